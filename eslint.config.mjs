@@ -1,0 +1,60 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "test/cluster/bin/", "**/*.d.ts", ".cache/", "out/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "child_process",
+              message: "Use node:child_process with argument arrays (execFile/spawn).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // core and targets are used by the CLI and plain tests: never the vscode API.
+    files: ["src/core/**/*.ts", "src/targets/**/*.ts", "src/cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "vscode", message: "src/core, src/targets and src/cli never import vscode." }] },
+      ],
+    },
+  },
+  {
+    // activate() stays cheap: heavy modules only through dynamic import() on first use.
+    files: ["src/extension.ts", "src/commands/**/*.ts", "src/views/**/*.ts", "src/panels/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "dockerode",
+              message: "Load dockerode lazily (await import) from src/targets.",
+              allowTypeImports: true,
+            },
+            { name: "@kubernetes/client-node", message: "Load client-node lazily.", allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", require: "readonly", __dirname: "readonly" },
+    },
+  },
+);

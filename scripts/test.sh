@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine or a warm one: build, lint, type-check, bring up the
+# real services the tests need (Docker engine, base image; later the control plane and
+# code-server), run every test, and stop what this run started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PARITY_CACHE_DIR="${PARITY_CACHE_DIR:-/var/cache/parity}"
+
+started_docker=""
+cleanup() {
+  if [ -n "$started_docker" ]; then scripts/ensure-docker.sh stop || true; fi
+}
+trap cleanup EXIT
+
+npm run --silent build
+npm run --silent lint
+npm run --silent typecheck
+
+# Docker engine: start one only when none answers, and then stop it at the end.
+if ! docker info >/dev/null 2>&1; then started_docker=1; fi
+scripts/ensure-docker.sh start
+
+# A Python base image made from Debian packages (no registry can be reached here); cached.
+node bin/parity.js base-image --if-missing
+
+mkdir -p .cache
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?
+node scripts/test-summary.mjs .cache/vitest.json || status=1
+exit $status

@@ -1,0 +1,30 @@
+// The `parity` executable: wires the process (signals, stdout) to main().
+import type { CliIO } from "./io";
+import { main } from "./main";
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on("SIGINT", () => {
+  interrupts += 1;
+  if (interrupts > 1) process.exit(130);
+  process.stderr.write("\nparity: stopping (Ctrl-C again to quit at once)...\n");
+  controller.abort();
+});
+process.on("SIGTERM", () => controller.abort());
+const io: CliIO = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  isTTY: Boolean(process.stdout.isTTY),
+  signal: controller.signal,
+  cwd: process.cwd(),
+  env: process.env,
+};
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`parity: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,57 @@
+import { describeError, isCancelled, ParityError } from "../core/errors";
+import type { CliCommand, CliIO } from "./io";
+
+const USAGE = `Usage: parity <command> [options]
+
+Commands:
+  check <notebook>       Compare the notebook's environment with production's image and limits
+  build <notebook>       Build the production image with the notebook's code
+  run <notebook>         Run the notebook in production's image with production's limits
+  logs [run]             Print the logs of a run (the latest when none is named)
+  base-image             Build a Python base image from Debian packages (no registry needed)
+
+Run "parity <command> --help" for a command's options.`;
+
+// Commands load on first use so that "parity --help" stays instant.
+const commands: Record<string, () => Promise<CliCommand>> = {
+  "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.out(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === "--version") {
+    io.out(process.env.PARITY_VERSION ?? "0.1.0");
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.err(`parity: unknown command "${name}".\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (
+      await load()
+    )(rest, io);
+  } catch (error) {
+    if (isCancelled(error)) {
+      io.err("parity: cancelled.");
+      return 130;
+    }
+    if (error instanceof ParityError) {
+      io.err(`parity: ${describeError(error)}`);
+      return 1;
+    }
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      io.err(`parity ${name}: ${error.message}. Run "parity ${name} --help".`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`parity ${name}: unexpected failure: ${message}`);
+    if (process.env.PARITY_DEBUG) io.err(error instanceof Error && error.stack ? error.stack : "");
+    return 1;
+  }
+}

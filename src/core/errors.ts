@@ -1,0 +1,64 @@
+/**
+ * A failure the user can act on: what happened, where (file, field, line) and what to do next.
+ * Every layer throws these for expected failures; the CLI and the extension's error boundary
+ * print them as sentences, never as stack traces.
+ */
+export interface ErrorLocation {
+  file?: string;
+  /** JSON-pointer-like path of the offending field, e.g. "resources.memory". */
+  field?: string;
+  /** 1-based line in `file`. */
+  line?: number;
+}
+
+export class ParityError extends Error {
+  readonly fix?: string;
+  readonly location?: ErrorLocation;
+  /** Further problems of the same kind (e.g. every schema error of a profile). */
+  readonly details: ParityError[];
+  readonly code: string;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { fix?: string; location?: ErrorLocation; details?: ParityError[]; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "ParityError";
+    this.code = code;
+    this.fix = options.fix;
+    this.location = options.location;
+    this.details = options.details ?? [];
+  }
+}
+
+/** Thrown when the user cancelled; the UI stays silent about it. */
+export class CancelledError extends Error {
+  constructor(message = "Cancelled.") {
+    super(message);
+    this.name = "CancelledError";
+  }
+}
+
+export function isCancelled(error: unknown): boolean {
+  return error instanceof CancelledError || (error instanceof Error && error.name === "AbortError");
+}
+
+/** "file:line field: message" — the prefix a user needs to find the problem. */
+export function formatLocation(location: ErrorLocation | undefined): string {
+  if (!location) return "";
+  const place = [location.file, location.line].filter((part) => part !== undefined).join(":");
+  const field = location.field ? `${place ? " " : ""}${location.field}` : "";
+  return place || field ? `${place}${field}: ` : "";
+}
+
+export function describeError(error: ParityError): string {
+  const lines = [`${formatLocation(error.location)}${error.message}`];
+  for (const detail of error.details) lines.push(`  ${formatLocation(detail.location)}${detail.message}`);
+  if (error.fix) lines.push(`  Fix: ${error.fix}`);
+  return lines.join("\n");
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
