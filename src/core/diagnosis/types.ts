@@ -1,0 +1,45 @@
+export type Severity = "error" | "warning" | "info";
+
+/** Where in the user's code a problem happened. */
+export interface CodeLocation {
+  file: string;
+  /** 1-based index of the notebook cell, as the editor shows cells. */
+  cell?: number;
+  cellId?: string;
+  /** 1-based line within the cell (or the file, for scripts). */
+  line?: number;
+  source?: string;
+}
+
+export interface Diagnosis {
+  code: string;
+  severity: Severity;
+  /** What happened, in plain words. */
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  location?: CodeLocation;
+}
+
+/** The failing Python exception, already mapped from the generated script to the notebook. */
+export interface PythonFailure {
+  exception: string;
+  message: string;
+  location?: CodeLocation;
+}
+
+/** Everything known about how a run ended, from any target. */
+export interface RunEvidence {
+  exitCode: number;
+  oomKilled: boolean;
+  cancelled: boolean;
+  memoryLimitBytes: number;
+  peakMemoryBytes?: number;
+  /** The engine's own error, e.g. an executable that does not exist. */
+  engineError?: string;
+  /** The last lines of the job's output (stderr and stdout), oldest first. */
+  logTail: string[];
+  failure?: PythonFailure;
+  /** Maps an import name to the distribution to install ("sklearn" → "scikit-learn"). */
+  distributionFor?: (module: string) => string;
+}

@@ -1,0 +1,154 @@
+import type Dockerode from "dockerode";
+import { CancelledError, ParityError } from "../../core/errors";
+import type { BuildPlan, ContextFile } from "../../core/build/context";
+
+export interface BuildProgress {
+  /** A line of the build's own output ("Step 3/12 : RUN ...", pip's lines). */
+  line: string;
+  /** "Step n/m" when the line starts a step. */
+  step?: { index: number; total: number };
+}
+
+export interface BuildOptions {
+  docker: Dockerode;
+  plan: BuildPlan;
+  labels?: Record<string, string>;
+  /** Docker network for RUN steps ("bridge", "host"); the engine's default when absent. */
+  network?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface BuildResult {
+  tag: string;
+  imageId: string;
+  /** True when an image with this content tag already existed and nothing was built. */
+  upToDate: boolean;
+  /** How many steps the engine took from its cache. */
+  cachedSteps: number;
+  totalSteps: number;
+  durationMs: number;
+}
+
+interface BuildMessage {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+const STEP = /^Step (\d+)\/(\d+) :/;
+/** Lines of output kept to explain a failed step. */
+const TAIL_LINES = 40;
+
+export async function buildImage(options: BuildOptions): Promise<BuildResult> {
+  const { docker, plan, signal } = options;
+  const started = Date.now();
+  const existing = await inspectImage(docker, plan.tag);
+  if (existing) {
+    return { tag: plan.tag, imageId: existing, upToDate: true, cachedSteps: 0, totalSteps: 0, durationMs: 0 };
+  }
+  if (signal?.aborted) throw new CancelledError();
+
+  const context = await packContext(plan.files);
+  const stream = await docker.buildImage(context, {
+    t: plan.tag,
+    labels: options.labels,
+    networkmode: options.network,
+    rm: true,
+    forcerm: true,
+    abortSignal: signal,
+  } as Dockerode.ImageBuildOptions);
+
+  const tail: string[] = [];
+  let cachedSteps = 0;
+  let totalSteps = 0;
+  let imageId = "";
+  let failure: string | undefined;
+  let pending = "";
+  const onLine = (line: string): void => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    const step = STEP.exec(line);
+    if (step) totalSteps = Number(step[2]);
+    if (line.includes("---> Using cache")) cachedSteps += 1;
+    options.onProgress?.(
+      step ? { line, step: { index: Number(step[1]), total: Number(step[2]) } } : { line },
+    );
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(
+        stream,
+        (error: Error | null) => (error ? reject(error) : resolve()),
+        (message: BuildMessage) => {
+          if (message.stream) {
+            const lines = (pending + message.stream).split("\n");
+            pending = lines.pop() ?? "";
+            for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+          }
+          if (message.aux?.ID) imageId = message.aux.ID;
+          if (message.error || message.errorDetail) failure = message.errorDetail?.message ?? message.error;
+        },
+      );
+    });
+  } catch (error) {
+    if (signal?.aborted) throw new CancelledError("The image build was cancelled.");
+    throw new ParityError("BuildFailed", `The image build stopped: ${(error as Error).message}`, {
+      fix: "Check that the Docker engine is still running, then build again.",
+      cause: error,
+    });
+  }
+  if (pending.trim()) onLine(pending.trimEnd());
+  if (signal?.aborted) throw new CancelledError("The image build was cancelled.");
+  if (failure !== undefined) throw explainBuildFailure(failure, tail);
+
+  const finalId = (await inspectImage(docker, plan.tag)) ?? imageId;
+  return {
+    tag: plan.tag,
+    imageId: finalId,
+    upToDate: false,
+    cachedSteps,
+    totalSteps,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** A build failure in the user's words: the failing step and pip's (or apt's) own message. */
+export function explainBuildFailure(failure: string, tail: string[]): ParityError {
+  const pipErrors = tail.filter((line) => /^\s*ERROR:/.test(line)).map((line) => line.trim());
+  const isPip = failure.includes("pip install") || pipErrors.length > 0;
+  const detail = pipErrors.length > 0 ? pipErrors.join("\n") : tail.slice(-10).join("\n");
+  if (isPip) {
+    return new ParityError("DependencyInstallFailed", `Installing the requirements failed:\n${detail}`, {
+      location: { field: "image.requirements" },
+      fix: "Check the package names and versions in your requirements (and the notebook's %pip lines), then build again.",
+    });
+  }
+  return new ParityError("BuildFailed", `The image build failed: ${failure.trim()}\n${detail}`, {
+    fix: "Read the build output above; fix the base image or system packages in parity.yaml, then build again.",
+  });
+}
+
+async function inspectImage(docker: Dockerode, tag: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(tag).inspect()).Id;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The build context as a tar stream, made in memory from the plan's files. */
+async function packContext(files: ContextFile[]): Promise<NodeJS.ReadableStream> {
+  const tar = await import("tar-stream");
+  const pack = tar.pack();
+  for (const file of files) {
+    const content = typeof file.content === "string" ? Buffer.from(file.content) : Buffer.from(file.content);
+    pack.entry({ name: file.path, mode: file.mode ?? 0o644, mtime: new Date(0) }, content);
+  }
+  pack.finalize();
+  // tar-stream's pack is a streamx Readable: it pipes like a Node stream, which is all dockerode needs.
+  return pack as unknown as NodeJS.ReadableStream;
+}

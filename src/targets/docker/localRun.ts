@@ -1,0 +1,157 @@
+import type Dockerode from "dockerode";
+import { chown, mkdir } from "node:fs/promises";
+import { posix, relative } from "node:path";
+import { diagnoseRun } from "../../core/diagnosis/diagnose";
+import { WORKSPACE_DIR } from "../../core/build/dockerfile";
+import { isCancelled } from "../../core/errors";
+import { Emitter } from "../../core/events";
+import type { JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
+import { newRunId, RunRecorder } from "../store/runStore";
+import { runContainer, type ContainerOutcome, type Mount } from "./runContainer";
+
+/** Lines of output kept in memory to explain a failure (the full log is on disk). */
+const TAIL_LINES = 200;
+export const RUN_LABEL = "dev.parity.run";
+
+/** Starts a job on local Docker with the profile's limits; everything else happens through the handle. */
+export function startLocalRun(docker: Dockerode, job: JobSpec, runId = newRunId(job.name)): RunHandle {
+  const status = new Emitter<RunStatus>();
+  const logs = new Emitter<LogLine>();
+  const controller = new AbortController();
+  const result = execute(docker, job, runId, controller.signal, status, logs).finally(() => {
+    status.dispose();
+    logs.dispose();
+  });
+  return {
+    runId,
+    onStatus: status.event,
+    onLog: logs.event,
+    cancel: () => controller.abort(),
+    result,
+  };
+}
+
+async function execute(
+  docker: Dockerode,
+  job: JobSpec,
+  runId: string,
+  signal: AbortSignal,
+  status: Emitter<RunStatus>,
+  logs: Emitter<LogLine>,
+): Promise<RunResult> {
+  const recorder = await RunRecorder.create(job.workspaceDir, runId);
+  const base: RunResult = {
+    runId,
+    target: "local",
+    status: "running",
+    exitCode: null,
+    oomKilled: false,
+    image: job.image,
+    notebook: job.notebookFile,
+    startedAt: new Date().toISOString(),
+    memoryLimitBytes: job.limits.memoryBytes,
+    outputsDir: job.outputsDir,
+    diagnosis: [],
+  };
+  await recorder.save(base);
+  status.fire("running");
+  const tail: string[] = [];
+  const stderr: string[] = [];
+  let outcome: ContainerOutcome | undefined;
+  try {
+    await prepareOutputs(job.outputsDir);
+    outcome = await runContainer(
+      docker,
+      {
+        image: job.image,
+        command: job.command,
+        // A user that is not the image's own has no home folder there.
+        env: containerUser() ? { ...job.env, HOME: "/tmp" } : job.env,
+        workingDir: posix.join(WORKSPACE_DIR, toPosix(job.workingDir)),
+        user: containerUser(),
+        mounts: mountsFor(job),
+        labels: { [RUN_LABEL]: runId, "dev.parity.notebook": job.notebookFile },
+        limits: job.limits,
+      },
+      {
+        onLog: (stream, text) => {
+          const line: LogLine = { stream, text, time: Date.now() };
+          tail.push(text);
+          if (tail.length > TAIL_LINES) tail.shift();
+          if (stream === "stderr") {
+            stderr.push(text);
+            if (stderr.length > TAIL_LINES) stderr.shift();
+          }
+          recorder.log(line);
+          logs.fire(line);
+        },
+      },
+      signal,
+    );
+  } catch (error) {
+    if (!isCancelled(error)) {
+      await recorder.save({ ...base, status: "failed", finishedAt: new Date().toISOString() });
+      await recorder.close();
+      throw error;
+    }
+  }
+  const cancelled = signal.aborted || !outcome || outcome.cancelled;
+  const finishedAt = outcome?.finishedAt ?? new Date().toISOString();
+  const exitCode = outcome?.exitCode ?? null;
+  const final: RunResult = {
+    ...base,
+    status: cancelled ? "cancelled" : exitCode === 0 && !outcome?.oomKilled ? "succeeded" : "failed",
+    exitCode: cancelled ? null : exitCode,
+    oomKilled: outcome?.oomKilled ?? false,
+    finishedAt,
+    durationMs: Date.parse(finishedAt) - Date.parse(outcome?.startedAt ?? base.startedAt!),
+    peakMemoryBytes: outcome?.peakMemoryBytes,
+    diagnosis: diagnoseRun({
+      exitCode: exitCode ?? -1,
+      oomKilled: outcome?.oomKilled ?? false,
+      cancelled,
+      memoryLimitBytes: job.limits.memoryBytes,
+      peakMemoryBytes: outcome?.peakMemoryBytes,
+      engineError: outcome?.error,
+      logTail: tail,
+      failure: exitCode !== 0 ? job.explainTraceback?.(stderr.join("\n")) : undefined,
+      distributionFor: job.distributionFor,
+    }),
+  };
+  await recorder.save(final);
+  await recorder.close();
+  status.fire(final.status);
+  return final;
+}
+
+function mountsFor(job: JobSpec): Mount[] {
+  const mounts: Mount[] = [{ hostPath: job.workspaceDir, containerPath: WORKSPACE_DIR, readOnly: true }];
+  const outputs = relative(job.workspaceDir, job.outputsDir);
+  const inside = !outputs.startsWith("..") && outputs !== "";
+  mounts.push({
+    hostPath: job.outputsDir,
+    containerPath: inside ? posix.join(WORKSPACE_DIR, toPosix(outputs)) : "/outputs",
+    readOnly: false,
+  });
+  return mounts;
+}
+
+/**
+ * Files the job writes should belong to the user. A non-root user runs the container as
+ * themselves; root keeps the image's non-root user and hands it the outputs folder.
+ */
+function containerUser(): string | undefined {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid === undefined || uid === 0) return undefined;
+  return `${uid}:${gid ?? uid}`;
+}
+
+async function prepareOutputs(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  if (process.getuid?.() === 0) await chown(dir, 1000, 1000);
+}
+
+function toPosix(path: string): string {
+  return path.split(/[\\/]/).join("/");
+}
