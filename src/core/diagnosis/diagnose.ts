@@ -1,5 +1,5 @@
 import type { Diagnosis, PythonFailure, RunEvidence } from "./types";
-import { formatBytes } from "./format";
+import { formatBytes } from "../profile/quantity";
 
 const GPU_OOM =
   /CUDA out of memory|CUDA_ERROR_OUT_OF_MEMORY|RESOURCE_EXHAUSTED: OOM|cudaErrorMemoryAllocation/;
