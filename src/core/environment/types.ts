@@ -1,0 +1,76 @@
+/** A captured description of one Python environment: the notebook's interpreter or a built image. */
+export interface Environment {
+  /** Where it was captured, for messages: "local /usr/bin/python3", "image my-job:3f2a". */
+  source: string;
+  python: {
+    /** "3.11.7" */
+    version: string;
+    implementation: string;
+    executable: string;
+    /** sys.platform: "linux", "darwin", "win32". */
+    platform: string;
+    /** platform.machine(): "x86_64", "arm64". */
+    machine: string;
+  };
+  /** Installed distributions keyed by PEP 503 normalised name ("scikit-learn") → version. */
+  distributions: Record<string, string>;
+  /** Top-level import name → normalised distribution names that provide it ("yaml" → ["pyyaml"]). */
+  moduleDistributions: Record<string, string[]>;
+  /** Top-level modules of the standard library. */
+  stdlibModules: string[];
+  frameworks: {
+    torch?: TorchBuild;
+    tensorflow?: TensorflowBuild;
+    jax?: JaxBuild;
+  };
+  /** From nvidia-smi; both undefined when there is no NVIDIA driver. */
+  nvidia: {
+    driverVersion?: string;
+    /** The newest CUDA version the driver supports ("12.4"). */
+    cudaVersion?: string;
+  };
+  gpus: Gpu[];
+  memory: {
+    totalBytes?: number;
+    /** The cgroup memory limit; undefined means unlimited (or unknown, when `cgroup` is undefined). */
+    limitBytes?: number;
+    cgroup?: "v1" | "v2";
+  };
+  cpu: {
+    count?: number;
+    /** The cgroup CPU quota in CPUs (1.5 = 150 ms per 100 ms); undefined means unlimited. */
+    quota?: number;
+  };
+  /** Size of /dev/shm. */
+  shmBytes?: number;
+  /** Facts the probe could not collect ("torch: ImportError: ..."). */
+  problems: string[];
+}
+
+export interface TorchBuild {
+  version: string;
+  /** torch.version.cuda ("12.1"); undefined for a CPU build. */
+  cuda?: string;
+  /** torch.backends.cudnn.version() ("8902"). */
+  cudnn?: string;
+  cudaAvailable: boolean;
+}
+
+export interface TensorflowBuild {
+  version: string;
+  cuda?: string;
+  cudnn?: string;
+  cudaBuild: boolean;
+}
+
+export interface JaxBuild {
+  version: string;
+  jaxlib?: string;
+  /** jax.default_backend(): "cpu", "gpu", "tpu". */
+  backend?: string;
+}
+
+export interface Gpu {
+  name: string;
+  memoryBytes?: number;
+}
