@@ -1,0 +1,151 @@
+import path from "node:path";
+import { ParityError } from "../errors";
+import type { SchemaProblem } from "../yaml/schemaErrors";
+import {
+  bytesToQuantity,
+  ceilQuantity,
+  formatBytes,
+  isNegative,
+  parseQuantity,
+  type Quantity,
+} from "./quantity";
+
+/** Docker refuses memory limits under 6 MiB ("Minimum memory limit allowed is 6MB"). */
+export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+/** A /dev/shm under 1 MiB is useless and almost always a unit slip ("64m" is 0.064 bytes). */
+export const MIN_SHM_BYTES = 1024 * 1024;
+/** Docker accepts CPU limits from 0.01 CPU. */
+export const MIN_MILLI_CPU = 10;
+
+type Fields = Record<string, unknown>;
+
+/**
+ * Rules JSON Schema cannot express: sizes that are valid quantities but not usable limits, and an
+ * outputs folder that must stay inside the project. Runs on the raw document, field by field,
+ * skipping fields the schema already rejected.
+ */
+export function checkProfileRules(document: unknown): SchemaProblem[] {
+  if (!isRecord(document)) return [];
+  const problems: SchemaProblem[] = [];
+  const resources = isRecord(document.resources) ? document.resources : {};
+  const memory = checkSize(
+    resources,
+    "memory",
+    MIN_MEMORY_BYTES,
+    "Docker refuses memory limits under 6 MiB",
+    problems,
+  );
+  const shm = checkSize(resources, "shm", MIN_SHM_BYTES, "/dev/shm under 1 MiB is unusable", problems);
+  if (memory !== undefined && shm !== undefined && shm > memory) {
+    problems.push({
+      path: ["resources", "shm"],
+      message: `Shared memory (${formatBytes(shm)}) is larger than the memory limit (${formatBytes(memory)}).`,
+      fix: "Files in /dev/shm count against the memory limit: make shm smaller than memory.",
+    });
+  }
+  checkCpu(resources, problems);
+  checkOutputs(document.outputs, problems);
+  return problems;
+}
+
+function checkSize(
+  resources: Fields,
+  field: "memory" | "shm",
+  minimum: number,
+  reason: string,
+  problems: SchemaProblem[],
+): bigint | undefined {
+  const quantity = validQuantity(resources[field]);
+  if (!quantity) return undefined;
+  const at = ["resources", field];
+  const bytes = ceilQuantity(quantity);
+  if (isNegative(quantity) || quantity.unscaled === 0n) {
+    problems.push({
+      path: at,
+      message: `${field} must be more than 0 (found "${quantity.text}").`,
+      fix: sizeFix(quantity),
+    });
+    return undefined;
+  }
+  if (bytes < BigInt(minimum)) {
+    problems.push({
+      path: at,
+      message: `"${quantity.text}" is only ${formatBytes(bytes)}; ${reason}.`,
+      fix: sizeFix(quantity) ?? `Use at least "${bytesToQuantity(minimum)}".`,
+    });
+    return undefined;
+  }
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) {
+    problems.push({
+      path: at,
+      message: `"${quantity.text}" is more than any machine has.`,
+      fix: "Check the unit.",
+    });
+    return undefined;
+  }
+  return bytes;
+}
+
+/** The likely slip behind a tiny size: "500m" is milli-bytes, a plain "8" is bytes. */
+function sizeFix(quantity: Quantity): string | undefined {
+  const number = /^[+-]?([\d.]+)/.exec(quantity.text)?.[1] ?? quantity.text;
+  if (quantity.text.endsWith("m")) return `"m" means thousandths. Did you mean "${number}Mi"?`;
+  if (/^[+-]?[\d.]+$/.test(quantity.text)) return `A plain number is bytes. Did you mean "${number}Gi"?`;
+  return undefined;
+}
+
+function checkCpu(resources: Fields, problems: SchemaProblem[]): void {
+  const quantity = validQuantity(resources.cpu);
+  if (!quantity) return;
+  const milli = ceilQuantity(quantity, 1000n);
+  if (isNegative(quantity) || quantity.unscaled === 0n) {
+    problems.push({
+      path: ["resources", "cpu"],
+      message: `cpu must be more than 0 (found "${quantity.text}").`,
+      fix: 'Write a number of CPUs such as "2", or millicores such as "500m".',
+    });
+  } else if (milli < BigInt(MIN_MILLI_CPU)) {
+    problems.push({
+      path: ["resources", "cpu"],
+      message: `"${quantity.text}" is less than 0.01 CPU, the least Docker accepts.`,
+      fix: 'Use at least "10m".',
+    });
+  } else if (milli * 1_000_000n > BigInt(Number.MAX_SAFE_INTEGER)) {
+    problems.push({
+      path: ["resources", "cpu"],
+      message: `"${quantity.text}" CPUs is more than any machine has.`,
+    });
+  }
+}
+
+function checkOutputs(outputs: unknown, problems: SchemaProblem[]): void {
+  if (typeof outputs !== "string" || outputs === "") return;
+  const normalized = path.normalize(outputs);
+  if (path.isAbsolute(outputs) || normalized === ".." || normalized.startsWith(`..${path.sep}`)) {
+    problems.push({
+      path: ["outputs"],
+      message: `The outputs folder "${outputs}" is outside the project.`,
+      fix: 'Jobs may write only inside the project: use a relative folder such as "outputs".',
+    });
+  } else if (normalized === ".") {
+    problems.push({
+      path: ["outputs"],
+      message: "The outputs folder is the whole project, so a job could overwrite your code.",
+      fix: 'Use a sub-folder such as "outputs".',
+    });
+  }
+}
+
+function validQuantity(value: unknown): Quantity | undefined {
+  if (typeof value !== "string" && typeof value !== "number") return undefined;
+  try {
+    return parseQuantity(value);
+  } catch (error) {
+    if (error instanceof ParityError) return undefined;
+    throw error;
+  }
+}
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

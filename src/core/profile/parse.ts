@@ -1,0 +1,128 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import path from "node:path";
+import { parseYamlDocument } from "../yaml/document";
+import type { FieldPath, YamlLocator } from "../yaml/locator";
+import { describeSchemaErrors, schemaProblemsError, type SchemaProblem } from "../yaml/schemaErrors";
+import { checkProfileRules } from "./checks";
+import { DEFAULT_OUTPUTS, DEFAULT_PYTHON, DEFAULT_RESOURCES, defaultBaseImage } from "./defaults";
+import schema from "./parity.schema.json";
+import { quantityToBytes, suggestQuantityFix } from "./quantity";
+import { resolveProfile } from "./resolve";
+import type { Profile, ResolvedProfile } from "./types";
+
+export { schema as profileSchema };
+
+const MEBIBYTE = 1024 * 1024;
+const DEFAULT_SHM_MEBIBYTES = 256;
+
+let validator: ValidateFunction | undefined;
+
+/** Compiled on first use: ajv's compile costs milliseconds that activation should not pay. */
+function validateProfileSchema(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
+    // VS Code's own keyword for a readable pattern message; an annotation for ajv.
+    ajv.addKeyword({ keyword: "patternErrorMessage", schemaType: "string" });
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+/**
+ * Parses and validates parity.yaml text. Throws one ParityError for invalid YAML (with its line)
+ * or one listing every problem of the profile, each with its field and line.
+ */
+export function parseProfile(text: string, file: string): ResolvedProfile {
+  const { value, locator } = parseYamlDocument(text, file, "profile");
+  const problems = findProblems(value, locator);
+  if (problems.length > 0) {
+    const count = problems.length === 1 ? "a problem" : `${problems.length} problems`;
+    throw schemaProblemsError("profile.invalid", `The profile has ${count}.`, problems, file, locator);
+  }
+  return resolveProfile(withDefaults(value as WrittenProfile), {
+    dir: path.dirname(file),
+    file,
+    source: "file",
+    locator,
+  });
+}
+
+function findProblems(value: unknown, locator: YamlLocator): SchemaProblem[] {
+  const validate = validateProfileSchema();
+  const schemaProblems = validate(value)
+    ? []
+    : describeSchemaErrors(validate.errors ?? [], value, locator, {
+        rootSchema: schema,
+        rewrite: rewriteQuantity,
+      });
+  const rejected = new Set(schemaProblems.map((problem) => problem.path.join("/")));
+  const ruleProblems = checkProfileRules(value).filter((problem) => !rejected.has(problem.path.join("/")));
+  return [...schemaProblems, ...ruleProblems];
+}
+
+/** A quantity that fails the schema's pattern gets the spelling the user most likely meant. */
+function rewriteQuantity(error: ErrorObject, fieldPath: FieldPath): SchemaProblem | undefined {
+  if (error.keyword !== "pattern" || !error.schemaPath.startsWith("#/definitions/quantity/"))
+    return undefined;
+  const text = String(error.data);
+  return {
+    path: fieldPath,
+    message: `"${text}" is not a valid Kubernetes quantity.`,
+    fix: suggestQuantityFix(text, fieldPath.at(-1) === "cpu" ? "cpu" : "memory"),
+  };
+}
+
+/** The profile as written: everything but apiVersion and kind may be left out. */
+type WrittenProfile = Pick<Profile, "apiVersion" | "kind" | "name" | "env" | "outputs"> & {
+  image?: Partial<Profile["image"]>;
+  resources?: Partial<Record<keyof Profile["resources"], string | number>>;
+  cluster?: Partial<NonNullable<Profile["cluster"]>>;
+  build?: Partial<Profile["build"]>;
+};
+
+function withDefaults(written: WrittenProfile): Profile {
+  const image = written.image ?? {};
+  const python = image.python ?? (image.base === undefined ? DEFAULT_PYTHON : undefined);
+  const resources = written.resources ?? {};
+  const profile: Profile = {
+    apiVersion: written.apiVersion,
+    kind: written.kind,
+    ...(written.name === undefined ? {} : { name: written.name }),
+    image: {
+      base: image.base ?? defaultBaseImage(python),
+      ...(python === undefined ? {} : { python }),
+      ...(image.requirements === undefined ? {} : { requirements: image.requirements }),
+      systemPackages: image.systemPackages ?? [],
+      ...(image.registry === undefined ? {} : { registry: image.registry }),
+    },
+    resources: {
+      memory: String(resources.memory ?? DEFAULT_RESOURCES.memory),
+      cpu: String(resources.cpu ?? DEFAULT_RESOURCES.cpu),
+      gpu: Number(resources.gpu ?? DEFAULT_RESOURCES.gpu),
+      shm: String(resources.shm ?? defaultShm(resources.memory)),
+    },
+    env: written.env ?? {},
+    build: {
+      caCertificates: written.build?.caCertificates ?? [],
+      network: written.build?.network ?? "bridge",
+    },
+    outputs: written.outputs ?? DEFAULT_OUTPUTS,
+  };
+  if (written.cluster) {
+    const { nodeSelector, tolerations, protected: isProtected, ...rest } = written.cluster;
+    profile.cluster = {
+      ...rest,
+      nodeSelector: nodeSelector ?? {},
+      tolerations: tolerations ?? [],
+      protected: isProtected ?? true,
+    };
+  }
+  return profile;
+}
+
+/** 256Mi, or half the memory limit when that is smaller: /dev/shm counts against the limit. */
+function defaultShm(memory: string | number | undefined): string {
+  if (memory === undefined) return DEFAULT_RESOURCES.shm;
+  const halfMebibytes = Math.floor(quantityToBytes(memory) / 2 / MEBIBYTE);
+  return halfMebibytes >= DEFAULT_SHM_MEBIBYTES ? DEFAULT_RESOURCES.shm : `${Math.max(1, halfMebibytes)}Mi`;
+}

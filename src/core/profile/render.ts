@@ -1,0 +1,90 @@
+import { dump } from "js-yaml";
+import type { Profile } from "./types";
+
+/**
+ * A commented parity.yaml for `profile`, for the Create Profile command. Parsing the result gives
+ * the same profile back; sections the profile leaves out appear as commented examples.
+ */
+export function renderProfileYaml(profile: Profile): string {
+  const { image, resources, cluster, build } = profile;
+  const lines = [
+    "# Parity profile: what production is. Parity runs your notebook in this image, with these",
+    "# limits, on local Docker or on the cluster. Every field is described in parity.schema.json.",
+    field("apiVersion", profile.apiVersion),
+    field("kind", profile.kind),
+    profile.name === undefined
+      ? "# name: my-project  # defaults to the folder name"
+      : field("name", profile.name),
+    "",
+    "# The image production runs: its base image plus this project's packages.",
+    "image:",
+    ...indent([
+      field("base", image.base),
+      image.python === undefined
+        ? '# python: "3.11"  # read from the base image when left out'
+        : `${field("python", image.python)}  # quoted: unquoted 3.10 would be the number 3.1`,
+      image.requirements === undefined
+        ? "# requirements: requirements.txt  # pip requirements or lock file, relative to this file"
+        : `${field("requirements", image.requirements)}  # relative to this file`,
+      `${field("systemPackages", image.systemPackages)}${image.systemPackages.length ? "" : "  # Debian packages, e.g. [libgomp1]"}`,
+      image.registry === undefined
+        ? "# registry: registry.example.com/ml-team  # where images for the cluster are pushed"
+        : field("registry", image.registry),
+    ]),
+    "",
+    "# Production's limits, enforced on local runs too. Gi = 1024³ bytes, G = 1000³ bytes;",
+    '# cpu in CPUs ("2", "0.5") or millicores ("500m").',
+    "resources:",
+    ...indent([
+      field("memory", resources.memory),
+      field("cpu", resources.cpu),
+      field("gpu", resources.gpu),
+      `${field("shm", resources.shm)}  # /dev/shm; counts against memory`,
+    ]),
+    "",
+    "# Environment variables for every run. Values are text: quote numbers and true/false.",
+    field("env", profile.env),
+    "",
+    ...(cluster === undefined
+      ? clusterExample()
+      : ["# The Kubernetes cluster production runs on.", field("cluster", withoutUndefined(cluster))]),
+    "",
+    "# Image builds: extra CA certificates trusted only while building (corporate TLS proxies),",
+    '# as PEM files or "system"; network bridge or host.',
+    "build:",
+    ...indent([field("caCertificates", build.caCertificates), field("network", build.network)]),
+    "",
+    "# The folder jobs may write to, relative to this file; the rest of the project is read-only.",
+    field("outputs", profile.outputs),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function clusterExample(): string[] {
+  return [
+    "# The Kubernetes cluster production runs on; leave it out to run on local Docker only.",
+    "# cluster:",
+    "#   context: prod-gpu",
+    "#   namespace: ml-team",
+    '#   nodeSelector: { nvidia.com/gpu.present: "true" }',
+    "#   tolerations:",
+    "#     - { key: nvidia.com/gpu, operator: Exists, effect: NoSchedule }",
+    "#   protected: true  # confirm before deleting or replacing anything there",
+  ];
+}
+
+/** `name: value`, with nested mappings and lists in block style below the name. */
+function field(name: string, value: unknown): string {
+  const text = dump(value, { quoteStyle: "double", lineWidth: -1 }).trimEnd();
+  const nested =
+    typeof value === "object" && value !== null && !text.startsWith("{") && !text.startsWith("[");
+  return nested ? `${name}:\n${indent(text.split("\n")).join("\n")}` : `${name}: ${text}`;
+}
+
+function indent(lines: string[]): string[] {
+  return lines.flatMap((line) => line.split("\n")).map((line) => `  ${line}`);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}

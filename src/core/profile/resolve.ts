@@ -1,0 +1,50 @@
+import path from "node:path";
+import type { YamlLocator } from "../yaml/locator";
+import { quantityToBytes, quantityToMilliCpu, quantityToNanoCpus } from "./quantity";
+import type { Profile, ResolvedProfile } from "./types";
+
+export interface ResolveContext {
+  dir: string;
+  file?: string;
+  source: ResolvedProfile["source"];
+  locator?: YamlLocator;
+}
+
+/** Adds the numbers and absolute paths a run needs to a complete, already validated profile. */
+export function resolveProfile(profile: Profile, context: ResolveContext): ResolvedProfile {
+  const { dir, locator } = context;
+  const within = (relative: string): string => path.resolve(dir, relative);
+  const { caCertificates } = profile.build;
+  return {
+    profile,
+    file: context.file,
+    dir,
+    name: profile.name ?? nameFromFolder(dir),
+    source: context.source,
+    limits: {
+      memoryBytes: quantityToBytes(profile.resources.memory),
+      milliCpu: quantityToMilliCpu(profile.resources.cpu),
+      nanoCpus: quantityToNanoCpus(profile.resources.cpu),
+      gpu: profile.resources.gpu,
+      shmBytes: quantityToBytes(profile.resources.shm),
+    },
+    paths: {
+      requirements: profile.image.requirements === undefined ? undefined : within(profile.image.requirements),
+      caCertificates: caCertificates === "system" ? "system" : caCertificates.map(within),
+      outputs: within(profile.outputs),
+    },
+    lineOf: (fieldPath) => locator?.lineOf(fieldPath),
+  };
+}
+
+/** A folder name as a Kubernetes name: "My Project_2" → "my-project-2". */
+export function nameFromFolder(dir: string): string {
+  const name = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return name || "parity-project";
+}

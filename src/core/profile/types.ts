@@ -1,0 +1,89 @@
+import type { FieldPath } from "../yaml/locator";
+
+/** A Kubernetes quantity as written in YAML: "8Gi", "500m", or a plain number. */
+export type QuantityText = string;
+
+export interface ImageSpec {
+  base: string;
+  /** Undefined when a custom base image is given without it: the image itself says. */
+  python?: string;
+  requirements?: string;
+  systemPackages: string[];
+  registry?: string;
+}
+
+export interface ResourceSpec {
+  memory: QuantityText;
+  cpu: QuantityText;
+  gpu: number;
+  shm: QuantityText;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  tolerationSeconds?: number;
+}
+
+export interface ClusterSpec {
+  context?: string;
+  namespace?: string;
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  protected: boolean;
+}
+
+export interface BuildSpec {
+  /** PEM files relative to the profile, or "system" for this machine's trusted CAs. */
+  caCertificates: string[] | "system";
+  network: "bridge" | "host";
+}
+
+/** A profile with every default applied; field meanings are documented in parity.schema.json. */
+export interface Profile {
+  apiVersion: "parity.dev/v1";
+  kind: "Profile";
+  name?: string;
+  image: ImageSpec;
+  resources: ResourceSpec;
+  env: Record<string, string>;
+  cluster?: ClusterSpec;
+  build: BuildSpec;
+  outputs: string;
+}
+
+/** The limits a job runs with, identical on Docker and on the cluster. */
+export interface ResourceLimits {
+  memoryBytes: number;
+  /** CPU in thousandths, as Kubernetes rounds it ("0.0001" → 1). */
+  milliCpu: number;
+  /** CPU in billionths, as Docker's NanoCpus takes it. */
+  nanoCpus: number;
+  gpu: number;
+  shmBytes: number;
+}
+
+/** Paths of the profile resolved against its folder. */
+export interface ProfilePaths {
+  /** May not exist for the embedded default profile: callers check. */
+  requirements?: string;
+  caCertificates: string[] | "system";
+  outputs: string;
+}
+
+export interface ResolvedProfile {
+  profile: Profile;
+  /** The parity.yaml it came from; undefined for the embedded default profile. */
+  file?: string;
+  /** The folder paths are relative to: the profile's folder, or the workspace for the default. */
+  dir: string;
+  /** `profile.name`, or the folder name made into a Kubernetes name. */
+  name: string;
+  source: "file" | "default";
+  limits: ResourceLimits;
+  paths: ProfilePaths;
+  /** Line of a field in the profile file, for errors found later (a missing requirements file...). */
+  lineOf(path: FieldPath): number | undefined;
+}
