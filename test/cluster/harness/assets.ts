@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadAll } from "js-yaml";
+import { moduleDir } from "./modules.js";
+
+const clusterDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where each resource's YAML comes from: a path inside a Go module zip from the module proxy. */
+interface ModuleFiles {
+  module: string;
+  files: string[];
+}
+
+/** Kubeflow-style CRDs the tests install: Training Operator, Katib, KServe, Argo Workflows. */
+export const kubeflowCrdSources: ModuleFiles[] = [
+  {
+    module: "github.com/kubeflow/training-operator@v1.9.3",
+    files: [
+      "manifests/base/crds/kubeflow.org_pytorchjobs.yaml",
+      "manifests/base/crds/kubeflow.org_tfjobs.yaml",
+    ],
+  },
+  {
+    module: "github.com/kubeflow/katib@v0.19.0",
+    files: ["experiment.yaml", "trial.yaml", "suggestion.yaml"].map(
+      (f) => `manifests/v1beta1/components/crd/${f}`,
+    ),
+  },
+  {
+    module: "github.com/kserve/kserve@v0.15.2",
+    files: ["inferenceservices", "servingruntimes"].map((f) => `config/crd/full/serving.kserve.io_${f}.yaml`),
+  },
+  {
+    module: "github.com/argoproj/argo-workflows/v3@v3.7.3",
+    files: ["manifests/base/crds/full/argoproj.io_workflows.yaml"],
+  },
+];
+
+/** The kwok version the build pins, read from the committed go.mod. */
+export function kwokModule(): string {
+  const goMod = readFileSync(join(clusterDir, "go", "kube", "go.mod"), "utf8");
+  const version = /^\s*sigs\.k8s\.io\/kwok (v\S+)/m.exec(goMod)?.[1];
+  if (!version) throw new Error("test/cluster/go/kube/go.mod does not require sigs.k8s.io/kwok");
+  return `sigs.k8s.io/kwok@${version}`;
+}
+
+/** kwok's own CRDs for per-pod log files (Logs, ClusterLogs). */
+export function kwokCrdSources(): ModuleFiles[] {
+  const files = ["logs", "clusterlogs"].map((f) => `kustomize/crd/bases/kwok.x-k8s.io_${f}.yaml`);
+  return [{ module: kwokModule(), files }];
+}
+
+/**
+ * kwok's published stages (from its module zip): nodes initialise and heartbeat, pods become
+ * Running, Job-owned pods complete, deleted pods go, and pods labelled for it fail with the
+ * reason and exit code in their annotations. Our own stages in test/cluster/stages are added.
+ */
+export function kwokStageSources(): ModuleFiles[] {
+  const files = [
+    "node/fast/node-initialize.yaml",
+    "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+    "pod/fast/pod-ready.yaml",
+    "pod/fast/pod-complete.yaml",
+    "pod/fast/pod-delete.yaml",
+    "pod/chaos/pod-container-running-failed.yaml",
+  ].map((f) => `kustomize/stage/${f}`);
+  return [{ module: kwokModule(), files }];
+}
+
+export const ownStageFiles = ["pod-complete-labelled.yaml"].map((f) => join(clusterDir, "stages", f));
+
+/** Reads every YAML document of the listed module files, downloading the module zips if needed. */
+export async function loadModuleDocuments(sources: ModuleFiles[], cacheDir: string): Promise<unknown[]> {
+  const documents: unknown[] = [];
+  for (const source of sources) {
+    const dir = await moduleDir(source.module, cacheDir);
+    for (const file of source.files) {
+      documents.push(...loadAll(readFileSync(join(dir, file), "utf8")).filter((d) => d !== null));
+    }
+  }
+  return documents;
+}
