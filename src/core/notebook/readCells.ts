@@ -65,7 +65,7 @@ function checkLanguage(metadata: Record<string, unknown> | undefined, fileName: 
   if (typeof language === "string" && language.toLowerCase() !== "python") {
     throw new ParityError(
       "notebook.not-python",
-      `${fileName} is a ${language} notebook; Parity runs Python notebooks.`,
+      `${fileName} has a kernel for ${language}; Parity runs Python notebooks.`,
       {
         fix: "Use a notebook with a Python kernel.",
         location: { file: fileName, field: "metadata.kernelspec.language" },

@@ -91,7 +91,7 @@ export class CellTranslator implements MagicContext {
     // IPython joins a magic line ending in a backslash with the next line.
     let consumed = 1;
     while (statement.endsWith("\\") && at + consumed < lines.length) {
-      statement = `${statement.slice(0, -1)} ${(lines[at + consumed] ?? "").trim()}`;
+      statement = `${statement.slice(0, -1).trimEnd()} ${(lines[at + consumed] ?? "").trim()}`;
       consumed++;
     }
     const translation = this.translateMagicStatement(statement);
