@@ -1,0 +1,111 @@
+import type { Environment } from "../environment/types";
+import { distributionForImport } from "../requirements/names";
+import type { ParsedRequirements } from "../requirements/types";
+import { STDLIB_FALLBACK } from "./stdlibFallback";
+import type { ParityInput, ParityItem } from "./types";
+
+/** Modules the notebook imports that production will not have. */
+export function checkImports(input: ParityInput, requirementsFile: string): ParityItem[] {
+  const { local, image, requirements } = input;
+  const stdlib = stdlibOf(local, image);
+  const workspace = new Set(input.workspaceModules ?? []);
+  const listed = listedNames(requirements);
+  const items: ParityItem[] = [];
+  for (const module of [...new Set(input.notebookImports)].sort()) {
+    if (stdlib.has(module) || workspace.has(module)) continue;
+    const distribution = distributionForImport(module, {
+      ...image?.moduleDistributions,
+      ...local?.moduleDistributions,
+    });
+    const version = local?.distributions[distribution];
+    const add = `Add ${distribution}${version ? `==${version}` : ""} to ${requirementsFile}${version ? "" : ", pinned to the version you tested with"}.`;
+    const provides = module === distribution ? distribution : `${module} (from ${distribution})`;
+    if (image) {
+      if (module in image.moduleDistributions || distribution in image.distributions) continue;
+      items.push({
+        severity: "error",
+        code: "import-missing-image",
+        subject: distribution,
+        message: `${input.notebookFile} imports ${provides}, which is not installed in the image.`,
+        fix: listed.has(distribution)
+          ? `Rebuild the image: ${requirementsFile} already lists ${distribution}.`
+          : add,
+      });
+    } else if (!listed.has(distribution)) {
+      items.push({
+        severity: "error",
+        code: "import-missing-requirements",
+        subject: distribution,
+        message: `${input.notebookFile} imports ${provides}, but ${requirementsFile} does not list it.`,
+        fix: add,
+      });
+    }
+  }
+  return items;
+}
+
+function stdlibOf(local?: Environment, image?: Environment): ReadonlySet<string> {
+  const probed = [...(local?.stdlibModules ?? []), ...(image?.stdlibModules ?? [])];
+  return probed.length > 0 ? new Set(probed) : STDLIB_FALLBACK;
+}
+
+function listedNames(requirements: ParsedRequirements): Set<string> {
+  const names = new Set(requirements.requirements.map((requirement) => requirement.normalizedName));
+  for (const entry of requirements.unpinnable) if (entry.normalizedName) names.add(entry.normalizedName);
+  return names;
+}
+
+/** Requirements that let each build install something different, and lines that are not requirements. */
+export function checkRequirements(input: ParityInput, requirementsFile: string): ParityItem[] {
+  const { requirements, local, image } = input;
+  const items: ParityItem[] = [];
+  for (const problem of requirements.problems) {
+    items.push({
+      severity: "error",
+      code: "requirement-invalid",
+      message: `${requirementsFile}:${problem.line}: ${problem.message}.`,
+      fix: "Write it as name==version (for example numpy==1.26.4), or remove the line.",
+      location: { file: requirementsFile, line: problem.line },
+    });
+  }
+  for (const requirement of requirements.requirements) {
+    if (requirement.pinnedVersion !== undefined) continue;
+    const name = requirement.normalizedName;
+    const known = image?.distributions[name] ?? local?.distributions[name];
+    const from = image?.distributions[name] ? "the image's version" : "your notebook's version";
+    items.push({
+      severity: "warning",
+      code: "requirement-unpinned",
+      subject: name,
+      message: `${requirementsFile}:${requirement.line}: ${requirement.text} is not pinned, so each build may install a different version.`,
+      fix: known
+        ? `Pin ${name}==${known} in ${requirementsFile} (${from}).`
+        : `Pin ${name}==<the version you tested with> in ${requirementsFile} (pip show ${name}).`,
+      location: { file: requirementsFile, line: requirement.line },
+    });
+  }
+  for (const entry of requirements.unpinnable) {
+    if (entry.commit) continue;
+    items.push({
+      severity: "warning",
+      code: "requirement-unpinnable",
+      ...(entry.normalizedName ? { subject: entry.normalizedName } : {}),
+      message: `${requirementsFile}:${entry.line}: ${entry.text} installs from a ${entry.kind === "vcs" ? "repository" : entry.kind === "url" ? "URL" : "local path"} that no version pins.`,
+      fix:
+        entry.kind === "vcs"
+          ? "Pin a commit: end the URL with @<commit hash>."
+          : "Publish it to your package index and pin name==version, or point at a versioned wheel file.",
+      location: { file: requirementsFile, line: entry.line },
+    });
+  }
+  for (const include of requirements.includes) {
+    items.push({
+      severity: "info",
+      code: "requirement-include",
+      message: `${requirementsFile}:${include.line} includes ${include.path}; Parity did not check the packages it lists.`,
+      fix: `Check ${include.path} separately, or list its packages in ${requirementsFile}.`,
+      location: { file: requirementsFile, line: include.line },
+    });
+  }
+  return items;
+}

@@ -1,0 +1,63 @@
+import type { ParityReport } from "./types";
+
+export interface FormatOptions {
+  /** Terminal columns; default 120. */
+  width?: number;
+}
+
+const SEVERITY_WIDTH = "SEVERITY".length;
+const GAP = "  ";
+
+/** "2 errors, 1 warning" (and ", 3 notes" when there are infos). */
+export function summarizeReport(report: ParityReport): string {
+  const parts = [plural(report.errors, "error"), plural(report.warnings, "warning")];
+  if (report.infos > 0) parts.push(plural(report.infos, "note"));
+  return parts.join(", ");
+}
+
+/** An aligned table (severity, message, fix) with wrapped cells, then the summary line. */
+export function formatReport(report: ParityReport, options: FormatOptions = {}): string {
+  if (report.items.length === 0) {
+    return `Your notebook's environment matches production.\n${summarizeReport(report)}`;
+  }
+  const width = Math.max(options.width ?? 120, 60);
+  const textWidth = width - SEVERITY_WIDTH - 2 * GAP.length;
+  const messageWidth = Math.ceil(textWidth * 0.55);
+  const fixWidth = textWidth - messageWidth;
+  const lines = [row(["SEVERITY", "MESSAGE", "FIX"], messageWidth)];
+  for (const item of report.items) {
+    const message = wrap(item.message, messageWidth);
+    const fix = wrap(item.fix, fixWidth);
+    for (let index = 0; index < Math.max(message.length, fix.length); index++) {
+      lines.push(
+        row([index === 0 ? item.severity : "", message[index] ?? "", fix[index] ?? ""], messageWidth),
+      );
+    }
+  }
+  lines.push("", summarizeReport(report));
+  return lines.join("\n");
+}
+
+function row([severity, message, fix]: [string, string, string], messageWidth: number): string {
+  return `${severity.padEnd(SEVERITY_WIDTH)}${GAP}${message.padEnd(messageWidth)}${GAP}${fix}`.trimEnd();
+}
+
+/** Greedy word wrap; a word longer than the width (a URL) gets a line of its own. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,52 @@
+import type { Environment } from "../environment/types";
+import type { ParsedRequirements } from "../requirements/types";
+
+export type Severity = "error" | "warning" | "info";
+
+/** What production is, as far as the report needs it (from parity.yaml). */
+export interface ParityProfile {
+  /** "3.11" or "3.11.7": compared at the precision given. */
+  python: string;
+  memoryBytes: number;
+  shmBytes: number;
+  gpu: number;
+  /** Where requirements come from, for fixes; default "requirements.txt". */
+  requirementsFile?: string;
+}
+
+export interface ParityInput {
+  /** The notebook's interpreter. */
+  local?: Environment;
+  /** The built production image. */
+  image?: Environment;
+  profile: ParityProfile;
+  requirements: ParsedRequirements;
+  /** Top-level modules the notebook imports ("sklearn", "torch"). */
+  notebookImports: string[];
+  notebookFile: string;
+  /** Top-level modules that are files of the workspace (imported from the notebook's folder, not installed). */
+  workspaceModules?: string[];
+  lastRun?: { peakMemoryBytes?: number; oomKilled?: boolean };
+}
+
+export interface ParityItem {
+  severity: Severity;
+  /** Stable identifier of the kind of difference: "package-version", "memory-peak-over"... */
+  code: string;
+  message: string;
+  /** One concrete action: "pin torch==2.3.1 in requirements.txt". */
+  fix: string;
+  /** The package, module or limit the item is about, for grouping in the UI. */
+  subject?: string;
+  /** Where the user should look: requirements file and line. */
+  location?: { file: string; line?: number };
+}
+
+export interface ParityReport {
+  items: ParityItem[];
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** Sources of the compared environments, as the probe captured them. */
+  compared: { local?: string; image?: string };
+}
