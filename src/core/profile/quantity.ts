@@ -60,7 +60,7 @@ function tryParseQuantity(text: string): Quantity | undefined {
   } else if (suffix in DECIMAL_SUFFIXES) {
     scale -= DECIMAL_SUFFIXES[suffix] ?? 0;
     format = "DecimalSI";
-  } else if (/^[eE]/.test(suffix)) {
+  } else if (/^[eE][+-]?\d+$/.test(suffix)) {
     const exponent = Number(suffix.slice(1));
     if (Math.abs(exponent) > MAX_EXPONENT) return undefined;
     scale -= exponent;

@@ -41,6 +41,8 @@ export function resolveProfile(profile: Profile, context: ResolveContext): Resol
 export function nameFromFolder(dir: string): string {
   const name = path
     .basename(dir)
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
