@@ -230,6 +230,10 @@ function findProperty(
     const found = findProperty(root, value, name, [...at, key], depth + 1);
     if (found) return found;
   }
+  const items = resolved.items;
+  if (isRecord(items) && at.length > 0) {
+    return findProperty(root, items, name, [...at.slice(0, -1), `${at.at(-1)}[]`], depth + 1);
+  }
   return undefined;
 }
 

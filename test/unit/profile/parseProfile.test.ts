@@ -231,6 +231,7 @@ describe("parseProfile: unknown keys", () => {
     ["image: { requirments: r.txt }\n", 'Did you mean "requirements"?'],
     ["memory: 8Gi\n", '"memory" belongs elsewhere: write it as resources.memory.'],
     ["namespace: ml\n", '"namespace" belongs elsewhere: write it as cluster.namespace.'],
+    ["effect: NoSchedule\n", '"effect" belongs elsewhere: write it as cluster.tolerations[].effect.'],
     [
       "zzz: 1\n",
       "Known fields here: apiVersion, kind, name, image, resources, env, cluster, build, outputs.",
