@@ -1,0 +1,66 @@
+import { parseArgs } from "node:util";
+import {
+  buildBaseImage,
+  DEFAULT_SUITE,
+  defaultBaseImageTag,
+  defaultCacheDir,
+} from "../../targets/docker/baseImage";
+import { connectDocker, pingDocker } from "../../targets/docker/connection";
+import type { CliCommand } from "../io";
+
+const USAGE = `Usage: parity base-image [options]
+
+Builds a Python base image from Debian packages (debootstrap, then docker import), for machines
+where no image can be pulled. The root filesystem is cached in $PARITY_CACHE_DIR/base-images
+(default /var/cache/parity), so only the first run takes about a minute.
+
+Options:
+  --tag <image>      Image to make (default: ${defaultBaseImageTag()})
+  --suite <name>     Debian suite (default: ${DEFAULT_SUITE})
+  --mirror <url>     Debian mirror (default: the host's apt mirror for the suite, else deb.debian.org)
+  --if-missing       Do nothing when the image already exists
+  --refresh          Ignore the cached root filesystem and bootstrap a fresh one
+  --verbose          Show debootstrap's own output
+  -h, --help         Show this help`;
+
+export const baseImageCommand: CliCommand = async (args, io) => {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      tag: { type: "string" },
+      suite: { type: "string" },
+      mirror: { type: "string" },
+      "if-missing": { type: "boolean" },
+      refresh: { type: "boolean" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+
+  const connection = await connectDocker(io.env);
+  await pingDocker(connection, io.signal);
+  io.err(`Docker engine: ${connection.endpoint} (${connection.source})`);
+
+  const result = await buildBaseImage({
+    docker: connection.docker,
+    tag: values.tag,
+    suite: values.suite,
+    mirror: values.mirror,
+    cacheDir: defaultCacheDir(io.env),
+    ifMissing: values["if-missing"],
+    refresh: values.refresh,
+    signal: io.signal,
+    onProgress: (progress) => {
+      if (!progress.detail || values.verbose)
+        io.err(progress.detail ? `  ${progress.message}` : progress.message);
+    },
+  });
+  io.out(`${result.tag} ${result.imageId}`);
+  return 0;
+};
