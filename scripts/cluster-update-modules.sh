@@ -11,6 +11,7 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 KUBERNETES_VERSION="${KUBERNETES_VERSION:-v1.36.3}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+TRAINING_OPERATOR_VERSION="${TRAINING_OPERATOR_VERSION:-v1.9.3}"
 staging_version="v0.${KUBERNETES_VERSION#v1.}"
 
 upstream_mod="$(go mod download -json "k8s.io/kubernetes@${KUBERNETES_VERSION}" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')"
@@ -40,5 +41,12 @@ printf 'module parity.test/cluster/etcd\n\ngo 1.26.0\n' > etcd/go.mod
 (
   cd etcd
   go get -tool "go.etcd.io/etcd/server/v3@${ETCD_VERSION}"
+  go mod tidy
+)
+
+# The Training Operator keeps its own Kubernetes 0.31 graph: a module of its own, with our main.
+(
+  cd training-operator
+  go get "github.com/kubeflow/training-operator@${TRAINING_OPERATOR_VERSION}"
   go mod tidy
 )

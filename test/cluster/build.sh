@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (cold) or reuses (warm) the control-plane binaries the cluster tests run: etcd,
-# kube-apiserver, kube-controller-manager, kube-scheduler and kwok, from the Go modules pinned in
+# kube-apiserver, kube-controller-manager, kube-scheduler, kwok and the Training Operator, from the Go modules pinned in
 # test/cluster/go/. They live outside the clone, under a key of go.mod + go.sum + ldflags + the Go
 # version, so a fresh clone on the same machine reuses them. Prints the binaries' folder last.
 set -euo pipefail
@@ -15,17 +15,17 @@ minor="${minor%%.*}"
 kube_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${kube_version}"
 kube_ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor}"
 kube_ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-etcd_ldflags="-s -w"
+small_ldflags="-s -w"
 
 key="$(
   {
-    cat "$here/go/kube/go.mod" "$here/go/kube/go.sum" "$here/go/etcd/go.mod" "$here/go/etcd/go.sum"
-    echo "$kube_ldflags" "$etcd_ldflags" "$GOFLAGS"
+    cat "$here"/go/*/go.mod "$here"/go/*/go.sum "$here"/go/training-operator/*.go
+    echo "$kube_ldflags" "$small_ldflags" "$GOFLAGS"
     go version
   } | sha256sum | cut -c1-16
 )"
 out="$cache_root/$key"
-binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok training-operator)
 
 complete() {
   local b
@@ -50,12 +50,17 @@ fi
 started=$SECONDS
 staging="$(mktemp -d "$cache_root/.staging.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
+chmod 755 "$staging"
 mkdir -p "$staging/bin"
 echo "cluster binaries: building into $out (cold: about 20-30 minutes on 2 cores)" >&2
 # Low priority: the machine's other work (image builds, tests) keeps its share of the 2 cores.
 (
   cd "$here/go/etcd"
-  nice -n 10 go build -ldflags "$etcd_ldflags" -o "$staging/bin/etcd" go.etcd.io/etcd/server/v3
+  nice -n 10 go build -ldflags "$small_ldflags" -o "$staging/bin/etcd" go.etcd.io/etcd/server/v3
+)
+(
+  cd "$here/go/training-operator"
+  nice -n 10 go build -ldflags "$small_ldflags" -o "$staging/bin/training-operator" .
 )
 (
   cd "$here/go/kube"
