@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadAll } from "js-yaml";
 import { moduleDir } from "./modules.js";
 
 const clusterDir = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,14 +69,12 @@ export function kwokStageSources(): ModuleFiles[] {
 
 export const ownStageFiles = ["pod-complete-labelled.yaml"].map((f) => join(clusterDir, "stages", f));
 
-/** Reads every YAML document of the listed module files, downloading the module zips if needed. */
-export async function loadModuleDocuments(sources: ModuleFiles[], cacheDir: string): Promise<unknown[]> {
-  const documents: unknown[] = [];
+/** Reads the listed module files as text, downloading the module zips if needed. */
+export async function readModuleFiles(sources: ModuleFiles[], cacheDir: string): Promise<string[]> {
+  const texts: string[] = [];
   for (const source of sources) {
     const dir = await moduleDir(source.module, cacheDir);
-    for (const file of source.files) {
-      documents.push(...loadAll(readFileSync(join(dir, file), "utf8")).filter((d) => d !== null));
-    }
+    for (const file of source.files) texts.push(readFileSync(join(dir, file), "utf8"));
   }
-  return documents;
+  return texts;
 }

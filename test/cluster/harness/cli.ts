@@ -2,13 +2,14 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cacheDir, clusterBinaries } from "./binaries.js";
 import { loadState, memoryByComponent, startCluster, stopCluster } from "./cluster.js";
+import { isOurs } from "./processes.js";
 
 /** `npm run cluster:up` / `cluster:down`: the test control plane for people, in .cache/cluster. */
 export async function main(command: string | undefined, repoRoot: string): Promise<void> {
   const workDir = resolve(repoRoot, ".cache", "cluster");
   const running = loadState(workDir);
   if (command === "up") {
-    if (running?.components.some((c) => c.name === "kube-apiserver")) {
+    if (running?.components.some(isOurs)) {
       console.log(`A test cluster is already running (${workDir}); run npm run cluster:down first.`);
       process.exitCode = 1;
       return;

@@ -5,6 +5,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  loadAllYaml,
   type V1CustomResourceDefinition,
   type V1Node,
 } from "@kubernetes/client-node";
@@ -92,8 +93,10 @@ export async function installNodes(state: ClusterState): Promise<void> {
 }
 
 /** Creates CRDs through the API (too large for client-side apply) and waits until Established. */
-export async function installCrds(state: ClusterState, documents: unknown[]): Promise<void> {
+export async function installCrds(state: ClusterState, yamlTexts: string[]): Promise<void> {
   const api = adminConfig(state).makeApiClient(ApiextensionsV1Api);
+  // client-node's loader maps `x-kubernetes-*` keys onto its models; plain YAML objects would lose them.
+  const documents: unknown[] = yamlTexts.flatMap((text) => loadAllYaml(text));
   const crds = documents.filter(
     (d): d is V1CustomResourceDefinition => (d as { kind?: string }).kind === "CustomResourceDefinition",
   );

@@ -24,6 +24,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     workDir,
     cacheDir: cacheDir(),
     log: (line) => console.log(`[cluster] ${line}`),
+  }).catch((error: unknown) => {
+    // startCluster has printed the component logs and stopped what it started.
+    rmSync(workDir, { recursive: true, force: true });
+    throw error;
   });
   console.log(
     `[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; admin kubeconfig ${state.kubeconfigs.admin}`,
