@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors";
 import { runProcess } from "../process";
@@ -82,8 +82,8 @@ export async function buildBaseImage(options: BaseImageOptions): Promise<BaseIma
     options.onProgress?.({ stage, message });
   const arch = debianArch(process.arch);
   const key = baseImageCacheKey({ suite, packages: [...BASE_PACKAGES], arch });
-  const dir = join(options.cacheDir ?? defaultCacheDir(), "base-images");
-  const cachePath = join(dir, `python-${suite}-${arch}-${key.slice(0, 16)}.tar`);
+  const cachePath = baseImageCachePath(options.cacheDir ?? defaultCacheDir(), suite, arch);
+  const dir = dirname(cachePath);
 
   throwIfCancelled(signal);
   const existing = await inspectImage(docker, tag);
@@ -326,6 +326,16 @@ export function baseImageCacheKey(input: { suite: string; packages: string[]; ar
     packages: [...input.packages].sort(),
   });
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** Where the root filesystem tarball for a suite is cached. */
+export function baseImageCachePath(
+  cacheDir: string,
+  suite: string,
+  arch: string = debianArch(process.arch),
+): string {
+  const key = baseImageCacheKey({ suite, packages: [...BASE_PACKAGES], arch });
+  return join(cacheDir, "base-images", `python-${suite}-${arch}-${key.slice(0, 16)}.tar`);
 }
 
 export function debianArch(nodeArch: string): string {
