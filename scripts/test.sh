@@ -23,6 +23,13 @@ scripts/ensure-docker.sh start
 # A Python base image made from Debian packages (no registry can be reached here); cached.
 node bin/parity.js base-image --if-missing
 
+# >>> cluster (issue 4, test/cluster/): build (cold, ~15 min) or reuse (warm, ~1 s) the control-plane
+# binaries here, outside vitest's timeouts; the vitest project "cluster" starts etcd, kube-apiserver,
+# controller-manager, scheduler, Training Operator and kwok once for its suites and stops them.
+PARITY_CLUSTER_BIN="$(test/cluster/build.sh)"
+export PARITY_CLUSTER_BIN
+# <<< cluster
+
 mkdir -p .cache
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?
