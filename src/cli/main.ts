@@ -14,6 +14,10 @@ Run "parity <command> --help" for a command's options.`;
 
 // Commands load on first use so that "parity --help" stays instant.
 const commands: Record<string, () => Promise<CliCommand>> = {
+  check: async () => (await import("./commands/check")).checkCommand,
+  build: async () => (await import("./commands/build")).buildCommand,
+  run: async () => (await import("./commands/run")).runCommand,
+  logs: async () => (await import("./commands/logs")).logsCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
 };
 

@@ -106,13 +106,14 @@ export async function runContainer(
     callbacks.onStarted?.(container.id);
     if (signal?.aborted) onAbort();
     const logsDone = followLogs(container, callbacks.onLog);
-    const statsDone = followMemory(container, (usage) => {
+    const stats = await followMemory(container, (usage) => {
       peak = Math.max(peak ?? 0, usage);
       callbacks.onMemory?.(usage);
     });
     const waited = (await container.wait()) as { StatusCode: number; Error?: { Message?: string } | null };
     await logsDone;
-    await statsDone;
+    // The engine keeps a stats stream open after the container ends: close it ourselves.
+    stats.stop();
     const state = (await container.inspect()).State;
     return {
       containerId: container.id,
@@ -168,14 +169,17 @@ interface StatsMessage {
   memory_stats?: { usage?: number; max_usage?: number };
 }
 
-async function followMemory(container: Dockerode.Container, onUsage: (bytes: number) => void): Promise<void> {
-  let stream: NodeJS.ReadableStream;
+async function followMemory(
+  container: Dockerode.Container,
+  onUsage: (bytes: number) => void,
+): Promise<{ stop(): void }> {
+  let stream: NodeJS.ReadableStream & { destroy?: () => void };
   try {
-    stream = (await container.stats({ stream: true })) as NodeJS.ReadableStream;
+    stream = (await container.stats({ stream: true })) as NodeJS.ReadableStream & { destroy?: () => void };
   } catch {
-    return; // Stats are a bonus: a container that already ended has none.
+    return { stop: () => undefined }; // Stats are a bonus: a container that already ended has none.
   }
-  await new Promise<void>((resolve) => {
+  {
     let pending = "";
     stream.on("data", (chunk: Buffer) => {
       const lines = (pending + chunk.toString("utf8")).split("\n");
@@ -191,10 +195,9 @@ async function followMemory(container: Dockerode.Container, onUsage: (bytes: num
         }
       }
     });
-    stream.on("end", resolve);
-    stream.on("close", resolve);
-    stream.on("error", () => resolve());
-  });
+    stream.on("error", () => undefined);
+  }
+  return { stop: () => stream.destroy?.() };
 }
 
 function explainEngineError(error: unknown, spec: ContainerSpec): Error {

@@ -1,0 +1,35 @@
+import { parseArgs } from "node:util";
+import type { CliCommand } from "../io";
+import { build, connect, describeJob, jobOptions, load } from "../session";
+
+const USAGE = `Usage: parity build <notebook> [options]
+
+Builds production's image with the notebook's code: the profile's base image, its requirements
+(and the notebook's %pip lines) in a dependency layer, the notebook as a script in a code layer.
+The tag is a hash of the content, so an unchanged notebook is not built twice.
+
+Options:
+  --profile <file>   parity.yaml to use (default: the nearest one above the notebook)
+  --json             Print the result as JSON
+  -v, --verbose      Show the build's full output
+  -h, --help         Show this help`;
+
+export const buildCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: jobOptions,
+  });
+  if (values.help || positionals.length !== 1) {
+    (values.help ? io.out : io.err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const print = values.json ? io.err : io.out;
+  const connection = await connect(io);
+  const job = await load(io, positionals[0]!, values.profile, connection);
+  print(describeJob(io, job));
+  const result = await build(io, connection, job, Boolean(values.verbose), print);
+  if (values.json) io.out(JSON.stringify({ notebook: job.notebookFile, ...result }));
+  return 0;
+};

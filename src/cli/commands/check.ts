@@ -1,0 +1,45 @@
+import { parseArgs } from "node:util";
+import { formatReport } from "../../core/parity";
+import type { CliCommand } from "../io";
+import { connect, describeJob, imageId, jobOptions, load, report } from "../session";
+
+const USAGE = `Usage: parity check <notebook> [options]
+
+Compares the notebook's environment (its interpreter) with production's: the profile's image,
+requirements and limits. When the production image for this exact code is already built, it is
+probed too. Exits 1 when the report has errors.
+
+Options:
+  --profile <file>   parity.yaml to use (default: the nearest one above the notebook)
+  --python <path>    The notebook's interpreter (default: PARITY_PYTHON, .venv, python3)
+  --target local     Where the job would run (only local Docker so far)
+  --json             Print the report as JSON
+  -h, --help         Show this help`;
+
+export const checkCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { ...jobOptions, python: { type: "string" }, target: { type: "string", default: "local" } },
+  });
+  if (values.help || positionals.length !== 1) {
+    (values.help ? io.out : io.err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const print = values.json ? io.err : io.out;
+  const connection = await connect(io).catch(() => undefined);
+  const job = await load(io, positionals[0]!, values.profile, connection);
+  print(describeJob(io, job));
+  const built = connection && (await imageId(connection, job.plan.tag)) ? job.plan.tag : undefined;
+  print(
+    built
+      ? `Production image: ${built} (built)`
+      : "Production image: not built yet; checking against the requirements",
+  );
+  const result = await report(io, job, { connection, image: built, python: values.python, print });
+  if (values.json)
+    io.out(JSON.stringify({ notebook: job.notebookFile, image: built ?? null, ...result.report }));
+  else io.out(`\n${formatReport(result.report)}`);
+  return result.report.errors > 0 ? 1 : 0;
+};

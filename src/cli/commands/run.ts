@@ -1,0 +1,96 @@
+import { parseArgs } from "node:util";
+import { formatBytes } from "../../core/profile";
+import { formatReport } from "../../core/parity";
+import type { RunResult } from "../../core/job/types";
+import { startLocalRun } from "../../targets/docker/localRun";
+import { jobSpecFor } from "../../targets/workspace";
+import type { CliCommand, CliIO } from "../io";
+import { build, connect, describeJob, jobOptions, load, relativeTo, report } from "../session";
+
+const USAGE = `Usage: parity run <notebook> [options]
+
+Runs the notebook in production's image with production's limits (memory with no swap, CPU,
+shared memory, GPUs) on local Docker: builds the image when needed, prints the parity report,
+streams the logs, and explains how the run ended. The exit code is the job's.
+
+Options:
+  --target local         Where to run (only local Docker so far)
+  -p, --param name=value Override a parameter of the notebook's "parameters" cell (repeatable)
+  --profile <file>       parity.yaml to use (default: the nearest one above the notebook)
+  --python <path>        The notebook's interpreter, for the parity report
+  --no-report            Skip the parity report
+  --json                 Logs and progress to stderr; the last line of stdout is the result as JSON
+  -v, --verbose          Show the build's full output
+  -h, --help             Show this help`;
+
+export const runCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      ...jobOptions,
+      target: { type: "string", default: "local" },
+      param: { type: "string", short: "p", multiple: true, default: [] },
+      python: { type: "string" },
+      "no-report": { type: "boolean" },
+    },
+  });
+  if (values.help || positionals.length !== 1) {
+    (values.help ? io.out : io.err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (values.target !== "local") {
+    io.err(
+      `parity run: the target "${values.target}" is not available yet; only "local" (Docker) runs jobs so far.`,
+    );
+    return 2;
+  }
+  const print = values.json ? io.err : io.out;
+  const connection = await connect(io);
+  const job = await load(io, positionals[0]!, values.profile, connection);
+  // Parameters are checked before anything slow happens.
+  jobSpecFor(job, job.plan.tag, values.param);
+  print(describeJob(io, job));
+  const built = await build(io, connection, job, Boolean(values.verbose), print);
+
+  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
+  if (!values["no-report"]) {
+    const parity = await report(io, job, { connection, image: built.tag, python: values.python, print });
+    moduleDistributions = parity.image?.moduleDistributions ?? {};
+    print(`\nParity report\n${formatReport(parity.report)}\n`);
+  }
+
+  const spec = jobSpecFor(job, built.tag, values.param, moduleDistributions);
+  const handle = startLocalRun(connection.docker, spec);
+  print(`Running ${handle.runId} on local Docker ...`);
+  const onAbort = (): void => handle.cancel();
+  io.signal.addEventListener("abort", onAbort, { once: true });
+  handle.onLog((line) => (values.json || line.stream === "stderr" ? io.err : io.out)(`  │ ${line.text}`));
+  const result = await handle.result.finally(() => io.signal.removeEventListener("abort", onAbort));
+
+  printResult(io, print, result);
+  if (values.json) io.out(JSON.stringify(result));
+  if (result.status === "cancelled") return 130;
+  return result.status === "succeeded" ? 0 : (result.exitCode ?? 1) || 1;
+};
+
+function printResult(io: CliIO, print: (line: string) => void, result: RunResult): void {
+  const seconds = result.durationMs !== undefined ? ` in ${(result.durationMs / 1000).toFixed(1)} s` : "";
+  const exit = result.exitCode === null ? "" : ` (exit ${result.exitCode})`;
+  print(`\nResult: ${result.status}${exit}${seconds}`);
+  if (result.peakMemoryBytes) {
+    print(
+      `Memory: peak ${formatBytes(result.peakMemoryBytes)} of the ${formatBytes(result.memoryLimitBytes)} limit`,
+    );
+  }
+  for (const item of result.diagnosis) {
+    const mark = item.severity === "error" ? "✗" : item.severity === "warning" ? "!" : "·";
+    print(`${mark} ${item.message}`);
+    if (item.location?.source) print(`    ${item.location.source.trim()}`);
+    print(`  Fix: ${item.fix}`);
+  }
+  if (result.status === "succeeded" && result.outputsDir)
+    print(`Outputs: ${relativeTo(io, result.outputsDir)}`);
+  print(`Logs: parity logs ${result.runId}`);
+}

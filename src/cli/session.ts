@@ -1,0 +1,149 @@
+import path from "node:path";
+import type { Environment } from "../core/environment/types";
+import { isCancelled, ParityError } from "../core/errors";
+import { formatBytes } from "../core/profile";
+import type { ParityReport } from "../core/parity";
+import { buildParityReport } from "../core/parity";
+import { buildImage, type BuildResult } from "../targets/docker/buildImage";
+import { connectDocker, pingDocker, type DockerConnection } from "../targets/docker/connection";
+import { probeImage } from "../targets/docker/probeImage";
+import { captureLocalEnvironment } from "../targets/local/python";
+import { listRuns } from "../targets/store/runStore";
+import { loadJob, type LoadedJob } from "../targets/workspace";
+import type { CliIO } from "./io";
+
+/** Options every job command takes. */
+export const jobOptions = {
+  profile: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export function relativeTo(io: CliIO, file: string): string {
+  const relative = path.relative(io.cwd, file);
+  return relative && !relative.startsWith("..") ? relative : file;
+}
+
+export async function connect(io: CliIO): Promise<DockerConnection> {
+  const connection = await connectDocker(io.env);
+  await pingDocker(connection, io.signal);
+  return connection;
+}
+
+/** The notebook with its profile, keyed to the base image actually present. */
+export async function load(
+  io: CliIO,
+  notebook: string,
+  profileFile: string | undefined,
+  connection?: DockerConnection,
+): Promise<LoadedJob> {
+  const first = await loadJob(notebook, { profileFile, cwd: io.cwd, env: io.env });
+  if (!connection) return first;
+  const baseImageId = await imageId(connection, first.profile.profile.image.base);
+  if (!baseImageId) return first;
+  return loadJob(notebook, { profileFile, cwd: io.cwd, env: io.env, baseImageId });
+}
+
+export function describeJob(io: CliIO, job: LoadedJob): string {
+  const limits = job.profile.limits;
+  const profile = job.profile.file ? relativeTo(io, job.profile.file) : "the embedded default profile";
+  return [
+    `Notebook: ${relativeTo(io, job.notebookFile)} (${job.notebook.cells} cells)`,
+    `Profile:  ${profile} — memory ${formatBytes(limits.memoryBytes)}, cpu ${limits.milliCpu / 1000}, shm ${formatBytes(limits.shmBytes)}, gpu ${limits.gpu}`,
+  ].join("\n");
+}
+
+/** Builds the job's image, printing the engine's steps as they come. */
+export async function build(
+  io: CliIO,
+  connection: DockerConnection,
+  job: LoadedJob,
+  verbose: boolean,
+  print: (line: string) => void,
+): Promise<BuildResult> {
+  const base = job.profile.profile.image.base;
+  if (!(await imageId(connection, base)) && base.startsWith("parity/python:")) {
+    throw new ParityError("BaseImageMissing", `The base image ${base} is not in the local Docker engine.`, {
+      location: { file: job.profile.file, field: "image.base", line: job.profile.lineOf(["image", "base"]) },
+      fix: "Make it from Debian packages with: parity base-image",
+    });
+  }
+  print(`Building ${job.plan.tag} ...`);
+  const result = await buildImage({
+    docker: connection.docker,
+    plan: job.plan,
+    network: job.profile.profile.build.network === "host" ? "host" : undefined,
+    labels: { "dev.parity.notebook": job.notebookFile, "dev.parity.profile": job.profile.name },
+    signal: io.signal,
+    onProgress: (progress) => {
+      if (progress.step) print(`  ${progress.line}`);
+      else if (verbose) print(`    ${progress.line}`);
+    },
+  });
+  if (result.upToDate) print(`Image ${result.tag} is up to date.`);
+  else {
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    print(
+      `Built ${result.tag} in ${seconds} s (${result.cachedSteps} of ${result.totalSteps} steps from cache).`,
+    );
+  }
+  return result;
+}
+
+/** The parity report: the notebook's interpreter against production's image (when built). */
+export async function report(
+  io: CliIO,
+  job: LoadedJob,
+  options: { connection?: DockerConnection; image?: string; python?: string; print: (line: string) => void },
+): Promise<{ report: ParityReport; local?: Environment; image?: Environment }> {
+  let local: Environment | undefined;
+  try {
+    local = await captureLocalEnvironment({
+      python: options.python,
+      workspaceFolder: job.workspaceDir,
+      env: io.env,
+      signal: io.signal,
+    });
+  } catch (error) {
+    if (isCancelled(error)) throw error;
+    options.print(`Note: the notebook's interpreter could not be probed: ${(error as Error).message}`);
+  }
+  let image: Environment | undefined;
+  if (options.connection && options.image) {
+    image = await probeImage(options.connection.docker, options.image, job.profile.limits, io.signal);
+  }
+  const lastRun = (await listRuns(job.workspaceDir)).find(
+    (run) => run.result.notebook === job.notebookFile && run.result.status !== "cancelled",
+  );
+  const parity = buildParityReport({
+    local,
+    image,
+    profile: {
+      python: job.profile.profile.image.python ?? image?.python.version ?? "",
+      memoryBytes: job.profile.limits.memoryBytes,
+      shmBytes: job.profile.limits.shmBytes,
+      gpu: job.profile.limits.gpu,
+      requirementsFile: job.profile.paths.requirements
+        ? relativeTo(io, job.profile.paths.requirements)
+        : undefined,
+    },
+    requirements: job.requirements,
+    notebookImports: job.notebook.imports,
+    notebookFile: relativeTo(io, job.notebookFile),
+    workspaceModules: job.workspaceModules,
+    lastRun: lastRun && {
+      peakMemoryBytes: lastRun.result.peakMemoryBytes,
+      oomKilled: lastRun.result.oomKilled,
+    },
+  });
+  return { report: parity, local, image };
+}
+
+export async function imageId(connection: DockerConnection, reference: string): Promise<string | undefined> {
+  try {
+    return (await connection.docker.getImage(reference).inspect()).Id;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import type Dockerode from "dockerode";
+import { parseProbeOutput } from "../../core/environment/parseProbeOutput";
+import probeSource from "../../core/environment/probe.py";
+import type { Environment } from "../../core/environment/types";
+import type { JobLimits } from "../../core/job/types";
+import { ParityError } from "../../core/errors";
+import { runContainer } from "./runContainer";
+
+/** Runs the environment probe inside an image, under the profile's limits like every container. */
+export async function probeImage(
+  docker: Dockerode,
+  image: string,
+  limits: JobLimits,
+  signal?: AbortSignal,
+): Promise<Environment> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const outcome = await runContainer(
+    docker,
+    { image, command: ["python3", "-c", probeSource], limits, labels: { "dev.parity.probe": "true" } },
+    { onLog: (stream, line) => (stream === "stdout" ? stdout : stderr).push(line) },
+    signal,
+  );
+  if (outcome.exitCode !== 0) {
+    throw new ParityError(
+      "ProbeFailed",
+      `The environment probe failed inside ${image} (exit ${outcome.exitCode}${outcome.oomKilled ? ", out of memory" : ""}): ${stderr.slice(-3).join(" ") || outcome.error || "no output"}`,
+      { fix: "Check that the image has python3 on its PATH; Parity needs Python in production's image." },
+    );
+  }
+  return parseProbeOutput(stdout.join("\n"), `image ${image}`);
+}

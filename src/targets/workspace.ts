@@ -1,0 +1,273 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { imageNameFor, planBuild, type BuildPlan, type ContextFile } from "../core/build/context";
+import { JOB_DIR } from "../core/build/dockerfile";
+import { ParityError } from "../core/errors";
+import type { JobSpec } from "../core/job/types";
+import { convertNotebook, mapTraceback, parseParameterOverrides, type NotebookJob } from "../core/notebook";
+import { defaultProfile, findProfileFile, loadProfile, type ResolvedProfile } from "../core/profile";
+import { distributionForImport, parseRequirements, type ParsedRequirements } from "../core/requirements";
+
+/** Where the host's CA bundle is on Debian-like systems, when `build.caCertificates: system`. */
+const SYSTEM_CA_BUNDLES = [
+  "/etc/ssl/certs/ca-certificates.crt",
+  "/etc/pki/tls/certs/ca-bundle.crt",
+  "/etc/ssl/cert.pem",
+];
+/** The notebook's own folder is shipped as code; these bounds keep a data folder out of the image. */
+const MAX_MODULES = 200;
+const MAX_MODULE_BYTES = 5 * 1024 * 1024;
+
+/** A notebook with its profile, requirements and code, ready to build and run anywhere. */
+export interface LoadedJob {
+  name: string;
+  notebookFile: string;
+  workspaceDir: string;
+  profile: ResolvedProfile;
+  notebook: NotebookJob;
+  /** The generated script's file name inside the image's job folder. */
+  scriptName: string;
+  requirements: ParsedRequirements;
+  /** Python modules next to the notebook, shipped with it (import names). */
+  workspaceModules: string[];
+  plan: BuildPlan;
+}
+
+export interface LoadJobOptions {
+  /** An explicit parity.yaml; otherwise the nearest one above the notebook, or the embedded default. */
+  profileFile?: string;
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** The base image's id where known, so a changed base rebuilds. */
+  baseImageId?: string;
+}
+
+export async function loadJob(notebookPath: string, options: LoadJobOptions): Promise<LoadedJob> {
+  const notebookFile = path.resolve(options.cwd, notebookPath);
+  const notebookDir = path.dirname(notebookFile);
+  const text = await readText(notebookFile, "the notebook");
+  const notebook = convertNotebook(text, notebookFile);
+  const profile = await resolveProfileFor(notebookDir, options);
+  const name = path.basename(notebookFile).replace(/\.(ipynb|py)$/i, "");
+  const scriptName = `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.py`;
+
+  const requirements = await collectRequirements(profile, notebook, notebookDir);
+  const modules = await siblingModules(notebookDir, notebookFile, scriptName);
+  const jobFiles: ContextFile[] = [{ path: scriptName, content: notebook.script }, ...modules.files];
+  const plan = planBuild({
+    imageName: imageNameFor(profile.name),
+    dockerfile: {
+      baseImage: profile.profile.image.base,
+      systemPackages: profile.profile.image.systemPackages,
+      env: profile.profile.env,
+      entryScript: scriptName,
+    },
+    requirements: requirements.requirements.map((requirement) => requirement.text),
+    jobFiles,
+    caBundle: await readCaBundle(profile, options.env ?? process.env),
+    baseImageId: options.baseImageId,
+  });
+  return {
+    name,
+    notebookFile,
+    workspaceDir: profile.dir,
+    profile,
+    notebook,
+    scriptName,
+    requirements,
+    workspaceModules: modules.names,
+    plan,
+  };
+}
+
+/** The job to run from a loaded notebook and its built image, with `-p name=value` overrides. */
+export function jobSpecFor(
+  loaded: LoadedJob,
+  image: string,
+  overrides: string[] = [],
+  moduleDistributions: Readonly<Record<string, readonly string[]>> = {},
+): JobSpec {
+  const parameters = parseParameterOverrides(overrides, loaded.notebook.parameters);
+  const scriptPath = `${JOB_DIR}/${loaded.scriptName}`;
+  const env: Record<string, string> = { ...loaded.profile.profile.env };
+  if (Object.keys(parameters).length > 0) env.PARITY_PARAMETERS = JSON.stringify(parameters);
+  const isScript = loaded.notebookFile.endsWith(".py");
+  return {
+    name: loaded.name,
+    notebookFile: loaded.notebookFile,
+    workspaceDir: loaded.workspaceDir,
+    workingDir: path.relative(loaded.workspaceDir, path.dirname(loaded.notebookFile)),
+    outputsDir: loaded.profile.paths.outputs,
+    image,
+    command: ["python", scriptPath],
+    env,
+    limits: loaded.profile.limits,
+    explainTraceback: (output) => {
+      const traceback = mapTraceback(output, loaded.notebook.lineMap, scriptPath);
+      if (!traceback) return undefined;
+      const origin = traceback.origin;
+      return {
+        exception: traceback.exceptionType,
+        message: traceback.message,
+        location: origin && {
+          file: loaded.notebookFile,
+          cell: isScript ? undefined : origin.cell,
+          cellId: origin.cellId,
+          line: origin.fileLine ?? origin.line,
+          source: origin.code,
+        },
+      };
+    },
+    distributionFor: (module) => distributionForImport(module, moduleDistributions),
+  };
+}
+
+async function resolveProfileFor(notebookDir: string, options: LoadJobOptions): Promise<ResolvedProfile> {
+  if (options.profileFile) return loadProfile(path.resolve(options.cwd, options.profileFile));
+  const stop = isInside(notebookDir, options.cwd) ? options.cwd : path.parse(notebookDir).root;
+  const found = await findProfileFile(notebookDir, stop);
+  return found ? loadProfile(found) : defaultProfile(notebookDir);
+}
+
+/** The profile's requirements file, the notebook's %pip lines and the files they name with -r. */
+async function collectRequirements(
+  profile: ResolvedProfile,
+  notebook: NotebookJob,
+  notebookDir: string,
+): Promise<ParsedRequirements> {
+  const file = profile.paths.requirements;
+  const sources: Array<{ file: string; text: string }> = [];
+  if (file) {
+    const text = await readOptional(file);
+    if (text === undefined && profile.source === "file" && profile.profile.image.requirements) {
+      throw new ParityError("RequirementsNotFound", `The requirements file ${file} does not exist.`, {
+        location: {
+          file: profile.file,
+          field: "image.requirements",
+          line: profile.lineOf(["image", "requirements"]),
+        },
+        fix: "Create it, or correct image.requirements in parity.yaml.",
+      });
+    }
+    if (text !== undefined) sources.push({ file, text });
+  }
+  for (const included of notebook.requirementFiles) {
+    const includedFile = path.resolve(notebookDir, included);
+    sources.push({
+      file: includedFile,
+      text: await readText(includedFile, "a requirements file named by %pip -r"),
+    });
+  }
+  if (notebook.requirements.length > 0)
+    sources.push({ file: "%pip lines", text: notebook.requirements.join("\n") });
+
+  const merged: ParsedRequirements = {
+    file: file ?? "requirements.txt",
+    requirements: [],
+    unpinnable: [],
+    includes: [],
+    problems: [],
+  };
+  const seen = new Set<string>();
+  for (const source of sources) {
+    const parsed = parseRequirements(source.text, source.file);
+    const problem = parsed.problems[0];
+    if (problem) {
+      throw new ParityError("InvalidRequirement", `${source.file} line ${problem.line}: ${problem.message}`, {
+        location: { file: source.file, line: problem.line },
+        fix: "Write one requirement a line, as pip reads them (name, optional extras, version specifiers).",
+      });
+    }
+    for (const requirement of parsed.requirements) {
+      if (seen.has(requirement.text)) continue;
+      seen.add(requirement.text);
+      merged.requirements.push(requirement);
+    }
+    merged.unpinnable.push(...parsed.unpinnable);
+    merged.includes.push(...parsed.includes);
+  }
+  return merged;
+}
+
+async function siblingModules(
+  dir: string,
+  notebookFile: string,
+  scriptName: string,
+): Promise<{ files: ContextFile[]; names: string[] }> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const candidates = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".py") && entry.name !== scriptName)
+    .filter(
+      (entry) =>
+        path.join(dir, entry.name) !== notebookFile && /^[A-Za-z_][A-Za-z0-9_]*\.py$/.test(entry.name),
+    )
+    .slice(0, MAX_MODULES);
+  const files: ContextFile[] = [];
+  let total = 0;
+  for (const entry of candidates) {
+    const file = path.join(dir, entry.name);
+    total += (await stat(file)).size;
+    if (total > MAX_MODULE_BYTES) break;
+    files.push({ path: entry.name, content: await readFile(file) });
+  }
+  return { files, names: files.map((file) => file.path.replace(/\.py$/, "")) };
+}
+
+async function readCaBundle(profile: ResolvedProfile, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const wanted = profile.paths.caCertificates;
+  const location = {
+    file: profile.file,
+    field: "build.caCertificates",
+    line: profile.lineOf(["build", "caCertificates"]),
+  };
+  if (wanted === "system") {
+    const candidates = [env.SSL_CERT_FILE, ...SYSTEM_CA_BUNDLES].filter((file): file is string =>
+      Boolean(file),
+    );
+    for (const file of candidates) {
+      const text = await readOptional(file);
+      if (text) return text;
+    }
+    throw new ParityError("NoSystemCaBundle", "No CA bundle was found on this machine.", {
+      location,
+      fix: `List the certificate files in build.caCertificates instead (looked in ${candidates.join(", ")}).`,
+    });
+  }
+  if (wanted.length === 0) return undefined;
+  const parts: string[] = [];
+  for (const file of wanted) {
+    const text = await readOptional(file);
+    if (text === undefined || !text.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new ParityError("InvalidCaCertificate", `${file} is not a readable PEM certificate file.`, {
+        location,
+        fix: "Name PEM files (-----BEGIN CERTIFICATE-----) relative to parity.yaml.",
+      });
+    }
+    parts.push(text.trim());
+  }
+  return `${parts.join("\n")}\n`;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  const text = await readOptional(file);
+  if (text === undefined) {
+    throw new ParityError("FileNotFound", `Cannot read ${what} at ${file}.`, {
+      location: { file },
+      fix: "Check the path and that the file is readable.",
+    });
+  }
+  return text;
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return !relative.startsWith("..") && !path.isAbsolute(relative);
+}
