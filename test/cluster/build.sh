@@ -52,7 +52,7 @@ staging="$(mktemp -d "$cache_root/.staging.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
 chmod 755 "$staging"
 mkdir -p "$staging/bin"
-echo "cluster binaries: building into $out (cold: about 20-30 minutes on 2 cores)" >&2
+echo "cluster binaries: building into $out (cold: about 15-20 minutes on 2 cores)" >&2
 # Low priority: the machine's other work (image builds, tests) keeps its share of the 2 cores.
 (
   cd "$here/go/etcd"
