@@ -19,6 +19,13 @@ export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
 }
 
+export interface BuildStep {
+  index: number;
+  /** The Dockerfile instruction, e.g. "RUN python3 -m venv ...". */
+  instruction: string;
+  cached: boolean;
+}
+
 export interface BuildResult {
   tag: string;
   imageId: string;
@@ -27,6 +34,8 @@ export interface BuildResult {
   /** How many steps the engine took from its cache. */
   cachedSteps: number;
   totalSteps: number;
+  /** Each step the engine ran, in order (empty when the image was up to date). */
+  steps: BuildStep[];
   durationMs: number;
 }
 
@@ -37,7 +46,7 @@ interface BuildMessage {
   aux?: { ID?: string };
 }
 
-const STEP = /^Step (\d+)\/(\d+) :/;
+const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 /** Lines of output kept to explain a failed step. */
 const TAIL_LINES = 40;
 
@@ -46,7 +55,15 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const existing = await inspectImage(docker, plan.tag);
   if (existing) {
-    return { tag: plan.tag, imageId: existing, upToDate: true, cachedSteps: 0, totalSteps: 0, durationMs: 0 };
+    return {
+      tag: plan.tag,
+      imageId: existing,
+      upToDate: true,
+      cachedSteps: 0,
+      totalSteps: 0,
+      steps: [],
+      durationMs: 0,
+    };
   }
   if (signal?.aborted) throw new CancelledError();
 
@@ -61,7 +78,7 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
   } as Dockerode.ImageBuildOptions);
 
   const tail: string[] = [];
-  let cachedSteps = 0;
+  const steps: BuildStep[] = [];
   let totalSteps = 0;
   let imageId = "";
   let failure: string | undefined;
@@ -70,8 +87,12 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
     tail.push(line);
     if (tail.length > TAIL_LINES) tail.shift();
     const step = STEP.exec(line);
-    if (step) totalSteps = Number(step[2]);
-    if (line.includes("---> Using cache")) cachedSteps += 1;
+    if (step) {
+      totalSteps = Number(step[2]);
+      steps.push({ index: Number(step[1]), instruction: step[3] ?? "", cached: false });
+    }
+    const current = steps.at(-1);
+    if (current && line.includes("---> Using cache")) current.cached = true;
     options.onProgress?.(
       step ? { line, step: { index: Number(step[1]), total: Number(step[2]) } } : { line },
     );
@@ -109,8 +130,9 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
     tag: plan.tag,
     imageId: finalId,
     upToDate: false,
-    cachedSteps,
+    cachedSteps: steps.filter((step) => step.cached).length,
     totalSteps,
+    steps,
     durationMs: Date.now() - started,
   };
 }

@@ -1,8 +1,8 @@
 import type Dockerode from "dockerode";
-import { chown, mkdir } from "node:fs/promises";
-import { posix, relative } from "node:path";
+import { chown, lchown, mkdir, readdir } from "node:fs/promises";
+import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
-import { WORKSPACE_DIR } from "../../core/build/dockerfile";
+import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { isCancelled } from "../../core/errors";
 import { Emitter } from "../../core/events";
 import type { JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
@@ -149,7 +149,12 @@ function containerUser(): string | undefined {
 
 async function prepareOutputs(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  if (process.getuid?.() === 0) await chown(dir, 1000, 1000);
+  if (process.getuid?.() !== 0) return;
+  // The job overwrites its earlier outputs: they must belong to the image's user too.
+  for (const entry of await readdir(dir, { recursive: true })) {
+    await lchown(path.join(dir, entry), JOB_USER.uid, JOB_USER.uid);
+  }
+  await chown(dir, JOB_USER.uid, JOB_USER.uid);
 }
 
 function toPosix(path: string): string {

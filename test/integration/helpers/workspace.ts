@@ -1,0 +1,63 @@
+import { chmod, cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { main } from "../../../src/cli/main";
+import type { CliIO } from "../../../src/cli/io";
+
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+/** A private copy of an example or fixture folder, so runs and outputs never touch the repo. */
+export async function copyWorkspace(relative: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "parity-test-"));
+  // mkdtemp makes the folder private (0700); the job's non-root user must be able to read it,
+  // as it reads a user's ordinary project folder.
+  await chmod(dir, 0o755);
+  // Like a fresh checkout: no earlier outputs or run records.
+  const skip = new Set(["outputs", ".parity"]);
+  await cp(path.join(repoRoot, relative), dir, {
+    recursive: true,
+    filter: (source) => !skip.has(path.basename(source)),
+  });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface CliRun {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+/** The real CLI, in process: same code as bin/parity.js, with output captured. */
+export async function runCli(
+  args: string[],
+  options: {
+    cwd: string;
+    signal?: AbortSignal;
+    onErr?: (line: string) => void;
+    onOut?: (line: string) => void;
+  },
+): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (line) => {
+      out.push(line);
+      options.onOut?.(line);
+    },
+    err: (line) => {
+      err.push(line);
+      options.onErr?.(line);
+    },
+    isTTY: false,
+    signal: options.signal ?? new AbortController().signal,
+    cwd: options.cwd,
+    env: process.env,
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+/** The last line of stdout as JSON: the contract of every --json command. */
+export function lastJson<T>(run: CliRun): T {
+  return JSON.parse(run.out.at(-1) ?? "null") as T;
+}
