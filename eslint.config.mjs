@@ -52,6 +52,12 @@ export default tseslint.config(
     },
   },
   {
+    // The bin shim is CommonJS: it requires the bundled CLI.
+    files: ["bin/*.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: {
       globals: { process: "readonly", console: "readonly", require: "readonly", __dirname: "readonly" },

@@ -4,8 +4,9 @@ import type { CliCommand } from "../io";
 
 const USAGE = `Usage: parity logs [run] [options]
 
-Prints the logs of a run recorded in this workspace (.parity/runs): the newest when no run is
-named, else the run whose id starts with <run>. Lines the job wrote to stderr go to stderr.
+Prints the logs of a run recorded in .parity/runs of this folder or of a project below it: the
+newest when no run is named, else the run whose id starts with <run>. Lines the job wrote to
+stderr go to stderr.
 
 Options:
   --workspace <dir>  The folder holding .parity (default: the current folder)

@@ -1,5 +1,5 @@
 import { checkBuilds } from "./checkBuilds";
-import { checkImports, checkRequirements } from "./checkImports";
+import { checkImports, checkRequirements, importedDistributions } from "./checkImports";
 import { checkLimits } from "./checkLimits";
 import { checkDistributions, checkPython } from "./checkVersions";
 import type { ParityInput, ParityItem, ParityReport, Severity } from "./types";
@@ -15,7 +15,9 @@ export function buildParityReport(input: ParityInput): ParityReport {
   const requirementsFile = profile.requirementsFile ?? input.requirements.file;
   const items: ParityItem[] = [
     ...checkPython(profile, local, image),
-    ...(local && image ? checkDistributions(local, image, input.requirements, requirementsFile) : []),
+    ...(local && image
+      ? checkDistributions(local, image, input.requirements, requirementsFile, importedDistributions(input))
+      : []),
     ...checkBuilds(profile, local, image),
     ...checkImports(input, requirementsFile),
     ...checkRequirements(input, requirementsFile),

@@ -44,6 +44,12 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
   return items;
 }
 
+/** The distributions that provide what the notebook imports (as far as the environments say). */
+export function importedDistributions(input: ParityInput): Set<string> {
+  const known = { ...input.image?.moduleDistributions, ...input.local?.moduleDistributions };
+  return new Set(input.notebookImports.map((module) => distributionForImport(module, known)));
+}
+
 function stdlibOf(local?: Environment, image?: Environment): ReadonlySet<string> {
   const probed = [...(local?.stdlibModules ?? []), ...(image?.stdlibModules ?? [])];
   return probed.length > 0 ? new Set(probed) : STDLIB_FALLBACK;

@@ -1,6 +1,7 @@
 import type { Environment } from "../environment/types";
 import type { ParityInput, ParityItem, ParityProfile } from "./types";
-import { formatBytes, formatQuantity } from "./units";
+import { formatBytes } from "../profile/quantity";
+import { formatQuantity } from "./units";
 
 const NEAR_LIMIT = 0.9;
 /** Below this, PyTorch DataLoader workers fill /dev/shm and die with "bus error". */

@@ -19,6 +19,9 @@ const FRAMEWORKS = new Set([
   "cupy",
 ]);
 
+/** Packaging tools: their versions say nothing about how the notebook computes. */
+const TOOLING = new Set(["pip", "setuptools", "wheel", "distribute", "pkg-resources"]);
+
 export function isFramework(name: string): boolean {
   return FRAMEWORKS.has(name) || name.startsWith("nvidia-") || name.startsWith("jax-cuda");
 }
@@ -49,28 +52,50 @@ export function checkPython(profile: ParityProfile, local?: Environment, image?:
   return items;
 }
 
-/** Distributions installed on both sides with different versions; local should move to production's. */
+/**
+ * Version differences that matter: frameworks, listed requirements and the distributions the
+ * notebook imports; local should move to production's. Other differences are summed up in one
+ * note, and packaging tools are left out.
+ */
 export function checkDistributions(
   local: Environment,
   image: Environment,
   requirements: ParsedRequirements,
   requirementsFile: string,
+  imported: ReadonlySet<string>,
 ): ParityItem[] {
   const items: ParityItem[] = [];
+  const others: string[] = [];
   const listed = new Map(
     requirements.requirements.map((requirement) => [requirement.normalizedName, requirement]),
   );
-  for (const name of Object.keys(local.distributions).sort()) {
-    const localVersion = local.distributions[name]!;
-    const imageVersion = image.distributions[name];
-    if (imageVersion === undefined) continue;
+  for (const name of Object.keys(image.distributions).sort()) {
+    const imageVersion = image.distributions[name]!;
+    const localVersion = local.distributions[name];
     const requirement = listed.get(name);
+    const relevant = isFramework(name) || requirement !== undefined || imported.has(name);
+    if (TOOLING.has(name)) continue;
+    if (localVersion === undefined) {
+      if (!imported.has(name)) continue;
+      items.push({
+        severity: "warning",
+        code: "package-missing-local",
+        subject: name,
+        message: `${name} ${imageVersion} is in the image, but not in your notebook's environment.`,
+        fix: `pip install ${name}==${imageVersion} in your notebook's environment.`,
+      });
+      continue;
+    }
     const pinned = requirement?.pinnedVersion;
     if (pinned !== undefined && pinned !== imageVersion) {
       items.push(staleImage(name, pinned, imageVersion, requirement!, requirementsFile));
     }
     const wanted = pinned ?? imageVersion;
     if (localVersion === wanted) continue;
+    if (!relevant) {
+      others.push(`${name} ${localVersion} → ${wanted}`);
+      continue;
+    }
     const pinToo =
       requirement && pinned === undefined ? `, and pin ${name}==${wanted} in ${requirementsFile}` : "";
     items.push({
@@ -79,6 +104,15 @@ export function checkDistributions(
       subject: name,
       message: `${name} ${localVersion} in your notebook, ${wanted} in ${pinned === undefined ? "the image" : requirementsFile}.`,
       fix: `pip install ${name}==${wanted} in your notebook's environment${pinToo}.`,
+    });
+  }
+  if (others.length > 0) {
+    const shown = others.slice(0, 5).join(", ");
+    items.push({
+      severity: "info",
+      code: "package-version-other",
+      message: `${others.length} other installed package${others.length === 1 ? "" : "s"} differ${others.length === 1 ? "s" : ""} from the image (${shown}${others.length > 5 ? ", ..." : ""}); the notebook does not import them.`,
+      fix: `If a library the notebook uses depends on them, pin them in ${requirementsFile}.`,
     });
   }
   return items;

@@ -1,4 +1,3 @@
 export * from "./types";
 export { buildParityReport } from "./buildParityReport";
 export { formatReport, summarizeReport, type FormatOptions } from "./formatReport";
-export { formatBytes } from "./units";

@@ -1,20 +1,9 @@
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-/** 8589934592 → "8 GiB", 10522669875 → "9.8 GiB", 67108864 → "64 MiB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= GIB) return `${trim(bytes / GIB)} GiB`;
-  if (bytes >= MIB) return `${trim(bytes / MIB)} MiB`;
-  return `${bytes} B`;
-}
-
 /** Kubernetes quantity for parity.yaml: rounds up to whole GiB ("12Gi") or MiB. */
 export function formatQuantity(bytes: number): string {
   return bytes >= GIB ? `${Math.ceil(bytes / GIB)}Gi` : `${Math.ceil(bytes / MIB)}Mi`;
-}
-
-function trim(value: number): string {
-  return value.toFixed(1).replace(/\.0$/, "");
 }
 
 /** Numeric comparison of dotted versions ("12.10" > "12.4"); non-numeric parts compare as 0. */

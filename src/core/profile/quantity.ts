@@ -127,7 +127,8 @@ export function formatBytes(bytes: number | bigint): string {
     value /= 1024;
     unit += 1;
   }
-  const rounded = unit === 0 ? String(value) : String(Number(value.toFixed(2)));
+  // One decimal, as people say sizes: "9.8 GiB", "84.6 MiB".
+  const rounded = unit === 0 ? String(value) : String(Number(value.toFixed(1)));
   return `${rounded} ${BYTE_UNITS[unit]}`;
 }
 

@@ -17,6 +17,8 @@ export interface BuildOptions {
   network?: string;
   signal?: AbortSignal;
   onProgress?: (progress: BuildProgress) => void;
+  /** Build every step afresh, ignoring the engine's layer cache (benchmarks, a suspect cache). */
+  noCache?: boolean;
 }
 
 export interface BuildStep {
@@ -53,7 +55,7 @@ const TAIL_LINES = 40;
 export async function buildImage(options: BuildOptions): Promise<BuildResult> {
   const { docker, plan, signal } = options;
   const started = Date.now();
-  const existing = await inspectImage(docker, plan.tag);
+  const existing = options.noCache ? undefined : await inspectImage(docker, plan.tag);
   if (existing) {
     return {
       tag: plan.tag,
@@ -74,6 +76,7 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
     networkmode: options.network,
     rm: true,
     forcerm: true,
+    nocache: options.noCache,
     abortSignal: signal,
   } as Dockerode.ImageBuildOptions);
 

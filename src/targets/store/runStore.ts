@@ -57,6 +57,32 @@ export interface StoredRun {
   result: RunResult;
 }
 
+/** How deep below the current folder `parity logs` looks for other workspaces' runs. */
+const SEARCH_DEPTH = 3;
+const SKIPPED_FOLDERS = new Set(["node_modules", ".git", ".venv", "venv", "__pycache__", "dist"]);
+
+/** Runs of a workspace and of the workspaces in its subfolders, newest first. */
+export async function listRunsBelow(root: string, depth = SEARCH_DEPTH): Promise<StoredRun[]> {
+  const runs = await listRuns(root);
+  if (depth > 0) {
+    let entries: import("node:fs").Dirent[] = [];
+    try {
+      entries = await readdir(root, { withFileTypes: true });
+    } catch {
+      return runs;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith(".") || SKIPPED_FOLDERS.has(entry.name)) continue;
+      runs.push(...(await listRunsBelow(join(root, entry.name), depth - 1)));
+    }
+  }
+  return runs.sort(newestFirst);
+}
+
+function newestFirst(a: StoredRun, b: StoredRun): number {
+  return (b.result.startedAt ?? "").localeCompare(a.result.startedAt ?? "");
+}
+
 /** Runs of a workspace, newest first. */
 export async function listRuns(workspaceDir: string): Promise<StoredRun[]> {
   const root = join(workspaceDir, RUNS_DIR);
@@ -75,12 +101,12 @@ export async function listRuns(workspaceDir: string): Promise<StoredRun[]> {
       // A run whose record was never written (killed before it started) has nothing to show.
     }
   }
-  return runs.sort((a, b) => (b.result.startedAt ?? "").localeCompare(a.result.startedAt ?? ""));
+  return runs.sort(newestFirst);
 }
 
-/** A run by id or unique id prefix; the newest when no id is given. */
+/** A run by id or unique id prefix, in this folder or below; the newest when no id is given. */
 export async function findRun(workspaceDir: string, id?: string): Promise<StoredRun> {
-  const runs = await listRuns(workspaceDir);
+  const runs = await listRunsBelow(workspaceDir);
   if (runs.length === 0) {
     throw new ParityError("NoRuns", `No runs are recorded in ${join(workspaceDir, RUNS_DIR)}.`, {
       fix: "Run a notebook first: parity run <notebook>.",

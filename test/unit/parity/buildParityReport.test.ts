@@ -69,7 +69,8 @@ describe("buildParityReport", () => {
     local.distributions = { ...local.distributions, numpy: "2.0.1", requests: "2.31.0" };
     const image = imageEnvironment();
     image.distributions = { ...image.distributions, requests: "2.32.3" };
-    const report = buildParityReport(matchingInput({ local, image }));
+    const input = matchingInput({ local, image });
+    const report = buildParityReport({ ...input, notebookImports: [...input.notebookImports, "requests"] });
 
     const versions = report.items.filter((item) => item.code === "package-version");
     expect(versions).toEqual([
@@ -88,6 +89,34 @@ describe("buildParityReport", () => {
         fix: "pip install requests==2.32.3 in your notebook's environment.",
       },
     ]);
+  });
+
+  it("sums up differences the notebook does not import, and leaves packaging tools out", () => {
+    const local = matchingLocalEnvironment();
+    local.distributions = { ...local.distributions, pip: "23.2.1", requests: "2.31.0", idna: "3.6" };
+    const image = imageEnvironment();
+    image.distributions = { ...image.distributions, pip: "24.0", requests: "2.32.3", idna: "3.7" };
+    const report = buildParityReport(matchingInput({ local, image }));
+
+    expect(report.items.filter((item) => item.code === "package-version")).toEqual([]);
+    const other = only(report.items, "package-version-other");
+    expect(other.severity).toBe("info");
+    expect(other.message).toBe(
+      "2 other installed packages differ from the image (idna 3.6 → 3.7, requests 2.31.0 → 2.32.3); the notebook does not import them.",
+    );
+    expect(report.items.some((item) => item.message.includes("pip "))).toBe(false);
+  });
+
+  it("warns when the notebook imports a package production has but its environment lacks", () => {
+    const local = matchingLocalEnvironment();
+    const { "scikit-learn": _dropped, ...rest } = local.distributions;
+    local.distributions = rest;
+    const item = only(buildParityReport(matchingInput({ local })).items, "package-missing-local");
+    expect(item.severity).toBe("warning");
+    expect(item.message).toMatch(
+      /^scikit-learn [\d.]+ is in the image, but not in your notebook's environment\.$/,
+    );
+    expect(item.fix).toMatch(/^pip install scikit-learn==[\d.]+ in your notebook's environment\.$/);
   });
 
   it("asks to pin as well when the image's version came from an unpinned requirement", () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { buildParityReport } from "../../../src/core/parity/buildParityReport";
 import { formatReport, summarizeReport, wrap } from "../../../src/core/parity/formatReport";
 import type { ParityReport } from "../../../src/core/parity/types";
-import { formatBytes } from "../../../src/core/parity/units";
 import { GIB, matchingInput } from "./fixtures";
 
 const report: ParityReport = {
@@ -67,14 +66,5 @@ describe("helpers", () => {
       "https://download.pytorch.org/whl/cu121",
       "now",
     ]);
-  });
-
-  it("formats bytes as people read limits", () => {
-    expect([
-      formatBytes(8 * GIB),
-      formatBytes(9.8 * GIB),
-      formatBytes(64 * 1024 ** 2),
-      formatBytes(512),
-    ]).toEqual(["8 GiB", "9.8 GiB", "64 MiB", "512 B"]);
   });
 });

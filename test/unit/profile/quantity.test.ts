@@ -126,7 +126,7 @@ describe("formatting", () => {
     [512, "512 B"],
     [1024, "1 KiB"],
     [0, "0 B"],
-    [1234567, "1.18 MiB"],
+    [1234567, "1.2 MiB"],
     [8n * BigInt(GI), "8 GiB"],
   ])("formatBytes(%d) is %s", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
