@@ -53,8 +53,15 @@ export function formatLocation(location: ErrorLocation | undefined): string {
 }
 
 export function describeError(error: ParityError): string {
-  const lines = [`${formatLocation(error.location)}${error.message}`];
-  for (const detail of error.details) lines.push(`  ${formatLocation(detail.location)}${detail.message}`);
+  const [only, ...more] = error.details;
+  // One problem: it is the headline, with its own location.
+  const lines =
+    only && more.length === 0
+      ? [`${formatLocation(only.location ?? error.location)}${only.message}`]
+      : [`${formatLocation(error.location)}${error.message}`];
+  if (more.length > 0) {
+    for (const detail of error.details) lines.push(`  ${formatLocation(detail.location)}${detail.message}`);
+  }
   if (error.fix) lines.push(`  Fix: ${error.fix}`);
   return lines.join("\n");
 }

@@ -25,11 +25,10 @@ export function diagnoseRun(evidence: RunEvidence): Diagnosis[] {
   const log = evidence.logTail.join("\n");
 
   if (evidence.oomKilled) {
-    const peak = evidence.peakMemoryBytes ? ` It had reached ${formatBytes(evidence.peakMemoryBytes)}.` : "";
     found.push({
       code: "OOMKilled",
       severity: "error",
-      message: `Killed by the out-of-memory killer at the ${limit} memory limit, as production would be.${peak}`,
+      message: `Killed by the out-of-memory killer at the ${limit} memory limit, as production would be.`,
       fix: "Lower what the notebook holds in memory (smaller batches, fewer copies, load data in chunks), or raise resources.memory in parity.yaml if production really allows more.",
       location: evidence.failure?.location,
     });

@@ -98,6 +98,9 @@ async function execute(
   const cancelled = signal.aborted || !outcome || outcome.cancelled;
   const finishedAt = outcome?.finishedAt ?? new Date().toISOString();
   const exitCode = outcome?.exitCode ?? null;
+  // The engine samples memory once a second, so a fast OOM kill happens between samples;
+  // the kernel only kills at the limit, which is then the peak.
+  const peak = outcome?.oomKilled ? job.limits.memoryBytes : outcome?.peakMemoryBytes;
   const final: RunResult = {
     ...base,
     status: cancelled ? "cancelled" : exitCode === 0 && !outcome?.oomKilled ? "succeeded" : "failed",
@@ -105,13 +108,13 @@ async function execute(
     oomKilled: outcome?.oomKilled ?? false,
     finishedAt,
     durationMs: Date.parse(finishedAt) - Date.parse(outcome?.startedAt ?? base.startedAt!),
-    peakMemoryBytes: outcome?.peakMemoryBytes,
+    peakMemoryBytes: peak,
     diagnosis: diagnoseRun({
       exitCode: exitCode ?? -1,
       oomKilled: outcome?.oomKilled ?? false,
       cancelled,
       memoryLimitBytes: job.limits.memoryBytes,
-      peakMemoryBytes: outcome?.peakMemoryBytes,
+      peakMemoryBytes: peak,
       engineError: outcome?.error,
       logTail: tail,
       failure: exitCode !== 0 ? job.explainTraceback?.(stderr.join("\n")) : undefined,
