@@ -6,9 +6,16 @@ const controller = new AbortController();
 let interrupts = 0;
 process.on("SIGINT", () => {
   interrupts += 1;
-  if (interrupts > 1) process.exit(130);
-  process.stderr.write("\nparity: stopping (Ctrl-C again to quit at once)...\n");
-  controller.abort();
+  if (interrupts === 1) {
+    process.stderr.write("\nparity: stopping and removing the container...\n");
+    controller.abort();
+  } else if (interrupts === 2) {
+    process.stderr.write(
+      "parity: still stopping; Ctrl-C once more quits at once and may leave the container running.\n",
+    );
+  } else {
+    process.exit(130);
+  }
 });
 process.on("SIGTERM", () => controller.abort());
 const io: CliIO = {
