@@ -1,0 +1,108 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describeError, ParityError } from "../../src/core/errors";
+import { jobSpecFor, loadJob } from "../../src/targets/workspace";
+
+// The loader reads real files from a temporary folder: notebook, profile, requirements, CA files.
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "parity-workspace-"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+function notebook(cells: Array<{ source: string; tags?: string[] }>): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((cell) => ({
+      cell_type: "code",
+      metadata: cell.tags ? { tags: cell.tags } : {},
+      source: cell.source,
+      outputs: [],
+      execution_count: null,
+    })),
+  });
+}
+
+const profile = (extra = "") => `apiVersion: parity.dev/v1
+kind: Profile
+name: loader
+image:
+  base: parity/python:3.11-bookworm
+  python: "3.11"
+  requirements: requirements.txt
+resources: { memory: 512Mi, cpu: "1", gpu: 0, shm: 64Mi }
+${extra}`;
+
+async function failure(promise: Promise<unknown>): Promise<ParityError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ParityError);
+  return error as ParityError;
+}
+
+describe("loadJob", () => {
+  it("merges the requirements file, %pip lines and files named by %pip -r, without duplicates", async () => {
+    await writeFile(path.join(dir, "parity.yaml"), profile());
+    await writeFile(path.join(dir, "requirements.txt"), "numpy==2.2.6\n");
+    await writeFile(path.join(dir, "extra.txt"), "pyyaml==6.0.3\n");
+    await writeFile(
+      path.join(dir, "nb.ipynb"),
+      notebook([{ source: "%pip install numpy==2.2.6 requests==2.32.3\n%pip install -r extra.txt" }]),
+    );
+    await writeFile(path.join(dir, "helpers.py"), "VALUE = 1\n");
+    const job = await loadJob("nb.ipynb", { cwd: dir });
+    expect(job.requirements.requirements.map((r) => r.text)).toEqual([
+      "numpy==2.2.6",
+      "pyyaml==6.0.3",
+      "requests==2.32.3",
+    ]);
+    expect(job.workspaceModules).toEqual(["helpers"]);
+    expect(job.plan.files.map((file) => file.path)).toContain("job/helpers.py");
+    expect(job.plan.files.find((file) => file.path === "requirements.txt")?.content).toBe(
+      "numpy==2.2.6\npyyaml==6.0.3\nrequests==2.32.3\n",
+    );
+  });
+
+  it("names the profile field and line when the requirements file is missing", async () => {
+    await writeFile(path.join(dir, "parity.yaml"), profile());
+    await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
+    const error = await failure(loadJob("nb.ipynb", { cwd: dir }));
+    expect(error.location).toMatchObject({ field: "image.requirements", line: 7 });
+    expect(describeError(error)).toContain("requirements.txt does not exist");
+  });
+
+  it("names the file and line of an invalid requirement", async () => {
+    await writeFile(path.join(dir, "parity.yaml"), profile());
+    await writeFile(path.join(dir, "requirements.txt"), "numpy==2.2.6\nnot a requirement!!\n");
+    await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
+    const error = await failure(loadJob("nb.ipynb", { cwd: dir }));
+    expect(error.location).toMatchObject({ file: path.join(dir, "requirements.txt"), line: 2 });
+  });
+
+  it("refuses a CA file that is not a PEM certificate, naming build.caCertificates", async () => {
+    await writeFile(path.join(dir, "parity.yaml"), profile("build:\n  caCertificates: [corp.pem]\n"));
+    await writeFile(path.join(dir, "requirements.txt"), "");
+    await writeFile(path.join(dir, "corp.pem"), "not a certificate");
+    await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
+    const error = await failure(loadJob("nb.ipynb", { cwd: dir }));
+    expect(error.location).toMatchObject({ field: "build.caCertificates", line: 10 });
+  });
+
+  it("uses the embedded default profile when no parity.yaml exists", async () => {
+    await mkdir(path.join(dir, "sub"));
+    await writeFile(path.join(dir, "sub", "nb.ipynb"), notebook([{ source: "x = 1", tags: ["parameters"] }]));
+    const job = await loadJob("sub/nb.ipynb", { cwd: dir });
+    expect(job.profile.source).toBe("default");
+    expect(job.plan.tag).toMatch(/^parity\/sub:[0-9a-f]{12}$/);
+    const spec = jobSpecFor(job, job.plan.tag, ["x=5"]);
+    expect(spec.env.PARITY_PARAMETERS).toBe('{"x":5}');
+    expect(spec.limits.memoryBytes).toBe(2 * 1024 ** 3);
+    expect(spec.command).toEqual(["python", "/opt/parity/job/nb.py"]);
+  });
+});
