@@ -146,6 +146,12 @@ describe("a notebook importing a package its requirements lack", () => {
       expect(first?.code).toBe("ModuleNotFound");
       expect(first?.location).toMatchObject({ cell: 2, line: 2, source: "import yaml" });
       expect(first?.fix).toContain("Add pyyaml to requirements.txt");
+
+      // stdout and stderr are kept apart in the recorded logs.
+      const logs = await runCli(["logs", run.runId, "--json"], { cwd: workspace.dir });
+      const lines = logs.out.map((line) => JSON.parse(line) as { stream: string; text: string });
+      expect(lines.find((line) => line.text === "loading config")?.stream).toBe("stdout");
+      expect(lines.find((line) => line.text.startsWith("ModuleNotFoundError"))?.stream).toBe("stderr");
     },
     BUILD_TIMEOUT,
   );
