@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { cacheDir, clusterBinaries } from "./binaries.js";
 import { loadState, startCluster, stopCluster, type ClusterState } from "./cluster.js";
+import { isOurs } from "./processes.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -33,9 +34,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; admin kubeconfig ${state.kubeconfigs.admin}`,
   );
   project.provide("parityCluster", state);
+  // If vitest exits without running the teardown (a crash, an uncaught error), still leave no
+  // control plane behind: kill the recorded pids synchronously on the way out.
+  const killLeftovers = () => {
+    for (const component of (loadState(workDir) ?? state).components) {
+      if (isOurs(component)) process.kill(component.pid, "SIGKILL");
+    }
+  };
+  process.once("exit", killLeftovers);
   return async () => {
     // Tests may have restarted a component: stop the pids recorded last, not the first ones.
     await stopCluster(loadState(workDir) ?? state);
+    process.off("exit", killLeftovers);
     if (!process.env.PARITY_KEEP_CLUSTER) rmSync(workDir, { recursive: true, force: true });
   };
 }
