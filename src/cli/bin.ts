@@ -18,6 +18,12 @@ process.on("SIGINT", () => {
   }
 });
 process.on("SIGTERM", () => controller.abort());
+// `parity logs | head` closes stdout early: stop writing, cancel the work, no stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  controller.abort();
+  process.exitCode = 0;
+});
 const io: CliIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

@@ -23,9 +23,13 @@ const commands: Record<string, () => Promise<CliCommand>> = {
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
+  if (!name) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     io.out(USAGE);
-    return name ? 0 : 2;
+    return 0;
   }
   if (name === "--version") {
     io.out(process.env.PARITY_VERSION ?? "0.1.0");

@@ -6,6 +6,7 @@ import type { ParityReport } from "../core/parity";
 import { buildParityReport } from "../core/parity";
 import { buildImage, type BuildResult } from "../targets/docker/buildImage";
 import { connectDocker, pingDocker, type DockerConnection } from "../targets/docker/connection";
+import { inspectImage } from "../targets/docker/images";
 import { probeImage } from "../targets/docker/probeImage";
 import { captureLocalEnvironment } from "../targets/local/python";
 import { listRuns } from "../targets/store/runStore";
@@ -49,9 +50,24 @@ export function describeJob(io: CliIO, job: LoadedJob): string {
   const limits = job.profile.limits;
   const profile = job.profile.file ? relativeTo(io, job.profile.file) : "the embedded default profile";
   return [
-    `Notebook: ${relativeTo(io, job.notebookFile)} (${job.notebook.cells} cells)`,
+    `Notebook: ${relativeTo(io, job.notebookFile)} (${job.notebook.cells} ${job.notebook.cells === 1 ? "cell" : "cells"})`,
     `Profile:  ${profile} — memory ${formatBytes(limits.memoryBytes)}, cpu ${limits.milliCpu / 1000}, shm ${formatBytes(limits.shmBytes)}, gpu ${limits.gpu}`,
   ].join("\n");
+}
+
+/** pip's lines worth seeing during a long dependency step, without --verbose. */
+const PIP_MILESTONE = /^\s*(Collecting|Downloading|Installing collected packages|Successfully installed)\b/;
+
+/** A profile field named by a lower layer, with the profile's file and line added. */
+function locateInProfile(error: unknown, job: LoadedJob): unknown {
+  if (!(error instanceof ParityError) || !error.location?.field || error.location.file) return error;
+  const field = error.location.field;
+  return new ParityError(error.code, error.message, {
+    fix: error.fix,
+    details: error.details,
+    cause: error.cause,
+    location: { file: job.profile.file, field, line: job.profile.lineOf(field.split(".")) },
+  });
 }
 
 /** Builds the job's image, printing the engine's steps as they come. */
@@ -69,17 +85,20 @@ export async function build(
       fix: "Make it from Debian packages with: parity base-image",
     });
   }
-  print(`Building ${job.plan.tag} ...`);
+  const upToDate = Boolean(await imageId(connection, job.plan.tag));
+  if (!upToDate) print(`Building ${job.plan.tag} ...`);
   const result = await buildImage({
     docker: connection.docker,
     plan: job.plan,
     network: job.profile.profile.build.network === "host" ? "host" : undefined,
-    labels: { "dev.parity.notebook": job.notebookFile, "dev.parity.profile": job.profile.name },
+    labels: { "dev.parity.profile": job.profile.name },
     signal: io.signal,
     onProgress: (progress) => {
       if (progress.step) print(`  ${progress.line}`);
-      else if (verbose) print(`    ${progress.line}`);
+      else if (verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
     },
+  }).catch((error: unknown) => {
+    throw locateInProfile(error, job);
   });
   if (result.upToDate) print(`Image ${result.tag} is up to date.`);
   else {
@@ -141,9 +160,5 @@ export async function report(
 }
 
 export async function imageId(connection: DockerConnection, reference: string): Promise<string | undefined> {
-  try {
-    return (await connection.docker.getImage(reference).inspect()).Id;
-  } catch {
-    return undefined;
-  }
+  return (await inspectImage(connection.docker, reference))?.Id;
 }

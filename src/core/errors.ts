@@ -54,15 +54,20 @@ export function formatLocation(location: ErrorLocation | undefined): string {
 
 export function describeError(error: ParityError): string {
   const [only, ...more] = error.details;
-  // One problem: it is the headline, with its own location.
-  const lines =
-    only && more.length === 0
-      ? [`${formatLocation(only.location ?? error.location)}${only.message}`]
-      : [`${formatLocation(error.location)}${error.message}`];
-  if (more.length > 0) {
-    for (const detail of error.details) lines.push(`  ${formatLocation(detail.location)}${detail.message}`);
+  if (only && more.length === 0) {
+    // One problem: it is the headline, with its own location and fix.
+    const fix = only.fix ?? error.fix;
+    return [
+      `${formatLocation(only.location ?? error.location)}${only.message}`,
+      ...(fix ? [`  Fix: ${fix}`] : []),
+    ].join("\n");
   }
-  if (error.fix) lines.push(`  Fix: ${error.fix}`);
+  const lines = [`${formatLocation(error.location)}${error.message}`];
+  for (const detail of error.details) {
+    lines.push(`  ${formatLocation(detail.location)}${detail.message}`);
+    if (detail.fix) lines.push(`    Fix: ${detail.fix}`);
+  }
+  if (error.fix && !error.details.some((detail) => detail.fix)) lines.push(`  Fix: ${error.fix}`);
   return lines.join("\n");
 }
 

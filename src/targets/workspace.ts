@@ -59,7 +59,6 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
     dockerfile: {
       baseImage: profile.profile.image.base,
       systemPackages: profile.profile.image.systemPackages,
-      env: profile.profile.env,
       entryScript: scriptName,
     },
     requirements: requirements.requirements.map((requirement) => requirement.text),

@@ -97,7 +97,8 @@ describe("a notebook that needs more memory than production allows", () => {
   it(
     "is killed by the OOM killer at the 128 MiB limit, and says so",
     async () => {
-      const workspace = await copyWorkspace("examples/memory");
+      // A folder name with ":" and "," must not break the mounts.
+      const workspace = await copyWorkspace("examples/memory", "parity test:1,a-");
       try {
         const result = await runCli(["run", "memory.ipynb", "--json", "--no-report"], { cwd: workspace.dir });
         const run = lastJson<RunResult>(result);
@@ -163,11 +164,17 @@ describe("a broken requirement", () => {
     async () => {
       const workspace = await copyWorkspace("test/fixtures/workspaces/broken-req");
       try {
-        const result = await runCli(["build", "job.ipynb"], { cwd: workspace.dir });
+        const result = await runCli(["run", "job.ipynb", "--json"], { cwd: workspace.dir });
         expect(result.code).toBe(1);
-        const message = result.err.join("\n");
-        expect(message).toContain("Installing the requirements failed");
-        expect(message).toMatch(/No matching distribution found for parity-no-such-package-4a7f==0\.0\.1/);
+        // --json still ends with the result, explaining the failure in pip's own words.
+        const run = lastJson<RunResult>(result);
+        expect(run).toMatchObject({ status: "failed", exitCode: null, oomKilled: false });
+        const [first] = run.diagnosis;
+        expect(first?.code).toBe("DependencyInstallFailed");
+        expect(first?.message).toMatch(
+          /parity\.yaml:7 image\.requirements: Installing the requirements failed:\nERROR: .*\nERROR: No matching distribution found for parity-no-such-package-4a7f==0\.0\.1$/,
+        );
+        expect(first?.location?.file).toBe(path.join(workspace.dir, "parity.yaml"));
       } finally {
         await workspace.remove();
       }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatReport } from "../../core/parity";
 import type { CliCommand } from "../io";
 import { connect, describeJob, imageId, jobOptions, load, report } from "../session";
@@ -27,8 +28,17 @@ export const checkCommand: CliCommand = async (args, io) => {
     (values.help ? io.out : io.err)(USAGE);
     return values.help ? 0 : 2;
   }
+  if (values.target !== "local") {
+    io.err(`parity check: the target "${values.target}" is not available yet; only "local" (Docker) so far.`);
+    return 2;
+  }
   const print = values.json ? io.err : io.out;
-  const connection = await connect(io).catch(() => undefined);
+  // Without an engine the report still compares against the requirements; say why.
+  const connection = await connect(io).catch((error: unknown) => {
+    if (isCancelled(error)) throw error;
+    print(`Note: ${error instanceof ParityError ? describeError(error) : String(error)}`);
+    return undefined;
+  });
   const job = await load(io, positionals[0]!, values.profile, connection);
   print(describeJob(io, job));
   const built = connection && (await imageId(connection, job.plan.tag)) ? job.plan.tag : undefined;

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatBytes } from "../../core/profile";
 import { formatReport } from "../../core/parity";
 import type { RunResult } from "../../core/job/types";
@@ -47,20 +48,16 @@ export const runCommand: CliCommand = async (args, io) => {
     return 2;
   }
   const print = values.json ? io.err : io.out;
-  const connection = await connect(io);
-  const job = await load(io, positionals[0]!, values.profile, connection);
-  // Parameters are checked before anything slow happens.
-  jobSpecFor(job, job.plan.tag, values.param);
-  print(describeJob(io, job));
-  const built = await build(io, connection, job, Boolean(values.verbose), print);
-
-  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
-  if (!values["no-report"]) {
-    const parity = await report(io, job, { connection, image: built.tag, python: values.python, print });
-    moduleDistributions = parity.image?.moduleDistributions ?? {};
-    print(`\nParity report\n${formatReport(parity.report)}\n`);
+  let image: string | undefined;
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare(positionals[0]!, values, io, print, (tag) => (image = tag));
+  } catch (error) {
+    // The --json contract holds for failures before the run too: the last line is the result.
+    if (values.json) io.out(JSON.stringify(resultBeforeRun(error, positionals[0]!, image)));
+    throw error;
   }
-
+  const { connection, job, built, moduleDistributions } = prepared;
   const spec = jobSpecFor(job, built.tag, values.param, moduleDistributions);
   const handle = startLocalRun(connection.docker, spec);
   print(`Running ${handle.runId} on local Docker ...`);
@@ -75,11 +72,71 @@ export const runCommand: CliCommand = async (args, io) => {
   return result.status === "succeeded" ? 0 : (result.exitCode ?? 1) || 1;
 };
 
+interface RunValues {
+  profile?: string;
+  verbose?: boolean;
+  param: string[];
+  python?: string;
+  "no-report"?: boolean;
+}
+
+/** Everything before the run: the engine, the notebook and profile, the image and the report. */
+async function prepare(
+  notebook: string,
+  values: RunValues,
+  io: CliIO,
+  print: (line: string) => void,
+  onImage: (tag: string) => void,
+) {
+  const connection = await connect(io);
+  const job = await load(io, notebook, values.profile, connection);
+  onImage(job.plan.tag);
+  // Parameters are checked before anything slow happens.
+  jobSpecFor(job, job.plan.tag, values.param);
+  print(describeJob(io, job));
+  const built = await build(io, connection, job, Boolean(values.verbose), print);
+  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
+  if (!values["no-report"]) {
+    const parity = await report(io, job, { connection, image: built.tag, python: values.python, print });
+    moduleDistributions = parity.image?.moduleDistributions ?? {};
+    print(`\nParity report\n${formatReport(parity.report)}\n`);
+  }
+  return { connection, job, built, moduleDistributions };
+}
+
+/** The result object for a run that never started: why, in the same shape as any run's. */
+function resultBeforeRun(error: unknown, notebook: string, image: string | undefined) {
+  const cancelled = isCancelled(error);
+  const parity = error instanceof ParityError ? error : undefined;
+  return {
+    runId: null,
+    target: "local",
+    status: cancelled ? "cancelled" : "failed",
+    exitCode: null,
+    oomKilled: false,
+    image: image ?? null,
+    notebook,
+    diagnosis: [
+      {
+        code: cancelled ? "Cancelled" : (parity?.code ?? "UnexpectedFailure"),
+        severity: cancelled ? "info" : "error",
+        message: parity ? describeError(parity).split("\n  Fix: ")[0] : (error as Error).message,
+        fix: parity?.fix ?? (cancelled ? "Run it again when ready." : "See the message above."),
+        ...(parity?.location?.file
+          ? { location: { file: parity.location.file, line: parity.location.line } }
+          : {}),
+      },
+    ],
+  };
+}
+
 function printResult(io: CliIO, print: (line: string) => void, result: RunResult): void {
   const seconds = result.durationMs !== undefined ? ` in ${(result.durationMs / 1000).toFixed(1)} s` : "";
   const exit = result.exitCode === null ? "" : ` (exit ${result.exitCode})`;
   print(`\nResult: ${result.status}${exit}${seconds}`);
-  if (result.peakMemoryBytes) {
+  if (result.oomKilled) {
+    print(`Memory: needed more than the ${formatBytes(result.memoryLimitBytes)} limit`);
+  } else if (result.peakMemoryBytes) {
     print(
       `Memory: peak ${formatBytes(result.peakMemoryBytes)} of the ${formatBytes(result.memoryLimitBytes)} limit`,
     );

@@ -18,12 +18,10 @@ export const JOB_USER = { name: "parity", uid: 1000 };
 export interface DockerfileSpec {
   baseImage: string;
   systemPackages: string[];
-  env: Record<string, string>;
   /** The script the container runs, relative to the job folder. */
   entryScript: string;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?:=[A-Za-z0-9.+:~-]+)?$/;
 
 export function generateDockerfile(spec: DockerfileSpec): string {
@@ -41,7 +39,8 @@ export function generateDockerfile(spec: DockerfileSpec): string {
     );
   }
   lines.push(
-    `RUN id -u ${JOB_USER.name} >/dev/null 2>&1 || useradd --create-home --uid ${JOB_USER.uid} ${JOB_USER.name} \\`,
+    // Many production images already have a user with uid 1000 (ubuntu, jovyan): the job runs as it.
+    `RUN getent passwd ${JOB_USER.uid} >/dev/null || useradd --create-home --uid ${JOB_USER.uid} ${JOB_USER.name} \\`,
     `  || adduser -D -u ${JOB_USER.uid} ${JOB_USER.name}`,
     "",
     "FROM system AS dependencies",
@@ -54,13 +53,8 @@ export function generateDockerfile(spec: DockerfileSpec): string {
     "",
     "FROM system",
     `COPY --from=dependencies ${VENV_DIR} ${VENV_DIR}`,
-    envLine({
-      PATH: `${VENV_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-      PYTHONUNBUFFERED: "1",
-      MPLBACKEND: "Agg",
-      HOME: `/home/${JOB_USER.name}`,
-      ...spec.env,
-    }),
+    // The profile's env is given to the container when it runs, never baked into a layer.
+    `ENV PATH=${VENV_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PYTHONUNBUFFERED=1 MPLBACKEND=Agg`,
     `COPY job/ ${JOB_DIR}/`,
     `WORKDIR ${WORKSPACE_DIR}`,
     `USER ${JOB_USER.uid}`,
@@ -68,19 +62,6 @@ export function generateDockerfile(spec: DockerfileSpec): string {
     "",
   );
   return lines.join("\n");
-}
-
-function envLine(env: Record<string, string>): string {
-  const pairs = Object.entries(env).map(([name, value]) => {
-    if (!ENV_NAME.test(name)) {
-      throw new ParityError("InvalidEnvName", `"${name}" is not a valid environment variable name.`, {
-        location: { field: `env.${name}` },
-        fix: "Use letters, digits and underscores, not starting with a digit.",
-      });
-    }
-    return `${name}=${JSON.stringify(value).replace(/\$/g, "\\$")}`;
-  });
-  return `ENV ${pairs.join(" \\\n    ")}`;
 }
 
 function checkSystemPackage(name: string): string {

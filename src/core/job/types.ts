@@ -40,10 +40,6 @@ export interface RunHandle {
   readonly result: Promise<RunResult>;
 }
 
-export function isTerminal(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled";
-}
-
 /** Resource limits, identical for every target: that is the point of Parity. */
 export interface JobLimits {
   memoryBytes: number;

@@ -16,12 +16,13 @@ export function checkLimits(input: ParityInput): ParityItem[] {
   const peak = lastRun?.peakMemoryBytes;
   const raise = peak ? ` or set resources.memory to ${formatQuantity(peak * 1.2)} in parity.yaml` : "";
   if (lastRun?.oomKilled) {
+    // A killed run's real need is unknown: it stopped at the limit.
     items.push({
       severity: "error",
       code: "memory-oom-killed",
       subject: "memory",
-      message: `Your last run was killed for going over the ${limit} memory limit (OOMKilled)${peak ? `; it peaked at ${formatBytes(peak)}` : ""}.`,
-      fix: `${REDUCE}${raise || " or raise resources.memory in parity.yaml"}.`,
+      message: `Your last run was killed for going over the ${limit} memory limit (OOMKilled): it needs more than ${limit}.`,
+      fix: `${REDUCE}, or raise resources.memory in parity.yaml if production allows more (run again to measure the new peak).`,
     });
   } else if (peak !== undefined && peak > profile.memoryBytes) {
     items.push({

@@ -15,7 +15,7 @@ export async function loadProfile(file: string): Promise<ResolvedProfile> {
     throw new ParityError("profile.unreadable", `Could not read the profile ${file}.`, {
       location: { file },
       fix: isMissing(error)
-        ? "Create it with the Create Profile command, or check the path."
+        ? "Create it (the README shows a complete parity.yaml), or check the path."
         : "Check its permissions.",
       cause: error,
     });

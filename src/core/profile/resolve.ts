@@ -2,6 +2,7 @@ import path from "node:path";
 import type { YamlLocator } from "../yaml/locator";
 import { quantityToBytes, quantityToMilliCpu, quantityToNanoCpus } from "./quantity";
 import type { Profile, ResolvedProfile } from "./types";
+import { DEFAULT_REQUIREMENTS } from "./defaults";
 
 export interface ResolveContext {
   dir: string;
@@ -29,7 +30,9 @@ export function resolveProfile(profile: Profile, context: ResolveContext): Resol
       shmBytes: quantityToBytes(profile.resources.shm),
     },
     paths: {
-      requirements: profile.image.requirements === undefined ? undefined : within(profile.image.requirements),
+      // Without image.requirements, a requirements.txt beside the profile is the convention;
+      // callers check that it exists (as for the embedded default).
+      requirements: within(profile.image.requirements ?? DEFAULT_REQUIREMENTS),
       caCertificates: caCertificates === "system" ? "system" : caCertificates.map(within),
       outputs: within(profile.outputs),
     },

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { inspectImage } from "./images";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -538,15 +539,6 @@ async function runChecked(
         fix: "Check the free disk space of the cache folder (PARITY_CACHE_DIR), then run the command again.",
       },
     );
-  }
-}
-
-async function inspectImage(docker: Dockerode, tag: string): Promise<Dockerode.ImageInspectInfo | undefined> {
-  try {
-    return await docker.getImage(tag).inspect();
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError } from "../../core/errors";
 import type { BuildPlan, ContextFile } from "../../core/build/context";
+import { inspectImage } from "./images";
 
 export interface BuildProgress {
   /** A line of the build's own output ("Step 3/12 : RUN ...", pip's lines). */
@@ -49,13 +50,16 @@ interface BuildMessage {
 }
 
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
+// The engine colours a RUN step's stderr (pip's errors among it) with terminal escapes.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 /** Lines of output kept to explain a failed step. */
 const TAIL_LINES = 40;
 
 export async function buildImage(options: BuildOptions): Promise<BuildResult> {
   const { docker, plan, signal } = options;
   const started = Date.now();
-  const existing = options.noCache ? undefined : await inspectImage(docker, plan.tag);
+  const existing = options.noCache ? undefined : (await inspectImage(docker, plan.tag))?.Id;
   if (existing) {
     return {
       tag: plan.tag,
@@ -110,7 +114,7 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
           if (message.stream) {
             const lines = (pending + message.stream).split("\n");
             pending = lines.pop() ?? "";
-            for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+            for (const line of lines) if (line.trim()) onLine(line.replace(ANSI, "").trimEnd());
           }
           if (message.aux?.ID) imageId = message.aux.ID;
           if (message.error || message.errorDetail) failure = message.errorDetail?.message ?? message.error;
@@ -124,11 +128,11 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
       cause: error,
     });
   }
-  if (pending.trim()) onLine(pending.trimEnd());
+  if (pending.trim()) onLine(pending.replace(ANSI, "").trimEnd());
   if (signal?.aborted) throw new CancelledError("The image build was cancelled.");
   if (failure !== undefined) throw explainBuildFailure(failure, tail);
 
-  const finalId = (await inspectImage(docker, plan.tag)) ?? imageId;
+  const finalId = (await inspectImage(docker, plan.tag))?.Id ?? imageId;
   return {
     tag: plan.tag,
     imageId: finalId,
@@ -142,27 +146,35 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
 
 /** A build failure in the user's words: the failing step and pip's (or apt's) own message. */
 export function explainBuildFailure(failure: string, tail: string[]): ParityError {
-  const pipErrors = tail.filter((line) => /^\s*ERROR:/.test(line)).map((line) => line.trim());
-  const isPip = failure.includes("pip install") || pipErrors.length > 0;
-  const detail = pipErrors.length > 0 ? pipErrors.join("\n") : tail.slice(-10).join("\n");
-  if (isPip) {
+  const lines = tail.map((line) => line.replace(ANSI, ""));
+  const lastStep = [...lines].reverse().find((line) => STEP.test(line)) ?? "";
+  const pipErrors = lines.filter((line) => /^\s*ERROR:/.test(line)).map((line) => line.trim());
+  const detail = pipErrors.length > 0 ? pipErrors.join("\n") : lines.slice(-10).join("\n");
+  if (
+    / : FROM /.test(lastStep) ||
+    /pull access denied|manifest unknown|repository does not exist/i.test(failure)
+  ) {
+    return new ParityError(
+      "BaseImageUnavailable",
+      `The base image could not be found or pulled: ${failure.trim()}`,
+      {
+        location: { field: "image.base" },
+        fix: "Load it into the local engine (docker load), or make one from Debian packages with `parity base-image` and set image.base: parity/python:3.11-bookworm.",
+      },
+    );
+  }
+  if (failure.includes("pip install") || pipErrors.length > 0) {
+    const tls = /CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify failed/i.test(lines.join("\n"));
     return new ParityError("DependencyInstallFailed", `Installing the requirements failed:\n${detail}`, {
       location: { field: "image.requirements" },
-      fix: "Check the package names and versions in your requirements (and the notebook's %pip lines), then build again.",
+      fix: tls
+        ? "pip could not verify the package index's TLS certificate (a TLS-intercepting proxy?): set build.caCertificates: system in parity.yaml, or list your proxy's CA files there."
+        : "Check the package names and versions in your requirements (and the notebook's %pip lines), then build again.",
     });
   }
   return new ParityError("BuildFailed", `The image build failed: ${failure.trim()}\n${detail}`, {
     fix: "Read the build output above; fix the base image or system packages in parity.yaml, then build again.",
   });
-}
-
-async function inspectImage(docker: Dockerode, tag: string): Promise<string | undefined> {
-  try {
-    return (await docker.getImage(tag).inspect()).Id;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
 }
 
 /** The build context as a tar stream, made in memory from the plan's files. */

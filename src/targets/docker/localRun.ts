@@ -98,9 +98,9 @@ async function execute(
   const cancelled = signal.aborted || !outcome || outcome.cancelled;
   const finishedAt = outcome?.finishedAt ?? new Date().toISOString();
   const exitCode = outcome?.exitCode ?? null;
-  // The engine samples memory once a second, so a fast OOM kill happens between samples;
-  // the kernel only kills at the limit, which is then the peak.
-  const peak = outcome?.oomKilled ? job.limits.memoryBytes : outcome?.peakMemoryBytes;
+  // The engine samples memory about once a second, so a fast OOM kill falls between samples:
+  // a killed run's peak is unknown (it needed more than the limit), not the last sample.
+  const peak = outcome?.oomKilled ? undefined : outcome?.peakMemoryBytes;
   const final: RunResult = {
     ...base,
     status: cancelled ? "cancelled" : exitCode === 0 && !outcome?.oomKilled ? "succeeded" : "failed",

@@ -15,12 +15,25 @@ export async function probeImage(
 ): Promise<Environment> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const outcome = await runContainer(
-    docker,
-    { image, command: ["python3", "-c", probeSource], limits, labels: { "dev.parity.probe": "true" } },
-    { onLog: (stream, line) => (stream === "stdout" ? stdout : stderr).push(line) },
-    signal,
-  );
+  const probe = (probeLimits: JobLimits) =>
+    runContainer(
+      docker,
+      {
+        image,
+        command: ["python3", "-c", probeSource],
+        limits: probeLimits,
+        labels: { "dev.parity.probe": "true" },
+      },
+      { onLog: (stream, line) => (stream === "stdout" ? stdout : stderr).push(line) },
+      signal,
+    );
+  let noGpuRuntime = false;
+  const outcome = await probe(limits).catch((error: unknown) => {
+    // Without an NVIDIA runtime here the image is still worth probing: without GPUs, and said so.
+    if (!(error instanceof ParityError) || error.code !== "NoGpuRuntime") throw error;
+    noGpuRuntime = true;
+    return probe({ ...limits, gpu: 0 });
+  });
   if (outcome.exitCode !== 0) {
     throw new ParityError(
       "ProbeFailed",
@@ -28,5 +41,11 @@ export async function probeImage(
       { fix: "Check that the image has python3 on its PATH; Parity needs Python in production's image." },
     );
   }
-  return parseProbeOutput(stdout.join("\n"), `image ${image}`);
+  const environment = parseProbeOutput(stdout.join("\n"), `image ${image}`);
+  if (noGpuRuntime) {
+    environment.problems.push(
+      `probed without GPUs: this Docker engine has no NVIDIA runtime for the profile's ${limits.gpu}`,
+    );
+  }
+  return environment;
 }

@@ -1,15 +1,11 @@
 import type Dockerode from "dockerode";
 import { PassThrough } from "node:stream";
 import { CancelledError, ParityError } from "../../core/errors";
+import type { JobLimits } from "../../core/job/types";
 
 export type LogStream = "stdout" | "stderr";
 
-export interface ContainerLimits {
-  memoryBytes: number;
-  nanoCpus: number;
-  shmBytes: number;
-  gpu: number;
-}
+export type ContainerLimits = JobLimits;
 
 export interface Mount {
   hostPath: string;
@@ -60,7 +56,13 @@ export function hostConfigFor(spec: ContainerSpec): Dockerode.HostConfig {
     MemorySwap: limits.memoryBytes,
     NanoCpus: limits.nanoCpus,
     ShmSize: limits.shmBytes,
-    Binds: (spec.mounts ?? []).map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? "ro" : "rw"}`),
+    // Structured mounts, not "src:dst:ro" strings, so a path may contain ":" or ",".
+    Mounts: (spec.mounts ?? []).map((m) => ({
+      Type: "bind" as const,
+      Source: m.hostPath,
+      Target: m.containerPath,
+      ReadOnly: m.readOnly,
+    })),
     AutoRemove: false,
   };
   if (spec.network) config.NetworkMode = spec.network;
@@ -82,18 +84,22 @@ export async function runContainer(
   signal?: AbortSignal,
 ): Promise<ContainerOutcome> {
   if (signal?.aborted) throw new CancelledError();
-  const container = await docker.createContainer({
-    Image: spec.image,
-    Cmd: spec.command,
-    Env: Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
-    WorkingDir: spec.workingDir,
-    User: spec.user,
-    Labels: spec.labels,
-    name: spec.name,
-    HostConfig: hostConfigFor(spec),
-    AttachStdout: false,
-    AttachStderr: false,
-  });
+  const container = await docker
+    .createContainer({
+      Image: spec.image,
+      Cmd: spec.command,
+      Env: Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
+      WorkingDir: spec.workingDir,
+      User: spec.user,
+      Labels: spec.labels,
+      name: spec.name,
+      HostConfig: hostConfigFor(spec),
+      AttachStdout: false,
+      AttachStderr: false,
+    })
+    .catch((error: unknown) => {
+      throw explainEngineError(error, spec);
+    });
   let cancelled = false;
   const onAbort = (): void => {
     cancelled = true;

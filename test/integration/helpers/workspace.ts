@@ -7,8 +7,11 @@ import type { CliIO } from "../../../src/cli/io";
 export const repoRoot = path.resolve(__dirname, "../../..");
 
 /** A private copy of an example or fixture folder, so runs and outputs never touch the repo. */
-export async function copyWorkspace(relative: string): Promise<{ dir: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), "parity-test-"));
+export async function copyWorkspace(
+  relative: string,
+  prefix = "parity-test-",
+): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
   // mkdtemp makes the folder private (0700); the job's non-root user must be able to read it,
   // as it reads a user's ordinary project folder.
   await chmod(dir, 0o755);

@@ -6,7 +6,6 @@ import { ParityError } from "../../../src/core/errors";
 const spec = {
   baseImage: "parity/python:3.11-bookworm",
   systemPackages: [] as string[],
-  env: { OMP_NUM_THREADS: "1" },
   entryScript: "train.py",
 };
 
@@ -20,7 +19,8 @@ describe("generateDockerfile", () => {
     expect(copyCode).toBeGreaterThan(pipInstall);
     expect(lines.filter((line) => line.startsWith("USER ")).at(-1)).toBe("USER 1000");
     expect(dockerfile).toContain('CMD ["python","/opt/parity/job/train.py"]');
-    expect(dockerfile).toContain('OMP_NUM_THREADS="1"');
+    // The profile's env reaches the container at run time; nothing of it is in a layer.
+    expect(dockerfile).not.toContain("OMP_NUM_THREADS");
   });
 
   it("keeps the build CA bundle in the dependencies stage only", () => {
@@ -43,11 +43,11 @@ describe("generateDockerfile", () => {
     expect(() => generateDockerfile({ ...spec, systemPackages: ["curl; rm -rf /"] })).toThrow(ParityError);
   });
 
-  it("refuses an invalid environment variable name and escapes values", () => {
-    expect(() => generateDockerfile({ ...spec, env: { "BAD NAME": "x" } })).toThrow(
-      /not a valid environment variable/,
+  it("runs as an existing uid-1000 user of the base image, or makes one", () => {
+    const dockerfile = generateDockerfile(spec);
+    expect(dockerfile).toContain(
+      "RUN getent passwd 1000 >/dev/null || useradd --create-home --uid 1000 parity",
     );
-    expect(generateDockerfile({ ...spec, env: { A: 'say "$HOME"' } })).toContain('A="say \\"\\$HOME\\""');
   });
 });
 

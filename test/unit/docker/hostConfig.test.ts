@@ -20,7 +20,10 @@ describe("hostConfigFor", () => {
       MemorySwap: 256 * MiB,
       NanoCpus: 1_500_000_000,
       ShmSize: 64 * MiB,
-      Binds: ["/home/me/project:/workspace:ro", "/home/me/project/outputs:/workspace/outputs:rw"],
+      Mounts: [
+        { Type: "bind", Source: "/home/me/project", Target: "/workspace", ReadOnly: true },
+        { Type: "bind", Source: "/home/me/project/outputs", Target: "/workspace/outputs", ReadOnly: false },
+      ],
       AutoRemove: false,
     });
   });

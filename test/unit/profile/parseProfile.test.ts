@@ -98,7 +98,11 @@ describe("parseProfile: defaults", () => {
       outputs: "outputs",
     });
     expect(resolved.name).toBe("my-project-2");
-    expect(resolved.paths).toEqual({ caCertificates: [], outputs: "/work/My Project_2/outputs" });
+    expect(resolved.paths).toEqual({
+      caCertificates: [],
+      requirements: "/work/My Project_2/requirements.txt",
+      outputs: "/work/My Project_2/outputs",
+    });
     expect(resolved.limits).toEqual({
       memoryBytes: 2 * 1024 ** 3,
       milliCpu: 2000,
