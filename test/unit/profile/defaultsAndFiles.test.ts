@@ -173,7 +173,7 @@ describe("findProfileFile and loadProfile", () => {
     await expect(loadProfile(file)).rejects.toMatchObject({
       code: "profile.unreadable",
       location: { file },
-      fix: expect.stringMatching(/Create Profile/),
+      fix: expect.stringMatching(/^Create it \(the README shows a complete parity.yaml\)/),
     });
   });
 });
