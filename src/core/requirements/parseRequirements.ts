@@ -8,7 +8,8 @@ import type {
 } from "./types";
 
 const NAME_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$/;
-const SPECIFIER_PATTERN = /^\s*(===|==|!=|<=|>=|~=|<|>)\s*([^\s,;]+)\s*$/;
+// A version starts with a digit (or a "v", which pip tolerates), so "numpy>>1" is not "> >1".
+const SPECIFIER_PATTERN = /^\s*(===|==|!=|<=|>=|~=|<|>)\s*([0-9vV*][^\s,;<>=!~]*)\s*$/;
 const VCS_PATTERN = /^(git|hg|svn|bzr)\+/i;
 const COMMIT_PATTERN = /@([0-9a-f]{7,40})(?:#|$)/i;
 // pip's rule: "#" starts a comment at the line start or after whitespace (URLs keep their fragments).
@@ -94,12 +95,12 @@ function parseRequirementLine(text: string, line: number, parsed: ParsedRequirem
   const [spec = "", ...markerParts] = text.split(";");
   const match = NAME_PATTERN.exec(spec.trim());
   const specifiers = match ? parseSpecifiers(match[3]!) : undefined;
-  if (!match || !specifiers) {
+  const marker = markerParts.join(";").trim();
+  if (!match || !specifiers || (markerParts.length > 0 && (!marker || marker.startsWith(";")))) {
     parsed.problems.push({ line, text, message: `"${text}" is not a valid requirement` });
     return;
   }
   const name = match[1]!;
-  const marker = markerParts.join(";").trim();
   const requirement: Requirement = {
     name,
     normalizedName: normalizeName(name),

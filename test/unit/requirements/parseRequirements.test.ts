@@ -114,3 +114,14 @@ describe("names", () => {
     expect(distributionForImport("numpy")).toBe("numpy");
   });
 });
+
+describe("malformed specifiers and markers", () => {
+  it.each(["numpy>>1", "numpy>=1;;", "numpy>=1;", "numpy==", "numpy<=>1"])(
+    "refuses %s at its line",
+    (text) => {
+      const parsed = parseRequirements(`pandas==2.2.2\n${text}\n`);
+      expect(parsed.problems).toEqual([{ line: 2, text, message: `"${text}" is not a valid requirement` }]);
+      expect(parsed.requirements.map((requirement) => requirement.name)).toEqual(["pandas"]);
+    },
+  );
+});
