@@ -18,7 +18,6 @@ export const jobOptions = {
   profile: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 export function relativeTo(io: CliIO, file: string): string {

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   buildBaseImage,
   DEFAULT_SUITE,
@@ -6,6 +5,7 @@ import {
   defaultCacheDir,
 } from "../../targets/docker/baseImage";
 import { connectDocker, pingDocker } from "../../targets/docker/connection";
+import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
 
 const USAGE = `Usage: parity base-image [options]
@@ -24,24 +24,22 @@ Options:
   -h, --help         Show this help`;
 
 export const baseImageCommand: CliCommand = async (args, io) => {
-  const { values } = parseArgs({
+  const parsed = parseCommand(
     args,
-    strict: true,
-    allowPositionals: false,
-    options: {
+    io,
+    USAGE,
+    {
       tag: { type: "string" },
       suite: { type: "string" },
       mirror: { type: "string" },
       "if-missing": { type: "boolean" },
       refresh: { type: "boolean" },
       verbose: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+    { min: 0, max: 0 },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
 
   const connection = await connectDocker(io.env);
   await pingDocker(connection, io.signal);

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
 import { build, connect, describeJob, jobOptions, load } from "../session";
 
@@ -15,16 +15,10 @@ Options:
   -h, --help         Show this help`;
 
 export const buildCommand: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: jobOptions,
-  });
-  if (values.help || positionals.length !== 1) {
-    (values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseCommand(args, io, USAGE, jobOptions, { min: 1, max: 1 });
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+
   const print = values.json ? io.err : io.out;
   const connection = await connect(io);
   const job = await load(io, positionals[0]!, values.profile, connection);

@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatReport } from "../../core/parity";
+import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
 import { connect, describeJob, imageId, jobOptions, load, report } from "../session";
 
@@ -18,16 +18,16 @@ Options:
   -h, --help         Show this help`;
 
 export const checkCommand: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
+  const parsed = parseCommand(
     args,
-    strict: true,
-    allowPositionals: true,
-    options: { ...jobOptions, python: { type: "string" }, target: { type: "string", default: "local" } },
-  });
-  if (values.help || positionals.length !== 1) {
-    (values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 2;
-  }
+    io,
+    USAGE,
+    { ...jobOptions, python: { type: "string" }, target: { type: "string", default: "local" } },
+    { min: 1, max: 1 },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+
   if (values.target !== "local") {
     io.err(`parity check: the target "${values.target}" is not available yet; only "local" (Docker) so far.`);
     return 2;

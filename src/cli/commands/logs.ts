@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import { findRun, readRunLogs } from "../../targets/store/runStore";
+import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
 
 const USAGE = `Usage: parity logs [run] [options]
@@ -14,20 +14,16 @@ Options:
   -h, --help         Show this help`;
 
 export const logsCommand: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
+  const parsed = parseCommand(
     args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      workspace: { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help || positionals.length > 1) {
-    (values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 2;
-  }
+    io,
+    USAGE,
+    { workspace: { type: "string" }, json: { type: "boolean" } },
+    { min: 0, max: 1 },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+
   const run = await findRun(values.workspace ?? io.cwd, positionals[0]);
   for (const line of await readRunLogs(run)) {
     if (values.json) io.out(JSON.stringify(line));

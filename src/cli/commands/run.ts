@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatBytes } from "../../core/profile";
 import { formatReport } from "../../core/parity";
 import type { RunResult } from "../../core/job/types";
 import { startLocalRun } from "../../targets/docker/localRun";
 import { jobSpecFor } from "../../targets/workspace";
+import { parseCommand } from "../args";
 import type { CliCommand, CliIO } from "../io";
 import { build, connect, describeJob, jobOptions, load, relativeTo, report } from "../session";
 
@@ -25,22 +25,22 @@ Options:
   -h, --help             Show this help`;
 
 export const runCommand: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
+  const parsed = parseCommand(
     args,
-    strict: true,
-    allowPositionals: true,
-    options: {
+    io,
+    USAGE,
+    {
       ...jobOptions,
       target: { type: "string", default: "local" },
       param: { type: "string", short: "p", multiple: true, default: [] },
       python: { type: "string" },
       "no-report": { type: "boolean" },
     },
-  });
-  if (values.help || positionals.length !== 1) {
-    (values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 2;
-  }
+    { min: 1, max: 1 },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+
   if (values.target !== "local") {
     io.err(
       `parity run: the target "${values.target}" is not available yet; only "local" (Docker) runs jobs so far.`,
