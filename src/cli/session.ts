@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import path from "node:path";
 import type { Environment } from "../core/environment/types";
 import { isCancelled, ParityError } from "../core/errors";
@@ -5,7 +6,12 @@ import { formatBytes } from "../core/profile";
 import type { ParityReport } from "../core/parity";
 import { buildParityReport } from "../core/parity";
 import { buildImage, type BuildResult } from "../targets/docker/buildImage";
-import { connectDocker, pingDocker, type DockerConnection } from "../targets/docker/connection";
+import {
+  connectDocker,
+  pingDocker,
+  readFileIfExists,
+  type DockerConnection,
+} from "../targets/docker/connection";
 import { inspectImage } from "../targets/docker/images";
 import { probeImage } from "../targets/docker/probeImage";
 import { captureLocalEnvironment } from "../targets/local/python";
@@ -25,9 +31,14 @@ export function relativeTo(io: CliIO, file: string): string {
   return relative && !relative.startsWith("..") ? relative : file;
 }
 
-export async function connect(io: CliIO): Promise<DockerConnection> {
-  const connection = await connectDocker(io.env);
+/** The engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, the active context). */
+export async function connect(io: CliIO, print: (line: string) => void): Promise<DockerConnection> {
+  const connection = await connectDocker(io.env, {
+    homeDir: io.env.HOME ?? homedir(),
+    readFile: readFileIfExists,
+  });
   await pingDocker(connection, io.signal);
+  print(`Docker:   ${connection.endpoint} (${connection.source})`);
   return connection;
 }
 

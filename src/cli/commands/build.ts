@@ -20,7 +20,7 @@ export const buildCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parsed;
 
   const print = values.json ? io.err : io.out;
-  const connection = await connect(io);
+  const connection = await connect(io, print);
   const job = await load(io, positionals[0]!, values.profile, connection);
   print(describeJob(io, job));
   const result = await build(io, connection, job, Boolean(values.verbose), print);

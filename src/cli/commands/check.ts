@@ -34,7 +34,7 @@ export const checkCommand: CliCommand = async (args, io) => {
   }
   const print = values.json ? io.err : io.out;
   // Without an engine the report still compares against the requirements; say why.
-  const connection = await connect(io).catch((error: unknown) => {
+  const connection = await connect(io, print).catch((error: unknown) => {
     if (isCancelled(error)) throw error;
     print(`Note: ${error instanceof ParityError ? describeError(error) : String(error)}`);
     return undefined;

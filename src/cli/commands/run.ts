@@ -88,7 +88,7 @@ async function prepare(
   print: (line: string) => void,
   onImage: (tag: string) => void,
 ) {
-  const connection = await connect(io);
+  const connection = await connect(io, print);
   const job = await load(io, notebook, values.profile, connection);
   onImage(job.plan.tag);
   // Parameters are checked before anything slow happens.

@@ -36,6 +36,7 @@ export async function runCli(
   options: {
     cwd: string;
     signal?: AbortSignal;
+    env?: NodeJS.ProcessEnv;
     onErr?: (line: string) => void;
     onOut?: (line: string) => void;
   },
@@ -54,7 +55,7 @@ export async function runCli(
     isTTY: false,
     signal: options.signal ?? new AbortController().signal,
     cwd: options.cwd,
-    env: process.env,
+    env: options.env ?? process.env,
   };
   const code = await main(args, io);
   return { code, out, err };
