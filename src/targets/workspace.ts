@@ -51,7 +51,7 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
   const name = path.basename(notebookFile).replace(/\.(ipynb|py)$/i, "");
   const scriptName = `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.py`;
 
-  const requirements = await collectRequirements(profile, notebook, notebookDir);
+  const requirements = await collectRequirements(profile, notebook, notebookFile);
   const modules = await siblingModules(notebookDir, notebookFile, scriptName);
   const jobFiles: ContextFile[] = [{ path: scriptName, content: notebook.script }, ...modules.files];
   const plan = planBuild({
@@ -132,10 +132,12 @@ async function resolveProfileFor(notebookDir: string, options: LoadJobOptions): 
 async function collectRequirements(
   profile: ResolvedProfile,
   notebook: NotebookJob,
-  notebookDir: string,
+  notebookFile: string,
 ): Promise<ParsedRequirements> {
   const file = profile.paths.requirements;
-  const sources: Array<{ file: string; text: string }> = [];
+  // `origin`: where the lines were written when that is not the requirements file itself;
+  // a notebook's %pip lines have no line numbers of their own there.
+  const sources: Array<{ file: string; text: string; origin?: string; linesKnown: boolean }> = [];
   if (file) {
     const text = await readOptional(file);
     if (text === undefined && profile.source === "file" && profile.profile.image.requirements) {
@@ -148,17 +150,17 @@ async function collectRequirements(
         fix: "Create it, or correct image.requirements in parity.yaml.",
       });
     }
-    if (text !== undefined) sources.push({ file, text });
+    if (text !== undefined) sources.push({ file, text, linesKnown: true });
   }
   for (const included of notebook.requirementFiles) {
-    const includedFile = path.resolve(notebookDir, included);
-    sources.push({
-      file: includedFile,
-      text: await readText(includedFile, "a requirements file named by %pip -r"),
-    });
+    const includedFile = path.resolve(path.dirname(notebookFile), included);
+    const text = await readText(includedFile, `a requirements file named by %pip -r in ${notebookFile}`);
+    sources.push({ file: includedFile, text, origin: includedFile, linesKnown: true });
   }
-  if (notebook.requirements.length > 0)
-    sources.push({ file: "%pip lines", text: notebook.requirements.join("\n") });
+  if (notebook.requirements.length > 0) {
+    const text = notebook.requirements.join("\n");
+    sources.push({ file: notebookFile, text, origin: notebookFile, linesKnown: false });
+  }
 
   const merged: ParsedRequirements = {
     file: file ?? "requirements.txt",
@@ -172,15 +174,22 @@ async function collectRequirements(
     const parsed = parseRequirements(source.text, source.file);
     const problem = parsed.problems[0];
     if (problem) {
-      throw new ParityError("InvalidRequirement", `${source.file} line ${problem.line}: ${problem.message}`, {
-        location: { file: source.file, line: problem.line },
+      const where = source.linesKnown
+        ? `${source.file} line ${problem.line}`
+        : `${source.file} (a %pip line)`;
+      throw new ParityError("InvalidRequirement", `${where}: ${problem.message}`, {
+        location: { file: source.file, line: source.linesKnown ? problem.line : undefined },
         fix: "Write one requirement a line, as pip reads them (name, optional extras, version specifiers).",
       });
     }
     for (const requirement of parsed.requirements) {
       if (seen.has(requirement.text)) continue;
       seen.add(requirement.text);
-      merged.requirements.push(requirement);
+      merged.requirements.push(
+        source.origin
+          ? { ...requirement, file: source.origin, line: source.linesKnown ? requirement.line : 0 }
+          : requirement,
+      );
     }
     merged.unpinnable.push(...parsed.unpinnable);
     merged.includes.push(...parsed.includes);

@@ -62,6 +62,12 @@ describe("loadJob", () => {
       "pyyaml==6.0.3",
       "requests==2.32.3",
     ]);
+    // Each keeps where it was written, so the report points at the right place.
+    expect(job.requirements.requirements.map((r) => [r.file, r.line])).toEqual([
+      [undefined, 1],
+      [path.join(dir, "extra.txt"), 1],
+      [path.join(dir, "nb.ipynb"), 0],
+    ]);
     expect(job.workspaceModules).toEqual(["helpers"]);
     expect(job.plan.files.map((file) => file.path)).toContain("job/helpers.py");
     expect(job.plan.files.find((file) => file.path === "requirements.txt")?.content).toBe(

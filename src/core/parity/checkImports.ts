@@ -44,6 +44,16 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
   return items;
 }
 
+/** Where a requirement was written: the requirements file, or a %pip line or -r file merged into it. */
+export function sourceOf(
+  requirement: { file?: string; line: number },
+  requirementsFile: string,
+): { label: string; location: { file: string; line?: number } } {
+  const file = requirement.file ?? requirementsFile;
+  const line = requirement.line > 0 ? requirement.line : undefined;
+  return { label: line ? `${file}:${line}` : file, location: line ? { file, line } : { file } };
+}
+
 /** The distributions that provide what the notebook imports (as far as the environments say). */
 export function importedDistributions(input: ParityInput): Set<string> {
   const known = { ...input.image?.moduleDistributions, ...input.local?.moduleDistributions };
@@ -83,11 +93,11 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
       severity: "warning",
       code: "requirement-unpinned",
       subject: name,
-      message: `${requirementsFile}:${requirement.line}: ${requirement.text} is not pinned, so each build may install a different version.`,
+      message: `${sourceOf(requirement, requirementsFile).label}: ${requirement.text} is not pinned, so each build may install a different version.`,
       fix: known
         ? `Pin ${name}==${known} in ${requirementsFile} (${from}).`
         : `Pin ${name}==<the version you tested with> in ${requirementsFile} (pip show ${name}).`,
-      location: { file: requirementsFile, line: requirement.line },
+      location: sourceOf(requirement, requirementsFile).location,
     });
   }
   for (const entry of requirements.unpinnable) {

@@ -1,5 +1,6 @@
 import type { Environment } from "../environment/types";
 import type { ParsedRequirements, Requirement } from "../requirements/types";
+import { sourceOf } from "./checkImports";
 import type { ParityItem, ParityProfile } from "./types";
 import { majorMinor, sameVersionPrefix } from "./units";
 
@@ -131,6 +132,6 @@ function staleImage(
     subject: name,
     message: `${requirementsFile} pins ${name}==${pinned} but the image has ${imageVersion}.`,
     fix: `Rebuild the image from the current ${requirementsFile}.`,
-    location: { file: requirementsFile, line: requirement.line },
+    location: sourceOf(requirement, requirementsFile).location,
   };
 }

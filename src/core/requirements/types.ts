@@ -17,8 +17,10 @@ export interface Requirement {
   marker?: string;
   /** The exact version when the line pins one (`==2.3.1` without a wildcard, or `===`). */
   pinnedVersion?: string;
-  /** 1-based; for a continued line, the line it starts on. */
+  /** 1-based; for a continued line, the line it starts on. 0 when unknown. */
   line: number;
+  /** Where it was written when that is not the requirements file itself (a notebook's %pip line, a -r file). */
+  file?: string;
   /** The requirement without comments and options. */
   text: string;
 }

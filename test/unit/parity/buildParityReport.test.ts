@@ -119,6 +119,19 @@ describe("buildParityReport", () => {
     expect(item.fix).toMatch(/^pip install scikit-learn==[\d.]+ in your notebook's environment\.$/);
   });
 
+  it("points an unpinned %pip requirement at the notebook, not at requirements.txt", () => {
+    const requirements = parseRequirements(PINNED_REQUIREMENTS);
+    const [first] = parseRequirements("requests>=2").requirements;
+    requirements.requirements.push({ ...first!, file: "train.ipynb", line: 0 });
+    const item = buildParityReport(matchingInput({ requirements })).items.find(
+      (candidate) => candidate.code === "requirement-unpinned" && candidate.subject === "requests",
+    );
+    expect(item?.message).toBe(
+      "train.ipynb: requests>=2 is not pinned, so each build may install a different version.",
+    );
+    expect(item?.location).toEqual({ file: "train.ipynb" });
+  });
+
   it("asks to pin as well when the image's version came from an unpinned requirement", () => {
     const local = matchingLocalEnvironment();
     local.distributions = { ...local.distributions, pandas: "2.1.0" };
