@@ -28,6 +28,7 @@ node bin/parity.js base-image --if-missing
 # controller-manager, scheduler, Training Operator and kwok once for its suites and stops them.
 PARITY_CLUSTER_BIN="$(test/cluster/build.sh)"
 export PARITY_CLUSTER_BIN
+node scripts/cluster.mjs prefetch
 # <<< cluster
 
 mkdir -p .cache

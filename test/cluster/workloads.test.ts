@@ -59,6 +59,9 @@ describe("workloads on fake nodes", () => {
         (await phaseOf("script")()) === "Succeeded" ? true : undefined,
       ),
     ).toBe(true);
+    // The bare pod reaches Running (not only "not yet scheduled") and is still Running afterwards.
+    await until("server Running", async () => ((await phaseOf("server")()) === "Running" ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await phaseOf("server")()).toBe("Running");
   });
 

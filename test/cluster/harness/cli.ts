@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { cacheDir, clusterBinaries } from "./binaries.js";
 import { loadState, memoryByComponent, startCluster, stopCluster } from "./cluster.js";
 import { isOurs } from "./processes.js";
+import { kubeflowCrdSources, kwokCrdSources, kwokStageSources, readModuleFiles } from "./assets.js";
 
 /** `npm run cluster:up` / `cluster:down`: the test control plane for people, in .cache/cluster. */
 export async function main(command: string | undefined, repoRoot: string): Promise<void> {
@@ -35,6 +36,12 @@ export async function main(command: string | undefined, repoRoot: string): Promi
     console.log(`\nPoint Parity at it:  export KUBECONFIG=${state.kubeconfigs.admin}`);
     console.log(`(or set the profile's cluster context to parity-test-parity-admin with that kubeconfig)`);
     console.log(`Stop it with:        npm run cluster:down`);
+  } else if (command === "prefetch") {
+    // Module zips the cluster reads at start-up (CRDs, kwok stages): fetched before the tests,
+    // so a slow module proxy fails here, clearly, and not inside vitest's global setup.
+    const sources = [...kwokCrdSources(), ...kubeflowCrdSources, ...kwokStageSources()];
+    await readModuleFiles(sources, cacheDir());
+    console.log(`cluster modules: ${sources.length} module zips ready`);
   } else if (command === "down") {
     if (!running) {
       console.log(`No test cluster recorded in ${workDir}.`);
@@ -44,7 +51,7 @@ export async function main(command: string | undefined, repoRoot: string): Promi
     rmSync(workDir, { recursive: true, force: true });
     console.log(`Stopped ${running.components.map((c) => `${c.name} (${c.pid})`).join(", ")}.`);
   } else {
-    console.error("usage: cluster up|down");
+    console.error("usage: cluster up|down|prefetch");
     process.exitCode = 2;
   }
 }

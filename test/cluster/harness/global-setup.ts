@@ -19,16 +19,22 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const binDir = await clusterBinaries();
-  const workDir = mkdtempSync(join(tmpdir(), "parity-cluster-"));
-  const state = await startCluster({
-    binDir,
-    workDir,
-    cacheDir: cacheDir(),
-    log: (line) => console.log(`[cluster] ${line}`),
-  }).catch((error: unknown) => {
-    // startCluster has printed the component logs and stopped what it started.
-    rmSync(workDir, { recursive: true, force: true });
-    throw error;
+  // Ports are chosen free and bound seconds later, so another process can take one meanwhile:
+  // a failed start gets one more try, on fresh ports and a fresh folder.
+  const attempt = async (): Promise<{ state: ClusterState; workDir: string }> => {
+    const dir = mkdtempSync(join(tmpdir(), "parity-cluster-"));
+    try {
+      const log = (line: string) => console.log(`[cluster] ${line}`);
+      return { state: await startCluster({ binDir, workDir: dir, cacheDir: cacheDir(), log }), workDir: dir };
+    } catch (error) {
+      // startCluster has printed the component logs and stopped what it started.
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  };
+  const { state, workDir } = await attempt().catch((error: unknown) => {
+    console.log(`[cluster] start-up failed (${(error as Error).message}); trying once more`);
+    return attempt();
   });
   console.log(
     `[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; admin kubeconfig ${state.kubeconfigs.admin}`,

@@ -34,6 +34,9 @@ export function startProcess(name: string, binary: string, args: string[], log: 
   const fd = openSync(log, "a");
   try {
     const child = spawn(binary, args, { detached: true, stdio: ["ignore", fd, fd] });
+    // A missing binary is reported below by the absent pid; without a listener its 'error'
+    // event would crash the test process instead.
+    child.once("error", () => undefined);
     if (child.pid === undefined) throw new Error(`${name} did not start (${binary})`);
     child.unref();
     return { name, pid: child.pid, binary, args, log };
