@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { chown, lchown, mkdir, readdir } from "node:fs/promises";
+import { chown, lchown, lstat, mkdir, readdir } from "node:fs/promises";
 import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
 import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
@@ -152,7 +152,8 @@ function containerUser(): string | undefined {
 
 async function prepareOutputs(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  if (process.getuid?.() !== 0) return;
+  // A symlinked outputs folder points somewhere the user chose: its ownership is theirs to set.
+  if (process.getuid?.() !== 0 || (await lstat(dir)).isSymbolicLink()) return;
   // The job overwrites its earlier outputs: they must belong to the image's user too.
   for (const entry of await readdir(dir, { recursive: true })) {
     await lchown(path.join(dir, entry), JOB_USER.uid, JOB_USER.uid);
