@@ -1,18 +1,20 @@
 // Prints the suite's closing line, "tests: N passed, N failed, N skipped", from vitest's JSON
-// report; exits 1 when the report is missing or no test ran.
+// reports (one per project); exits 1 when a report is missing or no test ran at all.
 import { readFileSync } from "node:fs";
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, "utf8"));
-} catch (error) {
-  console.error(`test-summary: cannot read ${file}: ${error.message}`);
-  process.exit(1);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let missing = false;
+for (const file of process.argv.slice(2)) {
+  try {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+  } catch (error) {
+    console.error(`test-summary: no report in ${file} (${error.message}): that run did not finish`);
+    missing = true;
+  }
 }
-const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
-if (report.numPassedTests + report.numFailedTests === 0) {
-  console.error("test-summary: no test ran");
-  process.exit(1);
-}
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (totals.passed + totals.failed === 0) console.error("test-summary: no test ran");
+if (missing || totals.passed + totals.failed === 0) process.exit(1);
