@@ -112,7 +112,7 @@ export function runProcess(
       finish();
       if (error.code === "ENOENT") {
         reject(
-          new ParityError("program_missing", `The program "${command}" is not installed or not on PATH.`, {
+          new ParityError("ProgramMissing", `The program "${command}" is not installed or not on PATH.`, {
             fix: `Install ${command} (on Debian: apt-get install ${command}) and try again.`,
             cause: error,
           }),

@@ -131,7 +131,8 @@ describe("a notebook importing a package its requirements lack", () => {
     const result = await runCli(["check", "analyze.ipynb", "--json"], { cwd: workspace.dir });
     expect(result.code).toBe(1);
     const report = lastJson<ParityReport>(result);
-    const missing = report.items.find((item) => item.subject === "yaml" || item.message.includes("yaml"));
+    const missing = report.items.find((item) => item.code === "ImportMissingRequirements");
+    expect(missing?.message).toContain("imports yaml (from pyyaml)");
     expect(missing?.severity).toBe("error");
     expect(missing?.fix).toMatch(/pyyaml/i);
   });

@@ -79,7 +79,7 @@ describe("captureLocalEnvironment against this machine's python3", () => {
     );
 
     expect(failure).toBeInstanceOf(ParityError);
-    expect(failure.code).toBe("python-not-found");
+    expect(failure.code).toBe("PythonNotFound");
     expect(failure.message).toBe(`Python interpreter ${missing} (chosen by PARITY_PYTHON) not found.`);
     expect(failure.fix).toContain("PARITY_PYTHON");
   });
@@ -90,7 +90,7 @@ describe("captureLocalEnvironment against this machine's python3", () => {
     chmodSync(broken, 0o755);
     const failure = await captureLocalEnvironment({ python: broken, env: {} }).catch((error) => error);
 
-    expect(failure.code).toBe("probe-failed");
+    expect(failure.code).toBe("ProbeFailed");
     expect(failure.message).toContain("sitecustomize: boom");
   });
 
@@ -100,7 +100,7 @@ describe("captureLocalEnvironment against this machine's python3", () => {
     chmodSync(slow, 0o755);
     const failure = await captureLocalEnvironment({ python: slow, timeoutMs: 200, env: {} }).catch((e) => e);
 
-    expect(failure.code).toBe("probe-timeout");
+    expect(failure.code).toBe("ProbeTimeout");
   });
 
   it("stays a cancellation when the caller aborts", async () => {
@@ -115,7 +115,7 @@ const oldPython = "/root/.pyenv/versions/3.7.16/bin/python";
 describe.skipIf(!existsSync(oldPython))("an interpreter older than 3.8", () => {
   it("is refused with the version it has", async () => {
     const failure = await captureLocalEnvironment({ python: oldPython, env: {} }).catch((error) => error);
-    expect(failure.code).toBe("python-too-old");
+    expect(failure.code).toBe("PythonTooOld");
     expect(failure.message).toContain("3.7.16");
   });
 });

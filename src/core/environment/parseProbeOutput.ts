@@ -14,7 +14,7 @@ export function parseProbeOutput(stdout: string, source: string): Environment {
   if (!raw) {
     const excerpt = stdout.trim().slice(-300) || "(nothing)";
     throw new ParityError(
-      "probe-output-invalid",
+      "ProbeOutputInvalid",
       `The environment probe for ${source} did not print its report; it printed: ${excerpt}`,
       {
         fix: "Check that the interpreter is Python 3.8 or newer and runs `python -c 'print(1)'` cleanly (no sitecustomize or startup script that exits).",

@@ -41,7 +41,7 @@ export function translateCellMagic(
       const path = append ? args.replace(/^\s*(-a|--append)\s*/, "") : args;
       if (!path.trim())
         context.fail(
-          "notebook.invalid-magic",
+          "NotebookInvalidMagic",
           "%%writefile needs a file name.",
           "Write it as %%writefile path.",
         );
@@ -58,7 +58,7 @@ export function translateCellMagic(
     case "sh": {
       if (args) {
         context.fail(
-          "notebook.invalid-magic",
+          "NotebookInvalidMagic",
           `Parity runs %%${name} without options, and this one has ${args}.`,
           "Remove the options.",
         );
@@ -81,7 +81,7 @@ function capture(args: string, body: string[], first: number, context: CellConte
   );
   if (targets.length > 1 || unknown.length > 0 || !/^([A-Za-z_]\w*)?$/.test(targets[0] ?? "")) {
     context.fail(
-      "notebook.invalid-magic",
+      "NotebookInvalidMagic",
       `Parity cannot read the %%capture options ${args}.`,
       "Write it as %%capture [--no-stdout] [--no-stderr] [name].",
     );

@@ -87,7 +87,7 @@ export function refuse(prefix: "%" | "%%", name: string, context: MagicContext):
         "Remove it or replace it with plain Python (shell commands can use !command).",
       ]);
   context.fail(
-    "notebook.unsupported-magic",
+    "NotebookUnsupportedMagic",
     `The magic ${prefix}${name} cannot run in a batch job: ${reason}.`,
     fix,
   );
@@ -107,7 +107,7 @@ export function timed(name: string, body: string[], context: MagicContext): stri
 
 export function translatePip(args: string, context: MagicContext): Translation {
   const command = parsePipCommand(args);
-  if (command.kind === "refused") context.fail("notebook.unsupported-pip", command.problem, command.fix);
+  if (command.kind === "refused") context.fail("NotebookUnsupportedPip", command.problem, command.fix);
   if (command.kind === "other") {
     context.use("pip");
     return { code: [`_parity_pip(${command.args.map(py).join(", ")})`] };
@@ -126,7 +126,7 @@ function translateEnv(args: string, context: MagicContext): Translation {
   const name = match?.[1] ?? text;
   if (!ENV_NAME.test(name)) {
     context.fail(
-      "notebook.invalid-env",
+      "NotebookInvalidEnv",
       `%env needs a variable name, and ${name} is not one.`,
       "Write it as %env NAME=value.",
     );

@@ -68,7 +68,7 @@ export function parseParameterOverrides(
     const name = pair.slice(0, Math.max(at, 0)).trim();
     if (at <= 0) {
       throw new ParityError(
-        "parameters.invalid-override",
+        "ParametersInvalidOverride",
         `The parameter override "${pair}" has no name=value form.`,
         {
           fix: "Write overrides as -p name=value, e.g. -p learning_rate=0.01.",
@@ -78,7 +78,7 @@ export function parseParameterOverrides(
     const parameter = parameters.find((candidate) => candidate.name === name);
     if (!parameter) {
       throw new ParityError(
-        "parameters.unknown",
+        "ParametersUnknown",
         known.length === 0
           ? `The notebook has no parameters cell, so it has no parameter ${name} to override.`
           : `The notebook has no parameter ${name}; its parameters are ${known.join(", ")}.`,

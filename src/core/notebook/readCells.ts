@@ -27,7 +27,7 @@ function readNotebook(text: string, fileName: string): SourceCell[] {
     notebook = JSON.parse(text) as typeof notebook;
   } catch (error) {
     throw new ParityError(
-      "notebook.invalid-json",
+      "NotebookInvalidJson",
       `${fileName} is not valid JSON, so it cannot be read as a notebook.`,
       {
         fix: "Open the notebook in Jupyter or VS Code and save it again, or fix the JSON at the reported line.",
@@ -44,7 +44,7 @@ function readNotebook(text: string, fileName: string): SourceCell[] {
   ) {
     const version = typeof notebook === "object" && notebook !== null ? notebook.nbformat : undefined;
     throw new ParityError(
-      "notebook.unsupported-format",
+      "NotebookUnsupportedFormat",
       version === undefined
         ? `${fileName} is not a Jupyter notebook (it has no nbformat version).`
         : `${fileName} is a version ${String(version)} notebook; Parity reads nbformat 4 notebooks.`,
@@ -64,7 +64,7 @@ function checkLanguage(metadata: Record<string, unknown> | undefined, fileName: 
   const language = kernel?.language ?? info?.name;
   if (typeof language === "string" && language.toLowerCase() !== "python") {
     throw new ParityError(
-      "notebook.not-python",
+      "NotebookNotPython",
       `${fileName} has a kernel for ${language}; Parity runs Python notebooks.`,
       {
         fix: "Use a notebook with a Python kernel.",
@@ -82,7 +82,7 @@ function toSourceCell(raw: RawCell, index: number, fileName: string): SourceCell
     (typeof source !== "string" && !isStrings(source))
   ) {
     throw new ParityError(
-      "notebook.invalid-cell",
+      "NotebookInvalidCell",
       `${fileName} cell ${index} is not a valid nbformat 4 cell.`,
       {
         fix: "Open the notebook in Jupyter or VS Code and save it again.",

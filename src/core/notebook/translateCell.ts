@@ -81,7 +81,7 @@ export class CellTranslator implements MagicContext {
       const code = scanLine(text, START).code.trim();
       if (code.startsWith("?") || code.endsWith("?")) {
         this.fail(
-          "notebook.help-syntax",
+          "NotebookHelpSyntax",
           "Help syntax (name? or ?name) cannot run in a batch job.",
           "Remove the line.",
         );
@@ -110,7 +110,7 @@ export class CellTranslator implements MagicContext {
   private translateMagicStatement(statement: string): Translation {
     if (statement.startsWith("%%")) {
       this.fail(
-        "notebook.misplaced-cell-magic",
+        "NotebookMisplacedCellMagic",
         `The cell magic ${statement.split(/\s/)[0]} only works on the first line of a cell.`,
         "Move it to the first line, or split the cell so that it starts the new cell.",
       );
@@ -120,7 +120,7 @@ export class CellTranslator implements MagicContext {
       const [, targets, kind, command] = assignment;
       if (kind === "%") {
         this.fail(
-          "notebook.unsupported-magic",
+          "NotebookUnsupportedMagic",
           "Assigning the result of a magic cannot run in a batch job.",
           "Call the Python function the magic wraps, or use `lines = !command` for shell output.",
         );
@@ -146,7 +146,7 @@ export class CellTranslator implements MagicContext {
     )?.[1];
     if (installer) {
       this.fail(
-        "notebook.unsupported-install",
+        "NotebookUnsupportedInstall",
         `Installing packages with ${installer} while the job runs is not possible: packages come from the image.`,
         installer === "conda" || installer === "mamba"
           ? "Add the package to the profile's requirements and remove the line."

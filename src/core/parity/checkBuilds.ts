@@ -20,7 +20,7 @@ export function checkBuilds(profile: ParityProfile, local?: Environment, image?:
   if (driverCuda && imageTorch?.cuda && compareVersions(imageTorch.cuda, driverCuda) > 0) {
     items.push({
       severity: "warning",
-      code: "cuda-driver-local",
+      code: "CudaDriverLocal",
       subject: "cuda",
       message: `The image's torch needs CUDA ${imageTorch.cuda}; this machine's NVIDIA driver ${local?.nvidia.driverVersion ?? ""} supports up to CUDA ${driverCuda}, so the image cannot use this GPU.`,
       fix: `Update the NVIDIA driver to one that supports CUDA ${imageTorch.cuda}, or run on the cluster target.`,
@@ -42,7 +42,7 @@ function compareTorch(local: TorchBuild, image: TorchBuild): ParityItem[] {
   if (local.cuda !== image.cuda) {
     items.push({
       severity: "error",
-      code: "torch-cuda-build",
+      code: "TorchCudaBuild",
       subject: "torch",
       message: `torch is built for ${describeCuda(local.cuda)} in your notebook, ${describeCuda(image.cuda)} in the image.`,
       fix: `pip install torch==${image.version} --index-url ${torchIndex(image.cuda)} in your notebook's environment.`,
@@ -50,7 +50,7 @@ function compareTorch(local: TorchBuild, image: TorchBuild): ParityItem[] {
   } else if (local.cudnn && image.cudnn && local.cudnn !== image.cudnn) {
     items.push({
       severity: "warning",
-      code: "torch-cudnn-build",
+      code: "TorchCudnnBuild",
       subject: "torch",
       message: `torch uses cuDNN ${local.cudnn} in your notebook, ${image.cudnn} in the image: convolution results and memory use can differ.`,
       fix: `pip install torch==${image.version} --index-url ${torchIndex(image.cuda)} in your notebook's environment.`,
@@ -66,7 +66,7 @@ function compareTensorflow(local: TensorflowBuild, image: TensorflowBuild): Pari
   return [
     {
       severity: "error",
-      code: "tensorflow-cuda-build",
+      code: "TensorflowCudaBuild",
       subject: "tensorflow",
       message: `tensorflow is built for ${describe(local)} in your notebook, ${describe(image)} in the image.`,
       fix: `pip install tensorflow${image.cuda ? "[and-cuda]" : ""}==${image.version} in your notebook's environment.`,
@@ -85,7 +85,7 @@ function cpuBuildsWithGpu(
   if (torch && !torch.cuda) {
     items.push({
       severity: "error",
-      code: "torch-cpu-build",
+      code: "TorchCpuBuild",
       subject: "torch",
       message: `Production gives this job ${gpus}, but the image's torch ${torch.version} is a CPU-only build and will not use them.`,
       fix: `Add --extra-index-url ${torchIndex("12.1")} to ${requirementsFile} (pick the cu tag for your cluster's driver) and rebuild.`,
@@ -94,7 +94,7 @@ function cpuBuildsWithGpu(
   if (tensorflow && !tensorflow.cudaBuild) {
     items.push({
       severity: "error",
-      code: "tensorflow-cpu-build",
+      code: "TensorflowCpuBuild",
       subject: "tensorflow",
       message: `Production gives this job ${gpus}, but the image's tensorflow ${tensorflow.version} is a CPU-only build.`,
       fix: `Install tensorflow[and-cuda]==${tensorflow.version} in ${requirementsFile} and rebuild.`,

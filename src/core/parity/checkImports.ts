@@ -24,7 +24,7 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
       if (module in image.moduleDistributions || distribution in image.distributions) continue;
       items.push({
         severity: "error",
-        code: "import-missing-image",
+        code: "ImportMissingImage",
         subject: distribution,
         message: `${input.notebookFile} imports ${provides}, which is not installed in the image.`,
         fix: listed.has(distribution)
@@ -34,7 +34,7 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
     } else if (!listed.has(distribution)) {
       items.push({
         severity: "error",
-        code: "import-missing-requirements",
+        code: "ImportMissingRequirements",
         subject: distribution,
         message: `${input.notebookFile} imports ${provides}, but ${requirementsFile} does not list it.`,
         fix: add,
@@ -78,7 +78,7 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
   for (const problem of requirements.problems) {
     items.push({
       severity: "error",
-      code: "requirement-invalid",
+      code: "RequirementInvalid",
       message: `${requirementsFile}:${problem.line}: ${problem.message}.`,
       fix: "Write it as name==version (for example numpy==1.26.4), or remove the line.",
       location: { file: requirementsFile, line: problem.line },
@@ -91,7 +91,7 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
     const from = image?.distributions[name] ? "the image's version" : "your notebook's version";
     items.push({
       severity: "warning",
-      code: "requirement-unpinned",
+      code: "RequirementUnpinned",
       subject: name,
       message: `${sourceOf(requirement, requirementsFile).label}: ${requirement.text} is not pinned, so each build may install a different version.`,
       fix: known
@@ -104,7 +104,7 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
     if (entry.commit) continue;
     items.push({
       severity: "warning",
-      code: "requirement-unpinnable",
+      code: "RequirementUnpinnable",
       ...(entry.normalizedName ? { subject: entry.normalizedName } : {}),
       message: `${requirementsFile}:${entry.line}: ${entry.text} installs from a ${entry.kind === "vcs" ? "repository" : entry.kind === "url" ? "URL" : "local path"} that no version pins.`,
       fix:
@@ -117,7 +117,7 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
   for (const include of requirements.includes) {
     items.push({
       severity: "info",
-      code: "requirement-include",
+      code: "RequirementInclude",
       message: `${requirementsFile}:${include.line} includes ${include.path}; Parity did not check the packages it lists.`,
       fix: `Check ${include.path} separately, or list its packages in ${requirementsFile}.`,
       location: { file: requirementsFile, line: include.line },

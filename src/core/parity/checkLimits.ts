@@ -19,7 +19,7 @@ export function checkLimits(input: ParityInput): ParityItem[] {
     // A killed run's real need is unknown: it stopped at the limit.
     items.push({
       severity: "error",
-      code: "memory-oom-killed",
+      code: "MemoryOomKilled",
       subject: "memory",
       message: `Your last run was killed for going over the ${limit} memory limit (OOMKilled): it needs more than ${limit}.`,
       fix: `${REDUCE}, or raise resources.memory in parity.yaml if production allows more (run again to measure the new peak).`,
@@ -27,7 +27,7 @@ export function checkLimits(input: ParityInput): ParityItem[] {
   } else if (peak !== undefined && peak > profile.memoryBytes) {
     items.push({
       severity: "error",
-      code: "memory-peak-over",
+      code: "MemoryPeakOver",
       subject: "memory",
       message: `Your notebook peaked at ${formatBytes(peak)}; the production limit is ${limit}.`,
       fix: `${REDUCE}${raise}.`,
@@ -35,7 +35,7 @@ export function checkLimits(input: ParityInput): ParityItem[] {
   } else if (peak !== undefined && peak > NEAR_LIMIT * profile.memoryBytes) {
     items.push({
       severity: "warning",
-      code: "memory-peak-near",
+      code: "MemoryPeakNear",
       subject: "memory",
       message: `Your notebook peaked at ${formatBytes(peak)}, ${Math.round((100 * peak) / profile.memoryBytes)}% of the production limit of ${limit}.`,
       fix: `${REDUCE}${raise}: a larger input in production will be OOM-killed.`,
@@ -46,7 +46,7 @@ export function checkLimits(input: ParityInput): ParityItem[] {
     const here = local?.shmBytes ? ` (here: ${formatBytes(local.shmBytes)})` : "";
     items.push({
       severity: "warning",
-      code: "shm-small",
+      code: "ShmSmall",
       subject: "shm",
       message: `Production gives /dev/shm ${formatBytes(profile.shmBytes)}${here} and the notebook uses torch: DataLoader workers pass batches through /dev/shm and crash with "bus error" when it fills.`,
       fix: "Set resources.shm to 2Gi in parity.yaml, or use DataLoader(num_workers=0).",
@@ -63,7 +63,7 @@ function localMachine(profile: ParityProfile, local: Environment, limit: string)
   if (available < profile.memoryBytes) {
     items.push({
       severity: "info",
-      code: "memory-smaller-local",
+      code: "MemorySmallerLocal",
       subject: "memory",
       message: `Your notebook gets ${formatBytes(available)} here; production allows ${limit}, so running out of memory here does not mean production will.`,
       fix: "Run it on the cluster target to test with production's memory.",
@@ -73,7 +73,7 @@ function localMachine(profile: ParityProfile, local: Environment, limit: string)
       localLimit === undefined ? "without a memory limit" : `with a ${formatBytes(localLimit)} limit`;
     items.push({
       severity: "info",
-      code: "memory-unlimited-local",
+      code: "MemoryUnlimitedLocal",
       subject: "memory",
       message: `Your notebook runs ${here} here${total ? ` (this machine has ${formatBytes(total)})` : ""}; production allows ${limit}.`,
       fix: `Run it with Parity on local Docker, which applies production's ${limit} limit, to see an OOM here first.`,
@@ -83,7 +83,7 @@ function localMachine(profile: ParityProfile, local: Environment, limit: string)
   if (profile.gpu > 0 && !hasGpu) {
     items.push({
       severity: "warning",
-      code: "gpu-missing-local",
+      code: "GpuMissingLocal",
       subject: "gpu",
       message: `Production gives this job ${profile.gpu === 1 ? "1 GPU" : `${profile.gpu} GPUs`}; this machine has none, so GPU code paths (CUDA memory, cuDNN kernels) are not exercised here.`,
       fix: "Run it on the cluster target before shipping, or set resources.gpu to 0 in parity.yaml if it needs no GPU.",

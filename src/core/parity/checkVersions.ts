@@ -32,7 +32,7 @@ export function checkPython(profile: ParityProfile, local?: Environment, image?:
   if (image && !sameVersionPrefix(image.python.version, profile.python)) {
     items.push({
       severity: "error",
-      code: "python-image",
+      code: "PythonImage",
       subject: "python",
       message: `The image runs Python ${image.python.version}; parity.yaml says production runs ${profile.python}.`,
       fix: `Use a base image with Python ${profile.python} and rebuild the image.`,
@@ -44,7 +44,7 @@ export function checkPython(profile: ParityProfile, local?: Environment, image?:
     const wanted = majorMinor(production);
     items.push({
       severity: "warning",
-      code: "python-local",
+      code: "PythonLocal",
       subject: "python",
       message: `Your notebook runs Python ${local.python.version}; ${productionSource} ${production}.`,
       fix: `Create the notebook's environment with Python ${wanted} (python${wanted} -m venv .venv) and select it as the kernel.`,
@@ -80,7 +80,7 @@ export function checkDistributions(
       if (!imported.has(name)) continue;
       items.push({
         severity: "warning",
-        code: "package-missing-local",
+        code: "PackageMissingLocal",
         subject: name,
         message: `${name} ${imageVersion} is in the image, but not in your notebook's environment.`,
         fix: `pip install ${name}==${imageVersion} in your notebook's environment.`,
@@ -101,7 +101,7 @@ export function checkDistributions(
       requirement && pinned === undefined ? `, and pin ${name}==${wanted} in ${requirementsFile}` : "";
     items.push({
       severity: isFramework(name) ? "error" : "warning",
-      code: "package-version",
+      code: "PackageVersion",
       subject: name,
       message: `${name} ${localVersion} in your notebook, ${wanted} in ${pinned === undefined ? "the image" : requirementsFile}.`,
       fix: `pip install ${name}==${wanted} in your notebook's environment${pinToo}.`,
@@ -111,7 +111,7 @@ export function checkDistributions(
     const shown = others.slice(0, 5).join(", ");
     items.push({
       severity: "info",
-      code: "package-version-other",
+      code: "PackageVersionOther",
       message: `${others.length} other installed package${others.length === 1 ? "" : "s"} differ${others.length === 1 ? "s" : ""} from the image (${shown}${others.length > 5 ? ", ..." : ""}); the notebook does not import them.`,
       fix: `If a library the notebook uses depends on them, pin them in ${requirementsFile}.`,
     });
@@ -128,7 +128,7 @@ function staleImage(
 ): ParityItem {
   return {
     severity: "error",
-    code: "image-stale",
+    code: "ImageStale",
     subject: name,
     message: `${requirementsFile} pins ${name}==${pinned} but the image has ${imageVersion}.`,
     fix: `Rebuild the image from the current ${requirementsFile}.`,

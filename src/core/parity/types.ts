@@ -31,7 +31,7 @@ export interface ParityInput {
 
 export interface ParityItem {
   severity: Severity;
-  /** Stable identifier of the kind of difference: "package-version", "memory-peak-over"... */
+  /** Stable identifier of the kind of difference: "PackageVersion", "MemoryPeakOver"... */
   code: string;
   message: string;
   /** One concrete action: "pin torch==2.3.1 in requirements.txt". */

@@ -12,7 +12,7 @@ export async function loadProfile(file: string): Promise<ResolvedProfile> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new ParityError("profile.unreadable", `Could not read the profile ${file}.`, {
+    throw new ParityError("ProfileUnreadable", `Could not read the profile ${file}.`, {
       location: { file },
       fix: isMissing(error)
         ? "Create it (the README shows a complete parity.yaml), or check the path."
@@ -36,7 +36,7 @@ export async function findProfileFile(startDir: string, stopDir: string): Promis
       if (await isFile(path.join(dir, name))) found.push(path.join(dir, name));
     }
     if (found.length > 1) {
-      throw new ParityError("profile.ambiguous", `Both ${found.join(" and ")} exist.`, {
+      throw new ParityError("ProfileAmbiguous", `Both ${found.join(" and ")} exist.`, {
         location: { file: found[0] },
         fix: "Keep one of them: Parity cannot tell which one is meant.",
       });

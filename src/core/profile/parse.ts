@@ -37,7 +37,7 @@ export function parseProfile(text: string, file: string): ResolvedProfile {
   const problems = findProblems(value, locator);
   if (problems.length > 0) {
     const count = problems.length === 1 ? "a problem" : `${problems.length} problems`;
-    throw schemaProblemsError("profile.invalid", `The profile has ${count}.`, problems, file, locator);
+    throw schemaProblemsError("ProfileInvalid", `The profile has ${count}.`, problems, file, locator);
   }
   return resolveProfile(withDefaults(value as WrittenProfile), {
     dir: path.dirname(file),

@@ -41,7 +41,7 @@ export function parseQuantity(text: string | number, kind: QuantityKind = "any")
   const source = String(text);
   const parsed = tryParseQuantity(source);
   if (parsed) return parsed;
-  throw new ParityError("quantity.invalid", `"${source}" is not a valid Kubernetes quantity.`, {
+  throw new ParityError("QuantityInvalid", `"${source}" is not a valid Kubernetes quantity.`, {
     fix: suggestQuantityFix(source, kind),
   });
 }
@@ -104,13 +104,13 @@ export function quantityToNanoCpus(text: string | number): number {
 
 function toSafeNumber(quantity: Quantity, multiplier: bigint, unit: string): number {
   if (isNegative(quantity)) {
-    throw new ParityError("quantity.negative", `"${quantity.text}" is negative.`, {
+    throw new ParityError("QuantityNegative", `"${quantity.text}" is negative.`, {
       fix: "Resources are amounts: remove the minus sign.",
     });
   }
   const value = ceilQuantity(quantity, multiplier);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new ParityError("quantity.tooLarge", `"${quantity.text}" is too large (${value} ${unit}).`, {
+    throw new ParityError("QuantityTooLarge", `"${quantity.text}" is too large (${value} ${unit}).`, {
       fix: "Check the unit: no machine has that much of it.",
     });
   }

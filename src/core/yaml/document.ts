@@ -22,31 +22,27 @@ export function parseYamlDocument(text: string, file: string, what: string): Yam
     throw syntaxError(error, file, what);
   }
   if (documents.length === 0) {
-    throw new ParityError("yaml.empty", `The ${what} ${file} is empty.`, {
+    throw new ParityError("YamlEmpty", `The ${what} ${file} is empty.`, {
       location: { file, line: 1 },
       fix: `Write the ${what} as a YAML mapping, or delete the file.`,
     });
   }
   if (documents.length > 1) {
-    throw new ParityError(
-      "yaml.multipleDocuments",
-      `The ${what} ${file} holds more than one YAML document.`,
-      {
-        location: { file, line: createYamlLocator(text, 1).lineOf([]) },
-        fix: `Keep one document: remove the "---" separator and what follows it, or move it to its own file.`,
-      },
-    );
+    throw new ParityError("YamlMultipleDocuments", `The ${what} ${file} holds more than one YAML document.`, {
+      location: { file, line: createYamlLocator(text, 1).lineOf([]) },
+      fix: `Keep one document: remove the "---" separator and what follows it, or move it to its own file.`,
+    });
   }
   return { value: documents[0], locator: createYamlLocator(text) };
 }
 
 function syntaxError(error: unknown, file: string, what: string): ParityError {
   if (!(error instanceof YAMLException)) {
-    return new ParityError("yaml.syntax", `The ${what} ${file} could not be read as YAML.`, { cause: error });
+    return new ParityError("YamlSyntax", `The ${what} ${file} could not be read as YAML.`, { cause: error });
   }
   const mark = error.mark;
   const where = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : "";
-  return new ParityError("yaml.syntax", `The ${what} is not valid YAML: ${error.reason}${where}.`, {
+  return new ParityError("YamlSyntax", `The ${what} is not valid YAML: ${error.reason}${where}.`, {
     location: { file, line: mark ? mark.line + 1 : undefined },
     fix: mark?.snippet
       ? `Fix the YAML near this spot (indentation, a missing ":" or an unclosed bracket):\n${mark.snippet}`

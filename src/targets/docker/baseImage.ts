@@ -218,7 +218,7 @@ async function debootstrap(
   const errors = output.filter((line) => line.startsWith("E:"));
   const shown = (errors.length > 0 ? errors : output.slice(-10)).join("\n");
   throw new ParityError(
-    "base_image_debootstrap_failed",
+    "BaseImageDebootstrapFailed",
     `debootstrap could not make a Debian ${suite} root filesystem from ${mirror} (exit code ${result.code}):\n${shown}`,
     {
       fix:
@@ -292,7 +292,7 @@ async function importTarball(
 
 function importFailed(tag: string, error: unknown): ParityError {
   const why = error instanceof Error ? error.message : String(error);
-  return new ParityError("base_image_import_failed", `The Docker engine could not import ${tag}: ${why}`, {
+  return new ParityError("BaseImageImportFailed", `The Docker engine could not import ${tag}: ${why}`, {
     fix: "Check the engine's free disk space and its log, then run the command again (the cached tarball is kept).",
     cause: error,
   });
@@ -418,7 +418,7 @@ async function hostDebianMirror(suite: string): Promise<string | undefined> {
 export function requireRoot(uid: number | undefined, cacheDir: string, tag: string): void {
   if (uid === undefined || uid === 0) return;
   throw new ParityError(
-    "base_image_needs_root",
+    "BaseImageNeedsRoot",
     `Making the base image needs root the first time: debootstrap creates device files and runs chroot, and Parity runs as uid ${uid}.`,
     {
       fix:
@@ -455,7 +455,7 @@ async function removeWorkDir(work: string): Promise<void> {
   const left = await mounts();
   if (left.length > 0) {
     throw new ParityError(
-      "base_image_mounts_left",
+      "BaseImageMountsLeft",
       `Parity left ${real} in place: it still has mounts (${left.join(", ")}).`,
       {
         fix: `Unmount them (umount -l <path>) and then delete ${real}.`,
@@ -504,7 +504,7 @@ async function makeCacheDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
   } catch (error) {
     throw new ParityError(
-      "cache_dir_unwritable",
+      "CacheDirUnwritable",
       `Parity cannot create its cache folder ${dir}: ${(error as Error).message}.`,
       {
         fix: "Set PARITY_CACHE_DIR to a folder you can write to (with a few hundred MB free).",
@@ -533,7 +533,7 @@ async function runChecked(
   const result = await runProcess(command, args, { signal });
   if (result.code !== 0) {
     throw new ParityError(
-      "base_image_step_failed",
+      "BaseImageStepFailed",
       `${what} failed (${command} exit code ${result.code}): ${result.stderr.trim()}`,
       {
         fix: "Check the free disk space of the cache folder (PARITY_CACHE_DIR), then run the command again.",

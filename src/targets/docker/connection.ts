@@ -71,7 +71,7 @@ function endpointFromEnvHost(
   const tls = readTlsFiles(certDir, verify, lookup);
   if (verify && tls.ca === undefined) {
     throw new ParityError(
-      "docker_tls_ca_missing",
+      "DockerTlsCaMissing",
       `DOCKER_TLS_VERIFY is set but there is no CA certificate at ${join(certDir, "ca.pem")}.`,
       {
         fix: "Point DOCKER_CERT_PATH at the folder holding ca.pem, cert.pem and key.pem, or unset DOCKER_TLS_VERIFY.",
@@ -105,7 +105,7 @@ function endpointFromContext(
   const text = lookup.readFile(metaPath);
   if (text === undefined) {
     throw new ParityError(
-      "docker_context_missing",
+      "DockerContextMissing",
       `The Docker context "${name}" (from ${origin}) does not exist: ${metaPath} is missing.`,
       { fix: 'Run "docker context ls" to see the contexts and "docker context use <name>" to pick one.' },
     );
@@ -116,7 +116,7 @@ function endpointFromContext(
   const dockerEndpoint = meta.Endpoints?.docker;
   if (typeof dockerEndpoint?.Host !== "string" || dockerEndpoint.Host === "") {
     throw new ParityError(
-      "docker_context_invalid",
+      "DockerContextInvalid",
       `The Docker context "${name}" has no Docker endpoint (Endpoints.docker.Host in ${metaPath}).`,
       { fix: `Recreate it with "docker context create ${name} --docker host=<address>".` },
     );
@@ -137,7 +137,7 @@ function readTlsFiles(dir: string, verify: boolean, lookup: EndpointLookup): Doc
   const key = lookup.readFile(join(dir, "key.pem"));
   if ((cert === undefined) !== (key === undefined)) {
     throw new ParityError(
-      "docker_tls_incomplete",
+      "DockerTlsIncomplete",
       `The Docker TLS folder ${dir} has ${cert === undefined ? "key.pem but no cert.pem" : "cert.pem but no key.pem"}.`,
       { fix: "Put both the client certificate (cert.pem) and its key (key.pem) there, or neither." },
     );
@@ -152,7 +152,7 @@ function parseHost(host: string, source: string, tls?: DockerTls): DockerEndpoin
   }
   if (host.startsWith("ssh://")) {
     throw new ParityError(
-      "docker_ssh_unsupported",
+      "DockerSshUnsupported",
       `The Docker engine is set to ${host} (from ${source}), and Parity cannot reach engines over SSH yet.`,
       {
         fix:
@@ -187,7 +187,7 @@ function parseHost(host: string, source: string, tls?: DockerTls): DockerEndpoin
 
 function unsupportedHost(host: string, source: string): ParityError {
   return new ParityError(
-    "docker_host_unsupported",
+    "DockerHostUnsupported",
     `The Docker engine address "${host}" (from ${source}) is not one Parity understands.`,
     { fix: "Use unix:///path/to/docker.sock or tcp://host:port." },
   );
@@ -200,7 +200,7 @@ function parseJson(text: string, path: string): unknown {
   } catch {
     // Reported below with the file's name.
   }
-  throw new ParityError("docker_config_invalid", `${path} is not a valid JSON object.`, {
+  throw new ParityError("DockerConfigInvalid", `${path} is not a valid JSON object.`, {
     location: { file: path },
     fix: "Fix or remove the file (the docker CLI rewrites it), then try again.",
   });
@@ -278,7 +278,7 @@ function engineUnreachable(connection: DockerConnection, error: unknown, reason?
   const where = `${connection.endpoint} (${connection.source})`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "EACCES") {
-    return new ParityError("docker_permission_denied", `Parity may not use the Docker socket at ${where}.`, {
+    return new ParityError("DockerPermissionDenied", `Parity may not use the Docker socket at ${where}.`, {
       fix: 'Add your user to the "docker" group (then log in again), or run Parity as a user who may.',
       cause: error,
     });
@@ -288,7 +288,7 @@ function engineUnreachable(connection: DockerConnection, error: unknown, reason?
     connection.source === "default"
       ? "Start Docker, or run scripts/ensure-docker.sh; set DOCKER_HOST if your engine listens elsewhere."
       : `Start that engine or make it reachable, or choose another with DOCKER_HOST or "docker context use <name>".`;
-  return new ParityError("docker_unreachable", `No Docker engine answers at ${where}: ${why}.`, {
+  return new ParityError("DockerUnreachable", `No Docker engine answers at ${where}: ${why}.`, {
     fix,
     cause: error,
   });

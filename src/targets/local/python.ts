@@ -82,14 +82,14 @@ function probeFailure(
   const fix =
     "Set PARITY_PYTHON to your notebook's interpreter (for example /path/to/.venv/bin/python), or select the notebook kernel's interpreter.";
   if (error.code === "ENOENT") {
-    return new ParityError("python-not-found", `Python interpreter ${python}${chosenBy} not found.`, {
+    return new ParityError("PythonNotFound", `Python interpreter ${python}${chosenBy} not found.`, {
       fix,
       cause: error,
     });
   }
   if (error.code === "EACCES") {
     return new ParityError(
-      "python-not-executable",
+      "PythonNotExecutable",
       `Python interpreter ${python}${chosenBy} is not executable.`,
       {
         fix: `Check its permissions (chmod +x ${python}) or point PARITY_PYTHON at another interpreter.`,
@@ -99,7 +99,7 @@ function probeFailure(
   }
   if (error.killed && error.signal) {
     return new ParityError(
-      "probe-timeout",
+      "ProbeTimeout",
       `Probing ${python} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`,
       {
         fix: "Importing a framework (torch, tensorflow) may hang: try `python -c 'import torch'` in that environment.",
@@ -109,7 +109,7 @@ function probeFailure(
   }
   if (error.code === PROBE_TOO_OLD_EXIT) {
     return new ParityError(
-      "python-too-old",
+      "PythonTooOld",
       `${python}${chosenBy}: ${stderr.trim().replace(/^parity-probe: /, "")}.`,
       {
         fix: "Use a Python 3.8+ interpreter for the notebook, or set PARITY_PYTHON to one.",
@@ -118,7 +118,7 @@ function probeFailure(
     );
   }
   const tail = stderr.trim().split(/\r?\n/).slice(-5).join("\n") || error.message;
-  return new ParityError("probe-failed", `The environment probe failed in ${python}${chosenBy}: ${tail}`, {
+  return new ParityError("ProbeFailed", `The environment probe failed in ${python}${chosenBy}: ${tail}`, {
     fix,
     cause: error,
   });

@@ -101,7 +101,7 @@ describe("resolveDockerEndpoint", () => {
     const error = caught(() =>
       resolveDockerEndpoint({ DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1" }, lookup()),
     );
-    expect(error.code).toBe("docker_tls_ca_missing");
+    expect(error.code).toBe("DockerTlsCaMissing");
     expect(error.message).toContain(join(home, ".docker", "ca.pem"));
     expect(error.fix).toContain("DOCKER_CERT_PATH");
   });
@@ -181,7 +181,7 @@ describe("resolveDockerEndpoint", () => {
 
   it("says which context is missing and how to list them", () => {
     const error = caught(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "gone" }, lookup()));
-    expect(error.code).toBe("docker_context_missing");
+    expect(error.code).toBe("DockerContextMissing");
     expect(error.message).toContain('"gone" (from DOCKER_CONTEXT)');
     expect(error.fix).toContain("docker context ls");
   });
@@ -189,7 +189,7 @@ describe("resolveDockerEndpoint", () => {
   it("refuses ssh hosts with a way forward", () => {
     addContext("far", { Host: "ssh://me@far" });
     const error = caught(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "far" }, lookup()));
-    expect(error.code).toBe("docker_ssh_unsupported");
+    expect(error.code).toBe("DockerSshUnsupported");
     expect(error.message).toContain("ssh://me@far (from context far)");
     expect(error.fix).toContain("DOCKER_HOST=unix://");
   });
@@ -197,13 +197,13 @@ describe("resolveDockerEndpoint", () => {
   it("names the broken config file", () => {
     write(join(home, ".docker/config.json"), "{ not json");
     const error = caught(() => resolveDockerEndpoint({}, lookup()));
-    expect(error.code).toBe("docker_config_invalid");
+    expect(error.code).toBe("DockerConfigInvalid");
     expect(error.location?.file).toBe(join(home, ".docker/config.json"));
   });
 
   it("rejects addresses it does not understand", () => {
     expect(caught(() => resolveDockerEndpoint({ DOCKER_HOST: "fd://" }, lookup())).code).toBe(
-      "docker_host_unsupported",
+      "DockerHostUnsupported",
     );
   });
 });
@@ -252,7 +252,7 @@ describe("connectDocker and pingDocker", () => {
     await new Promise<void>((resolve) => silent.listen(socket, resolve));
     const connection = await connectDocker({ DOCKER_HOST: `unix://${socket}` }, lookup());
     const error = (await pingDocker(connection, undefined, 200).catch((e: unknown) => e)) as ParityError;
-    expect(error.code).toBe("docker_unreachable");
+    expect(error.code).toBe("DockerUnreachable");
     expect(error.message).toContain("no answer within 0.2 s");
   });
 

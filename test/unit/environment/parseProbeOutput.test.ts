@@ -85,7 +85,7 @@ describe("parseProbeOutput", () => {
     })();
 
     expect(failure).toBeInstanceOf(ParityError);
-    expect(failure).toMatchObject({ code: "probe-output-invalid" });
+    expect(failure).toMatchObject({ code: "ProbeOutputInvalid" });
     expect((failure as ParityError).message).toContain("for image my-job:3f2a did not print its report");
     expect((failure as ParityError).message).toContain("SystemExit: 1");
     expect((failure as ParityError).fix).toContain("Python 3.8");

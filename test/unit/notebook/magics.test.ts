@@ -110,7 +110,7 @@ describe("magics that cannot run in a batch job", () => {
   it("names the cell (counting markdown cells), the line and a fix", () => {
     const error = failureOf(() => convertFixture("debug.ipynb"));
     expect(error).toBeInstanceOf(NotebookCellError);
-    expect(error.code).toBe("notebook.unsupported-magic");
+    expect(error.code).toBe("NotebookUnsupportedMagic");
     expect(error.location).toEqual({ file: "debug.ipynb", line: undefined, field: "cell 4, line 2" });
     expect((error as NotebookCellError).cell).toEqual({ index: 4, id: "dbg", line: 2 });
     expect(error.message).toBe(

@@ -54,7 +54,7 @@ describe("parameters", () => {
 
   it("refuses unknown names, listing the known ones, and pairs without =", () => {
     const unknown = failureOf(() => parseParameterOverrides(["lr=0.1"], parameters));
-    expect(unknown.code).toBe("parameters.unknown");
+    expect(unknown.code).toBe("ParametersUnknown");
     expect(unknown.message).toBe(
       "The notebook has no parameter lr; its parameters are learning_rate, epochs, optimizer, use_gpu, layers, notes.",
     );

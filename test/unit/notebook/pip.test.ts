@@ -64,7 +64,7 @@ describe("pip lines", () => {
     const error = failureOf(() =>
       convertNotebook(notebookOf("import os", "x = 1\n%pip install -e ."), "t.ipynb"),
     );
-    expect(error.code).toBe("notebook.unsupported-pip");
+    expect(error.code).toBe("NotebookUnsupportedPip");
     expect(error.location).toMatchObject({ file: "t.ipynb", field: "cell 2, line 2" });
     expect(error.fix).toBe("Add the package to the profile's requirements and remove the pip line.");
   });

@@ -5,7 +5,7 @@ import { describeFailure, failureOf, fixture } from "./helpers";
 describe("reading notebooks", () => {
   it("names the file and the line of a JSON syntax error", () => {
     const error = failureOf(() => convertNotebook(fixture("invalid-json.ipynb"), "invalid-json.ipynb"));
-    expect(error.code).toBe("notebook.invalid-json");
+    expect(error.code).toBe("NotebookInvalidJson");
     expect(error.location).toEqual({ file: "invalid-json.ipynb", line: 6 });
     expect(error.message).toBe("invalid-json.ipynb is not valid JSON, so it cannot be read as a notebook.");
   });

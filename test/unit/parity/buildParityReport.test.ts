@@ -37,9 +37,9 @@ describe("buildParityReport", () => {
       matchingInput({ image, local: { ...matchingLocalEnvironment(), python: image.python } }),
     );
 
-    expect(only(report.items, "python-image")).toEqual({
+    expect(only(report.items, "PythonImage")).toEqual({
       severity: "error",
-      code: "python-image",
+      code: "PythonImage",
       subject: "python",
       message: "The image runs Python 3.10.14; parity.yaml says production runs 3.11.",
       fix: "Use a base image with Python 3.11 and rebuild the image.",
@@ -49,7 +49,7 @@ describe("buildParityReport", () => {
   it("warns when the notebook's Python differs from the image's, pointing local at production", () => {
     const local = matchingLocalEnvironment();
     local.python = { ...local.python, version: "3.12.4" };
-    const item = only(buildParityReport(matchingInput({ local })).items, "python-local");
+    const item = only(buildParityReport(matchingInput({ local })).items, "PythonLocal");
 
     expect(item.severity).toBe("warning");
     expect(item.message).toBe("Your notebook runs Python 3.12.4; the image runs 3.11.");
@@ -59,7 +59,7 @@ describe("buildParityReport", () => {
   it("compares the notebook's Python with the profile when there is no image yet", () => {
     const local = matchingLocalEnvironment();
     local.python = { ...local.python, version: "3.9.18" };
-    const item = only(buildParityReport(matchingInput({ local, image: undefined })).items, "python-local");
+    const item = only(buildParityReport(matchingInput({ local, image: undefined })).items, "PythonLocal");
 
     expect(item.message).toBe("Your notebook runs Python 3.9.18; production runs 3.11.");
   });
@@ -72,18 +72,18 @@ describe("buildParityReport", () => {
     const input = matchingInput({ local, image });
     const report = buildParityReport({ ...input, notebookImports: [...input.notebookImports, "requests"] });
 
-    const versions = report.items.filter((item) => item.code === "package-version");
+    const versions = report.items.filter((item) => item.code === "PackageVersion");
     expect(versions).toEqual([
       {
         severity: "error",
-        code: "package-version",
+        code: "PackageVersion",
         subject: "numpy",
         message: "numpy 2.0.1 in your notebook, 1.26.4 in requirements.txt.",
         fix: "pip install numpy==1.26.4 in your notebook's environment.",
       },
       {
         severity: "warning",
-        code: "package-version",
+        code: "PackageVersion",
         subject: "requests",
         message: "requests 2.31.0 in your notebook, 2.32.3 in the image.",
         fix: "pip install requests==2.32.3 in your notebook's environment.",
@@ -98,8 +98,8 @@ describe("buildParityReport", () => {
     image.distributions = { ...image.distributions, pip: "24.0", requests: "2.32.3", idna: "3.7" };
     const report = buildParityReport(matchingInput({ local, image }));
 
-    expect(report.items.filter((item) => item.code === "package-version")).toEqual([]);
-    const other = only(report.items, "package-version-other");
+    expect(report.items.filter((item) => item.code === "PackageVersion")).toEqual([]);
+    const other = only(report.items, "PackageVersionOther");
     expect(other.severity).toBe("info");
     expect(other.message).toBe(
       "2 other installed packages differ from the image (idna 3.6 → 3.7, requests 2.31.0 → 2.32.3); the notebook does not import them.",
@@ -111,7 +111,7 @@ describe("buildParityReport", () => {
     const local = matchingLocalEnvironment();
     const { "scikit-learn": _dropped, ...rest } = local.distributions;
     local.distributions = rest;
-    const item = only(buildParityReport(matchingInput({ local })).items, "package-missing-local");
+    const item = only(buildParityReport(matchingInput({ local })).items, "PackageMissingLocal");
     expect(item.severity).toBe("warning");
     expect(item.message).toMatch(
       /^scikit-learn [\d.]+ is in the image, but not in your notebook's environment\.$/,
@@ -124,7 +124,7 @@ describe("buildParityReport", () => {
     const [first] = parseRequirements("requests>=2").requirements;
     requirements.requirements.push({ ...first!, file: "train.ipynb", line: 0 });
     const item = buildParityReport(matchingInput({ requirements })).items.find(
-      (candidate) => candidate.code === "requirement-unpinned" && candidate.subject === "requests",
+      (candidate) => candidate.code === "RequirementUnpinned" && candidate.subject === "requests",
     );
     expect(item?.message).toBe(
       "train.ipynb: requests>=2 is not pinned, so each build may install a different version.",
@@ -136,7 +136,7 @@ describe("buildParityReport", () => {
     const local = matchingLocalEnvironment();
     local.distributions = { ...local.distributions, pandas: "2.1.0" };
     const requirements = parseRequirements(PINNED_REQUIREMENTS.replace("pandas==2.2.2", "pandas>=2.0"));
-    const item = only(buildParityReport(matchingInput({ local, requirements })).items, "package-version");
+    const item = only(buildParityReport(matchingInput({ local, requirements })).items, "PackageVersion");
 
     expect(item.fix).toBe(
       "pip install pandas==2.2.2 in your notebook's environment, and pin pandas==2.2.2 in requirements.txt.",
@@ -146,7 +146,7 @@ describe("buildParityReport", () => {
   it("says the image is stale when it does not have the pinned version", () => {
     const image = imageEnvironment();
     image.distributions = { ...image.distributions, pandas: "2.1.4" };
-    const item = only(buildParityReport(matchingInput({ image })).items, "image-stale");
+    const item = only(buildParityReport(matchingInput({ image })).items, "ImageStale");
 
     expect(item).toMatchObject({
       severity: "error",
@@ -160,14 +160,11 @@ describe("buildParityReport", () => {
     delete image.distributions["scikit-learn"];
     delete image.moduleDistributions.sklearn;
     const requirements = parseRequirements(PINNED_REQUIREMENTS.replace("scikit-learn==1.5.0\n", ""));
-    const item = only(
-      buildParityReport(matchingInput({ image, requirements })).items,
-      "import-missing-image",
-    );
+    const item = only(buildParityReport(matchingInput({ image, requirements })).items, "ImportMissingImage");
 
     expect(item).toEqual({
       severity: "error",
-      code: "import-missing-image",
+      code: "ImportMissingImage",
       subject: "scikit-learn",
       message: "train.ipynb imports sklearn (from scikit-learn), which is not installed in the image.",
       fix: "Add scikit-learn==1.5.0 to requirements.txt.",
@@ -185,7 +182,7 @@ describe("buildParityReport", () => {
       }),
     );
 
-    const missing = report.items.filter((item) => item.code === "import-missing-requirements");
+    const missing = report.items.filter((item) => item.code === "ImportMissingRequirements");
     expect(missing.map((item) => item.fix)).toEqual([
       "Add scikit-learn==1.5.0 to requirements.txt.",
       "Add pyyaml==6.0.3 to requirements.txt.",
@@ -204,7 +201,7 @@ describe("buildParityReport", () => {
 
     expect(report.items.map((item) => [item.code, item.subject, item.fix])).toEqual([
       [
-        "import-missing-requirements",
+        "ImportMissingRequirements",
         "opencv-python",
         "Add opencv-python to requirements.txt, pinned to the version you tested with.",
       ],
@@ -222,7 +219,7 @@ describe("buildParityReport", () => {
     );
     const report = buildParityReport(matchingInput({ requirements }));
 
-    expect(only(report.items, "requirement-unpinned")).toMatchObject({
+    expect(only(report.items, "RequirementUnpinned")).toMatchObject({
       severity: "warning",
       subject: "numpy",
       message:
@@ -230,11 +227,11 @@ describe("buildParityReport", () => {
       fix: "Pin numpy==1.26.4 in requirements.txt (the image's version).",
       location: { file: "requirements.txt", line: 4 },
     });
-    expect(only(report.items, "requirement-unpinnable")).toMatchObject({
+    expect(only(report.items, "RequirementUnpinnable")).toMatchObject({
       subject: "featurize",
       fix: "Pin a commit: end the URL with @<commit hash>.",
     });
-    expect(only(report.items, "requirement-include")).toMatchObject({
+    expect(only(report.items, "RequirementInclude")).toMatchObject({
       severity: "info",
       location: { line: 1 },
     });
@@ -243,7 +240,7 @@ describe("buildParityReport", () => {
   it("turns an invalid requirements line into an error at its line", () => {
     const requirements = parseRequirements(PINNED_REQUIREMENTS + "numpy = 1.26\n");
     expect(
-      only(buildParityReport(matchingInput({ requirements })).items, "requirement-invalid"),
+      only(buildParityReport(matchingInput({ requirements })).items, "RequirementInvalid"),
     ).toMatchObject({
       severity: "error",
       location: { line: 6 },
@@ -258,12 +255,12 @@ describe("buildParityReport", () => {
     const profile = { ...matchingInput().profile, gpu: 1 };
 
     const cpuImage = buildParityReport(matchingInput({ local, image, profile }));
-    expect(only(cpuImage.items, "torch-cpu-build").message).toBe(
+    expect(only(cpuImage.items, "TorchCpuBuild").message).toBe(
       "Production gives this job 1 GPU, but the image's torch 2.3.1 is a CPU-only build and will not use them.",
     );
 
     const mismatch = buildParityReport(matchingInput({ local }));
-    expect(only(mismatch.items, "torch-cuda-build")).toMatchObject({
+    expect(only(mismatch.items, "TorchCudaBuild")).toMatchObject({
       severity: "error",
       message: "torch is built for CPU only in your notebook, CUDA 12.1 in the image.",
       fix: "pip install torch==2.3.1+cu121 --index-url https://download.pytorch.org/whl/cu121 in your notebook's environment.",
@@ -279,8 +276,8 @@ describe("buildParityReport", () => {
     local.gpus = [{ name: "NVIDIA GeForce RTX 3060", memoryBytes: 12 * GIB }];
     const report = buildParityReport(matchingInput({ local }));
 
-    expect(only(report.items, "torch-cudnn-build").severity).toBe("warning");
-    expect(only(report.items, "cuda-driver-local").message).toContain(
+    expect(only(report.items, "TorchCudnnBuild").severity).toBe("warning");
+    expect(only(report.items, "CudaDriverLocal").message).toContain(
       "driver 525.147.05 supports up to CUDA 12.0",
     );
   });
@@ -290,7 +287,7 @@ describe("buildParityReport", () => {
     local.frameworks = { tensorflow: { version: "2.16.1", cudaBuild: false } };
     const image = imageEnvironment();
     image.frameworks = { tensorflow: { version: "2.16.1", cuda: "12.3", cudnn: "8", cudaBuild: true } };
-    const item = only(buildParityReport(matchingInput({ local, image })).items, "tensorflow-cuda-build");
+    const item = only(buildParityReport(matchingInput({ local, image })).items, "TensorflowCudaBuild");
 
     expect(item.message).toBe(
       "tensorflow is built for CPU only in your notebook, CUDA 12.3 / cuDNN 8 in the image.",
@@ -300,7 +297,7 @@ describe("buildParityReport", () => {
 
   it("explains that the notebook runs without a limit here", () => {
     const report = buildParityReport(matchingInput({ local: capturedLocalEnvironment() }));
-    const item = only(report.items, "memory-unlimited-local");
+    const item = only(report.items, "MemoryUnlimitedLocal");
 
     expect(item.severity).toBe("info");
     expect(item.message).toMatch(
@@ -311,21 +308,21 @@ describe("buildParityReport", () => {
   it("notes when this machine has less memory than production allows", () => {
     const local = matchingLocalEnvironment();
     local.memory = { totalBytes: 4 * GIB };
-    expect(only(buildParityReport(matchingInput({ local })).items, "memory-smaller-local").message).toContain(
+    expect(only(buildParityReport(matchingInput({ local })).items, "MemorySmallerLocal").message).toContain(
       "Your notebook gets 4 GiB here; production allows 8 GiB",
     );
   });
 
   it("makes a peak over the limit an error and a peak above 90% a warning", () => {
     const over = buildParityReport(matchingInput({ lastRun: { peakMemoryBytes: 9.8 * GIB } }));
-    expect(only(over.items, "memory-peak-over")).toMatchObject({
+    expect(only(over.items, "MemoryPeakOver")).toMatchObject({
       severity: "error",
       message: "Your notebook peaked at 9.8 GiB; the production limit is 8 GiB.",
       fix: "Reduce peak memory (smaller batches, load data in chunks, del large objects) or set resources.memory to 12Gi in parity.yaml.",
     });
 
     const near = buildParityReport(matchingInput({ lastRun: { peakMemoryBytes: 7.5 * GIB } }));
-    expect(only(near.items, "memory-peak-near")).toMatchObject({
+    expect(only(near.items, "MemoryPeakNear")).toMatchObject({
       severity: "warning",
       message: "Your notebook peaked at 7.5 GiB, 94% of the production limit of 8 GiB.",
     });
@@ -336,7 +333,7 @@ describe("buildParityReport", () => {
 
   it("reports an OOM-killed last run as an error", () => {
     const report = buildParityReport(matchingInput({ lastRun: { oomKilled: true } }));
-    const item = only(report.items, "memory-oom-killed");
+    const item = only(report.items, "MemoryOomKilled");
     expect(item.message).toBe(
       "Your last run was killed for going over the 8 GiB memory limit (OOMKilled): it needs more than 8 GiB.",
     );
@@ -346,7 +343,7 @@ describe("buildParityReport", () => {
 
   it("warns when production has a GPU and this machine has none", () => {
     const profile = { ...matchingInput().profile, gpu: 2 };
-    const item = only(buildParityReport(matchingInput({ profile })).items, "gpu-missing-local");
+    const item = only(buildParityReport(matchingInput({ profile })).items, "GpuMissingLocal");
     expect(item.message).toContain("Production gives this job 2 GPUs; this machine has none");
 
     const local = matchingLocalEnvironment();
@@ -356,7 +353,7 @@ describe("buildParityReport", () => {
 
   it("warns about a small /dev/shm only when the notebook imports torch", () => {
     const profile = { ...matchingInput().profile, shmBytes: 64 * MIB };
-    const item = only(buildParityReport(matchingInput({ profile })).items, "shm-small");
+    const item = only(buildParityReport(matchingInput({ profile })).items, "ShmSmall");
     expect(item.message).toContain("Production gives /dev/shm 64 MiB (here: 16 GiB)");
     expect(item.fix).toContain("resources.shm to 2Gi");
 
@@ -372,10 +369,10 @@ describe("buildParityReport", () => {
     const report = buildParityReport(matchingInput({ local, requirements, lastRun }));
 
     expect(report.items.map((item) => [item.severity, item.code])).toEqual([
-      ["error", "package-version"],
-      ["error", "memory-oom-killed"],
-      ["warning", "requirement-unpinned"],
-      ["info", "memory-unlimited-local"],
+      ["error", "PackageVersion"],
+      ["error", "MemoryOomKilled"],
+      ["warning", "RequirementUnpinned"],
+      ["info", "MemoryUnlimitedLocal"],
     ]);
     expect(report).toMatchObject({ errors: 2, warnings: 1, infos: 1 });
   });

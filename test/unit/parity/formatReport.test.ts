@@ -8,13 +8,13 @@ const report: ParityReport = {
   items: [
     {
       severity: "error",
-      code: "memory-peak-over",
+      code: "MemoryPeakOver",
       message: "Your notebook peaked at 9.8 GiB; the production limit is 8 GiB.",
       fix: "Set resources.memory to 12Gi in parity.yaml.",
     },
     {
       severity: "warning",
-      code: "requirement-unpinned",
+      code: "RequirementUnpinned",
       message: "requirements.txt:4: numpy>=1.24 is not pinned.",
       fix: "Pin numpy==1.26.4 in requirements.txt.",
     },

@@ -150,7 +150,7 @@ describe("findProfileFile and loadProfile", () => {
 
   it("refuses to guess between parity.yaml and parity.yml", async () => {
     await expect(findProfileFile(path.join(root, "both"), root)).rejects.toMatchObject({
-      code: "profile.ambiguous",
+      code: "ProfileAmbiguous",
     });
   });
 
@@ -171,7 +171,7 @@ describe("findProfileFile and loadProfile", () => {
   it("says what to do when the file is missing", async () => {
     const file = path.join(root, "nope.yaml");
     await expect(loadProfile(file)).rejects.toMatchObject({
-      code: "profile.unreadable",
+      code: "ProfileUnreadable",
       location: { file },
       fix: expect.stringMatching(/^Create it \(the README shows a complete parity.yaml\)/),
     });

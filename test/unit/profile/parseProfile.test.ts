@@ -152,7 +152,7 @@ describe("parseProfile: schema errors name every problem with its line", () => {
   it("in nested block YAML", () => {
     const { text, file } = fixture("invalid-block.yaml");
     const error = parseError(text, file);
-    expect(error.code).toBe("profile.invalid");
+    expect(error.code).toBe("ProfileInvalid");
     expect(error.message).toBe("The profile has 8 problems.");
     expect(error.location).toEqual({ file, line: 4 });
     expect(problems(error)).toEqual([
@@ -303,26 +303,26 @@ describe("parseProfile: YAML errors", () => {
   it("gives the line of a syntax error", () => {
     const { text, file } = fixture("syntax-error.yaml");
     const error = parseError(text, file);
-    expect(error.code).toBe("yaml.syntax");
+    expect(error.code).toBe("YamlSyntax");
     expect(error.location).toEqual({ file, line: 5 });
     expect(error.message).toMatch(/^The profile is not valid YAML: .* at line 5, column \d+\.$/);
   });
 
   it("refuses an empty file", () => {
     const error = parseError("# nothing yet\n");
-    expect(error.code).toBe("yaml.empty");
+    expect(error.code).toBe("YamlEmpty");
     expect(error.location).toEqual({ file: "/work/project/parity.yaml", line: 1 });
   });
 
   it("refuses several documents, at the second one", () => {
     const error = parseError(`${HEADER}---\n${HEADER}`);
-    expect(error.code).toBe("yaml.multipleDocuments");
+    expect(error.code).toBe("YamlMultipleDocuments");
     expect(error.location?.line).toBe(4);
   });
 
   it("refuses duplicate keys with their line", () => {
     const error = parseError(`${HEADER}resources: {}\nresources: {}\n`);
-    expect(error.code).toBe("yaml.syntax");
+    expect(error.code).toBe("YamlSyntax");
     expect(error.location?.line).toBe(4);
   });
 });
