@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { cacheDir, clusterBinaries } from "./binaries.js";
 import { loadState, startCluster, stopCluster, type ClusterState } from "./cluster.js";
@@ -16,8 +16,35 @@ declare module "vitest" {
  * Brings the control plane up once for the suites that need it (the `cluster` vitest project)
  * and stops it by pid afterwards, whether the tests passed or not.
  */
+/** Where the running test cluster's folder is noted, so a run killed outright is cleaned up next time. */
+const runningNote = (): string => join(cacheDir(), "cluster", "test-run.json");
+
+/**
+ * A vitest killed outright (SIGKILL, a CI timeout) runs no teardown and its detached components
+ * live on. The next run stops them: only pids recorded by that run and still running our binaries.
+ */
+function stopLeftovers(): void {
+  let workDir: string | undefined;
+  try {
+    workDir = (JSON.parse(readFileSync(runningNote(), "utf8")) as { workDir?: string }).workDir;
+  } catch {
+    return;
+  }
+  const leftover = workDir ? loadState(workDir) : undefined;
+  for (const component of leftover?.components ?? []) {
+    if (isOurs(component)) {
+      console.log(`[cluster] stopping ${component.name} (pid ${component.pid}) left by a killed run`);
+      process.kill(component.pid, "SIGKILL");
+    }
+  }
+  if (workDir?.startsWith(join(tmpdir(), "parity-cluster-")))
+    rmSync(workDir, { recursive: true, force: true });
+  rmSync(runningNote(), { force: true });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
+  stopLeftovers();
   const binDir = await clusterBinaries();
   // Ports are chosen free and bound seconds later, so another process can take one meanwhile:
   // a failed start gets one more try, on fresh ports and a fresh folder.
@@ -40,6 +67,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; admin kubeconfig ${state.kubeconfigs.admin}`,
   );
   project.provide("parityCluster", state);
+  mkdirSync(dirname(runningNote()), { recursive: true });
+  writeFileSync(runningNote(), JSON.stringify({ workDir }));
   // If vitest exits without running the teardown (a crash, an uncaught error), still leave no
   // control plane behind: kill the recorded pids synchronously on the way out.
   const killLeftovers = () => {
@@ -52,6 +81,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Tests may have restarted a component: stop the pids recorded last, not the first ones.
     await stopCluster(loadState(workDir) ?? state);
     process.off("exit", killLeftovers);
+    rmSync(runningNote(), { force: true });
     if (!process.env.PARITY_KEEP_CLUSTER) rmSync(workDir, { recursive: true, force: true });
   };
 }
