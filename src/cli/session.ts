@@ -49,10 +49,7 @@ export async function load(
   profileFile: string | undefined,
   connection?: DockerConnection,
 ): Promise<LoadedJob> {
-  const first = await loadJob(notebook, { profileFile, cwd: io.cwd, env: io.env });
-  if (!connection) return first;
-  const baseImageId = await imageId(connection, first.profile.profile.image.base);
-  if (!baseImageId) return first;
+  const baseImageId = connection && ((base: string) => imageId(connection, base));
   return loadJob(notebook, { profileFile, cwd: io.cwd, env: io.env, baseImageId });
 }
 
@@ -95,8 +92,7 @@ export async function build(
       fix: "Make it from Debian packages with: parity base-image",
     });
   }
-  const upToDate = Boolean(await imageId(connection, job.plan.tag));
-  if (!upToDate) print(`Building ${job.plan.tag} ...`);
+  let started = false;
   const result = await buildImage({
     docker: connection.docker,
     plan: job.plan,
@@ -104,6 +100,8 @@ export async function build(
     labels: { "dev.parity.profile": job.profile.name },
     signal: io.signal,
     onProgress: (progress) => {
+      if (!started) print(`Building ${job.plan.tag} ...`);
+      started = true;
       if (progress.step) print(`  ${progress.line}`);
       else if (verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
     },

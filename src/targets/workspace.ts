@@ -38,8 +38,8 @@ export interface LoadJobOptions {
   profileFile?: string;
   cwd: string;
   env?: NodeJS.ProcessEnv;
-  /** The base image's id where known, so a changed base rebuilds. */
-  baseImageId?: string;
+  /** The id of a base image where known (e.g. asked of the engine), so a changed base rebuilds. */
+  baseImageId?: (baseImage: string) => Promise<string | undefined>;
 }
 
 export async function loadJob(notebookPath: string, options: LoadJobOptions): Promise<LoadedJob> {
@@ -64,7 +64,7 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
     requirements: requirements.requirements.map((requirement) => requirement.text),
     jobFiles,
     caBundle: await readCaBundle(profile, options.env ?? process.env),
-    baseImageId: options.baseImageId,
+    baseImageId: await options.baseImageId?.(profile.profile.image.base),
   });
   return {
     name,

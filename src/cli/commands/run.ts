@@ -1,5 +1,6 @@
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatBytes } from "../../core/profile";
+import { parseParameterOverrides } from "../../core/notebook";
 import { formatReport } from "../../core/parity";
 import type { RunResult } from "../../core/job/types";
 import { startLocalRun } from "../../targets/docker/localRun";
@@ -92,7 +93,7 @@ async function prepare(
   const job = await load(io, notebook, values.profile, connection);
   onImage(job.plan.tag);
   // Parameters are checked before anything slow happens.
-  jobSpecFor(job, job.plan.tag, values.param);
+  parseParameterOverrides(values.param, job.notebook.parameters);
   print(describeJob(io, job));
   const built = await build(io, connection, job, Boolean(values.verbose), print);
   let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
