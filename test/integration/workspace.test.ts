@@ -1,8 +1,9 @@
+import { rejectionOf } from "../helpers/failures";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { describeError, ParityError } from "../../src/core/errors";
+import { describeError } from "../../src/core/errors";
 import { jobSpecFor, loadJob } from "../../src/targets/workspace";
 
 // The loader reads real files from a temporary folder: notebook, profile, requirements, CA files.
@@ -37,15 +38,6 @@ image:
 resources: { memory: 512Mi, cpu: "1", gpu: 0, shm: 64Mi }
 ${extra}`;
 
-async function failure(promise: Promise<unknown>): Promise<ParityError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ParityError);
-  return error as ParityError;
-}
-
 describe("loadJob", () => {
   it("merges the requirements file, %pip lines and files named by %pip -r, without duplicates", async () => {
     await writeFile(path.join(dir, "parity.yaml"), profile());
@@ -78,7 +70,7 @@ describe("loadJob", () => {
   it("names the profile field and line when the requirements file is missing", async () => {
     await writeFile(path.join(dir, "parity.yaml"), profile());
     await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
-    const error = await failure(loadJob("nb.ipynb", { cwd: dir }));
+    const error = await rejectionOf(loadJob("nb.ipynb", { cwd: dir }));
     expect(error.location).toMatchObject({ field: "image.requirements", line: 7 });
     expect(describeError(error)).toContain("requirements.txt does not exist");
   });
@@ -87,7 +79,7 @@ describe("loadJob", () => {
     await writeFile(path.join(dir, "parity.yaml"), profile());
     await writeFile(path.join(dir, "requirements.txt"), "numpy==2.2.6\nnot a requirement!!\n");
     await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
-    const error = await failure(loadJob("nb.ipynb", { cwd: dir }));
+    const error = await rejectionOf(loadJob("nb.ipynb", { cwd: dir }));
     expect(error.location).toMatchObject({ file: path.join(dir, "requirements.txt"), line: 2 });
   });
 
@@ -96,7 +88,7 @@ describe("loadJob", () => {
     await writeFile(path.join(dir, "requirements.txt"), "");
     await writeFile(path.join(dir, "corp.pem"), "not a certificate");
     await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
-    const error = await failure(loadJob("nb.ipynb", { cwd: dir }));
+    const error = await rejectionOf(loadJob("nb.ipynb", { cwd: dir }));
     expect(error.location).toMatchObject({ field: "build.caCertificates", line: 10 });
   });
 

@@ -1,3 +1,4 @@
+import { failureOf } from "../../helpers/failures";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,16 +34,6 @@ function addContext(name: string, endpoint: Record<string, unknown>, tls?: Recor
 
 function useContext(name: string): void {
   write(join(home, ".docker/config.json"), JSON.stringify({ auths: {}, currentContext: name }));
-}
-
-function caught(run: () => unknown): ParityError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParityError);
-    return error as ParityError;
-  }
-  throw new Error("expected a ParityError");
 }
 
 beforeEach(() => {
@@ -98,7 +89,7 @@ describe("resolveDockerEndpoint", () => {
   });
 
   it("defaults the certificate folder to ~/.docker and requires its CA when verifying", () => {
-    const error = caught(() =>
+    const error = failureOf(() =>
       resolveDockerEndpoint({ DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1" }, lookup()),
     );
     expect(error.code).toBe("DockerTlsCaMissing");
@@ -180,7 +171,7 @@ describe("resolveDockerEndpoint", () => {
   });
 
   it("says which context is missing and how to list them", () => {
-    const error = caught(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "gone" }, lookup()));
+    const error = failureOf(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "gone" }, lookup()));
     expect(error.code).toBe("DockerContextMissing");
     expect(error.message).toContain('"gone" (from DOCKER_CONTEXT)');
     expect(error.fix).toContain("docker context ls");
@@ -188,7 +179,7 @@ describe("resolveDockerEndpoint", () => {
 
   it("refuses ssh hosts with a way forward", () => {
     addContext("far", { Host: "ssh://me@far" });
-    const error = caught(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "far" }, lookup()));
+    const error = failureOf(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "far" }, lookup()));
     expect(error.code).toBe("DockerSshUnsupported");
     expect(error.message).toContain("ssh://me@far (from context far)");
     expect(error.fix).toContain("DOCKER_HOST=unix://");
@@ -196,13 +187,13 @@ describe("resolveDockerEndpoint", () => {
 
   it("names the broken config file", () => {
     write(join(home, ".docker/config.json"), "{ not json");
-    const error = caught(() => resolveDockerEndpoint({}, lookup()));
+    const error = failureOf(() => resolveDockerEndpoint({}, lookup()));
     expect(error.code).toBe("DockerConfigInvalid");
     expect(error.location?.file).toBe(join(home, ".docker/config.json"));
   });
 
   it("rejects addresses it does not understand", () => {
-    expect(caught(() => resolveDockerEndpoint({ DOCKER_HOST: "fd://" }, lookup())).code).toBe(
+    expect(failureOf(() => resolveDockerEndpoint({ DOCKER_HOST: "fd://" }, lookup())).code).toBe(
       "DockerHostUnsupported",
     );
   });

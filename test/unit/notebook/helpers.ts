@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect } from "vitest";
-import { describeError, ParityError } from "../../../src/core/errors";
+import { describeError } from "../../../src/core/errors";
 import { convertNotebook, type NotebookJob } from "../../../src/core/notebook";
+import { failureOf } from "../../helpers/failures";
+
+export { failureOf };
 
 export const FIXTURES = join(__dirname, "../../fixtures/notebooks");
 
@@ -29,16 +31,6 @@ export function notebookOf(...sources: string[]): string {
 /** Script lines that came from cells: what the notebook's code became. */
 export function cellCode(job: NotebookJob): string[] {
   return job.script.split("\n").filter((_, i) => job.lineMap[i]);
-}
-
-export function failureOf(run: () => unknown): ParityError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParityError);
-    return error as ParityError;
-  }
-  throw new Error("expected a ParityError");
 }
 
 export function describeFailure(run: () => unknown): string {
