@@ -1,8 +1,9 @@
 import type { Environment } from "../environment/types";
 import { distributionForImport } from "../requirements/names";
-import type { ParsedRequirements } from "../requirements/types";
+import type { ParsedRequirements, Requirement } from "../requirements/types";
+import { isEditableRequirementsFile, pinnedRequirement } from "./edits";
 import { STDLIB_FALLBACK } from "./stdlibFallback";
-import type { ParityInput, ParityItem } from "./types";
+import type { ParityEdit, ParityInput, ParityItem } from "./types";
 
 /** Modules the notebook imports that production will not have. */
 export function checkImports(input: ParityInput, requirementsFile: string): ParityItem[] {
@@ -20,6 +21,7 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
     const version = local?.distributions[distribution];
     const add = `Add ${distribution}${version ? `==${version}` : ""} to ${requirementsFile}${version ? "" : ", pinned to the version you tested with"}.`;
     const provides = module === distribution ? distribution : `${module} (from ${distribution})`;
+    const edit = version ? addRequirement(distribution, version, requirementsFile) : undefined;
     if (image) {
       if (module in image.moduleDistributions || distribution in image.distributions) continue;
       items.push({
@@ -30,6 +32,7 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
         fix: listed.has(distribution)
           ? `Rebuild the image: ${requirementsFile} already lists ${distribution}.`
           : add,
+        ...withEdit(listed.has(distribution) ? undefined : edit),
       });
     } else if (!listed.has(distribution)) {
       items.push({
@@ -38,10 +41,47 @@ export function checkImports(input: ParityInput, requirementsFile: string): Pari
         subject: distribution,
         message: `${input.notebookFile} imports ${provides}, but ${requirementsFile} does not list it.`,
         fix: add,
+        ...withEdit(edit),
       });
     }
   }
   return items;
+}
+
+function addRequirement(
+  distribution: string,
+  version: string,
+  requirementsFile: string,
+): ParityEdit | undefined {
+  if (!isEditableRequirementsFile(requirementsFile)) return undefined;
+  return {
+    title: `Add ${distribution}==${version} to ${requirementsFile}`,
+    file: requirementsFile,
+    newText: `${distribution}==${version}`,
+  };
+}
+
+/** The edit that pins a listed requirement where it was written, when that is a requirements file. */
+export function pinEdit(
+  requirement: Requirement,
+  version: string,
+  requirementsFile: string,
+): ParityEdit | undefined {
+  const { location } = sourceOf(requirement, requirementsFile);
+  if (location.line === undefined || !isEditableRequirementsFile(location.file, location.line))
+    return undefined;
+  const newText = pinnedRequirement(requirement, version);
+  return {
+    title: `Pin ${requirement.normalizedName}==${version} in ${location.file}`,
+    file: location.file,
+    line: location.line,
+    oldText: requirement.text,
+    newText,
+  };
+}
+
+export function withEdit(edit: ParityEdit | undefined): { edit?: ParityEdit } {
+  return edit ? { edit } : {};
 }
 
 /** Where a requirement was written: the requirements file, or a %pip line or -r file merged into it. */
@@ -98,6 +138,7 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
         ? `Pin ${name}==${known} in ${requirementsFile} (${from}).`
         : `Pin ${name}==<the version you tested with> in ${requirementsFile} (pip show ${name}).`,
       location: sourceOf(requirement, requirementsFile).location,
+      ...withEdit(known ? pinEdit(requirement, known, requirementsFile) : undefined),
     });
   }
   for (const entry of requirements.unpinnable) {

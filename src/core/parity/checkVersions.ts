@@ -1,6 +1,6 @@
 import type { Environment } from "../environment/types";
 import type { ParsedRequirements, Requirement } from "../requirements/types";
-import { sourceOf } from "./checkImports";
+import { pinEdit, sourceOf, withEdit } from "./checkImports";
 import type { ParityItem, ParityProfile } from "./types";
 import { majorMinor, sameVersionPrefix } from "./units";
 
@@ -105,6 +105,9 @@ export function checkDistributions(
       subject: name,
       message: `${name} ${localVersion} in your notebook, ${wanted} in ${pinned === undefined ? "the image" : requirementsFile}.`,
       fix: `pip install ${name}==${wanted} in your notebook's environment${pinToo}.`,
+      ...withEdit(
+        requirement && pinned === undefined ? pinEdit(requirement, wanted, requirementsFile) : undefined,
+      ),
     });
   }
   if (others.length > 0) {

@@ -40,6 +40,24 @@ export interface ParityItem {
   subject?: string;
   /** Where the user should look: requirements file and line. */
   location?: { file: string; line?: number };
+  /** The fix as a change to a requirements file, when it is one the editor can apply. */
+  edit?: ParityEdit;
+}
+
+/**
+ * A one-line change to a requirements file. `resolveParityEdit` turns it into a text change
+ * against the file as it is now, so a stale report never edits the wrong line.
+ */
+export interface ParityEdit {
+  /** "Pin torch==2.3.1 in requirements.txt": the label of the apply action. */
+  title: string;
+  /** The file as the report names it (the requirements file, or a file included with -r). */
+  file: string;
+  /** Replace `oldText` on this 1-based line; without a line, `newText` is appended as a new line. */
+  line?: number;
+  /** The requirement as written on `line` ("torch>=2"), without comments or options. */
+  oldText?: string;
+  newText: string;
 }
 
 export interface ParityReport {

@@ -168,6 +168,11 @@ describe("buildParityReport", () => {
       subject: "scikit-learn",
       message: "train.ipynb imports sklearn (from scikit-learn), which is not installed in the image.",
       fix: "Add scikit-learn==1.5.0 to requirements.txt.",
+      edit: {
+        title: "Add scikit-learn==1.5.0 to requirements.txt",
+        file: "requirements.txt",
+        newText: "scikit-learn==1.5.0",
+      },
     });
   });
 
