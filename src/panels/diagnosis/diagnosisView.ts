@@ -1,0 +1,91 @@
+import path from "node:path";
+import type { CodeLocation } from "../../core/diagnosis/types";
+import type { RunResult, RunStatus } from "../../core/job/types";
+import { formatBytes } from "../../core/profile/quantity";
+import type { DiagnosisViewState, OutcomeFact } from "../../protocol/diagnosis";
+
+const STATUS_LABELS: Record<RunStatus, string> = {
+  pending: "Pending",
+  building: "Building",
+  running: "Running",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export function isLive(status: RunStatus): boolean {
+  return status === "pending" || status === "building" || status === "running";
+}
+
+export function statusLabel(status: RunStatus): string {
+  return STATUS_LABELS[status] ?? status;
+}
+
+/** What the diagnosis webview shows for a recorded run. */
+export function diagnosisViewState(result: RunResult): DiagnosisViewState {
+  return {
+    notebookName: path.basename(result.notebook),
+    runId: result.runId,
+    status: result.status,
+    statusLabel: statusLabel(result.status),
+    headline: headline(result),
+    facts: facts(result),
+    items: result.diagnosis.map((diagnosis) => ({
+      code: diagnosis.code,
+      severity: diagnosis.severity,
+      message: diagnosis.message,
+      fix: diagnosis.fix,
+      ...(diagnosis.location ? { location: describeLocation(diagnosis.location) } : {}),
+      openable: diagnosis.location !== undefined,
+    })),
+    live: isLive(result.status),
+  };
+}
+
+export function headline(result: RunResult): string {
+  const limit = formatBytes(result.memoryLimitBytes);
+  if (isLive(result.status))
+    return `The run is ${statusLabel(result.status).toLowerCase()}; this page updates when it ends.`;
+  if (result.status === "cancelled") return "The run was cancelled.";
+  if (result.oomKilled) return `OOMKilled at the ${limit} memory limit.`;
+  if (result.status === "succeeded") return "The run succeeded.";
+  if (result.exitCode !== null) return `The run failed with exit code ${result.exitCode}.`;
+  return "The run failed before the job could start.";
+}
+
+function facts(result: RunResult): OutcomeFact[] {
+  const facts: OutcomeFact[] = [{ label: "Status", value: statusLabel(result.status) }];
+  if (result.exitCode !== null) facts.push({ label: "Exit code", value: String(result.exitCode) });
+  if (result.durationMs !== undefined)
+    facts.push({ label: "Duration", value: formatDuration(result.durationMs) });
+  facts.push({ label: "Memory", value: memoryFact(result) });
+  facts.push({ label: "Target", value: result.target });
+  facts.push({ label: "Image", value: result.image });
+  if (result.startedAt) facts.push({ label: "Started", value: result.startedAt });
+  facts.push({ label: "Run", value: result.runId });
+  return facts;
+}
+
+function memoryFact(result: RunResult): string {
+  const limit = formatBytes(result.memoryLimitBytes);
+  if (result.oomKilled) return `went over the ${limit} limit (OOMKilled)`;
+  if (result.peakMemoryBytes === undefined || result.memoryLimitBytes <= 0)
+    return `${limit} limit, peak not measured`;
+  const share = Math.round((100 * result.peakMemoryBytes) / result.memoryLimitBytes);
+  return `peak ${formatBytes(result.peakMemoryBytes)} of the ${limit} limit (${share}%)`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return minutes < 60 ? `${minutes} min ${seconds} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "train.ipynb, cell 3, line 2" */
+export function describeLocation(location: CodeLocation): string {
+  const parts = [path.basename(location.file)];
+  if (location.cell !== undefined) parts.push(`cell ${location.cell}`);
+  if (location.line !== undefined) parts.push(`line ${location.line}`);
+  return parts.join(", ");
+}

@@ -1,0 +1,184 @@
+import { watch, type FSWatcher } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { LogLine, RunResult } from "../../core/job/types";
+
+/** Bytes read at a time, so a large log reaches the panel in pieces. */
+const CHUNK_BYTES = 1024 * 1024;
+/** The safety net under fs.watch (which can miss events on some file systems), while the run is live. */
+const DEFAULT_POLL_MS = 1000;
+const NEWLINE = 0x0a;
+/** run.json can be final while the last lines are still being flushed to logs.jsonl: read once more after this. */
+const SETTLE_MS = 1000;
+
+export interface LogTailListener {
+  /** New complete lines, in order; the tail waits for the returned promise before reading on. */
+  onLines(lines: LogLine[]): Promise<void> | void;
+  /** run.json was written (the run moved on, or ended). */
+  onRun(result: RunResult): void;
+  /** The log became shorter than what was read: it was replaced, start over. */
+  onReset(): void;
+}
+
+export function isEnded(result: RunResult): boolean {
+  return result.status === "succeeded" || result.status === "failed" || result.status === "cancelled";
+}
+
+/**
+ * Follows a recorded run's logs.jsonl by byte offset: every line once, in order, whoever writes
+ * it (this window, the CLI, another window). A partial last line waits for its newline. Stops
+ * watching once run.json says the run ended and the rest of the log is read.
+ */
+export class LogTail {
+  private offset = 0;
+  private partial: Buffer = Buffer.alloc(0);
+  private watcher?: FSWatcher;
+  private timer?: ReturnType<typeof setInterval>;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private lastRunText?: string;
+  private settle?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    readonly runDir: string,
+    private readonly listener: LogTailListener,
+    private readonly pollMs = DEFAULT_POLL_MS,
+    private readonly settleMs = SETTLE_MS,
+  ) {}
+
+  get logFile(): string {
+    return path.join(this.runDir, "logs.jsonl");
+  }
+
+  /** Reads what is there, then follows the run until it ends. */
+  async start(): Promise<void> {
+    await this.update();
+    if (this.stopped) return;
+    try {
+      // The folder, not the files: run.json is replaced by a rename, and logs.jsonl may not exist yet.
+      this.watcher = watch(this.runDir, () => void this.update());
+      this.watcher.on("error", () => this.watcher?.close());
+    } catch {
+      // The folder does not exist yet: the poll below finds it.
+    }
+    this.timer = setInterval(() => void this.update(), this.pollMs);
+  }
+
+  /** Reads new lines and run.json; calls made while one runs are folded into one more pass. */
+  update(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        const ended = await this.readRun();
+        await this.readLogs();
+        if (ended && !this.stopped) this.finish();
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** The run ended: stop following, and pick up lines flushed after run.json was written. */
+  private finish(): void {
+    this.stop();
+    this.settle = setTimeout(() => void this.readLogs(), this.settleMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.settle) clearTimeout(this.settle);
+    this.settle = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async readRun(): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.runDir, "run.json"), "utf8");
+    } catch {
+      return false; // Not written yet.
+    }
+    let result: RunResult;
+    try {
+      result = JSON.parse(text) as RunResult;
+    } catch {
+      return false;
+    }
+    if (text !== this.lastRunText) {
+      this.lastRunText = text;
+      this.listener.onRun(result);
+    }
+    return isEnded(result);
+  }
+
+  private async readLogs(): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.logFile, "r");
+    } catch {
+      return;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size < this.offset) {
+        this.offset = 0;
+        this.partial = Buffer.alloc(0);
+        this.listener.onReset();
+      }
+      while (this.offset < size) {
+        const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, size - this.offset));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
+        if (bytesRead === 0) break;
+        this.offset += bytesRead;
+        const lines = this.takeLines(buffer.subarray(0, bytesRead));
+        if (lines.length > 0) await this.listener.onLines(lines);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Complete lines of `chunk` after what was left over; splitting on the newline byte keeps UTF-8 intact. */
+  private takeLines(chunk: Buffer): LogLine[] {
+    const data = this.partial.length > 0 ? Buffer.concat([this.partial, chunk]) : chunk;
+    const end = data.lastIndexOf(NEWLINE);
+    if (end < 0) {
+      this.partial = Buffer.from(data);
+      return [];
+    }
+    this.partial = Buffer.from(data.subarray(end + 1));
+    const lines: LogLine[] = [];
+    for (const text of data.toString("utf8", 0, end).split("\n")) {
+      const line = parseLogLine(text);
+      if (line) lines.push(line);
+    }
+    return lines;
+  }
+}
+
+/** One logs.jsonl line, or undefined for a blank or damaged one. */
+export function parseLogLine(text: string): LogLine | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<LogLine>;
+    if ((value.stream !== "stdout" && value.stream !== "stderr") || typeof value.text !== "string")
+      return undefined;
+    return {
+      stream: value.stream,
+      text: value.text,
+      time: typeof value.time === "number" ? value.time : 0,
+      ...(typeof value.source === "string" ? { source: value.source } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
