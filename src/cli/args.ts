@@ -4,6 +4,13 @@ import type { CliIO } from "./io";
 type Options = NonNullable<ParseArgsConfig["options"]>;
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 
+/** Options every job command takes. */
+export const jobOptions = {
+  profile: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+} as const;
+
 /**
  * A command's arguments, strictly parsed, with -h/--help and a positional count check. Returns
  * the exit code instead when the command should stop: 0 after printing help to stdout, 2 after

@@ -1,6 +1,6 @@
-import { parseCommand } from "../args";
+import { build, connect, describeJob, load } from "../../targets/session";
+import { jobOptions, parseCommand } from "../args";
 import type { CliCommand } from "../io";
-import { build, connect, describeJob, jobOptions, load } from "../session";
 
 const USAGE = `Usage: parity build <notebook> [options]
 

@@ -1,8 +1,7 @@
-import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatReport } from "../../core/parity";
-import { parseCommand } from "../args";
+import { checkParity } from "../../targets/session";
+import { jobOptions, parseCommand } from "../args";
 import type { CliCommand } from "../io";
-import { connect, describeJob, imageId, jobOptions, load, report } from "../session";
 
 const USAGE = `Usage: parity check <notebook> [options]
 
@@ -33,23 +32,19 @@ export const checkCommand: CliCommand = async (args, io) => {
     return 2;
   }
   const print = values.json ? io.err : io.out;
-  // Without an engine the report still compares against the requirements; say why.
-  const connection = await connect(io, print).catch((error: unknown) => {
-    if (isCancelled(error)) throw error;
-    print(`Note: ${error instanceof ParityError ? describeError(error) : String(error)}`);
-    return undefined;
+  const result = await checkParity(io, positionals[0]!, {
+    profile: values.profile,
+    python: values.python,
+    print,
   });
-  const job = await load(io, positionals[0]!, values.profile, connection);
-  print(describeJob(io, job));
-  const built = connection && (await imageId(connection, job.plan.tag)) ? job.plan.tag : undefined;
-  print(
-    built
-      ? `Production image: ${built} (built)`
-      : "Production image: not built yet; checking against the requirements",
-  );
-  const result = await report(io, job, { connection, image: built, python: values.python, print });
   if (values.json)
-    io.out(JSON.stringify({ notebook: job.notebookFile, image: built ?? null, ...result.report }));
+    io.out(
+      JSON.stringify({
+        notebook: result.job.notebookFile,
+        image: result.builtImage ?? null,
+        ...result.report,
+      }),
+    );
   else io.out(`\n${formatReport(result.report)}`);
   return result.report.errors > 0 ? 1 : 0;
 };

@@ -1,13 +1,12 @@
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatBytes } from "../../core/profile";
-import { parseParameterOverrides } from "../../core/notebook";
 import { formatReport } from "../../core/parity";
 import type { RunResult } from "../../core/job/types";
 import { startLocalRun } from "../../targets/docker/localRun";
+import { prepareRun, relativeTo, type PreparedRun } from "../../targets/session";
 import { jobSpecFor } from "../../targets/workspace";
-import { parseCommand } from "../args";
+import { jobOptions, parseCommand } from "../args";
 import type { CliCommand, CliIO } from "../io";
-import { build, connect, describeJob, jobOptions, load, relativeTo, report } from "../session";
 
 const USAGE = `Usage: parity run <notebook> [options]
 
@@ -50,9 +49,18 @@ export const runCommand: CliCommand = async (args, io) => {
   }
   const print = values.json ? io.err : io.out;
   let image: string | undefined;
-  let prepared: Awaited<ReturnType<typeof prepare>>;
+  let prepared: PreparedRun;
   try {
-    prepared = await prepare(positionals[0]!, values, io, print, (tag) => (image = tag));
+    prepared = await prepareRun(io, positionals[0]!, {
+      profile: values.profile,
+      verbose: values.verbose,
+      params: values.param,
+      python: values.python,
+      noReport: values["no-report"],
+      print,
+      onImage: (tag) => (image = tag),
+      onReport: (parity) => print(`\nParity report\n${formatReport(parity.report)}\n`),
+    });
   } catch (error) {
     // The --json contract holds for failures before the run too: the last line is the result.
     if (values.json) io.out(JSON.stringify(resultBeforeRun(error, positionals[0]!, image)));
@@ -72,38 +80,6 @@ export const runCommand: CliCommand = async (args, io) => {
   if (result.status === "cancelled") return 130;
   return result.status === "succeeded" ? 0 : (result.exitCode ?? 1) || 1;
 };
-
-interface RunValues {
-  profile?: string;
-  verbose?: boolean;
-  param: string[];
-  python?: string;
-  "no-report"?: boolean;
-}
-
-/** Everything before the run: the engine, the notebook and profile, the image and the report. */
-async function prepare(
-  notebook: string,
-  values: RunValues,
-  io: CliIO,
-  print: (line: string) => void,
-  onImage: (tag: string) => void,
-) {
-  const connection = await connect(io, print);
-  const job = await load(io, notebook, values.profile, connection);
-  onImage(job.plan.tag);
-  // Parameters are checked before anything slow happens.
-  parseParameterOverrides(values.param, job.notebook.parameters);
-  print(describeJob(io, job));
-  const built = await build(io, connection, job, Boolean(values.verbose), print);
-  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
-  if (!values["no-report"]) {
-    const parity = await report(io, job, { connection, image: built.tag, python: values.python, print });
-    moduleDistributions = parity.image?.moduleDistributions ?? {};
-    print(`\nParity report\n${formatReport(parity.report)}\n`);
-  }
-  return { connection, job, built, moduleDistributions };
-}
 
 /** The result object for a run that never started: why, in the same shape as any run's. */
 function resultBeforeRun(error: unknown, notebook: string, image: string | undefined) {

@@ -1,0 +1,296 @@
+import { homedir } from "node:os";
+import path from "node:path";
+import type { Environment } from "../core/environment/types";
+import { describeError, isCancelled, ParityError } from "../core/errors";
+import { parseParameterOverrides } from "../core/notebook";
+import { formatBytes } from "../core/profile";
+import type { ParityReport } from "../core/parity";
+import { buildParityReport } from "../core/parity";
+import { buildImage, type BuildResult } from "./docker/buildImage";
+import { connectDocker, pingDocker, readFileIfExists, type DockerConnection } from "./docker/connection";
+import { inspectImage } from "./docker/images";
+import { probeImage } from "./docker/probeImage";
+import { captureLocalEnvironment } from "./local/python";
+import { listRuns } from "./store/runStore";
+import { loadJob, type LoadedJob } from "./workspace";
+
+/**
+ * The steps every front end takes with a notebook: reach the Docker engine, load the job, build its
+ * image, compare environments. The CLI prints what `print` receives to the terminal; the extension
+ * shows it as progress and in its output channel.
+ */
+export interface SessionContext {
+  env: NodeJS.ProcessEnv;
+  /** Where relative paths start, and where the search for parity.yaml stops. */
+  cwd: string;
+  signal: AbortSignal;
+  /** "absolute" keeps every path in reports whole (an editor resolves them without a cwd). */
+  paths?: "relative" | "absolute";
+}
+
+export type Print = (line: string) => void;
+
+export interface ParityResult {
+  report: ParityReport;
+  local?: Environment;
+  image?: Environment;
+}
+
+/** A path as a person reads it: relative below the current folder, whole elsewhere. */
+export function relativeTo(context: SessionContext, file: string): string {
+  if (context.paths === "absolute") return file;
+  const relative = path.relative(context.cwd, file);
+  return relative && !relative.startsWith("..") ? relative : file;
+}
+
+/** The engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, the active context). */
+export async function connect(context: SessionContext, print: Print): Promise<DockerConnection> {
+  const connection = await connectDocker(context.env, {
+    homeDir: context.env.HOME ?? homedir(),
+    readFile: readFileIfExists,
+  });
+  await pingDocker(connection, context.signal);
+  print(`Docker:   ${connection.endpoint} (${connection.source})`);
+  return connection;
+}
+
+/** The notebook with its profile, keyed to the base image actually present. */
+export async function load(
+  context: SessionContext,
+  notebook: string,
+  profileFile: string | undefined,
+  connection?: DockerConnection,
+): Promise<LoadedJob> {
+  const baseImageId = connection && ((base: string) => imageId(connection, base));
+  return loadJob(notebook, { profileFile, cwd: context.cwd, env: context.env, baseImageId });
+}
+
+export function describeJob(context: SessionContext, job: LoadedJob): string {
+  const limits = job.profile.limits;
+  const profile = job.profile.file ? relativeTo(context, job.profile.file) : "the embedded default profile";
+  return [
+    `Notebook: ${relativeTo(context, job.notebookFile)} (${job.notebook.cells} ${job.notebook.cells === 1 ? "cell" : "cells"})`,
+    `Profile:  ${profile} — memory ${formatBytes(limits.memoryBytes)}, cpu ${limits.milliCpu / 1000}, shm ${formatBytes(limits.shmBytes)}, gpu ${limits.gpu}`,
+  ].join("\n");
+}
+
+/** pip's lines worth seeing during a long dependency step, without --verbose. */
+const PIP_MILESTONE = /^\s*(Collecting|Downloading|Installing collected packages|Successfully installed)\b/;
+
+/** A profile field named by a lower layer, with the profile's file and line added. */
+function locateInProfile(error: unknown, job: LoadedJob): unknown {
+  if (!(error instanceof ParityError) || !error.location?.field || error.location.file) return error;
+  const field = error.location.field;
+  return new ParityError(error.code, error.message, {
+    fix: error.fix,
+    details: error.details,
+    cause: error.cause,
+    location: { file: job.profile.file, field, line: job.profile.lineOf(field.split(".")) },
+  });
+}
+
+/** Builds the job's image, printing the engine's steps as they come. */
+export async function build(
+  context: SessionContext,
+  connection: DockerConnection,
+  job: LoadedJob,
+  verbose: boolean,
+  print: Print,
+): Promise<BuildResult> {
+  const base = job.profile.profile.image.base;
+  if (!(await imageId(connection, base)) && base.startsWith("parity/python:")) {
+    throw new ParityError("BaseImageMissing", `The base image ${base} is not in the local Docker engine.`, {
+      location: { file: job.profile.file, field: "image.base", line: job.profile.lineOf(["image", "base"]) },
+      fix: "Make it from Debian packages with: parity base-image",
+    });
+  }
+  let started = false;
+  const result = await buildImage({
+    docker: connection.docker,
+    plan: job.plan,
+    network: job.profile.profile.build.network === "host" ? "host" : undefined,
+    labels: { "dev.parity.profile": job.profile.name },
+    signal: context.signal,
+    onProgress: (progress) => {
+      if (!started) print(`Building ${job.plan.tag} ...`);
+      started = true;
+      if (progress.step) print(`  ${progress.line}`);
+      else if (verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
+    },
+  }).catch((error: unknown) => {
+    throw locateInProfile(error, job);
+  });
+  if (result.upToDate) print(`Image ${result.tag} is up to date.`);
+  else {
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    print(
+      `Built ${result.tag} in ${seconds} s (${result.cachedSteps} of ${result.totalSteps} steps from cache).`,
+    );
+  }
+  return result;
+}
+
+export interface ReportOptions {
+  connection?: DockerConnection;
+  /** The production image to probe, when it is built. */
+  image?: string;
+  /** The notebook's interpreter (default: PARITY_PYTHON, the workspace's .venv, python3). */
+  python?: string;
+  /** False compares without running the notebook's interpreter (an untrusted workspace's .venv). */
+  probeLocal?: boolean;
+  print: Print;
+}
+
+/** The parity report: the notebook's interpreter against production's image (when built). */
+export async function report(
+  context: SessionContext,
+  job: LoadedJob,
+  options: ReportOptions,
+): Promise<ParityResult> {
+  let local: Environment | undefined;
+  if (options.probeLocal !== false) {
+    try {
+      local = await captureLocalEnvironment({
+        python: options.python,
+        workspaceFolder: job.workspaceDir,
+        env: context.env,
+        signal: context.signal,
+      });
+    } catch (error) {
+      if (isCancelled(error)) throw error;
+      options.print(`Note: the notebook's interpreter could not be probed: ${(error as Error).message}`);
+    }
+  }
+  let image: Environment | undefined;
+  if (options.connection && options.image) {
+    image = await probeImage(options.connection.docker, options.image, job.profile.limits, context.signal);
+  }
+  const lastRun = (await listRuns(job.workspaceDir)).find(
+    (run) => run.result.notebook === job.notebookFile && run.result.status !== "cancelled",
+  );
+  const parity = buildParityReport({
+    local,
+    image,
+    profile: {
+      python: job.profile.profile.image.python ?? image?.python.version ?? "",
+      memoryBytes: job.profile.limits.memoryBytes,
+      shmBytes: job.profile.limits.shmBytes,
+      gpu: job.profile.limits.gpu,
+      requirementsFile: job.profile.paths.requirements
+        ? relativeTo(context, job.profile.paths.requirements)
+        : undefined,
+    },
+    requirements: job.requirements,
+    notebookImports: job.notebook.imports,
+    notebookFile: relativeTo(context, job.notebookFile),
+    workspaceModules: job.workspaceModules,
+    lastRun: lastRun && {
+      peakMemoryBytes: lastRun.result.peakMemoryBytes,
+      oomKilled: lastRun.result.oomKilled,
+    },
+  });
+  return { report: parity, local, image };
+}
+
+export async function imageId(connection: DockerConnection, reference: string): Promise<string | undefined> {
+  return (await inspectImage(connection.docker, reference))?.Id;
+}
+
+export interface CheckOptions {
+  profile?: string;
+  python?: string;
+  /** False checks against the requirements only: no engine, no interpreter (Restricted Mode). */
+  useDocker?: boolean;
+  probeLocal?: boolean;
+  print: Print;
+}
+
+export interface CheckResult extends ParityResult {
+  job: LoadedJob;
+  /** The production image for this exact code, when it is built. */
+  builtImage?: string;
+}
+
+/** `parity check`: the report against the built image when there is one, else the requirements. */
+export async function checkParity(
+  context: SessionContext,
+  notebook: string,
+  options: CheckOptions,
+): Promise<CheckResult> {
+  const { print } = options;
+  // Without an engine the report still compares against the requirements; say why.
+  const connection =
+    options.useDocker === false
+      ? undefined
+      : await connect(context, print).catch((error: unknown) => {
+          if (isCancelled(error)) throw error;
+          print(`Note: ${error instanceof ParityError ? describeError(error) : String(error)}`);
+          return undefined;
+        });
+  const job = await load(context, notebook, options.profile, connection);
+  print(describeJob(context, job));
+  const builtImage = connection && (await imageId(connection, job.plan.tag)) ? job.plan.tag : undefined;
+  print(
+    builtImage
+      ? `Production image: ${builtImage} (built)`
+      : "Production image: not built yet; checking against the requirements",
+  );
+  const result = await report(context, job, {
+    connection,
+    image: builtImage,
+    python: options.python,
+    probeLocal: options.probeLocal,
+    print,
+  });
+  return { ...result, job, builtImage };
+}
+
+export interface PrepareRunOptions {
+  profile?: string;
+  verbose?: boolean;
+  /** `name=value` overrides of the notebook's parameters cell. */
+  params: string[];
+  python?: string;
+  /** Skip the parity report (and the interpreter probe it needs). */
+  noReport?: boolean;
+  print: Print;
+  /** The image's tag, as soon as it is known (before the build). */
+  onImage?: (tag: string) => void;
+  onReport?: (result: ParityResult) => void;
+}
+
+export interface PreparedRun {
+  connection: DockerConnection;
+  job: LoadedJob;
+  built: BuildResult;
+  /** Which distributions provide which modules in the image, for the diagnosis of a failed import. */
+  moduleDistributions: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Everything before a run: the engine, the notebook and profile, the image and the report. */
+export async function prepareRun(
+  context: SessionContext,
+  notebook: string,
+  options: PrepareRunOptions,
+): Promise<PreparedRun> {
+  const { print } = options;
+  const connection = await connect(context, print);
+  const job = await load(context, notebook, options.profile, connection);
+  options.onImage?.(job.plan.tag);
+  // Parameters are checked before anything slow happens.
+  parseParameterOverrides(options.params, job.notebook.parameters);
+  print(describeJob(context, job));
+  const built = await build(context, connection, job, Boolean(options.verbose), print);
+  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
+  if (!options.noReport) {
+    const parity = await report(context, job, {
+      connection,
+      image: built.tag,
+      python: options.python,
+      print,
+    });
+    moduleDistributions = parity.image?.moduleDistributions ?? {};
+    options.onReport?.(parity);
+  }
+  return { connection, job, built, moduleDistributions };
+}
