@@ -1,0 +1,104 @@
+import path from "node:path";
+import type { ParityItem, ParityReport, Severity } from "../../core/parity";
+import { mismatchCount } from "../../statusBar/statusText";
+
+/** One row of the Environment view, without the vscode types. */
+export interface EnvironmentNode {
+  kind: "profile" | "notebook" | "issue";
+  label: string;
+  description?: string;
+  tooltip: string;
+  /** A codicon id and theme colour. */
+  icon: { id: string; color?: string };
+  contextValue: string;
+  /** The notebook the row is about (notebook and issue rows). */
+  notebookFile?: string;
+  item?: ParityItem;
+}
+
+const SEVERITY_ICONS: Record<Severity, { id: string; color: string }> = {
+  error: { id: "error", color: "problemsErrorIcon.foreground" },
+  warning: { id: "warning", color: "problemsWarningIcon.foreground" },
+  info: { id: "info", color: "problemsInfoIcon.foreground" },
+};
+
+export function profileNode(
+  profileFile: string | undefined,
+  workspaceDir: string | undefined,
+): EnvironmentNode {
+  if (!profileFile) {
+    return {
+      kind: "profile",
+      label: "Default profile",
+      description: "no parity.yaml above this notebook",
+      tooltip: "This notebook has no parity.yaml above it, so it runs on Parity's default profile.",
+      icon: { id: "file" },
+      contextValue: "parity:profile+default",
+    };
+  }
+  const shown = workspaceDir ? path.relative(workspaceDir, profileFile) || profileFile : profileFile;
+  return {
+    kind: "profile",
+    label: path.basename(profileFile),
+    description: path.dirname(shown) === "." ? undefined : path.dirname(shown),
+    tooltip: `The profile in use: ${profileFile}`,
+    icon: { id: "settings" },
+    contextValue: "parity:profile+file",
+  };
+}
+
+export type NotebookState =
+  | { kind: "unchecked" }
+  | { kind: "checking" }
+  | { kind: "failed"; message: string }
+  | { kind: "checked"; report: ParityReport };
+
+export function notebookNode(notebookFile: string, state: NotebookState): EnvironmentNode {
+  const base = {
+    kind: "notebook" as const,
+    label: path.basename(notebookFile),
+    notebookFile,
+    contextValue: `parity:notebook+${state.kind}`,
+  };
+  switch (state.kind) {
+    case "unchecked":
+      return {
+        ...base,
+        description: "not checked yet",
+        tooltip: "Check Parity compares this notebook's environment with production.",
+        icon: { id: "circle-large-outline" },
+      };
+    case "checking":
+      return { ...base, description: "checking…", tooltip: "Checking parity…", icon: { id: "loading~spin" } };
+    case "failed":
+      return { ...base, description: "check failed", tooltip: state.message, icon: { id: "warning" } };
+    case "checked": {
+      const count = mismatchCount(state.report);
+      return {
+        ...base,
+        description:
+          count === 0 ? "matches production" : `${count} ${count === 1 ? "mismatch" : "mismatches"}`,
+        tooltip: `${state.report.errors} errors, ${state.report.warnings} warnings, ${state.report.infos} notes. Click to open the report.`,
+        icon:
+          state.report.errors > 0
+            ? SEVERITY_ICONS.error
+            : state.report.warnings > 0
+              ? SEVERITY_ICONS.warning
+              : { id: "pass", color: "testing.iconPassed" },
+      };
+    }
+  }
+}
+
+export function issueNode(notebookFile: string, item: ParityItem): EnvironmentNode {
+  return {
+    kind: "issue",
+    label: item.message,
+    description: item.subject,
+    tooltip: `${item.message}\nFix: ${item.edit?.title ?? item.fix}`,
+    icon: SEVERITY_ICONS[item.severity],
+    contextValue: `parity:issue+${item.severity}${item.edit ? "+fixable" : ""}`,
+    notebookFile,
+    item,
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
+
+const finished: RunSummary = {
+  runId: "train-20261129-061538-643b",
+  target: "local",
+  status: "succeeded",
+  notebook: "/work/examples/train/train.ipynb",
+  exitCode: 0,
+  oomKilled: false,
+  image: "parity/digits-train:0123456789ab",
+  startedAt: "2026-11-29T06:15:38.000Z",
+  durationMs: 12_345,
+  diagnosis: [],
+};
+
+describe("a run in the Runs view", () => {
+  it("is labelled with the notebook's file name and described by status, duration and exit code", () => {
+    const view = presentRun(finished);
+    expect(view.label).toBe("train.ipynb");
+    expect(view.description).toBe("Succeeded · 12.3 s · exit 0");
+    expect(view.contextValue).toBe("parity:run+succeeded+local");
+    expect(view.tooltip).toContain("train-20261129-061538-643b");
+    expect(view.icon).toEqual({ id: "pass", color: "testing.iconPassed" });
+  });
+
+  it("says an OOM-killed run ran out of memory", () => {
+    const view = presentRun({
+      ...finished,
+      status: "failed",
+      exitCode: 137,
+      oomKilled: true,
+      durationMs: 3100,
+    });
+    expect(view.description).toBe("Failed · 3.1 s · exit 137 · out of memory");
+    expect(view.contextValue).toBe("parity:run+failed+local");
+  });
+
+  it("spins while running and shows no duration or exit code yet", () => {
+    const view = presentRun({ ...finished, status: "running", exitCode: null, durationMs: undefined });
+    expect(view.description).toBe("Running");
+    expect(view.icon.id).toBe("sync~spin");
+  });
+
+  it("leaves the exit code out of a cancelled run", () => {
+    expect(presentRun({ ...finished, status: "cancelled", exitCode: 137 }).description).toBe(
+      "Cancelled · 12.3 s",
+    );
+  });
+
+  it("describes a run that is still building in this window", () => {
+    const view = presentRun({ ...finished, status: "building", exitCode: null, durationMs: undefined });
+    expect(view.description).toBe("Building");
+    expect(view.contextValue).toBe("parity:run+building+local");
+  });
+});
+
+describe("durations", () => {
+  it("read as seconds, minutes or hours", () => {
+    expect(formatDuration(800)).toBe("0.8 s");
+    expect(formatDuration(59_940)).toBe("59.9 s");
+    expect(formatDuration(125_000)).toBe("2 min 05 s");
+    expect(formatDuration(3_720_000)).toBe("1 h 02 min");
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { checkScope, trustRefusal } from "../../../src/services/trust";
+import { sessionEnv, userScopedValue } from "../../../src/services/settings";
+
+describe("Workspace Trust", () => {
+  it("lets everything through in a trusted workspace", () => {
+    for (const action of ["build", "run", "deploy", "profile"] as const) {
+      expect(trustRefusal(action, true)).toBeUndefined();
+    }
+    expect(checkScope(true)).toEqual({ useDocker: true, probeLocal: true });
+  });
+
+  it("refuses builds, runs and deployments in Restricted Mode with what to do", () => {
+    for (const action of ["build", "run", "deploy", "profile"] as const) {
+      const refusal = trustRefusal(action, false);
+      expect(refusal).toMatch(/Restricted Mode/);
+      expect(refusal).toMatch(/[Tt]rust this workspace/);
+    }
+    expect(trustRefusal("run", false)).toContain("does not run notebooks");
+  });
+
+  it("checks parity in Restricted Mode without running anything of the workspace", () => {
+    const scope = checkScope(false);
+    expect(scope).toMatchObject({ useDocker: false, probeLocal: false });
+    expect(scope.note).toContain("Restricted Mode");
+  });
+});
+
+describe("settings that name programs or hosts", () => {
+  it("ignore workspace and folder values", () => {
+    expect(
+      userScopedValue({ defaultValue: "", workspaceValue: "/tmp/evil/python", workspaceFolderValue: "x" }),
+    ).toBe("");
+    expect(
+      userScopedValue({ defaultValue: "", globalValue: "/usr/bin/python3", workspaceValue: "/tmp/x" }),
+    ).toBe("/usr/bin/python3");
+    expect(userScopedValue(undefined)).toBeUndefined();
+  });
+
+  it("put the user's Docker host before DOCKER_HOST", () => {
+    expect(sessionEnv({ DOCKER_HOST: "unix:///a.sock" }, "tcp://b:2375").DOCKER_HOST).toBe("tcp://b:2375");
+    expect(sessionEnv({ DOCKER_HOST: "unix:///a.sock" }, " ").DOCKER_HOST).toBe("unix:///a.sock");
+  });
+});
