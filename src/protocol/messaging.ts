@@ -56,16 +56,18 @@ export class HostMessenger<ToWebview extends MessageMap, FromWebview extends Mes
     return this.ready;
   }
 
-  send<K extends keyof ToWebview & string>(type: K, payload: ToWebview[K]): void {
+  /** Posts now (returning what the post returns, e.g. VS Code's delivery promise) or holds until ready. */
+  send<K extends keyof ToWebview & string>(type: K, payload: ToWebview[K]): unknown {
     const message = { type, payload } as Message<ToWebview>;
-    if (this.ready) this.post(message);
-    else this.held.push(message);
+    if (this.ready) return this.post(message);
+    this.held.push(message);
+    return undefined;
   }
 
   /** Replaces held messages of the same type: only the newest state matters before `ready`. */
-  sendLatest<K extends keyof ToWebview & string>(type: K, payload: ToWebview[K]): void {
+  sendLatest<K extends keyof ToWebview & string>(type: K, payload: ToWebview[K]): unknown {
     if (!this.ready) this.held = this.held.filter((message) => message.type !== type);
-    this.send(type, payload);
+    return this.send(type, payload);
   }
 
   receive(raw: unknown): void {

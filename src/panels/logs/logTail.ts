@@ -20,6 +20,13 @@ export interface LogTailListener {
   onReset(): void;
 }
 
+export interface LogTailOptions {
+  pollMs?: number;
+  settleMs?: number;
+  /** false: follow run.json only (the diagnosis panel). */
+  logs?: boolean;
+}
+
 export function isEnded(result: RunResult): boolean {
   return result.status === "succeeded" || result.status === "failed" || result.status === "cancelled";
 }
@@ -40,12 +47,19 @@ export class LogTail {
   private lastRunText?: string;
   private settle?: ReturnType<typeof setTimeout>;
 
+  private readonly pollMs: number;
+  private readonly settleMs: number;
+  private readonly followLogs: boolean;
+
   constructor(
     readonly runDir: string,
     private readonly listener: LogTailListener,
-    private readonly pollMs = DEFAULT_POLL_MS,
-    private readonly settleMs = SETTLE_MS,
-  ) {}
+    options: LogTailOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.settleMs = options.settleMs ?? SETTLE_MS;
+    this.followLogs = options.logs ?? true;
+  }
 
   get logFile(): string {
     return path.join(this.runDir, "logs.jsonl");
@@ -121,6 +135,7 @@ export class LogTail {
   }
 
   private async readLogs(): Promise<void> {
+    if (!this.followLogs) return;
     let handle;
     try {
       handle = await open(this.logFile, "r");

@@ -41,8 +41,7 @@ describe("LogTail", () => {
         onRun: (result) => void statuses.push(result.status),
         onReset: () => void resets++,
       },
-      60_000,
-      10,
+      { pollMs: 60_000, settleMs: 10 },
     );
   });
   afterEach(async () => {

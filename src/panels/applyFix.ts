@@ -1,0 +1,70 @@
+import path from "node:path";
+import * as vscode from "vscode";
+import { resolveParityEdit, type ParityEdit } from "../core/parity";
+
+/**
+ * The file a report names: absolute as it is, else the first of `baseDirs` where it exists
+ * (reports name files relative to where they were computed), else under the first.
+ */
+export async function resolveReportFile(file: string, baseDirs: string[]): Promise<vscode.Uri> {
+  if (path.isAbsolute(file) || baseDirs.length === 0) return vscode.Uri.file(path.resolve(file));
+  for (const dir of baseDirs) {
+    const uri = vscode.Uri.file(path.resolve(dir, file));
+    try {
+      await vscode.workspace.fs.stat(uri);
+      return uri;
+    } catch {
+      // Not here; try the next folder.
+    }
+  }
+  return vscode.Uri.file(path.resolve(baseDirs[0]!, file));
+}
+
+/** The folders a report's relative paths may start from: the profile's, the workspace folders, the notebook's. */
+export function reportBaseDirs(notebookFile: string, profileFile?: string): string[] {
+  const dirs = [
+    ...(profileFile ? [path.dirname(profileFile)] : []),
+    ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+    path.dirname(notebookFile),
+  ];
+  return [...new Set(dirs)];
+}
+
+/**
+ * Makes a parity item's fix as one undoable workspace edit and saves the file. Returns why it
+ * could not, as a sentence, or undefined when done. HOST's "Apply Fix" command uses it too.
+ */
+export async function applyParityEdit(edit: ParityEdit, baseDirs: string[]): Promise<string | undefined> {
+  const uri = await resolveReportFile(edit.file, baseDirs);
+  let current: string | undefined;
+  try {
+    // The open document, with its unsaved changes, when there is one.
+    current = (await vscode.workspace.openTextDocument(uri)).getText();
+  } catch {
+    current = undefined;
+  }
+  const resolved = resolveParityEdit(edit, current);
+  if (!resolved.ok) return resolved.reason;
+  const { change } = resolved;
+  const workspaceEdit = new vscode.WorkspaceEdit();
+  const range = new vscode.Range(
+    change.range.start.line,
+    change.range.start.character,
+    change.range.end.line,
+    change.range.end.character,
+  );
+  if (change.createFile) {
+    workspaceEdit.createFile(uri, { ignoreIfExists: true });
+    workspaceEdit.insert(uri, range.start, change.text);
+  } else {
+    workspaceEdit.replace(uri, range, change.text);
+  }
+  if (!(await vscode.workspace.applyEdit(workspaceEdit))) {
+    return `The editor refused the change to ${edit.file}. Open the file, make sure it is writable, and try again.`;
+  }
+  const document = await vscode.workspace.openTextDocument(uri);
+  if (!(await document.save())) {
+    return `${edit.file} was changed but could not be saved. Save it yourself, then check parity again.`;
+  }
+  return undefined;
+}

@@ -1,0 +1,137 @@
+import * as vscode from "vscode";
+import type { ReportRestoreState } from "../protocol/report";
+import { webviewOptions, type BasePanel } from "./basePanel";
+import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
+import { LOGS_VIEW_TYPE, LogsPanel } from "./logs/logsPanel";
+import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
+import { asRunRef, type PanelOptions, type ReportData, type RunRef } from "./types";
+
+export type { PanelOptions, ReportData, RunRef } from "./types";
+export { applyParityEdit, reportBaseDirs } from "./applyFix";
+export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, REPORT_VIEW_TYPE };
+
+type AnyPanel = BasePanel<never, never>;
+
+let options: PanelOptions | undefined;
+/** One panel per notebook (report) or run (logs, diagnosis). */
+const open = new Map<string, AnyPanel>();
+
+function requireOptions(): PanelOptions {
+  if (!options) throw new Error("Parity's panels were used before registerPanels() was called.");
+  return options;
+}
+
+function runKey(viewType: string, run: RunRef): string {
+  return `${viewType}\u0000${run.workspaceDir}\u0000${run.runId}`;
+}
+
+function track<T>(key: string, panel: T): T {
+  const tracked = panel as unknown as AnyPanel;
+  open.set(key, tracked);
+  tracked.onDidDispose(() => {
+    if (open.get(key) === tracked) open.delete(key);
+  });
+  return panel;
+}
+
+/** Beside the notebook, which stays in view; the logs panel (opened when a run starts) leaves the focus there too. */
+function createPanel(context: vscode.ExtensionContext, viewType: string, title: string): vscode.WebviewPanel {
+  const column = { viewColumn: vscode.ViewColumn.Beside, preserveFocus: viewType === LOGS_VIEW_TYPE };
+  return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(context));
+}
+
+/** What the webview saved for a reload (see webview-ui/src/lib/host.ts): `{ restore, ui }`. */
+function restoreOf(state: unknown): unknown {
+  return typeof state === "object" && state !== null ? (state as { restore?: unknown }).restore : undefined;
+}
+
+/** Restores the panels of the last session after a window reload. */
+export function registerPanels(context: vscode.ExtensionContext, panelOptions: PanelOptions): void {
+  options = panelOptions;
+  const restoreRun = (viewType: string, create: (run: RunRef, panel: vscode.WebviewPanel) => AnyPanel) => ({
+    deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+      const run = asRunRef(restoreOf(state));
+      if (!run || open.has(runKey(viewType, run))) return panel.dispose();
+      track(runKey(viewType, run), create(run, panel));
+    },
+  });
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        const notebookFile = (restoreOf(state) as Partial<ReportRestoreState> | undefined)?.notebookFile;
+        const key = `${REPORT_VIEW_TYPE}\u0000${notebookFile}`;
+        if (typeof notebookFile !== "string" || open.has(key)) return panel.dispose();
+        const report = track(key, new ReportPanel(panel, context, notebookFile, requireOptions()));
+        void report.recompute("Checking parity...");
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(
+      LOGS_VIEW_TYPE,
+      restoreRun(
+        LOGS_VIEW_TYPE,
+        (run, panel) => new LogsPanel(panel, context, run, requireOptions()) as never,
+      ),
+    ),
+    vscode.window.registerWebviewPanelSerializer(
+      DIAGNOSIS_VIEW_TYPE,
+      restoreRun(
+        DIAGNOSIS_VIEW_TYPE,
+        (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()) as never,
+      ),
+    ),
+    { dispose: () => [...open.values()].forEach((panel) => panel.dispose()) },
+  );
+}
+
+/** Opens the report panel of a notebook, or shows the new report in the one already open. */
+export function showReportPanel(context: vscode.ExtensionContext, data: ReportData): void {
+  const key = `${REPORT_VIEW_TYPE}\u0000${data.notebookFile}`;
+  const existing = open.get(key) as unknown as ReportPanel | undefined;
+  const panel =
+    existing ??
+    track(
+      key,
+      new ReportPanel(
+        createPanel(context, REPORT_VIEW_TYPE, reportTitle(data.notebookFile)),
+        context,
+        data.notebookFile,
+        requireOptions(),
+      ),
+    );
+  panel.show(data);
+  if (existing) panel.reveal();
+}
+
+/** Opens (or reveals) the logs panel of a run. */
+export function showLogsPanel(context: vscode.ExtensionContext, run: RunRef): void {
+  const key = runKey(LOGS_VIEW_TYPE, run);
+  const existing = open.get(key);
+  if (existing) existing.reveal();
+  else
+    track(
+      key,
+      new LogsPanel(
+        createPanel(context, LOGS_VIEW_TYPE, `Logs: ${run.runId}`),
+        context,
+        run,
+        requireOptions(),
+      ),
+    );
+}
+
+/** Opens (or reveals) the diagnosis panel of a run. */
+export function showDiagnosisPanel(context: vscode.ExtensionContext, run: RunRef): void {
+  const key = runKey(DIAGNOSIS_VIEW_TYPE, run);
+  const existing = open.get(key);
+  if (existing) existing.reveal();
+  else
+    track(
+      key,
+      new DiagnosisPanel(
+        createPanel(context, DIAGNOSIS_VIEW_TYPE, `Diagnosis: ${run.runId}`),
+        context,
+        run,
+        requireOptions(),
+      ),
+    );
+}

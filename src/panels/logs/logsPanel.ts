@@ -1,0 +1,146 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import * as vscode from "vscode";
+import type { RunResult } from "../../core/job/types";
+import {
+  logsFromWebview,
+  passesFilter,
+  stripAnsi,
+  type LogFilter,
+  type LogsFromWebview,
+  type LogsToWebview,
+} from "../../protocol/logs";
+import { RUNS_DIR } from "../../targets/store/runStore";
+import { BasePanel } from "../basePanel";
+import { isLive } from "../diagnosis/diagnosisView";
+import type { PanelOptions, RunRef } from "../types";
+import { LineBatcher } from "./lineBatcher";
+import { isEnded, LogTail, parseLogLine } from "./logTail";
+
+export const LOGS_VIEW_TYPE = "parity.logs";
+
+export function runDir(run: RunRef): string {
+  return path.join(run.workspaceDir, RUNS_DIR, run.runId);
+}
+
+/** A run's output, followed live from logs.jsonl; the webview keeps, filters and searches it. */
+export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
+  private tail?: LogTail;
+  private batcher?: LineBatcher;
+  private result?: RunResult;
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    readonly run: RunRef,
+    options: PanelOptions,
+  ) {
+    super(panel, context, "logs", logsFromWebview, options.log);
+    panel.title = `Logs: ${run.runId}`;
+    this.load(run, this.runInfo());
+    this.disposables.push({ dispose: () => this.stopFollowing() });
+  }
+
+  protected handlers() {
+    return {
+      copyVisible: ({ text, lines }: LogsFromWebview["copyVisible"]) => void this.copy(text, lines),
+      copyAll: ({ filter }: LogsFromWebview["copyAll"]) => void this.copyAll(filter),
+      save: ({ filter }: LogsFromWebview["save"]) => void this.save(filter),
+    };
+  }
+
+  /** Every load of the webview starts from an empty view: read the log from its first byte. */
+  protected onReady(): void {
+    this.stopFollowing();
+    this.messenger.send("reset", {});
+    this.messenger.send("run", this.runInfo());
+    const batcher = new LineBatcher({
+      send: (lines) => this.panel.webview.postMessage({ type: "lines", payload: { lines } }),
+    });
+    this.batcher = batcher;
+    this.tail = new LogTail(runDir(this.run), {
+      onLines: (lines) => batcher.push(lines),
+      onRun: (result) => this.onRun(result),
+      onReset: () => {
+        batcher.clear();
+        this.messenger.send("reset", {});
+      },
+    });
+    this.tail.start().catch((error: unknown) => this.log(`Logs of ${this.run.runId}: ${String(error)}`));
+  }
+
+  protected override onHidden(): void {
+    this.stopFollowing();
+  }
+
+  private stopFollowing(): void {
+    this.tail?.stop();
+    this.tail = undefined;
+    this.batcher?.dispose();
+    this.batcher = undefined;
+  }
+
+  private onRun(result: RunResult): void {
+    this.result = result;
+    this.panel.title = `Logs: ${path.basename(result.notebook)}`;
+    this.messenger.send("run", this.runInfo());
+  }
+
+  private runInfo(): LogsToWebview["run"] {
+    const status = this.result?.status ?? "pending";
+    return {
+      runId: this.run.runId,
+      notebookName: this.result ? path.basename(this.result.notebook) : this.run.runId,
+      status,
+      live: !this.result || (isLive(status) && !isEnded(this.result)),
+    };
+  }
+
+  private async copy(text: string, lines: number): Promise<void> {
+    await vscode.env.clipboard.writeText(text);
+    this.notice(`Copied ${lines} visible ${lines === 1 ? "line" : "lines"}.`);
+  }
+
+  private async copyAll(filter: LogFilter): Promise<void> {
+    const { text, count } = await this.recordedText(filter);
+    await vscode.env.clipboard.writeText(text);
+    this.notice(`Copied ${count} ${count === 1 ? "line" : "lines"}.`);
+  }
+
+  private async save(filter: LogFilter): Promise<void> {
+    const name = `${this.result ? path.parse(this.result.notebook).name : "run"}-${this.run.runId}.log`;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(this.run.workspaceDir, name)),
+      filters: { Logs: ["log", "txt"] },
+      saveLabel: "Save Logs",
+    });
+    if (!target) return;
+    try {
+      const { text, count } = await this.recordedText(filter);
+      await vscode.workspace.fs.writeFile(target, Buffer.from(text, "utf8"));
+      this.notice(`Saved ${count} ${count === 1 ? "line" : "lines"} to ${path.basename(target.fsPath)}.`);
+    } catch (error) {
+      this.notice(`The logs could not be saved: ${String(error)}. Pick another folder and try again.`, true);
+    }
+  }
+
+  /** Every recorded line that passes the filter, without terminal colours. */
+  private async recordedText(filter: LogFilter): Promise<{ text: string; count: number }> {
+    let content = "";
+    try {
+      content = await readFile(path.join(runDir(this.run), "logs.jsonl"), "utf8");
+    } catch {
+      // No output recorded yet.
+    }
+    const lines: string[] = [];
+    for (const raw of content.split("\n")) {
+      const line = parseLogLine(raw);
+      if (line && passesFilter(line, filter)) lines.push(stripAnsi(line.text));
+    }
+    return { text: lines.length > 0 ? `${lines.join("\n")}\n` : "", count: lines.length };
+  }
+
+  private notice(message: string, error = false): void {
+    this.messenger.send("notice", { message, ...(error ? { error } : {}) });
+  }
+}
