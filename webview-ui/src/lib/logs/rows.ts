@@ -1,0 +1,42 @@
+import { ansiSegments, withMatches } from "./ansi";
+import type { LineStore } from "./lineStore";
+import { findAll } from "./search";
+
+/**
+ * One drawn row. Log text only ever reaches the DOM through textContent, and colours through
+ * class names and style properties: nothing a program prints can become markup.
+ */
+export function renderRow(
+  store: LineStore,
+  number: number,
+  lowerQuery: string,
+  isCurrentMatch: boolean,
+): HTMLDivElement {
+  const row = document.createElement("div");
+  const stream = store.stream(number);
+  row.className = `line line-${stream}${isCurrentMatch ? " current-line" : ""}`;
+  row.dataset.testid = "log-line";
+  row.dataset.stream = stream;
+  row.dataset.line = String(number);
+  const source = store.source(number);
+  if (source) {
+    row.dataset.source = source;
+    const label = document.createElement("span");
+    label.className = "source";
+    label.textContent = source;
+    row.append(label);
+  }
+  const ranges = lowerQuery ? findAll(store.plain(number), lowerQuery) : [];
+  for (const piece of withMatches(ansiSegments(store.text(number)), ranges, isCurrentMatch)) {
+    const span = document.createElement("span");
+    span.textContent = piece.text;
+    const classes = [...piece.classes];
+    if (piece.match) classes.push(piece.match === "current" ? "match-current" : "match");
+    if (classes.length > 0) span.className = classes.join(" ");
+    if (piece.color) span.style.color = piece.color;
+    if (piece.background) span.style.backgroundColor = piece.background;
+    row.append(span);
+  }
+  if (row.childNodes.length === 0) row.append(document.createTextNode("\u00a0"));
+  return row;
+}

@@ -1,0 +1,296 @@
+import type {
+  LogFilter,
+  LogsFromWebview,
+  LogsRunInfo,
+  LogsToWebview,
+  LogStream,
+} from "../../../src/protocol/logs";
+import { MAX_COPY_CHARS } from "../../../src/protocol/logs";
+import "../lib/base.css";
+import "../lib/elements";
+import { connectToHost, initialState } from "../lib/host";
+import "../lib/logs/logs.css";
+import { LineStore } from "../lib/logs/lineStore";
+import { renderRow } from "../lib/logs/rows";
+import { LogSearch } from "../lib/logs/search";
+import {
+  followAfterScroll,
+  scrollTopFor,
+  scrollTopForEnd,
+  visibleWindow,
+  type Viewport,
+} from "../lib/logs/viewport";
+
+/** Must match .line's height in logs.css. */
+const ROW_HEIGHT = 18;
+const SEARCH_DELAY_MS = 120;
+
+/** What the page remembers when it is hidden and shown again, or the window reloads. */
+interface LogsUi {
+  query: string;
+  follow: boolean;
+  streams: LogStream[];
+  sources?: string[];
+}
+
+type Field = HTMLElement & { value: string };
+type Toggle = HTMLElement & { checked: boolean };
+
+const store = new LineStore();
+const search = new LogSearch(store);
+let run = initialState<LogsRunInfo>();
+let notice: { message: string; error?: boolean } | undefined;
+let dirty = false;
+let lastScrollTop = 0;
+/** The scroll position the page set itself; scroll events there are not the user's. */
+let ownScrollTop: number | undefined;
+
+const host = connectToHost<LogsToWebview, LogsFromWebview, LogsUi>({
+  run: (info) => {
+    run = info;
+    drawStatus();
+  },
+  lines: ({ lines }) => {
+    search.added(store.append(lines));
+    refreshSources();
+    schedule();
+  },
+  reset: () => {
+    store.clear();
+    search.setQuery(search.text);
+    schedule();
+  },
+  notice: (message) => {
+    notice = message;
+    drawStatus();
+  },
+});
+
+const ui: LogsUi = { query: "", follow: true, streams: ["stdout", "stderr"], ...host.savedUi };
+
+const app = document.getElementById("app")!;
+app.className = "logs";
+app.innerHTML = `
+  <div class="toolbar" role="toolbar" aria-label="Log tools">
+    <vscode-textfield data-testid="log-search" placeholder="Search" aria-label="Search the log"></vscode-textfield>
+    <span class="match-count" data-testid="log-match-count" aria-live="polite"></span>
+    <vscode-button secondary data-action="previous" title="Previous match (Shift+Enter)">Previous</vscode-button>
+    <vscode-button secondary data-action="next" title="Next match (Enter)">Next</vscode-button>
+    <vscode-checkbox data-testid="log-follow" label="Follow">Follow</vscode-checkbox>
+    <vscode-single-select data-testid="log-stream-filter" aria-label="Streams">
+      <vscode-option value="both">stdout and stderr</vscode-option>
+      <vscode-option value="stdout">stdout</vscode-option>
+      <vscode-option value="stderr">stderr</vscode-option>
+    </vscode-single-select>
+    <vscode-single-select data-testid="log-source-filter" aria-label="Source" hidden></vscode-single-select>
+    <span class="spacer"></span>
+    <vscode-button secondary data-testid="log-copy-visible" title="Copy the lines in view">Copy Visible</vscode-button>
+    <vscode-button secondary data-testid="log-copy" title="Copy every line that passes the filter">Copy All</vscode-button>
+    <vscode-button secondary data-testid="log-save" title="Save every line that passes the filter to a file">Save...</vscode-button>
+  </div>
+  <div class="status-line"><span data-testid="log-status"></span><span class="notice" role="status"></span></div>
+  <div class="scroller" tabindex="0" aria-label="Log lines"><div class="spacer-block"></div><div class="rows"></div></div>
+`;
+const searchField = app.querySelector<Field>('[data-testid="log-search"]')!;
+const matchCount = app.querySelector<HTMLElement>('[data-testid="log-match-count"]')!;
+const followBox = app.querySelector<Toggle>('[data-testid="log-follow"]')!;
+const streamSelect = app.querySelector<Field>('[data-testid="log-stream-filter"]')!;
+const sourceSelect = app.querySelector<Field>('[data-testid="log-source-filter"]')!;
+const statusText = app.querySelector<HTMLElement>('[data-testid="log-status"]')!;
+const noticeText = app.querySelector<HTMLElement>(".notice")!;
+const scroller = app.querySelector<HTMLDivElement>(".scroller")!;
+const spacer = app.querySelector<HTMLDivElement>(".spacer-block")!;
+const rows = app.querySelector<HTMLDivElement>(".rows")!;
+
+function save(): void {
+  host.saveUi({ ...ui });
+}
+
+function filter(): LogFilter {
+  return { streams: ui.streams, ...(ui.sources ? { sources: ui.sources } : {}) };
+}
+
+function viewport(): Viewport {
+  return {
+    rowHeight: ROW_HEIGHT,
+    height: scroller.clientHeight,
+    scrollTop: scroller.scrollTop,
+    rowCount: store.rowCount,
+  };
+}
+
+function schedule(): void {
+  if (dirty) return;
+  dirty = true;
+  requestAnimationFrame(draw);
+}
+
+function setScrollTop(top: number): void {
+  ownScrollTop = Math.round(top);
+  scroller.scrollTop = top;
+  lastScrollTop = scroller.scrollTop;
+}
+
+/** One frame: size the scroll range, follow the end if asked, draw the visible rows only. */
+function draw(): void {
+  dirty = false;
+  spacer.style.height = `${visibleWindow(viewport()).scrollHeight}px`;
+  if (ui.follow) setScrollTop(scrollTopForEnd(viewport()));
+  const window = visibleWindow(viewport());
+  rows.style.transform = `translateY(${window.offsetTop}px)`;
+  const current = search.currentLine;
+  const drawn: HTMLDivElement[] = [];
+  for (let row = window.first; row < window.last; row++) {
+    const number = store.lineAt(row);
+    drawn.push(renderRow(store, number, search.lowerText, number === current));
+  }
+  rows.replaceChildren(...drawn);
+  drawMatches();
+  drawStatus();
+}
+
+function drawMatches(): void {
+  if (!search.text) matchCount.textContent = "";
+  else if (search.matchCount === 0) matchCount.textContent = "No matches";
+  else {
+    const matches = `${search.matchCount} ${search.matchCount === 1 ? "match" : "matches"}`;
+    matchCount.textContent =
+      search.currentIndex > 0
+        ? `${search.currentIndex} of ${search.matchingLines} lines · ${matches}`
+        : matches;
+  }
+}
+
+function drawStatus(): void {
+  const parts: string[] = [];
+  if (run) parts.push(`${run.notebookName} · ${run.status}${run.live ? " (live)" : ""}`);
+  parts.push(`${store.rowCount.toLocaleString()} ${store.rowCount === 1 ? "line" : "lines"}`);
+  if (store.dropped > 0)
+    parts.push(`the first ${store.dropped.toLocaleString()} are not shown (Save writes every line)`);
+  statusText.textContent = parts.join(" · ");
+  noticeText.textContent = notice?.message ?? "";
+  noticeText.classList.toggle("severity-error", !!notice?.error);
+}
+
+function setFollow(follow: boolean): void {
+  if (ui.follow === follow) return;
+  ui.follow = follow;
+  followBox.checked = follow;
+  save();
+  if (follow) schedule();
+}
+
+function goTo(number: number | undefined): void {
+  if (number === undefined) return;
+  const row = store.rowOf(number);
+  if (row < 0) return;
+  setFollow(false);
+  setScrollTop(scrollTopFor(row, viewport()));
+  schedule();
+}
+
+function step(direction: 1 | -1): void {
+  const top = visibleWindow({ ...viewport(), overscan: 0 }).first;
+  goTo(
+    search.step(direction, store.rowCount > 0 ? store.lineAt(Math.min(top, store.rowCount - 1)) : undefined),
+  );
+}
+
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+searchField.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    ui.query = searchField.value;
+    save();
+    search.setQuery(ui.query);
+    if (ui.query && search.matchCount > 0) step(1);
+    schedule();
+  }, SEARCH_DELAY_MS);
+});
+searchField.addEventListener("keydown", (event: KeyboardEvent) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault();
+  step(event.shiftKey ? -1 : 1);
+});
+document.addEventListener("keydown", (event: KeyboardEvent) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "f") {
+    event.preventDefault();
+    searchField.focus();
+  } else if (event.key === "F3") {
+    event.preventDefault();
+    step(event.shiftKey ? -1 : 1);
+  }
+});
+app.querySelector('[data-action="next"]')!.addEventListener("click", () => step(1));
+app.querySelector('[data-action="previous"]')!.addEventListener("click", () => step(-1));
+followBox.addEventListener("change", () => setFollow(followBox.checked));
+
+scroller.addEventListener("scroll", () => {
+  const top = scroller.scrollTop;
+  const own = ownScrollTop !== undefined && Math.abs(top - ownScrollTop) <= 1;
+  ownScrollTop = undefined;
+  if (!own)
+    setFollow(followAfterScroll(ui.follow, lastScrollTop, top, scroller.clientHeight, scroller.scrollHeight));
+  lastScrollTop = top;
+  schedule();
+});
+new ResizeObserver(() => schedule()).observe(scroller);
+
+function applyFilter(): void {
+  store.setFilter(filter());
+  search.setQuery(search.text);
+  save();
+  schedule();
+}
+
+streamSelect.addEventListener("change", () => {
+  ui.streams = streamSelect.value === "both" ? ["stdout", "stderr"] : [streamSelect.value as LogStream];
+  applyFilter();
+});
+sourceSelect.addEventListener("change", () => {
+  ui.sources = sourceSelect.value === "*" ? undefined : [sourceSelect.value];
+  applyFilter();
+});
+
+let knownSources = 0;
+/** The source filter appears once a run has output from more than one replica or step. */
+function refreshSources(): void {
+  const sources = store.sources.filter(Boolean);
+  if (sources.length === knownSources) return;
+  knownSources = sources.length;
+  const options = [["*", "All sources"], ...sources.map((source) => [source, source])].map(
+    ([value, label]) => {
+      const option = document.createElement("vscode-option") as HTMLElement & { value: string };
+      option.setAttribute("value", value!);
+      option.textContent = label!;
+      return option;
+    },
+  );
+  sourceSelect.replaceChildren(...options);
+  sourceSelect.value = ui.sources?.[0] ?? "*";
+  sourceSelect.hidden = sources.length < 2;
+}
+
+app.querySelector('[data-testid="log-copy-visible"]')!.addEventListener("click", () => {
+  const window = visibleWindow({ ...viewport(), overscan: 0 });
+  const texts: string[] = [];
+  for (let row = window.first; row < Math.min(window.last, store.rowCount); row++)
+    texts.push(store.plain(store.lineAt(row)));
+  const text = texts.join("\n").slice(0, MAX_COPY_CHARS);
+  host.send("copyVisible", { text, lines: texts.length });
+});
+app
+  .querySelector('[data-testid="log-copy"]')!
+  .addEventListener("click", () => host.send("copyAll", { filter: filter() }));
+app
+  .querySelector('[data-testid="log-save"]')!
+  .addEventListener("click", () => host.send("save", { filter: filter() }));
+
+// Restore what the user had before the page was dropped.
+searchField.value = ui.query;
+followBox.checked = ui.follow;
+streamSelect.value = ui.streams.length === 2 ? "both" : ui.streams[0]!;
+store.setFilter(filter());
+search.setQuery(ui.query);
+drawStatus();
+schedule();

@@ -1,0 +1,168 @@
+import { html, nothing, render } from "lit";
+import type {
+  ComparisonSection,
+  ReportFromWebview,
+  ReportItemView,
+  ReportToWebview,
+  ReportViewState,
+} from "../../../src/protocol/report";
+import "../lib/base.css";
+import "../lib/elements";
+import { connectToHost, initialState } from "../lib/host";
+
+/** Apply requests waiting for their answer: request id → item index. */
+const pending = new Map<number, number>();
+/** The last answer per item index, shown under the item until the next report replaces the items. */
+let outcomes = new Map<number, { ok: boolean; message: string }>();
+/** The last answer, shown under the summary (the item it was about may be gone from the new report). */
+let notice: { ok: boolean; message: string } | undefined;
+let nextRequestId = 1;
+let state = initialState<ReportViewState>();
+
+const host = connectToHost<ReportToWebview, ReportFromWebview, undefined>({
+  state: (next) => {
+    if (state && JSON.stringify(next.items) !== JSON.stringify(state.items)) outcomes = new Map();
+    state = next;
+    draw();
+  },
+  applied: ({ requestId, ok, message }) => {
+    const index = pending.get(requestId);
+    pending.delete(requestId);
+    if (index !== undefined) outcomes.set(index, { ok, message });
+    notice = { ok, message };
+    draw();
+  },
+});
+
+function apply(index: number): void {
+  const requestId = nextRequestId++;
+  pending.set(requestId, index);
+  outcomes.delete(index);
+  host.send("applyFix", { requestId, index });
+  draw();
+}
+
+function draw(): void {
+  render(view(state), document.getElementById("app")!);
+}
+
+function view(report: ReportViewState | undefined) {
+  if (!report) return html`<p class="muted">Loading the parity report...</p>`;
+  const counts = report.counts;
+  return html`
+    <h1>Parity report: ${report.notebookName}</h1>
+    <p class="muted">
+      ${report.profileName ? html`Profile ${report.profileName}` : "Default profile"}
+      ${report.imageTag ? html` · image <code>${report.imageTag}</code>` : nothing}
+    </p>
+    <div class="summary-row">
+      <span data-testid="report-summary" class="summary">${report.summary}</span>
+      ${counts.errors > 0 ? html`<vscode-badge variant="counter" title="errors">${counts.errors}</vscode-badge>` : nothing}
+      <vscode-button secondary @click=${() => host.send("refresh", {})} ?disabled=${!!report.busy}
+        >Check Again</vscode-button
+      >
+    </div>
+    ${
+      report.busy
+        ? html`<div class="busy" role="status">
+            <vscode-progress-ring></vscode-progress-ring>${report.busy}
+          </div>`
+        : nothing
+    }
+    ${report.error ? html`<div class="error-banner" role="alert">${report.error}</div>` : nothing}
+    ${
+      notice
+        ? html`<p data-testid="report-notice" role="status" class=${notice.ok ? "muted" : "severity-error"}>
+            ${notice.message}
+          </p>`
+        : nothing
+    }
+    ${
+      report.items.length > 0
+        ? html`<h2>Differences</h2>
+            ${report.items.map((item, index) => itemView(item, index, !!report.busy))}`
+        : report.summary
+          ? html`<p>Your notebook's environment matches production.</p>`
+          : nothing
+    }
+    <h2>Side by side</h2>
+    ${report.sections.map((section) => sectionView(section, report))}
+  `;
+}
+
+function itemView(item: ReportItemView, index: number, busy: boolean) {
+  const applying = [...pending.values()].includes(index);
+  const outcome = outcomes.get(index);
+  return html`
+    <div
+      class="item severity-border-${item.severity}"
+      data-testid="report-item"
+      data-code=${item.code}
+      data-severity=${item.severity}
+    >
+      <div class="message">
+        <span class="severity severity-${item.severity}">${item.severity}</span>${item.message}
+      </div>
+      <div class="fix"><strong>Fix:</strong> ${item.fix}</div>
+      <div class="actions">
+        ${
+          item.applyTitle
+            ? html`<vscode-button
+                data-testid="apply-fix"
+                ?disabled=${applying || busy}
+                @click=${() => apply(index)}
+                >${applying ? "Applying..." : item.applyTitle}</vscode-button
+              >`
+            : nothing
+        }
+        ${
+          item.location
+            ? html`<a
+                href="#"
+                @click=${(event: Event) => {
+                  event.preventDefault();
+                  host.send("openLocation", { index });
+                }}
+                >${item.location}</a
+              >`
+            : nothing
+        }
+        ${
+          outcome
+            ? html`<span role="status" class=${outcome.ok ? "muted" : "severity-error"}
+                >${outcome.message}</span
+              >`
+            : nothing
+        }
+      </div>
+    </div>
+  `;
+}
+
+function sectionView(section: ComparisonSection, report: ReportViewState) {
+  return html`
+    <vscode-collapsible heading=${section.title} open>
+      <table class="compare">
+        <thead>
+          <tr>
+            <th></th>
+            <th title=${report.localSource ?? ""}>Your notebook</th>
+            <th title=${report.productionSource ?? ""}>Production</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${section.rows.map(
+            (row) =>
+              html`<tr class=${row.differs ? "differs" : ""}>
+                <td>${row.label}</td>
+                <td class="mono">${row.local}</td>
+                <td class="mono">${row.production}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </vscode-collapsible>
+  `;
+}
+
+draw();
