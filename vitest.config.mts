@@ -2,6 +2,8 @@ import { defineConfig } from "vitest/config";
 
 /** Test files that run against the control plane in test/cluster (any suite may opt in by name). */
 const clusterSuites = ["test/cluster/**/*.test.ts", "test/**/*.cluster.test.ts"];
+/** Tests in a real VS Code: code-server driven by Chromium. */
+const e2eSuites = ["test/e2e/**/*.e2e.test.ts"];
 
 export default defineConfig({
   plugins: [
@@ -25,7 +27,7 @@ export default defineConfig({
         test: {
           name: "default",
           include: ["test/**/*.test.ts"],
-          exclude: [...clusterSuites, "**/node_modules/**"],
+          exclude: [...clusterSuites, ...e2eSuites, "**/node_modules/**"],
         },
       },
       {
@@ -37,6 +39,19 @@ export default defineConfig({
           include: clusterSuites,
           globalSetup: ["test/cluster/harness/global-setup.ts"],
           testTimeout: 120_000,
+        },
+      },
+      {
+        // The packaged VSIX installed into code-server (VS Code in a browser) and driven by
+        // Chromium: its global setup installs code-server (cached), packages the VSIX and installs
+        // it once; each test opens a fresh window on a fresh copy of examples/.
+        extends: true,
+        test: {
+          name: "e2e",
+          include: e2eSuites,
+          globalSetup: ["test/e2e/harness/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -1,0 +1,261 @@
+import { spawn, execFile } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+
+/** User settings every E2E window gets: no welcome page, no tips, no update or telemetry traffic. */
+export const baseSettings: Record<string, unknown> = {
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.welcomePage.walkthroughs.openOnInstall": false,
+  "workbench.enableExperiments": false,
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "extensions.ignoreRecommendations": true,
+  "git.enabled": false,
+  "window.restoreWindows": "none",
+  "files.hotExit": "off",
+  "workbench.editor.enablePreview": false,
+  "chat.disableAIFeatures": true,
+  "notebook.experimental.remoteSave": false,
+};
+
+export interface CodeServerOptions {
+  /** code-server's binary (scripts/ensure-code-server.sh prints it). */
+  bin: string;
+  /** Folder with the installed extension (shared, prepared once by the global setup). */
+  extensionsDir: string;
+  /** The folder the window opens. */
+  workspace: string;
+  /** Workspace Trust on (the window asks, or stays restricted) or off (everything trusted). */
+  trust: "off" | "prompt";
+  /** More user settings (they win over baseSettings). */
+  settings?: Record<string, unknown>;
+}
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  pid: number;
+  userDataDir: string;
+  /** code-server's own output (stdout and stderr). */
+  logFile: string;
+  /** The extension host's log folder in the user data dir (exthost.log, output channels). */
+  logsDir: string;
+  /** The remote extension host's log (activation lines, extension errors) so far. */
+  extensionHostLog(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Installs a packaged extension exactly as a user would, into the given extensions folder. */
+export async function installExtension(bin: string, vsix: string, extensionsDir: string): Promise<string> {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), "parity-e2e-install-"));
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      bin,
+      [
+        "--install-extension",
+        vsix,
+        "--force",
+        "--extensions-dir",
+        extensionsDir,
+        "--user-data-dir",
+        userDataDir,
+        "--config",
+        writeConfig(userDataDir),
+      ],
+      { timeout: 120_000 },
+    );
+    return `${stdout}${stderr}`.trim();
+  } finally {
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+function writeConfig(dir: string): string {
+  // Its own config file: code-server would otherwise read (or write) ~/.config/code-server.
+  const file = path.join(dir, "code-server.yaml");
+  writeFileSync(file, "auth: none\ncert: false\n");
+  return file;
+}
+
+/**
+ * Starts code-server on a free loopback port with its own user data folder, in its own process
+ * group (setsid), and waits until it answers. stop() ends that process group, by its id.
+ */
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), "parity-e2e-user-"));
+  const settings = {
+    ...baseSettings,
+    "security.workspace.trust.enabled": options.trust === "prompt",
+    ...(options.trust === "prompt" ? { "security.workspace.trust.startupPrompt": "always" } : {}),
+    ...options.settings,
+  };
+  mkdirSync(path.join(userDataDir, "User"), { recursive: true });
+  writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(settings, null, 2));
+  const config = writeConfig(userDataDir);
+  const logFile = path.join(userDataDir, "code-server.log");
+
+  let lastError: unknown;
+  // A port is chosen free and bound a moment later: another process can take it meanwhile.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const port = await freePort();
+    const out = openSync(logFile, "a");
+    const child = spawn(
+      "setsid",
+      [
+        options.bin,
+        "--auth",
+        "none",
+        "--bind-addr",
+        `127.0.0.1:${port}`,
+        "--config",
+        config,
+        "--user-data-dir",
+        userDataDir,
+        "--extensions-dir",
+        options.extensionsDir,
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-getting-started-override",
+        options.workspace,
+      ],
+      {
+        stdio: ["ignore", out, out],
+        env: { ...process.env, VSCODE_IPC_HOOK_CLI: "", PASSWORD: "" },
+      },
+    );
+    closeSync(out);
+    const pid = child.pid!;
+    let exited = false;
+    child.once("exit", () => (exited = true));
+    const stopGroup = async () => {
+      // setsid made pid the leader of a new process group: end the whole group (extension host,
+      // file watcher, terminals, and the containers' CLI helpers started from it).
+      for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+        try {
+          process.kill(-pid, signal);
+        } catch {
+          return;
+        }
+        for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+        if (!alive(pid)) return;
+      }
+    };
+    const onExit = () => {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    process.once("exit", onExit);
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    let ready = false;
+    while (Date.now() < deadline && !exited) {
+      try {
+        const response = await fetch(`${url}/healthz`);
+        if (response.ok) {
+          ready = true;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    if (ready) {
+      return {
+        url,
+        port,
+        pid,
+        userDataDir,
+        logFile,
+        logsDir: path.join(userDataDir, "logs"),
+        extensionHostLog: () => readExtensionHostLog(path.join(userDataDir, "logs")),
+        stop: async () => {
+          await stopGroup();
+          process.off("exit", onExit);
+          if (!process.env.PARITY_E2E_KEEP) rmSync(userDataDir, { recursive: true, force: true });
+        },
+      };
+    }
+    await stopGroup();
+    process.off("exit", onExit);
+    lastError = new Error(
+      `code-server did not answer on port ${port} within 60 s; its output:\n${tail(logFile)}`,
+    );
+  }
+  throw lastError;
+}
+
+function readExtensionHostLog(logsDir: string): string {
+  let text = "";
+  for (const session of safeReaddir(logsDir)) {
+    for (const host of safeReaddir(path.join(logsDir, session)).filter((name) =>
+      name.startsWith("exthost"),
+    )) {
+      try {
+        text += readFileSync(path.join(logsDir, session, host, "remoteexthost.log"), "utf8");
+      } catch {
+        // not written yet
+      }
+    }
+  }
+  return text;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no output)";
+  }
+}

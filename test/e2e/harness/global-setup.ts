@@ -1,0 +1,57 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { installExtension } from "./codeServer";
+import { repoRoot } from "./paths";
+
+export interface E2eSetup {
+  codeServerBin: string;
+  extensionsDir: string;
+  vsix: string;
+  vsixBytes: number;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    parityE2e: E2eSetup;
+  }
+}
+
+/**
+ * Once for the e2e project: code-server installed (cached), the extension packaged as a VSIX and
+ * installed into a private extensions folder, exactly as a user installs it. The Docker engine and
+ * the base image are scripts/test.sh's business; a run of this project alone checks for them.
+ */
+export default async function setup(project: TestProject): Promise<() => void> {
+  const started = Date.now();
+  const log = (line: string) => console.log(`[e2e] ${line}`);
+  const codeServerBin =
+    process.env.PARITY_CODE_SERVER ??
+    execFileSync("bash", [path.join(repoRoot, "scripts/ensure-code-server.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+  const vsix = path.join(repoRoot, ".cache", "parity.vsix");
+  if (!process.env.PARITY_E2E_SKIP_PACKAGE) {
+    execFileSync(process.execPath, [path.join(repoRoot, "scripts/package-vsix.mjs"), "--out", vsix], {
+      cwd: repoRoot,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+  const vsixBytes = statSync(vsix).size;
+  // The CLI (bin/parity.js) is used by tests to prepare images; make sure a base image exists.
+  execFileSync(process.execPath, [path.join(repoRoot, "bin/parity.js"), "base-image", "--if-missing"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const extensionsDir = mkdtempSync(path.join(tmpdir(), "parity-e2e-extensions-"));
+  const output = await installExtension(codeServerBin, vsix, extensionsDir);
+  log(`${output.split("\n").at(-1)}`);
+  log(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: VSIX ${vsixBytes} bytes, code-server ${codeServerBin}`,
+  );
+  project.provide("parityE2e", { codeServerBin, extensionsDir, vsix, vsixBytes });
+  return () => rmSync(extensionsDir, { recursive: true, force: true });
+}

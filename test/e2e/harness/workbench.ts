@@ -1,0 +1,203 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import { resultsDir } from "./paths";
+
+/** The extension's id as VS Code knows it (publisher.name from package.json). */
+export const extensionId = "parity-dev.parity";
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.PARITY_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Page objects for the VS Code workbench served by code-server. */
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    /** File name prefix of this test's screenshots. */
+    readonly name: string,
+  ) {}
+
+  static async open(browser: Browser, url: string, workspace: string, name: string): Promise<Workbench> {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    return new Workbench(page, name);
+  }
+
+  /** Saves what the user sees as test-results/e2e/<test name>-<step>.png and returns its path. */
+  async screenshot(step: string): Promise<string> {
+    mkdirSync(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, `${this.name}-${step}.png`.replace(/[^\w.-]+/g, "-"));
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The workbench's modal dialog (Workspace Trust asks with one). */
+  dialog(): Locator {
+    return this.page.locator(".monaco-dialog-box");
+  }
+
+  async clickDialogButton(text: string | RegExp): Promise<void> {
+    await this.dialog().getByRole("button", { name: text }).click();
+  }
+
+  activityBarEntry(title: string): Locator {
+    return this.page.locator(`.activitybar a.action-label[aria-label^="${title}"]`).first();
+  }
+
+  /** Opens the Parity container in the side bar (clicking it only when it is not open already). */
+  async openParityView(): Promise<void> {
+    const entry = this.activityBarEntry("Parity");
+    await entry.waitFor({ timeout: 60_000 });
+    if (!(await this.viewPane("Runs").isVisible())) await entry.click();
+    await this.viewPane("Environment").waitFor();
+    await this.viewPane("Runs").waitFor();
+  }
+
+  /** A view's pane in the side bar, found by its header's title. */
+  viewPane(title: string): Locator {
+    return this.page.locator(".part.sidebar .pane").filter({
+      has: this.page.locator(".pane-header h3.title", { hasText: new RegExp(`^${escape(title)}$`, "i") }),
+    });
+  }
+
+  /** The rows of a tree view, found by the view's title. */
+  treeRows(view: string): Locator {
+    return this.viewPane(view).locator(".pane-body .monaco-list-row");
+  }
+
+  /** Expands a collapsed view section (both Parity views are open by default, but a test may close one). */
+  async expandView(view: string): Promise<void> {
+    const header = this.viewPane(view).locator(".pane-header");
+    if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+  }
+
+  /** The texts of a tree view's rows (label and description), one string per row. */
+  async treeTexts(view: string): Promise<string[]> {
+    return (await this.treeRows(view).allInnerTexts()).map((text) => text.replace(/\s+/g, " ").trim());
+  }
+
+  /** A tree row whose label is exactly `label` (its description follows it in the row). */
+  treeRow(view: string, label: string): Locator {
+    return this.treeRows(view).filter({
+      has: this.page.locator(".label-name", { hasText: new RegExp(`^${escape(label)}$`) }),
+    });
+  }
+
+  /** Runs a command from the palette (F1) by its title, as "Parity: Check Parity". */
+  async runCommand(title: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press("F1");
+    const input = this.page.locator(".quick-input-widget input.input");
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.page
+      .locator(".quick-input-widget .monaco-list-row")
+      .filter({ has: this.page.locator(".label-name", { hasText: new RegExp(`^${escape(title)}$`) }) })
+      .first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+  }
+
+  async closeQuickInput(): Promise<void> {
+    if (await this.page.locator(".quick-input-widget").isVisible()) await this.page.keyboard.press("Escape");
+  }
+
+  /** Opens a workspace file by quick open (Ctrl+P), as a user types its path. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press("Control+P");
+    const input = this.page.locator(".quick-input-widget input.input");
+    await input.waitFor();
+    await input.fill(relativePath);
+    const base = path.basename(relativePath);
+    const row = this.page
+      .locator(".quick-input-widget .monaco-list-row")
+      .filter({ has: this.page.locator(".label-name", { hasText: new RegExp(`^${escape(base)}$`) }) })
+      .first();
+    await row.waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor();
+  }
+
+  /** An action in the open notebook's toolbar, by its title (the command's title). */
+  notebookToolbarButton(title: string): Locator {
+    return this.page
+      .locator(`.notebook-toolbar-container a.action-label[aria-label^="${title}"]`)
+      .filter({ visible: true })
+      .first();
+  }
+
+  /** An action in the editor title bar, by its title. */
+  editorTitleButton(title: string): Locator {
+    return this.page.locator(`.editor-actions a.action-label[aria-label^="${title}"]`).first();
+  }
+
+  /**
+   * The document of a webview panel of this extension. Webviews are nested iframes: an outer
+   * `iframe.webview` (one per webview, several may be open) and the panel's document in its
+   * `iframe#active-frame`. With a title, the panel's editor tab is brought to the front first,
+   * and the visible webview is taken.
+   */
+  async webviewFrame(title?: string): Promise<FrameLocator> {
+    if (title) {
+      const tab = this.editorTab(title);
+      await tab.waitFor({ timeout: 60_000 });
+      await tab.click();
+    }
+    const outer = `iframe.webview.ready[src*="extensionId=${extensionId}"]`;
+    return this.page
+      .locator(outer)
+      .filter({ visible: true })
+      .first()
+      .contentFrame()
+      .frameLocator("iframe#active-frame");
+  }
+
+  editorTab(title: string): Locator {
+    return this.page.locator(".tabs-container .tab").filter({ hasText: title }).first();
+  }
+
+  /** The text of the notification toasts on screen now. */
+  async notifications(): Promise<string[]> {
+    return (
+      await this.page.locator(".notification-toast .notification-list-item-message").allInnerTexts()
+    ).map((text) => text.trim());
+  }
+
+  /** Notifications shown with the error icon (toasts on screen). */
+  errorNotifications(): Locator {
+    return this.page
+      .locator(".notification-toast .notification-list-item")
+      .filter({ has: this.page.locator(".codicon-error") });
+  }
+
+  /** A status bar entry whose text contains `text`. */
+  statusBarItem(text: string): Locator {
+    return this.page.locator(".part.statusbar .statusbar-item").filter({ hasText: text }).first();
+  }
+
+  async statusBarText(text = "Parity"): Promise<string> {
+    return (await this.statusBarItem(text).innerText()).trim();
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
