@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or a warm one: build, lint, type-check, bring up the
-# real services the tests need (Docker engine, base image; later the control plane and
+# real services the tests need (Docker engine, base image, the control plane's binaries and
 # code-server), run every test, and stop what this run started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,14 +31,21 @@ export PARITY_CLUSTER_BIN
 node scripts/cluster.mjs prefetch
 # <<< cluster
 
+# >>> e2e (issue 3, test/e2e/): code-server (cold ~90 s with Debian's chromium, warm instant), cached
+# by version outside the repo; the vitest project "e2e" packages the VSIX and installs it into it.
+PARITY_CODE_SERVER="$(scripts/ensure-code-server.sh)"
+export PARITY_CODE_SERVER
+# <<< e2e
+
 mkdir -p .cache
 rm -f .cache/vitest-*.json
 status=0
 # One vitest run per project: the control plane is up only while its suites run, and a failure to
 # start it cannot keep the other suites from running.
-for project in default cluster; do
+for project in default cluster e2e; do
   npx vitest run --project "$project" --passWithNoTests --reporter=default --reporter=json \
     --outputFile.json=".cache/vitest-$project.json" "$@" || status=$?
 done
-node scripts/test-summary.mjs .cache/vitest-default.json .cache/vitest-cluster.json || status=1
+node scripts/test-summary.mjs .cache/vitest-default.json .cache/vitest-cluster.json .cache/vitest-e2e.json ||
+  status=1
 exit $status
