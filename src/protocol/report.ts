@@ -12,6 +12,8 @@ export interface ComparisonRow {
 export interface ComparisonSection {
   title: string;
   rows: ComparisonRow[];
+  /** Shown folded (long lists of things that match). */
+  folded?: boolean;
 }
 
 export interface ReportItemView {

@@ -71,7 +71,11 @@ export function comparisonSections(
   const frameworks = frameworkRows(local, image);
   if (frameworks.length > 0) sections.push({ title: "Frameworks", rows: frameworks });
   const packages = packageRows(local, image, items);
-  if (packages.length > 0) sections.push({ title: "Packages", rows: packages });
+  const differing = packages.filter((row) => row.differs || mentionedIn(items, row.label));
+  const same = packages.filter((row) => !differing.includes(row));
+  if (differing.length > 0)
+    sections.push({ title: "Packages the report names or that differ", rows: differing });
+  if (same.length > 0) sections.push({ title: `Other packages (${same.length})`, rows: same, folded: true });
   return sections;
 }
 
@@ -134,13 +138,19 @@ function frameworkRows(local?: Environment, image?: Environment): ComparisonRow[
     ["jax", jax],
   ] as const) {
     if (describe(local) !== undefined || describe(image) !== undefined) {
-      rows.push(row(label, describe(local), describe(image)));
+      const installed = (environment?: Environment) =>
+        describe(environment) ?? (environment && "not installed");
+      rows.push(row(label, installed(local), installed(image)));
     }
   }
   if (local?.nvidia.cudaVersion || image?.nvidia.cudaVersion) {
     rows.push(row("Driver CUDA", local?.nvidia.cudaVersion, image?.nvidia.cudaVersion));
   }
   return rows;
+}
+
+function mentionedIn(items: ParityItem[], name: string): boolean {
+  return items.some((item) => item.subject === name);
 }
 
 /** Packages the report talks about first, then other differences, then the rest, by name. */

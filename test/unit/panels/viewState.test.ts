@@ -32,8 +32,10 @@ describe("reportViewState", () => {
       "Python",
       "Limits",
       "Frameworks",
-      "Packages",
+      "Packages the report names or that differ",
+      expect.stringMatching(/^Other packages \(\d+\)$/),
     ]);
+    expect(state.sections[4]!.folded).toBe(true);
     const limits = state.sections[1]!.rows;
     expect(limits[0]).toMatchObject({ label: "Memory", production: "8 GiB limit", differs: true });
     const packages = state.sections[3]!.rows;

@@ -141,7 +141,7 @@ function itemView(item: ReportItemView, index: number, busy: boolean) {
 
 function sectionView(section: ComparisonSection, report: ReportViewState) {
   return html`
-    <vscode-collapsible heading=${section.title} open>
+    <vscode-collapsible heading=${section.title} ?open=${!section.folded}>
       <table class="compare">
         <thead>
           <tr>
