@@ -1,8 +1,23 @@
 import type * as vscode from "vscode";
+import { registerCommands } from "./commands/registerCommands";
+import { computeReport } from "./services/computeReport";
+import { Services } from "./services/container";
+import { registerStatusBar } from "./statusBar/statusBar";
+import { registerViews } from "./views/registerViews";
 
-// activate() stays cheap: views, commands and panels register here and load their heavy
-// modules (dockerode, client-node) on first use. The VS Code experience is built on top of the
-// same core and targets as the CLI.
-export function activate(_context: vscode.ExtensionContext): void {}
+// activate() stays cheap: Docker, the interpreter probe and the profile parser live in
+// dist/services.js, loaded by the first command or visible view that needs them.
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const services = new Services(context);
+  context.subscriptions.push(services);
+  const views = registerViews(services);
+  registerCommands(services, views).forEach((command) => services.track(command));
+  services.track(registerStatusBar(services));
+  // Serializers must be registered before activation ends, or panels are not restored after a reload.
+  (await services.panels()).registerPanels(context, {
+    computeReport: (notebookFile, signal) => computeReport(services, notebookFile, signal),
+    log: (message) => services.log(message),
+  });
+}
 
 export function deactivate(): void {}

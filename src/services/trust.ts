@@ -1,18 +1,16 @@
 /** What a command does that a Restricted Mode workspace must not trigger. */
-export type GuardedAction = "build" | "run" | "deploy" | "profile";
+export type GuardedAction = "build" | "run" | "deploy";
 
 const WHAT: Record<GuardedAction, string> = {
   build: "build images",
   run: "run notebooks",
   deploy: "deploy to a cluster",
-  profile: "create a profile from the environment",
 };
 
 const WHY: Record<GuardedAction, string> = {
   build: "a build installs this workspace's requirements and copies its code",
   run: "a run executes this workspace's code",
   deploy: "a deployment runs this workspace's code on the cluster",
-  profile: "reading the environment runs this workspace's Python interpreter",
 };
 
 /**

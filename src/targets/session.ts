@@ -1,9 +1,16 @@
+import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { Environment } from "../core/environment/types";
 import { describeError, isCancelled, ParityError } from "../core/errors";
 import { parseParameterOverrides } from "../core/notebook";
-import { formatBytes } from "../core/profile";
+import {
+  DEFAULT_REQUIREMENTS,
+  defaultBaseImage,
+  defaultProfileDocument,
+  formatBytes,
+  renderProfileYaml,
+} from "../core/profile";
 import type { ParityReport } from "../core/parity";
 import { buildParityReport } from "../core/parity";
 import { buildImage, type BuildResult } from "./docker/buildImage";
@@ -256,7 +263,7 @@ export interface PrepareRunOptions {
   print: Print;
   /** The image's tag, as soon as it is known (before the build). */
   onImage?: (tag: string) => void;
-  onReport?: (result: ParityResult) => void;
+  onReport?: (result: ParityResult, job: LoadedJob) => void;
 }
 
 export interface PreparedRun {
@@ -290,7 +297,63 @@ export async function prepareRun(
       print,
     });
     moduleDistributions = parity.image?.moduleDistributions ?? {};
-    options.onReport?.(parity);
+    options.onReport?.(parity, job);
   }
   return { connection, job, built, moduleDistributions };
+}
+
+/** `parity build`: the notebook's production image, built when its content changed. */
+export async function buildNotebook(
+  context: SessionContext,
+  notebook: string,
+  options: { profile?: string; verbose?: boolean; print: Print },
+): Promise<{ job: LoadedJob; built: BuildResult }> {
+  const connection = await connect(context, options.print);
+  const job = await load(context, notebook, options.profile, connection);
+  options.print(describeJob(context, job));
+  const built = await build(context, connection, job, Boolean(options.verbose), options.print);
+  return { job, built };
+}
+
+/**
+ * A parity.yaml for a workspace folder from the current environment: the interpreter's Python
+ * version (when `probeLocal`), the folder's requirements file when there is one, default limits.
+ */
+export async function draftProfile(
+  context: SessionContext,
+  dir: string,
+  options: { python?: string; probeLocal: boolean; print: Print },
+): Promise<string> {
+  const profile = defaultProfileDocument();
+  if (options.probeLocal) {
+    try {
+      const local = await captureLocalEnvironment({
+        python: options.python,
+        workspaceFolder: dir,
+        env: context.env,
+        signal: context.signal,
+      });
+      const [major, minor] = local.python.version.split(".");
+      if (major && minor) {
+        profile.image.python = `${major}.${minor}`;
+        profile.image.base = defaultBaseImage(profile.image.python);
+      }
+    } catch (error) {
+      if (isCancelled(error)) throw error;
+      options.print(
+        `Note: the interpreter could not be probed, so the profile names Python ${profile.image.python}: ${(error as Error).message}`,
+      );
+    }
+  }
+  if (!(await exists(path.join(dir, DEFAULT_REQUIREMENTS)))) delete profile.image.requirements;
+  return renderProfileYaml(profile);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

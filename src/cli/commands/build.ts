@@ -1,4 +1,4 @@
-import { build, connect, describeJob, load } from "../../targets/session";
+import { buildNotebook } from "../../targets/session";
 import { jobOptions, parseCommand } from "../args";
 import type { CliCommand } from "../io";
 
@@ -20,10 +20,11 @@ export const buildCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parsed;
 
   const print = values.json ? io.err : io.out;
-  const connection = await connect(io, print);
-  const job = await load(io, positionals[0]!, values.profile, connection);
-  print(describeJob(io, job));
-  const result = await build(io, connection, job, Boolean(values.verbose), print);
+  const { job, built: result } = await buildNotebook(io, positionals[0]!, {
+    profile: values.profile,
+    verbose: values.verbose,
+    print,
+  });
   if (values.json) io.out(JSON.stringify({ notebook: job.notebookFile, ...result }));
   return 0;
 };

@@ -11,6 +11,8 @@ export interface EnvironmentNode {
   /** A codicon id and theme colour. */
   icon: { id: string; color?: string };
   contextValue: string;
+  /** The profile's file (a profile row read from parity.yaml). */
+  profileFile?: string;
   /** The notebook the row is about (notebook and issue rows). */
   notebookFile?: string;
   item?: ParityItem;
@@ -42,6 +44,7 @@ export function profileNode(
     label: path.basename(profileFile),
     description: path.dirname(shown) === "." ? undefined : path.dirname(shown),
     tooltip: `The profile in use: ${profileFile}`,
+    profileFile,
     icon: { id: "settings" },
     contextValue: "parity:profile+file",
   };

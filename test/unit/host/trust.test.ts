@@ -4,14 +4,14 @@ import { sessionEnv, userScopedValue } from "../../../src/services/settings";
 
 describe("Workspace Trust", () => {
   it("lets everything through in a trusted workspace", () => {
-    for (const action of ["build", "run", "deploy", "profile"] as const) {
+    for (const action of ["build", "run", "deploy"] as const) {
       expect(trustRefusal(action, true)).toBeUndefined();
     }
     expect(checkScope(true)).toEqual({ useDocker: true, probeLocal: true });
   });
 
   it("refuses builds, runs and deployments in Restricted Mode with what to do", () => {
-    for (const action of ["build", "run", "deploy", "profile"] as const) {
+    for (const action of ["build", "run", "deploy"] as const) {
       const refusal = trustRefusal(action, false);
       expect(refusal).toMatch(/Restricted Mode/);
       expect(refusal).toMatch(/[Tt]rust this workspace/);

@@ -1,0 +1,7 @@
+import type { Services } from "../../services/container";
+import type { RunsView } from "../../views/runs/runsView";
+
+/** Parity: Refresh — reads the run records again (the view also follows Docker and the files). */
+export function refreshRuns(_services: Services, runsView: RunsView): void {
+  runsView.refresh();
+}

@@ -1,0 +1,39 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import * as vscode from "vscode";
+import { ParityError } from "../../core/errors";
+import type { Services } from "../../services/container";
+import { RUNS_DIR } from "../../targets/store/runStore";
+import { isFinished } from "../../views/runs/runPresentation";
+import { runFor } from "../support/runs";
+
+/** Parity: Remove Run — deletes a finished run's record and logs after confirmation; outputs stay. */
+export async function removeRun(services: Services, arg?: unknown): Promise<void> {
+  const run = await runFor(services, arg, "remove");
+  if (!isFinished(run.result.status)) {
+    throw new ParityError("RunStillRunning", `The run ${run.ref.runId} is still ${run.result.status}.`, {
+      fix: "Cancel it first, then remove it.",
+    });
+  }
+  // Only ever a folder directly inside .parity/runs, named by the run's id.
+  const expected = path.join(run.ref.workspaceDir, RUNS_DIR, run.ref.runId);
+  if (path.resolve(run.dir) !== expected) {
+    throw new ParityError(
+      "RunFolderUnexpected",
+      `The run's record is not where Parity keeps runs (${expected}).`,
+      {
+        fix: "Remove the folder yourself if you no longer need it.",
+      },
+    );
+  }
+  const remove = "Remove";
+  const choice = await vscode.window.showWarningMessage(
+    `Remove the run ${run.ref.runId} of ${path.basename(run.result.notebook)}?`,
+    { modal: true, detail: `Its record and logs in ${expected} are deleted. Its outputs folder is kept.` },
+    remove,
+  );
+  if (choice !== remove) return;
+  await rm(expected, { recursive: true, force: true });
+  services.log(`Removed ${expected}.`);
+  await vscode.commands.executeCommand("parity.refreshRuns");
+}

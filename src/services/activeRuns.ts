@@ -1,0 +1,53 @@
+import * as vscode from "vscode";
+
+/** A run started from this window: building first, then running under its run id. */
+export interface ActiveRun {
+  /** Unique in this window; the run id once the container starts. */
+  readonly key: string;
+  readonly notebookFile: string;
+  status: "building" | "running";
+  runId?: string;
+  workspaceDir?: string;
+  /** Stops the build or the container; the run records itself as cancelled. */
+  cancel(): void;
+}
+
+export class ActiveRuns implements vscode.Disposable {
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private counter = 0;
+  readonly onDidChange = this.changed.event;
+
+  begin(notebookFile: string, cancel: () => void): ActiveRun {
+    const run: ActiveRun = { key: `building-${++this.counter}`, notebookFile, status: "building", cancel };
+    this.runs.set(run.key, run);
+    this.changed.fire();
+    return run;
+  }
+
+  started(run: ActiveRun, runId: string, workspaceDir: string): void {
+    Object.assign(run, { status: "running", runId, workspaceDir });
+    this.changed.fire();
+  }
+
+  end(run: ActiveRun): void {
+    if (this.runs.delete(run.key)) this.changed.fire();
+  }
+
+  /** Runs still building: they have no record on disk yet. */
+  building(): ActiveRun[] {
+    return [...this.runs.values()].filter((run) => run.status === "building");
+  }
+
+  find(keyOrRunId: string): ActiveRun | undefined {
+    return this.runs.get(keyOrRunId) ?? [...this.runs.values()].find((run) => run.runId === keyOrRunId);
+  }
+
+  all(): ActiveRun[] {
+    return [...this.runs.values()];
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

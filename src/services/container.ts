@@ -1,0 +1,93 @@
+import path from "node:path";
+import * as vscode from "vscode";
+import type { SessionContext } from "../targets/session";
+import { ActiveNotebook } from "./activeNotebook";
+import { ActiveRuns } from "./activeRuns";
+import { loadHeavy, type Heavy } from "./loadHeavy";
+import { ReportStore } from "./reportStore";
+import { sessionEnv, userScopedValue } from "./settings";
+
+type Panels = typeof import("../panels");
+
+/**
+ * The extension's services: created when first asked for, disposed in reverse order of creation.
+ * Nothing here touches Docker or the interpreter until a command or a visible view needs it.
+ */
+export class Services implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private outputChannel?: vscode.OutputChannel;
+  private reportStore?: ReportStore;
+  private activeRunList?: ActiveRuns;
+  private notebook?: ActiveNotebook;
+
+  constructor(readonly context: vscode.ExtensionContext) {}
+
+  /** Keeps `disposable` until the extension is deactivated. */
+  track<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  get output(): vscode.OutputChannel {
+    this.outputChannel ??= this.track(vscode.window.createOutputChannel("Parity"));
+    return this.outputChannel;
+  }
+
+  log(message: string): void {
+    this.output.appendLine(message);
+  }
+
+  /** Parity reports of notebooks, as checked in this window. */
+  get reports(): ReportStore {
+    this.reportStore ??= this.track(new ReportStore());
+    return this.reportStore;
+  }
+
+  /** Runs started from this window, while they build and run. */
+  get activeRuns(): ActiveRuns {
+    this.activeRunList ??= this.track(new ActiveRuns());
+    return this.activeRunList;
+  }
+
+  /** The notebook or script the user works on, kept while the focus is in a panel or view. */
+  get activeNotebook(): ActiveNotebook {
+    this.notebook ??= this.track(new ActiveNotebook());
+    return this.notebook;
+  }
+
+  heavy(): Promise<Heavy> {
+    return loadHeavy();
+  }
+
+  panels(): Promise<Panels> {
+    return import("../panels");
+  }
+
+  /** What the shared session flow needs; paths stay absolute so editors can open them. */
+  sessionContext(notebookFile: string, signal: AbortSignal): SessionContext {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile));
+    return {
+      env: sessionEnv(process.env, this.userSetting<string>("docker.host")),
+      cwd: folder?.uri.fsPath ?? path.dirname(notebookFile),
+      signal,
+      paths: "absolute",
+    };
+  }
+
+  /** The user's interpreter for parity reports; a workspace cannot set it. */
+  python(): string | undefined {
+    return this.userSetting<string>("python")?.trim() || undefined;
+  }
+
+  setting<T>(key: string, fallback: T): T {
+    return vscode.workspace.getConfiguration("parity").get<T>(key, fallback);
+  }
+
+  private userSetting<T>(key: string): T | undefined {
+    return userScopedValue(vscode.workspace.getConfiguration("parity").inspect<T>(key));
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+  }
+}

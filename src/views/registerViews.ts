@@ -1,0 +1,20 @@
+import * as vscode from "vscode";
+import type { Services } from "../services/container";
+import { EnvironmentView } from "./environment/environmentView";
+import { ProfilePresence } from "./environment/profilePresence";
+import { RunsView } from "./runs/runsView";
+
+/** The Environment and Runs views of the Parity container. */
+export function registerViews(services: Services): { runs: RunsView } {
+  const profiles = services.track(new ProfilePresence());
+  const environment = services.track(new EnvironmentView(services, profiles));
+  services.track(
+    vscode.window.createTreeView("parity.environment", {
+      treeDataProvider: environment,
+      showCollapseAll: false,
+    }),
+  );
+  const runs = services.track(new RunsView(services));
+  runs.attach(services.track(vscode.window.createTreeView("parity.runs", { treeDataProvider: runs })));
+  return { runs };
+}

@@ -1,0 +1,17 @@
+import type { RunSummary } from "./runPresentation";
+
+/** A row of the Runs view, as commands receive it. */
+export interface RunNode {
+  summary: RunSummary;
+  notebookFile: string;
+  /** The workspace whose .parity/runs holds the record; absent while still building. */
+  workspaceDir?: string;
+  /** The record's folder, <workspaceDir>/.parity/runs/<runId>. */
+  dir?: string;
+  /** The key of a run started from this window, while it builds or runs. */
+  activeKey?: string;
+}
+
+export function isRunNode(value: unknown): value is RunNode {
+  return typeof value === "object" && value !== null && "summary" in value && "notebookFile" in value;
+}

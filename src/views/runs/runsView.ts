@@ -1,0 +1,117 @@
+import * as vscode from "vscode";
+import type { Services } from "../../services/container";
+import { recordedRuns, workspaceOfRunDir } from "../../services/runRecords";
+import { Debouncer, StreamFollower } from "../refresh";
+import type { RunNode } from "./runNode";
+import { presentRun } from "./runPresentation";
+
+/**
+ * The Runs view: recorded runs of the workspace (CLI runs included) and runs still building in this
+ * window. While visible it follows Docker's events for Parity's containers and the run records on
+ * disk, debounced; hidden, it follows nothing.
+ */
+export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly debouncer = new Debouncer(() => this.refresh(), 500);
+  private readonly follower: StreamFollower;
+  private watchers: vscode.Disposable[] = [];
+  private readonly subscriptions: vscode.Disposable[];
+  private visible = false;
+
+  constructor(private readonly services: Services) {
+    this.follower = new StreamFollower({
+      follow: async (signal, onEvent) => {
+        const heavy = await services.heavy();
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+        const connection = await heavy.connect(services.sessionContext(folder, signal), () => undefined);
+        await heavy.followRunEvents(connection, signal, onEvent);
+      },
+      onEvent: () => this.debouncer.trigger(),
+      onGiveUp: (error) =>
+        services.log(
+          `Runs view: Docker's event stream stopped (${error instanceof Error ? error.message : String(error)}); the view follows the run records only. Refresh it to try Docker again.`,
+        ),
+    });
+    this.subscriptions = [services.activeRuns.onDidChange(() => this.changed.fire())];
+  }
+
+  attach(view: vscode.TreeView<RunNode>): void {
+    this.subscriptions.push(view.onDidChangeVisibility((event) => this.setVisible(event.visible)));
+    this.setVisible(view.visible);
+  }
+
+  refresh(): void {
+    if (this.visible && !this.follower.running) this.follower.start();
+    this.changed.fire();
+  }
+
+  private setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (visible) {
+      const onRecord = (): void => this.debouncer.trigger();
+      for (const pattern of ["**/.parity/runs/*/run.json", "**/.parity/runs/*"]) {
+        const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+        this.watchers.push(
+          watcher,
+          watcher.onDidCreate(onRecord),
+          watcher.onDidChange(onRecord),
+          watcher.onDidDelete(onRecord),
+        );
+      }
+      this.follower.start();
+      this.changed.fire();
+    } else {
+      this.watchers.splice(0).forEach((watcher) => watcher.dispose());
+      this.follower.stop();
+      this.debouncer.dispose();
+    }
+  }
+
+  async getChildren(element?: RunNode): Promise<RunNode[]> {
+    if (element) return [];
+    const building: RunNode[] = this.services.activeRuns.building().map((run) => ({
+      notebookFile: run.notebookFile,
+      activeKey: run.key,
+      summary: {
+        runId: run.key,
+        target: "local",
+        status: "building",
+        notebook: run.notebookFile,
+        exitCode: null,
+        oomKilled: false,
+      },
+    }));
+    const recorded: RunNode[] = (await recordedRuns()).map((run) => ({
+      notebookFile: run.result.notebook,
+      workspaceDir: workspaceOfRunDir(run.dir),
+      dir: run.dir,
+      activeKey: this.services.activeRuns.find(run.result.runId)?.key,
+      summary: run.result,
+    }));
+    return [...building, ...recorded];
+  }
+
+  getTreeItem(node: RunNode): vscode.TreeItem {
+    const view = presentRun(node.summary);
+    const item = new vscode.TreeItem(view.label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.dir ?? node.summary.runId;
+    item.description = view.description;
+    item.tooltip = view.tooltip;
+    item.contextValue = view.contextValue;
+    item.iconPath = new vscode.ThemeIcon(
+      view.icon.id,
+      view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined,
+    );
+    if (node.dir) item.command = { command: "parity.openLogs", title: "Open Logs", arguments: [node] };
+    item.accessibilityInformation = { label: `${view.label}, ${view.description}` };
+    return item;
+  }
+
+  dispose(): void {
+    this.setVisible(false);
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.changed.dispose();
+  }
+}
