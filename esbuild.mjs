@@ -31,7 +31,9 @@ const heavyApart = {
   name: "heavy-apart",
   setup(build) {
     build.onResolve({ filter: /^\.\/heavy$/ }, (args) =>
-      args.importer.endsWith(`services${path.sep}loadHeavy.ts`) ? { path: "./services.js", external: true } : undefined,
+      args.importer.endsWith(`services${path.sep}loadHeavy.ts`)
+        ? { path: "./services.js", external: true }
+        : undefined,
     );
   },
 };
