@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import * as vscode from "vscode";
 import type { ReportRestoreState } from "../protocol/report";
 import { webviewOptions, type BasePanel } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
-import { LOGS_VIEW_TYPE, LogsPanel } from "./logs/logsPanel";
+import { LOGS_VIEW_TYPE, LogsPanel, runDir } from "./logs/logsPanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
 import { asRunRef, type PanelOptions, type ReportData, type RunRef } from "./types";
 
@@ -32,6 +34,19 @@ function track<T>(key: string, panel: T): T {
     if (open.get(key) === tracked) open.delete(key);
   });
   return panel;
+}
+
+/** "Logs: train.ipynb" from the run's record when there is one yet, else with the run id. */
+function runTitle(prefix: string, run: RunRef): string {
+  try {
+    const { notebook } = JSON.parse(readFileSync(path.join(runDir(run), "run.json"), "utf8")) as {
+      notebook?: unknown;
+    };
+    if (typeof notebook === "string") return `${prefix}: ${path.basename(notebook)}`;
+  } catch {
+    // Not recorded yet: the panel renames itself when it is.
+  }
+  return `${prefix}: ${run.runId}`;
 }
 
 /** Beside the notebook, which stays in view; the logs panel (opened when a run starts) leaves the focus there too. */
@@ -111,7 +126,7 @@ export function showLogsPanel(context: vscode.ExtensionContext, run: RunRef): vo
     track(
       key,
       new LogsPanel(
-        createPanel(context, LOGS_VIEW_TYPE, `Logs: ${run.runId}`),
+        createPanel(context, LOGS_VIEW_TYPE, runTitle("Logs", run)),
         context,
         run,
         requireOptions(),
@@ -128,7 +143,7 @@ export function showDiagnosisPanel(context: vscode.ExtensionContext, run: RunRef
     track(
       key,
       new DiagnosisPanel(
-        createPanel(context, DIAGNOSIS_VIEW_TYPE, `Diagnosis: ${run.runId}`),
+        createPanel(context, DIAGNOSIS_VIEW_TYPE, runTitle("Diagnosis", run)),
         context,
         run,
         requireOptions(),

@@ -55,7 +55,7 @@ function addRequirement(
 ): ParityEdit | undefined {
   if (!isEditableRequirementsFile(requirementsFile)) return undefined;
   return {
-    title: `Add ${distribution}==${version} to ${requirementsFile}`,
+    title: `Add ${distribution}==${version} to ${fileName(requirementsFile)}`,
     file: requirementsFile,
     newText: `${distribution}==${version}`,
   };
@@ -72,12 +72,17 @@ export function pinEdit(
     return undefined;
   const newText = pinnedRequirement(requirement, version);
   return {
-    title: `Pin ${requirement.normalizedName}==${version} in ${location.file}`,
+    title: `Pin ${requirement.normalizedName}==${version} in ${fileName(location.file)}`,
     file: location.file,
     line: location.line,
     oldText: requirement.text,
     newText,
   };
+}
+
+/** The file's name, for a button label (reports may name files by absolute path). */
+function fileName(file: string): string {
+  return file.split(/[\\/]/).pop() || file;
 }
 
 export function withEdit(edit: ParityEdit | undefined): { edit?: ParityEdit } {

@@ -30,7 +30,6 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
     options: PanelOptions,
   ) {
     super(panel, context, "diagnosis", diagnosisFromWebview, options.log);
-    panel.title = `Diagnosis: ${run.runId}`;
     this.load(run);
     this.follow();
     this.disposables.push({ dispose: () => this.watch?.stop() });

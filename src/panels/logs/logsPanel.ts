@@ -36,7 +36,6 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
     options: PanelOptions,
   ) {
     super(panel, context, "logs", logsFromWebview, options.log);
-    panel.title = `Logs: ${run.runId}`;
     this.load(run, this.runInfo());
     this.disposables.push({ dispose: () => this.stopFollowing() });
   }

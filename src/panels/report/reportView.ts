@@ -26,11 +26,18 @@ export function reportViewState(data: ReportData): ReportViewState {
     ...(report.compared.local ? { localSource: report.compared.local } : {}),
     productionSource: report.compared.image ?? "Production image not built yet",
     sections: comparisonSections(data.local, data.image, report.items),
-    items: report.items.map(itemView),
+    items: report.items.map((item) => itemView(item, path.dirname(data.profileFile ?? data.notebookFile))),
   };
 }
 
-function itemView(item: ParityItem): ReportItemView {
+/** A file as the user knows it: relative to the project when inside it. */
+function shortPath(file: string, baseDir: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const relative = path.relative(baseDir, file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+function itemView(item: ParityItem, baseDir: string): ReportItemView {
   return {
     code: item.code,
     severity: item.severity,
@@ -38,7 +45,9 @@ function itemView(item: ParityItem): ReportItemView {
     fix: item.fix,
     ...(item.subject ? { subject: item.subject } : {}),
     ...(item.location
-      ? { location: item.location.line ? `${item.location.file}:${item.location.line}` : item.location.file }
+      ? {
+          location: `${shortPath(item.location.file, baseDir)}${item.location.line ? `:${item.location.line}` : ""}`,
+        }
       : {}),
     ...(item.edit ? { applyTitle: item.edit.title } : {}),
   };

@@ -48,6 +48,31 @@ describe("reportViewState", () => {
     expect(state.summary).toMatch(/errors?|warnings?/);
   });
 
+  it("names files relative to the profile's folder", () => {
+    const requirements = parseRequirements("numpy\n", "/w/examples/requirements.txt");
+    const report = buildParityReport(
+      matchingInput({
+        requirements,
+        profile: {
+          python: "3.11",
+          memoryBytes: 8 * 1024 ** 3,
+          shmBytes: 2 * 1024 ** 3,
+          gpu: 0,
+          requirementsFile: "/w/examples/requirements.txt",
+        },
+      }),
+    );
+    const state = reportViewState({
+      notebookFile: "/w/examples/train.ipynb",
+      profileFile: "/w/examples/parity.yaml",
+      report,
+    });
+    expect(state.items.find((item) => item.code === "RequirementUnpinned")).toMatchObject({
+      location: "requirements.txt:1",
+      applyTitle: "Pin numpy==1.26.4 in requirements.txt",
+    });
+  });
+
   it("shows production as not built when there is no image", () => {
     const state = reportViewState({
       notebookFile: "train.ipynb",
