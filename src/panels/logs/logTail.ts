@@ -69,14 +69,26 @@ export class LogTail {
   async start(): Promise<void> {
     await this.update();
     if (this.stopped) return;
+    this.watchFolder();
+    this.timer = setInterval(() => {
+      this.watchFolder();
+      void this.update();
+    }, this.pollMs);
+  }
+
+  /** The folder, not the files: run.json is replaced by a rename, and logs.jsonl may not exist yet. */
+  private watchFolder(): void {
+    if (this.watcher || this.stopped) return;
     try {
-      // The folder, not the files: run.json is replaced by a rename, and logs.jsonl may not exist yet.
-      this.watcher = watch(this.runDir, () => void this.update());
-      this.watcher.on("error", () => this.watcher?.close());
+      const watcher = watch(this.runDir, () => void this.update());
+      watcher.on("error", () => {
+        watcher.close();
+        if (this.watcher === watcher) this.watcher = undefined;
+      });
+      this.watcher = watcher;
     } catch {
-      // The folder does not exist yet: the poll below finds it.
+      // The folder does not exist yet: the next poll tries again.
     }
-    this.timer = setInterval(() => void this.update(), this.pollMs);
   }
 
   /** Reads new lines and run.json; calls made while one runs are folded into one more pass. */

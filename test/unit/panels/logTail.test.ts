@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -95,6 +95,32 @@ describe("LogTail", () => {
     await appendFile(path.join(dir, "logs.jsonl"), line("after the end"));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(received).toEqual(["stdout:live", "stdout:flushed late"]);
+  });
+});
+
+describe("LogTail before the run folder exists", () => {
+  it("finds the folder on a later poll and then follows it", async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), "parity-tail-"));
+    const dir = path.join(parent, "run-1");
+    const received: string[] = [];
+    const tail = new LogTail(
+      dir,
+      {
+        onLines: (lines) => void received.push(...lines.map((each) => each.text)),
+        onRun: () => {},
+        onReset: () => {},
+      },
+      { pollMs: 20, settleMs: 10 },
+    );
+    try {
+      await tail.start();
+      await mkdir(dir);
+      await writeFile(path.join(dir, "logs.jsonl"), line("hello"));
+      await waitFor(() => received.includes("hello"));
+    } finally {
+      tail.stop();
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });
 
