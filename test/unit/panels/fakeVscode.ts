@@ -1,0 +1,235 @@
+import path from "node:path";
+import { vi } from "vitest";
+
+/** Just enough of the vscode API for the panel hosts, recording what they do. */
+
+type Listener<T> = (value: T) => void;
+
+function emitter<T>() {
+  const listeners: Array<Listener<T>> = [];
+  return {
+    event: (listener: Listener<T>) => {
+      listeners.push(listener);
+      return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
+    },
+    fire: (value: T) => [...listeners].forEach((listener) => listener(value)),
+  };
+}
+
+export class Uri {
+  private constructor(readonly fsPath: string) {}
+  static file(file: string): Uri {
+    return new Uri(path.resolve(file));
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(path.join(base.fsPath, ...parts));
+  }
+  get path(): string {
+    return this.fsPath;
+  }
+  toString(): string {
+    return `file://${this.fsPath}`;
+  }
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(startLine: number, startCharacter: number, endLine: number, endCharacter: number) {
+    this.start = new Position(startLine, startCharacter);
+    this.end = new Position(endLine, endCharacter);
+  }
+}
+
+export class WorkspaceEdit {
+  readonly operations: Array<{ kind: string; uri: Uri; range?: Range; position?: Position; text?: string }> =
+    [];
+  replace(uri: Uri, range: Range, text: string): void {
+    this.operations.push({ kind: "replace", uri, range, text });
+  }
+  insert(uri: Uri, position: Position, text: string): void {
+    this.operations.push({ kind: "insert", uri, position, text });
+  }
+  createFile(uri: Uri): void {
+    this.operations.push({ kind: "createFile", uri });
+  }
+}
+
+export class NotebookRange {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
+}
+
+export const ViewColumn = { Active: -1, Beside: -2 };
+export const NotebookEditorRevealType = { InCenterIfOutsideViewport: 2 };
+
+export interface FakePanel {
+  viewType: string;
+  title: string;
+  visible: boolean;
+  posted: Array<{ type: string; payload: unknown }>;
+  webview: {
+    html: string;
+    options: unknown;
+    cspSource: string;
+    asWebviewUri(uri: Uri): Uri;
+    postMessage(message: unknown): Promise<boolean>;
+    onDidReceiveMessage: (listener: Listener<unknown>) => { dispose(): void };
+  };
+  /** The webview sends a message to the host. */
+  receive(message: unknown): void;
+  onDidChangeViewState: (listener: Listener<unknown>) => { dispose(): void };
+  onDidDispose: (listener: Listener<void>) => { dispose(): void };
+  reveal: ReturnType<typeof vi.fn>;
+  dispose(): void;
+  disposed: boolean;
+}
+
+export function fakePanel(viewType: string, title: string): FakePanel {
+  const messages = emitter<unknown>();
+  const viewState = emitter<unknown>();
+  const disposed = emitter<void>();
+  const panel: FakePanel = {
+    viewType,
+    title,
+    visible: true,
+    posted: [],
+    webview: {
+      html: "",
+      options: undefined,
+      cspSource: "https://webview.test",
+      asWebviewUri: (uri) => uri,
+      postMessage: async (message) => {
+        panel.posted.push(message as { type: string; payload: unknown });
+        return true;
+      },
+      onDidReceiveMessage: messages.event,
+    },
+    receive: (message) => messages.fire(message),
+    onDidChangeViewState: viewState.event,
+    onDidDispose: disposed.event,
+    reveal: vi.fn(),
+    disposed: false,
+    dispose: () => {
+      if (panel.disposed) return;
+      panel.disposed = true;
+      disposed.fire();
+    },
+  };
+  return panel;
+}
+
+export interface FakeDocument {
+  text: string;
+  getText(): string;
+  save: ReturnType<typeof vi.fn>;
+}
+
+export const state = {
+  panels: [] as FakePanel[],
+  serializers: new Map<string, { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> }>(),
+  documents: new Map<string, FakeDocument>(),
+  edits: [] as WorkspaceEdit[],
+  clipboard: "",
+  shown: [] as Array<{ kind: string; target: unknown; options: unknown }>,
+  saveTarget: undefined as Uri | undefined,
+  written: new Map<string, string>(),
+  errors: [] as string[],
+};
+
+export function reset(): void {
+  state.panels = [];
+  state.serializers.clear();
+  state.documents.clear();
+  state.edits = [];
+  state.clipboard = "";
+  state.shown = [];
+  state.saveTarget = undefined;
+  state.written.clear();
+  state.errors = [];
+}
+
+export const window = {
+  createWebviewPanel: vi.fn((viewType: string, title: string) => {
+    const panel = fakePanel(viewType, title);
+    state.panels.push(panel);
+    return panel;
+  }),
+  registerWebviewPanelSerializer: (viewType: string, serializer: never) => {
+    state.serializers.set(viewType, serializer);
+    return { dispose: () => state.serializers.delete(viewType) };
+  },
+  showErrorMessage: async (message: string) => void state.errors.push(message),
+  showSaveDialog: async () => state.saveTarget,
+  showTextDocument: async (target: unknown, options: unknown) =>
+    void state.shown.push({ kind: "text", target, options }),
+  showNotebookDocument: async (target: unknown, options: unknown) => {
+    state.shown.push({ kind: "notebook", target, options });
+    return { viewColumn: 1, revealRange: vi.fn() };
+  },
+};
+
+export const workspace = {
+  workspaceFolders: undefined,
+  openTextDocument: async (uri: Uri) => {
+    const document = state.documents.get(uri.fsPath);
+    if (!document) throw new Error(`cannot open ${uri.fsPath}`);
+    return document;
+  },
+  openNotebookDocument: async (uri: Uri) => ({
+    uri,
+    cellCount: 3,
+    getCells: () => [0, 1, 2].map((index) => ({ metadata: { id: `cell-${index}` } })),
+    cellAt: (index: number) => ({ document: { uri: `${uri.fsPath}#cell${index}` } }),
+  }),
+  applyEdit: async (edit: WorkspaceEdit) => {
+    state.edits.push(edit);
+    for (const operation of edit.operations) {
+      const document = state.documents.get(operation.uri.fsPath);
+      if (!document || operation.kind !== "replace" || !operation.range) continue;
+      const lines = document.text.split("\n");
+      const line = lines[operation.range.start.line]!;
+      lines[operation.range.start.line] =
+        line.slice(0, operation.range.start.character) +
+        operation.text +
+        line.slice(operation.range.end.character);
+      document.text = lines.join("\n");
+    }
+    return true;
+  },
+  fs: {
+    stat: async (uri: Uri) => {
+      if (!state.documents.has(uri.fsPath)) throw new Error("not found");
+      return {};
+    },
+    writeFile: async (uri: Uri, content: Uint8Array) =>
+      void state.written.set(uri.fsPath, Buffer.from(content).toString()),
+  },
+};
+
+export const env = {
+  clipboard: { writeText: async (text: string) => void (state.clipboard = text) },
+};
+
+export function document(file: string, text: string): FakeDocument {
+  const created: FakeDocument = {
+    text,
+    getText: () => created.text,
+    save: vi.fn(async () => true),
+  };
+  state.documents.set(path.resolve(file), created);
+  return created;
+}
+
+export function fakeContext() {
+  return { extensionUri: Uri.file("/ext"), subscriptions: [] as Array<{ dispose(): void }> };
+}

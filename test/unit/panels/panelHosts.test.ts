@@ -1,0 +1,282 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type * as vscode from "vscode";
+import type { RunResult } from "../../../src/core/job/types";
+import { buildParityReport } from "../../../src/core/parity/buildParityReport";
+import { parseRequirements } from "../../../src/core/requirements/parseRequirements";
+import type { PanelOptions, ReportData } from "../../../src/panels/types";
+import { matchingInput } from "../parity/fixtures";
+import * as fake from "./fakeVscode";
+
+vi.mock("vscode", async () => await import("./fakeVscode"));
+
+const panels = await import("../../../src/panels/index");
+const context = fake.fakeContext() as unknown as vscode.ExtensionContext;
+
+function reportData(requirementsText: string): ReportData {
+  const requirementsFile = "/w/requirements.txt";
+  const report = buildParityReport(
+    matchingInput({
+      requirements: parseRequirements(requirementsText, requirementsFile),
+      profile: {
+        python: "3.11",
+        memoryBytes: 8 * 1024 ** 3,
+        shmBytes: 2 * 1024 ** 3,
+        gpu: 0,
+        requirementsFile,
+      },
+    }),
+  );
+  return { notebookFile: "/w/train.ipynb", profileFile: "/w/parity.yaml", report };
+}
+
+function options(overrides: Partial<PanelOptions> = {}): PanelOptions & { logged: string[] } {
+  const logged: string[] = [];
+  return {
+    computeReport: vi.fn(async () => reportData(fake.state.documents.get("/w/requirements.txt")?.text ?? "")),
+    log: (message) => void logged.push(message),
+    logged,
+    ...overrides,
+  };
+}
+
+function lastOf(panel: fake.FakePanel, type: string) {
+  return [...panel.posted].reverse().find((message) => message.type === type)?.payload as never;
+}
+
+async function settle(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 200 && !condition(); tries++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+beforeEach(() => {
+  fake.reset();
+  fake.window.createWebviewPanel.mockClear();
+});
+afterEach(() => {
+  for (const subscription of (
+    context as unknown as { subscriptions: Array<{ dispose(): void }> }
+  ).subscriptions.splice(0)) {
+    subscription.dispose();
+  }
+});
+
+describe("report panel", () => {
+  it("loads a page with a strict CSP and holds its posts until the webview is ready", () => {
+    panels.registerPanels(context, options());
+    panels.showReportPanel(context, reportData("numpy\n"));
+    const panel = fake.state.panels[0]!;
+
+    expect(panel.title).toBe("Parity Report: train.ipynb");
+    const html = panel.webview.html;
+    expect(html).toContain("default-src 'none'");
+    const nonce = /script-src 'nonce-([^']+)'/.exec(html)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(html).toContain(
+      `<script type="module" nonce="${nonce}" src="file:///ext/dist/webview/report.js">`,
+    );
+    expect(html).toContain("style-src https://webview.test");
+    expect(html).toContain('data-restore="{&#34;notebookFile&#34;:&#34;/w/train.ipynb&#34;}"');
+    expect(panel.webview.options).toEqual({
+      enableScripts: true,
+      localResourceRoots: [fake.Uri.file("/ext/dist/webview")],
+    });
+    expect(panel.posted).toEqual([]);
+
+    panel.receive({ type: "ready", payload: {} });
+    const state = lastOf(panel, "state") as { items: Array<{ code: string; applyTitle?: string }> };
+    expect(state.items.find((item) => item.code === "RequirementUnpinned")?.applyTitle).toBe(
+      "Pin numpy==1.26.4 in requirements.txt",
+    );
+  });
+
+  it("keeps one panel per notebook and reveals it", () => {
+    panels.registerPanels(context, options());
+    panels.showReportPanel(context, reportData("numpy\n"));
+    panels.showReportPanel(context, reportData("numpy==1.26.4\n"));
+    expect(fake.window.createWebviewPanel).toHaveBeenCalledTimes(1);
+    expect(fake.state.panels[0]!.reveal).toHaveBeenCalled();
+  });
+
+  it("applies a fix as a workspace edit, saves, answers the request and checks parity again", async () => {
+    const panelOptions = options();
+    panels.registerPanels(context, panelOptions);
+    const requirements = fake.document("/w/requirements.txt", "torch==2.3.1+cu121\nnumpy  # math\n");
+    const data = reportData(requirements.text);
+    panels.showReportPanel(context, data);
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    const index = data.report.items.findIndex((item) => item.code === "RequirementUnpinned");
+
+    panel.receive({ type: "applyFix", payload: { requestId: 7, index } });
+    await settle(
+      () => lastOf(panel, "applied") !== undefined && panelOptions.computeReport.mock.calls.length > 0,
+    );
+
+    expect(requirements.text).toBe("torch==2.3.1+cu121\nnumpy==1.26.4  # math\n");
+    expect(requirements.save).toHaveBeenCalled();
+    expect(lastOf(panel, "applied")).toEqual({
+      requestId: 7,
+      ok: true,
+      message: "Pin numpy==1.26.4 in requirements.txt: done.",
+    });
+    await settle(() =>
+      (lastOf(panel, "state") as { items: Array<{ code: string }> }).items.every(
+        (item) => item.code !== "RequirementUnpinned",
+      ),
+    );
+  });
+
+  it("refuses a stale fix with a sentence and ignores malformed messages", async () => {
+    const panelOptions = options();
+    panels.registerPanels(context, panelOptions);
+    fake.document("/w/requirements.txt", "pandas\n");
+    const data = reportData("torch==2.3.1+cu121\nnumpy\n");
+    panels.showReportPanel(context, data);
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    panel.receive({ type: "applyFix", payload: { requestId: 1, index: "all" } });
+    expect(panelOptions.logged[0]).toMatch(/malformed message/);
+
+    const index = data.report.items.findIndex((item) => item.code === "RequirementUnpinned");
+    panel.receive({ type: "applyFix", payload: { requestId: 2, index } });
+    await settle(() => lastOf(panel, "applied") !== undefined);
+    expect(lastOf(panel, "applied")).toMatchObject({ requestId: 2, ok: false });
+    expect((lastOf(panel, "applied") as { message: string }).message).toMatch(/changed since the report/);
+    expect(fake.state.edits).toEqual([]);
+  });
+
+  it("is restored after a reload from the notebook file the webview saved, and computes the report again", async () => {
+    const panelOptions = options();
+    panels.registerPanels(context, panelOptions);
+    const panel = fake.fakePanel("parity.report", "Parity Report: train.ipynb");
+    await fake.state.serializers.get("parity.report")!.deserializeWebviewPanel(panel, {
+      restore: { notebookFile: "/w/train.ipynb" },
+      ui: {},
+    });
+    expect(panelOptions.computeReport).toHaveBeenCalledWith("/w/train.ipynb", expect.any(AbortSignal));
+
+    const broken = fake.fakePanel("parity.report", "?");
+    await fake.state.serializers.get("parity.report")!.deserializeWebviewPanel(broken, { ui: {} });
+    expect(broken.disposed).toBe(true);
+  });
+});
+
+describe("logs and diagnosis panels", () => {
+  let workspaceDir: string;
+  const runId = "train-20261129-070000-ab12";
+  const result: RunResult = {
+    runId,
+    target: "local",
+    status: "failed",
+    exitCode: 1,
+    oomKilled: false,
+    image: "parity/train:1",
+    notebook: "/w/train.ipynb",
+    memoryLimitBytes: 128 * 1024 ** 2,
+    diagnosis: [
+      {
+        code: "PythonException",
+        severity: "error",
+        message: "ValueError: bad (raised in cell 2, line 3)",
+        fix: "Fix the code at that line.",
+        location: { file: "/w/train.ipynb", cell: 2, cellId: "cell-1", line: 3 },
+      },
+    ],
+  };
+
+  beforeEach(async () => {
+    workspaceDir = await mkdtemp(path.join(tmpdir(), "parity-panels-"));
+    const dir = path.join(workspaceDir, ".parity", "runs", runId);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "run.json"), JSON.stringify(result));
+    await writeFile(
+      path.join(dir, "logs.jsonl"),
+      [
+        { stream: "stdout", text: "\u001b[32mepoch 1\u001b[0m", time: 1 },
+        { stream: "stderr", text: "ValueError: bad", time: 2 },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join("\n") + "\n",
+    );
+  });
+  afterEach(async () => {
+    await rm(workspaceDir, { recursive: true, force: true });
+  });
+
+  it("sends a run's recorded lines after ready, and copies and saves them without colours", async () => {
+    panels.registerPanels(context, options());
+    panels.showLogsPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    expect(panel.title).toBe("Logs: train.ipynb");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(panel.posted).toEqual([]);
+
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => lastOf(panel, "lines") !== undefined);
+    expect(lastOf(panel, "lines")).toEqual({
+      lines: [
+        { stream: "stdout", text: "\u001b[32mepoch 1\u001b[0m", time: 1 },
+        { stream: "stderr", text: "ValueError: bad", time: 2 },
+      ],
+    });
+    expect(lastOf(panel, "run")).toMatchObject({
+      status: "failed",
+      live: false,
+      notebookName: "train.ipynb",
+    });
+
+    panel.receive({ type: "copyAll", payload: { filter: { streams: ["stdout", "stderr"] } } });
+    await settle(() => fake.state.clipboard !== "");
+    expect(fake.state.clipboard).toBe("epoch 1\nValueError: bad\n");
+
+    fake.state.saveTarget = fake.Uri.file(path.join(workspaceDir, "out.log"));
+    panel.receive({ type: "save", payload: { filter: { streams: ["stderr"] } } });
+    await settle(() => fake.state.written.size > 0);
+    expect(fake.state.written.get(path.join(workspaceDir, "out.log"))).toBe("ValueError: bad\n");
+    expect(lastOf(panel, "notice")).toEqual({ message: "Saved 1 line to out.log." });
+  });
+
+  it("restores a logs panel from the run the webview saved, and refuses anything else", async () => {
+    panels.registerPanels(context, options());
+    const panel = fake.fakePanel("parity.logs", "Logs: train.ipynb");
+    await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(panel, {
+      restore: { workspaceDir, runId },
+    });
+    expect(panel.disposed).toBe(false);
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => lastOf(panel, "lines") !== undefined);
+
+    const other = fake.fakePanel("parity.logs", "Logs");
+    await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(other, {
+      restore: { workspaceDir, runId: "../../etc" },
+    });
+    expect(other.disposed).toBe(true);
+  });
+
+  it("explains the run and opens the notebook at the failing cell", async () => {
+    panels.registerPanels(context, options());
+    panels.showDiagnosisPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    expect(panel.title).toBe("Diagnosis: train.ipynb");
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "failed");
+    expect(lastOf(panel, "state")).toMatchObject({
+      headline: "The run failed with exit code 1.",
+      items: [{ code: "PythonException", location: "train.ipynb, cell 2, line 3", openable: true }],
+    });
+
+    panel.receive({ type: "openLocation", payload: { index: 0 } });
+    await settle(() => fake.state.shown.length === 2);
+    const [notebook, cell] = fake.state.shown;
+    expect(notebook).toMatchObject({ kind: "notebook", options: { selections: [{ start: 1, end: 2 }] } });
+    expect(cell).toMatchObject({
+      kind: "text",
+      target: { uri: "/w/train.ipynb#cell1" },
+      options: { selection: { start: { line: 2, character: 0 } } },
+    });
+  });
+});
