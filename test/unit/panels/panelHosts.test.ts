@@ -113,7 +113,8 @@ describe("report panel", () => {
 
     panel.receive({ type: "applyFix", payload: { requestId: 7, index } });
     await settle(
-      () => lastOf(panel, "applied") !== undefined && panelOptions.computeReport.mock.calls.length > 0,
+      () =>
+        lastOf(panel, "applied") !== undefined && vi.mocked(panelOptions.computeReport).mock.calls.length > 0,
     );
 
     expect(requirements.text).toBe("torch==2.3.1+cu121\nnumpy==1.26.4  # math\n");
