@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "../../../src/core/job/types";
-import { LineStore } from "../../../webview-ui/src/lib/logs/lineStore";
+import { LineStore, terminalText } from "../../../webview-ui/src/lib/logs/lineStore";
 import { LogSearch } from "../../../webview-ui/src/lib/logs/search";
 
 function lines(texts: string[], stream: LogLine["stream"] = "stdout", source?: string): LogLine[] {
@@ -47,6 +47,16 @@ describe("LineStore", () => {
     search.setQuery("error");
     expect(search.matchCount).toBe(3);
     expect(search.matchingLines).toBe(2);
+  });
+});
+
+describe("terminalText", () => {
+  it("shows what a terminal shows for a progress bar redrawn with carriage returns", () => {
+    expect(terminalText(" 10%|#   |\r 50%|##  |\r100%|####|\r")).toBe("100%|####|");
+    expect(terminalText("plain")).toBe("plain");
+    const store = new LineStore();
+    store.append(lines(["\u001b[32m 0%\r\u001b[32m100%\u001b[0m"]));
+    expect(store.plain(0)).toBe("100%");
   });
 });
 

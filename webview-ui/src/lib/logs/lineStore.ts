@@ -7,6 +7,16 @@ export const DEFAULT_MAX_LINES = 1_000_000;
 const STREAMS: LogStream[] = ["stdout", "stderr"];
 
 /**
+ * What a terminal would show for a line that redraws itself with carriage returns (progress
+ * bars such as tqdm write "\r 10%|#  |" again and again): the text after the last one.
+ */
+export function terminalText(text: string): string {
+  if (!text.includes("\r")) return text;
+  const trimmed = text.replace(/\r+$/, "");
+  return trimmed.slice(trimmed.lastIndexOf("\r") + 1);
+}
+
+/**
  * The lines a logs view holds, in parallel arrays (no object per line), with the filtered view
  * kept as a list of line numbers. Line numbers are absolute: they keep counting after old lines
  * are dropped, so a search result or a scroll position stays valid.
@@ -46,8 +56,9 @@ export class LineStore {
     const added: number[] = [];
     for (const line of lines) {
       const number = this.end;
-      this.texts.push(line.text);
-      this.plains.push(stripAnsi(line.text));
+      const text = terminalText(line.text);
+      this.texts.push(text);
+      this.plains.push(stripAnsi(text));
       this.streams.push(line.stream);
       this.sourceIds.push(this.sourceId(line.source ?? ""));
       if (this.passes(number)) {

@@ -2,6 +2,9 @@ import { ansiSegments, withMatches } from "./ansi";
 import type { LineStore } from "./lineStore";
 import { findAll } from "./search";
 
+/** Characters of one line drawn at most; longer lines are drawn cut and without colours (copy and save keep them whole). */
+export const MAX_DRAWN_CHARS = 4000;
+
 /**
  * One drawn row. Log text only ever reaches the DOM through textContent, and colours through
  * class names and style properties: nothing a program prints can become markup.
@@ -26,8 +29,18 @@ export function renderRow(
     label.textContent = source;
     row.append(label);
   }
-  const ranges = lowerQuery ? findAll(store.plain(number), lowerQuery) : [];
-  for (const piece of withMatches(ansiSegments(store.text(number)), ranges, isCurrentMatch)) {
+  const plain = store.plain(number);
+  const ranges = lowerQuery ? findAll(plain, lowerQuery) : [];
+  const segments =
+    plain.length > MAX_DRAWN_CHARS
+      ? [
+          {
+            text: `${plain.slice(0, MAX_DRAWN_CHARS)} … (${plain.length - MAX_DRAWN_CHARS} more characters)`,
+            classes: [],
+          },
+        ]
+      : ansiSegments(store.text(number));
+  for (const piece of withMatches(segments, ranges, isCurrentMatch)) {
     const span = document.createElement("span");
     span.textContent = piece.text;
     const classes = [...piece.classes];
