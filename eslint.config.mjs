@@ -52,6 +52,24 @@ export default tseslint.config(
     },
   },
   {
+    // Webview apps run in the browser and only render: no vscode API, no Node, no host-side code.
+    files: ["webview-ui/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["vscode", "node:*"], message: "Webview code runs in the browser." },
+            {
+              group: ["**/src/panels/**", "**/src/targets/**", "**/src/services/**", "**/src/commands/**"],
+              message: "Webviews get computed data through src/protocol; business logic stays in the host.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The bin shim is CommonJS: it requires the bundled CLI.
     files: ["bin/*.js"],
     languageOptions: { sourceType: "commonjs" },
