@@ -4,7 +4,7 @@ import { extensionId } from "./harness/workbench";
 
 describe("smoke", () => {
   test("the Parity activity bar entry opens the Environment and Runs views and activates without an error", async (context) => {
-    const { workbench, server } = await openVsCode(context);
+    const { workbench, server } = await openVsCode(context, { name: "smoke" });
     await workbench.openParityView();
     await expect.poll(() => workbench.viewPane("Environment").isVisible()).toBe(true);
     await expect.poll(() => workbench.viewPane("Runs").isVisible()).toBe(true);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { installExtension } from "./codeServer";
-import { repoRoot } from "./paths";
+import { repoRoot, resultsDir } from "./paths";
 
 export interface E2eSetup {
   codeServerBin: string;
@@ -26,6 +26,8 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   const started = Date.now();
+  // Screenshots of this run only (CI keeps the folder as an artifact).
+  rmSync(resultsDir, { recursive: true, force: true });
   const log = (line: string) => console.log(`[e2e] ${line}`);
   const codeServerBin =
     process.env.PARITY_CODE_SERVER ??

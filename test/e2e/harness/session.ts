@@ -7,6 +7,8 @@ import { repoRoot, resultsDir } from "./paths";
 import { launchBrowser, Workbench } from "./workbench";
 
 export interface VsCodeOptions {
+  /** Screenshot file name prefix (default: from the test's name). */
+  name?: string;
   /** Workspace Trust: "off" trusts everything (the default); "prompt" lets the window ask. */
   trust?: "off" | "prompt";
   /** More user settings. */
@@ -58,7 +60,7 @@ export function testSlug(context: TestContext): string {
  */
 export async function openVsCode(context: TestContext, options: VsCodeOptions = {}): Promise<VsCodeSession> {
   const setup = inject("parityE2e");
-  const name = testSlug(context);
+  const name = options.name ?? testSlug(context);
   const workspace = await copyExamples();
   const cleanups: Array<() => Promise<unknown>> = [() => rm(workspace, { recursive: true, force: true })];
   // Filled in as the window comes up; the end-of-test hook uses what is there.

@@ -100,6 +100,29 @@ export class Workbench {
     });
   }
 
+  /**
+   * Waits until the row of `label` in a tree view has a description that begins with `status`
+   * (the Runs view: "Succeeded · 12.3 s · exit 0") and returns the row's text. Fails early when the
+   * row reaches another final status.
+   */
+  async waitForTreeStatus(view: string, label: string, status: string, timeoutMs: number): Promise<string> {
+    const finals = ["Succeeded", "Failed", "Cancelled"].filter((word) => word !== status);
+    const row = this.treeRow(view, label).first();
+    const deadline = Date.now() + timeoutMs;
+    let text = "";
+    while (Date.now() < deadline) {
+      text = (await row.innerText({ timeout: 1000 }).catch(() => "")).replace(/\s+/g, " ").trim();
+      const description = text.slice(label.length).trim();
+      if (description.startsWith(status)) return text;
+      const other = finals.find((word) => description.startsWith(word));
+      if (other) throw new Error(`${view}: ${label} ended ${other}, not ${status}: "${text}"`);
+      await this.page.waitForTimeout(500);
+    }
+    throw new Error(
+      `${view}: ${label} did not reach ${status} within ${timeoutMs / 1000} s (last seen: "${text}")`,
+    );
+  }
+
   /** Runs a command from the palette (F1) by its title, as "Parity: Check Parity". */
   async runCommand(title: string): Promise<void> {
     await this.closeQuickInput();
@@ -134,6 +157,9 @@ export class Workbench {
     await row.waitFor({ timeout: 15_000 });
     await this.page.keyboard.press("Enter");
     await this.page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor();
+    // A notebook is shown when its cells are rendered.
+    if (base.endsWith(".ipynb"))
+      await this.page.locator(".notebook-editor .cell-list-container .code-cell-row").first().waitFor();
   }
 
   /** An action in the open notebook's toolbar, by its title (the command's title). */
