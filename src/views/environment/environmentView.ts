@@ -50,6 +50,9 @@ export class EnvironmentView implements vscode.TreeDataProvider<EnvironmentNode>
       node.label,
       hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
+    // A new id when a report arrives, so the row opens on its mismatches instead of keeping its old state.
+    if (node.kind === "notebook")
+      item.id = `${node.contextValue}\u0000${node.notebookFile}\u0000${node.description}`;
     item.description = node.description;
     item.tooltip = node.tooltip;
     item.contextValue = node.contextValue;
