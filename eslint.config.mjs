@@ -70,6 +70,13 @@ export default tseslint.config(
     },
   },
   {
+    // The panels preview: a Node server and the scripted hosts it serves to the browser.
+    files: ["webview-ui/preview/**"],
+    languageOptions: {
+      globals: { setTimeout: "readonly", setInterval: "readonly", URL: "readonly", window: "readonly" },
+    },
+  },
+  {
     // The bin shim is CommonJS: it requires the bundled CLI.
     files: ["bin/*.js"],
     languageOptions: { sourceType: "commonjs" },

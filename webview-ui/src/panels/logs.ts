@@ -76,7 +76,7 @@ app.innerHTML = `
     <span class="match-count" data-testid="log-match-count" aria-live="polite"></span>
     <vscode-button secondary data-action="previous" title="Previous match (Shift+Enter)">Previous</vscode-button>
     <vscode-button secondary data-action="next" title="Next match (Enter)">Next</vscode-button>
-    <vscode-checkbox data-testid="log-follow" label="Follow">Follow</vscode-checkbox>
+    <vscode-checkbox data-testid="log-follow" label="Follow"></vscode-checkbox>
     <vscode-single-select data-testid="log-stream-filter" aria-label="Streams">
       <vscode-option value="both">stdout and stderr</vscode-option>
       <vscode-option value="stdout">stdout</vscode-option>
@@ -164,7 +164,8 @@ function drawMatches(): void {
 function drawStatus(): void {
   const parts: string[] = [];
   if (run) parts.push(`${run.notebookName} · ${run.status}${run.live ? " (live)" : ""}`);
-  parts.push(`${store.rowCount.toLocaleString()} ${store.rowCount === 1 ? "line" : "lines"}`);
+  const shown = store.rowCount < store.size ? `${store.rowCount.toLocaleString()} of ` : "";
+  parts.push(`${shown}${store.size.toLocaleString()} ${store.size === 1 ? "line" : "lines"}`);
   if (store.dropped > 0)
     parts.push(`the first ${store.dropped.toLocaleString()} are not shown (Save writes every line)`);
   statusText.textContent = parts.join(" · ");

@@ -14,7 +14,7 @@ import { connectToHost, initialState } from "../lib/host";
 const pending = new Map<number, number>();
 /** The last answer per item index, shown under the item until the next report replaces the items. */
 let outcomes = new Map<number, { ok: boolean; message: string }>();
-/** The last answer, shown under the summary (the item it was about may be gone from the new report). */
+/** The last successful answer, shown under the summary. */
 let notice: { ok: boolean; message: string } | undefined;
 let nextRequestId = 1;
 let state = initialState<ReportViewState>();
@@ -29,7 +29,8 @@ const host = connectToHost<ReportToWebview, ReportFromWebview, undefined>({
     const index = pending.get(requestId);
     pending.delete(requestId);
     if (index !== undefined) outcomes.set(index, { ok, message });
-    notice = { ok, message };
+    // A failure shows under its item; a success also above, as the item leaves the next report.
+    notice = ok ? { ok, message } : undefined;
     draw();
   },
 });

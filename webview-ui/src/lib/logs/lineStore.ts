@@ -43,6 +43,11 @@ export class LineStore {
     return this.first + this.texts.length;
   }
 
+  /** Lines kept, whether the filter shows them or not. */
+  get size(): number {
+    return this.texts.length;
+  }
+
   get dropped(): number {
     return this.first;
   }
