@@ -1,4 +1,4 @@
-import type * as vscode from "vscode";
+import * as vscode from "vscode";
 import { registerCommands } from "./commands/registerCommands";
 import { computeReport } from "./services/computeReport";
 import { Services } from "./services/container";
@@ -13,6 +13,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const views = registerViews(services);
   registerCommands(services, views).forEach((command) => services.track(command));
   services.track(registerStatusBar(services));
+  // Reports made in Restricted Mode compared the requirements only: check again once trusted.
+  services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => services.reports.clear()));
   // Serializers must be registered before activation ends, or panels are not restored after a reload.
   (await services.panels()).registerPanels(context, {
     computeReport: (notebookFile, signal) => computeReport(services, notebookFile, signal),

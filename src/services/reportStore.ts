@@ -32,6 +32,13 @@ export class ReportStore implements vscode.Disposable {
     this.set(notebookFile, previous);
   }
 
+  /** Forgets every report (they were made under other conditions, e.g. before the workspace was trusted). */
+  clear(): void {
+    const files = [...this.states.keys()];
+    this.states.clear();
+    files.forEach((file) => this.changed.fire(file));
+  }
+
   private set(notebookFile: string, state: StoredParity): void {
     this.states.set(notebookFile, state);
     this.changed.fire(notebookFile);

@@ -16,13 +16,10 @@ export async function createProfile(services: Services): Promise<void> {
     const existing = vscode.Uri.joinPath(folder.uri, name);
     if (await exists(existing)) {
       await vscode.window.showTextDocument(existing);
-      throw new ParityError(
-        "ProfileExists",
-        `${existing.fsPath} already exists; Parity does not overwrite it.`,
-        {
-          fix: "Edit it instead (it is open now), or delete it first to start from the current environment.",
-        },
+      void vscode.window.showInformationMessage(
+        `${name} already exists in ${folder.name}, so Parity left it as it is and opened it for editing.`,
       );
+      return;
     }
   }
   const target = vscode.Uri.joinPath(folder.uri, "parity.yaml");

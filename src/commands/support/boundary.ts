@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
+import { userMessage } from "../../services/messages";
 
 export type CommandHandler = (services: Services, ...args: unknown[]) => Promise<void> | void;
 
@@ -37,16 +38,4 @@ export function reportFailure(services: Services, id: string, error: unknown): v
   void vscode.window.showErrorMessage(message, "Show Details").then((choice) => {
     if (choice) services.output.show(true);
   });
-}
-
-/** One paragraph: notifications do not keep line breaks. */
-export function userMessage(error: unknown): string {
-  if (error instanceof ParityError) {
-    return describeError(error)
-      .split("\n")
-      .map((line) => line.trim())
-      .join(" ");
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return `Parity failed unexpectedly: ${reason} The Parity output channel has the details.`;
 }
