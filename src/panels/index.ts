@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { ReportRestoreState } from "../protocol/report";
-import { webviewOptions, type BasePanel } from "./basePanel";
+import { webviewOptions } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
 import { LOGS_VIEW_TYPE, LogsPanel, runDir } from "./logs/logsPanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
@@ -12,11 +12,16 @@ export type { PanelOptions, ReportData, RunRef } from "./types";
 export { applyParityEdit, reportBaseDirs } from "./applyFix";
 export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, REPORT_VIEW_TYPE };
 
-type AnyPanel = BasePanel<never, never>;
+/** What the registry needs of any panel. */
+interface OpenPanel {
+  reveal(): void;
+  dispose(): void;
+  onDidDispose(listener: () => void): void;
+}
 
 let options: PanelOptions | undefined;
 /** One panel per notebook (report) or run (logs, diagnosis). */
-const open = new Map<string, AnyPanel>();
+const open = new Map<string, OpenPanel>();
 
 function requireOptions(): PanelOptions {
   if (!options) throw new Error("Parity's panels were used before registerPanels() was called.");
@@ -27,11 +32,10 @@ function runKey(viewType: string, run: RunRef): string {
   return `${viewType}\u0000${run.workspaceDir}\u0000${run.runId}`;
 }
 
-function track<T>(key: string, panel: T): T {
-  const tracked = panel as unknown as AnyPanel;
-  open.set(key, tracked);
-  tracked.onDidDispose(() => {
-    if (open.get(key) === tracked) open.delete(key);
+function track<T extends OpenPanel>(key: string, panel: T): T {
+  open.set(key, panel);
+  panel.onDidDispose(() => {
+    if (open.get(key) === panel) open.delete(key);
   });
   return panel;
 }
@@ -63,7 +67,7 @@ function restoreOf(state: unknown): unknown {
 /** Restores the panels of the last session after a window reload. */
 export function registerPanels(context: vscode.ExtensionContext, panelOptions: PanelOptions): void {
   options = panelOptions;
-  const restoreRun = (viewType: string, create: (run: RunRef, panel: vscode.WebviewPanel) => AnyPanel) => ({
+  const restoreRun = (viewType: string, create: (run: RunRef, panel: vscode.WebviewPanel) => OpenPanel) => ({
     deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
       const run = asRunRef(restoreOf(state));
       if (!run || open.has(runKey(viewType, run))) return panel.dispose();
@@ -82,16 +86,13 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
     }),
     vscode.window.registerWebviewPanelSerializer(
       LOGS_VIEW_TYPE,
-      restoreRun(
-        LOGS_VIEW_TYPE,
-        (run, panel) => new LogsPanel(panel, context, run, requireOptions()) as never,
-      ),
+      restoreRun(LOGS_VIEW_TYPE, (run, panel) => new LogsPanel(panel, context, run, requireOptions())),
     ),
     vscode.window.registerWebviewPanelSerializer(
       DIAGNOSIS_VIEW_TYPE,
       restoreRun(
         DIAGNOSIS_VIEW_TYPE,
-        (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()) as never,
+        (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()),
       ),
     ),
     { dispose: () => [...open.values()].forEach((panel) => panel.dispose()) },
@@ -101,7 +102,7 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
 /** Opens the report panel of a notebook, or shows the new report in the one already open. */
 export function showReportPanel(context: vscode.ExtensionContext, data: ReportData): void {
   const key = `${REPORT_VIEW_TYPE}\u0000${data.notebookFile}`;
-  const existing = open.get(key) as unknown as ReportPanel | undefined;
+  const existing = open.get(key) as ReportPanel | undefined;
   const panel =
     existing ??
     track(
