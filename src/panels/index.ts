@@ -120,34 +120,23 @@ export function showReportPanel(context: vscode.ExtensionContext, data: ReportDa
 
 /** Opens (or reveals) the logs panel of a run. */
 export function showLogsPanel(context: vscode.ExtensionContext, run: RunRef): void {
-  const key = runKey(LOGS_VIEW_TYPE, run);
-  const existing = open.get(key);
-  if (existing) existing.reveal();
-  else
-    track(
-      key,
-      new LogsPanel(
-        createPanel(context, LOGS_VIEW_TYPE, runTitle("Logs", run)),
-        context,
-        run,
-        requireOptions(),
-      ),
-    );
+  showRunPanel(LOGS_VIEW_TYPE, run, () => {
+    const panel = createPanel(context, LOGS_VIEW_TYPE, runTitle("Logs", run));
+    return new LogsPanel(panel, context, run, requireOptions());
+  });
 }
 
 /** Opens (or reveals) the diagnosis panel of a run. */
 export function showDiagnosisPanel(context: vscode.ExtensionContext, run: RunRef): void {
-  const key = runKey(DIAGNOSIS_VIEW_TYPE, run);
+  showRunPanel(DIAGNOSIS_VIEW_TYPE, run, () => {
+    const panel = createPanel(context, DIAGNOSIS_VIEW_TYPE, runTitle("Diagnosis", run));
+    return new DiagnosisPanel(panel, context, run, requireOptions());
+  });
+}
+
+function showRunPanel(viewType: string, run: RunRef, create: () => OpenPanel): void {
+  const key = runKey(viewType, run);
   const existing = open.get(key);
   if (existing) existing.reveal();
-  else
-    track(
-      key,
-      new DiagnosisPanel(
-        createPanel(context, DIAGNOSIS_VIEW_TYPE, runTitle("Diagnosis", run)),
-        context,
-        run,
-        requireOptions(),
-      ),
-    );
+  else track(key, create());
 }

@@ -3,22 +3,15 @@ import type { CodeLocation } from "../../core/diagnosis/types";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { formatBytes } from "../../core/profile/quantity";
 import type { DiagnosisViewState, OutcomeFact } from "../../protocol/diagnosis";
+import { formatDuration, isFinished, STATUS_WORDS } from "../../views/runs/runPresentation";
 
-const STATUS_LABELS: Record<RunStatus, string> = {
-  pending: "Pending",
-  building: "Building",
-  running: "Running",
-  succeeded: "Succeeded",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
-
+/** The same words and durations as the Runs view. */
 export function isLive(status: RunStatus): boolean {
-  return status === "pending" || status === "building" || status === "running";
+  return !isFinished(status);
 }
 
 export function statusLabel(status: RunStatus): string {
-  return STATUS_LABELS[status] ?? status;
+  return STATUS_WORDS[status] ?? status;
 }
 
 /** What the diagnosis webview shows for a recorded run. */
@@ -73,13 +66,6 @@ function memoryFact(result: RunResult): string {
     return `${limit} limit, peak not measured`;
   const share = Math.round((100 * result.peakMemoryBytes) / result.memoryLimitBytes);
   return `peak ${formatBytes(result.peakMemoryBytes)} of the ${limit} limit (${share}%)`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return minutes < 60 ? `${minutes} min ${seconds} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** "train.ipynb, cell 3, line 2" */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RunResult } from "../../../src/core/job/types";
 import { buildParityReport } from "../../../src/core/parity/buildParityReport";
 import { parseRequirements } from "../../../src/core/requirements/parseRequirements";
-import { diagnosisViewState, formatDuration } from "../../../src/panels/diagnosis/diagnosisView";
+import { diagnosisViewState } from "../../../src/panels/diagnosis/diagnosisView";
 import { reportViewState } from "../../../src/panels/report/reportView";
 import {
   capturedLocalEnvironment,
@@ -144,11 +144,5 @@ describe("diagnosisViewState", () => {
       result({ status: "running", exitCode: null, oomKilled: false, diagnosis: [] }),
     );
     expect(live).toMatchObject({ live: true, statusLabel: "Running" });
-  });
-
-  it("formats durations for people", () => {
-    expect(formatDuration(12_345)).toBe("12.3 s");
-    expect(formatDuration(125_000)).toBe("2 min 5 s");
-    expect(formatDuration(3_900_000)).toBe("1 h 5 min");
   });
 });

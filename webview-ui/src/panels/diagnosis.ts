@@ -8,6 +8,7 @@ import type {
 import "../lib/base.css";
 import "../lib/elements";
 import { connectToHost, initialState } from "../lib/host";
+import { itemText } from "../lib/items";
 
 let state = initialState<DiagnosisViewState>();
 
@@ -67,10 +68,7 @@ function itemView(item: DiagnosisItemView, index: number) {
       data-code=${item.code}
       data-severity=${item.severity}
     >
-      <div class="message">
-        <span class="severity severity-${item.severity}">${item.severity}</span>${item.message}
-      </div>
-      <div class="fix"><strong>Fix:</strong> ${item.fix}</div>
+      ${itemText(item)}
       ${
         item.location
           ? html`<div class="actions">

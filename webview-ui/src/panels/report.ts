@@ -9,6 +9,7 @@ import type {
 import "../lib/base.css";
 import "../lib/elements";
 import { connectToHost, initialState } from "../lib/host";
+import { itemText } from "../lib/items";
 
 /** Apply requests waiting for their answer: request id → item index. */
 const pending = new Map<number, number>();
@@ -101,10 +102,7 @@ function itemView(item: ReportItemView, index: number, busy: boolean) {
       data-code=${item.code}
       data-severity=${item.severity}
     >
-      <div class="message">
-        <span class="severity severity-${item.severity}">${item.severity}</span>${item.message}
-      </div>
-      <div class="fix"><strong>Fix:</strong> ${item.fix}</div>
+      ${itemText(item)}
       <div class="actions">
         ${
           item.applyTitle
