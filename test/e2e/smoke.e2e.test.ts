@@ -12,8 +12,12 @@ describe("smoke", () => {
     await expect
       .poll(() => server.extensionHostLog(), { timeout: 30_000 })
       .toContain(`_doActivateExtension ${extensionId}`);
-    // Give activation a moment to report a failure, if it is going to.
-    await workbench.page.waitForTimeout(3000);
+    // With a notebook open: its profile in the Environment view, the target and parity state in the status bar.
+    await workbench.openFile("train/train.ipynb");
+    await workbench.treeRow("Environment", "parity.yaml").first().waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => workbench.statusBarText("Parity:"), { timeout: 30_000 })
+      .toMatch(/^Parity: local/);
     await workbench.screenshot("views");
     expect(server.extensionHostLog()).not.toMatch(
       new RegExp(`Activating extension '?${extensionId}'? failed`, "i"),

@@ -188,6 +188,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       }
     };
     process.once("exit", onExit);
+    const note = noteRunning(pid, { userDataDir, workspace: options.workspace });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     let ready = false;
@@ -215,17 +216,76 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         stop: async () => {
           await stopGroup();
           process.off("exit", onExit);
+          rmSync(note, { force: true });
           if (!process.env.PARITY_E2E_KEEP) rmSync(userDataDir, { recursive: true, force: true });
         },
       };
     }
     await stopGroup();
     process.off("exit", onExit);
+    rmSync(note, { force: true });
     lastError = new Error(
       `code-server did not answer on port ${port} within 60 s; its output:\n${tail(logFile)}`,
     );
   }
   throw lastError;
+}
+
+/** Where each running code-server is noted, so that a test run killed outright is cleaned up by the next. */
+const runningDir = () => path.join(tmpdir(), "parity-e2e-running");
+
+interface RunningNote {
+  pid: number;
+  userDataDir?: string;
+  workspace?: string;
+  extensionsDir?: string;
+}
+
+/** Notes a process of this harness and the temporary folders that go with it; returns the note's path. */
+export function noteRunning(pid: number, folders: Omit<RunningNote, "pid">): string {
+  mkdirSync(runningDir(), { recursive: true });
+  const file = path.join(runningDir(), `${pid}.json`);
+  writeFileSync(file, JSON.stringify({ pid, ...folders }));
+  return file;
+}
+
+/** Only the harness's own temporary folders are removed. */
+function removeOurFolder(dir: string | undefined): void {
+  if (dir && path.dirname(dir) === tmpdir() && /^parity-e2e-(user|ws|extensions)-/.test(path.basename(dir))) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A test run killed outright (SIGKILL, a CI timeout) runs no teardown: its code-servers live on
+ * and its folders stay. Stops them: only pids this harness noted, still running code-server with
+ * the noted folder; a vitest that noted its folders and still runs is left alone.
+ */
+export function stopLeftovers(log: (line: string) => void): void {
+  for (const name of safeReaddir(runningDir())) {
+    const file = path.join(runningDir(), name);
+    try {
+      const note = JSON.parse(readFileSync(file, "utf8")) as RunningNote;
+      let commandLine = "";
+      try {
+        commandLine = readFileSync(`/proc/${note.pid}/cmdline`, "utf8");
+      } catch {
+        // gone
+      }
+      if (note.userDataDir && commandLine.includes("code-server") && commandLine.includes(note.userDataDir)) {
+        log(`stopping code-server (pid ${note.pid}) left by a killed run`);
+        process.kill(-note.pid, "SIGKILL");
+      } else if (note.extensionsDir && note.pid !== process.pid && commandLine.includes("vitest")) {
+        continue;
+      }
+      removeOurFolder(note.userDataDir);
+      removeOurFolder(note.workspace);
+      removeOurFolder(note.extensionsDir);
+    } catch {
+      // an unreadable note: nothing to stop
+    }
+    rmSync(file, { force: true });
+  }
 }
 
 function readExtensionHostLog(logsDir: string): string {

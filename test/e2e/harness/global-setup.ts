@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { installExtension } from "./codeServer";
+import { installExtension, noteRunning, stopLeftovers } from "./codeServer";
 import { repoRoot, resultsDir } from "./paths";
 
 export interface E2eSetup {
@@ -29,6 +29,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   // Screenshots of this run only (CI keeps the folder as an artifact).
   rmSync(resultsDir, { recursive: true, force: true });
   const log = (line: string) => console.log(`[e2e] ${line}`);
+  stopLeftovers(log);
   const codeServerBin =
     process.env.PARITY_CODE_SERVER ??
     execFileSync("bash", [path.join(repoRoot, "scripts/ensure-code-server.sh")], {
@@ -49,11 +50,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
     stdio: ["ignore", "ignore", "inherit"],
   });
   const extensionsDir = mkdtempSync(path.join(tmpdir(), "parity-e2e-extensions-"));
+  const note = noteRunning(process.pid, { extensionsDir });
   const output = await installExtension(codeServerBin, vsix, extensionsDir);
   log(`${output.split("\n").at(-1)}`);
   log(
     `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: VSIX ${vsixBytes} bytes, code-server ${codeServerBin}`,
   );
   project.provide("parityE2e", { codeServerBin, extensionsDir, vsix, vsixBytes });
-  return () => rmSync(extensionsDir, { recursive: true, force: true });
+  return () => {
+    rmSync(extensionsDir, { recursive: true, force: true });
+    rmSync(note, { force: true });
+  };
 }
