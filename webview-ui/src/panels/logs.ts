@@ -149,16 +149,15 @@ function draw(): void {
   drawStatus();
 }
 
+/** "", "No matches", "3 matches", "1 of 3", or "line 1 of 2 · 3 matches" when a line has several. */
 function drawMatches(): void {
+  const count = search.matchCount;
+  const plural = `${count} ${count === 1 ? "match" : "matches"}`;
   if (!search.text) matchCount.textContent = "";
-  else if (search.matchCount === 0) matchCount.textContent = "No matches";
-  else {
-    const matches = `${search.matchCount} ${search.matchCount === 1 ? "match" : "matches"}`;
-    matchCount.textContent =
-      search.currentIndex > 0
-        ? `${search.currentIndex} of ${search.matchingLines} lines · ${matches}`
-        : matches;
-  }
+  else if (count === 0) matchCount.textContent = "No matches";
+  else if (search.currentIndex === 0) matchCount.textContent = plural;
+  else if (search.matchingLines === count) matchCount.textContent = `${search.currentIndex} of ${count}`;
+  else matchCount.textContent = `line ${search.currentIndex} of ${search.matchingLines} · ${plural}`;
 }
 
 function drawStatus(): void {
