@@ -5,10 +5,13 @@ import { Services } from "./services/container";
 import { registerStatusBar } from "./statusBar/statusBar";
 import { registerViews } from "./views/registerViews";
 
+let current: Services | undefined;
+
 // activate() stays cheap: Docker, the interpreter probe and the profile parser live in
 // dist/services.js, loaded by the first command or visible view that needs them.
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const services = new Services(context);
+  current = services;
   context.subscriptions.push(services);
   const views = registerViews(services);
   registerCommands(services, views).forEach((command) => services.track(command));
@@ -22,4 +25,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 }
 
-export function deactivate(): void {}
+/** Runs started from this window do not outlive it: their containers are stopped. */
+export async function deactivate(): Promise<void> {
+  await current?.activeRuns.cancelAll();
+  current = undefined;
+}

@@ -47,6 +47,24 @@ export class ActiveRuns implements vscode.Disposable {
     return [...this.runs.values()];
   }
 
+  /** Cancels every run of this window and waits (at most `timeoutMs`) for their containers to go. */
+  async cancelAll(timeoutMs = 5000): Promise<void> {
+    if (this.runs.size === 0) return;
+    const ended = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const subscription = this.onDidChange(() => {
+        if (this.runs.size === 0) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      }
+    });
+    for (const run of this.runs.values()) run.cancel();
+    await ended;
+  }
+
   dispose(): void {
     this.changed.dispose();
   }
