@@ -43,7 +43,10 @@ export class LogTail {
   private timer?: ReturnType<typeof setInterval>;
   private running?: Promise<void>;
   private again = false;
+  /** Stopped for good: nothing more is read or reported. */
   private stopped = false;
+  /** run.json says the run ended: no more watching, one last read after SETTLE_MS. */
+  private ended = false;
   private lastRunText?: string;
   private settle?: ReturnType<typeof setTimeout>;
 
@@ -68,7 +71,7 @@ export class LogTail {
   /** Reads what is there, then follows the run until it ends. */
   async start(): Promise<void> {
     await this.update();
-    if (this.stopped) return;
+    if (this.ended || this.stopped) return;
     this.watchFolder();
     this.timer = setInterval(() => {
       this.watchFolder();
@@ -78,7 +81,7 @@ export class LogTail {
 
   /** The folder, not the files: run.json is replaced by a rename, and logs.jsonl may not exist yet. */
   private watchFolder(): void {
-    if (this.watcher || this.stopped) return;
+    if (this.watcher || this.ended || this.stopped) return;
     try {
       const watcher = watch(this.runDir, () => void this.update());
       watcher.on("error", () => {
@@ -102,8 +105,8 @@ export class LogTail {
         this.again = false;
         const ended = await this.readRun();
         await this.readLogs();
-        if (ended && !this.stopped) this.finish();
-      } while (this.again && !this.stopped);
+        if (ended && !this.ended) this.finish();
+      } while (this.again && !this.ended && !this.stopped);
     })().finally(() => {
       this.running = undefined;
     });
@@ -112,14 +115,20 @@ export class LogTail {
 
   /** The run ended: stop following, and pick up lines flushed after run.json was written. */
   private finish(): void {
-    this.stop();
-    this.settle = setTimeout(() => void this.readLogs(), this.settleMs);
+    this.ended = true;
+    this.stopWatching();
+    if (!this.stopped) this.settle = setTimeout(() => void this.readLogs(), this.settleMs);
   }
 
+  /** Stops for good, also in the middle of reading (the panel closed). */
   stop(): void {
     this.stopped = true;
     if (this.settle) clearTimeout(this.settle);
     this.settle = undefined;
+    this.stopWatching();
+  }
+
+  private stopWatching(): void {
     this.watcher?.close();
     this.watcher = undefined;
     if (this.timer) clearInterval(this.timer);
@@ -147,7 +156,7 @@ export class LogTail {
   }
 
   private async readLogs(): Promise<void> {
-    if (!this.followLogs) return;
+    if (!this.followLogs || this.stopped) return;
     let handle;
     try {
       handle = await open(this.logFile, "r");
@@ -161,7 +170,7 @@ export class LogTail {
         this.partial = Buffer.alloc(0);
         this.listener.onReset();
       }
-      while (this.offset < size) {
+      while (this.offset < size && !this.stopped) {
         const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, size - this.offset));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
         if (bytesRead === 0) break;
