@@ -90,8 +90,8 @@ async function execute(
     );
   } catch (error) {
     if (!isCancelled(error)) {
-      await recorder.save({ ...base, status: "failed", finishedAt: new Date().toISOString() });
       await recorder.close();
+      await recorder.save({ ...base, status: "failed", finishedAt: new Date().toISOString() });
       throw error;
     }
   }
@@ -121,8 +121,9 @@ async function execute(
       distributionFor: job.distributionFor,
     }),
   };
-  await recorder.save(final);
+  // Every log line is on disk before the record says the run ended: readers stop at that moment.
   await recorder.close();
+  await recorder.save(final);
   status.fire(final.status);
   return final;
 }
