@@ -24,6 +24,13 @@ export async function launchBrowser(): Promise<Browser> {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** The panels' view types and the beginning of their titles ("Logs: train.ipynb"). */
+const panelTitles: Record<string, string> = {
+  "parity.report": "Parity Report: ",
+  "parity.logs": "Logs: ",
+  "parity.diagnosis": "Diagnosis: ",
+};
+
 /** Page objects for the VS Code workbench served by code-server. */
 export class Workbench {
   constructor(
@@ -178,10 +185,12 @@ export class Workbench {
   /**
    * The document of a webview panel of this extension. Webviews are nested iframes: an outer
    * `iframe.webview` (one per webview, several may be open) and the panel's document in its
-   * `iframe#active-frame`. With a title, the panel's editor tab is brought to the front first,
-   * and the visible webview is taken.
+   * `iframe#active-frame`. With a title (or the start of one, or a view type such as
+   * "parity.logs"), the panel's editor tab is brought to the front first; the visible webview of
+   * this extension is taken.
    */
-  async webviewFrame(title?: string): Promise<FrameLocator> {
+  async webviewFrame(titleOrViewType?: string): Promise<FrameLocator> {
+    const title = titleOrViewType && (panelTitles[titleOrViewType] ?? titleOrViewType);
     if (title) {
       const tab = this.editorTab(title);
       await tab.waitFor({ timeout: 60_000 });
