@@ -1,7 +1,7 @@
 // Bundles the extension host code, the CLI and the webview apps into dist/.
 import { build, context } from "esbuild";
 import { readdirSync, existsSync } from "node:fs";
-import path from "node:path";
+import { heavyApart } from "./scripts/esbuild-heavy-apart.mjs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -24,19 +24,6 @@ const webviewEntries = existsSync(webviewDir)
       .filter((f) => f.endsWith(".ts"))
       .map((f) => `${webviewDir}/${f}`)
   : [];
-
-// dist/extension.js loads at activation; Docker, the interpreter probe and the profile parser are
-// bundled apart as dist/services.js and required by src/services/loadHeavy.ts on first use.
-const heavyApart = {
-  name: "heavy-apart",
-  setup(build) {
-    build.onResolve({ filter: /^\.\/heavy$/ }, (args) =>
-      args.importer.endsWith(`services${path.sep}loadHeavy.ts`)
-        ? { path: "./services.js", external: true }
-        : undefined,
-    );
-  },
-};
 
 const builds = [
   {
