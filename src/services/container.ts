@@ -63,14 +63,13 @@ export class Services implements vscode.Disposable {
     return import("../panels");
   }
 
-  /** What the shared session flow needs; paths stay absolute so editors can open them. */
+  /** What the shared session flow needs: reports name files relative to the notebook's workspace folder. */
   sessionContext(notebookFile: string, signal: AbortSignal): SessionContext {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile));
     return {
       env: sessionEnv(process.env, this.userSetting<string>("docker.host")),
       cwd: folder?.uri.fsPath ?? path.dirname(notebookFile),
       signal,
-      paths: "absolute",
     };
   }
 

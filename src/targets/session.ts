@@ -31,8 +31,6 @@ export interface SessionContext {
   /** Where relative paths start, and where the search for parity.yaml stops. */
   cwd: string;
   signal: AbortSignal;
-  /** "absolute" keeps every path in reports whole (an editor resolves them without a cwd). */
-  paths?: "relative" | "absolute";
 }
 
 export type Print = (line: string) => void;
@@ -45,7 +43,6 @@ export interface ParityResult {
 
 /** A path as a person reads it: relative below the current folder, whole elsewhere. */
 export function relativeTo(context: SessionContext, file: string): string {
-  if (context.paths === "absolute") return file;
   const relative = path.relative(context.cwd, file);
   return relative && !relative.startsWith("..") ? relative : file;
 }

@@ -10,7 +10,7 @@ interface IssueArg {
   item?: ParityItem;
 }
 
-/** Parity: Apply Fix — an Environment row's fix as one undoable edit, then the report again. */
+/** Parity: Apply Fix — an Environment row's fix as one undoable edit, then the report again in its panel. */
 export async function applyFix(services: Services, arg?: unknown): Promise<void> {
   const { notebookFile, item } = (arg ?? {}) as IssueArg;
   if (!notebookFile || !item?.edit) {
@@ -26,11 +26,13 @@ export async function applyFix(services: Services, arg?: unknown): Promise<void>
     return;
   }
   services.log(`Applied: ${item.edit.title} (undo with Edit > Undo in ${item.edit.file}).`);
+  // The report again, in its panel, so the fix is seen to take effect.
   void vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: "Parity: checking again" },
     () =>
-      computeReport(services, notebookFile, new AbortController().signal).catch((error: unknown) =>
-        reportFailure(services, "parity.applyFix", error),
+      computeReport(services, notebookFile, new AbortController().signal).then(
+        (data) => panels.showReportPanel(services.context, data),
+        (error: unknown) => reportFailure(services, "parity.applyFix", error),
       ),
   );
 }

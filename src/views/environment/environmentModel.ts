@@ -96,8 +96,9 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
 export function issueNode(notebookFile: string, item: ParityItem): EnvironmentNode {
   return {
     kind: "issue",
-    label: item.message,
-    description: item.subject,
+    // The subject first ("torch"), so a long list reads at a glance; the sentence follows.
+    label: item.subject ?? item.message,
+    description: item.subject ? item.message : undefined,
     tooltip: `${item.message}\nFix: ${item.edit?.title ?? item.fix}`,
     icon: SEVERITY_ICONS[item.severity],
     contextValue: `parity:issue+${item.severity}${item.edit ? "+fixable" : ""}`,

@@ -30,6 +30,10 @@ describe("the Environment view", () => {
     expect(node.contextValue).toBe("parity:issue+warning+fixable");
     expect(node.icon.id).toBe("warning");
     expect(node.tooltip).toContain("Pin scikit-learn==1.5.2");
+    expect(node).toMatchObject({ label: "scikit-learn", description: "scikit-learn is not pinned" });
+    expect(issueNode("/w/train.ipynb", { ...pinItem, subject: undefined }).label).toBe(
+      "scikit-learn is not pinned",
+    );
     expect(issueNode("/w/train.ipynb", { ...pinItem, severity: "error", edit: undefined }).contextValue).toBe(
       "parity:issue+error",
     );
