@@ -1,4 +1,4 @@
-import * as vscode from "vscode";
+import { Emitter, type Disposable } from "../core/events";
 
 /** A run started from this window: building first, then running under its run id. */
 export interface ActiveRun {
@@ -12,26 +12,27 @@ export interface ActiveRun {
   cancel(): void;
 }
 
-export class ActiveRuns implements vscode.Disposable {
+/** Runs of this window; vscode-free so it is tested on its own. */
+export class ActiveRuns implements Disposable {
   private readonly runs = new Map<string, ActiveRun>();
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new Emitter<void>();
   private counter = 0;
   readonly onDidChange = this.changed.event;
 
   begin(notebookFile: string, cancel: () => void): ActiveRun {
     const run: ActiveRun = { key: `building-${++this.counter}`, notebookFile, status: "building", cancel };
     this.runs.set(run.key, run);
-    this.changed.fire();
+    this.changed.fire(undefined);
     return run;
   }
 
   started(run: ActiveRun, runId: string, workspaceDir: string): void {
     Object.assign(run, { status: "running", runId, workspaceDir });
-    this.changed.fire();
+    this.changed.fire(undefined);
   }
 
   end(run: ActiveRun): void {
-    if (this.runs.delete(run.key)) this.changed.fire();
+    if (this.runs.delete(run.key)) this.changed.fire(undefined);
   }
 
   /** Runs still building: they have no record on disk yet. */

@@ -1,13 +1,13 @@
-import * as vscode from "vscode";
+import { Emitter, type Disposable } from "../core/events";
 import type { ReportData } from "../panels/types";
 import type { NotebookState } from "../views/environment/environmentModel";
 
 /** A notebook's parity as last checked, with the panel's data once there is a report. */
 export type StoredParity = NotebookState & { data?: ReportData };
 
-export class ReportStore implements vscode.Disposable {
+export class ReportStore implements Disposable {
   private readonly states = new Map<string, StoredParity>();
-  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly changed = new Emitter<string>();
   /** Fires with the notebook file whose parity changed. */
   readonly onDidChange = this.changed.event;
 

@@ -1,0 +1,59 @@
+import { describe, expect, it, vi } from "vitest";
+import type { ParityReport } from "../../../src/core/parity";
+import { ActiveRuns } from "../../../src/services/activeRuns";
+import { ReportStore } from "../../../src/services/reportStore";
+
+describe("runs started from this window", () => {
+  it("are building until they start, then found by run id, and gone when they end", () => {
+    const runs = new ActiveRuns();
+    const changes = vi.fn();
+    runs.onDidChange(changes);
+    const run = runs.begin("/w/train.ipynb", () => undefined);
+    expect(runs.building()).toEqual([run]);
+    runs.started(run, "train-20261129-080000-abcd", "/w");
+    expect(runs.building()).toEqual([]);
+    expect(runs.find("train-20261129-080000-abcd")).toBe(run);
+    runs.end(run);
+    expect(runs.all()).toEqual([]);
+    expect(changes).toHaveBeenCalledTimes(3);
+  });
+
+  it("are all cancelled when the window goes, waiting for them to end", async () => {
+    const runs = new ActiveRuns();
+    const first = runs.begin("/w/a.ipynb", () => setTimeout(() => runs.end(first), 5));
+    const second = runs.begin("/w/b.ipynb", () => setTimeout(() => runs.end(second), 10));
+    await runs.cancelAll(1000);
+    expect(runs.all()).toEqual([]);
+  });
+
+  it("stop waiting for a run that does not end", async () => {
+    const runs = new ActiveRuns();
+    const cancel = vi.fn();
+    runs.begin("/w/stuck.ipynb", cancel);
+    await runs.cancelAll(20);
+    expect(cancel).toHaveBeenCalledOnce();
+    expect(runs.all()).toHaveLength(1);
+  });
+});
+
+describe("the report store", () => {
+  const report: ParityReport = { items: [], errors: 0, warnings: 1, infos: 0, compared: {} };
+
+  it("goes from unchecked to checking to checked, and back to the last report on cancel", () => {
+    const store = new ReportStore();
+    const changed: string[] = [];
+    store.onDidChange((file) => changed.push(file));
+    expect(store.get("/w/a.ipynb").kind).toBe("unchecked");
+    store.checked({ notebookFile: "/w/a.ipynb", report });
+    const previous = store.get("/w/a.ipynb");
+    store.checking("/w/a.ipynb");
+    expect(store.get("/w/a.ipynb").kind).toBe("checking");
+    store.restore("/w/a.ipynb", previous);
+    expect(store.get("/w/a.ipynb")).toMatchObject({ kind: "checked", report });
+    store.failed("/w/a.ipynb", "Docker is not running.");
+    expect(store.get("/w/a.ipynb")).toMatchObject({ kind: "failed", data: { report } });
+    store.clear();
+    expect(store.get("/w/a.ipynb").kind).toBe("unchecked");
+    expect(changed).toEqual(Array(5).fill("/w/a.ipynb"));
+  });
+});
