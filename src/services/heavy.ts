@@ -2,6 +2,6 @@
 // dist/services.js and required on first use, so dist/extension.js stays small at activation.
 export { loadProfile, findProfileFile } from "../core/profile";
 export { startLocalRun } from "../targets/docker/localRun";
-export { followRunEvents, stopRunContainers } from "../targets/docker/runEvents";
+export { followRunEvents, liveRunIds, stopRunContainers } from "../targets/docker/runEvents";
 export { buildNotebook, checkParity, connect, draftProfile, prepareRun } from "../targets/session";
 export { jobSpecFor } from "../targets/workspace";

@@ -5,12 +5,17 @@ import { ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
 import { RUNS_DIR } from "../../targets/store/runStore";
 import { isFinished } from "../../views/runs/runPresentation";
+import { isRunNode } from "../../views/runs/runNode";
 import { runFor } from "../support/runs";
 
-/** Parity: Remove Run — deletes a finished run's record and logs after confirmation; outputs stay. */
+/**
+ * Parity: Remove Run — deletes the record and logs of a finished run (or of one whose container is
+ * gone) after confirmation; outputs stay.
+ */
 export async function removeRun(services: Services, arg?: unknown): Promise<void> {
   const run = await runFor(services, arg, "remove");
-  if (!isFinished(run.result.status)) {
+  const orphaned = isRunNode(arg) && arg.orphaned === true;
+  if (!isFinished(run.result.status) && !orphaned) {
     throw new ParityError("RunStillRunning", `The run ${run.ref.runId} is still ${run.result.status}.`, {
       fix: "Cancel it first, then remove it.",
     });

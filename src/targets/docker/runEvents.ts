@@ -69,3 +69,11 @@ export async function stopRunContainers(connection: DockerConnection, runId: str
   );
   return containers.length;
 }
+
+/** The ids of the runs whose containers are running now. */
+export async function liveRunIds(connection: DockerConnection): Promise<Set<string>> {
+  const containers = await connection.docker.listContainers({ filters: { label: [RUN_LABEL] } });
+  return new Set(
+    containers.map((info) => info.Labels?.[RUN_LABEL]).filter((id): id is string => Boolean(id)),
+  );
+}

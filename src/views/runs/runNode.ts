@@ -8,6 +8,8 @@ export interface RunNode {
   workspaceDir?: string;
   /** The record's folder, <workspaceDir>/.parity/runs/<runId>. */
   dir?: string;
+  /** Recorded as live, but its container is gone and no window owns it. */
+  orphaned?: boolean;
   /** The key of a run started from this window, while it builds or runs. */
   activeKey?: string;
 }

@@ -48,8 +48,13 @@ export interface RunPresentation {
   icon: RunIcon;
 }
 
-export function presentRun(run: RunSummary): RunPresentation {
+/**
+ * `orphaned`: recorded as live, but no container runs for it and no window owns it: the process
+ * that started it was killed before it could record the end.
+ */
+export function presentRun(run: RunSummary, orphaned = false): RunPresentation {
   const parts = [STATUS_WORDS[run.status]];
+  if (orphaned) parts.push("container gone");
   if (run.durationMs !== undefined && isFinished(run.status)) parts.push(formatDuration(run.durationMs));
   if (run.exitCode !== null && run.status !== "cancelled") parts.push(`exit ${run.exitCode}`);
   if (run.oomKilled) parts.push("out of memory");
@@ -59,14 +64,19 @@ export function presentRun(run: RunSummary): RunPresentation {
     `Run ${run.runId} on ${run.target === "local" ? "local Docker" : "the cluster"}`,
     ...(run.image ? [`Image ${run.image}`] : []),
     ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
+    ...(orphaned
+      ? [
+          "No container runs for it any more: the process that started it stopped before it could record the end. Remove it when you no longer need its logs.",
+        ]
+      : []),
     ...(run.diagnosis ?? []).slice(0, 3).map((item) => item.message),
   ].join("\n");
   return {
     label,
     description: parts.join(" · "),
     tooltip,
-    contextValue: `parity:run+${run.status}+${run.target}`,
-    icon: ICONS[run.status],
+    contextValue: `parity:run+${run.status}+${run.target}${orphaned ? "+orphaned" : ""}`,
+    icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : ICONS[run.status],
   };
 }
 

@@ -1,9 +1,10 @@
 import * as vscode from "vscode";
+import type { RunResult } from "../../core/job/types";
 import type { Services } from "../../services/container";
 import { recordedRuns, workspaceOfRunDir } from "../../services/runRecords";
 import { Debouncer, StreamFollower } from "../refresh";
 import type { RunNode } from "./runNode";
-import { presentRun } from "./runPresentation";
+import { isFinished, presentRun } from "./runPresentation";
 
 /**
  * The Runs view: recorded runs of the workspace (CLI runs included) and runs still building in this
@@ -83,18 +84,43 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
         oomKilled: false,
       },
     }));
-    const recorded: RunNode[] = (await recordedRuns()).map((run) => ({
+    const runs = await recordedRuns();
+    const live = await this.liveRunIds(runs.filter((run) => this.mayBeOrphaned(run.result)).length);
+    const recorded: RunNode[] = runs.map((run) => ({
       notebookFile: run.result.notebook,
       workspaceDir: workspaceOfRunDir(run.dir),
       dir: run.dir,
       activeKey: this.services.activeRuns.find(run.result.runId)?.key,
+      orphaned: live !== undefined && this.mayBeOrphaned(run.result) && !live.has(run.result.runId),
       summary: run.result,
     }));
     return [...building, ...recorded];
   }
 
+  /**
+   * A record that says it is live, of a run no window here owns, older than the moment between a
+   * run's first record and its container's creation.
+   */
+  private mayBeOrphaned(result: RunResult): boolean {
+    const age = Date.now() - Date.parse(result.startedAt ?? "");
+    return !isFinished(result.status) && !this.services.activeRuns.find(result.runId) && age > 30_000;
+  }
+
+  /** The runs with a running container; undefined when Docker cannot say (then nothing is marked). */
+  private async liveRunIds(candidates: number): Promise<Set<string> | undefined> {
+    if (candidates === 0) return undefined;
+    try {
+      const heavy = await this.services.heavy();
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+      const context = this.services.sessionContext(folder, AbortSignal.timeout(5000));
+      return await heavy.liveRunIds(await heavy.connect(context, () => undefined));
+    } catch {
+      return undefined;
+    }
+  }
+
   getTreeItem(node: RunNode): vscode.TreeItem {
-    const view = presentRun(node.summary);
+    const view = presentRun(node.summary, node.orphaned);
     const item = new vscode.TreeItem(view.label, vscode.TreeItemCollapsibleState.None);
     item.id = node.dir ?? node.summary.runId;
     item.description = view.description;

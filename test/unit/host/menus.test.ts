@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
+import { issueNode } from "../../../src/views/environment/environmentModel";
+
+interface MenuEntry {
+  command: string;
+  when?: string;
+  group?: string;
+}
+const manifest = JSON.parse(readFileSync("package.json", "utf8")) as {
+  contributes: { menus: Record<string, MenuEntry[]>; commands: Array<{ command: string }> };
+};
+const itemMenus = manifest.contributes.menus["view/item/context"]!;
+
+/** The commands whose context menu entries (not inline) show for a row with this contextValue. */
+function menuFor(view: string, contextValue: string): string[] {
+  return itemMenus
+    .filter((entry) => !entry.group?.startsWith("inline"))
+    .filter((entry) => entry.when?.includes(`view == ${view}`))
+    .filter((entry) => {
+      const pattern = /viewItem =~ \/(.*?)\/(?: |$)/.exec(entry.when ?? "")?.[1];
+      return pattern !== undefined && new RegExp(pattern).test(contextValue);
+    })
+    .map((entry) => entry.command);
+}
+
+const run = (status: RunSummary["status"]): RunSummary => ({
+  runId: "train-20261129-080000-abcd",
+  target: "local",
+  status,
+  notebook: "/w/train.ipynb",
+  exitCode: status === "running" ? null : 1,
+  oomKilled: false,
+});
+
+describe("the context menus of package.json", () => {
+  it("offer cancel on live runs and logs, diagnosis, rerun and remove on finished ones", () => {
+    expect(menuFor("parity.runs", presentRun(run("running")).contextValue)).toEqual([
+      "parity.openLogs",
+      "parity.cancelRun",
+    ]);
+    expect(menuFor("parity.runs", presentRun(run("failed")).contextValue)).toEqual([
+      "parity.openLogs",
+      "parity.openDiagnosis",
+      "parity.rerun",
+      "parity.removeRun",
+    ]);
+  });
+
+  it("offer remove, not cancel, on a run whose container is gone", () => {
+    const orphaned = presentRun(run("running"), true);
+    expect(orphaned.description).toBe("Running · container gone");
+    expect(orphaned.tooltip).toContain("stopped before it could record the end");
+    expect(menuFor("parity.runs", orphaned.contextValue)).toEqual(["parity.openLogs", "parity.removeRun"]);
+  });
+
+  it("offer Apply Fix only on mismatches with an applicable edit", () => {
+    const edit = {
+      title: "Add attrs==26.1.0 to requirements.txt",
+      file: "requirements.txt",
+      newText: "attrs==26.1.0",
+    };
+    const item = { severity: "error" as const, code: "ImportMissingRequirements", message: "m", fix: "f" };
+    expect(menuFor("parity.environment", issueNode("/w/a.ipynb", { ...item, edit }).contextValue)).toEqual([
+      "parity.applyFix",
+      "parity.openReport",
+    ]);
+    expect(menuFor("parity.environment", issueNode("/w/a.ipynb", item).contextValue)).toEqual([
+      "parity.openReport",
+    ]);
+  });
+
+  it("name only contributed commands", () => {
+    const known = new Set(manifest.contributes.commands.map((command) => command.command));
+    const used = Object.values(manifest.contributes.menus).flatMap((entries) =>
+      entries.map((entry) => entry.command),
+    );
+    expect(used.filter((command) => !known.has(command))).toEqual([]);
+  });
+});
