@@ -31,7 +31,7 @@ export function registerCommands(services: Services, views: { runs: RunsView }):
     "parity.rerun": rerun,
     "parity.removeRun": removeRun,
     "parity.applyFix": applyFix,
-    "parity.refreshRuns": (commandServices) => refreshRuns(commandServices, views.runs),
+    "parity.refreshRuns": () => refreshRuns(views.runs),
   };
   return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
 }

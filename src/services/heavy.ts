@@ -1,6 +1,6 @@
 // Everything the extension does with Docker, the interpreter and the profile parser, bundled as
 // dist/services.js and required on first use, so dist/extension.js stays small at activation.
-export { loadProfile, findProfileFile } from "../core/profile";
+export { findProfileFile } from "../core/profile";
 export { startLocalRun } from "../targets/docker/localRun";
 export { followRunEvents, liveRunIds, stopRunContainers } from "../targets/docker/runEvents";
 export { buildNotebook, checkParity, connect, draftProfile, prepareRun } from "../targets/session";

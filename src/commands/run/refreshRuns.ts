@@ -1,7 +1,6 @@
-import type { Services } from "../../services/container";
 import type { RunsView } from "../../views/runs/runsView";
 
 /** Parity: Refresh — reads the run records again (the view also follows Docker and the files). */
-export function refreshRuns(_services: Services, runsView: RunsView): void {
+export function refreshRuns(runsView: RunsView): void {
   runsView.refresh();
 }
