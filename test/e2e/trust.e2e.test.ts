@@ -19,6 +19,7 @@ describe("trust", () => {
       .filter({ hasText: "Restricted Mode" });
     await refusal.first().waitFor({ timeout: 30_000 });
     expect(await refusal.first().innerText()).toMatch(/does not run notebooks in Restricted Mode.*Trust/);
+    await workbench.page.waitForTimeout(600); // the toast's fade-in, for the picture
     await workbench.screenshot("restricted-refusal");
     // Nothing ran: no run record in the workspace.
     const runs = await readdir(path.join(workspace, "train", ".parity", "runs")).catch(() => []);
