@@ -46,6 +46,14 @@ for project in default cluster e2e; do
   npx vitest run --project "$project" --passWithNoTests --reporter=default --reporter=json \
     --outputFile.json=".cache/vitest-$project.json" "$@" || status=$?
 done
+# Screenshots and failure logs outlive the clone: the last five runs' are kept in the cache folder.
+if [ -d test-results ]; then
+  kept="$PARITY_CACHE_DIR/test-results"
+  mkdir -p "$kept"
+  cp -r test-results "$kept/$(date -u +%Y%m%dT%H%M%SZ)"
+  ls -1d "$kept"/*/ | sort | head -n -5 | xargs -r rm -rf --
+  echo "test artifacts: test-results/ (a copy in $kept)"
+fi
 node scripts/test-summary.mjs .cache/vitest-default.json .cache/vitest-cluster.json .cache/vitest-e2e.json ||
   status=1
 exit $status
