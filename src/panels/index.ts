@@ -6,6 +6,7 @@ import { webviewOptions } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
 import { LOGS_VIEW_TYPE, LogsPanel, runDir } from "./logs/logsPanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
+import { chooseRestoreRef, PanelMemory } from "./panelMemory";
 import { asRunRef, type PanelOptions, type ReportData, type RunRef } from "./types";
 
 export type { PanelOptions, ReportData, RunRef } from "./types";
@@ -20,6 +21,7 @@ interface OpenPanel {
 }
 
 let options: PanelOptions | undefined;
+let memory: PanelMemory | undefined;
 /** One panel per notebook (report) or run (logs, diagnosis). */
 const open = new Map<string, OpenPanel>();
 
@@ -28,14 +30,20 @@ function requireOptions(): PanelOptions {
   return options;
 }
 
-function runKey(viewType: string, run: RunRef): string {
-  return `${viewType}\u0000${run.workspaceDir}\u0000${run.runId}`;
+/** The panel's key in `open`: its view type and what opens it (a RunRef, or a report's notebook). */
+function keyOf(viewType: string, ref: unknown): string {
+  return `${viewType}\u0000${JSON.stringify(ref)}`;
 }
 
-function track<T extends OpenPanel>(key: string, panel: T): T {
+/** Registers an open panel, and remembers it for a window reload until it is closed. */
+function track<T extends OpenPanel>(viewType: string, ref: unknown, panel: T): T {
+  const key = keyOf(viewType, ref);
   open.set(key, panel);
+  memory?.opened(viewType, ref);
   panel.onDidDispose(() => {
-    if (open.get(key) === panel) open.delete(key);
+    if (open.get(key) !== panel) return;
+    open.delete(key);
+    memory?.closed(viewType, ref);
   });
   return panel;
 }
@@ -59,54 +67,102 @@ function createPanel(context: vscode.ExtensionContext, viewType: string, title: 
   return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(context));
 }
 
-/** What the webview saved for a reload (see webview-ui/src/lib/host.ts): `{ restore, ui }`. */
-function restoreOf(state: unknown): unknown {
-  return typeof state === "object" && state !== null ? (state as { restore?: unknown }).restore : undefined;
+interface ReportRef {
+  notebookFile: string;
+}
+
+function asReportRef(value: unknown): ReportRef | undefined {
+  const notebookFile = (value as Partial<ReportRestoreState> | undefined)?.notebookFile;
+  return typeof notebookFile === "string" ? { notebookFile } : undefined;
+}
+
+/**
+ * A serializer that reopens a panel from the webview's saved state or, when its page never saved
+ * one, from the panels the host remembers (see panelMemory.ts); a tab that fits neither is closed.
+ */
+function serializer<Ref>(
+  viewType: string,
+  parse: (value: unknown) => Ref | undefined,
+  titlesOf: (ref: Ref) => string[],
+  create: (ref: Ref, panel: vscode.WebviewPanel) => OpenPanel,
+): vscode.WebviewPanelSerializer {
+  return {
+    deserializeWebviewPanel: async (panel, state) => {
+      const ref = chooseRestoreRef({
+        state,
+        title: panel.title,
+        remembered: memory?.remembered(viewType) ?? [],
+        parse,
+        titlesOf,
+        isOpen: (candidate) => open.has(keyOf(viewType, candidate)),
+      });
+      if (!ref) {
+        requireOptions().log(
+          `Closed a restored ${viewType} panel ("${panel.title}"): nothing says what it showed.`,
+        );
+        return panel.dispose();
+      }
+      track(viewType, ref, create(ref, panel));
+    },
+  };
 }
 
 /** Restores the panels of the last session after a window reload. */
 export function registerPanels(context: vscode.ExtensionContext, panelOptions: PanelOptions): void {
   options = panelOptions;
-  const restoreRun = (viewType: string, create: (run: RunRef, panel: vscode.WebviewPanel) => OpenPanel) => ({
-    deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-      const run = asRunRef(restoreOf(state));
-      if (!run || open.has(runKey(viewType, run))) return panel.dispose();
-      track(runKey(viewType, run), create(run, panel));
-    },
-  });
+  memory = new PanelMemory(context.workspaceState, panelOptions.log);
+  const runTitles = (prefix: string) => (run: RunRef) => [runTitle(prefix, run), `${prefix}: ${run.runId}`];
   context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => {
-        const notebookFile = (restoreOf(state) as Partial<ReportRestoreState> | undefined)?.notebookFile;
-        const key = `${REPORT_VIEW_TYPE}\u0000${notebookFile}`;
-        if (typeof notebookFile !== "string" || open.has(key)) return panel.dispose();
-        const report = track(key, new ReportPanel(panel, context, notebookFile, requireOptions()));
-        void report.recompute("Checking parity...");
-      },
-    }),
+    vscode.window.registerWebviewPanelSerializer(
+      REPORT_VIEW_TYPE,
+      serializer(
+        REPORT_VIEW_TYPE,
+        asReportRef,
+        (ref) => [reportTitle(ref.notebookFile)],
+        ({ notebookFile }, panel) => {
+          const report = new ReportPanel(panel, context, notebookFile, requireOptions());
+          void report.recompute("Checking parity...");
+          return report;
+        },
+      ),
+    ),
     vscode.window.registerWebviewPanelSerializer(
       LOGS_VIEW_TYPE,
-      restoreRun(LOGS_VIEW_TYPE, (run, panel) => new LogsPanel(panel, context, run, requireOptions())),
+      serializer(
+        LOGS_VIEW_TYPE,
+        asRunRef,
+        runTitles("Logs"),
+        (run, panel) => new LogsPanel(panel, context, run, requireOptions()),
+      ),
     ),
     vscode.window.registerWebviewPanelSerializer(
       DIAGNOSIS_VIEW_TYPE,
-      restoreRun(
+      serializer(
         DIAGNOSIS_VIEW_TYPE,
+        asRunRef,
+        runTitles("Diagnosis"),
         (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()),
       ),
     ),
-    { dispose: () => [...open.values()].forEach((panel) => panel.dispose()) },
+    {
+      // The window is closing or reloading: its panels stay remembered for the next session.
+      dispose: () => {
+        memory?.freeze();
+        [...open.values()].forEach((panel) => panel.dispose());
+      },
+    },
   );
 }
 
 /** Opens the report panel of a notebook, or shows the new report in the one already open. */
 export function showReportPanel(context: vscode.ExtensionContext, data: ReportData): void {
-  const key = `${REPORT_VIEW_TYPE}\u0000${data.notebookFile}`;
-  const existing = open.get(key) as ReportPanel | undefined;
+  const ref: ReportRef = { notebookFile: data.notebookFile };
+  const existing = open.get(keyOf(REPORT_VIEW_TYPE, ref)) as ReportPanel | undefined;
   const panel =
     existing ??
     track(
-      key,
+      REPORT_VIEW_TYPE,
+      ref,
       new ReportPanel(
         createPanel(context, REPORT_VIEW_TYPE, reportTitle(data.notebookFile)),
         context,
@@ -135,8 +191,8 @@ export function showDiagnosisPanel(context: vscode.ExtensionContext, run: RunRef
 }
 
 function showRunPanel(viewType: string, run: RunRef, create: () => OpenPanel): void {
-  const key = runKey(viewType, run);
-  const existing = open.get(key);
+  const ref: RunRef = { workspaceDir: run.workspaceDir, runId: run.runId };
+  const existing = open.get(keyOf(viewType, ref));
   if (existing) existing.reveal();
-  else track(key, create());
+  else track(viewType, ref, create());
 }

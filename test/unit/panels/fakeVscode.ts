@@ -144,6 +144,8 @@ export const state = {
   saveTarget: undefined as Uri | undefined,
   written: new Map<string, string>(),
   errors: [] as string[],
+  /** What the extension keeps in context.workspaceState (it outlives a window reload). */
+  workspaceState: new Map<string, unknown>(),
 };
 
 export function reset(): void {
@@ -156,6 +158,7 @@ export function reset(): void {
   state.saveTarget = undefined;
   state.written.clear();
   state.errors = [];
+  state.workspaceState.clear();
 }
 
 export const window = {
@@ -231,5 +234,13 @@ export function document(file: string, text: string): FakeDocument {
 }
 
 export function fakeContext() {
-  return { extensionUri: Uri.file("/ext"), subscriptions: [] as Array<{ dispose(): void }> };
+  return {
+    extensionUri: Uri.file("/ext"),
+    subscriptions: [] as Array<{ dispose(): void }>,
+    workspaceState: {
+      get: (key: string) => structuredClone(state.workspaceState.get(key)),
+      update: async (key: string, value: unknown) =>
+        void state.workspaceState.set(key, structuredClone(value)),
+    },
+  };
 }

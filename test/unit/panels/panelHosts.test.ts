@@ -258,6 +258,45 @@ describe("logs and diagnosis panels", () => {
     expect(other.disposed).toBe(true);
   });
 
+  it("restores a logs panel whose webview never loaded (covered by the diagnosis) from what the host remembers", async () => {
+    const run = { workspaceDir, runId };
+    panels.registerPanels(context, options());
+    panels.showLogsPanel(context, run);
+    panels.showDiagnosisPanel(context, run);
+    panels.showReportPanel(context, reportData("numpy\n"));
+    fake.state.panels[2]!.dispose(); // the user closes the report: not restored
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The window reloads: the extension's subscriptions go (its panels with them), then a new session.
+    for (const subscription of (
+      context as unknown as { subscriptions: Array<{ dispose(): void }> }
+    ).subscriptions.splice(0)) {
+      subscription.dispose();
+    }
+    panels.registerPanels(context, options());
+
+    const logs = fake.fakePanel("parity.logs", "Logs: train.ipynb");
+    await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(logs, undefined);
+    expect(logs.disposed).toBe(false);
+    expect(logs.webview.html).toContain(`data-restore="`);
+    logs.receive({ type: "ready", payload: {} });
+    await settle(() => lastOf(logs, "lines") !== undefined);
+
+    const diagnosis = fake.fakePanel("parity.diagnosis", "Diagnosis: train.ipynb");
+    await fake.state.serializers.get("parity.diagnosis")!.deserializeWebviewPanel(diagnosis, {
+      restore: run,
+      ui: {},
+    });
+    expect(diagnosis.disposed).toBe(false);
+
+    const report = fake.fakePanel("parity.report", "Parity Report: train.ipynb");
+    await fake.state.serializers.get("parity.report")!.deserializeWebviewPanel(report, undefined);
+    expect(report.disposed).toBe(true);
+    // A second tab of the same run is not opened twice.
+    const twice = fake.fakePanel("parity.logs", "Logs: train.ipynb");
+    await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(twice, undefined);
+    expect(twice.disposed).toBe(true);
+  });
+
   it("explains the run and opens the notebook at the failing cell", async () => {
     panels.registerPanels(context, options());
     panels.showDiagnosisPanel(context, { workspaceDir, runId });
