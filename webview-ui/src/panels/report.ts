@@ -10,28 +10,26 @@ import "../lib/base.css";
 import "../lib/elements";
 import { connectToHost, initialState } from "../lib/host";
 import { itemText } from "../lib/items";
+import { answered, applying, itemsChanged, NO_OUTCOMES, type FixOutcomes } from "../lib/report/fixOutcomes";
 
 /** Apply requests waiting for their answer: request id → item index. */
 const pending = new Map<number, number>();
-/** The last answer per item index, shown under the item until the next report replaces the items. */
-let outcomes = new Map<number, { ok: boolean; message: string }>();
-/** The last successful answer, shown under the summary. */
-let notice: { ok: boolean; message: string } | undefined;
+/** The answers to apply requests: a success under the summary, a refusal under its item. */
+let outcomes: FixOutcomes = NO_OUTCOMES;
 let nextRequestId = 1;
 let state = initialState<ReportViewState>();
 
 const host = connectToHost<ReportToWebview, ReportFromWebview, undefined>({
   state: (next) => {
-    if (state && JSON.stringify(next.items) !== JSON.stringify(state.items)) outcomes = new Map();
+    if (state && JSON.stringify(next.items) !== JSON.stringify(state.items))
+      outcomes = itemsChanged(outcomes);
     state = next;
     draw();
   },
   applied: ({ requestId, ok, message }) => {
     const index = pending.get(requestId);
     pending.delete(requestId);
-    if (index !== undefined) outcomes.set(index, { ok, message });
-    // A failure shows under its item; a success also above, as the item leaves the next report.
-    notice = ok ? { ok, message } : undefined;
+    outcomes = answered(outcomes, index, { ok, message });
     draw();
   },
 });
@@ -39,7 +37,7 @@ const host = connectToHost<ReportToWebview, ReportFromWebview, undefined>({
 function apply(index: number): void {
   const requestId = nextRequestId++;
   pending.set(requestId, index);
-  outcomes.delete(index);
+  outcomes = applying(outcomes, index);
   host.send("applyFix", { requestId, index });
   draw();
 }
@@ -73,9 +71,13 @@ function view(report: ReportViewState | undefined) {
     }
     ${report.error ? html`<div class="error-banner" role="alert">${report.error}</div>` : nothing}
     ${
-      notice
-        ? html`<p data-testid="report-notice" role="status" class=${notice.ok ? "muted" : "severity-error"}>
-            ${notice.message}
+      outcomes.notice
+        ? html`<p
+            data-testid="report-notice"
+            role="status"
+            class=${outcomes.notice.ok ? "notice" : "notice severity-error"}
+          >
+            ${outcomes.notice.message}
           </p>`
         : nothing
     }
@@ -94,7 +96,7 @@ function view(report: ReportViewState | undefined) {
 
 function itemView(item: ReportItemView, index: number, busy: boolean) {
   const applying = [...pending.values()].includes(index);
-  const outcome = outcomes.get(index);
+  const refusal = outcomes.refused.get(index);
   return html`
     <div
       class="item severity-border-${item.severity}"
@@ -126,14 +128,14 @@ function itemView(item: ReportItemView, index: number, busy: boolean) {
               >`
             : nothing
         }
-        ${
-          outcome
-            ? html`<span role="status" class=${outcome.ok ? "muted" : "severity-error"}
-                >${outcome.message}</span
-              >`
-            : nothing
-        }
       </div>
+      ${
+        refusal
+          ? html`<p class="item-outcome severity-error" data-testid="fix-refused" role="status">
+              ${refusal}
+            </p>`
+          : nothing
+      }
     </div>
   `;
 }
