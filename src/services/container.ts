@@ -73,6 +73,11 @@ export class Services implements vscode.Disposable {
     };
   }
 
+  /** For Docker calls about no one notebook: the first workspace folder, else the extension host's folder. */
+  workspaceSessionContext(signal: AbortSignal): SessionContext {
+    return this.sessionContext(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(), signal);
+  }
+
   /** The user's interpreter for parity reports; a workspace cannot set it. */
   python(): string | undefined {
     return this.userSetting<string>("python")?.trim() || undefined;

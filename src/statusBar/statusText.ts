@@ -1,21 +1,16 @@
-import type { ParityReport } from "../core/parity";
+import { countsSentence, mismatchSummary, type ReportCounts } from "../core/presentation/counts";
 
 /** Where the active notebook's parity stands, as the status bar shows it. */
 export type NotebookParity =
   | { kind: "none" }
   | { kind: "unchecked" }
   | { kind: "checking" }
-  | { kind: "checked"; report: Pick<ParityReport, "errors" | "warnings" | "infos"> }
+  | { kind: "checked"; report: ReportCounts }
   | { kind: "failed" };
 
 export interface StatusText {
   text: string;
   tooltip: string;
-}
-
-/** Errors and warnings are mismatches; notes are not. */
-export function mismatchCount(report: Pick<ParityReport, "errors" | "warnings">): number {
-  return report.errors + report.warnings;
 }
 
 /** "$(beaker) Parity: local · 2 mismatches", with a tooltip that says what a click does. */
@@ -43,14 +38,10 @@ export function statusText(target: string, state: NotebookParity, notebookName?:
         text: `$(beaker) Parity: ${target} · check failed`,
         tooltip: `Parity: the last check${of} failed; the Parity output channel says why. ${open}`,
       };
-    case "checked": {
-      const count = mismatchCount(state.report);
-      const summary =
-        count === 0 ? "matches production" : `${count} ${count === 1 ? "mismatch" : "mismatches"}`;
+    case "checked":
       return {
-        text: `$(beaker) Parity: ${target} · ${summary}`,
-        tooltip: `Parity${of}: ${state.report.errors} errors, ${state.report.warnings} warnings, ${state.report.infos} notes. ${open}`,
+        text: `$(beaker) Parity: ${target} · ${mismatchSummary(state.report)}`,
+        tooltip: `Parity${of}: ${countsSentence(state.report)}. ${open}`,
       };
-    }
   }
 }

@@ -19,8 +19,7 @@ export async function cancelRun(services: Services, arg?: unknown): Promise<void
     return;
   }
   const heavy = await services.heavy();
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-  const context = services.sessionContext(folder, AbortSignal.timeout(30_000));
+  const context = services.workspaceSessionContext(AbortSignal.timeout(30_000));
   const stopped = await heavy.stopRunContainers(
     await heavy.connect(context, (line) => services.log(line)),
     target,

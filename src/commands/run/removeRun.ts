@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import { ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
 import { RUNS_DIR } from "../../targets/store/runStore";
-import { isFinished } from "../../views/runs/runPresentation";
+import { isFinished } from "../../core/presentation/runStatus";
 import { isRunNode } from "../../views/runs/runNode";
 import { runFor } from "../support/runs";
 

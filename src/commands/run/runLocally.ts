@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import type { RunResult } from "../../core/job/types";
 import type { RunRef } from "../../panels/types";
 import type { Services } from "../../services/container";
-import { formatDuration } from "../../views/runs/runPresentation";
+import { formatDuration } from "../../core/presentation/runStatus";
 import { withCancellableProgress } from "../support/progress";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { ParityItem, ParityReport, Severity } from "../../core/parity";
-import { mismatchCount } from "../../statusBar/statusText";
+import { countsSentence, mismatchSummary } from "../../core/presentation/counts";
 
 /** One row of the Environment view, without the vscode types. */
 export interface EnvironmentNode {
@@ -75,13 +75,11 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
       return { ...base, description: "checking…", tooltip: "Checking parity…", icon: { id: "loading~spin" } };
     case "failed":
       return { ...base, description: "check failed", tooltip: state.message, icon: { id: "warning" } };
-    case "checked": {
-      const count = mismatchCount(state.report);
+    case "checked":
       return {
         ...base,
-        description:
-          count === 0 ? "matches production" : `${count} ${count === 1 ? "mismatch" : "mismatches"}`,
-        tooltip: `${state.report.errors} errors, ${state.report.warnings} warnings, ${state.report.infos} notes. Click to open the report.`,
+        description: mismatchSummary(state.report),
+        tooltip: `${countsSentence(state.report)}. Click to open the report.`,
         icon:
           state.report.errors > 0
             ? SEVERITY_ICONS.error
@@ -89,7 +87,6 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
               ? SEVERITY_ICONS.warning
               : { id: "pass", color: "testing.iconPassed" },
       };
-    }
   }
 }
 

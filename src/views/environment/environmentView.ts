@@ -1,6 +1,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { Services } from "../../services/container";
+import { presentedTreeItem } from "../treeItem";
 import { issueNode, notebookNode, profileNode, type EnvironmentNode } from "./environmentModel";
 import type { ProfilePresence } from "./profilePresence";
 
@@ -46,20 +47,13 @@ export class EnvironmentView implements vscode.TreeDataProvider<EnvironmentNode>
   getTreeItem(node: EnvironmentNode): vscode.TreeItem {
     const hasChildren =
       node.kind === "notebook" && node.notebookFile !== undefined && this.issueCount(node.notebookFile) > 0;
-    const item = new vscode.TreeItem(
-      node.label,
+    const item = presentedTreeItem(
+      node,
       hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     // A new id when a report arrives, so the row opens on its mismatches instead of keeping its old state.
     if (node.kind === "notebook")
       item.id = `${node.contextValue}\u0000${node.notebookFile}\u0000${node.description}`;
-    item.description = node.description;
-    item.tooltip = node.tooltip;
-    item.contextValue = node.contextValue;
-    item.iconPath = new vscode.ThemeIcon(
-      node.icon.id,
-      node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined,
-    );
     if (node.profileFile) {
       const uri = vscode.Uri.file(node.profileFile);
       item.command = { command: "vscode.open", title: "Open Profile", arguments: [uri] };

@@ -1,15 +1,9 @@
 import path from "node:path";
 import type { RunResult, RunStatus, TargetName } from "../../core/job/types";
+import { formatDuration, isFinished, STATUS_WORDS } from "../../core/presentation/runStatus";
 
-/** The first word of a run's description: E2E tests and users read it. */
-export const STATUS_WORDS: Record<RunStatus, string> = {
-  pending: "Pending",
-  building: "Building",
-  running: "Running",
-  succeeded: "Succeeded",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
+// The panels still import these from here; src/core/presentation/runStatus.ts is their home.
+export { formatDuration, isFinished, STATUS_WORDS };
 
 /** A codicon id and its theme colour, so the view needs no icons of its own. */
 export interface RunIcon {
@@ -78,18 +72,4 @@ export function presentRun(run: RunSummary, orphaned = false): RunPresentation {
     contextValue: `parity:run+${run.status}+${run.target}${orphaned ? "+orphaned" : ""}`,
     icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : ICONS[run.status],
   };
-}
-
-export function isFinished(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled";
-}
-
-/** "0.8 s", "12.3 s", "2 min 05 s", "1 h 02 min". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(ms, 0) / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const whole = Math.round(seconds);
-  const minutes = Math.floor(whole / 60);
-  if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, "0")} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }

@@ -4,7 +4,9 @@ import type { Services } from "../../services/container";
 import { recordedRuns, workspaceOfRunDir } from "../../services/runRecords";
 import { Debouncer, StreamFollower } from "../refresh";
 import type { RunNode } from "./runNode";
-import { isFinished, presentRun } from "./runPresentation";
+import { isFinished } from "../../core/presentation/runStatus";
+import { presentedTreeItem } from "../treeItem";
+import { presentRun } from "./runPresentation";
 
 /**
  * The Runs view: recorded runs of the workspace (CLI runs included) and runs still building in this
@@ -24,8 +26,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     this.follower = new StreamFollower({
       follow: async (signal, onEvent) => {
         const heavy = await services.heavy();
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-        const connection = await heavy.connect(services.sessionContext(folder, signal), () => undefined);
+        const connection = await heavy.connect(services.workspaceSessionContext(signal), () => undefined);
         await heavy.followRunEvents(connection, signal, onEvent);
       },
       onEvent: () => this.debouncer.trigger(),
@@ -111,8 +112,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     if (candidates === 0) return undefined;
     try {
       const heavy = await this.services.heavy();
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-      const context = this.services.sessionContext(folder, AbortSignal.timeout(5000));
+      const context = this.services.workspaceSessionContext(AbortSignal.timeout(5000));
       return await heavy.liveRunIds(await heavy.connect(context, () => undefined));
     } catch {
       return undefined;
@@ -121,15 +121,8 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
 
   getTreeItem(node: RunNode): vscode.TreeItem {
     const view = presentRun(node.summary, node.orphaned);
-    const item = new vscode.TreeItem(view.label, vscode.TreeItemCollapsibleState.None);
+    const item = presentedTreeItem(view, vscode.TreeItemCollapsibleState.None);
     item.id = node.dir ?? node.summary.runId;
-    item.description = view.description;
-    item.tooltip = view.tooltip;
-    item.contextValue = view.contextValue;
-    item.iconPath = new vscode.ThemeIcon(
-      view.icon.id,
-      view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined,
-    );
     if (node.dir) item.command = { command: "parity.openLogs", title: "Open Logs", arguments: [node] };
     item.accessibilityInformation = { label: `${view.label}, ${view.description}` };
     return item;
