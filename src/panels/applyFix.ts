@@ -1,6 +1,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { resolveParityEdit, type ParityEdit } from "../core/parity";
+import { editRefusal, profileDirsAmong } from "../services/editScope";
 
 /**
  * The file a report names: absolute as it is, else the first of `baseDirs` where it exists
@@ -31,11 +32,23 @@ export function reportBaseDirs(notebookFile: string, profileFile?: string): stri
 }
 
 /**
+ * The folders a fix may change files in: the workspace folders, and the profile's folder (the one
+ * of `baseDirs` that holds a parity.yaml, for a notebook outside the workspace).
+ */
+async function editableRoots(baseDirs: string[]): Promise<string[]> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  return [...new Set([...folders, ...(await profileDirsAmong(baseDirs))])];
+}
+
+/**
  * Makes a parity item's fix as one undoable workspace edit and saves the file. Returns why it
  * could not, as a sentence, or undefined when done. HOST's "Apply Fix" command uses it too.
+ * Refuses files outside the workspace folders and the profile's folder.
  */
 export async function applyParityEdit(edit: ParityEdit, baseDirs: string[]): Promise<string | undefined> {
   const uri = await resolveReportFile(edit.file, baseDirs);
+  const refusal = await editRefusal(uri.fsPath, await editableRoots(baseDirs));
+  if (refusal) return refusal;
   let current: string | undefined;
   try {
     // The open document, with its unsaved changes, when there is one.

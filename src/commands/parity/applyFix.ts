@@ -1,38 +1,43 @@
 import * as vscode from "vscode";
 import { ParityError } from "../../core/errors";
-import type { ParityItem } from "../../core/parity";
 import type { Services } from "../../services/container";
 import { computeReport } from "../../services/computeReport";
-import { reportFailure } from "../support/boundary";
+import { fixRequestOf, storedFix } from "../../services/fixLookup";
+import { withCancellableProgress } from "../support/progress";
+import { fileName } from "../support/targets";
 
-interface IssueArg {
-  notebookFile?: string;
-  item?: ParityItem;
-}
-
-/** Parity: Apply Fix — an Environment row's fix as one undoable edit, then the report again in its panel. */
+/**
+ * Parity: Apply Fix — an Environment row's fix as one undoable edit, then the report again in its
+ * panel. The argument only names the notebook and the item; the edit is the one of the report this
+ * window made, so a link or another extension cannot make Parity write something else.
+ */
 export async function applyFix(services: Services, arg?: unknown): Promise<void> {
-  const { notebookFile, item } = (arg ?? {}) as IssueArg;
-  if (!notebookFile || !item?.edit) {
-    throw new ParityError("NoApplicableFix", "This item has no fix Parity can apply by itself.", {
-      fix: item?.fix ?? "Pick a mismatch with a fix in the Environment view.",
+  const request = fixRequestOf(arg);
+  const stored = request ? services.reports.get(request.notebookFile).data : undefined;
+  const item = request && stored ? storedFix(stored.report.items, request) : undefined;
+  if (!request || !stored || !item?.edit) {
+    throw new ParityError("NoApplicableFix", "Parity has no fix it can apply for this item.", {
+      fix: stored
+        ? "The report may have changed: check parity again, then use Apply Fix on a row of the Environment view."
+        : "Check parity of the notebook first, then use Apply Fix on a row of the Environment view.",
     });
   }
+  const { notebookFile } = request;
   const panels = await services.panels();
-  const profileFile = services.reports.get(notebookFile).data?.profileFile;
-  const refusal = await panels.applyParityEdit(item.edit, panels.reportBaseDirs(notebookFile, profileFile));
+  const refusal = await panels.applyParityEdit(
+    item.edit,
+    panels.reportBaseDirs(notebookFile, stored.profileFile),
+  );
   if (refusal) {
     void vscode.window.showWarningMessage(refusal);
     return;
   }
   services.log(`Applied: ${item.edit.title} (undo with Edit > Undo in ${item.edit.file}).`);
-  // The report again, in its panel, so the fix is seen to take effect.
-  void vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: "Parity: checking again" },
-    () =>
-      computeReport(services, notebookFile, new AbortController().signal).then(
-        (data) => panels.showReportPanel(services.context, data),
-        (error: unknown) => reportFailure(services, "parity.applyFix", error),
-      ),
+  // The report again, in its panel, so the fix is seen to take effect; Cancel stops the check.
+  const data = await withCancellableProgress(
+    services,
+    `Parity: checking ${fileName(notebookFile)} again`,
+    ({ signal, print }) => computeReport(services, notebookFile, signal, print),
   );
+  panels.showReportPanel(services.context, data);
 }

@@ -16,6 +16,8 @@ export interface EnvironmentNode {
   /** The notebook the row is about (notebook and issue rows). */
   notebookFile?: string;
   item?: ParityItem;
+  /** The issue's place in its notebook's report: Apply Fix looks the fix up by it. */
+  index?: number;
 }
 
 const SEVERITY_ICONS: Record<Severity, { id: string; color: string }> = {
@@ -90,7 +92,7 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
   }
 }
 
-export function issueNode(notebookFile: string, item: ParityItem): EnvironmentNode {
+export function issueNode(notebookFile: string, item: ParityItem, index?: number): EnvironmentNode {
   return {
     kind: "issue",
     // The subject first ("torch"), so a long list reads at a glance; the sentence follows.
@@ -101,5 +103,6 @@ export function issueNode(notebookFile: string, item: ParityItem): EnvironmentNo
     contextValue: `parity:issue+${item.severity}${item.edit ? "+fixable" : ""}`,
     notebookFile,
     item,
+    index,
   };
 }

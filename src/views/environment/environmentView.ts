@@ -30,7 +30,7 @@ export class EnvironmentView implements vscode.TreeDataProvider<EnvironmentNode>
     if (element) {
       const state = element.notebookFile ? this.services.reports.get(element.notebookFile) : undefined;
       if (element.kind !== "notebook" || state?.kind !== "checked") return [];
-      return state.report.items.map((item) => issueNode(element.notebookFile!, item));
+      return state.report.items.map((item, index) => issueNode(element.notebookFile!, item, index));
     }
     const firstProfile = await this.profiles.first();
     if (!firstProfile) return [];

@@ -1,0 +1,60 @@
+import { realpath, stat } from "node:fs/promises";
+import path from "node:path";
+
+/** `file` is `root` or lies below it (both absolute and already resolved). */
+export function isInside(file: string, root: string): boolean {
+  const relative = path.relative(root, file);
+  return (
+    relative === "" ||
+    (relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
+}
+
+/**
+ * Why Parity will not edit `file` (absolute), or undefined when it lies inside one of `roots`: the
+ * workspace folders and the profile's folder. A report can name any file (an absolute path, or a
+ * requirements include such as `-r ../../x.txt` in an untrusted repository), so a fix never writes
+ * outside them. Symbolic links are followed first, so a link inside a folder cannot lead out of it.
+ */
+export async function editRefusal(file: string, roots: string[]): Promise<string | undefined> {
+  const target = await realPathOf(file);
+  const realRoots = await Promise.all(roots.map(realPathOf));
+  if (realRoots.some((root) => isInside(target, root))) return undefined;
+  return roots.length === 0
+    ? `Parity changes files only inside the workspace folders, and this window has none, so it did not change ${file}. Open the folder that holds the notebook (File > Open Folder), check parity again, then apply the fix.`
+    : `Parity did not change ${file}: it is outside this workspace's folders and the profile's folder, and a fix only changes files inside them. Edit that file yourself if you trust where it comes from, or add its folder to the workspace and check parity again.`;
+}
+
+/** `file` with every symbolic link resolved, also when it (or its folders) do not exist yet. */
+async function realPathOf(file: string): Promise<string> {
+  const absolute = path.resolve(file);
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = path.dirname(absolute);
+    if (parent === absolute) return absolute;
+    return path.join(await realPathOf(parent), path.basename(absolute));
+  }
+}
+
+/** PROFILE_FILE_NAMES of core/profile/load.ts, not imported from there: it brings the YAML parser into the activation bundle. */
+const PROFILE_NAMES = ["parity.yaml", "parity.yml"];
+
+/** Which of `dirs` hold a profile. */
+export async function profileDirsAmong(dirs: string[]): Promise<string[]> {
+  const found = await Promise.all(
+    dirs.map(async (dir) => {
+      for (const name of PROFILE_NAMES) {
+        if (
+          await stat(path.join(dir, name)).then(
+            (entry) => entry.isFile(),
+            () => false,
+          )
+        )
+          return dir;
+      }
+      return undefined;
+    }),
+  );
+  return found.filter((dir): dir is string => dir !== undefined);
+}
