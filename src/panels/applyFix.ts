@@ -1,7 +1,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { resolveParityEdit, type ParityEdit } from "../core/parity";
-import { editRefusal, profileDirsAmong } from "../services/editScope";
+import { editRefusal } from "../services/editScope";
 
 /**
  * The file a report names: absolute as it is, else the first of `baseDirs` where it exists
@@ -21,33 +21,35 @@ export async function resolveReportFile(file: string, baseDirs: string[]): Promi
   return vscode.Uri.file(path.resolve(baseDirs[0]!, file));
 }
 
+/** Base folders that also say which of them is the profile's: a fix may change files there. */
+type ReportDirs = string[] & { profileDir?: string };
+
 /** The folders a report's relative paths may start from: the profile's, the workspace folders, the notebook's. */
 export function reportBaseDirs(notebookFile: string, profileFile?: string): string[] {
   const dirs = [
     ...(profileFile ? [path.dirname(profileFile)] : []),
-    ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+    ...workspaceFolders(),
     path.dirname(notebookFile),
   ];
-  return [...new Set(dirs)];
+  const result: ReportDirs = [...new Set(dirs)];
+  if (profileFile) result.profileDir = path.dirname(profileFile);
+  return result;
 }
 
-/**
- * The folders a fix may change files in: the workspace folders, and the profile's folder (the one
- * of `baseDirs` that holds a parity.yaml, for a notebook outside the workspace).
- */
-async function editableRoots(baseDirs: string[]): Promise<string[]> {
-  const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  return [...new Set([...folders, ...(await profileDirsAmong(baseDirs))])];
+function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
 }
 
 /**
  * Makes a parity item's fix as one undoable workspace edit and saves the file. Returns why it
  * could not, as a sentence, or undefined when done. HOST's "Apply Fix" command uses it too.
- * Refuses files outside the workspace folders and the profile's folder.
+ * Refuses files outside the workspace folders and the profile's folder (`baseDirs` from
+ * reportBaseDirs says which it is).
  */
 export async function applyParityEdit(edit: ParityEdit, baseDirs: string[]): Promise<string | undefined> {
   const uri = await resolveReportFile(edit.file, baseDirs);
-  const refusal = await editRefusal(uri.fsPath, await editableRoots(baseDirs));
+  const { profileDir } = baseDirs as ReportDirs;
+  const refusal = await editRefusal(uri.fsPath, [...workspaceFolders(), ...(profileDir ? [profileDir] : [])]);
   if (refusal) return refusal;
   let current: string | undefined;
   try {

@@ -1,4 +1,4 @@
-import { realpath, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 
 /** `file` is `root` or lies below it (both absolute and already resolved). */
@@ -35,26 +35,4 @@ async function realPathOf(file: string): Promise<string> {
     if (parent === absolute) return absolute;
     return path.join(await realPathOf(parent), path.basename(absolute));
   }
-}
-
-/** PROFILE_FILE_NAMES of core/profile/load.ts, not imported from there: it brings the YAML parser into the activation bundle. */
-const PROFILE_NAMES = ["parity.yaml", "parity.yml"];
-
-/** Which of `dirs` hold a profile. */
-export async function profileDirsAmong(dirs: string[]): Promise<string[]> {
-  const found = await Promise.all(
-    dirs.map(async (dir) => {
-      for (const name of PROFILE_NAMES) {
-        if (
-          await stat(path.join(dir, name)).then(
-            (entry) => entry.isFile(),
-            () => false,
-          )
-        )
-          return dir;
-      }
-      return undefined;
-    }),
-  );
-  return found.filter((dir): dir is string => dir !== undefined);
 }

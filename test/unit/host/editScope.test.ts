@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { editRefusal, isInside, profileDirsAmong } from "../../../src/services/editScope";
+import { editRefusal, isInside } from "../../../src/services/editScope";
 import { fixRequestOf, storedFix } from "../../../src/services/fixLookup";
 import type { ParityItem } from "../../../src/core/parity";
 
@@ -13,7 +13,6 @@ describe("where a fix may write", () => {
   mkdirSync(path.join(workspace, "train"), { recursive: true });
   mkdirSync(outside, { recursive: true });
   writeFileSync(path.join(outside, ".bashrc"), "");
-  writeFileSync(path.join(workspace, "train", "parity.yaml"), "");
   symlinkSync(outside, path.join(workspace, "linked"));
 
   it("compares paths by folder, not by prefix", () => {
@@ -46,9 +45,6 @@ describe("where a fix may write", () => {
     const requirements = path.join(workspace, "train", "requirements.txt");
     expect(await editRefusal(requirements, [])).toMatch(/Open the folder that holds the notebook/);
     expect(await editRefusal(requirements, [path.join(workspace, "train")])).toBeUndefined();
-    expect(await profileDirsAmong([outside, path.join(workspace, "train")])).toEqual([
-      path.join(workspace, "train"),
-    ]);
   });
 });
 
