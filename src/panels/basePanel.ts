@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { HostMessenger, READY, type Handlers, type MessageMap, type Validators } from "../protocol/messaging";
+import { ReadyWatchdog } from "./readyWatchdog";
 
 export type WebviewEntry = "report" | "logs" | "diagnosis";
 
@@ -69,6 +70,13 @@ export abstract class BasePanel<ToWebview extends MessageMap, FromWebview extend
   protected readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private readonly disposeListeners: Array<() => void> = [];
+  private page?: { restore: unknown; state?: unknown };
+  private readonly watchdog = new ReadyWatchdog((attempt, waitedMs) => {
+    this.log(
+      `${this.entry} panel "${this.panel.title}": its page did not answer within ${waitedMs / 1000} s; loading it again (attempt ${attempt}).`,
+    );
+    this.setPage();
+  });
 
   protected constructor(
     readonly panel: vscode.WebviewPanel,
@@ -84,6 +92,7 @@ export abstract class BasePanel<ToWebview extends MessageMap, FromWebview extend
       {
         ...handlers,
         [READY]: (payload: never) => {
+          this.watchdog.ready();
           this.onReady();
           (handlers[READY] as ((payload: never) => void) | undefined)?.(payload);
         },
@@ -99,20 +108,35 @@ export abstract class BasePanel<ToWebview extends MessageMap, FromWebview extend
       panel.onDidChangeViewState(() => {
         if (!panel.visible) {
           this.messenger.unready();
+          this.watchdog.hidden();
           this.onHidden();
+        } else if (!this.messenger.isReady) {
+          this.watchdog.shown();
         }
       }),
+      this.watchdog,
       panel.onDidDispose(() => this.dispose()),
     );
   }
 
   /** Loads the page; the webview answers with `ready`. */
   protected load(restore: unknown, state?: unknown): void {
+    this.page = { restore, state };
+    this.setPage();
+  }
+
+  /** Sets the page (a new nonce each time, so VS Code loads it again) and waits for `ready`. */
+  private setPage(): void {
+    if (this.disposed || !this.page) return;
     this.messenger.unready();
-    this.panel.webview.html = renderHtml(this.panel.webview, this.context, this.entry, this.panel.title, {
-      restore,
-      state,
-    });
+    this.panel.webview.html = renderHtml(
+      this.panel.webview,
+      this.context,
+      this.entry,
+      this.panel.title,
+      this.page,
+    );
+    this.watchdog.loaded(this.panel.visible);
   }
 
   protected abstract handlers(): Partial<Handlers<FromWebview>> & Omit<Handlers<FromWebview>, typeof READY>;

@@ -150,6 +150,30 @@ describe("report panel", () => {
     expect(fake.state.edits).toEqual([]);
   });
 
+  it("loads its page again when the page in view does not say ready (a blank restored webview)", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const panelOptions = options();
+      panels.registerPanels(context, panelOptions);
+      panels.showReportPanel(context, reportData("numpy\n"));
+      const panel = fake.state.panels[0]!;
+      const first = panel.webview.html;
+      vi.advanceTimersByTime(4000);
+      expect(panel.webview.html).not.toBe(first);
+      expect(panel.webview.html).toContain('data-restore="');
+      expect(panelOptions.logged).toEqual([
+        'report panel "Parity Report: train.ipynb": its page did not answer within 4 s; loading it again (attempt 1).',
+      ]);
+      panel.receive({ type: "ready", payload: {} });
+      expect(lastOf(panel, "state")).toMatchObject({ notebookName: "train.ipynb" });
+      const loaded = panel.webview.html;
+      vi.advanceTimersByTime(60_000);
+      expect(panel.webview.html).toBe(loaded);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("is restored after a reload from the notebook file the webview saved, and computes the report again", async () => {
     const panelOptions = options();
     panels.registerPanels(context, panelOptions);
