@@ -1,21 +1,36 @@
 import * as vscode from "vscode";
 import { isCancelled } from "../core/errors";
 import type { ReportData } from "../panels/types";
+import type { FlightControl } from "./checkFlights";
 import type { Services } from "./container";
+import { userMessage } from "./messages";
 import { checkScope } from "./trust";
 
 /**
  * A notebook's parity report through the same flow as `parity check`, kept in the report store
  * for the Environment view, the status bar and the report panel. In Restricted Mode nothing of the
  * workspace runs: the report compares the profile and requirements only.
+ *
+ * It supersedes a running check of the notebook, whose result is dropped (the file or a fix changed
+ * since it began); Open Report joins the running check instead (services.checks.running).
  */
-export async function computeReport(
+export function computeReport(
   services: Services,
   notebookFile: string,
   signal: AbortSignal,
   print: (line: string) => void = (line) => services.log(line),
 ): Promise<ReportData> {
-  const previous = services.reports.get(notebookFile);
+  return services.checks.start(notebookFile, signal, (control) =>
+    checkOnce(services, notebookFile, control, print),
+  );
+}
+
+async function checkOnce(
+  services: Services,
+  notebookFile: string,
+  { signal, isCurrent }: FlightControl,
+  print: (line: string) => void,
+): Promise<ReportData> {
   services.reports.checking(notebookFile);
   try {
     const heavy = await services.heavy();
@@ -35,11 +50,12 @@ export async function computeReport(
       local: result.local,
       image: result.image,
     };
-    services.reports.checked(data);
+    if (isCurrent()) services.reports.checked(data);
     return data;
   } catch (error) {
-    if (isCancelled(error)) services.reports.restore(notebookFile, previous);
-    else services.reports.failed(notebookFile, error instanceof Error ? error.message : String(error));
+    if (!isCurrent()) throw error;
+    if (isCancelled(error)) services.reports.cancelled(notebookFile);
+    else services.reports.failed(notebookFile, userMessage(error));
     throw error;
   }
 }

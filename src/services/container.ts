@@ -1,8 +1,10 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { SessionContext } from "../targets/session";
+import type { ReportData } from "../panels/types";
 import { ActiveNotebook } from "./activeNotebook";
 import { ActiveRuns } from "./activeRuns";
+import { CheckFlights } from "./checkFlights";
 import { loadHeavy, type Heavy } from "./loadHeavy";
 import { ReportStore } from "./reportStore";
 import { sessionEnv, userScopedValue } from "./settings";
@@ -17,6 +19,7 @@ export class Services implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private outputChannel?: vscode.OutputChannel;
   private reportStore?: ReportStore;
+  private checkFlights?: CheckFlights<ReportData>;
   private activeRunList?: ActiveRuns;
   private notebook?: ActiveNotebook;
 
@@ -41,6 +44,12 @@ export class Services implements vscode.Disposable {
   get reports(): ReportStore {
     this.reportStore ??= this.track(new ReportStore());
     return this.reportStore;
+  }
+
+  /** The running parity check of each notebook, joined or superseded by the next. */
+  get checks(): CheckFlights<ReportData> {
+    this.checkFlights ??= new CheckFlights();
+    return this.checkFlights;
   }
 
   /** Runs started from this window, while they build and run. */

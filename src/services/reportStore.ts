@@ -7,6 +7,8 @@ export type StoredParity = NotebookState & { data?: ReportData };
 
 export class ReportStore implements Disposable {
   private readonly states = new Map<string, StoredParity>();
+  /** Where each notebook stood before its running check, to go back to if it is cancelled. */
+  private readonly beforeCheck = new Map<string, StoredParity>();
   private readonly changed = new Emitter<string>();
   /** Fires with the notebook file whose parity changed. */
   readonly onDidChange = this.changed.event;
@@ -16,7 +18,9 @@ export class ReportStore implements Disposable {
   }
 
   checking(notebookFile: string): void {
-    this.set(notebookFile, { ...this.get(notebookFile), kind: "checking" } as StoredParity);
+    const current = this.get(notebookFile);
+    if (current.kind !== "checking") this.beforeCheck.set(notebookFile, current);
+    this.set(notebookFile, { ...current, kind: "checking" } as StoredParity);
   }
 
   checked(data: ReportData): void {
@@ -27,15 +31,16 @@ export class ReportStore implements Disposable {
     this.set(notebookFile, { kind: "failed", message, data: this.get(notebookFile).data });
   }
 
-  /** Back to the last report after a cancelled check. */
-  restore(notebookFile: string, previous: StoredParity): void {
-    this.set(notebookFile, previous);
+  /** Back to where it stood before checking (the last report, if any) after a cancelled check. */
+  cancelled(notebookFile: string): void {
+    this.set(notebookFile, this.beforeCheck.get(notebookFile) ?? { kind: "unchecked" });
   }
 
   /** Forgets every report (they were made under other conditions, e.g. before the workspace was trusted). */
   clear(): void {
     const files = [...this.states.keys()];
     this.states.clear();
+    this.beforeCheck.clear();
     files.forEach((file) => this.changed.fire(file));
   }
 
