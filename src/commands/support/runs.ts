@@ -1,9 +1,12 @@
 import path from "node:path";
+import * as vscode from "vscode";
 import { ParityError } from "../../core/errors";
 import type { RunResult } from "../../core/job/types";
 import type { RunRef } from "../../panels/types";
 import type { Services } from "../../services/container";
-import { recordedRuns, workspaceOfRunDir } from "../../services/runRecords";
+import { recordedRuns } from "../../services/runRecords";
+import { runRefOfDir } from "../../services/runRef";
+import type { StoredRun } from "../../targets/store/runStore";
 import { isRunNode } from "../../views/runs/runNode";
 
 export interface RecordedRun {
@@ -15,9 +18,14 @@ export interface RecordedRun {
 /** The clicked run, else the newest run of the active notebook, else the newest run at all. */
 export async function runFor(services: Services, arg: unknown, action: string): Promise<RecordedRun> {
   if (isRunNode(arg) && arg.dir) {
+    // Only a run this workspace records: the row's own summary could say anything.
     const stored = (await recordedRuns()).find((run) => run.dir === arg.dir);
-    const result = stored?.result ?? (arg.summary as RunResult);
-    return { ref: { workspaceDir: workspaceOfRunDir(arg.dir), runId: result.runId }, result, dir: arg.dir };
+    if (!stored) {
+      throw new ParityError("RunNotFound", `Parity has no record of this run in the workspace folders.`, {
+        fix: "Refresh the Runs view and pick the run there.",
+      });
+    }
+    return recorded(stored);
   }
   if (isRunNode(arg)) {
     throw new ParityError(
@@ -36,9 +44,19 @@ export async function runFor(services: Services, arg: unknown, action: string): 
       fix: "Run a notebook first: Parity: Run Locally with Production Limits.",
     });
   }
-  return {
-    ref: { workspaceDir: workspaceOfRunDir(run.dir), runId: run.result.runId },
-    result: run.result,
-    dir: run.dir,
-  };
+  return recorded(run);
+}
+
+/** The run id and workspace come from the record's folder, never from what run.json says. */
+function recorded(run: StoredRun): RecordedRun {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  const ref = runRefOfDir(run.dir, folders);
+  if (!ref) {
+    throw new ParityError(
+      "RunFolderUnexpected",
+      `The record in ${run.dir} is not a run folder of this workspace (<folder>/.parity/runs/<run id>).`,
+      { fix: "Open the folder that holds the run as a workspace folder, or use parity logs in a terminal." },
+    );
+  }
+  return { ref, result: run.result, dir: run.dir };
 }
