@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
 import { issueNode } from "../../../src/views/environment/environmentModel";
@@ -9,7 +9,10 @@ interface MenuEntry {
   group?: string;
 }
 const manifest = JSON.parse(readFileSync("package.json", "utf8")) as {
-  contributes: { menus: Record<string, MenuEntry[]>; commands: Array<{ command: string }> };
+  contributes: {
+    menus: Record<string, MenuEntry[]>;
+    commands: Array<{ command: string; title: string; shortTitle?: string; enablement?: string }>;
+  };
 };
 const itemMenus = manifest.contributes.menus["view/item/context"]!;
 
@@ -77,5 +80,19 @@ describe("the context menus of package.json", () => {
       entries.map((entry) => entry.command),
     );
     expect(used.filter((command) => !known.has(command))).toEqual([]);
+  });
+
+  it("show Run on Cluster disabled until the cluster target lands, saying why", () => {
+    const command = manifest.contributes.commands.find((entry) => entry.command === "parity.runOnCluster")!;
+    expect(command.enablement).toBe("parity.clusterTargetAvailable");
+    expect(command.title).toBe("Run on Cluster (not available yet)");
+    expect(command.shortTitle).toMatch(/^Run on Cluster \(not yet\)$/);
+    const sources = readdirSync("src", { recursive: true, encoding: "utf8" }).filter((file) =>
+      file.endsWith(".ts"),
+    );
+    const setsKey = sources.some((file) =>
+      readFileSync(`src/${file}`, "utf8").includes(`"parity.clusterTargetAvailable"`),
+    );
+    expect(setsKey).toBe(false);
   });
 });
