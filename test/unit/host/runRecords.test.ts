@@ -1,0 +1,23 @@
+import { describe, expect, it, vi } from "vitest";
+import type { StoredRun } from "../../../src/targets/store/runStore";
+
+vi.mock("vscode", () => ({ workspace: {} }));
+const { newestRuns } = await import("../../../src/services/runRecords");
+
+const run = (dir: string, startedAt: string): StoredRun => ({
+  dir,
+  result: { startedAt } as StoredRun["result"],
+});
+
+describe("the listed runs", () => {
+  it("are the newest, once each, at most the limit", () => {
+    const runs = [
+      run("/w/.parity/runs/a", "2026-11-29T08:00:00Z"),
+      run("/w/.parity/runs/c", "2026-11-29T10:00:00Z"),
+      run("/w/.parity/runs/b", "2026-11-29T09:00:00Z"),
+      run("/w/.parity/runs/c", "2026-11-29T10:00:00Z"),
+    ];
+    expect(newestRuns(runs, 2).map((entry) => entry.dir)).toEqual(["/w/.parity/runs/c", "/w/.parity/runs/b"]);
+    expect(newestRuns(runs, 10)).toHaveLength(3);
+  });
+});
