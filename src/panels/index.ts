@@ -6,7 +6,7 @@ import { webviewOptions } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
 import { LOGS_VIEW_TYPE, LogsPanel, runDir } from "./logs/logsPanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
-import { chooseRestoreRef, PanelMemory } from "./panelMemory";
+import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
 import { asRunRef, type PanelOptions, type ReportData, type RunRef } from "./types";
 
 export type { PanelOptions, ReportData, RunRef } from "./types";
@@ -102,6 +102,10 @@ function serializer<Ref>(
         );
         return panel.dispose();
       }
+      if (restoreOf(state) === undefined)
+        requireOptions().log(
+          `Restored the ${viewType} panel "${panel.title}" from the panels open before the reload.`,
+        );
       track(viewType, ref, create(ref, panel));
     },
   };
