@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ParityError } from "../../core/errors";
@@ -95,13 +95,31 @@ export async function listRuns(workspaceDir: string): Promise<StoredRun[]> {
   const runs: StoredRun[] = [];
   for (const name of names) {
     try {
-      const result = JSON.parse(await readFile(join(root, name, "run.json"), "utf8")) as RunResult;
-      runs.push({ dir: join(root, name), result });
+      runs.push({ dir: join(root, name), result: await readRecord(join(root, name, "run.json")) });
     } catch {
       // A run whose record was never written (killed before it started) has nothing to show.
     }
   }
   return runs.sort(newestFirst);
+}
+
+/**
+ * Records already read, by file: a view that lists runs on every change re-reads only the
+ * records that changed (run.json is replaced by rename, so every write has a new inode).
+ */
+const records = new Map<string, { ino: number; mtimeMs: number; size: number; result: RunResult }>();
+const MAX_CACHED_RECORDS = 2000;
+
+async function readRecord(file: string): Promise<RunResult> {
+  const info = await stat(file);
+  const known = records.get(file);
+  if (known && known.ino === info.ino && known.mtimeMs === info.mtimeMs && known.size === info.size) {
+    return known.result;
+  }
+  const result = JSON.parse(await readFile(file, "utf8")) as RunResult;
+  if (records.size >= MAX_CACHED_RECORDS) records.clear();
+  records.set(file, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, result });
+  return result;
 }
 
 /** A run by id or unique id prefix, in this folder or below; the newest when no id is given. */
