@@ -3,13 +3,9 @@ import type { CodeLocation } from "../../core/diagnosis/types";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { formatBytes } from "../../core/profile/quantity";
 import type { DiagnosisViewState, OutcomeFact } from "../../protocol/diagnosis";
-import { formatDuration, isFinished, STATUS_WORDS } from "../../views/runs/runPresentation";
+import { formatDuration, isFinished, STATUS_WORDS } from "../../core/presentation/runStatus";
 
-/** The same words and durations as the Runs view. */
-export function isLive(status: RunStatus): boolean {
-  return !isFinished(status);
-}
-
+/** The same words as the Runs view. */
 export function statusLabel(status: RunStatus): string {
   return STATUS_WORDS[status] ?? status;
 }
@@ -31,13 +27,13 @@ export function diagnosisViewState(result: RunResult): DiagnosisViewState {
       ...(diagnosis.location ? { location: describeLocation(diagnosis.location) } : {}),
       openable: diagnosis.location !== undefined,
     })),
-    live: isLive(result.status),
+    live: !isFinished(result.status),
   };
 }
 
 export function headline(result: RunResult): string {
   const limit = formatBytes(result.memoryLimitBytes);
-  if (isLive(result.status))
+  if (!isFinished(result.status))
     return `The run is ${statusLabel(result.status).toLowerCase()}; this page updates when it ends.`;
   if (result.status === "cancelled") return "The run was cancelled.";
   if (result.oomKilled) return `OOMKilled at the ${limit} memory limit.`;

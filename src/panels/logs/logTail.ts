@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { LogLine, RunResult } from "../../core/job/types";
+import { isFinished } from "../../core/presentation/runStatus";
 
 /** Bytes read at a time, so a large log reaches the panel in pieces. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -25,10 +26,6 @@ export interface LogTailOptions {
   settleMs?: number;
   /** false: follow run.json only (the diagnosis panel). */
   logs?: boolean;
-}
-
-export function isEnded(result: RunResult): boolean {
-  return result.status === "succeeded" || result.status === "failed" || result.status === "cancelled";
 }
 
 /**
@@ -152,7 +149,7 @@ export class LogTail {
       this.lastRunText = text;
       this.listener.onRun(result);
     }
-    return isEnded(result);
+    return isFinished(result.status);
   }
 
   private async readLogs(): Promise<void> {

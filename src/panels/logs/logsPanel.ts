@@ -10,12 +10,12 @@ import {
   type LogsFromWebview,
   type LogsToWebview,
 } from "../../protocol/logs";
+import { isFinished } from "../../core/presentation/runStatus";
 import { RUNS_DIR } from "../../targets/store/runStore";
 import { BasePanel } from "../basePanel";
-import { isLive } from "../diagnosis/diagnosisView";
 import type { PanelOptions, RunRef } from "../types";
 import { LineBatcher } from "./lineBatcher";
-import { isEnded, LogTail, parseLogLine } from "./logTail";
+import { LogTail, parseLogLine } from "./logTail";
 
 export const LOGS_VIEW_TYPE = "parity.logs";
 
@@ -91,7 +91,7 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
       runId: this.run.runId,
       notebookName: this.result ? path.basename(this.result.notebook) : this.run.runId,
       status,
-      live: !this.result || (isLive(status) && !isEnded(this.result)),
+      live: !isFinished(status),
     };
   }
 
