@@ -1,6 +1,6 @@
 // Serves the built panels (npm run build) in a plain browser with scripted hosts, under the
 // same CSP as in VS Code. Usage: node webview-ui/preview/serve.mjs [port]
-// then open http://localhost:5174/report?scenario=apply-fails (see scenarios.js).
+// then open http://127.0.0.1:5174/report?scenario=apply-fails (see scenarios.js).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -16,10 +16,14 @@ const TYPES = { ".js": "text/javascript", ".css": "text/css", ".map": "applicati
 // A dark theme's variables, as VS Code sets them on the webview's html element.
 const THEME = `:root{--vscode-foreground:#ccc;--vscode-descriptionForeground:#9d9d9d;--vscode-editor-background:#1e1e1e;--vscode-editorWidget-background:#252526;--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-editor-font-size:13px;--vscode-errorForeground:#f48771;--vscode-editorWarning-foreground:#cca700;--vscode-editorInfo-foreground:#3794ff;--vscode-panel-border:#444;--vscode-textLink-foreground:#3794ff;--vscode-badge-background:#4d4d4d;--vscode-badge-foreground:#fff;--vscode-editor-findMatchBackground:#515c6a;--vscode-editor-findMatchHighlightBackground:#ea5c0055;--vscode-editor-lineHighlightBackground:#ffffff10;--vscode-terminal-ansiRed:#cd3131;--vscode-terminal-ansiGreen:#0dbc79;--vscode-terminal-ansiYellow:#e5e510;--vscode-terminal-ansiBrightGreen:#23d18b;--vscode-inputValidation-errorBackground:#5a1d1d;--vscode-inputValidation-errorBorder:#be1100;--vscode-focusBorder:#007fd4}`;
 
+/** JSON for inside a <script>: "<" escaped, so a value cannot close the script ("</script>") or open a comment. */
+function scriptJson(value) {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
 function page(panel, scenario) {
   const nonce = randomBytes(16).toString("base64");
-  const origin = `http://localhost:${port}`;
-  const csp = `default-src 'none'; style-src ${origin} 'nonce-${nonce}'; font-src ${origin}; img-src ${origin} data:; script-src 'nonce-${nonce}'`;
+  const csp = `default-src 'none'; style-src 'self' 'nonce-${nonce}'; font-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}'`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <link rel="stylesheet" href="/dist/${panel}.css" nonce="${nonce}"><style nonce="${nonce}">${THEME}</style>
@@ -27,7 +31,7 @@ function page(panel, scenario) {
 import { scenarios } from "/preview/scenarios.js";
 const listeners = [];
 const host = { post: (type, payload) => setTimeout(() => window.postMessage({ type, payload }, "*")) };
-const script = (scenarios[${JSON.stringify(panel)}][${JSON.stringify(scenario)}] ?? scenarios[${JSON.stringify(panel)}].default)(host);
+const script = (scenarios[${scriptJson(panel)}][${scriptJson(scenario)}] ?? scenarios[${scriptJson(panel)}].default)(host);
 window.posted = [];
 window.acquireVsCodeApi = () => ({
   postMessage: (message) => { window.posted.push(message); console.log("to host:", message); script[message.type]?.(message.payload); },
@@ -39,8 +43,9 @@ await import("/dist/${panel}.js");
 <body data-restore="{}" data-state="null"><main id="app"></main></body></html>`;
 }
 
+// Listens on the loopback interface only: the preview is for this machine's browser, not the network.
 createServer((request, response) => {
-  const url = new URL(request.url ?? "/", `http://localhost:${port}`);
+  const url = new URL(request.url ?? "/", `http://127.0.0.1:${port}`);
   const name = url.pathname.slice(1);
   if (PANELS.includes(name)) {
     response.setHeader("content-type", "text/html");
@@ -59,6 +64,6 @@ createServer((request, response) => {
   }
   response.setHeader("content-type", TYPES[path.extname(file)] ?? "application/octet-stream");
   response.end(readFileSync(file));
-}).listen(port, () =>
-  console.log(`Panels preview: http://localhost:${port}/report, /logs, /diagnosis (?scenario=...)`),
+}).listen(port, "127.0.0.1", () =>
+  console.log(`Panels preview: http://127.0.0.1:${port}/report, /logs, /diagnosis (?scenario=...)`),
 );

@@ -8,7 +8,7 @@ import type {
 import "../lib/base.css";
 import "../lib/elements";
 import { connectToHost, initialState } from "../lib/host";
-import { itemText } from "../lib/items";
+import { actionLink, itemCard } from "../lib/items";
 
 let state = initialState<DiagnosisViewState>();
 
@@ -61,35 +61,19 @@ function view(diagnosis: DiagnosisViewState | undefined) {
 }
 
 function itemView(item: DiagnosisItemView, index: number) {
-  return html`
-    <div
-      class="item severity-border-${item.severity}"
-      data-testid="diagnosis-item"
-      data-code=${item.code}
-      data-severity=${item.severity}
-    >
-      ${itemText(item)}
-      ${
-        item.location
-          ? html`<div class="actions">
-              ${
-                item.openable
-                  ? html`<a
-                      href="#"
-                      data-testid="open-cell"
-                      @click=${(event: Event) => {
-                        event.preventDefault();
-                        host.send("openLocation", { index });
-                      }}
-                      >Open ${item.location}</a
-                    >`
-                  : html`<span class="muted">${item.location}</span>`
-              }
-            </div>`
-          : nothing
-      }
-    </div>
-  `;
+  return itemCard(
+    "diagnosis-item",
+    item,
+    item.location
+      ? html`<div class="actions">
+          ${
+            item.openable
+              ? actionLink(`Open ${item.location}`, () => host.send("openLocation", { index }), "open-cell")
+              : html`<span class="muted">${item.location}</span>`
+          }
+        </div>`
+      : nothing,
+  );
 }
 
 draw();

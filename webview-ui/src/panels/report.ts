@@ -9,7 +9,7 @@ import type {
 import "../lib/base.css";
 import "../lib/elements";
 import { connectToHost, initialState } from "../lib/host";
-import { itemText } from "../lib/items";
+import { actionLink, itemCard } from "../lib/items";
 import { answered, applying, itemsChanged, NO_OUTCOMES, type FixOutcomes } from "../lib/report/fixOutcomes";
 
 /** Apply requests waiting for their answer: request id → item index. */
@@ -97,47 +97,26 @@ function view(report: ReportViewState | undefined) {
 function itemView(item: ReportItemView, index: number, busy: boolean) {
   const applying = [...pending.values()].includes(index);
   const refusal = outcomes.refused.get(index);
-  return html`
-    <div
-      class="item severity-border-${item.severity}"
-      data-testid="report-item"
-      data-code=${item.code}
-      data-severity=${item.severity}
-    >
-      ${itemText(item)}
-      <div class="actions">
-        ${
-          item.applyTitle
-            ? html`<vscode-button
-                data-testid="apply-fix"
-                ?disabled=${applying || busy}
-                @click=${() => apply(index)}
-                >${applying ? "Applying..." : item.applyTitle}</vscode-button
-              >`
-            : nothing
-        }
-        ${
-          item.location
-            ? html`<a
-                href="#"
-                @click=${(event: Event) => {
-                  event.preventDefault();
-                  host.send("openLocation", { index });
-                }}
-                >${item.location}</a
-              >`
-            : nothing
-        }
-      </div>
+  return itemCard(
+    "report-item",
+    item,
+    html`<div class="actions">
       ${
-        refusal
-          ? html`<p class="item-outcome severity-error" data-testid="fix-refused" role="status">
-              ${refusal}
-            </p>`
+        item.applyTitle
+          ? html`<vscode-button
+              data-testid="apply-fix"
+              ?disabled=${applying || busy}
+              @click=${() => apply(index)}
+              >${applying ? "Applying..." : item.applyTitle}</vscode-button
+            >`
           : nothing
       }
-    </div>
-  `;
+      ${item.location ? actionLink(item.location, () => host.send("openLocation", { index })) : nothing}
+    </div>`,
+    refusal
+      ? html`<p class="item-outcome severity-error" data-testid="fix-refused" role="status">${refusal}</p>`
+      : nothing,
+  );
 }
 
 function sectionView(section: ComparisonSection, report: ReportViewState) {
