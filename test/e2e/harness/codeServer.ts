@@ -1,6 +1,7 @@
 import { spawn, execFile } from "node:child_process";
 import {
   closeSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -46,6 +47,8 @@ export interface CodeServerOptions {
   trust: "off" | "prompt";
   /** More user settings (they win over baseSettings). */
   settings?: Record<string, unknown>;
+  /** The pid of the vitest run that owns this window (its global setup's process). */
+  runner?: number;
 }
 
 export interface CodeServer {
@@ -188,7 +191,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       }
     };
     process.once("exit", onExit);
-    const note = noteRunning(pid, { userDataDir, workspace: options.workspace });
+    const note = noteRunning(pid, { userDataDir, workspace: options.workspace, runner: options.runner });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     let ready = false;
@@ -239,6 +242,8 @@ interface RunningNote {
   userDataDir?: string;
   workspace?: string;
   extensionsDir?: string;
+  /** The vitest process (global setup) of the run that noted it. */
+  runner?: number;
 }
 
 /** Notes a process of this harness and the temporary folders that go with it; returns the note's path. */
@@ -250,42 +255,141 @@ export function noteRunning(pid: number, folders: Omit<RunningNote, "pid">): str
 }
 
 /** Only the harness's own temporary folders are removed. */
+function isOurFolder(dir: string | undefined): dir is string {
+  return (
+    !!dir && path.dirname(dir) === tmpdir() && /^parity-e2e-(user|ws|extensions)-/.test(path.basename(dir))
+  );
+}
+
 function removeOurFolder(dir: string | undefined): void {
-  if (dir && path.dirname(dir) === tmpdir() && /^parity-e2e-(user|ws|extensions)-/.test(path.basename(dir))) {
-    rmSync(dir, { recursive: true, force: true });
+  if (isOurFolder(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** A vitest process still running (pid alive and its command line names vitest). */
+function vitestAlive(pid: number): boolean {
+  return commandLineOf(pid).includes("vitest");
+}
+
+/**
+ * Cleans up after windows whose run is over: a test run killed outright (SIGKILL, a CI timeout)
+ * runs no teardown, so its code-servers live on, the containers the extension started in them
+ * keep running and its folders stay. For every note of a finished run (its vitest is gone), or
+ * of this run when `runner` is given (the global teardown): stops the noted code-server (only a
+ * noted pid still running code-server with the noted folder), stops and removes the containers
+ * of the runs recorded in the noted workspace (by their dev.parity.run label, nothing else), and
+ * removes the folders. Notes of another run still going are left alone.
+ */
+export async function stopLeftovers(log: (line: string) => void, runner?: number): Promise<void> {
+  for (const name of safeReaddir(runningDir())) {
+    const file = path.join(runningDir(), name);
+    let note: RunningNote;
+    try {
+      note = JSON.parse(readFileSync(file, "utf8")) as RunningNote;
+    } catch {
+      rmSync(file, { force: true });
+      continue;
+    }
+    const ours = runner !== undefined && note.runner === runner;
+    if (!ours) {
+      if (note.runner !== undefined && vitestAlive(note.runner)) continue;
+      // The global setup's own note (an extensions folder) of a run still going.
+      if (note.extensionsDir && note.pid !== process.pid && vitestAlive(note.pid)) continue;
+    }
+    const commandLine = commandLineOf(note.pid);
+    if (note.userDataDir && commandLine.includes("code-server") && commandLine.includes(note.userDataDir)) {
+      log(
+        `stopping code-server (pid ${note.pid}) left by ${ours ? "a test that did not end" : "a killed run"}`,
+      );
+      try {
+        process.kill(-note.pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+    if (isOurFolder(note.workspace)) {
+      try {
+        const removed = await removeRunContainers(note.workspace);
+        if (removed.length > 0) log(`removed ${removed.length} run container(s) left in ${note.workspace}`);
+      } catch (error) {
+        log(`could not remove the run containers of ${note.workspace}: ${String(error)}`);
+      }
+    }
+    removeOurFolder(note.userDataDir);
+    removeOurFolder(note.workspace);
+    removeOurFolder(note.extensionsDir);
+    rmSync(file, { force: true });
+  }
+}
+
+/** The label the extension puts on a run's container: its value is the run id. */
+export const RUN_LABEL = "dev.parity.run";
+
+/**
+ * The ids of the runs recorded under a workspace: every `<folder>/.parity/runs/<runId>/` at most
+ * four folders deep (a run is recorded in the notebook's project folder, e.g. train/).
+ */
+export function recordedRunIds(workspace: string, depth = 4): string[] {
+  const ids: string[] = [];
+  const walk = (dir: string, level: number) => {
+    for (const run of safeReaddir(path.join(dir, ".parity", "runs"))) {
+      if (isDirectory(path.join(dir, ".parity", "runs", run))) ids.push(run);
+    }
+    if (level >= depth) return;
+    for (const entry of safeReaddir(dir)) {
+      if (entry === "node_modules" || entry === ".parity" || entry === "outputs") continue;
+      const child = path.join(dir, entry);
+      if (isDirectory(child)) walk(child, level + 1);
+    }
+  };
+  walk(workspace, 0);
+  return ids;
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return lstatSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 
 /**
- * A test run killed outright (SIGKILL, a CI timeout) runs no teardown: its code-servers live on
- * and its folders stay. Stops them: only pids this harness noted, still running code-server with
- * the noted folder; a vitest that noted its folders and still runs is left alone.
+ * Stops and removes the containers of the runs recorded under `workspace` (label dev.parity.run =
+ * one of their run ids), running or not; no other container is touched. Returns their ids.
  */
-export function stopLeftovers(log: (line: string) => void): void {
-  for (const name of safeReaddir(runningDir())) {
-    const file = path.join(runningDir(), name);
-    try {
-      const note = JSON.parse(readFileSync(file, "utf8")) as RunningNote;
-      let commandLine = "";
-      try {
-        commandLine = readFileSync(`/proc/${note.pid}/cmdline`, "utf8");
-      } catch {
-        // gone
-      }
-      if (note.userDataDir && commandLine.includes("code-server") && commandLine.includes(note.userDataDir)) {
-        log(`stopping code-server (pid ${note.pid}) left by a killed run`);
-        process.kill(-note.pid, "SIGKILL");
-      } else if (note.extensionsDir && note.pid !== process.pid && commandLine.includes("vitest")) {
-        continue;
-      }
-      removeOurFolder(note.userDataDir);
-      removeOurFolder(note.workspace);
-      removeOurFolder(note.extensionsDir);
-    } catch {
-      // an unreadable note: nothing to stop
-    }
-    rmSync(file, { force: true });
-  }
+export async function removeRunContainers(workspace: string): Promise<string[]> {
+  const runIds = new Set(recordedRunIds(workspace));
+  if (runIds.size === 0) return [];
+  const { stdout } = await execFileAsync(
+    "docker",
+    [
+      "ps",
+      "--all",
+      "--no-trunc",
+      "--filter",
+      `label=${RUN_LABEL}`,
+      "--format",
+      `{{.ID}}\t{{.Label "${RUN_LABEL}"}}`,
+    ],
+    { timeout: 30_000 },
+  );
+  const containers = stdout
+    .split("\n")
+    .map((line) => line.trim().split("\t"))
+    .filter(([id, runId]) => id && runId && runIds.has(runId))
+    .map(([id]) => id!);
+  if (containers.length === 0) return [];
+  // rm --force kills a running container, then removes it.
+  await execFileAsync("docker", ["rm", "--force", "--volumes", ...containers], { timeout: 60_000 });
+  return containers;
 }
 
 function readExtensionHostLog(logsDir: string): string {

@@ -11,6 +11,8 @@ export interface E2eSetup {
   extensionsDir: string;
   vsix: string;
   vsixBytes: number;
+  /** This run's vitest process: windows note it, so the teardown (or a later run) cleans up after them. */
+  runner: number;
 }
 
 declare module "vitest" {
@@ -24,12 +26,12 @@ declare module "vitest" {
  * installed into a private extensions folder, exactly as a user installs it. The Docker engine and
  * the base image are scripts/test.sh's business; a run of this project alone checks for them.
  */
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   // Screenshots of this run only (CI keeps the folder as an artifact).
   rmSync(resultsDir, { recursive: true, force: true });
   const log = (line: string) => console.log(`[e2e] ${line}`);
-  stopLeftovers(log);
+  await stopLeftovers(log);
   const codeServerBin =
     process.env.PARITY_CODE_SERVER ??
     execFileSync("bash", [path.join(repoRoot, "scripts/ensure-code-server.sh")], {
@@ -50,14 +52,17 @@ export default async function setup(project: TestProject): Promise<() => void> {
     stdio: ["ignore", "ignore", "inherit"],
   });
   const extensionsDir = mkdtempSync(path.join(tmpdir(), "parity-e2e-extensions-"));
-  const note = noteRunning(process.pid, { extensionsDir });
+  const note = noteRunning(process.pid, { extensionsDir, runner: process.pid });
   const output = await installExtension(codeServerBin, vsix, extensionsDir);
   log(`${output.split("\n").at(-1)}`);
   log(
     `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: VSIX ${vsixBytes} bytes, code-server ${codeServerBin}`,
   );
-  project.provide("parityE2e", { codeServerBin, extensionsDir, vsix, vsixBytes });
-  return () => {
+  project.provide("parityE2e", { codeServerBin, extensionsDir, vsix, vsixBytes, runner: process.pid });
+  return async () => {
+    // Windows of this run that a test left open (its worker was killed, a hook timed out): their
+    // code-servers, the containers of the runs they recorded, their folders.
+    await stopLeftovers(log, process.pid);
     rmSync(extensionsDir, { recursive: true, force: true });
     rmSync(note, { force: true });
   };

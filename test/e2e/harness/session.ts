@@ -2,7 +2,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inject, onTestFinished, type TestContext } from "vitest";
-import { startCodeServer, type CodeServer } from "./codeServer";
+import { removeRunContainers, startCodeServer, type CodeServer } from "./codeServer";
 import { repoRoot, resultsDir } from "./paths";
 import { launchBrowser, Workbench } from "./workbench";
 
@@ -62,7 +62,19 @@ export async function openVsCode(context: TestContext, options: VsCodeOptions = 
   const setup = inject("parityE2e");
   const name = options.name ?? testSlug(context);
   const workspace = await copyExamples();
-  const cleanups: Array<() => Promise<unknown>> = [() => rm(workspace, { recursive: true, force: true })];
+  const cleanups: Array<() => Promise<unknown>> = [
+    async () => {
+      // Once code-server is gone: containers of its runs that outlived it (deactivate had no time
+      // to stop them), found by the run ids recorded in this workspace, before the records go.
+      const left = await removeRunContainers(workspace).catch((error: unknown) => {
+        console.warn(`[e2e] could not remove the run containers of ${workspace}: ${String(error)}`);
+        return [];
+      });
+      if (left.length > 0)
+        console.warn(`[e2e] ${name}: removed ${left.length} run container(s) left running`);
+      await rm(workspace, { recursive: true, force: true });
+    },
+  ];
   // Filled in as the window comes up; the end-of-test hook uses what is there.
   const opened: { workbench?: Workbench; server?: CodeServer } = {};
   onTestFinished(async ({ task }) => {
@@ -79,6 +91,7 @@ export async function openVsCode(context: TestContext, options: VsCodeOptions = 
     workspace,
     trust: options.trust ?? "off",
     settings: options.settings ?? {},
+    runner: setup.runner,
   });
   opened.server = server;
   cleanups.push(() => server.stop());
