@@ -209,6 +209,133 @@ export class Workbench {
     return this.page.locator(".tabs-container .tab").filter({ hasText: title }).first();
   }
 
+  /** Closes an editor tab (a panel or a file) by its title, and waits until it is gone. */
+  async closeEditorTab(title: string): Promise<void> {
+    const tab = this.editorTab(title);
+    await tab.hover();
+    await tab
+      .locator(".tab-actions .action-label.codicon-close, .tab-actions a.action-label")
+      .first()
+      .click();
+    await tab.waitFor({ state: "detached", timeout: 15_000 });
+  }
+
+  /** Opens the context menu of a row (a tree row, a tab) and clicks the entry `title`. */
+  async contextMenu(target: Locator, title: string): Promise<void> {
+    await target.click({ button: "right" });
+    const item = this.page.locator(".context-view").getByRole("menuitem", { name: title, exact: true });
+    await item.first().waitFor({ timeout: 15_000 });
+    await item.first().click();
+  }
+
+  /**
+   * Waits until a notification toast (the one holding `message`) has finished fading in: VS Code
+   * marks it notification-fade-in-done at the end of its transition; then it is opaque and no
+   * animation runs in it, so a screenshot shows it whole.
+   */
+  async waitForToastShown(message: Locator, timeoutMs = 10_000): Promise<void> {
+    const toast = message.locator(
+      "xpath=ancestor::*[contains(concat(' ', @class, ' '), ' notification-toast ')][1]",
+    );
+    await toast.waitFor({ timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const shown = await toast
+        .evaluate(
+          (element) =>
+            element.classList.contains("notification-fade-in-done") &&
+            getComputedStyle(element).opacity === "1" &&
+            element.getAnimations({ subtree: true }).every((animation) => animation.playState !== "running"),
+        )
+        .catch(() => false);
+      if (shown) return;
+      if (Date.now() > deadline) throw new Error("the notification toast did not finish fading in");
+      await this.page.waitForTimeout(50);
+    }
+  }
+
+  /**
+   * Expects that no row labelled `label` shows up in a tree view during `durationMs` (checked every
+   * 100 ms): a refused command must not leave a row, even one that appears late.
+   */
+  async expectNoTreeRow(view: string, label: string, durationMs = 2000): Promise<void> {
+    await this.viewPane(view).waitFor();
+    const rows = this.treeRow(view, label);
+    const deadline = Date.now() + durationMs;
+    while (Date.now() < deadline) {
+      const count = await rows.count();
+      if (count > 0)
+        throw new Error(`${view}: a row "${label}" appeared: ${(await rows.first().innerText()).trim()}`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** The open notebook editor's active cell, as VS Code's status bar says it ("Cell 3 of 4"). */
+  async notebookActiveCell(): Promise<string> {
+    const item = this.page
+      .locator(".part.statusbar .statusbar-item")
+      .filter({ hasText: /^\s*Cell \d+ (of \d+|\(\d+ selected\))\s*$/ })
+      .first();
+    return (await item.innerText({ timeout: 1000 }).catch(() => "")).trim();
+  }
+
+  /** The editor group that has the focus (several are open side by side once a panel opens beside). */
+  activeEditorGroup(): Locator {
+    return this.page.locator(".part.editor .editor-group-container.active").first();
+  }
+
+  /** The title of the active editor group's active tab. */
+  async activeTabTitle(): Promise<string> {
+    return (await this.activeEditorGroup().locator(".tabs-container .tab.active").first().innerText()).trim();
+  }
+
+  /**
+   * The focused cell of the notebook editor shown in the active editor group: its 0-based index in
+   * the cell list, whether its code editor has the keyboard focus, and its source text. (VS Code
+   * lays notebook editors over their group, `.notebookOverlay` children of the workbench, rather
+   * than inside it: the one over the active group is taken.)
+   */
+  async notebookFocusedCell(): Promise<
+    { index: number; editorFocused: boolean; source: string; cursorLine?: string } | undefined
+  > {
+    return this.page.evaluate(() => {
+      const group = document.querySelector(".part.editor .editor-group-container.active");
+      if (!group) return undefined;
+      const area = group.getBoundingClientRect();
+      const editor = Array.from(document.querySelectorAll(".notebookOverlay.notebook-editor")).find(
+        (element) => {
+          const box = element.getBoundingClientRect();
+          const x = box.left + box.width / 2;
+          const y = box.top + box.height / 2;
+          return (
+            box.width > 0 &&
+            box.height > 0 &&
+            x > area.left &&
+            x < area.right &&
+            y > area.top &&
+            y < area.bottom
+          );
+        },
+      );
+      const row = editor?.querySelector(".cell-list-container .monaco-list-row.focused");
+      if (!row) return undefined;
+      // Monaco renders spaces as no-break spaces.
+      const text = (element: Element | null | undefined) =>
+        ((element as HTMLElement | null)?.innerText ?? "").replace(/\u00a0/g, " ");
+      // The line the cursor is on: the rendered line at the cursor's height.
+      const cursor = row.querySelector(".monaco-editor .cursors-layer .cursor") as HTMLElement | null;
+      const cursorLine = (
+        Array.from(row.querySelectorAll(".monaco-editor .view-line")) as HTMLElement[]
+      ).find((line) => cursor !== null && line.style.top === cursor.style.top);
+      return {
+        index: Number(row.getAttribute("data-index")),
+        editorFocused: row.querySelector(".monaco-editor.focused") !== null,
+        source: text(row.querySelector(".monaco-editor .view-lines")),
+        ...(cursorLine ? { cursorLine: text(cursorLine) } : {}),
+      };
+    });
+  }
+
   /** The text of the notification toasts on screen now. */
   async notifications(): Promise<string[]> {
     return (
