@@ -36,7 +36,8 @@ export function reportBaseDirs(notebookFile: string, profileFile?: string): stri
   return result;
 }
 
-function workspaceFolders(): string[] {
+/** The workspace folders of this window, as paths. */
+export function workspaceFolders(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
 }
 

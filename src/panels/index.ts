@@ -7,7 +7,8 @@ import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel"
 import { LOGS_VIEW_TYPE, LogsPanel, runDir } from "./logs/logsPanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
 import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
-import { asRunRef, type PanelOptions, type ReportData, type RunRef } from "./types";
+import { workspaceFolders } from "./applyFix";
+import { asRunRef, runRefInWorkspace, type PanelOptions, type ReportData, type RunRef } from "./types";
 
 export type { PanelOptions, ReportData, RunRef } from "./types";
 export { applyParityEdit, reportBaseDirs } from "./applyFix";
@@ -65,6 +66,12 @@ function runTitle(prefix: string, run: RunRef): string {
 function createPanel(context: vscode.ExtensionContext, viewType: string, title: string): vscode.WebviewPanel {
   const column = { viewColumn: vscode.ViewColumn.Beside, preserveFocus: viewType === LOGS_VIEW_TYPE };
   return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(context));
+}
+
+/** A restored run panel's ref, when it is one and its run lies inside this window's workspace folders. */
+function restoredRunRef(value: unknown): RunRef | undefined {
+  const run = asRunRef(value);
+  return run && runRefInWorkspace(run, workspaceFolders());
 }
 
 interface ReportRef {
@@ -134,7 +141,7 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
       LOGS_VIEW_TYPE,
       serializer(
         LOGS_VIEW_TYPE,
-        asRunRef,
+        restoredRunRef,
         runTitles("Logs"),
         (run, panel) => new LogsPanel(panel, context, run, requireOptions()),
       ),
@@ -143,7 +150,7 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
       DIAGNOSIS_VIEW_TYPE,
       serializer(
         DIAGNOSIS_VIEW_TYPE,
-        asRunRef,
+        restoredRunRef,
         runTitles("Diagnosis"),
         (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()),
       ),
@@ -179,7 +186,9 @@ export function showReportPanel(context: vscode.ExtensionContext, data: ReportDa
 }
 
 /** Opens (or reveals) the logs panel of a run. */
-export function showLogsPanel(context: vscode.ExtensionContext, run: RunRef): void {
+export function showLogsPanel(context: vscode.ExtensionContext, asked: RunRef): void {
+  const run = checkedRunRef(asked, "logs");
+  if (!run) return;
   showRunPanel(LOGS_VIEW_TYPE, run, () => {
     const panel = createPanel(context, LOGS_VIEW_TYPE, runTitle("Logs", run));
     return new LogsPanel(panel, context, run, requireOptions());
@@ -187,11 +196,27 @@ export function showLogsPanel(context: vscode.ExtensionContext, run: RunRef): vo
 }
 
 /** Opens (or reveals) the diagnosis panel of a run. */
-export function showDiagnosisPanel(context: vscode.ExtensionContext, run: RunRef): void {
+export function showDiagnosisPanel(context: vscode.ExtensionContext, asked: RunRef): void {
+  const run = checkedRunRef(asked, "diagnosis");
+  if (!run) return;
   showRunPanel(DIAGNOSIS_VIEW_TYPE, run, () => {
     const panel = createPanel(context, DIAGNOSIS_VIEW_TYPE, runTitle("Diagnosis", run));
     return new DiagnosisPanel(panel, context, run, requireOptions());
   });
+}
+
+/** The run asked for, when it is a run of this window's workspace; else says why not and returns undefined. */
+function checkedRunRef(asked: RunRef, what: string): RunRef | undefined {
+  const run = asRunRef(asked);
+  const checked = run && runRefInWorkspace(run, workspaceFolders());
+  if (checked) return checked;
+  requireOptions().log(
+    `Refused to open the ${what} of ${JSON.stringify(asked)}: not a run of this workspace.`,
+  );
+  void vscode.window.showErrorMessage(
+    `Parity did not open the ${what} of run ${String(asked.runId)}: its record is not in a .parity/runs folder inside this window's workspace folders. Open the folder that holds the run (File > Open Folder), then open it from the Runs view.`,
+  );
+  return undefined;
 }
 
 function showRunPanel(viewType: string, run: RunRef, create: () => OpenPanel): void {

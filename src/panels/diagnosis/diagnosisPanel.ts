@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { RunResult } from "../../core/job/types";
+import { failureMessage } from "../../core/presentation/messages";
 import {
   diagnosisFromWebview,
   type DiagnosisFromWebview,
@@ -31,27 +32,59 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
   ) {
     super(panel, context, "diagnosis", diagnosisFromWebview, options.log);
     this.load(run);
-    this.follow();
-    this.disposables.push({ dispose: () => this.watch?.stop() });
+    this.disposables.push({ dispose: () => this.stopFollowing() });
   }
 
   protected handlers() {
     return { openLocation: ({ index }: DiagnosisFromWebview["openLocation"]) => void this.open(index) };
   }
 
+  /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
   protected onReady(): void {
     this.publish();
+    this.follow();
   }
 
-  /** Reads run.json now and whenever it changes, until the run has ended. */
-  private follow(): void {
+  /** A hidden panel's page is gone: nothing to update until it is shown (and says ready) again. */
+  protected override onHidden(): void {
+    this.stopFollowing();
+  }
+
+  private stopFollowing(): void {
     this.watch?.stop();
-    this.watch = new LogTail(
+    this.watch = undefined;
+  }
+
+  /** Reads run.json now and whenever it changes, until the run has ended (or the panel is hidden). */
+  private follow(): void {
+    this.stopFollowing();
+    const watch = new LogTail(
       runDir(this.run),
-      { onLines: () => undefined, onRun: (result) => this.show(result), onReset: () => undefined },
+      {
+        onLines: () => undefined,
+        onRun: (result) => this.show(result),
+        onReset: () => undefined,
+        onError: (error) => this.failedToFollow(error),
+      },
       { logs: false },
     );
-    void this.watch.start().then(() => this.checkRecorded());
+    this.watch = watch;
+    watch
+      .start()
+      .then(() => (this.watch === watch ? this.checkRecorded() : undefined))
+      .catch((error: unknown) => {
+        if (this.watch === watch) this.failedToFollow(error);
+      });
+  }
+
+  private failedToFollow(error: unknown): void {
+    this.log(`Diagnosis of ${this.run.runId}: ${String(error)}`);
+    this.error = failureMessage(
+      `Parity could not read the record of run ${this.run.runId}`,
+      error,
+      "Close this panel and open the diagnosis again; if it keeps failing, the Parity output channel has the details.",
+    );
+    this.publish();
   }
 
   private async checkRecorded(): Promise<void> {
@@ -93,8 +126,13 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
     try {
       await openLocation(location, this.run.workspaceDir);
     } catch (error) {
+      this.log(`Opening ${location.file}: ${String(error)}`);
       void vscode.window.showErrorMessage(
-        `Parity could not open ${path.basename(location.file)}: ${error instanceof Error ? error.message : String(error)}`,
+        failureMessage(
+          `Parity could not open ${path.basename(location.file)}`,
+          error,
+          "Check that the notebook is still in the workspace, then open it from the Explorer.",
+        ),
       );
     }
   }

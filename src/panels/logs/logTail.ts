@@ -8,6 +8,10 @@ import { isFinished } from "../../core/presentation/runStatus";
 const CHUNK_BYTES = 1024 * 1024;
 /** The safety net under fs.watch (which can miss events on some file systems), while the run is live. */
 const DEFAULT_POLL_MS = 1000;
+/** A run whose record and log have not changed for IDLE_AFTER_MS (a long quiet step, or a run whose
+ * process died without recording its end) is polled every IDLE_POLL_MS until it changes again. */
+const IDLE_AFTER_MS = 30_000;
+const IDLE_POLL_MS = 10_000;
 const NEWLINE = 0x0a;
 /** run.json can be final while the last lines are still being flushed to logs.jsonl: read once more after this. */
 const SETTLE_MS = 1000;
@@ -19,10 +23,15 @@ export interface LogTailListener {
   onRun(result: RunResult): void;
   /** The log became shorter than what was read: it was replaced, start over. */
   onReset(): void;
+  /** A read started by fs.watch or the poll failed (the tail goes on polling). */
+  onError?(error: unknown): void;
 }
 
 export interface LogTailOptions {
   pollMs?: number;
+  /** The poll's interval once nothing changed for `idleAfterMs`. */
+  idlePollMs?: number;
+  idleAfterMs?: number;
   settleMs?: number;
   /** false: follow run.json only (the diagnosis panel). */
   logs?: boolean;
@@ -37,7 +46,11 @@ export class LogTail {
   private offset = 0;
   private partial: Buffer = Buffer.alloc(0);
   private watcher?: FSWatcher;
-  private timer?: ReturnType<typeof setInterval>;
+  private timer?: ReturnType<typeof setTimeout>;
+  /** The delay of the poll now scheduled. */
+  private timerMs = 0;
+  /** When the record or the log last changed (or the tail started). */
+  private lastChange = Date.now();
   private running?: Promise<void>;
   private again = false;
   /** Stopped for good: nothing more is read or reported. */
@@ -48,6 +61,8 @@ export class LogTail {
   private settle?: ReturnType<typeof setTimeout>;
 
   private readonly pollMs: number;
+  private readonly idlePollMs: number;
+  private readonly idleAfterMs: number;
   private readonly settleMs: number;
   private readonly followLogs: boolean;
 
@@ -57,6 +72,8 @@ export class LogTail {
     options: LogTailOptions = {},
   ) {
     this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.idlePollMs = Math.max(options.idlePollMs ?? IDLE_POLL_MS, this.pollMs);
+    this.idleAfterMs = options.idleAfterMs ?? IDLE_AFTER_MS;
     this.settleMs = options.settleMs ?? SETTLE_MS;
     this.followLogs = options.logs ?? true;
   }
@@ -67,20 +84,51 @@ export class LogTail {
 
   /** Reads what is there, then follows the run until it ends. */
   async start(): Promise<void> {
+    this.lastChange = Date.now();
     await this.update();
     if (this.ended || this.stopped) return;
     this.watchFolder();
-    this.timer = setInterval(() => {
+    this.schedulePoll();
+  }
+
+  /** The current poll interval: fast while the run changes, slower once it has been quiet a while. */
+  get pollInterval(): number {
+    return Date.now() - this.lastChange >= this.idleAfterMs ? this.idlePollMs : this.pollMs;
+  }
+
+  /** The next poll, once the previous read is done (a setTimeout chain: reads never overlap). */
+  private schedulePoll(): void {
+    if (this.timer || this.ended || this.stopped) return;
+    this.timerMs = this.pollInterval;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
       this.watchFolder();
-      void this.update();
-    }, this.pollMs);
+      void this.background().then(() => this.schedulePoll());
+    }, this.timerMs);
+  }
+
+  /** Something changed: back to the fast poll if the slow one is waiting. */
+  private changed(): void {
+    this.lastChange = Date.now();
+    if (this.timer && this.timerMs > this.pollMs) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.schedulePoll();
+    }
+  }
+
+  /** A read nobody awaits: its failure goes to the listener, never an unhandled rejection. */
+  private background(): Promise<void> {
+    return this.update().catch((error: unknown) => {
+      if (!this.stopped) this.listener.onError?.(error);
+    });
   }
 
   /** The folder, not the files: run.json is replaced by a rename, and logs.jsonl may not exist yet. */
   private watchFolder(): void {
     if (this.watcher || this.ended || this.stopped) return;
     try {
-      const watcher = watch(this.runDir, () => void this.update());
+      const watcher = watch(this.runDir, () => void this.background());
       watcher.on("error", () => {
         watcher.close();
         if (this.watcher === watcher) this.watcher = undefined;
@@ -114,7 +162,14 @@ export class LogTail {
   private finish(): void {
     this.ended = true;
     this.stopWatching();
-    if (!this.stopped) this.settle = setTimeout(() => void this.readLogs(), this.settleMs);
+    if (!this.stopped)
+      this.settle = setTimeout(
+        () =>
+          void this.readLogs().catch((error: unknown) => {
+            if (!this.stopped) this.listener.onError?.(error);
+          }),
+        this.settleMs,
+      );
   }
 
   /** Stops for good, also in the middle of reading (the panel closed). */
@@ -128,7 +183,7 @@ export class LogTail {
   private stopWatching(): void {
     this.watcher?.close();
     this.watcher = undefined;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -147,6 +202,7 @@ export class LogTail {
     }
     if (text !== this.lastRunText) {
       this.lastRunText = text;
+      this.changed();
       this.listener.onRun(result);
     }
     return isFinished(result.status);
@@ -162,6 +218,7 @@ export class LogTail {
     }
     try {
       const { size } = await handle.stat();
+      if (size !== this.offset) this.changed();
       if (size < this.offset) {
         this.offset = 0;
         this.partial = Buffer.alloc(0);

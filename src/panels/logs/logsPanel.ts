@@ -10,6 +10,7 @@ import {
   type LogsFromWebview,
   type LogsToWebview,
 } from "../../protocol/logs";
+import { failureMessage } from "../../core/presentation/messages";
 import { isFinished } from "../../core/presentation/runStatus";
 import { RUNS_DIR } from "../../targets/store/runStore";
 import { BasePanel } from "../basePanel";
@@ -42,8 +43,10 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
 
   protected handlers() {
     return {
-      copyVisible: ({ text, lines }: LogsFromWebview["copyVisible"]) => void this.copy(text, lines),
-      copyAll: ({ filter }: LogsFromWebview["copyAll"]) => void this.copyAll(filter),
+      copyVisible: ({ text, lines }: LogsFromWebview["copyVisible"]) =>
+        void this.copy(text, lines).catch((error: unknown) => this.copyFailed(error)),
+      copyAll: ({ filter }: LogsFromWebview["copyAll"]) =>
+        void this.copyAll(filter).catch((error: unknown) => this.copyFailed(error)),
       save: ({ filter }: LogsFromWebview["save"]) => void this.save(filter),
     };
   }
@@ -64,8 +67,21 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
         batcher.clear();
         this.messenger.send("reset", {});
       },
+      onError: (error) => this.failedToFollow(error),
     });
-    this.tail.start().catch((error: unknown) => this.log(`Logs of ${this.run.runId}: ${String(error)}`));
+    this.tail.start().catch((error: unknown) => this.failedToFollow(error));
+  }
+
+  private failedToFollow(error: unknown): void {
+    this.log(`Logs of ${this.run.runId}: ${String(error)}`);
+    this.notice(
+      failureMessage(
+        `Parity stopped following the logs of run ${this.run.runId}`,
+        error,
+        "Close this panel and open the logs again.",
+      ),
+      true,
+    );
   }
 
   protected override onHidden(): void {
@@ -100,6 +116,14 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
     this.notice(`Copied ${lines} visible ${lines === 1 ? "line" : "lines"}.`);
   }
 
+  private copyFailed(error: unknown): void {
+    this.log(`Copying the logs of ${this.run.runId}: ${String(error)}`);
+    this.notice(
+      failureMessage("The lines could not be copied", error, "Try again, or keep them with Save."),
+      true,
+    );
+  }
+
   private async copyAll(filter: LogFilter): Promise<void> {
     const { text, count } = await this.recordedText(filter);
     await vscode.env.clipboard.writeText(text);
@@ -119,7 +143,15 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
       await vscode.workspace.fs.writeFile(target, Buffer.from(text, "utf8"));
       this.notice(`Saved ${count} ${count === 1 ? "line" : "lines"} to ${path.basename(target.fsPath)}.`);
     } catch (error) {
-      this.notice(`The logs could not be saved: ${String(error)}. Pick another folder and try again.`, true);
+      this.log(`Saving the logs of ${this.run.runId} to ${target.fsPath}: ${String(error)}`);
+      this.notice(
+        failureMessage(
+          `The logs could not be saved to ${path.basename(target.fsPath)}`,
+          error,
+          "Pick another folder and try again.",
+        ),
+        true,
+      );
     }
   }
 

@@ -7,6 +7,7 @@ import {
   type ReportToWebview,
   type ReportViewState,
 } from "../../protocol/report";
+import { failureMessage } from "../../core/presentation/messages";
 import { applyParityEdit, reportBaseDirs, resolveReportFile } from "../applyFix";
 import { BasePanel } from "../basePanel";
 import { openLocation } from "../openLocation";
@@ -60,7 +61,11 @@ export class ReportPanel extends BasePanel<ReportToWebview, ReportFromWebview> {
       if (controller.signal.aborted) return;
       this.options.log(`Parity report for ${this.notebookFile}: ${String(error)}`);
       this.status = {
-        error: `The report could not be computed: ${error instanceof Error ? error.message : String(error)}`,
+        error: failureMessage(
+          `The parity report of ${path.basename(this.notebookFile)} could not be computed`,
+          error,
+          "Check the notebook and its parity.yaml, then press Check Again.",
+        ),
       };
       this.publish();
     } finally {
@@ -114,7 +119,11 @@ export class ReportPanel extends BasePanel<ReportToWebview, ReportFromWebview> {
       this.messenger.send("applied", {
         requestId,
         ok: false,
-        message: `The fix could not be applied: ${error instanceof Error ? error.message : String(error)}`,
+        message: failureMessage(
+          `The fix "${item.edit.title}" could not be applied`,
+          error,
+          `Make the change in ${path.basename(item.edit.file)} yourself, or press Check Again and apply it again.`,
+        ),
       });
     }
   }
@@ -126,7 +135,14 @@ export class ReportPanel extends BasePanel<ReportToWebview, ReportFromWebview> {
       const uri = await resolveReportFile(location.file, this.baseDirs());
       await openLocation({ ...location, file: uri.fsPath }, path.dirname(uri.fsPath));
     } catch (error) {
-      void vscode.window.showErrorMessage(`Parity could not open ${location.file}: ${String(error)}`);
+      this.options.log(`Opening ${location.file}: ${String(error)}`);
+      void vscode.window.showErrorMessage(
+        failureMessage(
+          `Parity could not open ${location.file}`,
+          error,
+          "Check that the file is still there, then press Check Again to refresh the report.",
+        ),
+      );
     }
   }
 

@@ -17,6 +17,7 @@ function emitter<T>() {
 }
 
 export class Uri {
+  readonly scheme = "file";
   private constructor(readonly fsPath: string) {}
   static file(file: string): Uri {
     return new Uri(path.resolve(file));
@@ -87,6 +88,8 @@ export interface FakePanel {
   };
   /** The webview sends a message to the host. */
   receive(message: unknown): void;
+  /** The tab is hidden (its webview dropped) or shown again. */
+  setVisible(visible: boolean): void;
   onDidChangeViewState: (listener: Listener<unknown>) => { dispose(): void };
   onDidDispose: (listener: Listener<void>) => { dispose(): void };
   reveal: ReturnType<typeof vi.fn>;
@@ -115,6 +118,10 @@ export function fakePanel(viewType: string, title: string): FakePanel {
       onDidReceiveMessage: messages.event,
     },
     receive: (message) => messages.fire(message),
+    setVisible: (visible) => {
+      panel.visible = visible;
+      viewState.fire({ webviewPanel: panel });
+    },
     onDidChangeViewState: viewState.event,
     onDidDispose: disposed.event,
     reveal: vi.fn(),
@@ -159,6 +166,7 @@ export function reset(): void {
   state.written.clear();
   state.errors = [];
   state.workspaceState.clear();
+  workspace.workspaceFolders = undefined;
 }
 
 export const window = {
@@ -182,7 +190,7 @@ export const window = {
 };
 
 export const workspace = {
-  workspaceFolders: undefined,
+  workspaceFolders: undefined as Array<{ uri: Uri }> | undefined,
   openTextDocument: async (uri: Uri) => {
     const document = state.documents.get(uri.fsPath);
     if (!document) throw new Error(`cannot open ${uri.fsPath}`);

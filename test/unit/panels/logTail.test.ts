@@ -124,6 +124,65 @@ describe("LogTail before the run folder exists", () => {
   });
 });
 
+describe("LogTail of a run that goes quiet", () => {
+  it("polls every idlePollMs once nothing changed for idleAfterMs, and fast again after a change", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "parity-tail-"));
+    await writeFile(path.join(dir, "run.json"), JSON.stringify(run("running")));
+    const received: string[] = [];
+    const tail = new LogTail(
+      dir,
+      {
+        onLines: (lines) => void received.push(...lines.map((each) => each.text)),
+        onRun: () => {},
+        onReset: () => {},
+      },
+      { pollMs: 20, idleAfterMs: 80, idlePollMs: 10_000, settleMs: 10 },
+    );
+    try {
+      await tail.start();
+      expect(tail.pollInterval).toBe(20);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(tail.pollInterval).toBe(10_000);
+      await appendFile(path.join(dir, "logs.jsonl"), line("awake"));
+      await tail.update();
+      expect(received).toEqual(["awake"]);
+      expect(tail.pollInterval).toBe(20);
+    } finally {
+      tail.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a failed background read to onError instead of an unhandled rejection", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "parity-tail-"));
+    await writeFile(path.join(dir, "run.json"), JSON.stringify(run("running")));
+    const errors: unknown[] = [];
+    let calls = 0;
+    const tail = new LogTail(
+      dir,
+      {
+        onLines: () => {},
+        onRun: () => {
+          calls++;
+          if (calls > 1) throw new Error("listener broke");
+        },
+        onReset: () => {},
+        onError: (error) => void errors.push(error),
+      },
+      { pollMs: 20, settleMs: 10 },
+    );
+    try {
+      await tail.start();
+      await writeFile(path.join(dir, "run.json"), JSON.stringify({ ...run("running"), exitCode: 3 }));
+      await waitFor(() => errors.length > 0);
+      expect(String(errors[0])).toContain("listener broke");
+    } finally {
+      tail.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("parseLogLine", () => {
   it("skips blank, damaged and foreign lines and keeps the source", () => {
     expect(parseLogLine("")).toBeUndefined();

@@ -215,6 +215,7 @@ describe("logs and diagnosis panels", () => {
 
   beforeEach(async () => {
     workspaceDir = await mkdtemp(path.join(tmpdir(), "parity-panels-"));
+    fake.workspace.workspaceFolders = [{ uri: fake.Uri.file(workspaceDir) }];
     const dir = path.join(workspaceDir, ".parity", "runs", runId);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, "run.json"), JSON.stringify(result));
@@ -275,11 +276,60 @@ describe("logs and diagnosis panels", () => {
     panel.receive({ type: "ready", payload: {} });
     await settle(() => lastOf(panel, "lines") !== undefined);
 
-    const other = fake.fakePanel("parity.logs", "Logs");
-    await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(other, {
-      restore: { workspaceDir, runId: "../../etc" },
-    });
-    expect(other.disposed).toBe(true);
+    for (const restore of [
+      { workspaceDir, runId: "../../etc" },
+      { workspaceDir, runId: ".." },
+      { workspaceDir: path.join(workspaceDir, ".parity", "runs", runId), runId: "." },
+      { workspaceDir: "relative/dir", runId },
+      { workspaceDir: tmpdir(), runId }, // a folder outside the workspace
+    ]) {
+      const other = fake.fakePanel("parity.logs", "Logs");
+      await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(other, { restore });
+      expect(other.disposed, JSON.stringify(restore)).toBe(true);
+    }
+  });
+
+  it("refuses to open the logs or diagnosis of a run outside the workspace folders, saying why", async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), "parity-outside-"));
+    try {
+      await mkdir(path.join(outside, ".parity", "runs", runId), { recursive: true });
+      const run = { workspaceDir: outside, runId };
+      const opts = options();
+      panels.registerPanels(context, opts);
+      panels.showLogsPanel(context, run);
+      panels.showDiagnosisPanel(context, { workspaceDir, runId: ".." });
+      expect(fake.state.panels).toEqual([]);
+      expect(fake.state.errors).toHaveLength(2);
+      expect(fake.state.errors[0]).toMatch(
+        /^Parity did not open the logs of run train-.*inside this window's workspace folders\. Open the folder/,
+      );
+      expect(opts.logged.join("\n")).toContain("Refused to open the logs");
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("says why the logs could not be saved, in words, with the next step", async () => {
+    panels.registerPanels(context, options());
+    panels.showLogsPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    fake.state.saveTarget = fake.Uri.file(path.join(workspaceDir, "out.log"));
+    const writeFile = fake.workspace.fs.writeFile;
+    fake.workspace.fs.writeFile = async () => {
+      throw Object.assign(new Error("EACCES: permission denied, open 'out.log'"), { code: "EACCES" });
+    };
+    try {
+      panel.receive({ type: "save", payload: { filter: { streams: ["stderr"] } } });
+      await settle(() => lastOf(panel, "notice") !== undefined);
+      expect(lastOf(panel, "notice")).toEqual({
+        message:
+          "The logs could not be saved to out.log: permission was denied. Pick another folder and try again.",
+        error: true,
+      });
+    } finally {
+      fake.workspace.fs.writeFile = writeFile;
+    }
   });
 
   it("restores a logs panel whose webview never loaded (covered by the diagnosis) from what the host remembers", async () => {
@@ -319,6 +369,29 @@ describe("logs and diagnosis panels", () => {
     const twice = fake.fakePanel("parity.logs", "Logs: train.ipynb");
     await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(twice, undefined);
     expect(twice.disposed).toBe(true);
+  });
+
+  it("follows the record only while its page is in view", async () => {
+    const live = { ...result, status: "running" as const, exitCode: null, diagnosis: [] };
+    const record = path.join(workspaceDir, ".parity", "runs", runId, "run.json");
+    await writeFile(record, JSON.stringify(live));
+    panels.registerPanels(context, options());
+    panels.showDiagnosisPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "running");
+
+    panel.setVisible(false);
+    const posted = panel.posted.length;
+    await writeFile(record, JSON.stringify({ ...live, exitCode: 9 }));
+    await new Promise((resolve) => setTimeout(resolve, 1300)); // past fs.watch and the 1 s poll
+    expect(panel.posted.length).toBe(posted);
+
+    await writeFile(record, JSON.stringify(result));
+    panel.setVisible(true);
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "failed");
+    panel.dispose();
   });
 
   it("explains the run and opens the notebook at the failing cell", async () => {
