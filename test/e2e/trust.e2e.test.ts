@@ -1,10 +1,20 @@
-import { readdir } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { openVsCode } from "./harness/session";
 
+/** The error code of a failed stat: "ENOENT" when the path does not exist; undefined when it does. */
+async function statError(file: string): Promise<string | undefined> {
+  try {
+    await stat(file);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? String(error);
+  }
+}
+
 describe("trust", () => {
-  test("in Restricted Mode the run command is refused with the explanation", async (context) => {
+  test("in Restricted Mode the views still browse, and the run command is refused with the explanation", async (context) => {
     const { workbench, workspace } = await openVsCode(context, { name: "trust-restricted", trust: "prompt" });
     // VS Code asks whether to trust the folder's authors: answer no.
     await workbench.dialog().waitFor({ timeout: 60_000 });
@@ -13,17 +23,24 @@ describe("trust", () => {
     await workbench.dialog().waitFor({ state: "hidden" });
     await workbench.openParityView();
     await workbench.openFile("train/train.ipynb");
+    // Browsing is allowed in Restricted Mode: the Environment view reads the profile.
+    await workbench.treeRow("Environment", "parity.yaml").first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot("restricted-views");
+
     await workbench.runCommand("Parity: Run Locally with Production Limits");
     const refusal = workbench.page
       .locator(".notification-toast .notification-list-item-message")
-      .filter({ hasText: "Restricted Mode" });
-    await refusal.first().waitFor({ timeout: 30_000 });
-    expect(await refusal.first().innerText()).toMatch(/does not run notebooks in Restricted Mode.*Trust/);
-    await workbench.page.waitForTimeout(600); // the toast's fade-in, for the picture
+      .filter({ hasText: "Restricted Mode" })
+      .first();
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.innerText()).toMatch(/does not run notebooks in Restricted Mode.*Trust/);
+    await workbench.waitForToastShown(refusal);
     await workbench.screenshot("restricted-refusal");
-    // Nothing ran: no run record in the workspace.
-    const runs = await readdir(path.join(workspace, "train", ".parity", "runs")).catch(() => []);
-    expect(runs).toEqual([]);
-    expect(await workbench.treeRows("Runs").filter({ hasText: "train.ipynb" }).count()).toBe(0);
+
+    // Nothing ran: the Runs view gets no row (watched for 2 s, a late one would count) and the
+    // notebook's project folder, which is there, has no run records (.parity/runs does not exist).
+    await workbench.expectNoTreeRow("Runs", "train.ipynb", 2000);
+    expect((await stat(path.join(workspace, "train", "train.ipynb"))).isFile()).toBe(true);
+    expect(await statError(path.join(workspace, "train", ".parity", "runs"))).toBe("ENOENT");
   });
 });
