@@ -2,10 +2,6 @@ import path from "node:path";
 import type { RunResult, RunStatus, TargetName } from "../../core/job/types";
 import { formatDuration, isFinished, STATUS_WORDS } from "../../core/presentation/runStatus";
 
-// Only test/unit/host/runPresentation.test.ts still imports formatDuration from here (HOST's file):
-// delete this line once it imports src/core/presentation/runStatus.
-export { formatDuration };
-
 /** A codicon id and its theme colour, so the view needs no icons of its own. */
 export interface RunIcon {
   id: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
+import { formatDuration } from "../../../src/core/presentation/runStatus";
+import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
 
 const finished: RunSummary = {
   runId: "train-20261129-061538-643b",
