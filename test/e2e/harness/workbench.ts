@@ -223,9 +223,20 @@ export class Workbench {
   /** Opens the context menu of a row (a tree row, a tab) and clicks the entry `title`. */
   async contextMenu(target: Locator, title: string): Promise<void> {
     await target.click({ button: "right" });
-    const item = this.page.locator(".context-view").getByRole("menuitem", { name: title, exact: true });
-    await item.first().waitFor({ timeout: 15_000 });
-    await item.first().click();
+    const menu = this.page.locator(".context-view .monaco-menu").first();
+    const item = menu.getByRole("menuitem", { name: title, exact: true }).first();
+    await item.waitFor({ timeout: 15_000 });
+    // A menu ignores a click that comes right after it opened (the right button's own release):
+    // the entry is clicked until the menu closes, which it does as it runs the entry.
+    for (let attempt = 1; ; attempt++) {
+      await item.click();
+      const closed = await menu
+        .waitFor({ state: "hidden", timeout: 2000 })
+        .then(() => true)
+        .catch(() => false);
+      if (closed) return;
+      if (attempt === 3) throw new Error(`the context menu stayed open after clicking "${title}" 3 times`);
+    }
   }
 
   /**
