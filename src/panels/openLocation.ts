@@ -15,18 +15,24 @@ export async function openLocation(target: OpenTarget, baseDir: string): Promise
   const uri = vscode.Uri.file(path.resolve(baseDir, target.file));
   const line = Math.max((target.line ?? 1) - 1, 0);
   const selection = new vscode.Range(line, 0, line, 0);
+  // The file's own tab, where it has one; else the first group, not the panel's beside it.
+  const viewColumn = columnShowing(uri) ?? vscode.ViewColumn.One;
   if (!/\.ipynb$/i.test(target.file)) {
-    await vscode.window.showTextDocument(uri, { selection, preview: false });
+    await vscode.window.showTextDocument(uri, { selection, viewColumn, preview: false });
     return;
   }
   const notebook = await vscode.workspace.openNotebookDocument(uri);
   const index = cellIndex(notebook, target);
   if (index === undefined) {
-    await vscode.window.showNotebookDocument(notebook, { preview: false });
+    await vscode.window.showNotebookDocument(notebook, { viewColumn, preview: false });
     return;
   }
   const cells = new vscode.NotebookRange(index, index + 1);
-  const editor = await vscode.window.showNotebookDocument(notebook, { selections: [cells], preview: false });
+  const editor = await vscode.window.showNotebookDocument(notebook, {
+    selections: [cells],
+    viewColumn,
+    preview: false,
+  });
   editor.revealRange(cells, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
   try {
     // Puts the cursor on the line inside the cell's editor.
@@ -38,6 +44,20 @@ export async function openLocation(target: OpenTarget, baseDir: string): Promise
   } catch {
     // The cell is selected and revealed; the line is a convenience.
   }
+}
+
+function columnShowing(uri: vscode.Uri): vscode.ViewColumn | undefined {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const input = tab.input;
+      const tabUri =
+        input instanceof vscode.TabInputNotebook || input instanceof vscode.TabInputText
+          ? input.uri
+          : undefined;
+      if (tabUri?.toString() === uri.toString()) return group.viewColumn;
+    }
+  }
+  return undefined;
 }
 
 function cellIndex(notebook: vscode.NotebookDocument, target: OpenTarget): number | undefined {

@@ -70,7 +70,18 @@ export class NotebookRange {
   ) {}
 }
 
-export const ViewColumn = { Active: -1, Beside: -2 };
+export const ViewColumn = { Active: -1, Beside: -2, One: 1, Two: 2 };
+
+export class TabInputText {
+  constructor(readonly uri: Uri) {}
+}
+
+export class TabInputNotebook {
+  constructor(
+    readonly uri: Uri,
+    readonly notebookType = "jupyter-notebook",
+  ) {}
+}
 export const NotebookEditorRevealType = { InCenterIfOutsideViewport: 2 };
 
 export interface FakePanel {
@@ -153,6 +164,8 @@ export const state = {
   errors: [] as string[],
   /** What the extension keeps in context.workspaceState (it outlives a window reload). */
   workspaceState: new Map<string, unknown>(),
+  /** The editor groups and their tabs, as window.tabGroups.all gives them. */
+  tabGroups: [] as Array<{ viewColumn: number; tabs: Array<{ input: unknown }> }>,
 };
 
 export function reset(): void {
@@ -166,10 +179,16 @@ export function reset(): void {
   state.written.clear();
   state.errors = [];
   state.workspaceState.clear();
+  state.tabGroups = [];
   workspace.workspaceFolders = undefined;
 }
 
 export const window = {
+  tabGroups: {
+    get all() {
+      return state.tabGroups;
+    },
+  },
   createWebviewPanel: vi.fn((viewType: string, title: string) => {
     const panel = fakePanel(viewType, title);
     state.panels.push(panel);

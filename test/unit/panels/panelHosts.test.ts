@@ -409,11 +409,30 @@ describe("logs and diagnosis panels", () => {
     panel.receive({ type: "openLocation", payload: { index: 0 } });
     await settle(() => fake.state.shown.length === 2);
     const [notebook, cell] = fake.state.shown;
-    expect(notebook).toMatchObject({ kind: "notebook", options: { selections: [{ start: 1, end: 2 }] } });
+    // No tab shows the notebook: it opens in the first group, not beside the panel.
+    expect(notebook).toMatchObject({
+      kind: "notebook",
+      options: { selections: [{ start: 1, end: 2 }], viewColumn: fake.ViewColumn.One },
+    });
     expect(cell).toMatchObject({
       kind: "text",
       target: { uri: "/w/train.ipynb#cell1" },
       options: { selection: { start: { line: 2, character: 0 } } },
     });
+  });
+
+  it("opens the failing cell in the group where the notebook already has a tab", async () => {
+    panels.registerPanels(context, options());
+    panels.showDiagnosisPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    fake.state.tabGroups = [
+      { viewColumn: 1, tabs: [{ input: new fake.TabInputText(fake.Uri.file("/w/other.py")) }] },
+      { viewColumn: 2, tabs: [{ input: new fake.TabInputNotebook(fake.Uri.file("/w/train.ipynb")) }] },
+    ];
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "failed");
+    panel.receive({ type: "openLocation", payload: { index: 0 } });
+    await settle(() => fake.state.shown.length === 2);
+    expect(fake.state.shown[0]).toMatchObject({ kind: "notebook", options: { viewColumn: 2 } });
   });
 });
