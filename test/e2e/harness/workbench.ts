@@ -130,19 +130,29 @@ export class Workbench {
     );
   }
 
-  /** Runs a command from the palette (F1) by its title, as "Parity: Check Parity". */
+  /**
+   * Runs a command from the palette (F1) by its title, as "Parity: Check Parity". A panel that
+   * opens meanwhile (a check finishing) takes the focus and closes the palette: then it tries again.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press("F1");
     const input = this.page.locator(".quick-input-widget input.input");
-    await input.waitFor();
-    await input.fill(`>${title}`);
     const row = this.page
-      .locator(".quick-input-widget .monaco-list-row")
-      .filter({ has: this.page.locator(".label-name", { hasText: new RegExp(`^${escape(title)}$`) }) })
-      .first();
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
+      .locator(".quick-input-widget .monaco-list-row.focused")
+      .filter({ has: this.page.locator(".label-name", { hasText: new RegExp(`^${escape(title)}$`) }) });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.closeQuickInput();
+        await this.page.keyboard.press("F1");
+        await input.waitFor({ timeout: 5_000 });
+        await input.fill(`>${title}`);
+        await row.waitFor({ timeout: 15_000 });
+        await input.press("Enter", { timeout: 2_000 });
+        await input.waitFor({ state: "hidden", timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   async closeQuickInput(): Promise<void> {
