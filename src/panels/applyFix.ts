@@ -21,9 +21,6 @@ export async function resolveReportFile(file: string, baseDirs: string[]): Promi
   return vscode.Uri.file(path.resolve(baseDirs[0]!, file));
 }
 
-/** Base folders that also say which of them is the profile's: a fix may change files there. */
-type ReportDirs = string[] & { profileDir?: string };
-
 /** The folders a report's relative paths may start from: the profile's, the workspace folders, the notebook's. */
 export function reportBaseDirs(notebookFile: string, profileFile?: string): string[] {
   const dirs = [
@@ -31,9 +28,7 @@ export function reportBaseDirs(notebookFile: string, profileFile?: string): stri
     ...workspaceFolders(),
     path.dirname(notebookFile),
   ];
-  const result: ReportDirs = [...new Set(dirs)];
-  if (profileFile) result.profileDir = path.dirname(profileFile);
-  return result;
+  return [...new Set(dirs)];
 }
 
 /** The workspace folders of this window, as paths. */
@@ -41,16 +36,21 @@ export function workspaceFolders(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
 }
 
+/** The files a report was made from: its relative paths and what a fix may change follow from them. */
+export interface ReportFiles {
+  notebookFile: string;
+  profileFile?: string;
+}
+
 /**
  * Makes a parity item's fix as one undoable workspace edit and saves the file. Returns why it
- * could not, as a sentence, or undefined when done. HOST's "Apply Fix" command uses it too.
- * Refuses files outside the workspace folders and the profile's folder (`baseDirs` from
- * reportBaseDirs says which it is).
+ * could not, as a sentence, or undefined when done. Refuses files outside the workspace folders
+ * and the profile's folder.
  */
-export async function applyParityEdit(edit: ParityEdit, baseDirs: string[]): Promise<string | undefined> {
-  const uri = await resolveReportFile(edit.file, baseDirs);
-  const { profileDir } = baseDirs as ReportDirs;
-  const refusal = await editRefusal(uri.fsPath, [...workspaceFolders(), ...(profileDir ? [profileDir] : [])]);
+export async function applyParityEdit(edit: ParityEdit, report: ReportFiles): Promise<string | undefined> {
+  const uri = await resolveReportFile(edit.file, reportBaseDirs(report.notebookFile, report.profileFile));
+  const profileDirs = report.profileFile ? [path.dirname(report.profileFile)] : [];
+  const refusal = await editRefusal(uri.fsPath, [...workspaceFolders(), ...profileDirs]);
   if (refusal) return refusal;
   let current: string | undefined;
   try {

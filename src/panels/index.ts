@@ -11,7 +11,7 @@ import { workspaceFolders } from "./applyFix";
 import { asRunRef, runRefInWorkspace, type PanelOptions, type ReportData, type RunRef } from "./types";
 
 export type { PanelOptions, ReportData, RunRef } from "./types";
-export { applyParityEdit, reportBaseDirs } from "./applyFix";
+export { applyParityEdit } from "./applyFix";
 export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, REPORT_VIEW_TYPE };
 
 /** What the registry needs of any panel. */

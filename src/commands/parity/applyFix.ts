@@ -24,10 +24,7 @@ export async function applyFix(services: Services, arg?: unknown): Promise<void>
   }
   const { notebookFile } = request;
   const panels = await services.panels();
-  const refusal = await panels.applyParityEdit(
-    item.edit,
-    panels.reportBaseDirs(notebookFile, stored.profileFile),
-  );
+  const refusal = await panels.applyParityEdit(item.edit, { notebookFile, profileFile: stored.profileFile });
   if (refusal) {
     void vscode.window.showWarningMessage(refusal);
     return;

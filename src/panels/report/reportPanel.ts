@@ -107,7 +107,10 @@ export class ReportPanel extends BasePanel<ReportToWebview, ReportFromWebview> {
       return;
     }
     try {
-      const problem = await applyParityEdit(item.edit, this.baseDirs());
+      const problem = await applyParityEdit(item.edit, {
+        notebookFile: this.notebookFile,
+        profileFile: this.data?.profileFile,
+      });
       this.messenger.send("applied", {
         requestId,
         ok: !problem,
