@@ -29,6 +29,38 @@ export interface RunResult {
   peakMemoryBytes?: number;
   outputsDir?: string;
   diagnosis: Diagnosis[];
+  /** Where a cluster run lives: enough to find, follow or delete its objects again. */
+  cluster?: ClusterRunRef;
+  /** What happened to a cluster run's objects (job, pods, containers), oldest first. */
+  timeline?: TimelineEntry[];
+}
+
+export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob";
+
+export interface ClusterRunRef {
+  context: string;
+  /** The API server's URL, to tell clusters with the same context name apart. */
+  server: string;
+  namespace: string;
+  kind: ClusterWorkloadKind;
+  apiVersion: string;
+  name: string;
+  uid?: string;
+  /** Where the image came from: pushed to a registry, already there, or the engine the cluster shares. */
+  imageDelivery?: "pushed" | "already-present" | "shared-engine";
+}
+
+/** One thing that happened to a run's object: a Kubernetes event or a state change Parity saw. */
+export interface TimelineEntry {
+  /** ISO 8601. */
+  time: string;
+  /** "Job/train-x", "Pod/train-x-abc12", "Container/train-x-abc12/main". */
+  object: string;
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  /** How many times Kubernetes saw it (an event's count), when more than once. */
+  count?: number;
 }
 
 /** A run in progress, the same for every target. */
