@@ -25,11 +25,17 @@ const runningNote = (): string => join(cacheDir(), "cluster", "test-run.json");
  */
 function stopLeftovers(): void {
   let workDir: string | undefined;
+  let owner: number | undefined;
   try {
-    workDir = (JSON.parse(readFileSync(runningNote(), "utf8")) as { workDir?: string }).workDir;
+    ({ workDir, owner } = JSON.parse(readFileSync(runningNote(), "utf8")) as {
+      workDir?: string;
+      owner?: number;
+    });
   } catch {
     return;
   }
+  // Another test run on this machine still owns that control plane: leave it alone.
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) return;
   const leftover = workDir ? loadState(workDir) : undefined;
   for (const component of leftover?.components ?? []) {
     if (isOurs(component)) {
@@ -40,6 +46,24 @@ function stopLeftovers(): void {
   if (workDir?.startsWith(join(tmpdir(), "parity-cluster-")))
     rmSync(workDir, { recursive: true, force: true });
   rmSync(runningNote(), { force: true });
+}
+
+/** The note names this run (a later concurrent run may have written its own). */
+function ownsNote(): boolean {
+  try {
+    return (JSON.parse(readFileSync(runningNote(), "utf8")) as { owner?: number }).owner === process.pid;
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -68,7 +92,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide("parityCluster", state);
   mkdirSync(dirname(runningNote()), { recursive: true });
-  writeFileSync(runningNote(), JSON.stringify({ workDir }));
+  writeFileSync(runningNote(), JSON.stringify({ workDir, owner: process.pid }));
   // If vitest exits without running the teardown (a crash, an uncaught error), still leave no
   // control plane behind: kill the recorded pids synchronously on the way out.
   const killLeftovers = () => {
@@ -81,7 +105,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Tests may have restarted a component: stop the pids recorded last, not the first ones.
     await stopCluster(loadState(workDir) ?? state);
     process.off("exit", killLeftovers);
-    rmSync(runningNote(), { force: true });
+    if (ownsNote()) rmSync(runningNote(), { force: true });
     if (!process.env.PARITY_KEEP_CLUSTER) rmSync(workDir, { recursive: true, force: true });
   };
 }
