@@ -28,28 +28,76 @@ export function checkProfileRules(document: unknown): SchemaProblem[] {
   if (!isRecord(document)) return [];
   const problems: SchemaProblem[] = [];
   const resources = isRecord(document.resources) ? document.resources : {};
+  const sizes = checkResources(resources, ["resources"], problems);
+  if (sizes.memory !== undefined && sizes.shm !== undefined && sizes.shm > sizes.memory) {
+    problems.push(
+      shmTooLarge(["resources", "shm"], sizes.shm, sizes.memory, "make shm smaller than memory."),
+    );
+  }
+  checkWorkerResources(document.cluster, resources, sizes, problems);
+  checkOutputs(document.outputs, problems);
+  return problems;
+}
+
+interface Sizes {
+  memory?: bigint;
+  shm?: bigint;
+}
+
+function checkResources(resources: Fields, at: string[], problems: SchemaProblem[]): Sizes {
   const memory = checkSize(
     resources,
+    at,
     "memory",
     MIN_MEMORY_BYTES,
     "Docker refuses memory limits under 6 MiB",
     problems,
   );
-  const shm = checkSize(resources, "shm", MIN_SHM_BYTES, "/dev/shm under 1 MiB is unusable", problems);
+  checkCpu(resources, at, problems);
+  const shm = checkSize(resources, at, "shm", MIN_SHM_BYTES, "/dev/shm under 1 MiB is unusable", problems);
+  return { memory, shm };
+}
+
+/** Workers take what they leave out from `resources`, so their shm is checked against the mix. */
+function checkWorkerResources(
+  cluster: unknown,
+  resources: Fields,
+  main: Sizes,
+  problems: SchemaProblem[],
+): void {
+  const distributed = isRecord(cluster) && isRecord(cluster.distributed) ? cluster.distributed : undefined;
+  if (!distributed || !isRecord(distributed.workerResources)) return;
+  const own = distributed.workerResources;
+  const at = ["cluster", "distributed", "workerResources"];
+  const sizes = checkResources(own, at, problems);
+  if (own.memory === undefined && own.shm === undefined) return;
+  const memory =
+    own.memory === undefined ? (resources.memory === undefined ? undefined : main.memory) : sizes.memory;
+  const shm = own.shm === undefined ? main.shm : sizes.shm;
   if (memory !== undefined && shm !== undefined && shm > memory) {
-    problems.push({
-      path: ["resources", "shm"],
-      message: `Shared memory (${formatBytes(shm)}) is larger than the memory limit (${formatBytes(memory)}).`,
-      fix: "Files in /dev/shm count against the memory limit: make shm smaller than memory.",
-    });
+    const field = own.shm === undefined ? "memory" : "shm";
+    problems.push(
+      shmTooLarge(
+        [...at, field],
+        shm,
+        memory,
+        "give the workers an shm smaller than their memory (workerResources.shm).",
+      ),
+    );
   }
-  checkCpu(resources, problems);
-  checkOutputs(document.outputs, problems);
-  return problems;
+}
+
+function shmTooLarge(at: string[], shm: bigint, memory: bigint, what: string): SchemaProblem {
+  return {
+    path: at,
+    message: `Shared memory (${formatBytes(shm)}) is larger than the memory limit (${formatBytes(memory)}).`,
+    fix: `Files in /dev/shm count against the memory limit: ${what}`,
+  };
 }
 
 function checkSize(
   resources: Fields,
+  at: string[],
   field: "memory" | "shm",
   minimum: number,
   reason: string,
@@ -57,11 +105,11 @@ function checkSize(
 ): bigint | undefined {
   const quantity = validQuantity(resources[field]);
   if (!quantity) return undefined;
-  const at = ["resources", field];
+  const fieldPath = [...at, field];
   const bytes = ceilQuantity(quantity);
   if (isNegative(quantity) || quantity.unscaled === 0n) {
     problems.push({
-      path: at,
+      path: fieldPath,
       message: `${field} must be more than 0 (found "${quantity.text}").`,
       fix: sizeFix(quantity),
     });
@@ -69,7 +117,7 @@ function checkSize(
   }
   if (bytes < BigInt(minimum)) {
     problems.push({
-      path: at,
+      path: fieldPath,
       message: `"${quantity.text}" is only ${formatBytes(bytes)}; ${reason}.`,
       fix: sizeFix(quantity) ?? `Use at least "${bytesToQuantity(minimum)}".`,
     });
@@ -77,7 +125,7 @@ function checkSize(
   }
   if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) {
     problems.push({
-      path: at,
+      path: fieldPath,
       message: `"${quantity.text}" is more than any machine has.`,
       fix: "Check the unit.",
     });
@@ -94,25 +142,25 @@ function sizeFix(quantity: Quantity): string | undefined {
   return undefined;
 }
 
-function checkCpu(resources: Fields, problems: SchemaProblem[]): void {
+function checkCpu(resources: Fields, at: string[], problems: SchemaProblem[]): void {
   const quantity = validQuantity(resources.cpu);
   if (!quantity) return;
   const milli = ceilQuantity(quantity, 1000n);
   if (isNegative(quantity) || quantity.unscaled === 0n) {
     problems.push({
-      path: ["resources", "cpu"],
+      path: [...at, "cpu"],
       message: `cpu must be more than 0 (found "${quantity.text}").`,
       fix: 'Write a number of CPUs such as "2", or millicores such as "500m".',
     });
   } else if (milli < BigInt(MIN_MILLI_CPU)) {
     problems.push({
-      path: ["resources", "cpu"],
+      path: [...at, "cpu"],
       message: `"${quantity.text}" is less than 0.01 CPU, the least Docker accepts.`,
       fix: 'Use at least "10m".',
     });
   } else if (milli * 1_000_000n > BigInt(Number.MAX_SAFE_INTEGER)) {
     problems.push({
-      path: ["resources", "cpu"],
+      path: [...at, "cpu"],
       message: `"${quantity.text}" CPUs is more than any machine has.`,
     });
   }

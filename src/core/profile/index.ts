@@ -1,6 +1,8 @@
 export type {
   BuildSpec,
   ClusterSpec,
+  DistributedKind,
+  DistributedSpec,
   ImageSpec,
   Profile,
   ProfilePaths,

@@ -7,8 +7,8 @@ import { checkProfileRules } from "./checks";
 import { DEFAULT_OUTPUTS, DEFAULT_PYTHON, DEFAULT_RESOURCES, defaultBaseImage } from "./defaults";
 import schema from "./parity.schema.json";
 import { quantityToBytes, suggestQuantityFix } from "./quantity";
-import { resolveProfile } from "./resolve";
-import type { Profile, ResolvedProfile } from "./types";
+import { limitsOf, resolveProfile } from "./resolve";
+import type { ClusterSpec, DistributedSpec, Profile, ResolvedProfile, ResourceSpec } from "./types";
 
 export { schema as profileSchema };
 
@@ -72,11 +72,14 @@ function rewriteQuantity(error: ErrorObject, fieldPath: FieldPath): SchemaProble
   };
 }
 
+type WrittenResources = Partial<Record<keyof ResourceSpec, string | number>>;
+type WrittenDistributed = Pick<DistributedSpec, "kind" | "workers"> & { workerResources?: WrittenResources };
+
 /** The profile as written: everything but apiVersion and kind may be left out. */
 type WrittenProfile = Pick<Profile, "apiVersion" | "kind" | "name" | "env" | "outputs"> & {
   image?: Partial<Profile["image"]>;
-  resources?: Partial<Record<keyof Profile["resources"], string | number>>;
-  cluster?: Partial<NonNullable<Profile["cluster"]>>;
+  resources?: WrittenResources;
+  cluster?: Partial<Omit<ClusterSpec, "distributed">> & { distributed?: WrittenDistributed };
   build?: Partial<Profile["build"]>;
 };
 
@@ -109,15 +112,41 @@ function withDefaults(written: WrittenProfile): Profile {
     outputs: written.outputs ?? DEFAULT_OUTPUTS,
   };
   if (written.cluster) {
-    const { nodeSelector, tolerations, protected: isProtected, ...rest } = written.cluster;
+    const { nodeSelector, tolerations, protected: isProtected, distributed, ...rest } = written.cluster;
     profile.cluster = {
       ...rest,
       nodeSelector: nodeSelector ?? {},
       tolerations: tolerations ?? [],
       protected: isProtected ?? true,
+      ...(distributed === undefined ? {} : { distributed: withWorkerLimits(distributed, profile.resources) }),
     };
   }
   return profile;
+}
+
+/** Workers take each resource they leave out from `resources`. */
+function withWorkerLimits(written: WrittenDistributed, resources: ResourceSpec): DistributedSpec {
+  const { kind, workers, workerResources } = written;
+  const own = workerResources ?? {};
+  const merged: ResourceSpec = {
+    memory: String(own.memory ?? resources.memory),
+    cpu: String(own.cpu ?? resources.cpu),
+    gpu: Number(own.gpu ?? resources.gpu),
+    shm: String(own.shm ?? resources.shm),
+  };
+  return {
+    kind,
+    workers,
+    ...(workerResources === undefined ? {} : { workerResources: asWritten(workerResources) }),
+    workerLimits: limitsOf(merged),
+  };
+}
+
+/** Quantities as text, as the rest of the profile keeps them (YAML may give numbers). */
+function asWritten(resources: WrittenResources): Partial<ResourceSpec> {
+  return Object.fromEntries(
+    Object.entries(resources).map(([key, value]) => [key, key === "gpu" ? Number(value) : String(value)]),
+  );
 }
 
 /** 256Mi, or half the memory limit when that is smaller: /dev/shm counts against the limit. */

@@ -1,5 +1,5 @@
 import { dump } from "js-yaml";
-import type { Profile } from "./types";
+import type { ClusterSpec, Profile } from "./types";
 
 /**
  * A commented parity.yaml for `profile`, for the Create Profile command. Parsing the result gives
@@ -47,7 +47,7 @@ export function renderProfileYaml(profile: Profile): string {
     "",
     ...(cluster === undefined
       ? clusterExample()
-      : ["# The Kubernetes cluster production runs on.", field("cluster", withoutUndefined(cluster))]),
+      : ["# The Kubernetes cluster production runs on.", field("cluster", writtenCluster(cluster))]),
     "",
     "# Image builds: extra CA certificates trusted only while building (corporate TLS proxies),",
     '# as PEM files or "system"; network bridge or host.',
@@ -83,6 +83,14 @@ function field(name: string, value: unknown): string {
 
 function indent(lines: string[]): string[] {
   return lines.flatMap((line) => line.split("\n")).map((line) => `  ${line}`);
+}
+
+/** The cluster section as a user writes it: worker limits are worked out, not written. */
+function writtenCluster(cluster: ClusterSpec): object {
+  const { distributed, ...rest } = cluster;
+  if (!distributed) return withoutUndefined(rest);
+  const { workerLimits: _computed, ...written } = distributed;
+  return withoutUndefined({ ...rest, distributed: withoutUndefined(written) });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

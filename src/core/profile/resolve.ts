@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { YamlLocator } from "../yaml/locator";
 import { quantityToBytes, quantityToMilliCpu, quantityToNanoCpus } from "./quantity";
-import type { Profile, ResolvedProfile } from "./types";
+import type { Profile, ResolvedProfile, ResourceLimits, ResourceSpec } from "./types";
 import { DEFAULT_REQUIREMENTS } from "./defaults";
 
 export interface ResolveContext {
@@ -22,13 +22,7 @@ export function resolveProfile(profile: Profile, context: ResolveContext): Resol
     dir,
     name: profile.name ?? nameFromFolder(dir),
     source: context.source,
-    limits: {
-      memoryBytes: quantityToBytes(profile.resources.memory),
-      milliCpu: quantityToMilliCpu(profile.resources.cpu),
-      nanoCpus: quantityToNanoCpus(profile.resources.cpu),
-      gpu: profile.resources.gpu,
-      shmBytes: quantityToBytes(profile.resources.shm),
-    },
+    limits: limitsOf(profile.resources),
     paths: {
       // Without image.requirements, a requirements.txt beside the profile is the convention;
       // callers check that it exists (as for the embedded default).
@@ -37,6 +31,17 @@ export function resolveProfile(profile: Profile, context: ResolveContext): Resol
       outputs: within(profile.outputs),
     },
     lineOf: (fieldPath) => locator?.lineOf(fieldPath),
+  };
+}
+
+/** The exact numbers behind a validated resources section. */
+export function limitsOf(resources: ResourceSpec): ResourceLimits {
+  return {
+    memoryBytes: quantityToBytes(resources.memory),
+    milliCpu: quantityToMilliCpu(resources.cpu),
+    nanoCpus: quantityToNanoCpus(resources.cpu),
+    gpu: resources.gpu,
+    shmBytes: quantityToBytes(resources.shm),
   };
 }
 

@@ -27,12 +27,25 @@ export interface Toleration {
   tolerationSeconds?: number;
 }
 
+export type DistributedKind = "PyTorchJob" | "TFJob";
+
+/** A Kubeflow training job: one master (PyTorchJob) or chief (TFJob) with `resources`, plus workers. */
+export interface DistributedSpec {
+  kind: DistributedKind;
+  workers: number;
+  /** As written; each field left out is the same as in `resources`. */
+  workerResources?: Partial<ResourceSpec>;
+  /** Each worker's limits, with the fields left out taken from `resources`. */
+  workerLimits: ResourceLimits;
+}
+
 export interface ClusterSpec {
   context?: string;
   namespace?: string;
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
   protected: boolean;
+  distributed?: DistributedSpec;
 }
 
 export interface BuildSpec {
