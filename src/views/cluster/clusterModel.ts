@@ -1,0 +1,185 @@
+import type { ClusterWorkloadKind } from "../../core/job/types";
+import type { ClusterHealth } from "./clusterHealth";
+import {
+  MANAGED_BY,
+  NOTEBOOK_ANNOTATION,
+  RUN_LABEL,
+  workloadStatus,
+  type NamespaceItem,
+  type NodeItem,
+  type PodItem,
+  type WorkloadItem,
+  type WorkloadStatus,
+} from "./clusterObjects";
+import type { ClusterRow } from "./clusterRow";
+import { gpuNodeRows } from "./gpuRows";
+import { contextRow, namespaceRows } from "./selectionRows";
+
+/** What the Cluster view shows, as its informers hold it: plain data, so building rows is testable and timed on its own. */
+export interface ClusterSnapshot {
+  contexts: string[];
+  context?: string;
+  server?: string;
+  namespace?: string;
+  health: ClusterHealth;
+  namespaces: NamespaceItem[];
+  /** Every pod the user may list: the whole cluster, or only `namespace` (podsScope). */
+  pods: PodItem[];
+  podsScope: "cluster" | "namespace";
+  nodes: NodeItem[];
+  /** Parity's Jobs and every PyTorchJob/TFJob of `namespace`. */
+  workloads: WorkloadItem[];
+  /** From SelfSubjectRulesReview: actions the user cannot take are not offered. */
+  canSubmit: boolean;
+  canDelete: boolean;
+}
+
+const STATUS_ICONS: Record<WorkloadStatus, { id: string; color?: string }> = {
+  pending: { id: "clock" },
+  running: { id: "sync~spin", color: "charts.blue" },
+  succeeded: { id: "pass", color: "testing.iconPassed" },
+  failed: { id: "error", color: "testing.iconFailed" },
+};
+const STATUS_WORDS: Record<WorkloadStatus, string> = {
+  pending: "Pending",
+  running: "Running",
+  succeeded: "Succeeded",
+  failed: "Failed",
+};
+const TRAINING_KINDS = new Set(["PyTorchJob", "TFJob"]);
+
+/** The Cluster view's rows: context, namespaces, Parity runs, training jobs, GPU nodes. */
+export function clusterRows(snapshot: ClusterSnapshot, now: number): ClusterRow[] {
+  const context = contextRow(snapshot, now);
+  if (!snapshot.context || snapshot.health.state === "unreachable") return [context];
+  const podsOf = podIndex(snapshot.pods);
+  const parityRuns = snapshot.workloads.filter(
+    (workload) => workload.metadata?.labels?.[MANAGED_BY] === "parity",
+  );
+  const training = snapshot.workloads.filter((workload) => TRAINING_KINDS.has(workload.kind ?? ""));
+  const gpuNodes = gpuNodeRows(snapshot.nodes, snapshot.pods, snapshot.podsScope === "namespace");
+  return [
+    context,
+    section("namespaces", "Namespaces", snapshot.namespace, namespaceRows(snapshot), "symbol-namespace"),
+    section(
+      "runs",
+      "Parity runs",
+      `${parityRuns.length}`,
+      parityRuns.map((w) => workloadRow(snapshot, w, podsOf, "run")),
+      "beaker",
+      true,
+    ),
+    section(
+      "training",
+      "Training jobs",
+      `${training.length}`,
+      training.map((w) => workloadRow(snapshot, w, podsOf, "training")),
+      "type-hierarchy",
+    ),
+    section("gpus", "GPU nodes", `${gpuNodes.length}`, gpuNodes, "circuit-board", true),
+  ];
+}
+
+function section(
+  id: string,
+  label: string,
+  description: string | undefined,
+  children: ClusterRow[],
+  icon: string,
+  expanded = false,
+): ClusterRow {
+  return {
+    id: `section/${id}`,
+    label,
+    description,
+    tooltip: `${label}: ${children.length}`,
+    contextValue: `parity:section+${id}`,
+    icon: { id: icon },
+    children,
+    expanded,
+  };
+}
+
+/** Pods by the run label, by owner ("Job/x") and by training job name, in one pass. */
+function podIndex(pods: PodItem[]): Map<string, PodItem[]> {
+  const index = new Map<string, PodItem[]>();
+  const add = (key: string, pod: PodItem) => {
+    const list = index.get(key);
+    if (list) list.push(pod);
+    else index.set(key, [pod]);
+  };
+  for (const pod of pods) {
+    const namespace = pod.metadata?.namespace ?? "";
+    const labels = pod.metadata?.labels ?? {};
+    const owner = (pod.metadata?.ownerReferences ?? [])[0];
+    if (owner) add(`${namespace}/${owner.kind}/${owner.name}`, pod);
+    else if (labels["training.kubeflow.org/job-name"])
+      add(`${namespace}/training/${labels["training.kubeflow.org/job-name"]}`, pod);
+    else if (labels[RUN_LABEL]) add(`${namespace}/run/${labels[RUN_LABEL]}`, pod);
+  }
+  return index;
+}
+
+function workloadRow(
+  snapshot: ClusterSnapshot,
+  workload: WorkloadItem,
+  podsOf: Map<string, PodItem[]>,
+  section: string,
+): ClusterRow {
+  const kind = (workload.kind ?? "Job") as ClusterWorkloadKind;
+  const name = workload.metadata?.name ?? "";
+  const namespace = workload.metadata?.namespace ?? snapshot.namespace ?? "";
+  const status = workloadStatus(workload);
+  const runId = workload.metadata?.labels?.[RUN_LABEL];
+  const notebook = workload.metadata?.annotations?.[NOTEBOOK_ANNOTATION];
+  const pods = [
+    ...(podsOf.get(`${namespace}/${kind}/${name}`) ?? []),
+    ...(podsOf.get(`${namespace}/training/${name}`) ?? []),
+  ];
+  const flags = [
+    "parity:clusterRun",
+    status,
+    kind,
+    ...(runId ? ["parity"] : []),
+    ...(snapshot.canDelete ? ["canDelete"] : []),
+  ];
+  return {
+    id: `${section}/${namespace}/${kind}/${name}`,
+    label: name,
+    description: [STATUS_WORDS[status], kind, ...(notebook ? [notebook] : [])].join(" · "),
+    tooltip: [
+      `${kind} ${name} in ${namespace}: ${STATUS_WORDS[status].toLowerCase()}`,
+      ...(runId ? [`Parity run ${runId}`] : []),
+      ...(notebook ? [`Notebook ${notebook}`] : []),
+    ].join("\n"),
+    contextValue: flags.join("+"),
+    icon: STATUS_ICONS[status],
+    children: pods.map((pod) => podRow(section, pod)),
+    workload:
+      snapshot.context && snapshot.server !== undefined
+        ? {
+            context: snapshot.context,
+            server: snapshot.server,
+            namespace,
+            kind,
+            apiVersion: workload.apiVersion ?? "batch/v1",
+            name,
+            uid: workload.metadata?.uid,
+            runId,
+          }
+        : undefined,
+  };
+}
+
+function podRow(section: string, pod: PodItem): ClusterRow {
+  const name = pod.metadata?.name ?? "";
+  const phase = pod.status?.phase ?? "Unknown";
+  return {
+    id: `${section}/pod/${pod.metadata?.namespace ?? ""}/${name}`,
+    label: name,
+    description: [phase, ...(pod.spec?.nodeName ? [pod.spec.nodeName] : [])].join(" · "),
+    tooltip: `Pod ${name}: ${phase}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ", not scheduled"}`,
+    contextValue: `parity:pod+${phase.toLowerCase()}`,
+    icon: { id: "vm" },
+  };
+}

@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { healthWords, combineHealth } from "../../../src/views/cluster/clusterHealth";
+import { clusterRows, type ClusterSnapshot } from "../../../src/views/cluster/clusterModel";
+import type { NodeItem, PodItem, WorkloadItem } from "../../../src/views/cluster/clusterObjects";
+import type { ClusterRow } from "../../../src/views/cluster/clusterRow";
+
+const gpuNode = (name: string, gpus: number, taints: NodeItem["spec"] = {}): NodeItem => ({
+  metadata: { name, labels: { "nvidia.com/gpu.product": "A100" } },
+  spec: taints,
+  status: {
+    capacity: { "nvidia.com/gpu": String(gpus), cpu: "32" },
+    allocatable: { "nvidia.com/gpu": String(gpus), cpu: "32" },
+    conditions: [{ type: "Ready", status: "True" }],
+  },
+});
+
+const pod = (
+  namespace: string,
+  name: string,
+  node: string | undefined,
+  gpus: number,
+  phase = "Running",
+  owner = "Job/train",
+): PodItem => {
+  const [kind, ownerName] = owner.split("/") as [string, string];
+  return {
+    metadata: { namespace, name, ownerReferences: [{ kind, name: ownerName, controller: true }] },
+    spec: {
+      nodeName: node,
+      containers: [{ resources: gpus ? { limits: { "nvidia.com/gpu": String(gpus) } } : {} }],
+    },
+    status: { phase },
+  };
+};
+
+const parityJob: WorkloadItem = {
+  apiVersion: "batch/v1",
+  kind: "Job",
+  metadata: {
+    name: "train-abc",
+    namespace: "team-a",
+    uid: "u1",
+    labels: { "app.kubernetes.io/managed-by": "parity", "parity.dev/run": "train-20261129-abcd" },
+    annotations: { "parity.dev/notebook": "train/train.ipynb" },
+  },
+  status: { conditions: [{ type: "Complete", status: "True" }], succeeded: 1 },
+};
+const pytorchJob: WorkloadItem = {
+  apiVersion: "kubeflow.org/v1",
+  kind: "PyTorchJob",
+  metadata: { name: "bert", namespace: "team-a" },
+  status: {
+    conditions: [
+      { type: "Created", status: "True" },
+      { type: "Running", status: "True" },
+    ],
+  },
+};
+
+const snapshot = (over: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({
+  contexts: ["kwok", "prod"],
+  context: "kwok",
+  server: "https://127.0.0.1:6443",
+  namespace: "team-a",
+  health: { state: "live", lastHeardAt: 1000 },
+  namespaces: [{ metadata: { name: "team-a" } }, { metadata: { name: "default" } }],
+  pods: [
+    pod("team-a", "train-abc-x1", "cpu-1", 0, "Succeeded", "Job/train-abc"),
+    pod("team-b", "big-0", "gpu-a100-4", 3, "Running", "PyTorchJob/big"),
+    pod("team-a", "small-0", "gpu-a100-4", 1, "Running", "Job/small"),
+    pod("team-a", "done-0", "gpu-a100-4", 4, "Succeeded", "Job/done"),
+    pod("team-a", "bert-master-0", "gpu-h100-8", 2, "Running", "PyTorchJob/bert"),
+  ],
+  podsScope: "cluster",
+  nodes: [
+    gpuNode("gpu-h100-8", 8, { taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }] }),
+    gpuNode("gpu-a100-4", 4),
+    {
+      metadata: { name: "cpu-1" },
+      status: { capacity: { cpu: "8" }, conditions: [{ type: "Ready", status: "True" }] },
+    },
+  ],
+  workloads: [parityJob, pytorchJob],
+  canSubmit: true,
+  canDelete: true,
+  ...over,
+});
+
+const find = (rows: ClusterRow[], id: string): ClusterRow => {
+  const row = rows.find((candidate) => candidate.id === id);
+  if (!row) throw new Error(`no row ${id} in ${rows.map((candidate) => candidate.id).join(", ")}`);
+  return row;
+};
+
+describe("the Cluster view's rows", () => {
+  it("show the selected context with its health, the others selectable", () => {
+    const [context] = clusterRows(snapshot(), 96_000);
+    expect(context!.label).toBe("kwok");
+    expect(context!.description).toBe("team-a · live");
+    expect(context!.children!.map((row) => [row.label, row.command])).toEqual([
+      ["kwok", undefined],
+      ["prod", "parity.selectClusterContext"],
+    ]);
+    const stale = clusterRows(snapshot({ health: { state: "stale", lastHeardAt: 1000 } }), 96_000)[0]!;
+    expect(stale.description).toBe("team-a · stale 95 s");
+    expect(stale.icon.id).toBe("warning");
+  });
+
+  it("show only the context row, with the reason, when the cluster is unreachable", () => {
+    const rows = clusterRows(snapshot({ health: { state: "unreachable", error: "connection refused" } }), 0);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.tooltip).toContain("connection refused");
+  });
+
+  it("list namespaces sorted, the selected one marked and the others selectable", () => {
+    const namespaces = find(clusterRows(snapshot(), 0), "section/namespaces").children!;
+    expect(namespaces.map((row) => [row.label, row.contextValue, row.command])).toEqual([
+      ["default", "parity:namespace", "parity.selectClusterNamespace"],
+      ["team-a", "parity:namespace+selected", undefined],
+    ]);
+  });
+
+  it("list Parity's runs with status, notebook, pods and a delete flag only when allowed", () => {
+    const runs = find(clusterRows(snapshot(), 0), "section/runs").children!;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.description).toBe("Succeeded · Job · train/train.ipynb");
+    expect(runs[0]!.contextValue).toBe("parity:clusterRun+succeeded+Job+parity+canDelete");
+    expect(runs[0]!.children!.map((row) => row.label)).toEqual(["train-abc-x1"]);
+    expect(runs[0]!.workload).toMatchObject({
+      context: "kwok",
+      namespace: "team-a",
+      kind: "Job",
+      name: "train-abc",
+      uid: "u1",
+    });
+    const denied = find(clusterRows(snapshot({ canDelete: false }), 0), "section/runs").children!;
+    expect(denied[0]!.contextValue).not.toMatch(/canDelete/);
+  });
+
+  it("list training jobs, Parity's or not", () => {
+    const training = find(clusterRows(snapshot(), 0), "section/training").children!;
+    expect(training.map((row) => [row.label, row.description])).toEqual([["bert", "Running · PyTorchJob"]]);
+    expect(training[0]!.children!.map((row) => row.label)).toEqual(["bert-master-0"]);
+  });
+
+  it("show GPU nodes with capacity, allocatable, allocated by live pods, taints and who holds them", () => {
+    const nodes = find(clusterRows(snapshot(), 0), "section/gpus").children!;
+    expect(nodes.map((row) => [row.label, row.description])).toEqual([
+      ["gpu-a100-4", "4 allocated of 4 allocatable · 4 capacity"],
+      ["gpu-h100-8", "2 allocated of 8 allocatable · 8 capacity · 1 taint"],
+    ]);
+    expect(nodes[0]!.children!.map((row) => [row.label, row.description])).toEqual([
+      ["team-b/big-0", "3 GPUs · PyTorchJob/big"],
+      ["team-a/small-0", "1 GPU · Job/small"],
+    ]);
+    expect(nodes[1]!.children!.map((row) => row.label)).toEqual([
+      "nvidia.com/gpu=present:NoSchedule",
+      "team-a/bert-master-0",
+    ]);
+  });
+
+  it("say allocation may be partial when only one namespace's pods could be listed", () => {
+    const nodes = find(clusterRows(snapshot({ podsScope: "namespace" }), 0), "section/gpus").children!;
+    expect(nodes[0]!.description).toMatch(/^4\+ allocated/);
+    expect(nodes[0]!.tooltip).toContain("other namespaces may hold more");
+  });
+
+  it("build rows for 5,000 pods in one pass", () => {
+    const pods = Array.from({ length: 5000 }, (_, i) =>
+      pod("team-a", `p-${i}`, i % 2 ? "gpu-a100-4" : "cpu-1", i % 2, "Running", `Job/train-abc`),
+    );
+    const started = performance.now();
+    const rows = clusterRows(snapshot({ pods }), 0);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(find(rows, "section/runs").children![0]!.children).toHaveLength(5000);
+    expect(find(rows, "section/gpus").children![0]!.description).toMatch(/^2500 allocated of 4/);
+  });
+});
+
+describe("the connection's health", () => {
+  it("is the worst informer's", () => {
+    expect(combineHealth(["live", "stale", "live"])).toBe("stale");
+    expect(combineHealth(["live", "reconnecting", "stale"])).toBe("reconnecting");
+    expect(combineHealth(["live"])).toBe("live");
+  });
+
+  it("says how long ago the cluster was last heard from when stale", () => {
+    expect(healthWords({ state: "stale", lastHeardAt: 0 }, 95_400)).toBe("stale 95 s");
+    expect(healthWords({ state: "reconnecting" }, 0)).toBe("reconnecting");
+  });
+});
