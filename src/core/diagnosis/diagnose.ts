@@ -1,4 +1,4 @@
-import type { Diagnosis, PythonFailure, RunEvidence } from "./types";
+import type { CodeLocation, Diagnosis, PythonFailure, RunEvidence } from "./types";
 import { formatBytes } from "../profile/quantity";
 
 const GPU_OOM =
@@ -25,13 +25,7 @@ export function diagnoseRun(evidence: RunEvidence): Diagnosis[] {
   const log = evidence.logTail.join("\n");
 
   if (evidence.oomKilled) {
-    found.push({
-      code: "OOMKilled",
-      severity: "error",
-      message: `Killed by the out-of-memory killer at the ${limit} memory limit, as production would be.`,
-      fix: "Lower what the notebook holds in memory (smaller batches, fewer copies, load data in chunks), or raise resources.memory in parity.yaml if production really allows more.",
-      location: evidence.failure?.location,
-    });
+    found.push(oomKilledDiagnosis(evidence.memoryLimitBytes, { location: evidence.failure?.location }));
   } else if (GPU_OOM.test(log)) {
     found.push({
       code: "GpuOutOfMemory",
@@ -84,6 +78,26 @@ export function diagnoseRun(evidence: RunEvidence): Diagnosis[] {
     }
   }
   return found;
+}
+
+/**
+ * An out-of-memory kill, for every target: locally it is what production would do; on the
+ * cluster `who` names the replica or pod the kernel killed.
+ */
+export function oomKilledDiagnosis(
+  memoryLimitBytes: number,
+  options: { location?: CodeLocation; who?: string } = {},
+): Diagnosis {
+  const limit = formatBytes(memoryLimitBytes);
+  return {
+    code: "OOMKilled",
+    severity: "error",
+    message: options.who
+      ? `${options.who} was killed by the out-of-memory killer at its ${limit} memory limit.`
+      : `Killed by the out-of-memory killer at the ${limit} memory limit, as production would be.`,
+    fix: "Lower what the notebook holds in memory (smaller batches, fewer copies, load data in chunks), or raise resources.memory in parity.yaml if production really allows more.",
+    location: options.location,
+  };
 }
 
 function pythonFailure(failure: PythonFailure, evidence: RunEvidence): Diagnosis {
