@@ -1,0 +1,168 @@
+import { KubeConfig, type Context } from "@kubernetes/client-node";
+import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors";
+import type { ClusterSpec } from "../../core/profile/types";
+import { credentialFailure, PluginDeadline } from "./credentials";
+import { apiFailure, httpStatus, networkFailure, unauthorized } from "./kubeErrors";
+import { readKubeConfigs, type LoadedKubeConfig } from "./kubeconfig";
+import { getJson, KubeTimeoutError } from "./kubeRequest";
+
+export interface ClusterTarget {
+  context: string;
+  namespace: string;
+  server: string;
+  user: string;
+  /** where the context / namespace came from */
+  source: {
+    context: "option" | "profile" | "kubeconfig";
+    namespace: "option" | "profile" | "kubeconfig" | "default";
+  };
+}
+
+export interface KubeConnection {
+  /** A private copy with current-context (and its namespace) set in memory; the files are never written. */
+  config: KubeConfig;
+  target: ClusterTarget;
+}
+
+export interface ConnectOptions {
+  env: NodeJS.ProcessEnv;
+  homeDir: string;
+  /** From a setting or a CLI flag: wins over the profile. */
+  context?: string;
+  namespace?: string;
+  profileCluster?: ClusterSpec;
+  signal?: AbortSignal;
+  /** Deadline for the reachability check; 10 s by default. */
+  timeoutMs?: number;
+}
+
+/**
+ * Chooses the context and namespace (option > profile > kubeconfig; namespace falls back to
+ * "default"), then checks that the API server answers GET /version with these credentials.
+ */
+export async function connectCluster(options: ConnectOptions): Promise<KubeConnection> {
+  throwIfCancelled(options.signal);
+  const loaded = readKubeConfigs(options);
+  const chosen = chooseContext(loaded, options);
+  const namespace = chooseNamespace(chosen.context, options);
+  const cluster = loaded.config.getCluster(chosen.context.cluster);
+  if (!cluster) {
+    throw new ParityError(
+      "KubeconfigInvalid",
+      `Context ${chosen.context.name} names cluster ${chosen.context.cluster}, which no kubeconfig file defines.`,
+      {
+        fix: "Add the cluster to your kubeconfig or pick another context.",
+        location: { file: loaded.origins.get(`context:${chosen.context.name}`) },
+      },
+    );
+  }
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ ...cluster }],
+    users: loaded.config.users
+      .filter((user) => user.name === chosen.context.user)
+      .map((user) => ({ ...user })),
+    contexts: [{ ...chosen.context, namespace: namespace.name }],
+    currentContext: chosen.context.name,
+  });
+  const target: ClusterTarget = {
+    context: chosen.context.name,
+    namespace: namespace.name,
+    server: cluster.server,
+    user: chosen.context.user ?? "",
+    source: { context: chosen.source, namespace: namespace.source },
+  };
+  await checkReachable(config, target, loaded, options);
+  return { config, target };
+}
+
+/** "context kwok (https://127.0.0.1:6443), namespace team-a" */
+export function describeTarget(target: ClusterTarget): string {
+  return `context ${target.context} (${target.server}), namespace ${target.namespace}`;
+}
+
+function chooseContext(loaded: LoadedKubeConfig, options: ConnectOptions) {
+  const profileContext = options.profileCluster?.context;
+  const [name, source] = options.context
+    ? [options.context, "option" as const]
+    : profileContext
+      ? [profileContext, "profile" as const]
+      : [loaded.config.currentContext, "kubeconfig" as const];
+  const names = loaded.config.contexts.map((context) => context.name);
+  const known = names.length > 0 ? `Contexts there: ${names.join(", ")}.` : "It defines no context.";
+  if (!name) {
+    throw new ParityError(
+      "KubeContextNotFound",
+      `No context chosen: ${loaded.files.join(", ")} sets no current-context. ${known}`,
+      {
+        fix: "Set cluster.context in parity.yaml, the parity.cluster.context setting, or run kubectl config use-context <name>.",
+      },
+    );
+  }
+  const context = loaded.config.getContextObject(name);
+  if (!context) {
+    const from =
+      source === "option"
+        ? "the setting or flag"
+        : source === "profile"
+          ? "the profile's cluster.context"
+          : "current-context";
+    throw new ParityError(
+      "KubeContextNotFound",
+      `Context ${name} (from ${from}) is not in ${loaded.files.join(", ")}. ${known}`,
+      {
+        fix: `Choose one of the contexts listed, or add ${name} to your kubeconfig.`,
+        location: source === "profile" ? { field: "cluster.context" } : undefined,
+      },
+    );
+  }
+  return { context, source };
+}
+
+function chooseNamespace(context: Context, options: ConnectOptions) {
+  if (options.namespace) return { name: options.namespace, source: "option" as const };
+  if (options.profileCluster?.namespace)
+    return { name: options.profileCluster.namespace, source: "profile" as const };
+  if (context.namespace) return { name: context.namespace, source: "kubeconfig" as const };
+  return { name: "default", source: "default" as const };
+}
+
+async function checkReachable(
+  config: KubeConfig,
+  target: ClusterTarget,
+  loaded: LoadedKubeConfig,
+  options: ConnectOptions,
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  try {
+    // An exec plugin cannot be interrupted by client-node: race it against the same deadline.
+    await raceDeadline(
+      getJson(config, "/version", { signal: options.signal, timeoutMs }),
+      timeoutMs,
+      options.signal,
+    );
+  } catch (error) {
+    throwIfCancelled(options.signal);
+    const status = httpStatus(error);
+    // 403 on /version still proves the server answers and knows the user.
+    if (status === 403) return;
+    if (status === 401) throw unauthorized(target, error);
+    throw (
+      credentialFailure(error, config, loaded) ??
+      networkFailure(error instanceof PluginDeadline ? new KubeTimeoutError(timeoutMs) : error, target) ??
+      apiFailure(error, target, "answer GET /version")
+    );
+  }
+}
+
+function raceDeadline<T>(work: Promise<T>, timeoutMs: number, signal: AbortSignal | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new PluginDeadline(timeoutMs)), timeoutMs + 1_000);
+    const onAbort = () => reject(new CancelledError());
+    signal?.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    });
+  });
+}
