@@ -18,6 +18,18 @@ export interface DiagnosisItemView {
   openable: boolean;
 }
 
+/** One line of a cluster run's timeline, as text (the page never renders it as HTML). */
+export interface TimelineRowView {
+  /** ISO 8601, as recorded. */
+  time: string;
+  /** "Pod/train-x-abc12" */
+  object: string;
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  count?: number;
+}
+
 export interface DiagnosisViewState {
   notebookName: string;
   runId: string;
@@ -28,6 +40,8 @@ export interface DiagnosisViewState {
   headline: string;
   facts: OutcomeFact[];
   items: DiagnosisItemView[];
+  /** A cluster run's events, oldest first; absent for local runs. */
+  timeline?: TimelineRowView[];
   live: boolean;
   error?: string;
 }
@@ -49,3 +63,44 @@ export const diagnosisFromWebview: Validators<DiagnosisFromWebview> = {
     return index === undefined ? undefined : { index };
   },
 };
+
+/** Longest text a timeline field may carry: an event message is at most about 1 KiB; more is not an event. */
+const MAX_TIMELINE_TEXT = 4096;
+/** A run's timeline is capped by its recorder; more rows than this are not shown. */
+export const MAX_TIMELINE_ROWS = 2000;
+
+/**
+ * A run's recorded timeline (run.json, written by any process that could write the workspace) as
+ * rows the page may show: entries with the wrong shape are dropped, never passed on. Used by the
+ * host before sending and by the page before drawing.
+ */
+export function timelineRows(value: unknown): TimelineRowView[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const rows: TimelineRowView[] = [];
+  for (const entry of value.slice(-MAX_TIMELINE_ROWS)) {
+    const row = timelineRow(entry);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+function timelineRow(value: unknown): TimelineRowView | undefined {
+  const entry = validate.object(value);
+  if (!entry) return undefined;
+  const time = validate.string(entry.time, 64);
+  const object = validate.string(entry.object, MAX_TIMELINE_TEXT);
+  const reason = validate.string(entry.reason, MAX_TIMELINE_TEXT);
+  const message = validate.string(entry.message, MAX_TIMELINE_TEXT);
+  const type = entry.type === "Warning" || entry.type === "Normal" ? entry.type : undefined;
+  if (
+    time === undefined ||
+    Number.isNaN(Date.parse(time)) ||
+    !object ||
+    !reason ||
+    message === undefined ||
+    !type
+  )
+    return undefined;
+  const count = validate.index(entry.count);
+  return { time, object, type, reason, message, ...(count !== undefined && count > 1 ? { count } : {}) };
+}

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { CodeLocation } from "../../core/diagnosis/types";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { formatBytes } from "../../core/profile/quantity";
-import type { DiagnosisViewState, OutcomeFact } from "../../protocol/diagnosis";
+import { timelineRows, type DiagnosisViewState, type OutcomeFact } from "../../protocol/diagnosis";
 import { formatDuration, isFinished, STATUS_WORDS } from "../../core/presentation/runStatus";
 
 /** The same words as the Runs view. */
@@ -27,6 +27,7 @@ export function diagnosisViewState(result: RunResult): DiagnosisViewState {
       ...(diagnosis.location ? { location: describeLocation(diagnosis.location) } : {}),
       openable: diagnosis.location !== undefined,
     })),
+    ...(result.target === "cluster" ? { timeline: timelineRows(result.timeline) ?? [] } : {}),
     live: !isFinished(result.status),
   };
 }
@@ -48,11 +49,18 @@ function facts(result: RunResult): OutcomeFact[] {
   if (result.durationMs !== undefined)
     facts.push({ label: "Duration", value: formatDuration(result.durationMs) });
   facts.push({ label: "Memory", value: memoryFact(result) });
-  facts.push({ label: "Target", value: result.target });
+  facts.push({ label: "Target", value: targetFact(result) });
   facts.push({ label: "Image", value: result.image });
   if (result.startedAt) facts.push({ label: "Started", value: result.startedAt });
   facts.push({ label: "Run", value: result.runId });
   return facts;
+}
+
+/** "cluster: Job train-x in team-a (context kwok)" */
+function targetFact(result: RunResult): string {
+  const cluster = result.cluster;
+  if (result.target !== "cluster" || !cluster) return result.target;
+  return `cluster: ${cluster.kind} ${cluster.name} in ${cluster.namespace} (context ${cluster.context})`;
 }
 
 function memoryFact(result: RunResult): string {

@@ -1,9 +1,11 @@
 import { html, nothing, render } from "lit";
-import type {
-  DiagnosisFromWebview,
-  DiagnosisItemView,
-  DiagnosisToWebview,
-  DiagnosisViewState,
+import {
+  timelineRows,
+  type DiagnosisFromWebview,
+  type DiagnosisItemView,
+  type DiagnosisToWebview,
+  type DiagnosisViewState,
+  type TimelineRowView,
 } from "../../../src/protocol/diagnosis";
 import "../lib/base.css";
 import "../lib/elements";
@@ -41,6 +43,7 @@ function view(diagnosis: DiagnosisViewState | undefined) {
             ${diagnosis.items.map(itemView)}`
         : nothing
     }
+    ${timelineView(timelineRows(diagnosis.timeline))}
     ${
       diagnosis.facts.length > 0
         ? html`<h2>Run</h2>
@@ -58,6 +61,41 @@ function view(diagnosis: DiagnosisViewState | undefined) {
         : nothing
     }
   `;
+}
+
+/** A cluster run's events, oldest first; warnings stand out. Every field is text, never markup. */
+function timelineView(rows: TimelineRowView[] | undefined) {
+  if (!rows) return nothing;
+  return html`<h2>Timeline</h2>
+    ${
+      rows.length === 0
+        ? html`<p class="muted" data-testid="timeline-empty">No events recorded yet.</p>`
+        : html`<table class="compare timeline" data-testid="timeline">
+            <tbody>
+              ${rows.map(
+                (row) =>
+                  html`<tr
+                    class=${row.type === "Warning" ? "timeline-warning" : "timeline-normal"}
+                    data-testid="timeline-row"
+                    data-type=${row.type}
+                    data-reason=${row.reason}
+                  >
+                    <td class="mono" title=${row.time}>${clock(row.time)}</td>
+                    <td class="mono">${row.object}</td>
+                    <td>
+                      ${row.type === "Warning" ? html`<span class="severity severity-warning">Warning</span>` : nothing}<strong>${row.reason}</strong>${row.count ? html` <span class="muted">×${row.count}</span>` : nothing}
+                    </td>
+                    <td>${row.message}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
+}
+
+/** "08:15:02" in the viewer's time zone; the ISO time is the cell's tooltip. */
+function clock(time: string): string {
+  return new Date(time).toLocaleTimeString(undefined, { hour12: false });
 }
 
 function itemView(item: DiagnosisItemView, index: number) {
