@@ -1,0 +1,36 @@
+import type { ClusterWorkloadKind } from "../job/types";
+
+/** Pod names append "-worker-12" or the Job controller's "-abcde": leave room under 63. */
+const NAME_MAX = 52;
+
+/**
+ * A name for a workload from a notebook or run id: lower-case letters, digits and "-", starting
+ * with a letter (the Training Operator names Services after it, and Service names must).
+ */
+export function jobNameFor(text: string): string {
+  const slug = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^[^a-z]+/, "");
+  const name = slug.slice(0, NAME_MAX).replace(/-+$/, "");
+  return name || "parity-run";
+}
+
+export interface WorkloadResource {
+  group: string;
+  version: string;
+  plural: string;
+  apiVersion: string;
+}
+
+const RESOURCES: Record<ClusterWorkloadKind, WorkloadResource> = {
+  Job: { group: "batch", version: "v1", plural: "jobs", apiVersion: "batch/v1" },
+  PyTorchJob: { group: "kubeflow.org", version: "v1", plural: "pytorchjobs", apiVersion: "kubeflow.org/v1" },
+  TFJob: { group: "kubeflow.org", version: "v1", plural: "tfjobs", apiVersion: "kubeflow.org/v1" },
+};
+
+export function workloadResource(kind: ClusterWorkloadKind): WorkloadResource {
+  return RESOURCES[kind];
+}
