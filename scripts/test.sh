@@ -23,6 +23,11 @@ scripts/ensure-docker.sh start
 # A Python base image made from Debian packages (no registry can be reached here); cached.
 node bin/parity.js base-image --if-missing
 
+# >>> registry (issue 5, test/registry/): Debian's docker-registry and htpasswd for the image
+# delivery tests (test/integration/registry*.test.ts), which start their own registry on loopback.
+test/registry/harness/ensure-registry.sh
+# <<< registry
+
 # >>> cluster (issue 4, test/cluster/): build (cold, ~15 min) or reuse (warm, ~1 s) the control-plane
 # binaries here, outside vitest's timeouts; the vitest project "cluster" starts etcd, kube-apiserver,
 # controller-manager, scheduler, Training Operator and kwok once for its suites and stops them.
