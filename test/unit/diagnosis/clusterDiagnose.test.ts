@@ -4,6 +4,7 @@ import {
   type ClusterRunEvidence,
 } from "../../../src/core/diagnosis/cluster/diagnoseCluster";
 import type { PodLike } from "../../../src/core/diagnosis/cluster/objects";
+import type { NodeFacts, PodDemand } from "../../../src/core/preflight/types";
 
 const GiB = 1024 ** 3;
 
@@ -49,6 +50,14 @@ const terminated = (
       state: { terminated: { exitCode, reason, startedAt: "2026-03-02T10:00:00Z", finishedAt } },
     },
   ],
+});
+
+const schedulingEvent = (message: string, name = "train-1-x7k2p") => ({
+  time: "2026-03-02T10:00:01Z",
+  object: `Pod/${name}`,
+  type: "Warning" as const,
+  reason: "FailedScheduling",
+  message,
 });
 
 const evidence = (over: Partial<ClusterRunEvidence>): ClusterRunEvidence => ({
@@ -198,8 +207,72 @@ describe("diagnoseClusterRun", () => {
     expect(found[1]).toMatchObject({ code: "PythonException", location });
   });
 
-  it("says a cancelled run's workload was deleted, and nothing else", () => {
+  it("says a cancelled run's workload was deleted, and still why it never started", () => {
+    const stuck = pod("train-1-x7k2p");
+    const found = diagnoseClusterRun(
+      evidence({
+        status: "cancelled",
+        pods: [stuck],
+        events: [schedulingEvent("0/4 nodes are available: 4 Insufficient nvidia.com/gpu.")],
+      }),
+    );
+    expect(found.map((d) => d.code)).toEqual(["Cancelled", "FailedScheduling"]);
     expect(diagnoseClusterRun(evidence({ status: "cancelled" })).map((d) => d.code)).toEqual(["Cancelled"]);
+  });
+
+  it("names the taint and gives the numbers when the nodes are known", () => {
+    const node = (name: string, gpu: number, taints: NodeFacts["taints"] = []): NodeFacts => ({
+      name,
+      labels: { "kubernetes.io/hostname": name, ...(gpu ? { "nvidia.com/gpu.product": `gpu-${gpu}` } : {}) },
+      taints,
+      unschedulable: false,
+      ready: true,
+      allocatable: { cpuMilli: 64_000, memoryBytes: 512 * GiB, gpu, pods: 110 },
+      allocated: { cpuMilli: 0, memoryBytes: 0, gpu: 0, pods: 0 },
+    });
+    const nodes = [
+      node("cpu-1", 0),
+      node("cpu-2", 0),
+      node("gpu-a100-4", 4),
+      node("gpu-h100-8", 8, [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }]),
+    ];
+    const demand = (gpu: number): PodDemand => ({
+      role: "job",
+      count: 1,
+      cpuMilli: 4000,
+      memoryBytes: 2 * GiB,
+      gpu,
+      nodeSelector: {},
+      tolerations: [],
+    });
+    const tooBig = diagnoseClusterRun(
+      evidence({
+        status: "pending",
+        pods: [pod("big")],
+        events: [schedulingEvent("0/4 nodes are available: 4 Insufficient nvidia.com/gpu.", "big")],
+        nodes,
+        demands: [demand(16)],
+      }),
+    );
+    expect(tooBig.map((d) => d.code)).toEqual(["FailedScheduling", "InsufficientGpu"]);
+    expect(tooBig[1]?.message).toMatch(/16 GPUs.*largest.*8/);
+
+    const intolerant = diagnoseClusterRun(
+      evidence({
+        status: "pending",
+        pods: [pod("eight")],
+        events: [
+          schedulingEvent(
+            "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient nvidia.com/gpu. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+            "eight",
+          ),
+        ],
+        nodes,
+        demands: [demand(8)],
+      }),
+    );
+    expect(intolerant.map((d) => d.code)).toEqual(["FailedScheduling", "UntoleratedTaint"]);
+    expect(intolerant[1]?.message).toContain("nvidia.com/gpu=present:NoSchedule");
   });
 
   it("falls back on the workload's Failed condition when no pod explains it", () => {

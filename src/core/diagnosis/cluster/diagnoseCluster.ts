@@ -1,4 +1,6 @@
 import type { ClusterWorkloadKind, RunStatus, TimelineEntry } from "../../job/types";
+import type { NodeFacts, PodDemand } from "../../preflight/types";
+import { explainUnschedulable } from "../../preflight/explain";
 import { diagnoseRun } from "../diagnose";
 import type { Diagnosis, PythonFailure } from "../types";
 import { replicaName, replicaRole, type PodLike } from "./objects";
@@ -13,6 +15,9 @@ export interface ClusterRunEvidence {
   /** The run's timeline (events and state changes), oldest first. */
   events: TimelineEntry[];
   memoryLimitBytes: number;
+  /** The nodes as they are now and what each replica asks for: name the taint, give the numbers. */
+  nodes?: NodeFacts[];
+  demands?: PodDemand[];
   /** Why the workload itself failed, from its Failed condition, when nothing else explains it. */
   workloadFailure?: { reason?: string; message?: string };
   /** The last lines of the failing replica's output (or the run's, when none failed), oldest first. */
@@ -23,7 +28,10 @@ export interface ClusterRunEvidence {
 
 /** Turns what happened on the cluster into plain explanations with fixes, most important first. */
 export function diagnoseClusterRun(evidence: ClusterRunEvidence): Diagnosis[] {
+  const found: Diagnosis[] = [...quotaProblems(evidence.events), ...schedulingProblems(evidence)];
+  for (const pod of evidence.pods) found.push(...podProblems(pod));
   if (evidence.status === "cancelled") {
+    // A run is often cancelled because it was stuck: why it was stuck still matters.
     return [
       {
         code: "Cancelled",
@@ -31,11 +39,9 @@ export function diagnoseClusterRun(evidence: ClusterRunEvidence): Diagnosis[] {
         message: "The run was cancelled; its workload and pods were deleted from the cluster.",
         fix: "Run it again when ready.",
       },
+      ...found,
     ];
   }
-  const found: Diagnosis[] = [...quotaProblems(evidence.events), ...schedulingProblems(evidence)];
-  for (const pod of evidence.pods) found.push(...podProblems(pod));
-
   const failures = containerFailures(evidence.pods);
   const first = failures[0];
   if (first) {
@@ -60,6 +66,8 @@ function schedulingProblems(evidence: ClusterRunEvidence): Diagnosis[] {
     const who =
       replicaName(pod) === pod.metadata?.name ? `pod ${replicaName(pod)}` : `replica ${replicaName(pod)}`;
     found.push(failedSchedulingDiagnosis(pod, who, event));
+    const demand = evidence.demands?.find((d) => d.role === replicaRole(pod));
+    if (demand && evidence.nodes) found.push(...explainUnschedulable(demand, evidence.nodes));
   }
   return found;
 }
