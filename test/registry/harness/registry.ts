@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startTokenIssuer, type TokenIssuer } from "./tokenIssuer";
 
 /**
  * A real Docker registry (Debian's distribution 2.8, /usr/bin/docker-registry) on loopback, with
@@ -15,12 +16,17 @@ import path from "node:path";
 export interface TestRegistry {
   /** "127.0.0.1:<port>", as it goes in an image reference. */
   host: string;
+  /** The token issuer, when the registry asks for Bearer tokens. */
+  tokenIssuer?: TokenIssuer;
   stop(): Promise<void>;
 }
 
 export interface RegistryOptions {
-  /** Basic auth through an htpasswd file (bcrypt, written by `htpasswd -B`). */
-  auth?: { username: string; password: string };
+  /**
+   * Basic auth through an htpasswd file (bcrypt, written by `htpasswd -B`), or with
+   * `scheme: "bearer"` token auth: the registry sends clients to a token issuer that checks them.
+   */
+  auth?: { username: string; password: string; scheme?: "basic" | "bearer" };
 }
 
 const BINARY = "/usr/bin/docker-registry";
@@ -30,7 +36,15 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const dir = await mkdtemp(path.join(tmpdir(), "parity-registry-"));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const authSection = options.auth ? await writeHtpasswd(dir, options.auth) : "";
+  const tokenIssuer =
+    options.auth?.scheme === "bearer"
+      ? await startTokenIssuer(dir, options.auth, await freePort())
+      : undefined;
+  const authSection = tokenIssuer
+    ? tokenSection(tokenIssuer)
+    : options.auth
+      ? await writeHtpasswd(dir, options.auth)
+      : "";
   const config = [
     "version: 0.1",
     "log:",
@@ -63,6 +77,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const stop = async (): Promise<void> => {
     if (!exited && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
     await exit;
+    await tokenIssuer?.stop();
     log.end();
     await rm(dir, { recursive: true, force: true });
   };
@@ -76,7 +91,18 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { host, stop };
+  return { host, tokenIssuer, stop };
+}
+
+function tokenSection(issuer: TokenIssuer): string {
+  return [
+    "auth:",
+    "  token:",
+    `    realm: ${issuer.realm}`,
+    `    service: ${issuer.service}`,
+    `    issuer: ${issuer.issuer}`,
+    `    rootcertbundle: ${issuer.certPath}`,
+  ].join("\n");
 }
 
 async function writeHtpasswd(dir: string, auth: { username: string; password: string }): Promise<string> {
