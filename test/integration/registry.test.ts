@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imageNameFor } from "../../src/core/build/context";
-import { ParityError } from "../../src/core/errors";
+import { CancelledError, ParityError } from "../../src/core/errors";
 import { connectDocker } from "../../src/targets/docker/connection";
 import { deliverImage } from "../../src/targets/registry/deliver";
 import { freePort, startRegistry, type TestRegistry } from "../registry/harness/registry";
@@ -95,7 +95,22 @@ describe("delivering an image to a registry without auth", () => {
     );
     expect(error).toBeInstanceOf(ParityError);
     expect(error).toMatchObject({ code: "RegistryMissing", location: { field: "image.registry" } });
-    expect((error as ParityError).fix).toContain("image.registry");
+    expect((error as ParityError).message).toBe(
+      `The cluster (context kind-parity) cannot see images on this machine, and the profile sets no image.registry to push ${localTag} to.`,
+    );
+    expect((error as ParityError).fix).toContain("Set image.registry in parity.yaml");
+  });
+
+  it("stops before anything when the signal is already aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await deliverImage(docker, {
+      localTag,
+      registry: registry.host,
+      kubeContext: "prod",
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CancelledError);
   });
 
   it("says quickly that a registry on a closed port is unreachable", async () => {

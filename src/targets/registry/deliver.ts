@@ -43,7 +43,7 @@ export async function deliverImage(docker: Dockerode, options: DeliveryOptions):
     }
     throw new ParityError(
       "RegistryMissing",
-      `The cluster (context ${kubeContext}) cannot see images on this machine, and the profile names no registry to push ${localTag} to.`,
+      `The cluster (context ${kubeContext}) cannot see images on this machine, and the profile sets no image.registry to push ${localTag} to.`,
       {
         location: { field: "image.registry" },
         fix: "Set image.registry in parity.yaml to a registry the cluster can pull from (for example registry.example.com/ml-team), or use a cluster that runs on this Docker engine (docker-desktop, rancher-desktop, orbstack, colima).",

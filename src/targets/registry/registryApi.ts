@@ -106,7 +106,7 @@ async function authorizationFor(
   if (!response.ok) {
     throw registryUnreachable(host, `its token service ${tokenUrl.host} answered HTTP ${response.status}`);
   }
-  const body = (await response.json()) as { token?: string; access_token?: string };
+  const body = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;
   return token ? `Bearer ${token}` : undefined;
 }
