@@ -141,6 +141,26 @@ describe("delivering an image to a registry that needs a sign-in", () => {
     expect(delivery.action).toBe("pushed");
   });
 
+  it("falls back to auths when the credsStore helper has nothing for the host", async () => {
+    const bin = await mkdtemp(path.join(home, "bin-"));
+    const helper = path.join(bin, "docker-credential-parity-empty");
+    await writeFile(helper, "#!/bin/sh\necho 'credentials not found in native keychain'\nexit 1\n");
+    await chmod(helper, 0o755);
+    const auth = Buffer.from(`${username}:${password}`).toString("base64");
+    const env = await writeDockerConfig({ credsStore: "parity-empty", auths: { [registry.host]: { auth } } });
+    env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ""}`;
+    expect(await credentialsFor(registry.host, { env, homeDir: home })).toMatchObject({ username, password });
+  });
+
+  it("names a credential helper that is not installed", async () => {
+    const env = await writeDockerConfig({ credsStore: "parity-absent" });
+    const error = await credentialsFor(registry.host, { env, homeDir: home }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CredentialHelperFailed" });
+    expect((error as ParityError).message).toBe(
+      `The credential helper docker-credential-parity-absent could not give the credentials for ${registry.host}: it is not installed or not on PATH (config.json names it in credHelpers or credsStore).`,
+    );
+  });
+
   it("says the registry needs a sign-in when Parity has no credentials", async () => {
     const localTag = await tinyImage();
     const error = await deliverImage(docker, {
