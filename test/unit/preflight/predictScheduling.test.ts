@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   explainUnschedulable,
+  type LimitRangeFacts,
   predictScheduling,
   tolerates,
   type NodeFacts,
@@ -308,7 +309,7 @@ describe("predictScheduling: quota and LimitRange", () => {
   });
 
   it("predicts a LimitRange min per Pod", () => {
-    const limitRanges = [
+    const limitRanges: LimitRangeFacts[] = [
       {
         name: "floor",
         limits: [
