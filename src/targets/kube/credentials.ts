@@ -2,11 +2,12 @@ import type { KubeConfig, User } from "@kubernetes/client-node";
 import { ParityError } from "../../core/errors";
 import type { LoadedKubeConfig } from "./kubeconfig";
 import { CredentialsError } from "./kubeRequest";
+import { duration } from "./kubeErrors";
 
 /** Getting credentials (an exec plugin, most likely) took longer than the connection's deadline. */
 export class PluginDeadline extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`no credentials within ${Math.round(timeoutMs / 1000)} s`);
+    super(`no credentials within ${timeoutMs} ms`);
     this.name = "PluginDeadline";
   }
 }
@@ -61,7 +62,7 @@ export function credentialFailure(
   if (error instanceof PluginDeadline) {
     return new ParityError(
       "ClusterAuthFailed",
-      `The credential plugin ${command} (${where}) did not finish within ${Math.round(error.timeoutMs / 1000)} s.`,
+      `The credential plugin ${command} (${where}) did not finish within ${duration(error.timeoutMs)}.`,
       { fix, cause: error },
     );
   }

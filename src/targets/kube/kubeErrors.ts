@@ -29,9 +29,7 @@ export function networkFailure(error: unknown, target: TargetNames): ParityError
       },
     );
   if (error instanceof KubeTimeoutError) {
-    return unreachable(
-      `did not answer within ${Math.round(error.timeoutMs / 1000)} s (connection timed out)`,
-    );
+    return unreachable(`did not answer within ${duration(error.timeoutMs)} (connection timed out)`);
   }
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code !== "string") return undefined;
@@ -99,4 +97,9 @@ export function apiFailure(error: unknown, target: TargetNames, doing: string): 
       cause: error,
     },
   );
+}
+
+/** "10 s", "500 ms" */
+export function duration(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }

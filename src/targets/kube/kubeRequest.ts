@@ -25,7 +25,7 @@ export class CredentialsError extends Error {
 /** The request did not answer within its deadline. */
 export class KubeTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+    super(`no answer within ${timeoutMs} ms`);
     this.name = "KubeTimeoutError";
   }
 }

@@ -1,6 +1,6 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -187,6 +187,27 @@ describe("connectCluster", () => {
     expect(absent.message).toBe(
       `The credential plugin parity-no-such-auth-plugin (user alice in ${missing.files[0]}) is not installed or not on PATH.`,
     );
+  });
+
+  it("gives up after the deadline when the server accepts the connection but never answers", async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const address = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const { dir, files } = twoFiles();
+      writeFileSync(files[0]!, readFileSync(files[0]!, "utf8").replace(url, address));
+      const started = Date.now();
+      const error = await failure(
+        connectCluster({ env: { KUBECONFIG: files[0] }, homeDir: dir, timeoutMs: 500 }),
+      );
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(error.code).toBe("ClusterUnreachable");
+      expect(error.message).toBe(
+        `The API server ${address} (context dev) did not answer within 500 ms (connection timed out).`,
+      );
+    } finally {
+      silent.close();
+    }
   });
 
   it("uses the token an exec plugin prints", async () => {
