@@ -36,13 +36,6 @@ export PARITY_CLUSTER_BIN
 node scripts/cluster.mjs prefetch
 # <<< cluster
 
-# A container registry for the cluster target's push tests: Debian's docker-registry, started on
-# loopback by the tests themselves (test/registry/harness) and stopped by pid.
-if ! command -v docker-registry >/dev/null 2>&1; then
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends docker-registry >/dev/null
-fi
-
 # >>> e2e (issue 3, test/e2e/): code-server (cold ~90 s with Debian's chromium, warm instant), cached
 # by version outside the repo; the vitest project "e2e" packages the VSIX and installs it into it.
 PARITY_CODE_SERVER="$(scripts/ensure-code-server.sh)"
