@@ -1,8 +1,10 @@
 export { explainUnschedulable } from "./explain";
+export { limitRangeFactsFrom, nodeFactsFrom, quotaFactsFrom } from "./fromApi";
 export { predictScheduling, type PredictionInput } from "./predict";
 export { describeTaint, tolerates, tolerationYaml, untoleratedTaints } from "./taints";
 export type {
   ClusterFacts,
+  FactSource,
   GpuHolder,
   LimitRangeFacts,
   LimitRangeItem,

@@ -8,7 +8,8 @@ import type { LimitRangeFacts, NodeFacts, PodDemand, Prediction, QuotaFacts } fr
 export interface PredictionInput {
   namespace: string;
   demands: PodDemand[];
-  nodes: NodeFacts[];
+  /** Undefined when the nodes could not be read: placement is then not predicted. */
+  nodes: NodeFacts[] | undefined;
   quotas: QuotaFacts[];
   limitRanges: LimitRangeFacts[];
 }
@@ -24,6 +25,7 @@ export function predictScheduling(input: PredictionInput): Prediction {
     ...checkLimitRanges(namespace, demands, input.limitRanges),
     ...checkQuotas(namespace, demands, input.quotas),
   ];
+  if (!nodes) return { schedulable: !problems.some(isError), problems, fits: [] };
   const fits = demands.map((demand) => ({
     role: demand.role,
     nodes: nodes.filter((node) => fitsNow(node, demand)).map((node) => node.name),
@@ -45,7 +47,11 @@ export function predictScheduling(input: PredictionInput): Prediction {
       problems.push(...explained);
     }
   }
-  return { schedulable: !problems.some((problem) => problem.severity === "error"), problems, fits };
+  return { schedulable: !problems.some(isError), problems, fits };
+}
+
+function isError(problem: Diagnosis): boolean {
+  return problem.severity === "error";
 }
 
 /** Places up to `count` pods, each on the fitting node with the fewest GPUs left (keeps big nodes free). */

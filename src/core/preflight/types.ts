@@ -67,12 +67,14 @@ export interface LimitRangeFacts {
   limits: LimitRangeItem[];
 }
 
+export type FactSource = "nodes" | "pods" | "quotas" | "limitRanges";
+
 export interface ClusterFacts {
   nodes: NodeFacts[];
   quotas: QuotaFacts[];
   limitRanges: LimitRangeFacts[];
-  /** What could not be read (no permission), said as sentences; the prediction is partial then. */
-  unchecked?: string[];
+  /** What could not be read (no permission): those checks are skipped, and the prediction says so. */
+  unchecked: { source: FactSource; message: string; fix: string }[];
 }
 
 export interface Prediction {
