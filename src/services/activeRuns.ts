@@ -1,10 +1,12 @@
 import { Emitter, type Disposable } from "../core/events";
+import type { TargetName } from "../core/job/types";
 
 /** A run started from this window: building first, then running under its run id. */
 export interface ActiveRun {
   /** Unique in this window; the run id once the container starts. */
   readonly key: string;
   readonly notebookFile: string;
+  readonly target: TargetName;
   status: "building" | "running";
   runId?: string;
   workspaceDir?: string;
@@ -19,8 +21,14 @@ export class ActiveRuns implements Disposable {
   private counter = 0;
   readonly onDidChange = this.changed.event;
 
-  begin(notebookFile: string, cancel: () => void): ActiveRun {
-    const run: ActiveRun = { key: `building-${++this.counter}`, notebookFile, status: "building", cancel };
+  begin(notebookFile: string, cancel: () => void, target: TargetName = "local"): ActiveRun {
+    const run: ActiveRun = {
+      key: `building-${++this.counter}`,
+      notebookFile,
+      target,
+      status: "building",
+      cancel,
+    };
     this.runs.set(run.key, run);
     this.changed.fire(undefined);
     return run;

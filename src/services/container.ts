@@ -5,6 +5,7 @@ import type { ReportData } from "../panels/types";
 import { ActiveNotebook } from "./activeNotebook";
 import { ActiveRuns } from "./activeRuns";
 import { CheckFlights } from "./checkFlights";
+import { ClusterStatus } from "./clusterStatus";
 import { loadHeavy, type Heavy } from "./loadHeavy";
 import { ReportStore } from "./reportStore";
 import { sessionEnv, userScopedValue } from "./settings";
@@ -22,6 +23,7 @@ export class Services implements vscode.Disposable {
   private checkFlights?: CheckFlights<ReportData>;
   private activeRunList?: ActiveRuns;
   private notebook?: ActiveNotebook;
+  private cluster?: ClusterStatus;
 
   constructor(readonly context: vscode.ExtensionContext) {}
 
@@ -62,6 +64,12 @@ export class Services implements vscode.Disposable {
   get activeNotebook(): ActiveNotebook {
     this.notebook ??= this.track(new ActiveNotebook());
     return this.notebook;
+  }
+
+  /** The cluster target as the Cluster view and this window's cluster runs see it. */
+  get clusterStatus(): ClusterStatus {
+    this.cluster ??= this.track(new ClusterStatus());
+    return this.cluster;
   }
 
   heavy(): Promise<Heavy> {

@@ -1,16 +1,18 @@
 /** What a command does that a Restricted Mode workspace must not trigger. */
-export type GuardedAction = "build" | "run" | "deploy";
+export type GuardedAction = "build" | "run" | "deploy" | "delete";
 
 const WHAT: Record<GuardedAction, string> = {
   build: "build images",
   run: "run notebooks",
   deploy: "deploy to a cluster",
+  delete: "delete cluster runs",
 };
 
 const WHY: Record<GuardedAction, string> = {
   build: "a build installs this workspace's requirements and copies its code",
   run: "a run executes this workspace's code",
   deploy: "a deployment runs this workspace's code on the cluster",
+  delete: "this workspace's settings and profile choose the cluster and namespace it acts on",
 };
 
 /**

@@ -1,10 +1,8 @@
-import * as vscode from "vscode";
-import type { RunResult } from "../../core/job/types";
 import type { RunRef } from "../../panels/types";
 import type { Services } from "../../services/container";
-import { formatDuration } from "../../core/presentation/runStatus";
 import { withCancellableProgress } from "../support/progress";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
+import { announceRun } from "./announceRun";
 
 /**
  * Parity: Run Locally with Production Limits — builds the image, checks parity, runs the notebook
@@ -60,33 +58,5 @@ export async function runLocally(services: Services, arg?: unknown): Promise<voi
       }
     },
   );
-  if (run) announce(services, result, run, name, panels);
-}
-
-function announce(
-  services: Services,
-  result: RunResult,
-  run: RunRef,
-  name: string,
-  panels: typeof import("../../panels"),
-): void {
-  const duration = result.durationMs !== undefined ? ` in ${formatDuration(result.durationMs)}` : "";
-  services.log(
-    `${result.runId}: ${result.status}${duration}${result.exitCode === null ? "" : ` (exit ${result.exitCode})`}`,
-  );
-  if (result.status === "cancelled") return;
-  if (result.status === "succeeded") {
-    void vscode.window.showInformationMessage(`${name} succeeded${duration}.`, "Open Logs").then((choice) => {
-      if (choice) panels.showLogsPanel(services.context, run);
-    });
-    return;
-  }
-  if (services.setting("openDiagnosisOnFailure", true)) panels.showDiagnosisPanel(services.context, run);
-  const why = result.diagnosis[0]?.message ?? `exit code ${result.exitCode ?? "unknown"}`;
-  void vscode.window
-    .showWarningMessage(`${name} failed: ${why}`, "Open Diagnosis", "Open Logs")
-    .then((choice) => {
-      if (choice === "Open Diagnosis") panels.showDiagnosisPanel(services.context, run);
-      if (choice === "Open Logs") panels.showLogsPanel(services.context, run);
-    });
+  if (run) announceRun(services, result, run, name, panels);
 }

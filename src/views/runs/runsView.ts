@@ -78,7 +78,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
       activeKey: run.key,
       summary: {
         runId: run.key,
-        target: "local",
+        target: run.target,
         status: "building",
         notebook: run.notebookFile,
         exitCode: null,
@@ -100,11 +100,16 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
 
   /**
    * A record that says it is live, of a run no window here owns, older than the moment between a
-   * run's first record and its container's creation.
+   * run's first record and its container's creation. Cluster runs have no local container to miss.
    */
   private mayBeOrphaned(result: RunResult): boolean {
     const age = Date.now() - Date.parse(result.startedAt ?? "");
-    return !isFinished(result.status) && !this.services.activeRuns.find(result.runId) && age > 30_000;
+    return (
+      result.target !== "cluster" &&
+      !isFinished(result.status) &&
+      !this.services.activeRuns.find(result.runId) &&
+      age > 30_000
+    );
   }
 
   /** The runs with a running container; undefined when Docker cannot say (then nothing is marked). */

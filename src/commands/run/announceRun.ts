@@ -1,0 +1,34 @@
+import * as vscode from "vscode";
+import type { RunResult } from "../../core/job/types";
+import { formatDuration } from "../../core/presentation/runStatus";
+import type { RunRef } from "../../panels/types";
+import type { Services } from "../../services/container";
+
+/** How a run of this window ended, said once: logs on success, the diagnosis (opened by itself) on failure. */
+export function announceRun(
+  services: Services,
+  result: RunResult,
+  run: RunRef,
+  name: string,
+  panels: typeof import("../../panels"),
+): void {
+  const duration = result.durationMs !== undefined ? ` in ${formatDuration(result.durationMs)}` : "";
+  services.log(
+    `${result.runId}: ${result.status}${duration}${result.exitCode === null ? "" : ` (exit ${result.exitCode})`}`,
+  );
+  if (result.status === "cancelled") return;
+  if (result.status === "succeeded") {
+    void vscode.window.showInformationMessage(`${name} succeeded${duration}.`, "Open Logs").then((choice) => {
+      if (choice) panels.showLogsPanel(services.context, run);
+    });
+    return;
+  }
+  if (services.setting("openDiagnosisOnFailure", true)) panels.showDiagnosisPanel(services.context, run);
+  const why = result.diagnosis[0]?.message ?? `exit code ${result.exitCode ?? "unknown"}`;
+  void vscode.window
+    .showWarningMessage(`${name} failed: ${why}`, "Open Diagnosis", "Open Logs")
+    .then((choice) => {
+      if (choice === "Open Diagnosis") panels.showDiagnosisPanel(services.context, run);
+      if (choice === "Open Logs") panels.showLogsPanel(services.context, run);
+    });
+}

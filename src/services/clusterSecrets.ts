@@ -1,0 +1,46 @@
+import type * as vscode from "vscode";
+
+/** What the registry sign-in stores, as H4's deliverImage takes it. */
+export interface StoredRegistryCredentials {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
+const KEY_PREFIX = "parity.registry:";
+
+/** "127.0.0.1:5000/team/x" → "127.0.0.1:5000": credentials are kept per registry host. */
+export function registryHost(registry: string): string {
+  return registry
+    .trim()
+    .replace(/^[a-z]+:\/\//i, "")
+    .split("/")[0]!
+    .toLowerCase();
+}
+
+/** Kept in VS Code's SecretStorage (the OS keychain where there is one); never written to settings or logs. */
+export async function storeRegistryCredentials(
+  secrets: vscode.SecretStorage,
+  credentials: StoredRegistryCredentials,
+): Promise<void> {
+  await secrets.store(KEY_PREFIX + registryHost(credentials.serveraddress), JSON.stringify(credentials));
+}
+
+export async function registryCredentials(
+  secrets: vscode.SecretStorage,
+  registry: string | undefined,
+): Promise<StoredRegistryCredentials | undefined> {
+  if (!registry) return undefined;
+  const stored = await secrets.get(KEY_PREFIX + registryHost(registry));
+  if (!stored) return undefined;
+  try {
+    const parsed = JSON.parse(stored) as Partial<StoredRegistryCredentials>;
+    return typeof parsed.username === "string" &&
+      typeof parsed.password === "string" &&
+      typeof parsed.serveraddress === "string"
+      ? { username: parsed.username, password: parsed.password, serveraddress: parsed.serveraddress }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

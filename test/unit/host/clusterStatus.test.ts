@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { registryHost } from "../../../src/services/clusterSecrets";
+import { ClusterStatus } from "../../../src/services/clusterStatus";
+import { clusterStatusText } from "../../../src/statusBar/clusterStatusText";
+
+describe("the cluster status bar item", () => {
+  it("shows only while a cluster run is active or the Cluster view is visible", () => {
+    const status = new ClusterStatus();
+    let changes = 0;
+    status.onDidChange(() => changes++);
+    status.update({ context: "kwok", namespace: "team-a" });
+    expect(status.shown).toBe(false);
+    status.update({ viewVisible: true });
+    expect(status.shown).toBe(true);
+    status.update({ viewVisible: false });
+    const end = status.runStarted();
+    expect(status.shown).toBe(true);
+    end();
+    end();
+    expect(status.state.activeRuns).toBe(0);
+    expect(status.shown).toBe(false);
+    expect(changes).toBe(5);
+  });
+
+  it("names the context and namespace, and says when the watch is stale, reconnecting or unreachable", () => {
+    const base = { context: "kwok", namespace: "team-a", viewVisible: true, activeRuns: 0 };
+    expect(clusterStatusText({ ...base, health: { state: "live" } }, 0).text).toBe("$(cloud) kwok · team-a");
+    const stale = clusterStatusText({ ...base, health: { state: "stale", lastHeardAt: 5_000 } }, 100_000);
+    expect(stale.text).toBe("$(warning) kwok · team-a · stale 95 s");
+    expect(stale.tooltip).toContain("nothing heard from the API server");
+    expect(clusterStatusText({ ...base, health: { state: "reconnecting" } }, 0).text).toBe(
+      "$(sync~spin) kwok · team-a · reconnecting",
+    );
+    const down = clusterStatusText(
+      { ...base, health: { state: "unreachable", error: "connection refused" } },
+      0,
+    );
+    expect(down.text).toBe("$(error) kwok · team-a · unreachable");
+    expect(down.tooltip).toContain("connection refused");
+    expect(clusterStatusText({ ...base, activeRuns: 2 }, 0).tooltip).toContain(
+      "2 cluster runs of this window",
+    );
+  });
+});
+
+describe("registry credentials", () => {
+  it("are kept per registry host", () => {
+    expect(registryHost("127.0.0.1:5000/team/models")).toBe("127.0.0.1:5000");
+    expect(registryHost("Registry.Example.com")).toBe("registry.example.com");
+    expect(registryHost("https://ghcr.io/org")).toBe("ghcr.io");
+  });
+});
