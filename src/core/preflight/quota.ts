@@ -30,7 +30,8 @@ export function checkQuotas(namespace: string, demands: PodDemand[], quotas: Quo
   const totals = demandTotals(demands);
   const problems: Diagnosis[] = [];
   for (const quota of quotas) {
-    for (const [resource, hardText] of Object.entries(quota.hard)) {
+    const resources = Object.entries(quota.hard).sort(([a], [b]) => a.localeCompare(b));
+    for (const [resource, hardText] of resources) {
       const counted = COUNTED[resource];
       if (!counted || totals[counted] === 0n) continue;
       const hard = thousandths(hardText);

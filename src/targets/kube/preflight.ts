@@ -74,6 +74,8 @@ export async function clusterFacts(config: KubeConfig, namespace: string): Promi
     read("quotas", async () => (await core.listNamespacedResourceQuota({ namespace })).items),
     read("limitRanges", async () => (await core.listNamespacedLimitRange({ namespace })).items),
   ]);
+  const order = Object.keys(WHAT);
+  unchecked.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
   return {
     nodes: nodes ? nodeFactsFrom(nodes, pods ?? []) : [],
     quotas: quotaFactsFrom(quotas ?? []),

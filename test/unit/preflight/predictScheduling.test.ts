@@ -275,10 +275,10 @@ describe("predictScheduling: quota and LimitRange", () => {
     );
     expect(prediction.schedulable).toBe(false);
     expect(prediction.problems.filter((p) => p.code === "QuotaExceeded").map((p) => p.message)).toEqual([
-      "ResourceQuota team-quota in ml: requests.nvidia.com/gpu would be 5 of 4 (2 used + 3 for this job); the API server refuses the pods that do not fit.",
       "ResourceQuota team-quota in ml: limits.memory would be 80 GiB of 64 GiB (8 GiB used + 72 GiB for this job); the API server refuses the pods that do not fit.",
+      "ResourceQuota team-quota in ml: requests.nvidia.com/gpu would be 5 of 4 (2 used + 3 for this job); the API server refuses the pods that do not fit.",
     ]);
-    expect(prediction.problems[0]?.fix).toMatch(/^Ask for at most 2 of requests\.nvidia\.com\/gpu in total/);
+    expect(prediction.problems[1]?.fix).toMatch(/^Ask for at most 2 of requests\.nvidia\.com\/gpu in total/);
   });
 
   it("compares cpu quotas in millicores and passes when the job fits", () => {
