@@ -92,7 +92,7 @@ function insufficient(demand: PodDemand, resource: ResourceName, nodes: NodeFact
     fix:
       most === 0
         ? `No node${scope} has GPUs: set ${field} to 0 in parity.yaml, or choose nodes with GPUs in cluster.nodeSelector.`
-        : `Request at most ${written(resource, most)} in parity.yaml ${field}${alternative}.`,
+        : `Request at most ${resource === "gpu" ? amount("gpu", most) : written(resource, most)} in parity.yaml ${field}${alternative}.`,
   };
 }
 

@@ -83,8 +83,25 @@ describe("predictScheduling: nodes", () => {
         code: "InsufficientGpu",
         severity: "error",
         message: "16 GPUs requested; the largest node has 8 allocatable (gpu-h100-8).",
-        fix: "Request at most 8 in parity.yaml resources.gpu, or use a distributed job (cluster.distributed) with workers of 8 GPUs.",
+        fix: "Request at most 8 GPUs in parity.yaml resources.gpu, or use a distributed job (cluster.distributed) with workers of 8 GPUs.",
       },
+    ]);
+  });
+
+  it("points a worker's fix at workerResources, and a cluster without GPUs at gpu: 0", () => {
+    const worker = predict([demand({ role: "worker", count: 2, gpu: 16 })]);
+    expect(worker.problems.map((p) => [p.message, p.fix])).toEqual([
+      [
+        "16 GPUs requested per worker; the largest node has 8 allocatable (gpu-h100-8).",
+        "Request at most 8 GPUs in parity.yaml cluster.distributed.workerResources.gpu, and more workers.",
+      ],
+    ]);
+    const cpuOnly = predict([demand({ gpu: 1 })], { nodes: cluster().slice(0, 2) });
+    expect(cpuOnly.problems.map((p) => [p.message, p.fix])).toEqual([
+      [
+        "1 GPU requested; the largest node has none allocatable (cpu-1).",
+        "No node has GPUs: set resources.gpu to 0 in parity.yaml, or choose nodes with GPUs in cluster.nodeSelector.",
+      ],
     ]);
   });
 
@@ -99,7 +116,7 @@ describe("predictScheduling: nodes", () => {
       "8 GPUs requested; the largest node of the nodes matching cluster.nodeSelector has 4 allocatable (gpu-a100-4).",
     );
     expect(prediction.problems[0]?.fix).toMatch(
-      /^Request at most 4 in parity\.yaml resources\.gpu, or use a distributed job/,
+      /^Request at most 4 GPUs in parity\.yaml resources\.gpu, or use a distributed job/,
     );
   });
 
