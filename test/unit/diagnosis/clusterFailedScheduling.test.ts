@@ -23,6 +23,17 @@ describe("parseFailedScheduling", () => {
     });
   });
 
+  it("reads the message the 1.36 scheduler really sends, with the DRA plugin's PostFilter text before preemption", () => {
+    const parsed = parseFailedScheduling(
+      "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient nvidia.com/gpu. no new claims to deallocate, preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+    );
+    expect(parsed.reasons.map((r) => [r.count, r.kind, r.resource])).toEqual([
+      [1, "UntoleratedTaint", undefined],
+      [3, "InsufficientResource", "nvidia.com/gpu"],
+    ]);
+    expect(parsed.preemption).toBe("0/4 nodes are available: 4 Preemption is not helpful for scheduling.");
+  });
+
   it("names the taint when an older scheduler put it in braces, commas and all", () => {
     const parsed = parseFailedScheduling(
       "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 2 node(s) had untolerated taint {nvidia.com/gpu: present}. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",

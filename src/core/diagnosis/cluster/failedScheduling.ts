@@ -1,7 +1,7 @@
 /**
  * The scheduler's FailedScheduling message, taken apart. Its shape (k8s.io/kubernetes
  * pkg/scheduler/framework FitError.Error) is
- * "0/<total> nodes are available: <count> <reason>, <count> <reason>. preemption: <text>",
+ * "0/<total> nodes are available: <count> <reason>, <count> <reason>. <post-filter messages>",
  * the reasons sorted as text; a PreFilter failure puts one uncounted sentence there instead.
  */
 export type SchedulingReasonKind =
@@ -36,18 +36,17 @@ export function parseFailedScheduling(message: string): FailedScheduling {
   const text = message.trim();
   const headline = HEADLINE.exec(text);
   if (!headline) return { available: 0, total: 0, reasons: [{ count: 0, kind: "Other", text }] };
-  let rest = text.slice(headline[0].length);
-  let preemption: string | undefined;
-  const preemptionAt = rest.indexOf("preemption:");
-  if (preemptionAt >= 0) {
-    preemption = rest.slice(preemptionAt + "preemption:".length).trim();
-    rest = rest.slice(0, preemptionAt);
-  }
-  rest = rest.trim().replace(/\.$/, "");
+  // The filter reasons end at the first ". "; after it come the PostFilter plugins' messages
+  // ("no new claims to deallocate, preemption: …"), of which preemption's is the one that matters.
+  const rest = text.slice(headline[0].length);
+  const end = rest.indexOf(". ");
+  const reasons = (end >= 0 ? rest.slice(0, end) : rest).trim().replace(/\.$/, "");
+  const postFilter = end >= 0 ? rest.slice(end + 2) : "";
+  const preemption = /preemption:\s*(.*)$/s.exec(postFilter)?.[1]?.trim();
   return {
     available: Number(headline[1]),
     total: Number(headline[2]),
-    reasons: splitReasons(rest).map(classify),
+    reasons: splitReasons(reasons).map(classify),
     ...(preemption ? { preemption } : {}),
   };
 }
