@@ -6,11 +6,10 @@ import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { isCancelled } from "../../core/errors";
 import { Emitter } from "../../core/events";
 import type { JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
+import { RunOutput } from "../runOutput";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { runContainer, type ContainerOutcome, type Mount } from "./runContainer";
 
-/** Lines of output kept in memory to explain a failure (the full log is on disk). */
-const TAIL_LINES = 200;
 export const RUN_LABEL = "dev.parity.run";
 
 /** Starts a job on local Docker with the profile's limits; everything else happens through the handle. */
@@ -55,8 +54,7 @@ async function execute(
   };
   await recorder.save(base);
   status.fire("running");
-  const tail: string[] = [];
-  const stderr: string[] = [];
+  const output = new RunOutput(recorder, logs);
   let outcome: ContainerOutcome | undefined;
   try {
     await prepareOutputs(job.outputsDir);
@@ -74,17 +72,7 @@ async function execute(
         limits: job.limits,
       },
       {
-        onLog: (stream, text) => {
-          const line: LogLine = { stream, text, time: Date.now() };
-          tail.push(text);
-          if (tail.length > TAIL_LINES) tail.shift();
-          if (stream === "stderr") {
-            stderr.push(text);
-            if (stderr.length > TAIL_LINES) stderr.shift();
-          }
-          recorder.log(line);
-          logs.fire(line);
-        },
+        onLog: (stream, text) => output.add({ stream, text, time: Date.now() }),
       },
       signal,
     );
@@ -116,8 +104,8 @@ async function execute(
       memoryLimitBytes: job.limits.memoryBytes,
       peakMemoryBytes: peak,
       engineError: outcome?.error,
-      logTail: tail,
-      failure: exitCode !== 0 ? job.explainTraceback?.(stderr.join("\n")) : undefined,
+      logTail: output.tail(),
+      failure: exitCode !== 0 ? job.explainTraceback?.(output.stderrTail().join("\n")) : undefined,
       distributionFor: job.distributionFor,
     }),
   };

@@ -1,0 +1,47 @@
+import type { Emitter } from "../core/events";
+import type { LogLine } from "../core/job/types";
+import type { RunRecorder } from "./store/runStore";
+
+/** Lines of output kept in memory to explain a failure (the full log is on disk). */
+const TAIL_LINES = 200;
+
+/**
+ * A run's output as it arrives, for every target: each line goes to the run's log file and to
+ * listeners, and the last lines stay in memory (all, stderr only, and per replica) for the diagnosis.
+ */
+export class RunOutput {
+  private readonly all: string[] = [];
+  private readonly errors: string[] = [];
+  private readonly bySource = new Map<string, string[]>();
+
+  constructor(
+    private readonly recorder: RunRecorder,
+    private readonly listeners: Emitter<LogLine>,
+  ) {}
+
+  add(line: LogLine): void {
+    keep(this.all, line.text);
+    if (line.stream === "stderr") keep(this.errors, line.text);
+    if (line.source !== undefined) {
+      const lines = this.bySource.get(line.source) ?? [];
+      this.bySource.set(line.source, lines);
+      keep(lines, line.text);
+    }
+    this.recorder.log(line);
+    this.listeners.fire(line);
+  }
+
+  /** The last lines of the run, or of one replica. */
+  tail(source?: string): string[] {
+    return source === undefined ? [...this.all] : [...(this.bySource.get(source) ?? [])];
+  }
+
+  stderrTail(): string[] {
+    return [...this.errors];
+  }
+}
+
+function keep(lines: string[], text: string): void {
+  lines.push(text);
+  if (lines.length > TAIL_LINES) lines.shift();
+}
