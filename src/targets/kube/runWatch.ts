@@ -1,0 +1,134 @@
+import type { CoreV1Event, KubernetesObject, V1Pod } from "@kubernetes/client-node";
+import { Emitter, type Disposable } from "../../core/events";
+import type { ClusterWorkloadKind, RunStatus, TimelineEntry } from "../../core/job/types";
+import type { KubeConnection } from "./connection";
+import { RunTimeline } from "./events";
+import { createInformer, type Informer } from "./informer";
+
+export interface WatchedWorkload {
+  namespace: string;
+  kind: ClusterWorkloadKind;
+  name: string;
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** A workload as the API sends it: only its conditions matter here. */
+export interface WorkloadObject extends KubernetesObject {
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+export interface WorkloadOutcome {
+  status: "succeeded" | "failed";
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * How a workload ended, from its conditions: a Job's Complete or Failed (not the earlier
+ * SuccessCriteriaMet / FailureTarget, while pods may still be stopping), a training job's
+ * Succeeded or Failed.
+ */
+export function workloadOutcome(
+  kind: ClusterWorkloadKind,
+  workload: WorkloadObject | undefined,
+): WorkloadOutcome | undefined {
+  const conditions = (workload?.status?.conditions ?? []).filter((c) => c.status === "True");
+  const success = kind === "Job" ? "Complete" : "Succeeded";
+  const done = conditions.find((c) => c.type === success || c.type === "Failed");
+  if (!done) return undefined;
+  return {
+    status: done.type === "Failed" ? "failed" : "succeeded",
+    ...(done.reason ? { reason: done.reason } : {}),
+    ...(done.message ? { message: done.message } : {}),
+  };
+}
+
+/** Pending until a container of the run has started. */
+export function activeStatus(pods: V1Pod[]): RunStatus {
+  const started = pods.some((pod) =>
+    (pod.status?.containerStatuses ?? []).some((s) => s.state?.running || s.state?.terminated),
+  );
+  return started ? "running" : "pending";
+}
+
+/**
+ * Follows one run through informers: its workload (by name), its pods (by the run label) and the
+ * namespace's events about them. Fires on every change; the timeline grows as things happen.
+ */
+export class RunWatch implements Disposable {
+  private readonly changes = new Emitter<void>();
+  private readonly workloadInformer: Informer<WorkloadObject>;
+  private readonly podInformer: Informer<V1Pod>;
+  private readonly eventInformer: Informer<CoreV1Event>;
+  private readonly timeline: RunTimeline;
+  private deleted = false;
+  private readonly subscriptions: Disposable[] = [];
+  readonly onChange = this.changes.event;
+
+  constructor(
+    conn: KubeConnection,
+    private readonly target: WatchedWorkload,
+    podSelector: string,
+  ) {
+    const { namespace, group, version, plural, name, kind } = target;
+    this.timeline = new RunTimeline({ kind, name });
+    this.workloadInformer = createInformer<WorkloadObject>(conn, {
+      path: `/apis/${group}/${version}/namespaces/${namespace}/${plural}`,
+      fieldSelector: `metadata.name=${name}`,
+    });
+    this.podInformer = createInformer<V1Pod>(conn, {
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      labelSelector: podSelector,
+    });
+    this.eventInformer = createInformer<CoreV1Event>(conn, {
+      path: `/api/v1/namespaces/${namespace}/events`,
+    });
+    this.subscriptions.push(
+      this.workloadInformer.onChange((change) => {
+        if (change.type === "deleted") this.deleted = true;
+        this.changes.fire();
+      }),
+      this.podInformer.onChange((change) => {
+        if (change.object && change.type !== "deleted") this.timeline.addPod(change.object);
+        this.changes.fire();
+      }),
+      this.eventInformer.onChange((change) => {
+        if (change.object && change.type !== "deleted" && this.timeline.addEvent(change.object))
+          this.changes.fire();
+      }),
+    );
+  }
+
+  start(): void {
+    this.workloadInformer.start();
+    this.podInformer.start();
+    this.eventInformer.start();
+  }
+
+  workload(): WorkloadObject | undefined {
+    return this.workloadInformer.get(this.target.namespace, this.target.name);
+  }
+
+  pods(): V1Pod[] {
+    return this.podInformer.items();
+  }
+
+  entries(): TimelineEntry[] {
+    return this.timeline.entries();
+  }
+
+  /** The workload was deleted by someone else before it ended. */
+  get workloadDeleted(): boolean {
+    return this.deleted && !this.workload();
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.workloadInformer.stop();
+    this.podInformer.stop();
+    this.eventInformer.stop();
+    this.changes.dispose();
+  }
+}
