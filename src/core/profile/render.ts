@@ -70,6 +70,7 @@ function clusterExample(): string[] {
     "#   tolerations:",
     "#     - { key: nvidia.com/gpu, operator: Exists, effect: NoSchedule }",
     "#   protected: true  # confirm before deleting or replacing anything there",
+    "#   distributed: { kind: PyTorchJob, workers: 2 }  # a Kubeflow job: a master and 2 workers",
   ];
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ParityError } from "../../../src/core/errors";
-import { parseProfile, renderProfileYaml } from "../../../src/core/profile";
+import { defaultProfileDocument, parseProfile, renderProfileYaml } from "../../../src/core/profile";
 
 const FILE = "/work/project/parity.yaml";
 const GI = 1024 ** 3;
@@ -134,5 +134,18 @@ describe("cluster.distributed", () => {
       "  distributed:\n    kind: PyTorchJob\n    workers: 3\n    workerResources:\n      gpu: 4\n",
     );
     expect(parseProfile(yaml, FILE).profile).toEqual(profile);
+  });
+
+  it("is offered in the commented cluster example of a new profile, valid once uncommented", () => {
+    const lines = renderProfileYaml(defaultProfileDocument()).split("\n");
+    const start = lines.indexOf("# cluster:");
+    const end = lines.findIndex((line, index) => index > start && !line.startsWith("#  "));
+    const example = lines.slice(start, end).map((line) => line.slice(2));
+    expect(example.at(-1)).toMatch(/^ {2}distributed: /);
+    const yaml = `apiVersion: parity.dev/v1\nkind: Profile\n${example.join("\n")}\n`;
+    expect(parseProfile(yaml, FILE).profile.cluster?.distributed).toMatchObject({
+      kind: "PyTorchJob",
+      workers: 2,
+    });
   });
 });
