@@ -1,7 +1,9 @@
 import * as vscode from "vscode";
 import { registerCommands } from "./commands/registerCommands";
 import { computeReport } from "./services/computeReport";
+import { trackClusterAvailability } from "./services/clusterSettings";
 import { Services } from "./services/container";
+import { registerClusterStatusBar } from "./statusBar/clusterStatusBar";
 import { registerStatusBar } from "./statusBar/statusBar";
 import { registerViews } from "./views/registerViews";
 
@@ -16,6 +18,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const views = registerViews(services);
   registerCommands(services, views).forEach((command) => services.track(command));
   services.track(registerStatusBar(services));
+  services.track(registerClusterStatusBar(services));
+  services.track(trackClusterAvailability());
   // Reports made in Restricted Mode compared the requirements only: check again once trusted.
   services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => services.reports.clear()));
   // Serializers must be registered before activation ends, or panels are not restored after a reload.

@@ -1,11 +1,12 @@
 import * as vscode from "vscode";
 import type { Services } from "../services/container";
+import { ClusterView } from "./cluster/clusterView";
 import { EnvironmentView } from "./environment/environmentView";
 import { ProfilePresence } from "./environment/profilePresence";
 import { RunsView } from "./runs/runsView";
 
-/** The Environment and Runs views of the Parity container. */
-export function registerViews(services: Services): { runs: RunsView } {
+/** The Environment, Runs and Cluster views of the Parity container. */
+export function registerViews(services: Services): { runs: RunsView; cluster: ClusterView } {
   const profiles = services.track(new ProfilePresence());
   const environment = services.track(new EnvironmentView(services, profiles));
   services.track(
@@ -16,5 +17,9 @@ export function registerViews(services: Services): { runs: RunsView } {
   );
   const runs = services.track(new RunsView(services));
   runs.attach(services.track(vscode.window.createTreeView("parity.runs", { treeDataProvider: runs })));
-  return { runs };
+  const cluster = services.track(new ClusterView(services));
+  cluster.attach(
+    services.track(vscode.window.createTreeView("parity.cluster", { treeDataProvider: cluster })),
+  );
+  return { runs, cluster };
 }

@@ -8,8 +8,8 @@ export interface ObjectMeta {
   uid?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: { kind: string; name: string; controller?: boolean }[];
-  creationTimestamp?: string | Date;
+  /** As the API sends them (assignable to client-node's V1ObjectMeta, so informers can be typed with these). */
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
 }
 
 interface Resources {
@@ -48,7 +48,7 @@ export interface WorkloadItem {
   kind?: string;
   metadata?: ObjectMeta;
   status?: {
-    conditions?: { type: string; status: string; lastTransitionTime?: string | Date }[];
+    conditions?: { type: string; status: string }[];
     active?: number;
     succeeded?: number;
     failed?: number;

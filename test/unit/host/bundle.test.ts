@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { heavyApart } from "../../../scripts/esbuild-heavy-apart.mjs";
 
 describe("the extension bundle loaded at activation", () => {
-  it("leaves Docker, the probe and the profile parser to dist/services.js", async () => {
+  it("leaves Docker, Kubernetes, the registry, the probe and the profile parser to dist/services.js", async () => {
     const result = await build({
       entryPoints: ["src/extension.ts"],
       bundle: true,
@@ -22,7 +22,11 @@ describe("the extension bundle loaded at activation", () => {
     expect(inputs).toContain("src/extension.ts");
     expect(inputs.filter((input) => input.includes("node_modules/"))).toEqual([]);
     expect(
-      inputs.filter((input) => /src\/targets\/(docker|local)\/|src\/core\/profile\/parse/.test(input)),
+      inputs.filter((input) =>
+        /src\/targets\/(docker|local|kube|registry)\/|src\/targets\/clusterSession|src\/services\/cluster(Heavy|Watch)|src\/core\/profile\/parse/.test(
+          input,
+        ),
+      ),
     ).toEqual([]);
     const code = result.outputFiles[0]!.text;
     expect(code).toMatch(/(import|require)\("\.\/services\.js"\)/);

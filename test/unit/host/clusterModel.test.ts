@@ -24,7 +24,13 @@ const pod = (
 ): PodItem => {
   const [kind, ownerName] = owner.split("/") as [string, string];
   return {
-    metadata: { namespace, name, ownerReferences: [{ kind, name: ownerName, controller: true }] },
+    metadata: {
+      namespace,
+      name,
+      ownerReferences: [
+        { apiVersion: "v1", kind, name: ownerName, uid: `uid-${ownerName}`, controller: true },
+      ],
+    },
     spec: {
       nodeName: node,
       containers: [{ resources: gpus ? { limits: { "nvidia.com/gpu": String(gpus) } } : {} }],

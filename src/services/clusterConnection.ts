@@ -1,0 +1,35 @@
+import { homedir } from "node:os";
+import * as vscode from "vscode";
+import type { ProfileCluster } from "./clusterHeavy";
+import { clusterChoice } from "./clusterSettings";
+import type { Services } from "./container";
+import type { Heavy } from "./loadHeavy";
+
+/** The profile that applies to `file` (the active notebook, else the first workspace folder); none when unreadable. */
+export async function workspaceProfile(
+  services: Services,
+  heavy: Heavy,
+  file?: string,
+): Promise<ProfileCluster> {
+  const start = file ?? services.activeNotebook.file;
+  const folder =
+    (start && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(start))?.uri.fsPath) ??
+    vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) return {};
+  return heavy.profileClusterOf(start ?? folder, folder).catch(() => ({}));
+}
+
+/** What connectCluster needs, as this workspace chose it: the settings, then the profile, then the kubeconfig. */
+export function connectOptions(
+  profile: ProfileCluster,
+  override: { context?: string; namespace?: string } = {},
+) {
+  const choice = clusterChoice();
+  return {
+    env: process.env,
+    homeDir: process.env.HOME ?? homedir(),
+    context: override.context ?? choice.context,
+    namespace: override.namespace ?? choice.namespace,
+    profileCluster: profile.cluster,
+  };
+}
