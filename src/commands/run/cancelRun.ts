@@ -7,8 +7,9 @@ import { recordedRuns } from "../../services/runRecords";
 
 /**
  * Parity: Cancel Run — a run of this window is cancelled through its handle (the container is
- * stopped and removed, the record says cancelled); a run started elsewhere (the CLI) has its
- * container stopped, and its own process records the end.
+ * stopped and removed, or the cluster workload deleted; the record says cancelled); a local run
+ * started elsewhere (the CLI) has its container stopped, and its own process records the end; a
+ * cluster run started elsewhere is deleted after confirmation.
  */
 export async function cancelRun(services: Services, arg?: unknown): Promise<void> {
   const target = isRunNode(arg) ? (arg.activeKey ?? arg.summary.runId) : await pickLiveRun(services);
@@ -16,6 +17,11 @@ export async function cancelRun(services: Services, arg?: unknown): Promise<void
   const active = services.activeRuns.find(target);
   if (active) {
     active.cancel();
+    return;
+  }
+  // A cluster run started elsewhere (the CLI, another window): cancelling it is deleting its workload.
+  if (isRunNode(arg) && arg.summary.target === "cluster") {
+    await vscode.commands.executeCommand("parity.deleteClusterRun", arg);
     return;
   }
   const heavy = await services.heavy();

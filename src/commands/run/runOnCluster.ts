@@ -1,18 +1,116 @@
 import * as vscode from "vscode";
+import type { Prediction } from "../../core/preflight";
+import type { ParityResult } from "../../targets/session";
+import type { LoadedJob } from "../../targets/workspace";
+import type { RunRef } from "../../panels/types";
+import { clusterChoice } from "../../services/clusterSettings";
+import { registryCredentials } from "../../services/clusterSecrets";
 import type { Services } from "../../services/container";
+import { openManifest } from "../cluster/showManifest";
+import { withCancellableProgress } from "../support/progress";
+import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
+import { announceRun } from "./announceRun";
 
 /**
- * Parity: Run on Cluster — shown, disabled (package.json: enablement on the context key
- * parity.clusterTargetAvailable, which nothing sets yet), so the way to production is visible. Run
- * another way (executeCommand, a keybinding) it says it is not available yet, before anything else,
- * and offers the local run, which applies the same limits and checks workspace trust itself.
+ * Parity: Run on Cluster — the same image and limits as a local run, submitted to the chosen
+ * context and namespace: permissions checked and the scheduling predicted before anything is
+ * built; a job that would not schedule is submitted only if the user says so. The run is recorded
+ * like a local one (target "cluster"), so the Runs view, logs and diagnosis panels follow it.
  */
 export async function runOnCluster(services: Services, arg?: unknown): Promise<void> {
-  services.log("parity.runOnCluster: the cluster target is not available yet.");
-  const runLocally = "Run Locally with Production Limits";
-  const choice = await vscode.window.showInformationMessage(
-    "Run on Cluster is not available yet: Parity cannot submit jobs to a Kubernetes cluster in this version. Run Locally with Production Limits runs the same image with the same limits on local Docker.",
-    runLocally,
+  requireTrust("deploy");
+  const notebookFile = notebookFor(services, arg, "run on the cluster");
+  await saveIfDirty(notebookFile);
+  const heavy = await services.heavy();
+  const panels = await services.panels();
+  const name = fileName(notebookFile);
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile))?.uri.fsPath;
+  const profile = folder
+    ? await heavy.profileClusterOf(notebookFile, folder).catch(() => ({ registry: undefined }))
+    : {};
+  const credentials = await registryCredentials(services.context.secrets, profile.registry);
+  let run: RunRef | undefined;
+
+  const result = await withCancellableProgress(
+    services,
+    `Parity: ${name} on the cluster`,
+    async ({ signal, print }) => {
+      const controller = new AbortController();
+      signal.addEventListener("abort", () => controller.abort(), { once: true });
+      const active = services.activeRuns.begin(notebookFile, () => controller.abort(), "cluster");
+      const ended = services.clusterStatus.runStarted();
+      try {
+        const context = services.sessionContext(notebookFile, controller.signal);
+        const options = {
+          ...clusterChoice(),
+          params: [],
+          registryCredentials: credentials,
+          print,
+          onReport: (parity: ParityResult, job: LoadedJob) =>
+            services.reports.checked({
+              notebookFile: job.notebookFile,
+              profileFile: job.profile.file,
+              imageTag: job.plan.tag,
+              ...parity,
+            }),
+        };
+        const prepared = await heavy.prepareClusterRun(context, notebookFile, {
+          ...options,
+          confirmUnschedulable: (prediction) =>
+            confirmUnschedulable(prediction, name, () =>
+              heavy.clusterManifest(context, notebookFile, options).then(({ yaml }) => openManifest(yaml)),
+            ),
+        });
+        services.clusterStatus.update({
+          context: prepared.cluster.target.context,
+          namespace: prepared.cluster.target.namespace,
+        });
+        const handle = heavy.startPreparedClusterRun(prepared);
+        run = { workspaceDir: prepared.job.workspaceDir, runId: handle.runId };
+        const started = run;
+        controller.signal.addEventListener("abort", () => handle.cancel(), { once: true });
+        services.activeRuns.started(active, handle.runId, prepared.job.workspaceDir);
+        const subscription = handle.onStatus((status) => {
+          if (status === "running" && services.setting("openLogsOnRun", true)) {
+            panels.showLogsPanel(services.context, started);
+          }
+        });
+        const { kind, name: workload, namespace } = prepared.spec.ref;
+        print(`Submitted ${kind} ${workload} to ${namespace} as ${handle.runId} (cancel deletes it)`);
+        return await handle.result.finally(() => subscription.dispose());
+      } finally {
+        ended();
+        services.activeRuns.end(active);
+      }
+    },
   );
-  if (choice === runLocally) await vscode.commands.executeCommand("parity.runLocally", arg);
+  if (run) announceRun(services, result, run, name, panels);
+}
+
+/** The preflight's problems, and the choice: submit anyway (it will stay Pending), look at the manifest, or stop. */
+async function confirmUnschedulable(
+  prediction: Prediction,
+  name: string,
+  showManifest: () => Promise<void>,
+): Promise<boolean> {
+  const submit = "Submit Anyway";
+  const manifest = "Show Manifest";
+  const problems = prediction.problems.filter((problem) => problem.severity !== "info");
+  for (;;) {
+    const choice = await vscode.window.showWarningMessage(
+      `The cluster cannot schedule ${name} as it is: ${problems[0]?.message ?? "no node fits it."}`,
+      {
+        modal: true,
+        detail: [
+          ...problems.map((problem) => `• ${problem.message}\n  Fix: ${problem.fix}`),
+          "Submitted anyway, the job stays Pending until the cluster changes.",
+        ].join("\n"),
+      },
+      submit,
+      manifest,
+    );
+    if (choice === submit) return true;
+    if (choice !== manifest) return false;
+    await showManifest();
+  }
 }

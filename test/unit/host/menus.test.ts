@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
 import { issueNode } from "../../../src/views/environment/environmentModel";
@@ -82,17 +82,27 @@ describe("the context menus of package.json", () => {
     expect(used.filter((command) => !known.has(command))).toEqual([]);
   });
 
-  it("show Run on Cluster disabled until the cluster target lands, saying why", () => {
+  it("enable Run on Cluster when the extension finds a kubeconfig or a profile's cluster section", () => {
     const command = manifest.contributes.commands.find((entry) => entry.command === "parity.runOnCluster")!;
     expect(command.enablement).toBe("parity.clusterTargetAvailable");
-    expect(command.title).toBe("Run on Cluster (not available yet)");
-    expect(command.shortTitle).toMatch(/^Run on Cluster \(not yet\)$/);
-    const sources = readdirSync("src", { recursive: true, encoding: "utf8" }).filter((file) =>
-      file.endsWith(".ts"),
+    expect(command.title).toBe("Run on Cluster");
+    expect(command.shortTitle).toBeUndefined();
+    const setter = readFileSync("src/services/clusterSettings.ts", "utf8");
+    expect(setter).toContain(`"setContext", "parity.clusterTargetAvailable"`);
+  });
+
+  it("offer Delete Cluster Run on cluster runs only, and in the Cluster view only where the rules allow it", () => {
+    const cluster = { ...run("running"), target: "cluster" as const };
+    expect(menuFor("parity.runs", presentRun(cluster).contextValue)).toContain("parity.deleteClusterRun");
+    expect(menuFor("parity.runs", presentRun({ ...cluster, status: "failed" }).contextValue)).toContain(
+      "parity.deleteClusterRun",
     );
-    const setsKey = sources.some((file) =>
-      readFileSync(`src/${file}`, "utf8").includes(`"parity.clusterTargetAvailable"`),
+    expect(menuFor("parity.runs", presentRun(run("failed")).contextValue)).not.toContain(
+      "parity.deleteClusterRun",
     );
-    expect(setsKey).toBe(false);
+    expect(menuFor("parity.cluster", "parity:clusterRun+running+Job+parity+canDelete")).toEqual([
+      "parity.deleteClusterRun",
+    ]);
+    expect(menuFor("parity.cluster", "parity:clusterRun+running+Job+parity")).toEqual([]);
   });
 });
