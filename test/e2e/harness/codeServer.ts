@@ -49,6 +49,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** The pid of the vitest run that owns this window (its global setup's process). */
   runner?: number;
+  /** More environment for code-server and its extension host (KUBECONFIG for the cluster tests). */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -163,7 +165,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ],
       {
         stdio: ["ignore", out, out],
-        env: { ...process.env, VSCODE_IPC_HOOK_CLI: "", PASSWORD: "" },
+        env: { ...process.env, ...options.env, VSCODE_IPC_HOOK_CLI: "", PASSWORD: "" },
       },
     );
     closeSync(out);

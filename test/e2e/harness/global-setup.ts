@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import startClusterForProject from "../../cluster/harness/global-setup";
+import { startRegistry } from "../../registry/harness/registry";
 import { installExtension, noteRunning, stopLeftovers } from "./codeServer";
 import { repoRoot, resultsDir } from "./paths";
 
@@ -18,12 +20,15 @@ export interface E2eSetup {
 declare module "vitest" {
   export interface ProvidedContext {
     parityE2e: E2eSetup;
+    /** The loopback registry cluster runs push to: "127.0.0.1:<port>". */
+    parityRegistry: { host: string };
   }
 }
 
 /**
  * Once for the e2e project: code-server installed (cached), the extension packaged as a VSIX and
- * installed into a private extensions folder, exactly as a user installs it. The Docker engine and
+ * installed into a private extensions folder, exactly as a user installs it; the test control plane
+ * and a loopback registry for the cluster tests. The Docker engine and
  * the base image are scripts/test.sh's business; a run of this project alone checks for them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -55,11 +60,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const note = noteRunning(process.pid, { extensionsDir, runner: process.pid });
   const output = await installExtension(codeServerBin, vsix, extensionsDir);
   log(`${output.split("\n").at(-1)}`);
+  // The cluster tests: the test control plane (provides parityCluster, as for the cluster project)
+  // and a registry on loopback that their images are pushed to.
+  const stopCluster = await startClusterForProject(project);
+  const registry = await startRegistry();
+  project.provide("parityRegistry", { host: registry.host });
   log(
-    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: VSIX ${vsixBytes} bytes, code-server ${codeServerBin}`,
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: VSIX ${vsixBytes} bytes, code-server ${codeServerBin}, registry ${registry.host}`,
   );
   project.provide("parityE2e", { codeServerBin, extensionsDir, vsix, vsixBytes, runner: process.pid });
   return async () => {
+    await registry.stop().catch((error: unknown) => log(`registry: ${String(error)}`));
+    await stopCluster();
     // Windows of this run that a test left open (its worker was killed, a hook timed out): their
     // code-servers, the containers of the runs they recorded, their folders.
     await stopLeftovers(log, process.pid);

@@ -15,6 +15,8 @@ export interface VsCodeOptions {
   settings?: Record<string, unknown>;
   /** Changes the workspace copy before the window opens (make a variant of an example). */
   prepare?: (workspace: string) => Promise<void>;
+  /** More environment for code-server and its extension host, e.g. KUBECONFIG. */
+  env?: Record<string, string>;
 }
 
 export interface VsCodeSession {
@@ -92,6 +94,7 @@ export async function openVsCode(context: TestContext, options: VsCodeOptions = 
     trust: options.trust ?? "off",
     settings: options.settings ?? {},
     runner: setup.runner,
+    env: options.env,
   });
   opened.server = server;
   cleanups.push(() => server.stop());
