@@ -154,7 +154,7 @@ function workloadRow(
     ].join("\n"),
     contextValue: flags.join("+"),
     icon: STATUS_ICONS[status],
-    children: pods.map((pod) => podRow(section, pod)),
+    children: pods.length > 0 ? pods.map((pod) => podRow(section, pod)) : undefined,
     workload:
       snapshot.context && snapshot.server !== undefined
         ? {

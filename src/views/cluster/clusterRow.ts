@@ -21,6 +21,7 @@ export interface ClusterRow {
   tooltip: string;
   contextValue: string;
   icon: { id: string; color?: string };
+  /** Sections always have a list (maybe empty); other rows only when they have rows below. */
   children?: ClusterRow[];
   expanded?: boolean;
   /** A click runs this command with this row. */

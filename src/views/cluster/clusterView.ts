@@ -145,7 +145,9 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   }
 
   getTreeItem(row: ClusterRow): vscode.TreeItem {
-    const state = !row.children?.length
+    // Sections stay collapsible while empty: VS Code keeps an id's first state, so a section that
+    // started empty would never open by itself once its rows arrive.
+    const state = !row.children
       ? vscode.TreeItemCollapsibleState.None
       : row.expanded
         ? vscode.TreeItemCollapsibleState.Expanded

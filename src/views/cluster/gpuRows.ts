@@ -99,6 +99,6 @@ function gpuNodeRow(node: NodeItem, holders: Holder[], partial: boolean): Cluste
     tooltip,
     contextValue: `parity:gpuNode${ready ? "" : "+notReady"}`,
     icon: ready ? { id: "server" } : { id: "warning", color: "problemsWarningIcon.foreground" },
-    children,
+    children: children.length > 0 ? children : undefined,
   };
 }

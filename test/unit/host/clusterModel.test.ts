@@ -143,6 +143,14 @@ describe("the Cluster view's rows", () => {
     expect(denied[0]!.contextValue).not.toMatch(/canDelete/);
   });
 
+  it("keep empty sections openable, and leave rows without rows below as leaves", () => {
+    const rows = clusterRows(snapshot({ workloads: [], pods: [] }), 0);
+    expect(find(rows, "section/runs").children).toEqual([]);
+    expect(find(rows, "section/training").children).toEqual([]);
+    const runs = find(clusterRows(snapshot({ pods: [] }), 0), "section/runs").children!;
+    expect(runs[0]!.children).toBeUndefined();
+  });
+
   it("list training jobs, Parity's or not", () => {
     const training = find(clusterRows(snapshot(), 0), "section/training").children!;
     expect(training.map((row) => [row.label, row.description])).toEqual([["bert", "Running · PyTorchJob"]]);
