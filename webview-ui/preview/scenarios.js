@@ -183,6 +183,52 @@ export const scenarios = {
         setTimeout(() => host.post("state", diagnosis()), 2000);
       },
     }),
+    cluster: (host) => ({
+      ready: () =>
+        host.post(
+          "state",
+          diagnosis({
+            notebookName: "train.ipynb",
+            status: "running",
+            statusLabel: "Running",
+            headline: "The run is running; this page updates when it ends.",
+            items: [
+              {
+                code: "FailedScheduling",
+                severity: "warning",
+                message: "8 GPUs requested; the largest node has 4 allocatable.",
+                fix: "Ask for at most 4 GPUs per pod, or spread the job over workers (cluster.distributed).",
+                openable: false,
+              },
+            ],
+            timeline: [
+              {
+                time: "2026-11-29T08:15:01.000Z",
+                object: "Job/train-20261129-081500-abcd",
+                type: "Normal",
+                reason: "SuccessfulCreate",
+                message: "Created pod: train-20261129-081500-abcd-x1",
+              },
+              {
+                time: "2026-11-29T08:15:02.000Z",
+                object: "Pod/train-20261129-081500-abcd-x1",
+                type: "Warning",
+                reason: "FailedScheduling",
+                message: "0/4 nodes are available: 1 node(s) had untolerated taint(s). <b>not bold</b>",
+                count: 3,
+              },
+              {
+                time: "not a time",
+                object: "Pod/x",
+                type: "Normal",
+                reason: "Dropped",
+                message: "invalid entry",
+              },
+            ],
+            live: true,
+          }),
+        ),
+    }),
     exception: (host) => ({
       ready: () =>
         host.post(
