@@ -100,6 +100,10 @@ describe("the context menus of package.json", () => {
     expect(menuFor("parity.runs", presentRun(run("failed")).contextValue)).not.toContain(
       "parity.deleteClusterRun",
     );
+    // Still building in this window: nothing is on the cluster yet (Cancel stops the build).
+    expect(menuFor("parity.runs", presentRun({ ...cluster, status: "building" }).contextValue)).not.toContain(
+      "parity.deleteClusterRun",
+    );
     expect(menuFor("parity.cluster", "parity:clusterRun+running+Job+parity+canDelete")).toEqual([
       "parity.deleteClusterRun",
     ]);
