@@ -1,7 +1,7 @@
 import { KubeConfig, type Context } from "@kubernetes/client-node";
 import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors";
 import type { ClusterSpec } from "../../core/profile/types";
-import { credentialFailure, PluginDeadline } from "./credentials";
+import { credentialFailure, execCommand, PluginDeadline } from "./credentials";
 import { apiFailure, httpStatus, networkFailure, unauthorized } from "./kubeErrors";
 import { readKubeConfigs, type LoadedKubeConfig } from "./kubeconfig";
 import { getJson, KubeTimeoutError } from "./kubeRequest";
@@ -11,6 +11,8 @@ export interface ClusterTarget {
   namespace: string;
   server: string;
   user: string;
+  /** The user's exec credential plugin (command), when it has one. */
+  authPlugin?: string;
   /** where the context / namespace came from */
   source: {
     context: "option" | "profile" | "kubeconfig";
@@ -72,6 +74,8 @@ export async function connectCluster(options: ConnectOptions): Promise<KubeConne
     user: chosen.context.user ?? "",
     source: { context: chosen.source, namespace: namespace.source },
   };
+  const authPlugin = execCommand(config.getCurrentUser());
+  if (authPlugin) target.authPlugin = authPlugin;
   await checkReachable(config, target, loaded, options);
   return { config, target };
 }

@@ -5,6 +5,8 @@ import { KubeHttpError, KubeTimeoutError } from "./kubeRequest";
 export interface TargetNames {
   context: string;
   server: string;
+  /** The exec credential plugin the user runs, if any: a failure that is not HTTP or network is its. */
+  authPlugin?: string;
 }
 
 const tlsCodes = new Set([
@@ -88,7 +90,19 @@ export function apiFailure(error: unknown, target: TargetNames, doing: string): 
       cause: error,
     });
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = (error instanceof Error ? error.message : String(error)).trim();
+  if (target.authPlugin && status === undefined) {
+    // Not HTTP, not network: client-node failed before sending, running the credential plugin.
+    const said = detail.split("\n")[0] ?? "";
+    return new ParityError(
+      "ClusterAuthFailed",
+      `The credential plugin ${target.authPlugin} (context ${target.context}) failed${said ? `: ${said}` : ""}.`,
+      {
+        fix: `Run ${target.authPlugin} yourself to see its error (an expired login is the usual cause), then try again.`,
+        cause: error,
+      },
+    );
+  }
   return new ParityError(
     "ClusterRequestFailed",
     `The API server ${target.server} failed to ${doing}: ${detail}.`,

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ParityError } from "../../../src/core/errors";
 import type { ClusterSpec } from "../../../src/core/profile/types";
+import { canI } from "../../../src/targets/kube/access";
 import { connectCluster, describeTarget } from "../../../src/targets/kube/connection";
 
 // A stand-in for an API server's GET /version on loopback (plain HTTP): the unit tests need only an
@@ -210,7 +211,7 @@ describe("connectCluster", () => {
     }
   });
 
-  it("uses the token an exec plugin prints", async () => {
+  it("uses the token an exec plugin prints, and names the plugin when it fails on a later call", async () => {
     const script = path.join(mkdtempSync(path.join(tmpdir(), "parity-plugin-")), "good-login");
     folders.push(path.dirname(script));
     const credential = {
@@ -221,7 +222,14 @@ describe("connectCluster", () => {
     writeFileSync(script, `#!/bin/sh\necho '${JSON.stringify(credential)}'\n`);
     chmodSync(script, 0o755);
     const { dir, files } = twoFiles({ exec: script });
-    await connectCluster({ env: { KUBECONFIG: files[0] }, homeDir: dir });
+    const conn = await connectCluster({ env: { KUBECONFIG: files[0] }, homeDir: dir });
     expect(seenAuthorization.at(-1)).toBe("Bearer from-plugin");
+    expect(conn.target.authPlugin).toBe(script);
+
+    // The login expires after connecting: the next API call fails before anything is sent.
+    writeFileSync(script, "#!/bin/sh\necho 'login expired' >&2\nexit 1\n");
+    const error = await failure(canI(conn, { verb: "create", resource: "pods" }));
+    expect(error.code).toBe("ClusterAuthFailed");
+    expect(error.message).toBe(`The credential plugin ${script} (context dev) failed: login expired.`);
   });
 });
