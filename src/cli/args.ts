@@ -11,6 +11,24 @@ export const jobOptions = {
   verbose: { type: "boolean", short: "v" },
 } as const;
 
+/** Options of commands that can target the cluster. */
+export const targetOptions = {
+  target: { type: "string", default: "local" },
+  context: { type: "string" },
+  namespace: { type: "string", short: "n" },
+} as const;
+
+export const TARGET_HELP = `  --target local|cluster  Where the job runs: local Docker (default) or the profile's cluster
+  --context <name>        kubeconfig context (default: the profile's cluster.context, else the current one)
+  -n, --namespace <name>  Namespace (default: the profile's cluster.namespace, else the context's)`;
+
+/** The target named by --target, or the exit code after saying what is wrong. */
+export function targetOf(values: { target?: string }, io: CliIO, command: string): "local" | "cluster" | 2 {
+  if (values.target === "local" || values.target === "cluster") return values.target;
+  io.err(`parity ${command}: unknown target "${values.target}"; use "local" or "cluster".`);
+  return 2;
+}
+
 /**
  * A command's arguments, strictly parsed, with -h/--help and a positional count check. Returns
  * the exit code instead when the command should stop: 0 after printing help to stdout, 2 after

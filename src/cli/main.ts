@@ -7,6 +7,8 @@ Commands:
   check <notebook>       Compare the notebook's environment with production's image and limits
   build <notebook>       Build the production image with the notebook's code
   run <notebook>         Run the notebook in production's image with production's limits
+                         (--target cluster: the same job on Kubernetes)
+  manifest <notebook>    Print the Kubernetes manifest a cluster run would submit
   logs [run]             Print the logs of a run (the latest when none is named)
   base-image             Build a Python base image from Debian packages (no registry needed)
 
@@ -17,6 +19,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   check: async () => (await import("./commands/check")).checkCommand,
   build: async () => (await import("./commands/build")).buildCommand,
   run: async () => (await import("./commands/run")).runCommand,
+  manifest: async () => (await import("./commands/manifest")).manifestCommand,
   logs: async () => (await import("./commands/logs")).logsCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
 };

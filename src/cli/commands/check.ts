@@ -1,7 +1,8 @@
 import { formatReport } from "../../core/parity";
+import { checkCluster, type ClusterCheck } from "../../targets/clusterSession";
 import { checkParity } from "../../targets/session";
-import { jobOptions, parseCommand } from "../args";
-import type { CliCommand } from "../io";
+import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
+import type { CliCommand, CliIO } from "../io";
 
 const USAGE = `Usage: parity check <notebook> [options]
 
@@ -9,29 +10,50 @@ Compares the notebook's environment (its interpreter) with production's: the pro
 requirements and limits. When the production image for this exact code is already built, it is
 probed too. Exits 1 when the report has errors.
 
+With --target cluster it asks the cluster instead: would the job schedule (nodes' allocatable
+resources, taints, node selectors, the namespace's ResourceQuota and LimitRange) and may you
+submit it (SelfSubjectAccessReview). Exits 1 when it would not schedule or is not allowed.
+
 Options:
-  --profile <file>   parity.yaml to use (default: the nearest one above the notebook)
-  --python <path>    The notebook's interpreter (default: PARITY_PYTHON, .venv, python3)
-  --target local     Where the job would run (only local Docker so far)
-  --json             Print the report as JSON
-  -h, --help         Show this help`;
+  --profile <file>        parity.yaml to use (default: the nearest one above the notebook)
+  --python <path>         The notebook's interpreter (default: PARITY_PYTHON, .venv, python3)
+${TARGET_HELP}
+  -p, --param name=value  Override a parameter of the notebook's "parameters" cell (repeatable)
+  --json                  Print the result as JSON
+  -h, --help              Show this help`;
 
 export const checkCommand: CliCommand = async (args, io) => {
   const parsed = parseCommand(
     args,
     io,
     USAGE,
-    { ...jobOptions, python: { type: "string" }, target: { type: "string", default: "local" } },
+    {
+      ...jobOptions,
+      ...targetOptions,
+      python: { type: "string" },
+      param: { type: "string", short: "p", multiple: true, default: [] },
+    },
     { min: 1, max: 1 },
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-
-  if (values.target !== "local") {
-    io.err(`parity check: the target "${values.target}" is not available yet; only "local" (Docker) so far.`);
-    return 2;
-  }
+  const target = targetOf(values, io, "check");
+  if (target === 2) return target;
   const print = values.json ? io.err : io.out;
+
+  if (target === "cluster") {
+    const check = await checkCluster(io, positionals[0]!, {
+      profile: values.profile,
+      context: values.context,
+      namespace: values.namespace,
+      params: values.param,
+      print,
+    });
+    if (values.json) io.out(JSON.stringify(clusterCheckJson(check)));
+    else printClusterCheck(io, check);
+    return check.prediction.schedulable && check.missing.length === 0 ? 0 : 1;
+  }
+
   const result = await checkParity(io, positionals[0]!, {
     profile: values.profile,
     python: values.python,
@@ -48,3 +70,32 @@ export const checkCommand: CliCommand = async (args, io) => {
   else io.out(`\n${formatReport(result.report)}`);
   return result.report.errors > 0 ? 1 : 0;
 };
+
+function clusterCheckJson(check: ClusterCheck) {
+  return {
+    notebook: check.job.notebookFile,
+    target: "cluster",
+    context: check.target.context,
+    server: check.target.server,
+    namespace: check.target.namespace,
+    schedulable: check.prediction.schedulable,
+    allowed: check.missing.length === 0,
+    missing: check.missing,
+    problems: check.prediction.problems,
+    fits: check.prediction.fits,
+  };
+}
+
+function printClusterCheck(io: CliIO, check: ClusterCheck): void {
+  io.out("");
+  if (check.prediction.schedulable) {
+    const placed = check.prediction.fits.map((fit) => `${fit.role} on ${fit.nodes.join(", ") || "no node"}`);
+    io.out(`✓ Would schedule: ${placed.join("; ")}`);
+  } else io.out("✗ Would not schedule: it would stay Pending.");
+  for (const problem of check.prediction.problems) {
+    io.out(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
+    io.out(`  Fix: ${problem.fix}`);
+  }
+  if (check.missing.length === 0) io.out(`✓ Allowed to submit in ${check.target.namespace}`);
+  for (const sentence of check.missing) io.out(`✗ ${sentence}`);
+}

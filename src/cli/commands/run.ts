@@ -1,11 +1,12 @@
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatBytes } from "../../core/profile";
 import { formatReport } from "../../core/parity";
-import type { RunResult } from "../../core/job/types";
+import type { RunHandle, RunResult, TargetName } from "../../core/job/types";
+import { prepareClusterRun, startPreparedClusterRun } from "../../targets/clusterSession";
 import { startLocalRun } from "../../targets/docker/localRun";
-import { prepareRun, relativeTo, type PreparedRun } from "../../targets/session";
+import { prepareRun, relativeTo, type ParityResult } from "../../targets/session";
 import { jobSpecFor } from "../../targets/workspace";
-import { jobOptions, parseCommand } from "../args";
+import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
 import type { CliCommand, CliIO } from "../io";
 
 const USAGE = `Usage: parity run <notebook> [options]
@@ -14,15 +15,20 @@ Runs the notebook in production's image with production's limits (memory with no
 shared memory, GPUs) on local Docker: builds the image when needed, prints the parity report,
 streams the logs, and explains how the run ended. The exit code is the job's.
 
+With --target cluster the same image and limits go to the cluster: permissions and the preflight
+are checked first, the image is pushed to the profile's image.registry (skipped when already
+there or when the cluster shares the local engine), a Job (or a PyTorchJob/TFJob for
+cluster.distributed) is submitted, its pods' logs are followed and its events explained.
+
 Options:
-  --target local         Where to run (only local Docker so far)
-  -p, --param name=value Override a parameter of the notebook's "parameters" cell (repeatable)
-  --profile <file>       parity.yaml to use (default: the nearest one above the notebook)
-  --python <path>        The notebook's interpreter, for the parity report
-  --no-report            Skip the parity report
-  --json                 Logs and progress to stderr; the last line of stdout is the result as JSON
-  -v, --verbose          Show the build's full output
-  -h, --help             Show this help`;
+${TARGET_HELP}
+  -p, --param name=value  Override a parameter of the notebook's "parameters" cell (repeatable)
+  --profile <file>        parity.yaml to use (default: the nearest one above the notebook)
+  --python <path>         The notebook's interpreter, for the parity report
+  --no-report             Skip the parity report
+  --json                  Logs and progress to stderr; the last line of stdout is the result as JSON
+  -v, --verbose           Show the build's (and the push's) full output
+  -h, --help              Show this help`;
 
 export const runCommand: CliCommand = async (args, io) => {
   const parsed = parseCommand(
@@ -31,7 +37,7 @@ export const runCommand: CliCommand = async (args, io) => {
     USAGE,
     {
       ...jobOptions,
-      target: { type: "string", default: "local" },
+      ...targetOptions,
       param: { type: "string", short: "p", multiple: true, default: [] },
       python: { type: "string" },
       "no-report": { type: "boolean" },
@@ -40,39 +46,52 @@ export const runCommand: CliCommand = async (args, io) => {
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-
-  if (values.target !== "local") {
-    io.err(
-      `parity run: the target "${values.target}" is not available yet; only "local" (Docker) runs jobs so far.`,
-    );
-    return 2;
-  }
+  const target = targetOf(values, io, "run");
+  if (target === 2) return target;
   const print = values.json ? io.err : io.out;
   let image: string | undefined;
-  let prepared: PreparedRun;
+  const common = {
+    profile: values.profile,
+    verbose: values.verbose,
+    params: values.param,
+    noReport: values["no-report"],
+    print,
+    onImage: (tag: string) => (image = tag),
+    onReport: (parity: ParityResult) => print(`\nParity report\n${formatReport(parity.report)}\n`),
+  };
+  let handle: RunHandle;
   try {
-    prepared = await prepareRun(io, positionals[0]!, {
-      profile: values.profile,
-      verbose: values.verbose,
-      params: values.param,
-      python: values.python,
-      noReport: values["no-report"],
-      print,
-      onImage: (tag) => (image = tag),
-      onReport: (parity) => print(`\nParity report\n${formatReport(parity.report)}\n`),
-    });
+    if (target === "cluster") {
+      const prepared = await prepareClusterRun(io, positionals[0]!, {
+        ...common,
+        context: values.context,
+        namespace: values.namespace,
+      });
+      handle = startPreparedClusterRun(prepared);
+      const ref = prepared.spec.ref;
+      print(`Running ${handle.runId} on the cluster as ${ref.kind} ${ref.namespace}/${ref.name} ...`);
+    } else {
+      const { connection, job, built, moduleDistributions } = await prepareRun(io, positionals[0]!, {
+        ...common,
+        python: values.python,
+      });
+      handle = startLocalRun(
+        connection.docker,
+        jobSpecFor(job, built.tag, values.param, moduleDistributions),
+      );
+      print(`Running ${handle.runId} on local Docker ...`);
+    }
   } catch (error) {
     // The --json contract holds for failures before the run too: the last line is the result.
-    if (values.json) io.out(JSON.stringify(resultBeforeRun(error, positionals[0]!, image)));
+    if (values.json) io.out(JSON.stringify(resultBeforeRun(error, positionals[0]!, image, target)));
     throw error;
   }
-  const { connection, job, built, moduleDistributions } = prepared;
-  const spec = jobSpecFor(job, built.tag, values.param, moduleDistributions);
-  const handle = startLocalRun(connection.docker, spec);
-  print(`Running ${handle.runId} on local Docker ...`);
   const onAbort = (): void => handle.cancel();
   io.signal.addEventListener("abort", onAbort, { once: true });
-  handle.onLog((line) => (values.json || line.stream === "stderr" ? io.err : io.out)(`  │ ${line.text}`));
+  handle.onLog((line) => {
+    const prefix = line.source && target === "cluster" ? `${line.source} │ ` : "";
+    (values.json || line.stream === "stderr" ? io.err : io.out)(`  │ ${prefix}${line.text}`);
+  });
   const result = await handle.result.finally(() => io.signal.removeEventListener("abort", onAbort));
 
   printResult(io, print, result);
@@ -82,12 +101,12 @@ export const runCommand: CliCommand = async (args, io) => {
 };
 
 /** The result object for a run that never started: why, in the same shape as any run's. */
-function resultBeforeRun(error: unknown, notebook: string, image: string | undefined) {
+function resultBeforeRun(error: unknown, notebook: string, image: string | undefined, target: TargetName) {
   const cancelled = isCancelled(error);
   const parity = error instanceof ParityError ? error : undefined;
   return {
     runId: null,
-    target: "local",
+    target,
     status: cancelled ? "cancelled" : "failed",
     exitCode: null,
     oomKilled: false,

@@ -6,6 +6,9 @@ export function compact<T>(value: T): T {
   return compactValue(value) as T;
 }
 
+/** Keys whose empty object means something: `emptyDir: {}` is the volume's source. */
+const KEPT_EMPTY = new Set(["emptyDir"]);
+
 function compactValue(value: unknown): unknown {
   if (Array.isArray(value)) {
     const items = value.map(compactValue).filter((item) => item !== undefined);
@@ -13,7 +16,10 @@ function compactValue(value: unknown): unknown {
   }
   if (typeof value === "object" && value !== null) {
     const entries = Object.entries(value)
-      .map(([key, entry]) => [key, compactValue(entry)] as const)
+      .map(
+        ([key, entry]) =>
+          [key, KEPT_EMPTY.has(key) ? (compactValue(entry) ?? {}) : compactValue(entry)] as const,
+      )
       .filter(([, entry]) => entry !== undefined);
     return entries.length === 0 ? undefined : Object.fromEntries(entries);
   }

@@ -4,6 +4,7 @@ import type { ClusterSpec } from "../profile/types";
 
 export const GPU_RESOURCE = "nvidia.com/gpu";
 const SHM_VOLUME = "dshm";
+const WORK_VOLUME = "work";
 
 /** One pod's limits in the units Kubernetes takes. */
 export interface PodLimits {
@@ -48,11 +49,17 @@ export function podTemplate(input: PodTemplateInput): V1PodTemplateSpec {
           workingDir: input.workingDir,
           env: Object.entries(input.env).map(([name, value]) => ({ name, value })),
           resources: { requests: { ...resources }, limits: { ...resources } },
-          volumeMounts: [{ name: SHM_VOLUME, mountPath: "/dev/shm" }],
+          volumeMounts: [
+            { name: SHM_VOLUME, mountPath: "/dev/shm" },
+            { name: WORK_VOLUME, mountPath: input.workingDir },
+          ],
         },
       ],
       volumes: [
         { name: SHM_VOLUME, emptyDir: { medium: "Memory", sizeLimit: bytesToQuantity(limits.shmBytes) } },
+        // The code is in the image; the job's working folder (where it writes its outputs) is scratch
+        // space the image's non-root user can write, as the mounted project is locally.
+        { name: WORK_VOLUME, emptyDir: {} },
       ],
       nodeSelector: cluster.nodeSelector,
       tolerations: cluster.tolerations,

@@ -1,0 +1,270 @@
+import { homedir } from "node:os";
+import path from "node:path";
+import { WORKSPACE_DIR } from "../core/build/dockerfile";
+import { ParityError } from "../core/errors";
+import type { ClusterRunRef, JobSpec, RunHandle } from "../core/job/types";
+import { buildWorkload, jobNameFor, podDemands, renderManifest, workloadResource } from "../core/manifests";
+import type { Prediction } from "../core/preflight";
+import type { ClusterSpec } from "../core/profile/types";
+import type { BuildResult } from "./docker/buildImage";
+import { startClusterRun, type ClusterRunSpec } from "./kube/clusterRun";
+import { requireAllowed, type AccessCheck } from "./kube/access";
+import { connectCluster, describeTarget, type ClusterTarget, type KubeConnection } from "./kube/connection";
+import { preflight } from "./kube/preflight";
+import { credentialsFor, type RegistryCredentials } from "./registry/credentials";
+import { deliverImage, type Delivery } from "./registry/deliver";
+import { remoteReferenceFor } from "./registry/reference";
+import { newRunId } from "./store/runStore";
+import {
+  build,
+  connect,
+  describeJob,
+  load,
+  report,
+  type ParityResult,
+  type Print,
+  type SessionContext,
+} from "./session";
+import { jobSpecFor, type LoadedJob } from "./workspace";
+
+/**
+ * The cluster half of a session: the same notebook, image and limits as a local run, sent to
+ * Kubernetes. Shared by `parity check|run|manifest --target cluster` and the extension's commands.
+ */
+export interface ClusterSessionOptions {
+  profile?: string;
+  /** kubeconfig context and namespace chosen for this workspace (a setting or a flag): they win over the profile. */
+  context?: string;
+  namespace?: string;
+  params?: string[];
+  /** Kept in VS Code's SecretStorage; they win over the docker config's. */
+  registryCredentials?: RegistryCredentials;
+  verbose?: boolean;
+  noReport?: boolean;
+  print: Print;
+  onImage?(tag: string): void;
+  onReport?(result: ParityResult, job: LoadedJob): void;
+  /** Asked when the preflight predicts the job would not schedule; false stops before anything is built. */
+  confirmUnschedulable?(prediction: Prediction): Promise<boolean>;
+}
+
+/** A profile without a cluster section still runs on a cluster: no selector, no tolerations, protected. */
+const NO_CLUSTER_SETTINGS: ClusterSpec = { nodeSelector: {}, tolerations: [], protected: true };
+
+function clusterSpecOf(job: LoadedJob): ClusterSpec {
+  return job.profile.profile.cluster ?? NO_CLUSTER_SETTINGS;
+}
+
+async function connectTarget(
+  context: SessionContext,
+  job: LoadedJob,
+  options: ClusterSessionOptions,
+): Promise<KubeConnection> {
+  const connection = await connectCluster({
+    env: context.env,
+    homeDir: context.env.HOME ?? homedir(),
+    context: options.context,
+    namespace: options.namespace,
+    profileCluster: job.profile.profile.cluster,
+    signal: context.signal,
+  });
+  options.print(`Cluster:  ${describeTarget(connection.target)}`);
+  return connection;
+}
+
+/** The workload for a job: a batch/v1 Job, or a PyTorchJob/TFJob when the profile asks for replicas. */
+function workloadFor(job: LoadedJob, spec: JobSpec, namespace: string, runId?: string) {
+  return buildWorkload({
+    name: jobNameFor(runId ?? job.name),
+    namespace,
+    image: spec.image,
+    command: spec.command,
+    env: spec.env,
+    // The code is in the image; the workspace folder is not mounted on the cluster.
+    workingDir: WORKSPACE_DIR,
+    limits: spec.limits,
+    profileName: job.profile.name,
+    runId,
+    notebook: path.relative(job.workspaceDir, job.notebookFile).split(path.sep).join("/"),
+    cluster: clusterSpecOf(job),
+  });
+}
+
+/** What submitting and following a run needs: checked before anything slow or visible happens. */
+function runPermissions(kind: ClusterRunRef["kind"], namespace: string): AccessCheck[] {
+  const workload = workloadResource(kind);
+  return [
+    { verb: "create", group: workload.group, resource: workload.plural, namespace },
+    { verb: "watch", group: workload.group, resource: workload.plural, namespace },
+    { verb: "watch", resource: "pods", namespace },
+    { verb: "get", resource: "pods", subresource: "log", namespace },
+    { verb: "watch", resource: "events", namespace },
+  ];
+}
+
+function kindOf(workload: { kind?: string }): ClusterRunRef["kind"] {
+  return (workload.kind ?? "Job") as ClusterRunRef["kind"];
+}
+
+/** `parity manifest --target cluster`: the YAML that would be submitted, with nothing built or pushed. */
+export async function clusterManifest(
+  context: SessionContext,
+  notebook: string,
+  options: ClusterSessionOptions,
+): Promise<{ yaml: string; job: LoadedJob; target: ClusterTarget }> {
+  const docker = await connect(context, () => undefined).catch(() => undefined);
+  const job = await load(context, notebook, options.profile, docker);
+  const cluster = await connectTarget(context, job, { ...options, print: () => undefined });
+  // The image as the cluster will pull it: the registry's name for it when the profile has one.
+  const registry = job.profile.profile.image.registry;
+  const image = registry ? remoteReferenceFor(job.plan.tag, registry).reference : job.plan.tag;
+  const spec = jobSpecFor(job, image, options.params ?? []);
+  return {
+    yaml: renderManifest([workloadFor(job, spec, cluster.target.namespace)]),
+    job,
+    target: cluster.target,
+  };
+}
+
+export interface ClusterCheck {
+  job: LoadedJob;
+  target: ClusterTarget;
+  prediction: Prediction;
+  /** Permissions the user lacks, one sentence each; empty when everything is allowed. */
+  missing: string[];
+}
+
+/** `parity check --target cluster`: would it schedule, and may this user submit it? */
+export async function checkCluster(
+  context: SessionContext,
+  notebook: string,
+  options: ClusterSessionOptions,
+): Promise<ClusterCheck> {
+  const job = await load(context, notebook, options.profile);
+  options.print(describeJob(context, job));
+  const cluster = await connectTarget(context, job, options);
+  const spec = jobSpecFor(job, job.plan.tag, options.params ?? []);
+  const workload = workloadFor(job, spec, cluster.target.namespace);
+  const missing = await missingPermissions(
+    cluster,
+    runPermissions(kindOf(workload), cluster.target.namespace),
+  );
+  const prediction = await preflight(cluster.config, cluster.target.namespace, workload);
+  return { job, target: cluster.target, prediction, missing };
+}
+
+async function missingPermissions(cluster: KubeConnection, checks: AccessCheck[]): Promise<string[]> {
+  try {
+    await requireAllowed(cluster, checks);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ParityError) || error.code !== "Forbidden") throw error;
+    return error.details.length > 0 ? error.details.map((detail) => detail.message) : [error.message];
+  }
+}
+
+export interface PreparedClusterRun {
+  cluster: KubeConnection;
+  job: LoadedJob;
+  runId: string;
+  built: BuildResult;
+  spec: ClusterRunSpec;
+  prediction: Prediction;
+  delivery: Delivery;
+  /** The YAML submitted, as `parity manifest` prints it. */
+  manifest: string;
+}
+
+/**
+ * Everything before a cluster run, failing fast: the cluster and the user's permissions, then the
+ * preflight, and only then the slow part (build, report, push).
+ */
+export async function prepareClusterRun(
+  context: SessionContext,
+  notebook: string,
+  options: ClusterSessionOptions,
+): Promise<PreparedClusterRun> {
+  const { print } = options;
+  const docker = await connect(context, print);
+  const job = await load(context, notebook, options.profile, docker);
+  options.onImage?.(job.plan.tag);
+  const params = options.params ?? [];
+  jobSpecFor(job, job.plan.tag, params); // parameters are checked before anything slow happens
+  print(describeJob(context, job));
+  const cluster = await connectTarget(context, job, options);
+  const namespace = cluster.target.namespace;
+  const runId = newRunId(job.name);
+  const draft = workloadFor(job, jobSpecFor(job, job.plan.tag, params), namespace, runId);
+  await requireAllowed(cluster, runPermissions(kindOf(draft), namespace));
+  const prediction = await preflight(cluster.config, namespace, draft);
+  for (const problem of prediction.problems)
+    print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
+  if (!prediction.schedulable && !(await options.confirmUnschedulable?.(prediction))) {
+    throw new ParityError(
+      "WouldNotSchedule",
+      "The cluster cannot schedule this job as it is; nothing was submitted.",
+      {
+        fix:
+          prediction.problems.find((problem) => problem.severity === "error")?.fix ??
+          "See the problems above.",
+      },
+    );
+  }
+
+  const built = await build(context, docker, job, Boolean(options.verbose), print);
+  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
+  if (!options.noReport) {
+    const parity = await report(context, job, { connection: docker, image: built.tag, print });
+    moduleDistributions = parity.image?.moduleDistributions ?? {};
+    options.onReport?.(parity, job);
+  }
+  const registry = job.profile.profile.image.registry;
+  const credentials =
+    options.registryCredentials ??
+    (registry
+      ? await credentialsFor(registry.split("/")[0]!, {
+          env: context.env,
+          homeDir: context.env.HOME ?? homedir(),
+        })
+      : undefined);
+  const delivery = await deliverImage(docker.docker, {
+    localTag: built.tag,
+    registry,
+    kubeContext: cluster.target.context,
+    credentials,
+    signal: context.signal,
+    onProgress: options.verbose ? (line) => print(`  ${line}`) : undefined,
+  });
+  print(`Image:    ${delivery.detail}`);
+
+  const runSpec = jobSpecFor(job, delivery.reference, params, moduleDistributions);
+  const workload = workloadFor(job, runSpec, namespace, runId);
+  const resource = workloadResource(kindOf(workload));
+  return {
+    cluster,
+    job,
+    runId,
+    built,
+    prediction,
+    delivery,
+    manifest: renderManifest([workload]),
+    spec: {
+      job: runSpec,
+      workload,
+      demands: podDemands(workload),
+      ref: {
+        context: cluster.target.context,
+        server: cluster.target.server,
+        namespace,
+        kind: kindOf(workload),
+        apiVersion: resource.apiVersion,
+        name: workload.metadata?.name ?? runId,
+        imageDelivery: delivery.action,
+      },
+    },
+  };
+}
+
+export function startPreparedClusterRun(prepared: PreparedClusterRun): RunHandle {
+  return startClusterRun(prepared.cluster, prepared.spec, prepared.runId);
+}
