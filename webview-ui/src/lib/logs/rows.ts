@@ -4,6 +4,8 @@ import { findAll } from "./search";
 
 /** Characters of one line drawn at most; longer lines are drawn cut and without colours (copy and save keep them whole). */
 export const MAX_DRAWN_CHARS = 4000;
+/** Colours for replica prefixes (logs.css: .source-0 … .source-5). */
+const SOURCE_COLOURS = 6;
 
 /**
  * One drawn row. Log text only ever reaches the DOM through textContent, and colours through
@@ -25,7 +27,8 @@ export function renderRow(
   if (source) {
     row.dataset.source = source;
     const label = document.createElement("span");
-    label.className = "source";
+    // Each replica keeps its colour, so merged lines from several pods read apart at a glance.
+    label.className = `source source-${store.sources.indexOf(source) % SOURCE_COLOURS}`;
     label.textContent = source;
     row.append(label);
   }
