@@ -10,7 +10,7 @@ import { RunOutput } from "../runOutput";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { requireAllowed, type AccessCheck } from "./access";
 import type { KubeConnection } from "./connection";
-import { apiFailure } from "./kubeErrors";
+import { apiFailure, httpStatus } from "./kubeErrors";
 import { clusterFacts } from "./preflight";
 import { RunLogs } from "./runLogs";
 import { RecordSaver } from "./recordSaver";
@@ -109,7 +109,7 @@ async function execute(
   let nodeCache: NodeFacts[] | undefined;
   let current: RunStatus = "pending";
   const snapshot = (state: RunStatus, outcome?: WorkloadOutcome): RunResult => {
-    const pods = watch.pods();
+    const pods = watch.allPods();
     const timeline = watch.entries();
     const first = containerFailures(pods)[0];
     const failed = state === "failed";
@@ -155,9 +155,8 @@ async function execute(
       }
       const outcome = workloadOutcome(spec.ref.kind, watch.workload());
       if (outcome) return resolve(outcome);
-      if (watch.workloadDeleted) {
-        return resolve({ status: "failed", reason: "Deleted", message: "it was deleted before it ended" });
-      }
+      // Deleted from elsewhere (the Runs view, kubectl): the run was cancelled there.
+      if (watch.workloadDeleted) return resolve("cancelled");
       const now = activeStatus(watch.pods());
       if (now !== current) {
         current = now;
@@ -172,12 +171,13 @@ async function execute(
   if (outcome === "cancelled") {
     await api
       .deleteNamespacedCustomObject({ ...resource, namespace, name, propagationPolicy: "Background" })
-      .catch(
-        (error: unknown) =>
-          (deleteFailure = apiFailure(error, conn.target, `delete ${spec.ref.kind} ${name}`)),
-      );
+      .catch((error: unknown) => {
+        if (httpStatus(error) !== 404)
+          deleteFailure = apiFailure(error, conn.target, `delete ${spec.ref.kind} ${name}`);
+      });
     await runLogs.stop();
   } else {
+    if (outcome.status === "failed") await watch.podFailureSeen();
     await nodes;
     await runLogs.finish(watch.pods());
   }

@@ -1,9 +1,13 @@
 import type { CoreV1Event, KubernetesObject, V1Pod } from "@kubernetes/client-node";
+import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { Emitter, type Disposable } from "../../core/events";
 import type { ClusterWorkloadKind, RunStatus, TimelineEntry } from "../../core/job/types";
 import type { KubeConnection } from "./connection";
 import { RunTimeline } from "./events";
 import { createInformer, type Informer } from "./informer";
+
+/** How long a failed workload waits for its pods' watch to show the container that failed. */
+const POD_FAILURE_WAIT_MS = 5_000;
 
 export interface WatchedWorkload {
   namespace: string;
@@ -64,6 +68,8 @@ export class RunWatch implements Disposable {
   private readonly eventInformer: Informer<CoreV1Event>;
   private readonly timeline: RunTimeline;
   private deleted = false;
+  /** Every pod of the run as last seen, deleted ones included: an operator may delete a failed replica's pod. */
+  private readonly seenPods = new Map<string, V1Pod>();
   private readonly subscriptions: Disposable[] = [];
   readonly onChange = this.changes.event;
 
@@ -92,6 +98,7 @@ export class RunWatch implements Disposable {
       }),
       this.podInformer.onChange((change) => {
         if (change.object && change.type !== "deleted") this.timeline.addPod(change.object);
+        if (change.object) this.seenPods.set(change.object.metadata?.name ?? "", change.object);
         this.changes.fire();
       }),
       this.eventInformer.onChange((change) => {
@@ -111,8 +118,34 @@ export class RunWatch implements Disposable {
     return this.workloadInformer.get(this.target.namespace, this.target.name);
   }
 
+  /** The run's pods that exist now. */
   pods(): V1Pod[] {
     return this.podInformer.items();
+  }
+
+  /** Every pod the run had, as last seen (for the diagnosis: a deleted pod's failure still counts). */
+  allPods(): V1Pod[] {
+    return [...this.seenPods.values()];
+  }
+
+  /**
+   * The workload's Failed condition and its pods' states come through separate watches: the
+   * condition can arrive first. Gives the pods' watch a moment to show which container failed.
+   */
+  async podFailureSeen(waitMs = POD_FAILURE_WAIT_MS): Promise<void> {
+    const seen = () => containerFailures(this.allPods()).length > 0;
+    if (seen()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      const subscription = this.onChange(() => {
+        if (seen()) done();
+      });
+      function done() {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      }
+    });
   }
 
   entries(): TimelineEntry[] {

@@ -202,7 +202,7 @@ describe("diagnoseClusterRun", () => {
     );
     expect(found[0]?.code).toBe("ReplicaFailedFirst");
     expect(found[0]?.message).toBe(
-      "worker-1 failed first at 10:01:58 UTC (Error 1); the other 2 replicas were stopped or failed after it.",
+      "worker-1 failed first at 10:01:58 UTC (Error 1); worker-0, master-0 failed after it.",
     );
     expect(found[1]).toMatchObject({ code: "PythonException", location });
   });

@@ -45,7 +45,8 @@ export function diagnoseClusterRun(evidence: ClusterRunEvidence): Diagnosis[] {
   const failures = containerFailures(evidence.pods);
   const first = failures[0];
   if (first) {
-    if (evidence.kind !== "Job" && evidence.pods.length > 1) found.push(firstFailure(first, evidence.pods));
+    if (evidence.kind !== "Job" && evidence.pods.length > 1)
+      found.push(firstFailure(failures, evidence.pods));
     found.push(...failureCause(first, evidence));
   } else if (evidence.status === "failed" && found.length === 0) {
     found.push(workloadFailed(evidence));
@@ -86,14 +87,22 @@ function quotaProblems(events: TimelineEntry[]): Diagnosis[] {
   ];
 }
 
-function firstFailure(first: ContainerFailure, pods: PodLike[]): Diagnosis {
-  const at = first.finishedAt ? ` at ${first.finishedAt.slice(11, 19)} UTC` : "";
-  const others = pods.length - 1;
+function firstFailure(failures: ContainerFailure[], pods: PodLike[]): Diagnosis {
+  const [first, ...later] = failures;
+  const at = first!.finishedAt ? ` at ${first!.finishedAt.slice(11, 19)} UTC` : "";
+  const laterReplicas = [...new Set(later.map((failure) => failure.replica))].filter(
+    (r) => r !== first!.replica,
+  );
+  const others = pods.length - 1 - laterReplicas.length;
+  const after = [
+    ...(laterReplicas.length ? [`${laterReplicas.join(", ")} failed after it`] : []),
+    ...(others > 0 ? [`${others === 1 ? "1 other replica" : `${others} other replicas`} did not fail`] : []),
+  ];
   return {
     code: "ReplicaFailedFirst",
     severity: "error",
-    message: `${first.replica} failed first${at} (${first.reason ?? "exit code"} ${first.exitCode}); the other ${others === 1 ? "replica was" : `${others} replicas were`} stopped or failed after it.`,
-    fix: `Start with ${first.replica}'s logs and diagnosis: errors in the other replicas (timeouts, lost connections) usually follow from it.`,
+    message: `${first!.replica} failed first${at} (${first!.reason ?? "exit code"} ${first!.exitCode})${after.length ? `; ${after.join("; ")}` : ""}.`,
+    fix: `Start with ${first!.replica}'s logs and diagnosis: errors in the other replicas (timeouts, lost connections) usually follow from it.`,
   };
 }
 
