@@ -4,7 +4,7 @@ import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { CancelledError } from "../../core/errors";
 import { Emitter } from "../../core/events";
 import type { ClusterRunRef, JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
-import { runSelector, workloadResource } from "../../core/manifests";
+import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import type { NodeFacts, PodDemand } from "../../core/preflight/types";
 import { RunOutput } from "../runOutput";
 import { newRunId, RunRecorder } from "../store/runStore";
@@ -104,7 +104,12 @@ async function execute(
 
   const output = new RunOutput(recorder, logs);
   const runLogs = new RunLogs(conn, namespace, (line) => output.add(line));
-  const watch = new RunWatch(conn, { ...resource, namespace, kind: spec.ref.kind, name }, runSelector(runId));
+  // Pods are found by the one label workloadForRun puts on every template, whatever else the manifest has.
+  const watch = new RunWatch(
+    conn,
+    { ...resource, namespace, kind: spec.ref.kind, name },
+    `${RUN_LABEL}=${labelValue(runId)}`,
+  );
   let nodes: Promise<NodeFacts[] | undefined> | undefined;
   let nodeCache: NodeFacts[] | undefined;
   let current: RunStatus = "pending";
@@ -188,8 +193,10 @@ async function execute(
     cancelled ? undefined : outcome,
   );
   watch.dispose();
-  final.finishedAt = new Date().toISOString();
-  final.durationMs = Date.parse(final.finishedAt) - Date.parse(base.startedAt!);
+  if (!deleteFailure) {
+    final.finishedAt = new Date().toISOString();
+    final.durationMs = Date.parse(final.finishedAt) - Date.parse(base.startedAt!);
+  }
   // Every log line is on disk before the record says the run ended: readers stop at that moment.
   await recorder.close();
   await saver.finish(final);

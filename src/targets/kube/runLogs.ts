@@ -21,6 +21,8 @@ interface Follower {
  */
 export class RunLogs {
   private readonly followers = new Map<string, Follower>();
+  /** Once finishing or stopped, no new follower starts (it would never be stopped). */
+  private closed = false;
 
   constructor(
     private readonly conn: KubeConnection,
@@ -30,6 +32,7 @@ export class RunLogs {
 
   /** Starts following the containers of a pod that have started; call on every pod change. */
   watchPod(pod: V1Pod): void {
+    if (this.closed) return;
     const name = pod.metadata?.name ?? "";
     for (const status of pod.status?.containerStatuses ?? []) {
       const key = `${name}/${status.name}`;
@@ -54,6 +57,7 @@ export class RunLogs {
   /** Stops the followers, then takes each pod's whole log and keeps what they had not passed on. */
   async finish(pods: V1Pod[]): Promise<void> {
     for (const pod of pods) this.watchPod(pod);
+    this.closed = true;
     for (const follower of this.followers.values()) follower.controller.abort();
     await Promise.all([...this.followers.values()].map((follower) => follower.done));
     const core = this.conn.config.makeApiClient(CoreV1Api);
@@ -80,6 +84,7 @@ export class RunLogs {
 
   /** Stops following without a last read (the run was cancelled and its pods are being deleted). */
   async stop(): Promise<void> {
+    this.closed = true;
     for (const follower of this.followers.values()) follower.controller.abort();
     await Promise.all([...this.followers.values()].map((follower) => follower.done));
   }
