@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BatchV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
 import { startClusterRun } from "../../src/targets/kube/clusterRun";
@@ -151,5 +151,52 @@ describe("startClusterRun with a batch/v1 Job", () => {
     ).toEqual([]);
     expect(existsSync(join(job.workspaceDir, RUNS_DIR, "refused-1"))).toBe(false);
     expect(existsSync(join(job.workspaceDir, ".parity"))).toBe(false);
+  });
+
+  it("keeps a failed Job pod's whole log, each line once, and explains its traceback like a local run", async () => {
+    // The pod's name is the Job controller's to choose: kwok serves this file for every pod of the namespace.
+    const own = await freshNamespace(admin, "tb");
+    const file = join(cluster.podLogDir, `${own}-cluster.log`);
+    const stamp = new Date().toISOString().replace("Z", "000000Z");
+    const lines = [
+      "epoch 1 loss 0.91",
+      "Traceback (most recent call last):",
+      '  File "train.py", line 3',
+      "ValueError: shapes (3,) and (4,) not aligned",
+    ];
+    writeFileSync(file, lines.map((line) => `${stamp} stderr F ${line}\n`).join(""));
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    const clusterLogs = { group: "kwok.x-k8s.io", version: "v1alpha1", plural: "clusterlogs", name: own };
+    await custom.createClusterCustomObject({
+      ...clusterLogs,
+      body: {
+        apiVersion: "kwok.x-k8s.io/v1alpha1",
+        kind: "ClusterLogs",
+        metadata: { name: own },
+        spec: { selector: { matchNamespaces: [own] }, logs: [{ logsFile: file, follow: true }] },
+      },
+    });
+    try {
+      const conn = await connect(cluster.kubeconfigs.admin, own);
+      const job = jobSpec("tb");
+      const failing = {
+        labels: oomKilled.labels,
+        annotations: {
+          "pod-container-running-failed.stage.kwok.x-k8s.io/reason": "Error",
+          "pod-container-running-failed.stage.kwok.x-k8s.io/exit-code": "1",
+        },
+      };
+      const spec = runSpec(conn, job, { runId: "tb-1", edit: (w) => podMetadata(w.spec.template, failing) });
+      const handle = startClusterRun(conn, spec, "tb-1");
+      const seen: string[] = [];
+      handle.onLog((line) => seen.push(line.text));
+      const result = await handle.result;
+      expect(result).toMatchObject({ status: "failed", exitCode: 1, oomKilled: false });
+      expect(seen).toEqual(lines);
+      expect(result.diagnosis.map((d) => d.code)).toEqual(["PythonException"]);
+      expect(result.diagnosis[0]?.message).toBe("ValueError: shapes (3,) and (4,) not aligned");
+    } finally {
+      await custom.deleteClusterCustomObject(clusterLogs);
+    }
   });
 });
