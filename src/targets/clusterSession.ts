@@ -7,7 +7,7 @@ import { buildWorkload, jobNameFor, podDemands, renderManifest, workloadResource
 import type { Prediction } from "../core/preflight";
 import type { ClusterSpec } from "../core/profile/types";
 import type { BuildResult } from "./docker/buildImage";
-import { startClusterRun, type ClusterRunSpec } from "./kube/clusterRun";
+import { runPermissions, startClusterRun, type ClusterRunSpec } from "./kube/clusterRun";
 import { requireAllowed, type AccessCheck } from "./kube/access";
 import { connectCluster, describeTarget, type ClusterTarget, type KubeConnection } from "./kube/connection";
 import { preflight } from "./kube/preflight";
@@ -88,18 +88,6 @@ function workloadFor(job: LoadedJob, spec: JobSpec, namespace: string, runId?: s
     notebook: path.relative(job.workspaceDir, job.notebookFile).split(path.sep).join("/"),
     cluster: clusterSpecOf(job),
   });
-}
-
-/** What submitting and following a run needs: checked before anything slow or visible happens. */
-function runPermissions(kind: ClusterRunRef["kind"], namespace: string): AccessCheck[] {
-  const workload = workloadResource(kind);
-  return [
-    { verb: "create", group: workload.group, resource: workload.plural, namespace },
-    { verb: "watch", group: workload.group, resource: workload.plural, namespace },
-    { verb: "watch", resource: "pods", namespace },
-    { verb: "get", resource: "pods", subresource: "log", namespace },
-    { verb: "watch", resource: "events", namespace },
-  ];
 }
 
 function kindOf(workload: { kind?: string }): ClusterRunRef["kind"] {

@@ -3,7 +3,15 @@ import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster
 import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { CancelledError } from "../../core/errors";
 import { Emitter } from "../../core/events";
-import type { ClusterRunRef, JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
+import type {
+  ClusterRunRef,
+  ClusterWorkloadKind,
+  JobSpec,
+  LogLine,
+  RunHandle,
+  RunResult,
+  RunStatus,
+} from "../../core/job/types";
 import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import type { NodeFacts, PodDemand } from "../../core/preflight/types";
 import { RunOutput } from "../runOutput";
@@ -44,11 +52,11 @@ export function startClusterRun(
 }
 
 /** What a run needs to be allowed before anything is created: the workload, its pods, their logs and events. */
-export function runPermissions(spec: ClusterRunSpec): AccessCheck[] {
-  const { group, plural } = workloadResource(spec.ref.kind);
-  const namespace = spec.ref.namespace;
+export function runPermissions(kind: ClusterWorkloadKind, namespace: string): AccessCheck[] {
+  const { group, plural } = workloadResource(kind);
   return [
-    { verb: "create", group, resource: plural, namespace },
+    // Delete too: cancelling a run deletes its workload, and a run that cannot be stopped should not start.
+    ...["create", "delete"].map((verb) => ({ verb, group, resource: plural, namespace })),
     ...["get", "list", "watch"].map((verb) => ({ verb, resource: "pods", namespace })),
     { verb: "get", resource: "pods", subresource: "log", namespace },
     ...["list", "watch"].map((verb) => ({ verb, resource: "events", namespace })),
@@ -64,7 +72,7 @@ async function execute(
   logs: Emitter<LogLine>,
 ): Promise<RunResult> {
   // Refused before anything exists: no workload, no run record.
-  await requireAllowed(conn, runPermissions(spec));
+  await requireAllowed(conn, runPermissions(spec.ref.kind, spec.ref.namespace));
   if (signal.aborted) throw new CancelledError();
   const resource = workloadResource(spec.ref.kind);
   const { namespace, name } = spec.ref;
