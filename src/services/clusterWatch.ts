@@ -37,13 +37,16 @@ export async function watchCluster(connection: KubeConnection, signal?: AbortSig
   const { namespace, context, server } = connection.target;
   const rules = await allowedActions(connection, namespace);
   const clusterWide = async (resource: string) =>
-    (await canI(connection, { verb: "list", resource })).allowed;
+    (await canI(connection, { verb: "list", resource, namespace: "" })).allowed; // "": cluster-wide
   const [allPods, nodes, namespaces, training] = await Promise.all([
     clusterWide("pods"),
     clusterWide("nodes"),
     clusterWide("namespaces"),
     trainingResources(connection, signal),
   ]);
+  // A watch the user may not open would only ever reconnect: namespaced ones need list and watch.
+  const mayWatch = (resource: string, group = "") =>
+    rules.incomplete || (rules.can("list", resource, group) && rules.can("watch", resource, group));
   const ns = `/namespaces/${encodeURIComponent(namespace)}`;
   const make = (path: string, labelSelector?: string, kind?: string, apiVersion?: string): Watched => ({
     informer: createInformer<KubernetesObject>(connection, { path, labelSelector }),
@@ -51,14 +54,18 @@ export async function watchCluster(connection: KubeConnection, signal?: AbortSig
     apiVersion,
   });
   const watched = {
-    pods: make(allPods ? "/api/v1/pods" : `/api/v1${ns}/pods`),
+    pods: allPods ? make("/api/v1/pods") : mayWatch("pods") ? make(`/api/v1${ns}/pods`) : undefined,
     nodes: nodes ? make("/api/v1/nodes") : undefined,
     namespaces: namespaces ? make("/api/v1/namespaces") : undefined,
     workloads: [
-      make(`/apis/batch/v1${ns}/jobs`, PARITY_JOBS, "Job", "batch/v1"),
-      ...training.map((kind) =>
-        make(`/apis/kubeflow.org/v1${ns}/${kind.toLowerCase()}s`, undefined, kind, "kubeflow.org/v1"),
-      ),
+      ...(mayWatch("jobs", "batch")
+        ? [make(`/apis/batch/v1${ns}/jobs`, PARITY_JOBS, "Job", "batch/v1")]
+        : []),
+      ...training
+        .filter((kind) => mayWatch(`${kind.toLowerCase()}s`, "kubeflow.org"))
+        .map((kind) =>
+          make(`/apis/kubeflow.org/v1${ns}/${kind.toLowerCase()}s`, undefined, kind, "kubeflow.org/v1"),
+        ),
     ],
   };
   const all = [watched.pods, watched.nodes, watched.namespaces, ...watched.workloads].filter(
