@@ -257,13 +257,17 @@ export async function stopCluster(state: ClusterState): Promise<void> {
 
 /** Stops one component and starts it again with the same flags (same ports, same data). */
 export async function restartComponent(state: ClusterState, name: string): Promise<void> {
-  const index = state.components.findIndex((c) => c.name === name);
-  const old = state.components[index];
+  // Another test file may have restarted it already: the pids on disk are the current ones, not
+  // those in the state this file was given when the control plane started.
+  const current = loadState(state.workDir) ?? state;
+  const index = current.components.findIndex((c) => c.name === name);
+  const old = current.components[index];
   if (!old) throw new Error(`no component named ${name}`);
   await stopProcess(old);
   const fresh = startProcess(old.name, old.binary, old.args, old.log);
-  state.components[index] = fresh;
-  saveState(state);
+  current.components[index] = fresh;
+  state.components = [...current.components];
+  saveState(current);
   if (name === "kube-apiserver") {
     const token = /^([^,]+),parity-admin,/m.exec(
       readFileSync(join(state.workDir, "tokens.csv"), "utf8"),
