@@ -1,5 +1,6 @@
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
-import { sortTimeline, timelineFromEvent, timelineFromPod } from "../../core/diagnosis/cluster/timeline";
+import { timelineFromEvent, timelineFromPod } from "../../core/diagnosis/cluster/timeline";
+import { sortTimeline } from "../../core/diagnosis/cluster/timelineOrder";
 import type { TimelineEntry } from "../../core/job/types";
 
 /**

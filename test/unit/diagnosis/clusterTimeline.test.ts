@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PodLike } from "../../../src/core/diagnosis/cluster/objects";
-import {
-  sortTimeline,
-  timelineFromEvent,
-  timelineFromPod,
-} from "../../../src/core/diagnosis/cluster/timeline";
+import { timelineFromEvent, timelineFromPod } from "../../../src/core/diagnosis/cluster/timeline";
+import { lifecycleRank, sortTimeline } from "../../../src/core/diagnosis/cluster/timelineOrder";
 
 const now = new Date("2026-03-02T10:00:05.000Z");
 
@@ -47,6 +44,38 @@ describe("timelineFromEvent", () => {
       reason: "SuccessfulCreate",
       message: "Created pod: train-1-x7k2p",
     });
+  });
+});
+
+describe("timelineFromEvent times", () => {
+  const base = { involvedObject: { kind: "Pod", name: "p" }, reason: "Scheduled", message: "" };
+  it("takes eventTime's sub-second precision when it falls in lastTimestamp's second", () => {
+    const entry = timelineFromEvent({
+      ...base,
+      lastTimestamp: "2026-03-02T10:00:01Z",
+      eventTime: "2026-03-02T10:00:01.234567Z",
+    });
+    expect(entry.time).toBe("2026-03-02T10:00:01.234Z");
+  });
+
+  it("keeps lastTimestamp for a repeated event whose eventTime is its first occurrence", () => {
+    const entry = timelineFromEvent({
+      ...base,
+      lastTimestamp: "2026-03-02T10:00:41Z",
+      eventTime: "2026-03-02T10:00:01.234567Z",
+    });
+    expect(entry.time).toBe("2026-03-02T10:00:41.000Z");
+  });
+
+  it("uses the last managedFields write when the event has no time of its own", () => {
+    const entry = timelineFromEvent({
+      ...base,
+      metadata: {
+        creationTimestamp: "2026-03-02T10:00:00Z",
+        managedFields: [{ time: "2026-03-02T10:00:03Z" }, { time: "2026-03-02T10:00:02Z" }],
+      },
+    });
+    expect(entry.time).toBe("2026-03-02T10:00:03.000Z");
   });
 });
 
@@ -163,5 +192,77 @@ describe("sortTimeline", () => {
         entry("2026-03-02T10:00:02Z", "c"),
       ]).map((e) => e.reason),
     ).toEqual(["a", "b", "c"]);
+  });
+
+  const at = (time: string, object: string, reason: string) => ({
+    time,
+    object,
+    type: "Normal" as const,
+    reason,
+    message: "",
+  });
+
+  it("puts entries of the same second in lifecycle order, whatever order they arrived in", () => {
+    const second = "2026-03-02T10:00:01.000Z";
+    expect(
+      sortTimeline([
+        at(second, "Container/p/main", "Started"),
+        at(second, "Pod/p", "Running"),
+        at(second, "Pod/p", "Scheduled"),
+        at(second, "Job/train", "Completed"),
+        at(second, "Pod/p", "Succeeded"),
+        at(second, "Container/p/main", "Completed"),
+        at(second, "Pod/p", "Pulled"),
+        at(second, "Pod/p", "Created"),
+        at(second, "Job/train", "SuccessfulCreate"),
+        at(second, "Pod/p", "Pulling"),
+        at(second, "PyTorchJob/train", "PyTorchJobCreated"),
+      ]).map((e) => `${e.object.split("/")[0]} ${e.reason}`),
+    ).toEqual([
+      "PyTorchJob PyTorchJobCreated",
+      "Job SuccessfulCreate",
+      "Pod Scheduled",
+      "Pod Pulling",
+      "Pod Pulled",
+      "Pod Created",
+      "Container Started",
+      "Pod Running",
+      "Container Completed",
+      "Pod Succeeded",
+      "Job Completed",
+    ]);
+  });
+
+  it("keeps sub-second times in their order and places whole-second entries among them by rank", () => {
+    expect(
+      sortTimeline([
+        at("2026-03-02T10:00:01.000Z", "Pod/p", "Running"),
+        at("2026-03-02T10:00:01.700Z", "Pod/p", "Started"),
+        at("2026-03-02T10:00:01.234Z", "Pod/p", "Scheduled"),
+        at("2026-03-02T10:00:00.900Z", "Job/train", "SuccessfulCreate"),
+        at("2026-03-02T10:00:01Z", "Pod/p", "Pulled"),
+      ]).map((e) => e.reason),
+    ).toEqual(["SuccessfulCreate", "Scheduled", "Pulled", "Running", "Started"]);
+  });
+
+  it("falls back to arrival order between entries of the same rank", () => {
+    const second = "2026-03-02T10:00:01.000Z";
+    expect(
+      sortTimeline([
+        at(second, "Pod/p", "BackOff"),
+        at(second, "Pod/p", "Unhealthy"),
+        at(second, "Pod/p", "BackOff"),
+      ]).map((e) => e.reason),
+    ).toEqual(["BackOff", "Unhealthy", "BackOff"]);
+  });
+});
+
+describe("lifecycleRank", () => {
+  it("ranks a workload's creation first and its end after its pods'", () => {
+    const rank = (object: string, reason: string) => lifecycleRank({ object, reason });
+    expect(rank("Job/t", "Created")).toBeLessThan(rank("Job/t", "SuccessfulCreate"));
+    expect(rank("Pod/p", "Created")).toBeGreaterThan(rank("Pod/p", "Pulled"));
+    expect(rank("TFJob/t", "TFJobSucceeded")).toBeGreaterThan(rank("Pod/p", "Succeeded"));
+    expect(rank("Pod/p", "Failed")).toBeGreaterThan(rank("Container/p/c", "OOMKilled"));
   });
 });

@@ -58,7 +58,7 @@ export interface PodLike {
 }
 
 export interface EventLike {
-  metadata?: { name?: string; creationTimestamp?: Timestamp };
+  metadata?: { name?: string; creationTimestamp?: Timestamp; managedFields?: { time?: Timestamp }[] };
   involvedObject?: { kind?: string; name?: string; uid?: string };
   regarding?: { kind?: string; name?: string; uid?: string };
   type?: string;

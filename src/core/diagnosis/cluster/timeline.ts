@@ -6,12 +6,7 @@ export function timelineFromEvent(event: EventLike): TimelineEntry {
   const object = event.involvedObject ?? event.regarding ?? {};
   const count = event.series?.count ?? event.count;
   return {
-    time:
-      isoTime(event.lastTimestamp) ??
-      isoTime(event.eventTime) ??
-      isoTime(event.firstTimestamp) ??
-      isoTime(event.metadata?.creationTimestamp) ??
-      new Date(0).toISOString(),
+    time: eventTime(event),
     object: `${object.kind ?? "Object"}/${object.name ?? ""}`,
     type: event.type === "Warning" ? "Warning" : "Normal",
     reason: event.reason ?? "",
@@ -105,10 +100,27 @@ function phaseTime(pod: PodLike): string | undefined {
   );
 }
 
-/** Oldest first; entries of the same time keep the order they were recorded in. */
-export function sortTimeline(entries: TimelineEntry[]): TimelineEntry[] {
-  return entries
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => a.entry.time.localeCompare(b.entry.time) || a.index - b.index)
-    .map(({ entry }) => entry);
+/**
+ * When an event was last seen, as precisely as Kubernetes says: lastTimestamp and firstTimestamp
+ * have whole seconds, eventTime (newer events) microseconds. eventTime refines lastTimestamp when
+ * both fall in the same second (a repeated event's eventTime is its first occurrence); the last
+ * managedFields write stands in when an event has no time of its own.
+ */
+function eventTime(event: EventLike): string {
+  const last = isoTime(event.lastTimestamp);
+  const precise = isoTime(event.eventTime);
+  if (last && precise && precise.slice(0, 19) === last.slice(0, 19)) return precise;
+  const written = (event.metadata?.managedFields ?? [])
+    .map((field) => isoTime(field.time))
+    .filter((time): time is string => Boolean(time))
+    .sort()
+    .at(-1);
+  return (
+    last ??
+    precise ??
+    isoTime(event.firstTimestamp) ??
+    written ??
+    isoTime(event.metadata?.creationTimestamp) ??
+    new Date(0).toISOString()
+  );
 }
