@@ -3,8 +3,9 @@ import { Emitter, type Disposable, type Listener } from "../core/events";
 import { allowedActions, canI } from "../targets/kube/access";
 import type { KubeConnection } from "../targets/kube/connection";
 import { createInformer, type Informer } from "../targets/kube/informer";
+import { worstHealth } from "../targets/kube/health";
 import { getJson } from "../targets/kube/kubeRequest";
-import { combineHealth, type ClusterHealth } from "../views/cluster/clusterHealth";
+import type { ClusterHealth } from "../views/cluster/clusterHealth";
 import type { ClusterSnapshot } from "../views/cluster/clusterModel";
 import type { NamespaceItem, NodeItem, PodItem, WorkloadItem } from "../views/cluster/clusterObjects";
 
@@ -132,7 +133,7 @@ async function trainingResources(connection: KubeConnection, signal?: AbortSigna
 
 /** The worst informer's state, when it last heard from the server, and why it failed. */
 function healthOf(informers: Informer<KubernetesObject>[]): ClusterHealth {
-  const state = combineHealth(informers.map((informer) => informer.health));
+  const state = worstHealth(informers.map((informer) => informer.health));
   const worst = informers.filter((informer) => informer.health === state);
   const heard = worst.flatMap((informer) =>
     informer.lastActivity === undefined ? [] : [informer.lastActivity],

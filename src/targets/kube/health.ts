@@ -19,9 +19,13 @@ export interface HealthSummary {
 /** Worst first: one reconnecting or stale watch is what the user needs to know about. */
 const severity: InformerHealth[] = ["reconnecting", "stale", "connecting", "live", "stopped"];
 
+/** The worst of several informers' health; "stopped" when there are none. */
+export function worstHealth(states: InformerHealth[]): InformerHealth {
+  return severity.find((candidate) => states.includes(candidate)) ?? "stopped";
+}
+
 export function summarizeHealth(sources: Omit<HealthSource, "onHealth">[], now: number): HealthSummary {
-  const state =
-    severity.find((candidate) => sources.some((source) => source.health === candidate)) ?? "stopped";
+  const state = worstHealth(sources.map((source) => source.health));
   const worst = sources.filter((source) => source.health === state);
   const error = worst.find((source) => source.lastError)?.lastError;
   const sentence = (() => {

@@ -1,5 +1,7 @@
-/** How the Cluster view's connection stands, as H1's informers report it, plus "unreachable" before any informer runs. */
-export type ClusterHealthState = "connecting" | "live" | "stale" | "reconnecting" | "stopped" | "unreachable";
+import type { InformerHealth } from "../../targets/kube/informerTypes";
+
+/** How the Cluster view's connection stands, as the informers report it, plus "unreachable" before any informer runs. */
+export type ClusterHealthState = InformerHealth | "unreachable";
 
 export interface ClusterHealth {
   state: ClusterHealthState;
@@ -40,18 +42,4 @@ export function healthIcon(health: ClusterHealth): { id: string; color?: string 
     case "stopped":
       return { id: "cloud" };
   }
-}
-
-/** The worst of several informers' health: one stale watch makes the view stale. */
-export function combineHealth(states: ClusterHealthState[]): ClusterHealthState {
-  const order: ClusterHealthState[] = [
-    "unreachable",
-    "reconnecting",
-    "stale",
-    "connecting",
-    "live",
-    "stopped",
-  ];
-  for (const state of order) if (states.includes(state)) return state;
-  return "stopped";
 }

@@ -1,9 +1,12 @@
 import type { ClusterWorkloadKind } from "../../core/job/types";
-import type { ClusterHealth } from "./clusterHealth";
 import {
-  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
   NOTEBOOK_ANNOTATION,
   RUN_LABEL,
+} from "../../core/manifests/labels";
+import type { ClusterHealth } from "./clusterHealth";
+import {
   workloadStatus,
   type NamespaceItem,
   type NodeItem,
@@ -54,7 +57,7 @@ export function clusterRows(snapshot: ClusterSnapshot, now: number): ClusterRow[
   if (!snapshot.context || snapshot.health.state === "unreachable") return [context];
   const podsOf = podIndex(snapshot.pods);
   const parityRuns = snapshot.workloads.filter(
-    (workload) => workload.metadata?.labels?.[MANAGED_BY] === "parity",
+    (workload) => workload.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE,
   );
   const training = snapshot.workloads.filter((workload) => TRAINING_KINDS.has(workload.kind ?? ""));
   const gpuNodes = gpuNodeRows(snapshot.nodes, snapshot.pods, snapshot.podsScope === "namespace");

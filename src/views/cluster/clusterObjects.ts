@@ -1,3 +1,5 @@
+import { GPU_RESOURCE } from "../../core/manifests/podTemplate";
+
 /**
  * The fields of Kubernetes objects the Cluster view reads, as informers hand them over. Structural
  * on purpose: the view's model stays free of client-node (it lives in dist/services.js) and of vscode.
@@ -59,11 +61,6 @@ export interface NamespaceItem {
   metadata?: ObjectMeta;
   status?: { phase?: string };
 }
-
-export const GPU_RESOURCE = "nvidia.com/gpu";
-export const MANAGED_BY = "app.kubernetes.io/managed-by";
-export const RUN_LABEL = "parity.dev/run";
-export const NOTEBOOK_ANNOTATION = "parity.dev/notebook";
 
 /** A whole-number extended resource ("4"); anything else (absent, malformed) counts as none. */
 export function wholeCount(value: string | number | undefined): number {

@@ -1,6 +1,6 @@
+import { GPU_RESOURCE } from "../../core/manifests/podTemplate";
 import {
   describeTaint,
-  GPU_RESOURCE,
   nodeReady,
   podGpus,
   podHoldsResources,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { healthWords, combineHealth } from "../../../src/views/cluster/clusterHealth";
+import { healthWords } from "../../../src/views/cluster/clusterHealth";
 import { clusterRows, type ClusterSnapshot } from "../../../src/views/cluster/clusterModel";
 import type { NodeItem, PodItem, WorkloadItem } from "../../../src/views/cluster/clusterObjects";
 import type { ClusterRow } from "../../../src/views/cluster/clusterRow";
@@ -192,12 +192,6 @@ describe("the Cluster view's rows", () => {
 });
 
 describe("the connection's health", () => {
-  it("is the worst informer's", () => {
-    expect(combineHealth(["live", "stale", "live"])).toBe("stale");
-    expect(combineHealth(["live", "reconnecting", "stale"])).toBe("reconnecting");
-    expect(combineHealth(["live"])).toBe("live");
-  });
-
   it("says how long ago the cluster was last heard from when stale", () => {
     expect(healthWords({ state: "stale", lastHeardAt: 0 }, 95_400)).toBe("stale 95 s");
     expect(healthWords({ state: "reconnecting" }, 0)).toBe("reconnecting");

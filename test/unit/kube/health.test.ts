@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Emitter } from "../../../src/core/events";
 import type { InformerHealth } from "../../../src/targets/kube/informer";
-import { ClusterHealth, summarizeHealth, type HealthSource } from "../../../src/targets/kube/health";
+import {
+  ClusterHealth,
+  summarizeHealth,
+  worstHealth,
+  type HealthSource,
+} from "../../../src/targets/kube/health";
 
 /** An informer's health as ClusterHealth reads it, set by the test (no watch behind it). */
 class FakeHealthSource implements HealthSource {
@@ -16,6 +21,15 @@ class FakeHealthSource implements HealthSource {
     this.emitter.fire(health);
   }
 }
+
+describe("worstHealth", () => {
+  it("is the worst informer's: one stale or reconnecting watch makes the connection so", () => {
+    expect(worstHealth(["live", "stale", "live"])).toBe("stale");
+    expect(worstHealth(["live", "reconnecting", "stale"])).toBe("reconnecting");
+    expect(worstHealth(["stopped", "live"])).toBe("live");
+    expect(worstHealth([])).toBe("stopped");
+  });
+});
 
 describe("summarizeHealth", () => {
   const at = (health: InformerHealth, attempt = 0, lastActivity?: number) => ({
