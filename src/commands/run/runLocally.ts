@@ -1,8 +1,6 @@
-import type { RunRef } from "../../panels/types";
 import type { Services } from "../../services/container";
-import { withCancellableProgress } from "../support/progress";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
-import { announceRun } from "./announceRun";
+import { keepReport, runTracked } from "./trackedRun";
 
 /**
  * Parity: Run Locally with Production Limits — builds the image, checks parity, runs the notebook
@@ -14,49 +12,24 @@ export async function runLocally(services: Services, arg?: unknown): Promise<voi
   const notebookFile = notebookFor(services, arg, "run");
   await saveIfDirty(notebookFile);
   const heavy = await services.heavy();
-  const panels = await services.panels();
-  const name = fileName(notebookFile);
-  let run: RunRef | undefined;
-
-  const result = await withCancellableProgress(
-    services,
-    `Parity: ${name} with production limits`,
-    async ({ signal, print }) => {
-      const controller = new AbortController();
-      signal.addEventListener("abort", () => controller.abort(), { once: true });
-      const active = services.activeRuns.begin(notebookFile, () => controller.abort());
-      try {
-        const context = services.sessionContext(notebookFile, controller.signal);
-        const prepared = await heavy.prepareRun(context, notebookFile, {
-          params: [],
-          python: services.python(),
-          print,
-          onReport: (parity, job) =>
-            services.reports.checked({
-              notebookFile: job.notebookFile,
-              profileFile: job.profile.file,
-              imageTag: job.plan.tag,
-              ...parity,
-            }),
-        });
-        const spec = heavy.jobSpecFor(prepared.job, prepared.built.tag, [], prepared.moduleDistributions);
-        const handle = heavy.startLocalRun(prepared.connection.docker, spec);
-        run = { workspaceDir: prepared.job.workspaceDir, runId: handle.runId };
-        const started = run;
-        controller.signal.addEventListener("abort", () => handle.cancel(), { once: true });
-        services.activeRuns.started(active, handle.runId, prepared.job.workspaceDir);
-        const subscription = handle.onStatus((status) => {
-          // "running" fires once the record is on disk, so the panel finds it.
-          if (status === "running" && services.setting("openLogsOnRun", true)) {
-            panels.showLogsPanel(services.context, started);
-          }
-        });
-        print(`Running ${handle.runId} on local Docker (cancel stops it)`);
-        return await handle.result.finally(() => subscription.dispose());
-      } finally {
-        services.activeRuns.end(active);
-      }
+  await runTracked(services, notebookFile, {
+    title: `Parity: ${fileName(notebookFile)} with production limits`,
+    target: "local",
+    start: async ({ signal, print }) => {
+      const context = services.sessionContext(notebookFile, signal);
+      const prepared = await heavy.prepareRun(context, notebookFile, {
+        params: [],
+        python: services.python(),
+        print,
+        onReport: keepReport(services),
+      });
+      const spec = heavy.jobSpecFor(prepared.job, prepared.built.tag, [], prepared.moduleDistributions);
+      const handle = heavy.startLocalRun(prepared.connection.docker, spec);
+      return {
+        handle,
+        workspaceDir: prepared.job.workspaceDir,
+        startedLine: `Running ${handle.runId} on local Docker (cancel stops it)`,
+      };
     },
-  );
-  if (run) announceRun(services, result, run, name, panels);
+  });
 }

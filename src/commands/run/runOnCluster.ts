@@ -1,15 +1,11 @@
 import * as vscode from "vscode";
 import type { Prediction } from "../../core/preflight";
-import type { ParityResult } from "../../targets/session";
-import type { LoadedJob } from "../../targets/workspace";
-import type { RunRef } from "../../panels/types";
 import { clusterChoice } from "../../services/clusterSettings";
 import { registryCredentials } from "../../services/clusterSecrets";
 import type { Services } from "../../services/container";
 import { openManifest } from "../cluster/showManifest";
-import { withCancellableProgress } from "../support/progress";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
-import { announceRun } from "./announceRun";
+import { keepReport, runTracked } from "./trackedRun";
 
 /**
  * Parity: Run on Cluster — the same image and limits as a local run, submitted to the chosen
@@ -22,37 +18,25 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
   const notebookFile = notebookFor(services, arg, "run on the cluster");
   await saveIfDirty(notebookFile);
   const heavy = await services.heavy();
-  const panels = await services.panels();
   const name = fileName(notebookFile);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile))?.uri.fsPath;
   const profile = folder
     ? await heavy.profileClusterOf(notebookFile, folder).catch(() => ({ registry: undefined }))
     : {};
   const credentials = await registryCredentials(services.context.secrets, profile.registry);
-  let run: RunRef | undefined;
-
-  const result = await withCancellableProgress(
-    services,
-    `Parity: ${name} on the cluster`,
-    async ({ signal, print }) => {
-      const controller = new AbortController();
-      signal.addEventListener("abort", () => controller.abort(), { once: true });
-      const active = services.activeRuns.begin(notebookFile, () => controller.abort(), "cluster");
-      const ended = services.clusterStatus.runStarted();
-      try {
-        const context = services.sessionContext(notebookFile, controller.signal);
+  const ended = services.clusterStatus.runStarted();
+  try {
+    await runTracked(services, notebookFile, {
+      title: `Parity: ${name} on the cluster`,
+      target: "cluster",
+      start: async ({ signal, print }) => {
+        const context = services.sessionContext(notebookFile, signal);
         const options = {
           ...clusterChoice(),
           params: [],
           registryCredentials: credentials,
           print,
-          onReport: (parity: ParityResult, job: LoadedJob) =>
-            services.reports.checked({
-              notebookFile: job.notebookFile,
-              profileFile: job.profile.file,
-              imageTag: job.plan.tag,
-              ...parity,
-            }),
+          onReport: keepReport(services),
         };
         const prepared = await heavy.prepareClusterRun(context, notebookFile, {
           ...options,
@@ -66,25 +50,17 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
           namespace: prepared.cluster.target.namespace,
         });
         const handle = heavy.startPreparedClusterRun(prepared);
-        run = { workspaceDir: prepared.job.workspaceDir, runId: handle.runId };
-        const started = run;
-        controller.signal.addEventListener("abort", () => handle.cancel(), { once: true });
-        services.activeRuns.started(active, handle.runId, prepared.job.workspaceDir);
-        const subscription = handle.onStatus((status) => {
-          if (status === "running" && services.setting("openLogsOnRun", true)) {
-            panels.showLogsPanel(services.context, started);
-          }
-        });
         const { kind, name: workload, namespace } = prepared.spec.ref;
-        print(`Submitted ${kind} ${workload} to ${namespace} as ${handle.runId} (cancel deletes it)`);
-        return await handle.result.finally(() => subscription.dispose());
-      } finally {
-        ended();
-        services.activeRuns.end(active);
-      }
-    },
-  );
-  if (run) announceRun(services, result, run, name, panels);
+        return {
+          handle,
+          workspaceDir: prepared.job.workspaceDir,
+          startedLine: `Submitted ${kind} ${workload} to ${namespace} as ${handle.runId} (cancel deletes it)`,
+        };
+      },
+    });
+  } finally {
+    ended();
+  }
 }
 
 /** The preflight's problems, and the choice: submit anyway (it will stay Pending), look at the manifest, or stop. */
