@@ -1,5 +1,5 @@
 import type { Severity } from "../core/diagnosis/types";
-import type { RunStatus } from "../core/job/types";
+import type { RunStatus, TimelineEntry } from "../core/job/types";
 import { validate, type Validators } from "./messaging";
 
 export interface OutcomeFact {
@@ -18,17 +18,8 @@ export interface DiagnosisItemView {
   openable: boolean;
 }
 
-/** One line of a cluster run's timeline, as text (the page never renders it as HTML). */
-export interface TimelineRowView {
-  /** ISO 8601, as recorded. */
-  time: string;
-  /** "Pod/train-x-abc12" */
-  object: string;
-  type: "Normal" | "Warning";
-  reason: string;
-  message: string;
-  count?: number;
-}
+/** One line of a cluster run's timeline, as recorded; the page shows it as text, never as HTML. */
+export type TimelineRowView = TimelineEntry;
 
 export interface DiagnosisViewState {
   notebookName: string;

@@ -1,14 +1,8 @@
-import type { ClusterWorkloadKind } from "../../core/job/types";
+import type { ClusterRunRef } from "../../core/job/types";
 
-/** A workload a Cluster view row stands for: enough for Delete Cluster Run. */
-export interface WorkloadRef {
-  context: string;
-  server: string;
-  namespace: string;
-  kind: ClusterWorkloadKind;
-  apiVersion: string;
-  name: string;
-  uid?: string;
+/** A workload a Cluster view row stands for, found as a run records it: enough for Delete Cluster Run. */
+export interface WorkloadRef extends Omit<ClusterRunRef, "imageDelivery"> {
+  /** Its parity.dev/run label, when it has one. */
   runId?: string;
 }
 
