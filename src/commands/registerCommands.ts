@@ -1,13 +1,9 @@
 import type * as vscode from "vscode";
 import type { Services } from "../services/container";
+import type { Heavy } from "../services/loadHeavy";
 import type { ClusterView } from "../views/cluster/clusterView";
 import type { RunsView } from "../views/runs/runsView";
-import { deleteClusterRun } from "./cluster/deleteClusterRun";
 import { refreshCluster } from "./cluster/refreshCluster";
-import { selectClusterContext } from "./cluster/selectContext";
-import { selectClusterNamespace } from "./cluster/selectNamespace";
-import { showManifest } from "./cluster/showManifest";
-import { signInToRegistry } from "./cluster/signInToRegistry";
 import { buildImage } from "./image/build";
 import { applyFix } from "./parity/applyFix";
 import { checkParity } from "./parity/check";
@@ -20,7 +16,6 @@ import { refreshRuns } from "./run/refreshRuns";
 import { removeRun } from "./run/removeRun";
 import { rerun } from "./run/rerun";
 import { runLocally } from "./run/runLocally";
-import { runOnCluster } from "./run/runOnCluster";
 import { registerCommand, type CommandHandler } from "./support/boundary";
 
 /** Every command of package.json, each inside the one error boundary. */
@@ -32,7 +27,7 @@ export function registerCommands(
     "parity.checkParity": checkParity,
     "parity.buildImage": buildImage,
     "parity.runLocally": runLocally,
-    "parity.runOnCluster": runOnCluster,
+    "parity.runOnCluster": later((cluster) => cluster.runOnCluster),
     "parity.openLogs": openLogs,
     "parity.cancelRun": cancelRun,
     "parity.createProfile": createProfile,
@@ -42,12 +37,17 @@ export function registerCommands(
     "parity.removeRun": removeRun,
     "parity.applyFix": applyFix,
     "parity.refreshRuns": () => refreshRuns(views.runs),
-    "parity.showManifest": showManifest,
-    "parity.deleteClusterRun": deleteClusterRun,
-    "parity.selectClusterContext": selectClusterContext,
-    "parity.selectClusterNamespace": selectClusterNamespace,
-    "parity.signInToRegistry": signInToRegistry,
+    "parity.showManifest": later((cluster) => cluster.showManifest),
+    "parity.deleteClusterRun": later((cluster) => cluster.deleteClusterRun),
+    "parity.selectClusterContext": later((cluster) => cluster.selectClusterContext),
+    "parity.selectClusterNamespace": later((cluster) => cluster.selectClusterNamespace),
+    "parity.signInToRegistry": later((cluster) => cluster.signInToRegistry),
     "parity.refreshCluster": () => refreshCluster(views.cluster),
   };
   return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
+}
+
+/** A command whose code is in dist/services.js, loaded the first time it runs. */
+function later(pick: (commands: Heavy["clusterCommands"]) => CommandHandler): CommandHandler {
+  return async (services, ...args) => pick((await services.heavy()).clusterCommands)(services, ...args);
 }

@@ -12,6 +12,8 @@ export { clusterManifest, prepareClusterRun, startPreparedClusterRun } from "../
 export { isProtectedNamespace } from "../targets/kube/access";
 export { connectCluster } from "../targets/kube/connection";
 export { deleteClusterRun } from "../targets/kube/deleteRun";
+export { clusterRows } from "../views/cluster/clusterModel";
+export * as clusterCommands from "./clusterCommands";
 export { watchCluster } from "./clusterWatch";
 
 /** The kubeconfig's contexts (as kubectl merges KUBECONFIG) and its current one; none without a kubeconfig. */

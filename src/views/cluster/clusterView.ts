@@ -2,10 +2,11 @@ import * as vscode from "vscode";
 import type { Services } from "../../services/container";
 import { connectOptions, workspaceProfile } from "../../services/clusterConnection";
 import type { ClusterWatch } from "../../services/clusterWatch";
+import type { Heavy } from "../../services/loadHeavy";
 import { userMessage } from "../../services/messages";
 import { Debouncer } from "../refresh";
 import { presentedTreeItem } from "../treeItem";
-import { clusterRows, type ClusterSnapshot } from "./clusterModel";
+import type { ClusterSnapshot } from "./clusterModel";
 import type { ClusterRow } from "./clusterRow";
 
 const EMPTY: Omit<ClusterSnapshot, "contexts" | "health"> = {
@@ -32,6 +33,8 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private rows: ClusterRow[] = [];
   private snapshot: ClusterSnapshot = { ...EMPTY, contexts: [], health: { state: "connecting" } };
   private watch?: ClusterWatch;
+  /** The rows' model comes with dist/services.js: the view is collapsed until asked for. */
+  private rowsOf?: Heavy["clusterRows"];
   private generation = 0;
   private visible = false;
   private ticker?: ReturnType<typeof setInterval>;
@@ -69,6 +72,7 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
     const current = () => generation === this.generation && this.visible;
     try {
       const heavy = await this.services.heavy();
+      this.rowsOf = heavy.clusterRows;
       const { contexts, current: kubeCurrent } = heavy.kubeContexts(process.env);
       const profile = await workspaceProfile(this.services, heavy);
       const options = connectOptions(profile);
@@ -103,7 +107,7 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
 
   private show(snapshot: ClusterSnapshot): void {
     this.snapshot = snapshot;
-    this.rows = clusterRows(snapshot, Date.now());
+    this.rows = this.rowsOf?.(snapshot, Date.now()) ?? [];
     const { context, namespace, health } = snapshot;
     this.services.clusterStatus.update({ context, namespace, health });
     // Hidden only when the rules review of a live connection says no; the server decides otherwise.
