@@ -31,3 +31,10 @@ export function clusterStatusText(state: ClusterStatusState, now: number): Statu
     tooltip: `Parity cluster target ${target}: ${why}${running} ${click}`,
   };
 }
+
+/** The target Parity's main item names: "cluster · kwok/team-a" while a cluster run of this window is active, else "local". */
+export function activeTarget(state: ClusterStatusState): string {
+  if (state.activeRuns === 0) return "local";
+  if (!state.context) return "cluster";
+  return `cluster · ${state.context}${state.namespace ? `/${state.namespace}` : ""}`;
+}

@@ -21,7 +21,7 @@ export function statusText(target: string, state: NotebookParity, notebookName?:
     case "none":
       return {
         text: `$(beaker) Parity: ${target}`,
-        tooltip: `Parity: jobs run on ${target === "local" ? "local Docker" : target}. Open a notebook to check its parity with production.`,
+        tooltip: `Parity: jobs run on ${target === "local" ? "local Docker" : `the ${target}`}. Open a notebook to check its parity with production.`,
       };
     case "unchecked":
       return {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { registryHost } from "../../../src/services/clusterSecrets";
 import { ClusterStatus } from "../../../src/services/clusterStatus";
-import { clusterStatusText } from "../../../src/statusBar/clusterStatusText";
+import { activeTarget, clusterStatusText } from "../../../src/statusBar/clusterStatusText";
+import { statusText } from "../../../src/statusBar/statusText";
 
 describe("the cluster status bar item", () => {
   it("shows only while a cluster run is active or the Cluster view is visible", () => {
@@ -40,6 +41,24 @@ describe("the cluster status bar item", () => {
     expect(clusterStatusText({ ...base, activeRuns: 2 }, 0).tooltip).toContain(
       "2 cluster runs of this window",
     );
+  });
+});
+
+describe("Parity's main status bar item", () => {
+  it("names the cluster target while a cluster run of this window is active, and local otherwise", () => {
+    const status = new ClusterStatus();
+    status.update({ context: "kwok", namespace: "team-a" });
+    expect(statusText(activeTarget(status.state), { kind: "none" }).text).toBe("$(beaker) Parity: local");
+    const end = status.runStarted();
+    expect(statusText(activeTarget(status.state), { kind: "unchecked" }).text).toBe(
+      "$(beaker) Parity: cluster · kwok/team-a · not checked",
+    );
+    expect(statusText(activeTarget(status.state), { kind: "none" }).tooltip).toContain(
+      "jobs run on the cluster · kwok/team-a",
+    );
+    end();
+    expect(activeTarget(status.state)).toBe("local");
+    expect(activeTarget({ viewVisible: false, activeRuns: 1 })).toBe("cluster");
   });
 });
 
