@@ -1,28 +1,15 @@
 import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
-import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster";
-import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { CancelledError } from "../../core/errors";
-import { Emitter } from "../../core/events";
-import type {
-  ClusterRunRef,
-  ClusterWorkloadKind,
-  JobSpec,
-  LogLine,
-  RunHandle,
-  RunResult,
-  RunStatus,
-} from "../../core/job/types";
-import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
-import type { NodeFacts, PodDemand } from "../../core/preflight/types";
-import { RunOutput } from "../runOutput";
+import type { ClusterRunRef, ClusterWorkloadKind, JobSpec, RunResult } from "../../core/job/types";
+import { workloadResource } from "../../core/manifests";
+import type { PodDemand } from "../../core/preflight/types";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { requireAllowed, type AccessCheck } from "./access";
 import type { KubeConnection } from "./connection";
-import { apiFailure, httpStatus } from "./kubeErrors";
-import { clusterFacts } from "./preflight";
-import { RunLogs } from "./runLogs";
+import { claimFollower } from "./followerLock";
+import { clusterRunHandle, followRun, type ClusterRunHandle, type FollowControls } from "./followRun";
+import { apiFailure } from "./kubeErrors";
 import { RecordSaver } from "./recordSaver";
-import { activeStatus, RunWatch, workloadOutcome, type WorkloadOutcome } from "./runWatch";
 import { workloadForRun } from "./runWorkload";
 
 export interface ClusterRunSpec {
@@ -40,15 +27,8 @@ export function startClusterRun(
   conn: KubeConnection,
   spec: ClusterRunSpec,
   runId = newRunId(spec.job.name),
-): RunHandle {
-  const status = new Emitter<RunStatus>();
-  const logs = new Emitter<LogLine>();
-  const controller = new AbortController();
-  const result = execute(conn, spec, runId, controller.signal, status, logs).finally(() => {
-    status.dispose();
-    logs.dispose();
-  });
-  return { runId, onStatus: status.event, onLog: logs.event, cancel: () => controller.abort(), result };
+): ClusterRunHandle {
+  return clusterRunHandle(runId, (controls) => submit(conn, spec, runId, controls));
 }
 
 /** What a run needs to be allowed before anything is created: the workload, its pods, their logs and events. */
@@ -63,17 +43,15 @@ export function runPermissions(kind: ClusterWorkloadKind, namespace: string): Ac
   ];
 }
 
-async function execute(
+async function submit(
   conn: KubeConnection,
   spec: ClusterRunSpec,
   runId: string,
-  signal: AbortSignal,
-  status: Emitter<RunStatus>,
-  logs: Emitter<LogLine>,
+  controls: FollowControls,
 ): Promise<RunResult> {
   // Refused before anything exists: no workload, no run record.
   await requireAllowed(conn, runPermissions(spec.ref.kind, spec.ref.namespace));
-  if (signal.aborted) throw new CancelledError();
+  if (controls.cancel.aborted) throw new CancelledError();
   const resource = workloadResource(spec.ref.kind);
   const { namespace, name } = spec.ref;
   const recorder = await RunRecorder.create(spec.job.workspaceDir, runId);
@@ -91,124 +69,37 @@ async function execute(
     cluster: { ...spec.ref },
     timeline: [],
   };
+  const release = await claimFollower(recorder.dir, runId);
   const saver = new RecordSaver(recorder);
   await saver.flush(base);
-  status.fire("pending");
-  const api = conn.config.makeApiClient(CustomObjectsApi);
+  controls.status.fire("pending");
+  let cluster: ClusterRunRef;
   try {
-    const created = (await api.createNamespacedCustomObject({
+    const created = (await conn.config.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
       group: resource.group,
       version: resource.version,
       namespace,
       plural: resource.plural,
       body: workloadForRun(spec.workload, runId),
     })) as KubernetesObject;
-    base.cluster = { ...spec.ref, uid: created.metadata?.uid };
+    cluster = { ...spec.ref, uid: created.metadata?.uid };
   } catch (error) {
     await recorder.close();
     await saver.finish({ ...base, status: "failed", finishedAt: new Date().toISOString() });
+    await release();
     throw apiFailure(error, conn.target, `create ${spec.ref.kind} ${name} in ${namespace}`);
   }
-
-  const output = new RunOutput(recorder, logs);
-  const runLogs = new RunLogs(conn, namespace, (line) => output.add(line));
-  // Pods are found by the one label workloadForRun puts on every template, whatever else the manifest has.
-  const watch = new RunWatch(
-    conn,
-    { ...resource, namespace, kind: spec.ref.kind, name },
-    `${RUN_LABEL}=${labelValue(runId)}`,
+  return followRun(
+    {
+      conn,
+      base: { ...base, cluster },
+      recorder,
+      saver,
+      demands: spec.demands,
+      explainTraceback: spec.job.explainTraceback,
+      distributionFor: spec.job.distributionFor,
+      release,
+    },
+    controls,
   );
-  let nodes: Promise<NodeFacts[] | undefined> | undefined;
-  let nodeCache: NodeFacts[] | undefined;
-  let current: RunStatus = "pending";
-  const snapshot = (state: RunStatus, outcome?: WorkloadOutcome): RunResult => {
-    const pods = watch.allPods();
-    const timeline = watch.entries();
-    const first = containerFailures(pods)[0];
-    const failed = state === "failed";
-    return {
-      ...base,
-      status: state,
-      oomKilled: pods.some((pod) =>
-        pod.status?.containerStatuses?.some((s) => s.state?.terminated?.reason === "OOMKilled"),
-      ),
-      exitCode: state === "succeeded" ? 0 : failed ? (first?.exitCode ?? null) : null,
-      timeline,
-      diagnosis: diagnoseClusterRun({
-        kind: spec.ref.kind,
-        status: state,
-        pods,
-        events: timeline,
-        memoryLimitBytes: spec.job.limits.memoryBytes,
-        nodes: nodeCache,
-        demands: spec.demands,
-        workloadFailure: outcome,
-        logTail: output.tail(first?.replica),
-        failure:
-          failed && first ? spec.job.explainTraceback?.(output.tail(first.replica).join("\n")) : undefined,
-        distributionFor: spec.job.distributionFor,
-      }),
-    };
-  };
-
-  const ended = new Promise<WorkloadOutcome | "cancelled">((resolve) => {
-    if (signal.aborted) resolve("cancelled");
-    signal.addEventListener("abort", () => resolve("cancelled"), { once: true });
-    watch.onChange(() => {
-      for (const pod of watch.pods()) runLogs.watchPod(pod);
-      // The nodes as they are now, read once a pod cannot be scheduled: to name taints and give numbers.
-      if (!nodes && watch.entries().some((e) => e.reason === "FailedScheduling")) {
-        nodes = clusterFacts(conn.config, namespace)
-          .then((facts) => facts.nodes)
-          .catch(() => undefined);
-        void nodes.then((facts) => {
-          nodeCache = facts;
-          saver.schedule(snapshot(current));
-        });
-      }
-      const outcome = workloadOutcome(spec.ref.kind, watch.workload());
-      if (outcome) return resolve(outcome);
-      // Deleted from elsewhere (the Runs view, kubectl): the run was cancelled there.
-      if (watch.workloadDeleted) return resolve("cancelled");
-      const now = activeStatus(watch.pods());
-      if (now !== current) {
-        current = now;
-        status.fire(now);
-      }
-      saver.schedule(snapshot(current));
-    });
-  });
-  watch.start();
-  const outcome = await ended;
-  let deleteFailure: unknown;
-  if (outcome === "cancelled") {
-    await api
-      .deleteNamespacedCustomObject({ ...resource, namespace, name, propagationPolicy: "Background" })
-      .catch((error: unknown) => {
-        if (httpStatus(error) !== 404)
-          deleteFailure = apiFailure(error, conn.target, `delete ${spec.ref.kind} ${name}`);
-      });
-    await runLogs.stop();
-  } else {
-    if (outcome.status === "failed") await watch.podFailureSeen();
-    await nodes;
-    await runLogs.finish(watch.pods());
-  }
-  const cancelled = outcome === "cancelled";
-  // A workload that could not be deleted is still there: its record keeps the state it had.
-  const final = snapshot(
-    cancelled ? (deleteFailure ? current : "cancelled") : outcome.status,
-    cancelled ? undefined : outcome,
-  );
-  watch.dispose();
-  if (!deleteFailure) {
-    final.finishedAt = new Date().toISOString();
-    final.durationMs = Date.parse(final.finishedAt) - Date.parse(base.startedAt!);
-  }
-  // Every log line is on disk before the record says the run ended: readers stop at that moment.
-  await recorder.close();
-  await saver.finish(final);
-  if (deleteFailure) throw deleteFailure;
-  status.fire(final.status);
-  return final;
 }

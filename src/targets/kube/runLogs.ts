@@ -4,6 +4,7 @@ import type { LogLine } from "../../core/job/types";
 import type { KubeConnection } from "./connection";
 import { LogCursor, splitTimestamp, type LogPosition } from "./logCursor";
 import { followPodLogs } from "./podLogs";
+import { newLinesAfter, type RecordedPosition } from "./recordedLogs";
 
 interface Follower {
   pod: string;
@@ -11,6 +12,8 @@ interface Follower {
   source: string;
   controller: AbortController;
   position?: LogPosition;
+  /** False for lines an earlier process already recorded (a run attached to again). */
+  isNew: (timeMs: number) => boolean;
   done: Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export class RunLogs {
     private readonly conn: KubeConnection,
     private readonly namespace: string,
     private readonly onLine: (line: LogLine) => void,
+    /** Per source, where the run's recorded log stops: lines up to there are not passed on again. */
+    private readonly recorded = new Map<string, RecordedPosition>(),
   ) {}
 
   /** Starts following the containers of a pod that have started; call on every pod change. */
@@ -37,11 +42,13 @@ export class RunLogs {
     for (const status of pod.status?.containerStatuses ?? []) {
       const key = `${name}/${status.name}`;
       if (this.followers.has(key) || !(status.state?.running || status.state?.terminated)) continue;
+      const source = replicaName(pod);
       const follower: Follower = {
         pod: name,
         container: status.name,
-        source: replicaName(pod),
+        source,
         controller: new AbortController(),
+        isNew: newLinesAfter(this.recorded.get(source)),
         done: Promise.resolve(),
       };
       follower.done = followPodLogs(this.conn, this.namespace, name, status.name, {
@@ -90,6 +97,8 @@ export class RunLogs {
   }
 
   private emit(follower: Follower, line: { time: string; text: string }): void {
-    this.onLine({ stream: "stdout", text: line.text, time: Date.parse(line.time), source: follower.source });
+    const time = Date.parse(line.time);
+    if (!follower.isNew(time)) return;
+    this.onLine({ stream: "stdout", text: line.text, time, source: follower.source });
   }
 }

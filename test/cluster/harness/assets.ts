@@ -67,6 +67,26 @@ export function kwokStageSources(): ModuleFiles[] {
   return [{ module: kwokModule(), files }];
 }
 
+/** The label that keeps a Job-owned pod Running (kwok would complete it at once) until a test removes it. */
+export const HOLD_LABEL = "parity.test/hold";
+
+/**
+ * kwok's pod-complete stage, made to leave pods labelled HOLD_LABEL Running: a test can then
+ * watch a Job's pod run (and log) for as long as it needs, and release it by removing the label.
+ * Other stages pass unchanged.
+ */
+export function holdLabelledJobPods(stage: string): string {
+  if (!/^[ \t]*name: pod-complete[ \t]*$/m.test(stage)) return stage;
+  const selector = /^([ \t]*)matchExpressions:\n/m;
+  const indent = selector.exec(stage)?.[1];
+  if (indent === undefined) throw new Error("kwok's pod-complete stage has no matchExpressions to extend");
+  return stage.replace(
+    selector,
+    (line) =>
+      `${line}${indent}- key: '.metadata.labels["${HOLD_LABEL}"]'\n${indent}  operator: 'DoesNotExist'\n`,
+  );
+}
+
 export const ownStageFiles = ["pod-complete-labelled.yaml"].map((f) => join(clusterDir, "stages", f));
 
 /** Reads the listed module files as text, downloading the module zips if needed. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   kubeflowCrdSources,
   kwokCrdSources,
+  holdLabelledJobPods,
   kwokStageSources,
   readModuleFiles,
   ownStageFiles,
@@ -207,7 +208,7 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
 
     say("starting kwok");
     const stages = [
-      ...(await readModuleFiles(kwokStageSources(), cacheDir)),
+      ...(await readModuleFiles(kwokStageSources(), cacheDir)).map(holdLabelledJobPods),
       ...ownStageFiles.map((file) => readFileSync(file, "utf8")),
     ];
     const kwokConfig = join(workDir, "kwok.yaml");

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { PodLike } from "../../../src/core/diagnosis/cluster/objects";
 import { timelineFromEvent, timelineFromPod } from "../../../src/core/diagnosis/cluster/timeline";
-import { lifecycleRank, sortTimeline } from "../../../src/core/diagnosis/cluster/timelineOrder";
+import {
+  lifecycleRank,
+  mergeTimeline,
+  sortTimeline,
+} from "../../../src/core/diagnosis/cluster/timelineOrder";
 
 const now = new Date("2026-03-02T10:00:05.000Z");
 
@@ -264,5 +268,41 @@ describe("lifecycleRank", () => {
     expect(rank("Pod/p", "Created")).toBeGreaterThan(rank("Pod/p", "Pulled"));
     expect(rank("TFJob/t", "TFJobSucceeded")).toBeGreaterThan(rank("Pod/p", "Succeeded"));
     expect(rank("Pod/p", "Failed")).toBeGreaterThan(rank("Container/p/c", "OOMKilled"));
+  });
+});
+
+describe("mergeTimeline", () => {
+  const entry = (time: string, reason: string, count?: number) => ({
+    time,
+    object: "Pod/p",
+    type: "Normal" as const,
+    reason,
+    message: reason,
+    ...(count ? { count } : {}),
+  });
+
+  it("keeps what an earlier process saw, once, and lets a repeated event's latest sighting replace it", () => {
+    const merged = mergeTimeline(
+      [entry("2026-03-02T10:00:01Z", "Scheduled"), entry("2026-03-02T10:00:02Z", "BackOff", 2)],
+      [
+        entry("2026-03-02T10:00:01Z", "Scheduled"),
+        entry("2026-03-02T10:00:09Z", "BackOff", 5),
+        entry("2026-03-02T10:00:10Z", "Started"),
+      ],
+    );
+    expect(merged.map((e) => `${e.reason}${e.count ? ` x${e.count}` : ""}`)).toEqual([
+      "Scheduled",
+      "BackOff x5",
+      "Started",
+    ]);
+  });
+
+  it("keeps earlier entries that are no longer visible (expired events)", () => {
+    expect(
+      mergeTimeline(
+        [entry("2026-03-02T09:00:00Z", "Pulled")],
+        [entry("2026-03-02T10:00:00Z", "Started")],
+      ).map((e) => e.reason),
+    ).toEqual(["Pulled", "Started"]);
   });
 });

@@ -67,3 +67,17 @@ export function sortTimeline(entries: TimelineEntry[]): TimelineEntry[] {
     return [...merged, ...precise, ...coarse].map((r) => r.entry);
   });
 }
+
+/**
+ * An earlier process's timeline with what is seen now (a run attached to again): entries seen
+ * now replace equal earlier ones, and an event seen again with a count replaces its earlier
+ * occurrence (its time moved); earlier entries no longer visible (expired events) stay.
+ */
+export function mergeTimeline(earlier: TimelineEntry[], now: TimelineEntry[]): TimelineEntry[] {
+  if (earlier.length === 0) return now;
+  const what = (e: TimelineEntry) => `${e.object}\n${e.reason}\n${e.message}`;
+  const seen = new Set(now.map((e) => `${what(e)}\n${e.time}`));
+  const repeated = new Set(now.filter((e) => e.count).map(what));
+  const kept = earlier.filter((e) => !seen.has(`${what(e)}\n${e.time}`) && !repeated.has(what(e)));
+  return sortTimeline([...kept, ...now]);
+}

@@ -1,0 +1,68 @@
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { open, readFile, rm } from "node:fs/promises";
+import { ParityError } from "../../core/errors";
+
+/** Names the process that follows a cluster run and writes its record; one at a time, or lines are recorded twice. */
+const LOCK_FILE = "follower.json";
+
+interface Follower {
+  pid: number;
+  host: string;
+}
+
+/**
+ * Claims the right to follow the run recorded in `runDir`: refused while another live process on
+ * this machine holds it (a CLI still running, another window), taken over from one that went away.
+ * Returns the release.
+ */
+export async function claimFollower(runDir: string, runId: string): Promise<() => Promise<void>> {
+  const file = join(runDir, LOCK_FILE);
+  const me: Follower = { pid: process.pid, host: hostname() };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(file, "wx");
+      await handle.writeFile(JSON.stringify(me));
+      await handle.close();
+      let released: Promise<void> | undefined;
+      // Once only: a second call could remove the claim another process made since.
+      return () => (released ??= rm(file, { force: true }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = await readHolder(file);
+    if (holder && isAlive(holder)) {
+      throw new ParityError(
+        "RunFollowedElsewhere",
+        `Run ${runId} is already followed by process ${holder.pid}${holder.host === me.host ? "" : ` on ${holder.host}`}.`,
+        {
+          fix: "Its record and logs update as it goes: parity logs without --follow prints what is recorded.",
+        },
+      );
+    }
+    // The holder went away (a window reloaded, a CLI killed): its claim is stale.
+    await rm(file, { force: true });
+  }
+  throw new ParityError("RunFollowedElsewhere", `Run ${runId} was claimed by another process just now.`, {
+    fix: "Try again in a moment.",
+  });
+}
+
+async function readHolder(file: string): Promise<Follower | undefined> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as Follower;
+  } catch {
+    return undefined; // Cut short by a crash mid-write: nobody holds it.
+  }
+}
+
+/** A holder on another machine (a shared folder) cannot be checked: it counts as alive. */
+function isAlive(holder: Follower): boolean {
+  if (holder.host !== hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,118 @@
+import { appendFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BatchV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/core/job/types";
+import { attachClusterRun } from "../../src/targets/kube/attachRun";
+import { startClusterRun } from "../../src/targets/kube/clusterRun";
+import { findRun, readRunLogs, RUNS_DIR } from "../../src/targets/store/runStore";
+import { HOLD_LABEL } from "../cluster/harness/assets.js";
+import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context.js";
+import { setPodLog } from "../cluster/harness/fixtures.js";
+import { connect, jobSpec, podMetadata, runSpec } from "./helpers/clusterRuns";
+
+const cluster = useCluster();
+const admin = kubeConfig(cluster.kubeconfigs.admin);
+const core = admin.makeApiClient(CoreV1Api);
+const batch = admin.makeApiClient(BatchV1Api);
+let namespace = "";
+
+beforeAll(async () => {
+  namespace = await freshNamespace(admin, "attach");
+});
+
+const readRecord = (workspaceDir: string, runId: string): RunResult =>
+  JSON.parse(readFileSync(join(workspaceDir, RUNS_DIR, runId, "run.json"), "utf8")) as RunResult;
+const cri = (text: string) => `${new Date().toISOString().replace("Z", "000000Z")} stdout F ${text}\n`;
+
+/** A run whose Job pod stays Running (held by HOLD_LABEL), followed until it runs, then left behind. */
+async function startThenAbandon(runId: string, firstLines: string[]) {
+  const conn = await connect(cluster.kubeconfigs.admin, namespace);
+  const job = jobSpec(runId);
+  const spec = runSpec(conn, job, {
+    runId,
+    edit: (w) => podMetadata(w.spec.template, { labels: { [HOLD_LABEL]: "true" } }),
+  });
+  const handle = startClusterRun(conn, spec, runId);
+  const seen: string[] = [];
+  handle.onLog((line) => seen.push(line.text));
+  const pod = await until(`a Running pod of ${runId}`, async () => {
+    const pods = await core.listNamespacedPod({ namespace, labelSelector: `parity.dev/run=${runId}` });
+    return pods.items.find((p) => p.status?.phase === "Running");
+  });
+  const container = pod.spec!.containers[0]!.name;
+  const file = await setPodLog(cluster, namespace, pod.metadata!.name!, container, firstLines);
+  await until("the first lines followed", async () => (seen.length === firstLines.length ? true : undefined));
+  // The follower goes away (a window reloaded, a CLI killed); the workload runs on.
+  handle.detach();
+  const left = await handle.result;
+  return { conn, job, pod, file, left, seen };
+}
+
+async function release(pod: V1Pod): Promise<void> {
+  const labels = { ...pod.metadata?.labels };
+  delete labels[HOLD_LABEL];
+  await core.patchNamespacedPod({
+    name: pod.metadata!.name!,
+    namespace,
+    body: [{ op: "replace", path: "/metadata/labels", value: labels }],
+  });
+}
+
+describe("attachClusterRun", () => {
+  it("follows a run left behind to its end, adding each new log line exactly once", async () => {
+    const first = ["epoch 1 loss 0.91", "epoch 2 loss 0.52"];
+    const { conn, job, pod, file, left, seen } = await startThenAbandon("attach-1", first);
+    expect(left.status).toBe("running");
+    expect(left.finishedAt).toBeUndefined();
+    expect(seen).toEqual(first);
+    expect(readRecord(job.workspaceDir, "attach-1").status).toBe("running");
+
+    // Written while nobody followed, and after.
+    appendFileSync(file, cri("epoch 3 loss 0.33"));
+    const attached = attachClusterRun(conn, await findRun(job.workspaceDir, "attach-1"));
+    const added: string[] = [];
+    attached.onLog((line) => added.push(line.text));
+    await until("the missed line followed", async () =>
+      added.includes("epoch 3 loss 0.33") ? true : undefined,
+    );
+    appendFileSync(file, cri("done"));
+    await until("the last line followed", async () => (added.includes("done") ? true : undefined));
+    await release(pod);
+
+    const result = await attached.result;
+    expect(result).toMatchObject({ runId: "attach-1", status: "succeeded", exitCode: 0 });
+    expect(result.finishedAt).toEqual(expect.any(String));
+    expect(added).toEqual(["epoch 3 loss 0.33", "done"]);
+    const stored = await findRun(job.workspaceDir, "attach-1");
+    expect((await readRunLogs(stored)).map((line) => line.text)).toEqual([
+      ...first,
+      "epoch 3 loss 0.33",
+      "done",
+    ]);
+    expect(readRecord(job.workspaceDir, "attach-1")).toEqual(result);
+    const reasons = result.timeline!.map((e) => `${e.object.split("/")[0]} ${e.reason}`);
+    expect(reasons).toContain("Pod Scheduled");
+    expect(reasons).toContain("Container Completed");
+  });
+
+  it("ends a run whose workload was deleted meanwhile as cancelled, and says why", async () => {
+    const { conn, job, left } = await startThenAbandon("attach-2", ["epoch 1"]);
+    expect(left.status).toBe("running");
+    await batch.deleteNamespacedJob({ name: "attach-2", namespace, propagationPolicy: "Background" });
+    await until("Job attach-2 gone", async () =>
+      (await batch.listNamespacedJob({ namespace })).items.some((j) => j.metadata?.name === "attach-2")
+        ? undefined
+        : true,
+    );
+
+    const result = await attachClusterRun(conn, await findRun(job.workspaceDir, "attach-2")).result;
+    expect(result.status).toBe("cancelled");
+    expect(result.finishedAt).toEqual(expect.any(String));
+    expect(result.diagnosis[0]).toMatchObject({ code: "WorkloadDeleted", severity: "warning" });
+    expect(result.diagnosis[0]!.message).toContain(`Job attach-2 in namespace ${namespace}`);
+    expect(readRecord(job.workspaceDir, "attach-2")).toEqual(result);
+    const stored = await findRun(job.workspaceDir, "attach-2");
+    expect((await readRunLogs(stored)).map((line) => line.text)).toEqual(["epoch 1"]);
+  });
+});
