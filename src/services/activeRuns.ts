@@ -12,6 +12,8 @@ export interface ActiveRun {
   workspaceDir?: string;
   /** Stops the build or the container; the run records itself as cancelled. */
   cancel(): void;
+  /** What closing the window does instead of cancel, for a run this window only follows: it stops following. */
+  leave?(): void;
 }
 
 /** Runs of this window; vscode-free so it is tested on its own. */
@@ -39,6 +41,28 @@ export class ActiveRuns implements Disposable {
     this.changed.fire(undefined);
   }
 
+  /** A run another process started (a cluster run attached to again), followed here until it ends. */
+  adopt(
+    notebookFile: string,
+    runId: string,
+    workspaceDir: string,
+    target: TargetName,
+    control: { cancel(): void; leave(): void },
+  ): ActiveRun {
+    const run: ActiveRun = {
+      key: runId,
+      notebookFile,
+      target,
+      status: "running",
+      runId,
+      workspaceDir,
+      ...control,
+    };
+    this.runs.set(run.key, run);
+    this.changed.fire(undefined);
+    return run;
+  }
+
   end(run: ActiveRun): void {
     if (this.runs.delete(run.key)) this.changed.fire(undefined);
   }
@@ -56,7 +80,10 @@ export class ActiveRuns implements Disposable {
     return [...this.runs.values()];
   }
 
-  /** Cancels every run of this window and waits (at most `timeoutMs`) for their containers to go. */
+  /**
+   * Cancels every run of this window and waits (at most `timeoutMs`) for their containers to go;
+   * runs it only follows are left running.
+   */
   async cancelAll(timeoutMs = 5000): Promise<void> {
     if (this.runs.size === 0) return;
     const ended = new Promise<void>((resolve) => {
@@ -70,7 +97,10 @@ export class ActiveRuns implements Disposable {
         resolve();
       }
     });
-    for (const run of this.runs.values()) run.cancel();
+    for (const run of this.runs.values()) {
+      if (run.leave) run.leave();
+      else run.cancel();
+    }
     await ended;
   }
 

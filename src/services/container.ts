@@ -4,6 +4,7 @@ import type { SessionContext } from "../targets/session";
 import type { ReportData } from "../panels/types";
 import { ActiveNotebook } from "./activeNotebook";
 import { ActiveRuns } from "./activeRuns";
+import { ClusterReattach } from "./clusterReattach";
 import { CheckFlights } from "./checkFlights";
 import { ClusterStatus } from "./clusterStatus";
 import { loadHeavy, type Heavy } from "./loadHeavy";
@@ -24,6 +25,7 @@ export class Services implements vscode.Disposable {
   private activeRunList?: ActiveRuns;
   private notebook?: ActiveNotebook;
   private cluster?: ClusterStatus;
+  private reattach?: ClusterReattach;
 
   constructor(readonly context: vscode.ExtensionContext) {}
 
@@ -58,6 +60,17 @@ export class Services implements vscode.Disposable {
   get activeRuns(): ActiveRuns {
     this.activeRunList ??= this.track(new ActiveRuns());
     return this.activeRunList;
+  }
+
+  /** Follows again, once each, cluster runs whose follower went away (see ClusterReattach). */
+  get clusterReattach(): ClusterReattach {
+    this.reattach ??= new ClusterReattach({
+      activeRuns: this.activeRuns,
+      heavy: () => this.heavy(),
+      log: (message) => this.log(message),
+      env: process.env,
+    });
+    return this.reattach;
   }
 
   /** The notebook or script the user works on, kept while the focus is in a panel or view. */

@@ -19,7 +19,7 @@ import {
 import { apiFailure, httpStatus } from "./kubeErrors";
 import { recordedPositions } from "./recordedLogs";
 import { RecordSaver } from "./recordSaver";
-import { isUnfinishedClusterRun } from "./unfinishedRun";
+import { isUnfinishedClusterRun } from "../../core/job/unfinishedRun";
 
 export interface AttachOptions {
   /** Maps a traceback back to the notebook, when the caller can (the job is not rebuilt to attach). */

@@ -86,6 +86,8 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
       },
     }));
     const runs = await recordedRuns();
+    // A cluster run still "running" on disk that nobody here follows: its follower went away.
+    if (vscode.workspace.isTrusted) this.services.clusterReattach.consider(runs);
     const live = await this.liveRunIds(runs.filter((run) => this.mayBeOrphaned(run.result)).length);
     const recorded: RunNode[] = runs.map((run) => ({
       notebookFile: run.result.notebook,
