@@ -1,6 +1,9 @@
+import { isUnfinishedClusterRun } from "../../core/job/unfinishedRun";
+import type { LogLine } from "../../core/job/types";
 import { findRun, readRunLogs } from "../../targets/store/runStore";
 import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
+import { followClusterLogs } from "./followLogs";
 
 const USAGE = `Usage: parity logs [run] [options]
 
@@ -9,6 +12,11 @@ newest when no run is named, else the run whose id starts with <run>. Lines the 
 stderr go to stderr.
 
 Options:
+  --follow           For a cluster run still going: keep printing its new lines until it ends.
+                     When no Parity process follows the run any more (its window was reloaded,
+                     its parity run was killed), this one does and brings its record to the end;
+                     a workload deleted meanwhile ends it cancelled. Ctrl-C stops following and
+                     leaves the run going. Other runs are printed as recorded.
   --workspace <dir>  The folder holding .parity (default: the current folder)
   --json             One JSON object a line: {stream, text, time}
   -h, --help         Show this help`;
@@ -18,16 +26,27 @@ export const logsCommand: CliCommand = async (args, io) => {
     args,
     io,
     USAGE,
-    { workspace: { type: "string" }, json: { type: "boolean" } },
+    { workspace: { type: "string" }, json: { type: "boolean" }, follow: { type: "boolean" } },
     { min: 0, max: 1 },
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
 
   const run = await findRun(values.workspace ?? io.cwd, positionals[0]);
-  for (const line of await readRunLogs(run)) {
+  const print = (line: LogLine): void => {
     if (values.json) io.out(JSON.stringify(line));
     else (line.stream === "stderr" ? io.err : io.out)(line.text);
+  };
+  const recorded = await readRunLogs(run);
+  recorded.forEach(print);
+  if (!values.follow || !isUnfinishedClusterRun(run.result)) return 0;
+  const result = await followClusterLogs(io, run, recorded.length, print);
+  if (!values.json) {
+    io.err(
+      result.finishedAt
+        ? `Run ${result.runId} ended ${result.status}.`
+        : `Stopped following ${result.runId}; it goes on.`,
+    );
   }
   return 0;
 };

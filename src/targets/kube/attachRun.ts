@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
 import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
 import { ParityError } from "../../core/errors";
@@ -68,7 +69,13 @@ async function attach(
   );
   const release = await claimFollower(stored.dir, stored.result.runId);
   try {
-    return await attachClaimed(conn, stored, ref, options, controls, release);
+    // The record as it is now: its follower may have finished it since `stored` was read.
+    const current: StoredRun = { dir: stored.dir, result: await readRecord(stored.dir) };
+    if (!isUnfinishedClusterRun(current.result)) {
+      await release();
+      return current.result;
+    }
+    return await attachClaimed(conn, current, ref, options, controls, release);
   } catch (error) {
     await release();
     throw error;
@@ -137,4 +144,8 @@ async function currentWorkload(
     if (httpStatus(error) === 404) return undefined;
     throw apiFailure(error, conn.target, `read ${ref.kind} ${ref.name} in ${ref.namespace}`);
   }
+}
+
+async function readRecord(runDir: string): Promise<RunResult> {
+  return JSON.parse(await readFile(join(runDir, "run.json"), "utf8")) as RunResult;
 }

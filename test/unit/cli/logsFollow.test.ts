@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { CliIO } from "../../../src/cli/io";
+import { main } from "../../../src/cli/main";
+
+async function cli(
+  args: string[],
+  cwd = process.cwd(),
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    isTTY: false,
+    signal: new AbortController().signal,
+    cwd,
+    // No kubeconfig: a follow that tried to connect would fail.
+    env: { KUBECONFIG: join(cwd, "missing.kubeconfig") },
+  };
+  return { code: await main(args, io), out, err };
+}
+
+describe("parity logs --follow", () => {
+  it("is documented in the help", async () => {
+    const { code, out } = await cli(["logs", "--help"]);
+    expect(code).toBe(0);
+    expect(out.join("\n")).toMatch(/--follow\s+For a cluster run still going/);
+  });
+
+  it("prints a finished cluster run's log as recorded, without connecting", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "h7-logs-"));
+    const dir = join(workspace, ".parity", "runs", "done-1");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "run.json"),
+      JSON.stringify({
+        runId: "done-1",
+        target: "cluster",
+        status: "succeeded",
+        exitCode: 0,
+        oomKilled: false,
+        image: "i",
+        notebook: "train.ipynb",
+        startedAt: "2026-03-02T10:00:00.000Z",
+        finishedAt: "2026-03-02T10:01:00.000Z",
+        memoryLimitBytes: 1,
+        diagnosis: [],
+        cluster: {
+          context: "kwok",
+          server: "https://x",
+          namespace: "a",
+          kind: "Job",
+          apiVersion: "batch/v1",
+          name: "done-1",
+        },
+      }),
+    );
+    writeFileSync(
+      join(dir, "logs.jsonl"),
+      ['{"stream":"stdout","text":"epoch 1","time":1,"source":"done-1-x"}', ""].join("\n"),
+    );
+    const { code, out, err } = await cli(["logs", "done-1", "--follow"], workspace);
+    expect({ code, out, err }).toEqual({ code: 0, out: ["epoch 1"], err: [] });
+  });
+});
