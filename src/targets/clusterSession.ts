@@ -12,7 +12,7 @@ import { requireAllowed, type AccessCheck } from "./kube/access";
 import { connectCluster, describeTarget, type ClusterTarget, type KubeConnection } from "./kube/connection";
 import { preflight } from "./kube/preflight";
 import { credentialsFor, type RegistryCredentials } from "./registry/credentials";
-import { deliverImage, type Delivery } from "./registry/deliver";
+import { deliverImage, withoutRegistry, type Delivery } from "./registry/deliver";
 import { remoteReferenceFor } from "./registry/reference";
 import { newRunId } from "./store/runStore";
 import {
@@ -20,6 +20,7 @@ import {
   connect,
   describeJob,
   load,
+  locateInProfile,
   report,
   type ParityResult,
   type Print,
@@ -181,6 +182,9 @@ export async function prepareClusterRun(
   print(describeJob(context, job));
   const cluster = await connectTarget(context, job, options);
   const namespace = cluster.target.namespace;
+  const registry = job.profile.profile.image.registry;
+  // Said before the build: the cluster could not pull the image anyway.
+  if (!registry) inProfile(job, () => withoutRegistry(job.plan.tag, cluster.target.context));
   const runId = newRunId(job.name);
   const draft = workloadFor(job, jobSpecFor(job, job.plan.tag, params), namespace, runId);
   await requireAllowed(cluster, runPermissions(kindOf(draft), namespace));
@@ -206,7 +210,6 @@ export async function prepareClusterRun(
     moduleDistributions = parity.image?.moduleDistributions ?? {};
     options.onReport?.(parity, job);
   }
-  const registry = job.profile.profile.image.registry;
   const credentials =
     options.registryCredentials ??
     (registry
@@ -222,6 +225,8 @@ export async function prepareClusterRun(
     credentials,
     signal: context.signal,
     onProgress: options.verbose ? (line) => print(`  ${line}`) : undefined,
+  }).catch((error: unknown) => {
+    throw locateInProfile(error, job);
   });
   print(`Image:    ${delivery.detail}`);
 
@@ -251,6 +256,15 @@ export async function prepareClusterRun(
       },
     },
   };
+}
+
+/** Runs `step`, giving a profile field it names the profile's file and line. */
+function inProfile<T>(job: LoadedJob, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw locateInProfile(error, job);
+  }
 }
 
 export function startPreparedClusterRun(prepared: PreparedClusterRun): RunHandle {

@@ -82,7 +82,7 @@ export function describeJob(context: SessionContext, job: LoadedJob): string {
 const PIP_MILESTONE = /^\s*(Collecting|Downloading|Installing collected packages|Successfully installed)\b/;
 
 /** A profile field named by a lower layer, with the profile's file and line added. */
-function locateInProfile(error: unknown, job: LoadedJob): unknown {
+export function locateInProfile(error: unknown, job: LoadedJob): unknown {
   if (!(error instanceof ParityError) || !error.location?.field || error.location.file) return error;
   const field = error.location.field;
   return new ParityError(error.code, error.message, {

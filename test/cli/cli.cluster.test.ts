@@ -34,6 +34,10 @@ describe("the training example on the cluster, from the CLI", () => {
       path.join(workspace.dir, "gpu.yaml"),
       (await readFile(path.join(workspace.dir, "parity.yaml"), "utf8")).replace("gpu: 0", "gpu: 16"),
     );
+    await writeFile(
+      path.join(workspace.dir, "noregistry.yaml"),
+      `${profile}cluster:\n  namespace: ${namespace}\n`,
+    );
     env = { ...process.env, KUBECONFIG: cluster.kubeconfigs.admin };
   }, BUILD_TIMEOUT);
   afterAll(async () => {
@@ -106,6 +110,23 @@ describe("the training example on the cluster, from the CLI", () => {
       .listNamespacedJob({ namespace });
     expect(jobs.items).toEqual([]);
     expect(existsSync(path.join(workspace.dir, ".parity", "runs"))).toBe(false);
+  });
+
+  it("says before building that a cluster off this machine needs image.registry, naming the profile", async () => {
+    const result = await runCli(
+      ["run", "train.ipynb", "--target", "cluster", "--profile", "noregistry.yaml", "--no-report"],
+      { cwd: workspace.dir, env },
+    );
+    expect(result.code).toBe(1);
+    const said = result.err.join("\n");
+    expect(said).toMatch(
+      /noregistry\.yaml:\d+ image\.registry: The cluster \(context [^)]+\) cannot see images/,
+    );
+    expect([...result.out, ...result.err].some((line) => line.startsWith("Building"))).toBe(false);
+    const jobs = await kubeConfig(cluster.kubeconfigs.admin)
+      .makeApiClient(BatchV1Api)
+      .listNamespacedJob({ namespace });
+    expect(jobs.items).toEqual([]);
   });
 
   it(

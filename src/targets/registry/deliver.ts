@@ -33,24 +33,7 @@ export async function deliverImage(docker: Dockerode, options: DeliveryOptions):
   const { localTag, kubeContext, credentials, signal } = options;
   throwIfCancelled(signal);
   const registry = options.registry?.trim();
-  if (!registry) {
-    if (sharesLocalEngine(kubeContext)) {
-      return {
-        reference: localTag,
-        action: "shared-engine",
-        detail: `The cluster (context ${kubeContext}) runs on this machine's Docker engine, so it uses ${localTag} without a push.`,
-      };
-    }
-    throw new ParityError(
-      "RegistryMissing",
-      `The cluster (context ${kubeContext}) cannot see images on this machine, and the profile sets no image.registry to push ${localTag} to.`,
-      {
-        location: { field: "image.registry" },
-        fix: "Set image.registry in parity.yaml to a registry the cluster can pull from (for example registry.example.com/ml-team), or use a cluster that runs on this Docker engine (docker-desktop, rancher-desktop, orbstack, colima).",
-      },
-    );
-  }
-
+  if (!registry) return withoutRegistry(localTag, kubeContext);
   const remote = remoteReferenceFor(localTag, registry);
   const local = await inspectImage(docker, localTag);
   if (!local) {
@@ -85,4 +68,26 @@ export async function deliverImage(docker: Dockerode, options: DeliveryOptions):
 
 function shortDigest(digest: string): string {
   return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]*$/, "$1");
+}
+
+/**
+ * Without image.registry the cluster must share this engine: the delivery then, or why not. Cheap,
+ * so a cluster run can say it before building anything.
+ */
+export function withoutRegistry(localTag: string, kubeContext: string): Delivery {
+  if (sharesLocalEngine(kubeContext)) {
+    return {
+      reference: localTag,
+      action: "shared-engine",
+      detail: `The cluster (context ${kubeContext}) runs on this machine's Docker engine, so it uses ${localTag} without a push.`,
+    };
+  }
+  throw new ParityError(
+    "RegistryMissing",
+    `The cluster (context ${kubeContext}) cannot see images on this machine, and the profile sets no image.registry to push ${localTag} to.`,
+    {
+      location: { field: "image.registry" },
+      fix: "Set image.registry in parity.yaml to a registry the cluster can pull from (for example registry.example.com/ml-team), or use a cluster that runs on this Docker engine (docker-desktop, rancher-desktop, orbstack, colima).",
+    },
+  );
 }
