@@ -1,8 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
 import { openVsCode } from "./harness/session";
+import type { Workbench } from "./harness/workbench";
 
 // The training example builds its image from PyPI the first time (a minute or two); the push to the
 // loopback registry and kwok's completion of the Job's pod take seconds.
@@ -15,6 +17,51 @@ async function pointAtCluster(workspace: string, context: string, namespace: str
   const withRegistry = text.replace(/^image:\n/m, `image:\n  registry: ${registry}/parity-e2e\n`);
   expect(withRegistry).not.toBe(text);
   await writeFile(file, `${withRegistry}cluster:\n  context: ${context}\n  namespace: ${namespace}\n`);
+}
+
+/** A namespace labelled parity.dev/protected=true, holding a Job as Parity submits one (its labels). */
+async function protectedNamespaceWithRun(admin: KubeConfig, jobName: string): Promise<string> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const namespace = await freshNamespace(admin, "e2e-prod");
+  const read = await core.readNamespace({ name: namespace });
+  read.metadata = { ...read.metadata, labels: { ...read.metadata?.labels, "parity.dev/protected": "true" } };
+  await core.replaceNamespace({ name: namespace, body: read });
+  const labels = { "app.kubernetes.io/managed-by": "parity", "parity.dev/run": "e2e-guarded-run" };
+  await admin.makeApiClient(BatchV1Api).createNamespacedJob({
+    namespace,
+    body: {
+      metadata: { name: jobName, labels },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          metadata: { labels },
+          spec: { restartPolicy: "Never", containers: [{ name: "main", image: "parity/train:e2e" }] },
+        },
+      },
+    },
+  });
+  return namespace;
+}
+
+async function jobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
+  const jobs = await admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace });
+  return jobs.items.map((job) => job.metadata?.name ?? "");
+}
+
+/** The text of the active editor, every line of it: Monaco renders only what is in view, so it pages down. */
+async function editorLines(workbench: Workbench): Promise<string[]> {
+  const editor = workbench.page.locator(".editor-instance .monaco-editor").first();
+  await editor.locator(".view-lines").waitFor();
+  await editor.locator("textarea").first().focus();
+  const seen = new Set<string>();
+  for (let page = 0; page < 10; page++) {
+    const lines = await editor.locator(".view-line").allInnerTexts();
+    const before = seen.size;
+    lines.forEach((line) => seen.add(line.replace(/\u00a0/g, " ").trimEnd()));
+    if (page > 0 && seen.size === before) break;
+    await workbench.page.keyboard.press("PageDown");
+  }
+  return [...seen];
 }
 
 describe("cluster", () => {
@@ -66,4 +113,71 @@ describe("cluster", () => {
     },
     RUN_TIMEOUT + 180_000,
   );
+
+  test("Cluster view: Delete Cluster Run in a protected namespace refuses a wrong name and deletes once the Job's name is typed", async (context) => {
+    const cluster = inject("parityCluster");
+    const admin = kubeConfig(cluster.kubeconfigs.admin);
+    const jobName = "e2e-guarded";
+    const namespace = await protectedNamespaceWithRun(admin, jobName);
+    // The Cluster view shows the namespace chosen for the window (Select Namespace writes this setting).
+    const { workbench } = await openVsCode(context, {
+      name: "cluster-delete",
+      env: { KUBECONFIG: cluster.kubeconfigs.admin },
+      settings: { "parity.cluster.namespace": namespace },
+    });
+    await workbench.openParityView();
+    await workbench.expandView("Cluster");
+    const row = workbench.treeRow("Cluster", jobName).first();
+    await row.waitFor({ timeout: 60_000 });
+    await workbench.contextMenu(row, "Delete Cluster Run");
+
+    const input = workbench.page.locator(".quick-input-widget input.input");
+    await input.waitFor({ timeout: 30_000 });
+    expect(await workbench.page.locator(".quick-input-widget").innerText()).toContain(
+      `${namespace} is a protected namespace: type ${jobName}`,
+    );
+    await input.fill(`${jobName}-x`);
+    await input.press("Enter");
+    await expect
+      .poll(() => workbench.page.locator(".quick-input-widget .quick-input-message").innerText())
+      .toContain(`Type ${jobName} exactly.`);
+    expect(await input.isVisible()).toBe(true);
+    expect(await jobNames(admin, namespace)).toContain(jobName);
+    await workbench.screenshot("delete-wrong-name");
+
+    await input.fill(jobName);
+    await input.press("Enter");
+    await input.waitFor({ state: "hidden", timeout: 5_000 });
+    await expect.poll(() => jobNames(admin, namespace), { timeout: 30_000 }).not.toContain(jobName);
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(0);
+  }, 180_000);
+
+  test("Parity: Show Cluster Manifest opens the Job's YAML with the profile's limits", async (context) => {
+    const cluster = inject("parityCluster");
+    const registry = inject("parityRegistry");
+    const admin = kubeConfig(cluster.kubeconfigs.admin);
+    const namespace = await freshNamespace(admin, "e2e");
+    const { workbench } = await openVsCode(context, {
+      name: "cluster-manifest",
+      env: { KUBECONFIG: cluster.kubeconfigs.admin },
+      prepare: (workspace) => pointAtCluster(workspace, admin.getCurrentContext(), namespace, registry.host),
+    });
+    await workbench.openFile("train/train.ipynb");
+    await workbench.runCommand("Parity: Show Cluster Manifest");
+    await workbench.page
+      // An untitled editor's tab is named after its first line: "apiVersion: batch/v1 Untitled-1".
+      .locator('.tabs-container .tab[aria-label*="Untitled"]')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    const lines = await editorLines(workbench);
+    expect(lines).toContain("kind: Job");
+    expect(lines.some((line) => line.trim() === `namespace: ${namespace}`)).toBe(true);
+    // The example profile's resources: memory 1Gi, cpu 1, shm 64Mi (requests equal limits).
+    const memory = lines.filter((line) => /^\s+memory: "?1Gi"?$/.test(line));
+    expect(memory.length).toBeGreaterThan(0);
+    expect(lines.some((line) => /^\s+cpu: "?(1|1000m)"?$/.test(line))).toBe(true);
+    expect(lines.some((line) => /^\s+sizeLimit: "?64Mi"?$/.test(line))).toBe(true);
+    expect(lines.some((line) => line.trim() === "limits:")).toBe(true);
+    await workbench.screenshot("manifest");
+  }, 180_000);
 });
