@@ -7,6 +7,7 @@ import { isCancelled } from "../../core/errors";
 import { Emitter } from "../../core/events";
 import type { JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
 import { RunOutput } from "../runOutput";
+import { createRunHandle } from "../runHandle";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { runContainer, type ContainerOutcome, type Mount } from "./runContainer";
 
@@ -14,20 +15,9 @@ export const RUN_LABEL = "dev.parity.run";
 
 /** Starts a job on local Docker with the profile's limits; everything else happens through the handle. */
 export function startLocalRun(docker: Dockerode, job: JobSpec, runId = newRunId(job.name)): RunHandle {
-  const status = new Emitter<RunStatus>();
-  const logs = new Emitter<LogLine>();
-  const controller = new AbortController();
-  const result = execute(docker, job, runId, controller.signal, status, logs).finally(() => {
-    status.dispose();
-    logs.dispose();
-  });
-  return {
-    runId,
-    onStatus: status.event,
-    onLog: logs.event,
-    cancel: () => controller.abort(),
-    result,
-  };
+  return createRunHandle(runId, ({ cancel, status, logs }) =>
+    execute(docker, job, runId, cancel, status, logs),
+  );
 }
 
 async function execute(

@@ -2,10 +2,10 @@ import { CustomObjectsApi } from "@kubernetes/client-node";
 import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster";
 import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { mergeTimeline } from "../../core/diagnosis/cluster/timelineOrder";
-import { Emitter } from "../../core/events";
-import type { ClusterRunRef, JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
+import type { ClusterRunRef, JobSpec, RunHandle, RunResult, RunStatus } from "../../core/job/types";
 import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import type { NodeFacts, PodDemand } from "../../core/preflight/types";
+import { createRunHandle, type RunControls } from "../runHandle";
 import { RunOutput } from "../runOutput";
 import type { RunRecorder } from "../store/runStore";
 import type { KubeConnection } from "./connection";
@@ -41,11 +41,9 @@ export interface FollowedRun {
   release: () => Promise<void>;
 }
 
-export interface FollowControls {
-  cancel: AbortSignal;
+export interface FollowControls extends RunControls {
+  /** Aborted by detach(): stop following and leave the workload running. */
   detach: AbortSignal;
-  status: Emitter<RunStatus>;
-  logs: Emitter<LogLine>;
 }
 
 /** The handle both startClusterRun and attachClusterRun return, around the work that produces the result. */
@@ -53,22 +51,9 @@ export function clusterRunHandle(
   runId: string,
   work: (controls: FollowControls) => Promise<RunResult>,
 ): ClusterRunHandle {
-  const status = new Emitter<RunStatus>();
-  const logs = new Emitter<LogLine>();
-  const cancel = new AbortController();
   const detach = new AbortController();
-  const result = work({ cancel: cancel.signal, detach: detach.signal, status, logs }).finally(() => {
-    status.dispose();
-    logs.dispose();
-  });
-  return {
-    runId,
-    onStatus: status.event,
-    onLog: logs.event,
-    cancel: () => cancel.abort(),
-    detach: () => detach.abort(),
-    result,
-  };
+  const handle = createRunHandle(runId, (controls) => work({ ...controls, detach: detach.signal }));
+  return { ...handle, detach: () => detach.abort() };
 }
 
 /**
