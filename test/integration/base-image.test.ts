@@ -1,27 +1,13 @@
 import { existsSync, statSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type Dockerode from "dockerode";
-import type { CliIO } from "../../src/cli/io";
-import { main } from "../../src/cli/main";
 import { baseImageCachePath, defaultBaseImageTag, defaultCacheDir } from "../../src/targets/docker/baseImage";
 import { connectDocker } from "../../src/targets/docker/connection";
+import { runCli } from "./helpers/workspace";
 
 const TAG = defaultBaseImageTag();
 
-async function parity(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    isTTY: false,
-    signal: new AbortController().signal,
-    cwd: process.cwd(),
-    env: process.env,
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const parity = (args: string[]) => runCli(args, { cwd: process.cwd() });
 
 /** Runs a Python script in a throwaway container of the base image, without network. */
 async function runPython(docker: Dockerode, script: string): Promise<{ status: number; output: string }> {

@@ -1,12 +1,11 @@
 import { appendFileSync } from "node:fs";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { logsCommand } from "../../src/cli/commands/logs";
-import type { CliIO } from "../../src/cli/io";
 import { startClusterRun } from "../../src/targets/kube/clusterRun";
 import { HOLD_LABEL } from "../cluster/harness/assets.js";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context.js";
 import { setPodLog } from "../cluster/harness/fixtures.js";
+import { runCli } from "../integration/helpers/workspace";
 import { connect, jobSpec, podMetadata, runSpec } from "./helpers/clusterRuns";
 
 const cluster = useCluster();
@@ -44,15 +43,12 @@ describe("parity logs --follow", () => {
 
     const out: string[] = [];
     const err: string[] = [];
-    const io: CliIO = {
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      isTTY: false,
-      signal: new AbortController().signal,
+    const exit = runCli(["logs", "follow-1", "--follow"], {
       cwd: job.workspaceDir,
       env: { KUBECONFIG: cluster.kubeconfigs.admin, HOME: job.workspaceDir },
-    };
-    const exit = logsCommand(["follow-1", "--follow"], io);
+      onOut: (line) => out.push(line),
+      onErr: (line) => err.push(line),
+    }).then((run) => run.code);
     appendFileSync(file, cri("step 2"));
     await until("step 2 printed", async () => (out.includes("step 2") ? true : undefined));
     const labels = { ...pod.metadata?.labels };

@@ -2,25 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../../src/cli/io";
-import { main } from "../../../src/cli/main";
+import { runCli } from "../../integration/helpers/workspace";
 
-async function cli(
-  args: string[],
-  cwd = process.cwd(),
-): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    isTTY: false,
-    signal: new AbortController().signal,
-    cwd,
-    // No kubeconfig: a follow that tried to connect would fail.
-    env: { KUBECONFIG: join(cwd, "missing.kubeconfig") },
-  };
-  return { code: await main(args, io), out, err };
+function cli(args: string[], cwd = process.cwd()) {
+  // No kubeconfig: a follow that tried to connect would fail.
+  return runCli(args, { cwd, env: { KUBECONFIG: join(cwd, "missing.kubeconfig") } });
 }
 
 describe("parity logs --follow", () => {

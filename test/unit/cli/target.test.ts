@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { main } from "../../../src/cli/main";
-import type { CliIO } from "../../../src/cli/io";
+import { runCli } from "../../integration/helpers/workspace";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    isTTY: false,
-    signal: new AbortController().signal,
-    cwd: process.cwd(),
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  const run = await runCli(args, { cwd: process.cwd(), env: {} });
+  return { code: run.code, out: run.out.join("\n"), err: run.err.join("\n") };
 }
 
 describe("--target on the CLI", () => {
