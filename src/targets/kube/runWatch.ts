@@ -98,7 +98,7 @@ export class RunWatch implements Disposable {
       }),
       this.podInformer.onChange((change) => {
         if (change.object && change.type !== "deleted") this.timeline.addPod(change.object);
-        if (change.object) this.seenPods.set(change.object.metadata?.name ?? "", change.object);
+        if (change.object) this.remember(change.object);
         this.changes.fire();
       }),
       this.eventInformer.onChange((change) => {
@@ -126,6 +126,17 @@ export class RunWatch implements Disposable {
   /** Every pod the run had, as last seen (for the diagnosis: a deleted pod's failure still counts). */
   allPods(): V1Pod[] {
     return [...this.seenPods.values()];
+  }
+
+  /**
+   * A pod's last state, except that a state showing a failed container is never replaced by a later
+   * one without it: the fake kubelet (and real ones, on eviction) rewrite a deleted pod's statuses.
+   */
+  private remember(pod: V1Pod): void {
+    const name = pod.metadata?.name ?? "";
+    const known = this.seenPods.get(name);
+    if (known && containerFailures([known]).length > 0 && containerFailures([pod]).length === 0) return;
+    this.seenPods.set(name, pod);
   }
 
   /**
