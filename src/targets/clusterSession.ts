@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { WORKSPACE_DIR } from "../core/build/dockerfile";
 import { ParityError } from "../core/errors";
+import type { Diagnosis } from "../core/diagnosis/types";
 import type { ClusterRunRef, JobSpec, RunHandle } from "../core/job/types";
 import { buildWorkload, jobNameFor, podDemands, renderManifest, workloadResource } from "../core/manifests";
 import type { Prediction } from "../core/preflight";
@@ -121,6 +122,8 @@ export interface ClusterCheck {
   prediction: Prediction;
   /** Permissions the user lacks, one sentence each; empty when everything is allowed. */
   missing: string[];
+  /** Why the cluster could not pull the image (no image.registry off this engine), when it could not. */
+  imageRoute?: Diagnosis;
 }
 
 /** `parity check --target cluster`: would it schedule, and may this user submit it? */
@@ -139,7 +142,32 @@ export async function checkCluster(
     runPermissions(kindOf(workload), cluster.target.namespace),
   );
   const prediction = await preflight(cluster.config, cluster.target.namespace, workload);
-  return { job, target: cluster.target, prediction, missing };
+  return {
+    job,
+    target: cluster.target,
+    prediction,
+    missing,
+    imageRoute: imageRouteProblem(job, cluster.target),
+  };
+}
+
+/** The registry check a run makes before its build, as a problem for `check` to list. */
+function imageRouteProblem(job: LoadedJob, target: ClusterTarget): Diagnosis | undefined {
+  if (job.profile.profile.image.registry) return undefined;
+  try {
+    inProfile(job, () => withoutRegistry(job.plan.tag, target.context));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ParityError)) throw error;
+    const { file, line } = error.location ?? {};
+    return {
+      code: error.code,
+      severity: "error",
+      message: error.message,
+      fix: error.fix ?? "",
+      ...(file ? { location: { file, line } } : {}),
+    };
+  }
 }
 
 async function missingPermissions(cluster: KubeConnection, checks: AccessCheck[]): Promise<string[]> {

@@ -127,6 +127,21 @@ describe("the training example on the cluster, from the CLI", () => {
       .makeApiClient(BatchV1Api)
       .listNamespacedJob({ namespace });
     expect(jobs.items).toEqual([]);
+
+    // check says it too, and exits 1, though the job would schedule and is allowed.
+    const check = await runCli(
+      ["check", "train.ipynb", "--target", "cluster", "--profile", "noregistry.yaml", "--json"],
+      { cwd: workspace.dir, env },
+    );
+    expect(check.code).toBe(1);
+    const verdict = lastJson<{
+      schedulable: boolean;
+      allowed: boolean;
+      problems: { code: string; location?: { file: string } }[];
+    }>(check);
+    expect(verdict).toMatchObject({ schedulable: true, allowed: true });
+    const route = verdict.problems.find((problem) => problem.code === "RegistryMissing");
+    expect(route?.location?.file).toBe(path.join(workspace.dir, "noregistry.yaml"));
   });
 
   it(

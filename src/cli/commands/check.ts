@@ -12,7 +12,8 @@ probed too. Exits 1 when the report has errors.
 
 With --target cluster it asks the cluster instead: would the job schedule (nodes' allocatable
 resources, taints, node selectors, the namespace's ResourceQuota and LimitRange) and may you
-submit it (SelfSubjectAccessReview). Exits 1 when it would not schedule or is not allowed.
+submit it (SelfSubjectAccessReview), and can it pull the image (image.registry, or a cluster
+sharing this Docker engine). Exits 1 when it would not schedule, is not allowed, or could not pull.
 
 Options:
   --profile <file>        parity.yaml to use (default: the nearest one above the notebook)
@@ -51,7 +52,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     });
     if (values.json) io.out(JSON.stringify(clusterCheckJson(check)));
     else printClusterCheck(io, check);
-    return check.prediction.schedulable && check.missing.length === 0 ? 0 : 1;
+    return check.prediction.schedulable && check.missing.length === 0 && !check.imageRoute ? 0 : 1;
   }
 
   const result = await checkParity(io, positionals[0]!, {
@@ -81,7 +82,7 @@ function clusterCheckJson(check: ClusterCheck) {
     schedulable: check.prediction.schedulable,
     allowed: check.missing.length === 0,
     missing: check.missing,
-    problems: check.prediction.problems,
+    problems: [...check.prediction.problems, ...(check.imageRoute ? [check.imageRoute] : [])],
     fits: check.prediction.fits,
   };
 }
@@ -98,4 +99,8 @@ function printClusterCheck(io: CliIO, check: ClusterCheck): void {
   }
   if (check.missing.length === 0) io.out(`✓ Allowed to submit in ${check.target.namespace}`);
   for (const sentence of check.missing) io.out(`✗ ${sentence}`);
+  if (check.imageRoute) {
+    io.out(`✗ ${check.imageRoute.message}`);
+    io.out(`  Fix: ${check.imageRoute.fix}`);
+  }
 }
