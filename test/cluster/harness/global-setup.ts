@@ -5,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { cacheDir, clusterBinaries } from "./binaries.js";
 import { loadState, startCluster, stopCluster, type ClusterState } from "./cluster.js";
 import { isOurs } from "./processes.js";
+import { isAlive } from "../../helpers/system.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -52,15 +53,6 @@ function stopLeftovers(): void {
 function ownsNote(): boolean {
   try {
     return (JSON.parse(readFileSync(runningNote(), "utf8")) as { owner?: number }).owner === process.pid;
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 
 /** One control-plane process as the harness started it: enough to stop or restart it by pid. */
 export interface ComponentProcess {
@@ -11,20 +10,7 @@ export interface ComponentProcess {
   log: string;
 }
 
-/** A free TCP port on loopback (asked from the kernel, then released for the component to take). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
+export { freePort } from "../../helpers/system.js";
 
 /**
  * Starts a binary detached (its own process group, output appended to its log file), so it can

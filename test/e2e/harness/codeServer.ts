@@ -10,10 +10,10 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort, isAlive } from "../../helpers/system";
 
 const execFileAsync = promisify(execFile);
 
@@ -65,27 +65,6 @@ export interface CodeServer {
   /** The remote extension host's log (activation lines, extension errors) so far. */
   extensionHostLog(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -181,8 +160,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         } catch {
           return;
         }
-        for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-        if (!alive(pid)) return;
+        for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+        if (!isAlive(pid)) return;
       }
     };
     const onExit = () => {

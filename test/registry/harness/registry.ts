@@ -1,10 +1,12 @@
 import { spawn, execFileSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startTokenIssuer, type TokenIssuer } from "./tokenIssuer";
+import { freePort } from "../../helpers/system";
+
+export { freePort };
 
 /**
  * A real Docker registry (Debian's distribution 2.8, /usr/bin/docker-registry) on loopback, with
@@ -121,17 +123,4 @@ async function answers(host: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A port nothing listens on now; the registry binds it a moment later. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
