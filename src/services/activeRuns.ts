@@ -36,8 +36,19 @@ export class ActiveRuns implements Disposable {
     return run;
   }
 
-  started(run: ActiveRun, runId: string, workspaceDir: string): void {
+  /**
+   * The run is going. A handle that can detach (a submitted cluster job) outlives the window:
+   * closing it stops following (a later window attaches again) instead of deleting the job.
+   */
+  started(
+    run: ActiveRun,
+    runId: string,
+    workspaceDir: string,
+    handle?: { readonly runId: string; detach?(): void },
+  ): void {
     Object.assign(run, { status: "running", runId, workspaceDir });
+    const detach = handle?.detach?.bind(handle);
+    if (detach) run.leave = () => detach();
     this.changed.fire(undefined);
   }
 

@@ -35,7 +35,7 @@ export async function runTracked(
       const started = { workspaceDir, runId: handle.runId };
       run = started;
       controller.signal.addEventListener("abort", () => handle.cancel(), { once: true });
-      services.activeRuns.started(active, handle.runId, workspaceDir);
+      services.activeRuns.started(active, handle.runId, workspaceDir, handle);
       const subscription = handle.onStatus((status) => {
         // "running" fires once the record is on disk, so the panel finds it.
         if (status === "running" && services.setting("openLogsOnRun", true)) {

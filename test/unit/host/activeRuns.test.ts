@@ -26,6 +26,19 @@ describe("runs started from this window", () => {
     expect(runs.all()).toEqual([]);
   });
 
+  it("leave a submitted cluster job running when the window goes: they detach, they do not cancel", async () => {
+    const runs = new ActiveRuns();
+    const cancel = vi.fn();
+    const local = runs.begin("/w/local.ipynb", () => setTimeout(() => runs.end(local), 5));
+    const cluster = runs.begin("/w/cluster.ipynb", cancel, "cluster");
+    const detach = vi.fn(() => setTimeout(() => runs.end(cluster), 5));
+    runs.started(cluster, "cluster-run", "/w", { runId: "cluster-run", detach });
+    await runs.cancelAll(1000);
+    expect(detach).toHaveBeenCalledOnce();
+    expect(cancel).not.toHaveBeenCalled();
+    expect(runs.all()).toEqual([]);
+  });
+
   it("stop waiting for a run that does not end", async () => {
     const runs = new ActiveRuns();
     const cancel = vi.fn();
