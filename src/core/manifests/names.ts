@@ -2,6 +2,8 @@ import type { ClusterWorkloadKind } from "../job/types";
 
 /** Pod names append "-worker-12" or the Job controller's "-abcde": leave room under 63. */
 const NAME_MAX = 52;
+/** A run id's unique end: "-20261129-111015-936e" (date, time, random part). */
+const UNIQUE_TAIL = 21;
 
 /**
  * A name for a workload from a notebook or run id: lower-case letters, digits and "-", starting
@@ -14,8 +16,12 @@ export function jobNameFor(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^[^a-z]+/, "");
-  const name = slug.slice(0, NAME_MAX).replace(/-+$/, "");
-  return name || "parity-run";
+  // A long name keeps its start and its unique end, so two runs of one notebook never share a name.
+  const name =
+    slug.length <= NAME_MAX
+      ? slug
+      : `${slug.slice(0, NAME_MAX - UNIQUE_TAIL).replace(/-+$/, "")}${slug.slice(-UNIQUE_TAIL)}`;
+  return name.replace(/-+$/, "") || "parity-run";
 }
 
 export interface WorkloadResource {

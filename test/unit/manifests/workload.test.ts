@@ -254,6 +254,15 @@ describe("names and labels", () => {
     expect(long).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
   });
 
+  it("keeps a long run id's unique end in the workload's name, so runs of one notebook never collide", () => {
+    const notebook = "a-very-long-notebook-name-about-hyperparameter-sweeps";
+    const first = jobNameFor(`${notebook}-20261129-111015-936e`);
+    const second = jobNameFor(`${notebook}-20261129-111015-41c0`);
+    expect(first).toBe("a-very-long-notebook-name-about-20261129-111015-936e");
+    expect(first.length).toBeLessThanOrEqual(52);
+    expect(second).not.toBe(first);
+  });
+
   it("keeps the unique end of a long run id in its label", () => {
     const runId = `${"x".repeat(70)}-20250101-120000-ab12`;
     expect(labelValue(runId)).toHaveLength(63);
