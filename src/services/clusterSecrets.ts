@@ -1,4 +1,8 @@
 import type * as vscode from "vscode";
+import { registryHost, serverAddressFor } from "../targets/registry/reference";
+
+/** Credentials are kept per registry host, with Docker Hub's names folded into one ("myuser/x" → docker.io). */
+export { registryHost };
 
 /** What the registry sign-in stores, as H4's deliverImage takes it. */
 export interface StoredRegistryCredentials {
@@ -9,21 +13,16 @@ export interface StoredRegistryCredentials {
 
 const KEY_PREFIX = "parity.registry:";
 
-/** "127.0.0.1:5000/team/x" → "127.0.0.1:5000": credentials are kept per registry host. */
-export function registryHost(registry: string): string {
-  return registry
-    .trim()
-    .replace(/^[a-z]+:\/\//i, "")
-    .split("/")[0]!
-    .toLowerCase();
-}
-
 /** Kept in VS Code's SecretStorage (the OS keychain where there is one); never written to settings or logs. */
 export async function storeRegistryCredentials(
   secrets: vscode.SecretStorage,
   credentials: StoredRegistryCredentials,
 ): Promise<void> {
-  await secrets.store(KEY_PREFIX + registryHost(credentials.serveraddress), JSON.stringify(credentials));
+  const host = registryHost(credentials.serveraddress);
+  await secrets.store(
+    KEY_PREFIX + host,
+    JSON.stringify({ ...credentials, serveraddress: serverAddressFor(host) }),
+  );
 }
 
 export async function registryCredentials(

@@ -2,7 +2,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
 import { runProcess } from "../process";
-import { DOCKER_HUB, DOCKER_HUB_AUTH_KEY, canonicalHost, registryHost } from "./reference";
+import { canonicalHost, registryHost, serverAddressFor } from "./reference";
+
+export { serverAddressFor };
 
 /** What the engine's push and the Registry API sign in with. Never logged or shown. */
 export interface RegistryCredentials {
@@ -42,10 +44,6 @@ export async function credentialsFor(
     if (fromHelper) return fromHelper;
   }
   return credentialsFromAuths(config, host, file);
-}
-
-export function serverAddressFor(host: string): string {
-  return canonicalHost(host) === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : canonicalHost(host);
 }
 
 async function readDockerConfig(file: string): Promise<DockerConfigFile | undefined> {

@@ -110,3 +110,7 @@ export function digestsFor(repoDigests: string[], remote: RemoteReference): stri
     return full === wanted ? [entry.slice(at + 1)] : [];
   });
 }
+
+export function serverAddressFor(host: string): string {
+  return canonicalHost(host) === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : canonicalHost(host);
+}

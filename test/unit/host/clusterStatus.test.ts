@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { registryHost } from "../../../src/services/clusterSecrets";
+import type * as vscode from "vscode";
+import {
+  registryCredentials,
+  registryHost,
+  storeRegistryCredentials,
+} from "../../../src/services/clusterSecrets";
 import { ClusterStatus } from "../../../src/services/clusterStatus";
 import { activeTarget, clusterStatusText } from "../../../src/statusBar/clusterStatusText";
 import { statusText } from "../../../src/statusBar/statusText";
@@ -67,5 +72,22 @@ describe("registry credentials", () => {
     expect(registryHost("127.0.0.1:5000/team/models")).toBe("127.0.0.1:5000");
     expect(registryHost("Registry.Example.com")).toBe("registry.example.com");
     expect(registryHost("https://ghcr.io/org")).toBe("ghcr.io");
+  });
+
+  it("keeps a Docker Hub sign-in under docker.io with Docker Hub's server address, found for image.registry myuser", async () => {
+    // A stand-in for VS Code's SecretStorage (a Map): no real one exists outside the editor.
+    const kept = new Map<string, string>();
+    const secrets = {
+      store: async (key: string, value: string) => void kept.set(key, value),
+      get: async (key: string) => kept.get(key),
+    } as unknown as vscode.SecretStorage;
+    await storeRegistryCredentials(secrets, { username: "me", password: "pw", serveraddress: "docker.io" });
+    expect([...kept.keys()]).toEqual(["parity.registry:docker.io"]);
+    expect(await registryCredentials(secrets, "myuser")).toEqual({
+      username: "me",
+      password: "pw",
+      serveraddress: "https://index.docker.io/v1/",
+    });
+    expect(await registryCredentials(secrets, "registry.example.com/team")).toBeUndefined();
   });
 });
