@@ -11,6 +11,9 @@ export async function workspaceProfile(
   heavy: Heavy,
   file?: string,
 ): Promise<ProfileCluster> {
+  // In Restricted Mode a workspace's parity.yaml may not choose which of the user's clusters (and
+  // which credential plugin) Parity talks to: the kubeconfig's own current context is used.
+  if (!vscode.workspace.isTrusted) return {};
   const start = file ?? services.activeNotebook.file;
   const folder =
     (start && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(start))?.uri.fsPath) ??

@@ -110,3 +110,18 @@ describe("the context menus of package.json", () => {
     expect(menuFor("parity.cluster", "parity:clusterRun+running+Job+parity")).toEqual([]);
   });
 });
+
+describe("Restricted Mode", () => {
+  it("ignores a workspace's own value for every setting that picks a program, an engine or a cluster", () => {
+    const capabilities = JSON.parse(readFileSync("package.json", "utf8")) as {
+      capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+    };
+    expect(capabilities.capabilities.untrustedWorkspaces.supported).toBe("limited");
+    expect(capabilities.capabilities.untrustedWorkspaces.restrictedConfigurations.sort()).toEqual([
+      "parity.cluster.context",
+      "parity.cluster.namespace",
+      "parity.docker.host",
+      "parity.python",
+    ]);
+  });
+});
