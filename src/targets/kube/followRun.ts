@@ -145,43 +145,52 @@ async function followUntilEnd(run: FollowedRun, controls: FollowControls): Promi
     });
   });
   watch.start();
-  const outcome = await ended;
-  if (outcome === "detached") {
-    await runLogs.stop();
-    const left = snapshot(current);
+  try {
+    return await settle(await ended);
+  } finally {
+    // Whatever happens below (a failed log read, a failed write), no watch outlives the run.
     watch.dispose();
+  }
+
+  async function settle(outcome: WorkloadOutcome | "cancelled" | "detached"): Promise<RunResult> {
+    if (outcome === "detached") {
+      await runLogs.stop();
+      const left = snapshot(current);
+      watch.dispose();
+      await recorder.close();
+      // finish, not flush: a late node read must not rewrite the record another process now follows.
+      await saver.finish(left);
+      return left;
+    }
+    let deleteFailure: unknown;
+    if (outcome === "cancelled") {
+      await api
+        .deleteNamespacedCustomObject({ ...resource, namespace, name, propagationPolicy: "Background" })
+        .catch((error: unknown) => {
+          if (httpStatus(error) !== 404)
+            deleteFailure = apiFailure(error, conn.target, `delete ${kind} ${name}`);
+        });
+      await runLogs.stop();
+    } else {
+      if (outcome.status === "failed") await watch.podFailureSeen();
+      await nodes;
+      await runLogs.finish(watch.pods());
+    }
+    const cancelled = outcome === "cancelled";
+    // A workload that could not be deleted is still there: its record keeps the state it had.
+    const final = snapshot(
+      cancelled ? (deleteFailure ? current : "cancelled") : outcome.status,
+      cancelled ? undefined : outcome,
+    );
+    watch.dispose();
+    if (!deleteFailure) finishTimes(final);
+    // Every log line is on disk before the record says the run ended: readers stop at that moment.
     await recorder.close();
-    await saver.flush(left);
-    return left;
+    await saver.finish(final);
+    if (deleteFailure) throw deleteFailure;
+    status.fire(final.status);
+    return final;
   }
-  let deleteFailure: unknown;
-  if (outcome === "cancelled") {
-    await api
-      .deleteNamespacedCustomObject({ ...resource, namespace, name, propagationPolicy: "Background" })
-      .catch((error: unknown) => {
-        if (httpStatus(error) !== 404)
-          deleteFailure = apiFailure(error, conn.target, `delete ${kind} ${name}`);
-      });
-    await runLogs.stop();
-  } else {
-    if (outcome.status === "failed") await watch.podFailureSeen();
-    await nodes;
-    await runLogs.finish(watch.pods());
-  }
-  const cancelled = outcome === "cancelled";
-  // A workload that could not be deleted is still there: its record keeps the state it had.
-  const final = snapshot(
-    cancelled ? (deleteFailure ? current : "cancelled") : outcome.status,
-    cancelled ? undefined : outcome,
-  );
-  watch.dispose();
-  if (!deleteFailure) finishTimes(final);
-  // Every log line is on disk before the record says the run ended: readers stop at that moment.
-  await recorder.close();
-  await saver.finish(final);
-  if (deleteFailure) throw deleteFailure;
-  status.fire(final.status);
-  return final;
 }
 
 export function finishTimes(result: RunResult, now = new Date()): void {
