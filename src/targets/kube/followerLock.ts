@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { open, readFile, rm } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { ParityError } from "../../core/errors";
 
 /** Names the process that follows a cluster run and writes its record; one at a time, or lines are recorded twice. */
@@ -21,9 +21,15 @@ export async function claimFollower(runDir: string, runId: string): Promise<() =
   const me: Follower = { pid: process.pid, host: hostname() };
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const handle = await open(file, "wx");
-      await handle.writeFile(JSON.stringify(me));
-      await handle.close();
+      // Written whole under another name, then linked into place (which fails if the claim exists):
+      // nobody can read a half-written claim and take it for a stale one.
+      const draft = `${file}.${process.pid}.tmp`;
+      await writeFile(draft, JSON.stringify(me));
+      try {
+        await link(draft, file);
+      } finally {
+        await rm(draft, { force: true });
+      }
       let released: Promise<void> | undefined;
       // Once only: a second call could remove the claim another process made since.
       return () => (released ??= rm(file, { force: true }));

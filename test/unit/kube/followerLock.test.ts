@@ -20,6 +20,15 @@ describe("claimFollower", () => {
     expect(existsSync(join(dir, "follower.json"))).toBe(false);
   });
 
+  it("lets exactly one of many simultaneous claims win: none reads a half-written claim as stale", async () => {
+    const dir = runDir();
+    const claims = await Promise.allSettled(Array.from({ length: 20 }, () => claimFollower(dir, "r1")));
+    expect(claims.filter((claim) => claim.status === "fulfilled")).toHaveLength(1);
+    for (const claim of claims) {
+      if (claim.status === "rejected") expect(claim.reason).toMatchObject({ code: "RunFollowedElsewhere" });
+    }
+  });
+
   it("refuses while a live process follows the run", async () => {
     const dir = runDir();
     writeFileSync(join(dir, "follower.json"), JSON.stringify({ pid: process.ppid, host: hostname() }));
