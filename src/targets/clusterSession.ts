@@ -46,8 +46,11 @@ export interface ClusterSessionOptions {
   print: Print;
   onImage?(tag: string): void;
   onReport?(result: ParityResult, job: LoadedJob): void;
-  /** Asked when the preflight predicts the job would not schedule; false stops before anything is built. */
-  confirmUnschedulable?(prediction: Prediction): Promise<boolean>;
+  /**
+   * Asked when the preflight predicts the job would not schedule, with the manifest that would be
+   * submitted; false stops before anything is built.
+   */
+  confirmUnschedulable?(prediction: Prediction, manifest: string): Promise<boolean>;
 }
 
 /** A profile without a cluster section still runs on a cluster: no selector, no tolerations, protected. */
@@ -105,15 +108,18 @@ export async function clusterManifest(
   const docker = await connect(context, () => undefined).catch(() => undefined);
   const job = await load(context, notebook, options.profile, docker);
   const cluster = await connectTarget(context, job, { ...options, print: () => undefined });
-  // The image as the cluster will pull it: the registry's name for it when the profile has one.
-  const registry = job.profile.profile.image.registry;
-  const image = registry ? remoteReferenceFor(job.plan.tag, registry).reference : job.plan.tag;
-  const spec = jobSpecFor(job, image, options.params ?? []);
+  const spec = jobSpecFor(job, pulledImage(job), options.params ?? []);
   return {
     yaml: renderManifest([workloadFor(job, spec, cluster.target.namespace)]),
     job,
     target: cluster.target,
   };
+}
+
+/** The image as the cluster will pull it: the registry's name for it when the profile has one. */
+function pulledImage(job: LoadedJob): string {
+  const registry = job.profile.profile.image.registry;
+  return registry ? remoteReferenceFor(job.plan.tag, registry).reference : job.plan.tag;
 }
 
 export interface ClusterCheck {
@@ -214,12 +220,15 @@ export async function prepareClusterRun(
   // Said before the build: the cluster could not pull the image anyway.
   if (!registry) inProfile(job, () => withoutRegistry(job.plan.tag, cluster.target.context));
   const runId = newRunId(job.name);
-  const draft = workloadFor(job, jobSpecFor(job, job.plan.tag, params), namespace, runId);
+  const draft = workloadFor(job, jobSpecFor(job, pulledImage(job), params), namespace, runId);
   await requireAllowed(cluster, runPermissions(kindOf(draft), namespace));
   const prediction = await preflight(cluster.config, namespace, draft);
   for (const problem of prediction.problems)
     print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
-  if (!prediction.schedulable && !(await options.confirmUnschedulable?.(prediction))) {
+  if (
+    !prediction.schedulable &&
+    !(await options.confirmUnschedulable?.(prediction, renderManifest([draft])))
+  ) {
     throw new ParityError(
       "WouldNotSchedule",
       "The cluster cannot schedule this job as it is; nothing was submitted.",

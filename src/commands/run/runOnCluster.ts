@@ -40,10 +40,8 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
         };
         const prepared = await heavy.prepareClusterRun(context, notebookFile, {
           ...options,
-          confirmUnschedulable: (prediction) =>
-            confirmUnschedulable(prediction, name, () =>
-              heavy.clusterManifest(context, notebookFile, options).then(({ yaml }) => openManifest(yaml)),
-            ),
+          confirmUnschedulable: (prediction, manifest) =>
+            confirmUnschedulable(prediction, name, () => openManifest(manifest)),
         });
         services.clusterStatus.update({
           context: prepared.cluster.target.context,
