@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
 scripts/ensure-docker.sh start
-node bin/parity.js base-image --if-missing
+scripts/ensure-base-image.sh
 exec node bin/parity.js run examples/train/train.ipynb "$@"

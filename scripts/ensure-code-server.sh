@@ -13,16 +13,7 @@ say() { echo "code-server: $*" >&2; }
 
 # Debian packages: libkrb5-dev (code-server's kerberos module builds against it), ripgrep (its
 # search, and the binary seeded below), chromium (the browser the tests drive).
-missing=()
-dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
-command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing Debian's ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$(dirname "$0")/ensure-debian-packages.sh" lib:libkrb5-dev=libkrb5-dev rg=ripgrep /usr/bin/chromium=chromium
 
 if [ -f "$dir/.complete" ] && [ -x "$bin" ]; then
   echo "$bin"

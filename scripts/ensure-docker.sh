@@ -14,12 +14,7 @@ engine_answers() { docker info >/dev/null 2>&1 || curl -sf --unix-socket /var/ru
 case "${1:-start}" in
 start)
   if engine_answers; then echo "docker: an engine already answers"; exit 0; fi
-  if ! command -v dockerd >/dev/null; then
-    echo "docker: installing Debian's docker.io"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq docker.io >/dev/null
-  fi
+  "$(dirname "$0")/ensure-debian-packages.sh" --with-recommends dockerd=docker.io
   echo "docker: starting dockerd (log: $state/dockerd.log)"
   setsid dockerd --data-root "$cache/docker-data" >"$state/dockerd.log" 2>&1 </dev/null &
   echo $! >"$pidfile"

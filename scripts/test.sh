@@ -21,7 +21,7 @@ if ! docker info >/dev/null 2>&1; then started_docker=1; fi
 scripts/ensure-docker.sh start
 
 # A Python base image made from Debian packages (no registry can be reached here); cached.
-node bin/parity.js base-image --if-missing
+scripts/ensure-base-image.sh
 
 # >>> registry (issue 5, test/registry/): Debian's docker-registry and htpasswd for the image
 # delivery tests (test/integration/registry*.test.ts), which start their own registry on loopback.

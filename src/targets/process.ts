@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { accessSync, constants as fsConstants, existsSync } from "node:fs";
 import { constants } from "node:os";
+import path from "node:path";
 import { CancelledError, ParityError } from "../core/errors";
 
 export interface RunProcessOptions {
@@ -138,4 +140,70 @@ function keepTail(text: string): string {
 
 function signalExitCode(signal: NodeJS.Signals | null): number {
   return 128 + ((signal && constants.signals[signal]) ?? 0);
+}
+
+/** Where `program` is on PATH (as a shell would find it), or undefined when it is not. */
+export function findProgram(program: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (program.includes("/")) return isExecutable(program) ? program : undefined;
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir || ".", program);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ProgramNeed {
+  program: string;
+  /** The Debian package that provides it. */
+  debianPackage: string;
+  /** What needs it, completing "<purpose> needs <program>". */
+  purpose: string;
+}
+
+/** The machine facts that decide which install command Parity can offer. */
+export interface InstallHost {
+  uid?: number;
+  /** Debian or a derivative with apt-get. */
+  debian: boolean;
+}
+
+export function installHost(): InstallHost {
+  return {
+    uid: process.getuid?.(),
+    debian: existsSync("/etc/debian_version") && findProgram("apt-get") !== undefined,
+  };
+}
+
+/** Says which package is missing and the exact command that installs it, where Parity knows it. */
+export function programMissing(need: ProgramNeed, host: InstallHost): ParityError {
+  const install = `apt-get install -y ${need.debianPackage}`;
+  const fix = !host.debian
+    ? `Install ${need.program} with your system's package manager (on Debian and Ubuntu its package is ${need.debianPackage}), then run the command again.`
+    : host.uid === 0 || host.uid === undefined
+      ? `Install it with: ${install} (then run the command again).`
+      : `Install it with: sudo ${install} (then run the command again).`;
+  return new ParityError(
+    "ProgramMissing",
+    `${need.purpose} needs the program ${need.program} (Debian package ${need.debianPackage}), which is not installed or not on PATH.`,
+    { fix },
+  );
+}
+
+/** Throws programMissing's error unless every program is on PATH. */
+export function requirePrograms(
+  needs: ProgramNeed[],
+  env: NodeJS.ProcessEnv = process.env,
+  host: InstallHost = installHost(),
+): void {
+  const missing = needs.find((need) => findProgram(need.program, env) === undefined);
+  if (missing) throw programMissing(missing, host);
 }

@@ -5,7 +5,7 @@ import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile }
 import { dirname, join } from "node:path";
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors";
-import { runProcess } from "../process";
+import { requirePrograms, runProcess, type ProgramNeed } from "../process";
 
 export const DEFAULT_SUITE = "bookworm";
 export const DEFAULT_MIRROR = "http://deb.debian.org/debian";
@@ -110,6 +110,7 @@ export async function buildBaseImage(options: BaseImageOptions): Promise<BaseIma
     progress("check", `Using the cached root filesystem ${cachePath} (made ${meta.createdAt}).`);
   } else {
     requireRoot(process.getuid?.(), dir, tag);
+    requirePrograms(rootfsPrograms(suite));
     const mirror = options.mirror ?? (await hostDebianMirror(suite)) ?? DEFAULT_MIRROR;
     meta = await makeRootfsTarball({ suite, arch, key, mirror, cachePath, dir, signal, options, durations });
     source = "debootstrap";
@@ -128,6 +129,15 @@ export async function buildBaseImage(options: BaseImageOptions): Promise<BaseIma
   durations.totalMs = Date.now() - started;
   progress("done", `Made ${tag} (${shortId(imageId)}) in ${describeDurations(durations)}.`);
   return { tag, imageId, source, pythonVersion: meta.pythonVersion, cachePath, durations };
+}
+
+/** What making the root filesystem runs, checked before anything starts. */
+export function rootfsPrograms(suite: string): ProgramNeed[] {
+  const purpose = `Making the base image from Debian ${suite} packages`;
+  return [
+    { program: "debootstrap", debianPackage: "debootstrap", purpose },
+    { program: "tar", debianPackage: "tar", purpose },
+  ];
 }
 
 interface MakeRootfs {

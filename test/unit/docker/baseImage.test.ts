@@ -11,8 +11,10 @@ import {
   mirrorFromAptSources,
   mountPointsUnder,
   requireRoot,
+  rootfsPrograms,
   splitTag,
 } from "../../../src/targets/docker/baseImage";
+import { requirePrograms } from "../../../src/targets/process";
 
 describe("base image naming", () => {
   it("names the default tag after the suite's Python", () => {
@@ -164,5 +166,48 @@ describe("requireRoot", () => {
       expect((error as ParityError).fix).toContain("sudo parity base-image");
       expect((error as ParityError).fix).toContain("docker tag <image> parity/python:3.11-bookworm");
     }
+  });
+});
+
+describe("the programs a base image needs", () => {
+  const without = { PATH: "/nonexistent" };
+
+  it("names the missing package and, for root on Debian, the exact install command", () => {
+    try {
+      requirePrograms(rootfsPrograms("bookworm"), without, { uid: 0, debian: true });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ParityError);
+      expect((error as ParityError).code).toBe("ProgramMissing");
+      expect((error as ParityError).message).toBe(
+        "Making the base image from Debian bookworm packages needs the program debootstrap (Debian package debootstrap), which is not installed or not on PATH.",
+      );
+      expect((error as ParityError).fix).toBe(
+        "Install it with: apt-get install -y debootstrap (then run the command again).",
+      );
+    }
+  });
+
+  it("offers sudo to other users, and the package name elsewhere than Debian", () => {
+    const fixFor = (host: { uid: number; debian: boolean }) => {
+      try {
+        requirePrograms(rootfsPrograms("bookworm"), without, host);
+      } catch (error) {
+        return (error as ParityError).fix;
+      }
+      return undefined;
+    };
+    expect(fixFor({ uid: 1000, debian: true })).toBe(
+      "Install it with: sudo apt-get install -y debootstrap (then run the command again).",
+    );
+    expect(fixFor({ uid: 0, debian: false })).toContain(
+      "Install debootstrap with your system's package manager (on Debian and Ubuntu its package is debootstrap)",
+    );
+  });
+
+  it("finds programs on PATH as a shell would", () => {
+    expect(() =>
+      requirePrograms([{ program: "sh", debianPackage: "dash", purpose: "A test" }]),
+    ).not.toThrow();
   });
 });
