@@ -1,7 +1,7 @@
 // Bundles the extension host code, the CLI and the webview apps into dist/.
 import { build, context } from "esbuild";
-import { readdirSync, existsSync } from "node:fs";
-import { heavyApart } from "./scripts/esbuild-heavy-apart.mjs";
+import { readdirSync, existsSync, rmSync } from "node:fs";
+import { lazyBundles, lazyEntries } from "./scripts/esbuild-lazy.mjs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -28,8 +28,8 @@ const webviewEntries = existsSync(webviewDir)
 const builds = [
   {
     ...common,
-    entryPoints: { extension: "src/extension.ts", services: "src/services/heavy.ts", cli: "src/cli/bin.ts" },
-    plugins: [heavyApart],
+    entryPoints: { extension: "src/extension.ts", ...lazyEntries, cli: "src/cli/bin.ts" },
+    plugins: [lazyBundles],
     outdir: "dist",
     platform: "node",
     target: "node20",
@@ -47,6 +47,13 @@ if (webviewEntries.length > 0) {
     target: "es2022",
     format: "esm",
   });
+}
+
+// Bundles an earlier layout made (a renamed entry) must not ship in the VSIX: only this build's stay.
+const hostEntries = new Set(Object.keys(builds[0].entryPoints));
+for (const file of existsSync("dist") ? readdirSync("dist") : []) {
+  const bundle = /^(.*)\.js(\.map)?$/.exec(file)?.[1];
+  if (bundle && !hostEntries.has(bundle)) rmSync(`dist/${file}`);
 }
 
 if (watch) {

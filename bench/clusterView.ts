@@ -13,8 +13,9 @@ import { cacheDir, clusterBinaries } from "../test/cluster/harness/binaries";
 import { startCluster, stopCluster } from "../test/cluster/harness/cluster";
 import { connectCluster } from "../src/targets/kube/connection";
 import { createInformer, type Informer } from "../src/targets/kube/informer";
-import { clusterRows, type ClusterSnapshot } from "../src/views/cluster/clusterModel";
-import type { NodeItem, PodItem } from "../src/views/cluster/clusterObjects";
+import type { NodeItem, PodItem } from "../src/core/cluster/objects";
+import type { ClusterSnapshot } from "../src/core/cluster/snapshot";
+import { clusterRows } from "../src/views/cluster/clusterModel";
 
 const run = promisify(execFile);
 const POD_COUNT = Number(process.argv[2] ?? 5000);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildImage } from "../src/targets/docker/buildImage";
 import { connectDocker, pingDocker } from "../src/targets/docker/connection";
-import { loadJob } from "../src/targets/workspace";
+import { loadJob } from "../src/app/job/load";
 
 const source = path.resolve(process.argv[2] ?? "examples/train");
 const dir = await mkdtemp(path.join(tmpdir(), "parity-bench-"));

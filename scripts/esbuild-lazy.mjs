@@ -1,17 +1,28 @@
 import path from "node:path";
 
 /**
- * dist/extension.js loads at activation; Docker, the interpreter probe and the profile parser are
- * bundled apart as dist/services.js (entry src/services/heavy.ts) and required by
- * src/services/loadHeavy.ts on first use.
+ * The extension's bundles loaded on first use, beside dist/extension.js (loaded at activation):
+ * the application layer with Docker and Kubernetes, the cluster commands and the Cluster view's
+ * model. Each is its own esbuild entry point; a dynamic import() of one from host code becomes a
+ * require of the bundle, and a static import bundles the module in as usual.
  */
-export const heavyApart = {
-  name: "heavy-apart",
+export const lazyEntries = {
+  app: "src/app/index.ts",
+  clusterCommands: "src/commands/cluster/index.ts",
+  clusterModel: "src/views/cluster/clusterModel.ts",
+};
+
+const byFile = new Map(Object.entries(lazyEntries).map(([name, file]) => [path.resolve(file), name]));
+
+/** Turns `import("…")` of a lazy entry into a require of its bundle (`./<name>.js` in dist/). */
+export const lazyBundles = {
+  name: "lazy-bundles",
   setup(build) {
-    build.onResolve({ filter: /^\.\/heavy$/ }, (args) =>
-      args.importer.endsWith(`services${path.sep}loadHeavy.ts`)
-        ? { path: "./services.js", external: true }
-        : undefined,
-    );
+    build.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== "dynamic-import") return undefined;
+      const base = path.resolve(args.resolveDir, args.path);
+      const name = byFile.get(`${base}.ts`) ?? byFile.get(path.join(base, "index.ts"));
+      return name ? { path: `./${name}.js`, external: true } : undefined;
+    });
   },
 };

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { registerCommands } from "./commands/registerCommands";
 import { computeReport } from "./services/computeReport";
+import { recoverAbandonedRuns } from "./services/runRecords";
 import { trackClusterAvailability } from "./services/clusterSettings";
 import { Services } from "./services/container";
 import { registerClusterStatusBar } from "./statusBar/clusterStatusBar";
@@ -9,8 +10,11 @@ import { registerViews } from "./views/registerViews";
 
 let current: Services | undefined;
 
-// activate() stays cheap: Docker, the interpreter probe and the profile parser live in
-// dist/services.js, loaded by the first command or visible view that needs them.
+/** After start-up's own work: recovering abandoned records is not urgent, and may load dist/app.js. */
+const RECOVERY_DELAY_MS = 3000;
+
+// activate() stays cheap: the application layer (Docker, Kubernetes, the interpreter probe, the
+// profile parser) is dist/app.js, loaded by the first command or visible view that needs it.
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const services = new Services(context);
   current = services;
@@ -22,8 +26,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   services.track(trackClusterAvailability());
   // Reports made in Restricted Mode compared the requirements only: check again once trusted.
   services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => services.reports.clear()));
+  // Records left "running" by a process that went away are made true soon after start-up, Runs view
+  // open or not; only the record files are read when there is none.
+  const startup = setTimeout(() => void recoverAbandonedRuns(services), RECOVERY_DELAY_MS);
+  services.track({ dispose: () => clearTimeout(startup) });
   // Serializers must be registered before activation ends, or panels are not restored after a reload.
-  (await services.panels()).registerPanels(context, {
+  (await import("./panels")).registerPanels(context, {
     computeReport: (notebookFile, signal) => computeReport(services, notebookFile, signal),
     log: (message) => services.log(message),
   });

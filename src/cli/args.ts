@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Target } from "../app/targets/target";
 import type { CliIO } from "./io";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -23,9 +24,14 @@ export const TARGET_HELP = `  --target local|cluster  Where the job runs: local 
   -n, --namespace <name>  Namespace (default: the profile's cluster.namespace, else the context's)`;
 
 /** The target named by --target, or the exit code after saying what is wrong. */
-export function targetOf(values: { target?: string }, io: CliIO, command: string): "local" | "cluster" | 2 {
-  if (values.target === "local" || values.target === "cluster") return values.target;
-  io.err(`parity ${command}: unknown target "${values.target}"; use "local" or "cluster".`);
+export async function targetOf(values: { target?: string }, io: CliIO, command: string): Promise<Target | 2> {
+  // Loaded here, not at the top: "parity <command> --help" stays instant.
+  const { TARGET_NAMES, targetNamed } = await import("../app/targets");
+  const name = values.target ?? "local";
+  if ((TARGET_NAMES as string[]).includes(name)) return targetNamed(name);
+  io.err(
+    `parity ${command}: unknown target "${name}"; use ${TARGET_NAMES.map((each) => `"${each}"`).join(" or ")}.`,
+  );
   return 2;
 }
 

@@ -7,11 +7,11 @@ let interrupts = 0;
 process.on("SIGINT", () => {
   interrupts += 1;
   if (interrupts === 1) {
-    process.stderr.write("\nparity: stopping and removing the container...\n");
+    process.stderr.write("\nparity: stopping...\n");
     controller.abort();
   } else if (interrupts === 2) {
     process.stderr.write(
-      "parity: still stopping; Ctrl-C once more quits at once and may leave the container running.\n",
+      "parity: still stopping; Ctrl-C once more quits at once (the next parity command here stops what is left and records it).\n",
     );
   } else {
     process.exit(130);

@@ -44,9 +44,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   try {
-    return await (
-      await load()
-    )(rest, io);
+    const command = await load();
+    if (!rest.includes("--help") && !rest.includes("-h")) await settleAbandoned(io);
+    return await command(rest, io);
   } catch (error) {
     if (isCancelled(error)) {
       io.err("parity: cancelled.");
@@ -65,4 +65,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (process.env.PARITY_DEBUG) io.err(error instanceof Error && error.stack ? error.stack : "");
     return 1;
   }
+}
+
+/**
+ * Records that never lie: runs recorded here as still going whose process went away (killed,
+ * crashed) are settled before any command reads or writes records. Only the files are read when
+ * there is none.
+ */
+async function settleAbandoned(io: CliIO): Promise<void> {
+  const { settleAbandonedRuns } = await import("../app/reconcile");
+  await settleAbandonedRuns(io, io.err);
 }

@@ -1,6 +1,5 @@
 import type * as vscode from "vscode";
 import type { Services } from "../services/container";
-import type { Heavy } from "../services/loadHeavy";
 import type { ClusterView } from "../views/cluster/clusterView";
 import type { RunsView } from "../views/runs/runsView";
 import { refreshCluster } from "./cluster/refreshCluster";
@@ -47,7 +46,9 @@ export function registerCommands(
   return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
 }
 
-/** A command whose code is in dist/services.js, loaded the first time it runs. */
-function later(pick: (commands: Heavy["clusterCommands"]) => CommandHandler): CommandHandler {
-  return async (services, ...args) => pick((await services.heavy()).clusterCommands)(services, ...args);
+type ClusterCommands = typeof import("./cluster");
+
+/** A cluster command, bundled apart (dist/clusterCommands.js) and loaded the first time one runs. */
+function later(pick: (commands: ClusterCommands) => CommandHandler): CommandHandler {
+  return async (services, ...args) => pick(await import("./cluster"))(services, ...args);
 }

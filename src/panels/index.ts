@@ -1,16 +1,15 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { ReportRestoreState } from "../protocol/report";
 import { webviewOptions } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
-import { LOGS_VIEW_TYPE, LogsPanel, runDir } from "./logs/logsPanel";
+import { LOGS_VIEW_TYPE, LogsPanel } from "./logs/logsPanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
 import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
 import { workspaceFolders } from "./applyFix";
-import { asRunRef, runRefInWorkspace, type PanelOptions, type ReportData, type RunRef } from "./types";
-
-export type { PanelOptions, ReportData, RunRef } from "./types";
+import { asRunRef, readRecordNow, runRefInWorkspace, type RunRef } from "../app/store";
+import type { ReportData } from "../services/reportStore";
+import type { PanelOptions } from "./types";
 export { applyParityEdit } from "./applyFix";
 export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, REPORT_VIEW_TYPE };
 
@@ -51,15 +50,9 @@ function track<T extends OpenPanel>(viewType: string, ref: unknown, panel: T): T
 
 /** "Logs: train.ipynb" from the run's record when there is one yet, else with the run id. */
 function runTitle(prefix: string, run: RunRef): string {
-  try {
-    const { notebook } = JSON.parse(readFileSync(path.join(runDir(run), "run.json"), "utf8")) as {
-      notebook?: unknown;
-    };
-    if (typeof notebook === "string") return `${prefix}: ${path.basename(notebook)}`;
-  } catch {
-    // Not recorded yet: the panel renames itself when it is.
-  }
-  return `${prefix}: ${run.runId}`;
+  // Not recorded yet: the panel renames itself when it is.
+  const notebook: unknown = readRecordNow(run)?.notebook;
+  return typeof notebook === "string" ? `${prefix}: ${path.basename(notebook)}` : `${prefix}: ${run.runId}`;
 }
 
 /** Beside the notebook, which stays in view; the logs panel (opened when a run starts) leaves the focus there too. */

@@ -1,4 +1,6 @@
 import type { LogLine, RunStatus } from "../core/job/types";
+
+export type { LogLine };
 import { validate, type Validators } from "./messaging";
 
 export type LogStream = LogLine["stream"];

@@ -1,4 +1,6 @@
 import type { Severity } from "../core/parity/types";
+
+export type { Severity };
 import { validate, type Validators } from "./messaging";
 
 /** One fact of the side-by-side comparison: "torch" 2.3.0 here, 2.3.1+cu121 in production. */

@@ -1,10 +1,14 @@
-export type Heavy = typeof import("./heavy");
+/** The application layer (src/app/index.ts), as the extension reaches it: bundled as dist/app.js. */
+export type App = typeof import("../app");
 
-let loading: Promise<Heavy> | undefined;
+let loading: Promise<App> | undefined;
 
-/** The heavy half of the extension (see heavy.ts), loaded once, on first use. */
-export function loadHeavy(): Promise<Heavy> {
-  loading ??= import("./heavy").catch((error: unknown) => {
+/**
+ * The application layer, loaded once, on first use: Docker, Kubernetes and the profile parser come
+ * with it, so activation never pays for them.
+ */
+export function loadApp(): Promise<App> {
+  loading ??= import("../app").catch((error: unknown) => {
     loading = undefined;
     throw error;
   });

@@ -1,16 +1,12 @@
 import { homedir } from "node:os";
 import * as vscode from "vscode";
-import type { ProfileCluster } from "./clusterHeavy";
+import type { ProfileCluster } from "../app/cluster/contexts";
+import type { App } from "./app";
 import { clusterChoice } from "./clusterSettings";
 import type { Services } from "./container";
-import type { Heavy } from "./loadHeavy";
 
 /** The profile that applies to `file` (the active notebook, else the first workspace folder); none when unreadable. */
-export async function workspaceProfile(
-  services: Services,
-  heavy: Heavy,
-  file?: string,
-): Promise<ProfileCluster> {
+export async function workspaceProfile(services: Services, app: App, file?: string): Promise<ProfileCluster> {
   // In Restricted Mode a workspace's parity.yaml may not choose which of the user's clusters (and
   // which credential plugin) Parity talks to: the kubeconfig's own current context is used.
   if (!vscode.workspace.isTrusted) return {};
@@ -19,7 +15,7 @@ export async function workspaceProfile(
     (start && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(start))?.uri.fsPath) ??
     vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) return {};
-  return heavy.profileClusterOf(start ?? folder, folder).catch(() => ({}));
+  return app.profileClusterOf(start ?? folder, folder).catch(() => ({}));
 }
 
 /** What connectCluster needs, as this workspace chose it: the settings, then the profile, then the kubeconfig. */

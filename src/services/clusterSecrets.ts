@@ -1,5 +1,5 @@
 import type * as vscode from "vscode";
-import { registryHost, serverAddressFor } from "../targets/registry/reference";
+import { registryHost, serverAddressFor } from "../core/registry/reference";
 
 /** Credentials are kept per registry host, with Docker Hub's names folded into one ("myuser/x" → docker.io). */
 export { registryHost };

@@ -1,5 +1,5 @@
 import { Emitter, type Disposable } from "../core/events";
-import type { ClusterHealth } from "../views/cluster/clusterHealth";
+import type { ClusterHealth } from "../core/cluster/snapshot";
 
 /** What the status bar says about the cluster target; vscode-free so it is tested on its own. */
 export interface ClusterStatusState {

@@ -1,8 +1,8 @@
 import * as vscode from "vscode";
 import { isCancelled } from "../core/errors";
-import type { ReportData } from "../panels/types";
 import type { FlightControl } from "./checkFlights";
 import type { Services } from "./container";
+import type { ReportData } from "./reportStore";
 import { userMessage } from "./messages";
 import { checkScope } from "./trust";
 
@@ -33,10 +33,10 @@ async function checkOnce(
 ): Promise<ReportData> {
   services.reports.checking(notebookFile);
   try {
-    const heavy = await services.heavy();
+    const app = await services.app();
     const scope = checkScope(vscode.workspace.isTrusted);
     if (scope.note) print(scope.note);
-    const result = await heavy.checkParity(services.sessionContext(notebookFile, signal), notebookFile, {
+    const result = await app.checkParity(services.sessionContext(notebookFile, signal), notebookFile, {
       python: services.python(),
       useDocker: scope.useDocker,
       probeLocal: scope.probeLocal,

@@ -1,17 +1,14 @@
 import path from "node:path";
 import * as vscode from "vscode";
-import type { SessionContext } from "../targets/session";
-import type { ReportData } from "../panels/types";
+import type { SessionContext } from "../app/context";
 import { ActiveNotebook } from "./activeNotebook";
 import { ActiveRuns } from "./activeRuns";
-import { ClusterReattach } from "./clusterReattach";
+import { loadApp, type App } from "./app";
 import { CheckFlights } from "./checkFlights";
 import { ClusterStatus } from "./clusterStatus";
-import { loadHeavy, type Heavy } from "./loadHeavy";
-import { ReportStore } from "./reportStore";
+import { ReportStore, type ReportData } from "./reportStore";
+import { RunRecovery } from "./runRecovery";
 import { sessionEnv, userScopedValue } from "./settings";
-
-type Panels = typeof import("../panels");
 
 /**
  * The extension's services: created when first asked for, disposed in reverse order of creation.
@@ -25,7 +22,7 @@ export class Services implements vscode.Disposable {
   private activeRunList?: ActiveRuns;
   private notebook?: ActiveNotebook;
   private cluster?: ClusterStatus;
-  private reattach?: ClusterReattach;
+  private recovery?: RunRecovery;
 
   constructor(readonly context: vscode.ExtensionContext) {}
 
@@ -62,15 +59,15 @@ export class Services implements vscode.Disposable {
     return this.activeRunList;
   }
 
-  /** Follows again, once each, cluster runs whose follower went away (see ClusterReattach). */
-  get clusterReattach(): ClusterReattach {
-    this.reattach ??= new ClusterReattach({
+  /** Makes true, once each, the records of runs whose follower went away (see RunRecovery). */
+  get runRecovery(): RunRecovery {
+    this.recovery ??= new RunRecovery({
       activeRuns: this.activeRuns,
-      heavy: () => this.heavy(),
+      app: () => this.app(),
+      context: () => this.workspaceSessionContext(new AbortController().signal),
       log: (message) => this.log(message),
-      env: process.env,
     });
-    return this.reattach;
+    return this.recovery;
   }
 
   /** The notebook or script the user works on, kept while the focus is in a panel or view. */
@@ -85,12 +82,9 @@ export class Services implements vscode.Disposable {
     return this.cluster;
   }
 
-  heavy(): Promise<Heavy> {
-    return loadHeavy();
-  }
-
-  panels(): Promise<Panels> {
-    return import("../panels");
+  /** The application layer (Docker, Kubernetes, the workflows), loaded on first use. */
+  app(): Promise<App> {
+    return loadApp();
   }
 
   /** What the shared session flow needs: reports name files relative to the notebook's workspace folder. */

@@ -1,14 +1,6 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-
-/** `file` is `root` or lies below it (both absolute and already resolved). */
-export function isInside(file: string, root: string): boolean {
-  const relative = path.relative(root, file);
-  return (
-    relative === "" ||
-    (relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
-  );
-}
+import { isInside } from "../core/paths";
 
 /**
  * Why Parity will not edit `file` (absolute), or undefined when it lies inside one of `roots`: the

@@ -1,6 +1,23 @@
+import type { Environment } from "../core/environment/types";
 import { Emitter, type Disposable } from "../core/events";
-import type { ReportData } from "../panels/types";
-import type { NotebookState } from "../views/environment/environmentModel";
+import type { ParityReport } from "../core/parity";
+
+/** A notebook's parity report with the environments it compared: what the report panel shows. */
+export interface ReportData {
+  notebookFile: string;
+  profileFile?: string;
+  imageTag?: string;
+  report: ParityReport;
+  local?: Environment;
+  image?: Environment;
+}
+
+/** Where a notebook's parity check stands in this window. */
+export type NotebookState =
+  | { kind: "unchecked" }
+  | { kind: "checking" }
+  | { kind: "failed"; message: string }
+  | { kind: "checked"; report: ParityReport };
 
 /** A notebook's parity as last checked, with the panel's data once there is a report. */
 export type StoredParity = NotebookState & { data?: ReportData };

@@ -1,14 +1,9 @@
-import path from "node:path";
 import * as vscode from "vscode";
-import { listRunsBelow, type StoredRun } from "../targets/store/runStore";
+import { listRunsBelow, newestRuns, type StoredRun } from "../app/store";
+import type { Services } from "./container";
 
 /** The most runs the extension lists: the Runs view stays short and each refresh's work per row bounded. */
 const MAX_LISTED_RUNS = 200;
-
-/** <workspace>/.parity/runs/<id> → <workspace>. */
-export function workspaceOfRunDir(dir: string): string {
-  return path.resolve(dir, "..", "..", "..");
-}
 
 /** The newest runs recorded in the workspace folders and the projects below them, newest first. */
 export async function recordedRuns(): Promise<StoredRun[]> {
@@ -17,10 +12,17 @@ export async function recordedRuns(): Promise<StoredRun[]> {
   return newestRuns(runs, MAX_LISTED_RUNS);
 }
 
-/** One entry per folder, newest first, at most `limit`. */
-export function newestRuns(runs: StoredRun[], limit: number): StoredRun[] {
-  const unique = new Map(runs.map((run) => [run.dir, run]));
-  return [...unique.values()]
-    .sort((a, b) => (b.result.startedAt ?? "").localeCompare(a.result.startedAt ?? ""))
-    .slice(0, limit);
+/**
+ * In a trusted workspace, every recorded run whose follower went away is made true (RunRecovery);
+ * in Restricted Mode the Runs view only marks them.
+ */
+export async function recoverAbandonedRuns(services: Services): Promise<void> {
+  if (!vscode.workspace.isTrusted) return;
+  try {
+    await services.runRecovery.consider(await recordedRuns());
+  } catch (error) {
+    services.log(
+      `Checking the run records at start-up: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }

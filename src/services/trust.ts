@@ -1,11 +1,12 @@
 /** What a command does that a Restricted Mode workspace must not trigger. */
-export type GuardedAction = "build" | "run" | "deploy" | "delete";
+export type GuardedAction = "build" | "run" | "deploy" | "delete" | "cancel";
 
 const WHAT: Record<GuardedAction, string> = {
   build: "build images",
   run: "run notebooks",
   deploy: "deploy to a cluster",
   delete: "delete cluster runs",
+  cancel: "cancel runs it did not start",
 };
 
 const WHY: Record<GuardedAction, string> = {
@@ -13,6 +14,7 @@ const WHY: Record<GuardedAction, string> = {
   run: "a run executes this workspace's code",
   deploy: "a deployment runs this workspace's code on the cluster",
   delete: "this workspace's settings and profile choose the cluster and namespace it acts on",
+  cancel: "this workspace's run records name the containers and workloads it would stop",
 };
 
 /**

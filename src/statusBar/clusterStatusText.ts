@@ -1,4 +1,4 @@
-import { healthWords } from "../views/cluster/clusterHealth";
+import { healthWords } from "../core/cluster/snapshot";
 import type { ClusterStatusState } from "../services/clusterStatus";
 import type { StatusText } from "./statusText";
 

@@ -9,6 +9,17 @@ export interface RunControls {
   logs: Emitter<LogLine>;
 }
 
+/** The controls of work that can go on without this process: detach() stops following it. */
+export interface FollowControls extends RunControls {
+  /** Aborted by detach(): stop following and leave the work running. */
+  detach: AbortSignal;
+}
+
+/** A run handle with detach(): stop following, leave the work going, and settle `result` with the record as it is. */
+export interface DetachableRunHandle extends RunHandle {
+  detach(): void;
+}
+
 /** A run handle around the work that produces the run's result: the same for every target. */
 export function createRunHandle(
   runId: string,
@@ -22,4 +33,14 @@ export function createRunHandle(
     logs.dispose();
   });
   return { runId, onStatus: status.event, onLog: logs.event, cancel: () => cancel.abort(), result };
+}
+
+/** A run handle around work that can be left running (a cluster workload, a container another process started). */
+export function createDetachableRunHandle(
+  runId: string,
+  work: (controls: FollowControls) => Promise<RunResult>,
+): DetachableRunHandle {
+  const detach = new AbortController();
+  const handle = createRunHandle(runId, (controls) => work({ ...controls, detach: detach.signal }));
+  return { ...handle, detach: () => detach.abort() };
 }

@@ -1,6 +1,5 @@
 import type { Emitter } from "../core/events";
-import type { LogLine } from "../core/job/types";
-import type { RunRecorder } from "./store/runStore";
+import type { LogLine, RunRecordWriter } from "../core/job/types";
 
 /** Lines of output kept in memory to explain a failure (the full log is on disk). */
 const TAIL_LINES = 200;
@@ -15,7 +14,7 @@ export class RunOutput {
   private readonly bySource = new Map<string, string[]>();
 
   constructor(
-    private readonly recorder: RunRecorder,
+    private readonly recorder: RunRecordWriter,
     private readonly listeners: Emitter<LogLine>,
   ) {}
 

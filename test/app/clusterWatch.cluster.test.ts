@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { BatchV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
-import { watchCluster, type ClusterWatch } from "../../src/services/clusterWatch";
+import { watchCluster, type ClusterWatch } from "../../src/app/cluster/watch";
 import { connectCluster } from "../../src/targets/kube/connection";
 import { clusterRows } from "../../src/views/cluster/clusterModel";
 

@@ -5,7 +5,7 @@ import type { RunResult } from "../../src/core/job/types";
 import type { ParityReport } from "../../src/core/parity";
 import type { BuildResult } from "../../src/targets/docker/buildImage";
 import { connectDocker } from "../../src/targets/docker/connection";
-import { RUN_LABEL } from "../../src/targets/docker/localRun";
+import { RUN_LABEL } from "../../src/targets/docker/runLabels";
 import { copyWorkspace, lastJson, runCli } from "./helpers/workspace";
 
 // Against the real Docker engine that scripts/test.sh starts, with the base image made by

@@ -9,7 +9,7 @@ import { connectDocker } from "../../src/targets/docker/connection";
 import { credentialsFor, type RegistryCredentials } from "../../src/targets/registry/credentials";
 import { deliverImage } from "../../src/targets/registry/deliver";
 import { tagAndPush } from "../../src/targets/registry/push";
-import { remoteReferenceFor } from "../../src/targets/registry/reference";
+import { remoteReferenceFor } from "../../src/core/registry/reference";
 import { startRegistry, type TestRegistry } from "../registry/harness/registry";
 import { buildTinyImage, removeImages } from "../registry/harness/tinyImage";
 

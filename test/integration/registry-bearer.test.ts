@@ -5,7 +5,7 @@ import { ParityError } from "../../src/core/errors";
 import { connectDocker } from "../../src/targets/docker/connection";
 import type { RegistryCredentials } from "../../src/targets/registry/credentials";
 import { deliverImage } from "../../src/targets/registry/deliver";
-import { remoteReferenceFor } from "../../src/targets/registry/reference";
+import { remoteReferenceFor } from "../../src/core/registry/reference";
 import { startRegistry, type TestRegistry } from "../registry/harness/registry";
 import { buildTinyImage, removeImages } from "../registry/harness/tinyImage";
 

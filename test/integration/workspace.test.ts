@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeError } from "../../src/core/errors";
-import { jobSpecFor, loadJob } from "../../src/targets/workspace";
+import { jobSpecFor, loadJob } from "../../src/app/job/load";
 
 // The loader reads real files from a temporary folder: notebook, profile, requirements, CA files.
 let dir: string;

@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { startClusterRun } from "../../src/targets/kube/clusterRun";
+import { startClusterRun } from "../../src/app/targets/cluster/runs";
 import { HOLD_LABEL } from "../cluster/harness/assets.js";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context.js";
 import { setPodLog } from "../cluster/harness/fixtures.js";

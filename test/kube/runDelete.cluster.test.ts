@@ -1,7 +1,7 @@
 import { BatchV1Api, CoreV1Api, RbacAuthorizationV1Api, type V1Job } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ClusterRunRef } from "../../src/core/job/types";
-import { startClusterRun } from "../../src/targets/kube/clusterRun";
+import { startClusterRun } from "../../src/app/targets/cluster/runs";
 import { deleteClusterRun } from "../../src/targets/kube/deleteRun";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context.js";
 import { connect, jobSpec, limits, runSpec } from "./helpers/clusterRuns";

@@ -1,20 +1,12 @@
-// The cluster half of dist/services.js (re-exported by heavy.ts): client-node and everything that
-// talks to Kubernetes load on first use, never at activation.
+// What the Cluster view and the cluster commands ask about a workspace's clusters: the
+// kubeconfig's contexts, the namespaces one may list, the profile's cluster section.
 import { homedir } from "node:os";
 import path from "node:path";
-import { findProfileFile, loadProfile } from "../core/profile";
-import type { ClusterSpec } from "../core/profile/types";
-import type { KubeConnection } from "../targets/kube/connection";
-import { readKubeConfigs } from "../targets/kube/kubeconfig";
-import { getJson, KubeHttpError } from "../targets/kube/kubeRequest";
-
-export { clusterManifest, prepareClusterRun, startPreparedClusterRun } from "../targets/clusterSession";
-export { isProtectedNamespace } from "../targets/kube/access";
-export { connectCluster } from "../targets/kube/connection";
-export { deleteClusterRun } from "../targets/kube/deleteRun";
-export { clusterRows } from "../views/cluster/clusterModel";
-export * as clusterCommands from "./clusterCommands";
-export { watchCluster } from "./clusterWatch";
+import { findProfileFile, loadProfile } from "../../core/profile";
+import type { ClusterSpec } from "../../core/profile/types";
+import type { KubeConnection } from "../../targets/kube/connection";
+import { readKubeConfigs } from "../../targets/kube/kubeconfig";
+import { getJson, KubeHttpError } from "../../targets/kube/kubeRequest";
 
 /** The kubeconfig's contexts (as kubectl merges KUBECONFIG) and its current one; none without a kubeconfig. */
 export function kubeContexts(env: NodeJS.ProcessEnv): { contexts: string[]; current?: string } {

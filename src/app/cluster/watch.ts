@@ -1,13 +1,12 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { Emitter, type Disposable, type Listener } from "../core/events";
-import { allowedActions, canI } from "../targets/kube/access";
-import type { KubeConnection } from "../targets/kube/connection";
-import { createInformer, type Informer } from "../targets/kube/informer";
-import { worstHealth } from "../targets/kube/health";
-import { getJson } from "../targets/kube/kubeRequest";
-import type { ClusterHealth } from "../views/cluster/clusterHealth";
-import type { ClusterSnapshot } from "../views/cluster/clusterModel";
-import type { NamespaceItem, NodeItem, PodItem, WorkloadItem } from "../views/cluster/clusterObjects";
+import type { NamespaceItem, NodeItem, PodItem, WorkloadItem } from "../../core/cluster/objects";
+import type { ClusterHealth, ClusterSnapshot } from "../../core/cluster/snapshot";
+import { Emitter, type Disposable, type Listener } from "../../core/events";
+import { allowedActions, canI } from "../../targets/kube/access";
+import type { KubeConnection } from "../../targets/kube/connection";
+import { createInformer, type Informer } from "../../targets/kube/informer";
+import { worstHealth } from "../../targets/kube/health";
+import { getJson } from "../../targets/kube/kubeRequest";
 
 /** What the Cluster view's informers hold now; the view adds the kubeconfig's contexts. */
 export type WatchedCluster = Omit<ClusterSnapshot, "contexts">;

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { ParityError } from "../../core/errors";
 
-/** Names the process that follows a cluster run and writes its record; one at a time, or lines are recorded twice. */
+/**
+ * Names the process that follows a run and writes its record (a CLI, a window); one at a time, or
+ * lines are recorded twice. It is there from before the first record is written until after the
+ * last, so a record that says a run is live with no live follower was left behind by a process
+ * that went away (killed, crashed): see followerGone and src/app/reconcile.ts.
+ */
 const LOCK_FILE = "follower.json";
 
 interface Follower {
@@ -52,6 +57,21 @@ export async function claimFollower(runDir: string, runId: string): Promise<() =
   throw new ParityError("RunFollowedElsewhere", `Run ${runId} was claimed by another process just now.`, {
     fix: "Try again in a moment.",
   });
+}
+
+/**
+ * Whether the process that followed the run recorded in `runDir` is gone: its claim names a process
+ * of this machine that no longer exists, or there is no claim (it was never made, or the record is
+ * older than claims for local runs). A follower on another machine counts as alive.
+ */
+export async function followerGone(runDir: string): Promise<boolean> {
+  const holder = await lastFollower(runDir);
+  return !holder || !isAlive(holder);
+}
+
+/** The process the run's claim names, alive or not; undefined without a claim. */
+export async function lastFollower(runDir: string): Promise<{ pid: number; host: string } | undefined> {
+  return readHolder(join(runDir, LOCK_FILE));
 }
 
 async function readHolder(file: string): Promise<Follower | undefined> {

@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from "node:fs";
 import { open, readFile } from "node:fs/promises";
-import path from "node:path";
 import type { LogLine, RunResult } from "../../core/job/types";
-import { isFinished } from "../../core/presentation/runStatus";
+import { isFinished } from "../../core/workload/status";
+import { parseLogLine } from "./logLine";
+import { logFileOf, recordFileOf } from "./runStore";
 
 /** Bytes read at a time, so a large log reaches the panel in pieces. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -79,7 +80,7 @@ export class LogTail {
   }
 
   get logFile(): string {
-    return path.join(this.runDir, "logs.jsonl");
+    return logFileOf(this.runDir);
   }
 
   /** Reads what is there, then follows the run until it ends. */
@@ -190,7 +191,7 @@ export class LogTail {
   private async readRun(): Promise<boolean> {
     let text: string;
     try {
-      text = await readFile(path.join(this.runDir, "run.json"), "utf8");
+      text = await readFile(recordFileOf(this.runDir), "utf8");
     } catch {
       return false; // Not written yet.
     }
@@ -252,23 +253,5 @@ export class LogTail {
       if (line) lines.push(line);
     }
     return lines;
-  }
-}
-
-/** One logs.jsonl line, or undefined for a blank or damaged one. */
-export function parseLogLine(text: string): LogLine | undefined {
-  if (!text.trim()) return undefined;
-  try {
-    const value = JSON.parse(text) as Partial<LogLine>;
-    if ((value.stream !== "stdout" && value.stream !== "stderr") || typeof value.text !== "string")
-      return undefined;
-    return {
-      stream: value.stream,
-      text: value.text,
-      time: typeof value.time === "number" ? value.time : 0,
-      ...(typeof value.source === "string" ? { source: value.source } : {}),
-    };
-  } catch {
-    return undefined;
   }
 }

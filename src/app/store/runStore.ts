@@ -1,17 +1,20 @@
-import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { createWriteStream, readFileSync, type Dirent, type WriteStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ParityError } from "../../core/errors";
-import type { LogLine, RunResult } from "../../core/job/types";
+import type { LogLine, RunRecordWriter, RunResult } from "../../core/job/types";
+import { claimFollower } from "./follower";
+import { parseLogLine } from "./logLine";
+import { RUNS_DIR, runDir, type RunRef } from "./runRef";
 
 /**
- * Runs are kept under `<workspace>/.parity/runs/<run id>/`: `run.json` (the result, rewritten
- * atomically as the run moves) and `logs.jsonl` (one line of output a line, appended as it comes),
- * so logs survive the container and `parity logs` can print them later.
+ * The one module that owns run records on disk. Runs are kept under
+ * `<workspace>/.parity/runs/<run id>/`: `run.json` (the result, rewritten atomically as the run
+ * moves), `logs.jsonl` (one line of output a line, appended as it comes) and, while a process
+ * follows the run, `follower.json` (see follower.ts). Logs survive the container, and every reader
+ * (`parity logs`, the panels, the Runs view, attach) goes through here.
  */
-export const RUNS_DIR = join(".parity", "runs");
-
 export function newRunId(jobName: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
   const slug =
@@ -22,33 +25,100 @@ export function newRunId(jobName: string, now = new Date()): string {
   return `${slug}-${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
-export class RunRecorder {
+const RECORD = "run.json";
+const LOGS = "logs.jsonl";
+
+/**
+ * A run's record as its one follower writes it. Made by `create` (a new run) or `reopen` (a run
+ * whose follower went away, picked up again); both claim the run first, and `release` gives the
+ * claim up once the last record is written.
+ */
+export class RunRecorder implements RunRecordWriter {
   private logs?: WriteStream;
+  /** Saves happen one after another, in the order they were asked for: the last one asked wins. */
+  private writes: Promise<void> = Promise.resolve();
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly releaseClaim: () => Promise<void>,
+  ) {}
 
+  /** A new run's folder, claimed by this process before anything is recorded in it. */
   static async create(workspaceDir: string, runId: string): Promise<RunRecorder> {
-    const dir = join(workspaceDir, RUNS_DIR, runId);
+    const dir = runDir({ workspaceDir, runId });
     await mkdir(dir, { recursive: true });
-    const recorder = new RunRecorder(dir);
-    recorder.logs = createWriteStream(join(dir, "logs.jsonl"), { flags: "a" });
+    const recorder = new RunRecorder(dir, await claimFollower(dir, runId));
+    recorder.openLogs();
     return recorder;
+  }
+
+  /**
+   * A recorded run whose follower went away, claimed by this process (refused while another live
+   * process follows it), with its record read again now that nobody else writes it. Its log goes on
+   * where it stopped: a line a killed process left half-written is ended first.
+   */
+  static async reopen(stored: StoredRun): Promise<{ recorder: RunRecorder; current: StoredRun }> {
+    const release = await claimFollower(stored.dir, stored.result.runId);
+    try {
+      const current: StoredRun = { dir: stored.dir, result: await readRecordFile(stored.dir) };
+      await endPartialLine(join(stored.dir, LOGS));
+      const recorder = new RunRecorder(stored.dir, release);
+      recorder.openLogs();
+      return { recorder, current };
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  private openLogs(): void {
+    this.logs = createWriteStream(join(this.dir, LOGS), { flags: "a" });
   }
 
   log(line: LogLine): void {
     this.logs?.write(`${JSON.stringify(line)}\n`);
   }
 
-  async save(result: RunResult): Promise<void> {
-    const file = join(this.dir, "run.json");
-    await writeFile(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
-    await rename(`${file}.tmp`, file);
+  save(result: RunResult): Promise<void> {
+    const file = join(this.dir, RECORD);
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    const write = this.writes.then(async () => {
+      await writeFile(`${file}.tmp`, text);
+      await rename(`${file}.tmp`, file);
+    });
+    this.writes = write.catch(() => undefined);
+    return write;
   }
 
   async close(): Promise<void> {
     const logs = this.logs;
     this.logs = undefined;
     if (logs) await new Promise<void>((resolve) => logs.end(resolve));
+  }
+
+  /** Gives up this process's claim on the run (after its last save); the log is closed too. */
+  async release(): Promise<void> {
+    await this.close();
+    await this.releaseClaim();
+  }
+}
+
+/** A line cut short by a crash mid-write would swallow the next one appended: end it. */
+async function endPartialLine(file: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, "r+");
+  } catch {
+    return; // No log yet.
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) await handle.write("\n", size);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -65,7 +135,7 @@ const SKIPPED_FOLDERS = new Set(["node_modules", ".git", ".venv", "venv", "__pyc
 export async function listRunsBelow(root: string, depth = SEARCH_DEPTH): Promise<StoredRun[]> {
   const runs = await listRuns(root);
   if (depth > 0) {
-    let entries: import("node:fs").Dirent[] = [];
+    let entries: Dirent[] = [];
     try {
       entries = await readdir(root, { withFileTypes: true });
     } catch {
@@ -83,6 +153,12 @@ function newestFirst(a: StoredRun, b: StoredRun): number {
   return (b.result.startedAt ?? "").localeCompare(a.result.startedAt ?? "");
 }
 
+/** One entry per folder, newest first, at most `limit`. */
+export function newestRuns(runs: StoredRun[], limit: number): StoredRun[] {
+  const unique = new Map(runs.map((run) => [run.dir, run]));
+  return [...unique.values()].sort(newestFirst).slice(0, limit);
+}
+
 /** Runs of a workspace, newest first. */
 export async function listRuns(workspaceDir: string): Promise<StoredRun[]> {
   const root = join(workspaceDir, RUNS_DIR);
@@ -95,7 +171,7 @@ export async function listRuns(workspaceDir: string): Promise<StoredRun[]> {
   const runs: StoredRun[] = [];
   for (const name of names) {
     try {
-      runs.push({ dir: join(root, name), result: await readRecord(join(root, name, "run.json")) });
+      runs.push({ dir: join(root, name), result: await readRecord(join(root, name)) });
     } catch {
       // A run whose record was never written (killed before it started) has nothing to show.
     }
@@ -110,7 +186,9 @@ export async function listRuns(workspaceDir: string): Promise<StoredRun[]> {
 const records = new Map<string, { ino: number; mtimeMs: number; size: number; result: RunResult }>();
 const MAX_CACHED_RECORDS = 2000;
 
-async function readRecord(file: string): Promise<RunResult> {
+/** The record in a run's folder, read again only when it changed since the last read. */
+export async function readRecord(dir: string): Promise<RunResult> {
+  const file = join(dir, RECORD);
   const info = await stat(file);
   const known = records.get(file);
   if (known && known.ino === info.ino && known.mtimeMs === info.mtimeMs && known.size === info.size) {
@@ -120,6 +198,29 @@ async function readRecord(file: string): Promise<RunResult> {
   if (records.size >= MAX_CACHED_RECORDS) records.clear();
   records.set(file, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, result });
   return result;
+}
+
+/** The record as it is on disk now, never from the cache (a writer may have replaced it this millisecond). */
+async function readRecordFile(dir: string): Promise<RunResult> {
+  return JSON.parse(await readFile(join(dir, RECORD), "utf8")) as RunResult;
+}
+
+/** The record of a run, or undefined when it has none yet (or it cannot be read). */
+export async function readRecordOf(run: RunRef): Promise<RunResult | undefined> {
+  try {
+    return await readRecordFile(runDir(run));
+  } catch {
+    return undefined;
+  }
+}
+
+/** As readRecordOf, at once: a panel's title is needed while it is created. */
+export function readRecordNow(run: RunRef): RunResult | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir(run), RECORD), "utf8")) as RunResult;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A run by id or unique id prefix, in this folder or below; the newest when no id is given. */
@@ -144,21 +245,34 @@ export async function findRun(workspaceDir: string, id?: string): Promise<Stored
   );
 }
 
-export async function readRunLogs(run: StoredRun): Promise<LogLine[]> {
+/** Every recorded line of a run's output, in the order it was recorded; damaged lines are skipped. */
+export async function readRunLogs(run: { dir: string }): Promise<LogLine[]> {
   let text: string;
   try {
-    text = await readFile(join(run.dir, "logs.jsonl"), "utf8");
+    text = await readFile(join(run.dir, LOGS), "utf8");
   } catch {
     return [];
   }
-  return text
-    .split("\n")
-    .filter((line) => line.trim())
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as LogLine];
-      } catch {
-        return []; // A line cut by a crash mid-write: keep the rest.
-      }
-    });
+  return text.split("\n").flatMap((line) => {
+    const parsed = parseLogLine(line);
+    return parsed ? [parsed] : [];
+  });
+}
+
+/** The file a run's output is appended to, for a tail that follows it by byte offset (logTail.ts). */
+export function logFileOf(dir: string): string {
+  return join(dir, LOGS);
+}
+
+/** The file of a run's record, for a tail that follows it (logTail.ts). */
+export function recordFileOf(dir: string): string {
+  return join(dir, RECORD);
+}
+
+/** Glob patterns (relative to a workspace folder) that match a change to any record or run folder. */
+export const RECORD_PATTERNS = ["**/.parity/runs/*/run.json", "**/.parity/runs/*"];
+
+/** Deletes a run's record and logs; only ever the folder of that run id inside the workspace's runs. */
+export async function removeRecord(run: RunRef): Promise<void> {
+  await rm(runDir(run), { recursive: true, force: true });
 }

@@ -1,10 +1,4 @@
-import {
-  buildBaseImage,
-  DEFAULT_SUITE,
-  defaultBaseImageTag,
-  defaultCacheDir,
-} from "../../targets/docker/baseImage";
-import { connectDocker, pingDocker } from "../../targets/docker/connection";
+import { DEFAULT_SUITE, defaultBaseImageTag, makeBaseImage } from "../../app/baseImage";
 import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
 
@@ -41,19 +35,13 @@ export const baseImageCommand: CliCommand = async (args, io) => {
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
 
-  const connection = await connectDocker(io.env);
-  await pingDocker(connection, io.signal);
-  io.err(`Docker engine: ${connection.endpoint} (${connection.source})`);
-
-  const result = await buildBaseImage({
-    docker: connection.docker,
+  const result = await makeBaseImage(io, {
     tag: values.tag,
     suite: values.suite,
     mirror: values.mirror,
-    cacheDir: defaultCacheDir(io.env),
     ifMissing: values["if-missing"],
     refresh: values.refresh,
-    signal: io.signal,
+    print: io.err,
     onProgress: (progress) => {
       if (!progress.detail || values.verbose)
         io.err(progress.detail ? `  ${progress.message}` : progress.message);

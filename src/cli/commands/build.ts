@@ -1,4 +1,4 @@
-import { buildNotebook } from "../../targets/session";
+import { buildNotebook } from "../../app/job/session";
 import { jobOptions, parseCommand } from "../args";
 import type { CliCommand } from "../io";
 

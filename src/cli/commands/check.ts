@@ -1,8 +1,5 @@
-import { formatReport } from "../../core/parity";
-import { checkCluster, type ClusterCheck } from "../../targets/clusterSession";
-import { checkParity } from "../../targets/session";
 import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
-import type { CliCommand, CliIO } from "../io";
+import type { CliCommand } from "../io";
 
 const USAGE = `Usage: parity check <notebook> [options]
 
@@ -38,69 +35,18 @@ export const checkCommand: CliCommand = async (args, io) => {
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const target = targetOf(values, io, "check");
-  if (target === 2) return target;
-  const print = values.json ? io.err : io.out;
+  const target = await targetOf(values, io, "check");
+  if (typeof target === "number") return target;
 
-  if (target === "cluster") {
-    const check = await checkCluster(io, positionals[0]!, {
-      profile: values.profile,
-      context: values.context,
-      namespace: values.namespace,
-      params: values.param,
-      print,
-    });
-    if (values.json) io.out(JSON.stringify(clusterCheckJson(check)));
-    else printClusterCheck(io, check);
-    return check.prediction.schedulable && check.missing.length === 0 && !check.imageRoute ? 0 : 1;
-  }
-
-  const result = await checkParity(io, positionals[0]!, {
+  const check = await target.check(io, {
+    notebook: positionals[0]!,
     profile: values.profile,
     python: values.python,
-    print,
+    params: values.param,
+    placement: { context: values.context, namespace: values.namespace },
+    print: values.json ? io.err : io.out,
   });
-  if (values.json)
-    io.out(
-      JSON.stringify({
-        notebook: result.job.notebookFile,
-        image: result.builtImage ?? null,
-        ...result.report,
-      }),
-    );
-  else io.out(`\n${formatReport(result.report)}`);
-  return result.report.errors > 0 ? 1 : 0;
+  if (values.json) io.out(JSON.stringify(check.json));
+  else io.out(`\n${check.text}`);
+  return check.passed ? 0 : 1;
 };
-
-function clusterCheckJson(check: ClusterCheck) {
-  return {
-    notebook: check.job.notebookFile,
-    target: "cluster",
-    context: check.target.context,
-    server: check.target.server,
-    namespace: check.target.namespace,
-    schedulable: check.prediction.schedulable,
-    allowed: check.missing.length === 0,
-    missing: check.missing,
-    problems: [...check.prediction.problems, ...(check.imageRoute ? [check.imageRoute] : [])],
-    fits: check.prediction.fits,
-  };
-}
-
-function printClusterCheck(io: CliIO, check: ClusterCheck): void {
-  io.out("");
-  if (check.prediction.schedulable) {
-    const placed = check.prediction.fits.map((fit) => `${fit.role} on ${fit.nodes.join(", ") || "no node"}`);
-    io.out(`✓ Would schedule: ${placed.join("; ")}`);
-  } else io.out("✗ Would not schedule: it would stay Pending.");
-  for (const problem of check.prediction.problems) {
-    io.out(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
-    io.out(`  Fix: ${problem.fix}`);
-  }
-  if (check.missing.length === 0) io.out(`✓ Allowed to submit in ${check.target.namespace}`);
-  for (const sentence of check.missing) io.out(`✗ ${sentence}`);
-  if (check.imageRoute) {
-    io.out(`✗ ${check.imageRoute.message}`);
-    io.out(`  Fix: ${check.imageRoute.fix}`);
-  }
-}

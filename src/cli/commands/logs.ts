@@ -1,9 +1,10 @@
-import { isUnfinishedClusterRun } from "../../core/job/unfinishedRun";
+import { followerGone } from "../../app/store/follower";
+import { findRun, readRunLogs } from "../../app/store/runStore";
 import type { LogLine } from "../../core/job/types";
-import { findRun, readRunLogs } from "../../targets/store/runStore";
+import { isFinished } from "../../core/workload/status";
 import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
-import { followClusterLogs } from "./followLogs";
+import { followRun } from "./followLogs";
 
 const USAGE = `Usage: parity logs [run] [options]
 
@@ -12,11 +13,12 @@ newest when no run is named, else the run whose id starts with <run>. Lines the 
 stderr go to stderr.
 
 Options:
-  --follow           For a cluster run still going: keep printing its new lines until it ends.
-                     When no Parity process follows the run any more (its window was reloaded,
-                     its parity run was killed), this one does and brings its record to the end;
-                     a workload deleted meanwhile ends it cancelled. Ctrl-C stops following and
-                     leaves the run going. Other runs are printed as recorded.
+  --follow           For a run still going: keep printing its new lines until it ends. When no
+                     Parity process follows the run any more (its window was reloaded, its
+                     parity run was killed), this one does and brings its record to the end: a
+                     cluster run is followed to its end (a workload deleted meanwhile ends it
+                     cancelled); a local run's container is read to its end. Ctrl-C stops
+                     following and leaves the run going. Other runs are printed as recorded.
   --workspace <dir>  The folder holding .parity (default: the current folder)
   --json             One JSON object a line: {stream, text, time}
   -h, --help         Show this help`;
@@ -39,11 +41,16 @@ export const logsCommand: CliCommand = async (args, io) => {
   };
   const recorded = await readRunLogs(run);
   recorded.forEach(print);
-  if (!values.follow || !isUnfinishedClusterRun(run.result)) return 0;
-  const result = await followClusterLogs(io, run, recorded.length, print);
+  if (!isFinished(run.result.status) && !values.follow && (await followerGone(run.dir)) && !values.json) {
+    io.err(
+      `Run ${run.result.runId} is recorded ${run.result.status}, but no Parity process follows it: parity logs ${run.result.runId} --follow picks it up.`,
+    );
+  }
+  if (!values.follow || isFinished(run.result.status)) return 0;
+  const result = await followRun(io, run, recorded.length, print);
   if (!values.json) {
     io.err(
-      result.finishedAt
+      isFinished(result.status)
         ? `Run ${result.runId} ended ${result.status}.`
         : `Stopped following ${result.runId}; it goes on.`,
     );

@@ -1,4 +1,3 @@
-import { clusterManifest } from "../../targets/clusterSession";
 import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
 import type { CliCommand } from "../io";
 
@@ -24,17 +23,19 @@ export const manifestCommand: CliCommand = async (args, io) => {
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const target = targetOf(values, io, "manifest");
-  if (target === 2) return target;
-  if (target !== "cluster") {
-    io.err('parity manifest: a manifest is for the cluster; add "--target cluster".');
+  const target = await targetOf(values, io, "manifest");
+  if (typeof target === "number") return target;
+  if (!target.manifest) {
+    io.err(
+      `parity manifest: ${target.label} has no manifest; a manifest is for the cluster; add "--target cluster".`,
+    );
     return 2;
   }
-  const { yaml } = await clusterManifest(io, positionals[0]!, {
+  const yaml = await target.manifest(io, {
+    notebook: positionals[0]!,
     profile: values.profile,
-    context: values.context,
-    namespace: values.namespace,
     params: values.param,
+    placement: { context: values.context, namespace: values.namespace },
     print: io.err,
   });
   io.out(yaml.trimEnd());

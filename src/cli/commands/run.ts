@@ -1,11 +1,10 @@
+import { relativeTo } from "../../app/context";
+import type { ParityResult } from "../../app/job/session";
+import type { StartedRun } from "../../app/targets/target";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatBytes } from "../../core/profile";
 import { formatReport } from "../../core/parity";
-import type { RunHandle, RunResult, TargetName } from "../../core/job/types";
-import { prepareClusterRun, startPreparedClusterRun } from "../../targets/clusterSession";
-import { startLocalRun } from "../../targets/docker/localRun";
-import { prepareRun, relativeTo, type ParityResult } from "../../targets/session";
-import { jobSpecFor } from "../../targets/workspace";
+import type { RunResult } from "../../core/job/types";
 import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
 import type { CliCommand, CliIO } from "../io";
 
@@ -46,50 +45,38 @@ export const runCommand: CliCommand = async (args, io) => {
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const target = targetOf(values, io, "run");
-  if (target === 2) return target;
+  const target = await targetOf(values, io, "run");
+  if (typeof target === "number") return target;
   const print = values.json ? io.err : io.out;
   let image: string | undefined;
-  const common = {
-    profile: values.profile,
-    verbose: values.verbose,
-    params: values.param,
-    noReport: values["no-report"],
-    print,
-    onImage: (tag: string) => (image = tag),
-    onReport: (parity: ParityResult) => print(`\nParity report\n${formatReport(parity.report)}\n`),
-  };
-  let handle: RunHandle;
+  let started: StartedRun;
   try {
-    if (target === "cluster") {
-      const prepared = await prepareClusterRun(io, positionals[0]!, {
-        ...common,
-        context: values.context,
-        namespace: values.namespace,
-      });
-      handle = startPreparedClusterRun(prepared);
-      const ref = prepared.spec.ref;
-      print(`Running ${handle.runId} on the cluster as ${ref.kind} ${ref.namespace}/${ref.name} ...`);
-    } else {
-      const { connection, job, built, moduleDistributions } = await prepareRun(io, positionals[0]!, {
-        ...common,
-        python: values.python,
-      });
-      handle = startLocalRun(
-        connection.docker,
-        jobSpecFor(job, built.tag, values.param, moduleDistributions),
-      );
-      print(`Running ${handle.runId} on local Docker ...`);
-    }
+    started = await target.start(io, {
+      notebook: positionals[0]!,
+      profile: values.profile,
+      verbose: values.verbose,
+      params: values.param,
+      python: values.python,
+      noReport: values["no-report"],
+      placement: { context: values.context, namespace: values.namespace },
+      print,
+      onImage: (tag: string) => (image = tag),
+      onReport: (parity: ParityResult) => print(`\nParity report\n${formatReport(parity.report)}\n`),
+    });
   } catch (error) {
     // The --json contract holds for failures before the run too: the last line is the result.
-    if (values.json) io.out(JSON.stringify(resultBeforeRun(error, positionals[0]!, image, target)));
+    if (values.json) io.out(JSON.stringify(resultBeforeRun(error, positionals[0]!, image, target.name)));
     throw error;
   }
-  const onAbort = (): void => handle.cancel();
+  const { handle } = started;
+  print(`Running ${handle.runId} ${started.where} ...`);
+  const onAbort = (): void => {
+    io.err(`parity: cancelling the run: Parity ${started.cancelEffect}...`);
+    handle.cancel();
+  };
   io.signal.addEventListener("abort", onAbort, { once: true });
   handle.onLog((line) => {
-    const prefix = line.source && target === "cluster" ? `${line.source} │ ` : "";
+    const prefix = line.source ? `${line.source} │ ` : "";
     (values.json || line.stream === "stderr" ? io.err : io.out)(`  │ ${prefix}${line.text}`);
   });
   const result = await handle.result.finally(() => io.signal.removeEventListener("abort", onAbort));
@@ -101,7 +88,7 @@ export const runCommand: CliCommand = async (args, io) => {
 };
 
 /** The result object for a run that never started: why, in the same shape as any run's. */
-function resultBeforeRun(error: unknown, notebook: string, image: string | undefined, target: TargetName) {
+function resultBeforeRun(error: unknown, notebook: string, image: string | undefined, target: string) {
   const cancelled = isCancelled(error);
   const parity = error instanceof ParityError ? error : undefined;
   return {

@@ -11,8 +11,8 @@ const FROM_PROFILE = "$(discard) Use the profile's or the kubeconfig's";
  */
 export async function selectClusterContext(services: Services, arg?: unknown): Promise<void> {
   if (isClusterRow(arg) && arg.choice) return chooseCluster("context", arg.choice);
-  const heavy = await services.heavy();
-  const { contexts, current } = heavy.kubeContexts(process.env);
+  const app = await services.app();
+  const { contexts, current } = app.kubeContexts(process.env);
   if (contexts.length === 0) {
     void vscode.window.showWarningMessage(
       "No kubeconfig context found: KUBECONFIG names no file that exists, or ~/.kube/config is missing or empty. Add the cluster with your provider's tool (it writes the kubeconfig), then try again.",

@@ -13,15 +13,15 @@ const FROM_PROFILE = "$(discard) Use the profile's or the context's";
  */
 export async function selectClusterNamespace(services: Services, arg?: unknown): Promise<void> {
   if (isClusterRow(arg) && arg.choice) return chooseCluster("namespace", arg.choice);
-  const heavy = await services.heavy();
+  const app = await services.app();
   const choice = clusterChoice();
   const namespaces = await withCancellableProgress(
     services,
     "Parity: listing namespaces",
     async ({ signal }) => {
-      const profile = await workspaceProfile(services, heavy);
-      const connection = await heavy.connectCluster({ ...connectOptions(profile), signal });
-      return heavy.listNamespaces(connection, signal);
+      const profile = await workspaceProfile(services, app);
+      const connection = await app.connectCluster({ ...connectOptions(profile), signal });
+      return app.listNamespaces(connection, signal);
     },
   );
   const picked = namespaces

@@ -11,16 +11,18 @@ import { fileName, notebookFor } from "../support/targets";
  */
 export async function showManifest(services: Services, arg?: unknown): Promise<void> {
   const notebookFile = notebookFor(services, arg, "show the cluster manifest of");
-  const heavy = await services.heavy();
-  const { yaml } = await withCancellableProgress(
+  const app = await services.app();
+  const cluster = app.targetNamed("cluster");
+  const yaml = await withCancellableProgress(
     services,
     `Parity: manifest of ${fileName(notebookFile)}`,
-    ({ signal, print }) =>
-      heavy.clusterManifest(services.sessionContext(notebookFile, signal), notebookFile, {
-        ...clusterChoice(),
+    async ({ signal, print }) =>
+      (await cluster.manifest?.(services.sessionContext(notebookFile, signal), {
+        notebook: notebookFile,
+        placement: clusterChoice(),
         params: [],
         print,
-      }),
+      })) ?? "",
   );
   await openManifest(yaml);
 }

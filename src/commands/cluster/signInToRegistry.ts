@@ -47,8 +47,8 @@ export async function signInToRegistry(services: Services, arg?: unknown): Promi
 async function profileRegistry(services: Services): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) return undefined;
-  const heavy = await services.heavy();
-  const profile = await heavy
+  const app = await services.app();
+  const profile = await app
     .profileClusterOf(services.activeNotebook.file ?? folder, folder)
     .catch(() => ({ registry: undefined }));
   return profile.registry;

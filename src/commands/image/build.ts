@@ -8,12 +8,12 @@ export async function buildImage(services: Services, arg?: unknown): Promise<voi
   requireTrust("build");
   const notebookFile = notebookFor(services, arg, "build");
   await saveIfDirty(notebookFile);
-  const heavy = await services.heavy();
+  const app = await services.app();
   const { built } = await withCancellableProgress(
     services,
     `Parity: building the image of ${fileName(notebookFile)}`,
     ({ signal, print }) =>
-      heavy.buildNotebook(services.sessionContext(notebookFile, signal), notebookFile, { print }),
+      app.buildNotebook(services.sessionContext(notebookFile, signal), notebookFile, { print }),
   );
   const how = built.upToDate ? "is up to date" : `was built in ${(built.durationMs / 1000).toFixed(1)} s`;
   void vscode.window.showInformationMessage(`The image ${built.tag} ${how}.`);

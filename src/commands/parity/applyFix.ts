@@ -23,7 +23,7 @@ export async function applyFix(services: Services, arg?: unknown): Promise<void>
     });
   }
   const { notebookFile } = request;
-  const panels = await services.panels();
+  const panels = await import("../../panels");
   const refusal = await panels.applyParityEdit(item.edit, { notebookFile, profileFile: stored.profileFile });
   if (refusal) {
     void vscode.window.showWarningMessage(refusal);

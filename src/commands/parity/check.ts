@@ -12,5 +12,5 @@ export async function checkParity(services: Services, arg?: unknown): Promise<vo
     `Parity: checking ${fileName(notebookFile)}`,
     ({ signal, print }) => computeReport(services, notebookFile, signal, print),
   );
-  (await services.panels()).showReportPanel(services.context, data);
+  (await import("../../panels")).showReportPanel(services.context, data);
 }

@@ -11,5 +11,5 @@ export async function openReport(services: Services, arg?: unknown): Promise<voi
   const running = services.checks.running(notebookFile);
   const data = running ? await running : services.reports.get(notebookFile).data;
   if (!data) return checkParity(services, { notebookFile });
-  (await services.panels()).showReportPanel(services.context, data);
+  (await import("../../panels")).showReportPanel(services.context, data);
 }

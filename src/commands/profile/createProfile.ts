@@ -23,7 +23,7 @@ export async function createProfile(services: Services): Promise<void> {
     }
   }
   const target = vscode.Uri.joinPath(folder.uri, "parity.yaml");
-  const heavy = await services.heavy();
+  const app = await services.app();
   const scope = checkScope(vscode.workspace.isTrusted);
   const text = await withCancellableProgress(
     services,
@@ -31,7 +31,7 @@ export async function createProfile(services: Services): Promise<void> {
     ({ signal, print }) => {
       if (scope.note)
         print("Restricted Mode: the interpreter was not probed; the profile names the default Python.");
-      return heavy.draftProfile(services.sessionContext(target.fsPath, signal), folder.uri.fsPath, {
+      return app.draftProfile(services.sessionContext(target.fsPath, signal), folder.uri.fsPath, {
         python: services.python(),
         probeLocal: scope.probeLocal,
         print,

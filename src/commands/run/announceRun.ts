@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { RunResult } from "../../core/job/types";
 import { formatDuration } from "../../core/presentation/runStatus";
-import type { RunRef } from "../../panels/types";
+import type { RunRef } from "../../app/store";
 import type { Services } from "../../services/container";
 
 /** How a run of this window ended, said once: logs on success, the diagnosis (opened by itself) on failure. */

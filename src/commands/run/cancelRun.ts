@@ -2,40 +2,49 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
-import { isRunNode } from "../../views/runs/runNode";
 import { recordedRuns } from "../../services/runRecords";
+import { isRunNode } from "../../views/runs/runNode";
+import { confirmRemoval } from "../support/confirm";
+import { withCancellableProgress } from "../support/progress";
+import { requireTrust } from "../support/targets";
 
 /**
  * Parity: Cancel Run — a run of this window is cancelled through its handle (the container is
- * stopped and removed, or the cluster workload deleted; the record says cancelled); a local run
- * started elsewhere (the CLI) has its container stopped, and its own process records the end; a
- * cluster run started elsewhere is deleted after confirmation.
+ * stopped and removed, or the cluster workload deleted; the record says cancelled). A run another
+ * process follows (the CLI, another window) is cancelled through its target, after the target's
+ * confirmation where it asks for one (a workload's deletion; its name typed in a protected
+ * namespace); that process records the end.
  */
 export async function cancelRun(services: Services, arg?: unknown): Promise<void> {
-  const target = isRunNode(arg) ? (arg.activeKey ?? arg.summary.runId) : await pickLiveRun(services);
-  if (!target) return;
-  const active = services.activeRuns.find(target);
+  const key = isRunNode(arg) ? (arg.activeKey ?? arg.summary.runId) : await pickLiveRun(services);
+  if (!key) return;
+  const active = services.activeRuns.find(key);
   if (active) {
     active.cancel();
     return;
   }
-  // A cluster run started elsewhere (the CLI, another window): cancelling it is deleting its workload.
-  if (isRunNode(arg) && arg.summary.target === "cluster") {
-    await vscode.commands.executeCommand("parity.deleteClusterRun", arg);
-    return;
-  }
-  const heavy = await services.heavy();
-  const context = services.workspaceSessionContext(AbortSignal.timeout(30_000));
-  const stopped = await heavy.stopRunContainers(
-    await heavy.connect(context, (line) => services.log(line)),
-    target,
-  );
-  if (stopped === 0) {
-    throw new ParityError("RunNotRunning", `The run ${target} has no container running any more.`, {
-      fix: "Refresh the Runs view: the run has ended, or its process was stopped before it could record the end.",
+  requireTrust("cancel");
+  const stored = (await recordedRuns()).find((run) => run.result.runId === key);
+  if (!stored) {
+    throw new ParityError("RunNotFound", `Parity has no record of the run ${key} in the workspace folders.`, {
+      fix: "Refresh the Runs view and pick the run there.",
     });
   }
-  services.log(`${target}: stopped its container.`);
+  const app = await services.app();
+  const target = app.targetNamed(stored.result.target);
+  const context = () => services.workspaceSessionContext(AbortSignal.timeout(30_000));
+  const needed = await target.confirmation(context(), stored);
+  const answer = needed
+    ? await confirmRemoval(needed, {
+        verb: "Delete",
+        detail: "Cancelling the run deletes it there. The run's record and logs stay in the workspace.",
+      })
+    : {};
+  if (!answer) return;
+  await withCancellableProgress(services, `Parity: cancelling ${key}`, () =>
+    target.cancel(context(), stored, answer),
+  );
+  services.log(`${key}: cancelled on ${target.label}; the process that follows it records the end.`);
 }
 
 async function pickLiveRun(services: Services): Promise<string | undefined> {

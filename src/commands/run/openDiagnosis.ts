@@ -4,5 +4,5 @@ import { runFor } from "../support/runs";
 /** Parity: Open Diagnosis — how the clicked run (or the active notebook's newest) ended, and why. */
 export async function openDiagnosis(services: Services, arg?: unknown): Promise<void> {
   const run = await runFor(services, arg, "diagnose");
-  (await services.panels()).showDiagnosisPanel(services.context, run.ref);
+  (await import("../../panels")).showDiagnosisPanel(services.context, run.ref);
 }

@@ -1,10 +1,9 @@
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import { ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
-import { RUNS_DIR } from "../../targets/store/runStore";
-import { isFinished } from "../../core/presentation/runStatus";
+import { removeRecord, runDir } from "../../app/store";
+import { isFinished } from "../../core/workload/status";
 import { isRunNode } from "../../views/runs/runNode";
 import { runFor } from "../support/runs";
 
@@ -21,7 +20,7 @@ export async function removeRun(services: Services, arg?: unknown): Promise<void
     });
   }
   // Only ever a folder directly inside .parity/runs, named by the run's id.
-  const expected = path.join(run.ref.workspaceDir, RUNS_DIR, run.ref.runId);
+  const expected = runDir(run.ref);
   if (path.resolve(run.dir) !== expected) {
     throw new ParityError(
       "RunFolderUnexpected",
@@ -38,7 +37,7 @@ export async function removeRun(services: Services, arg?: unknown): Promise<void
     remove,
   );
   if (choice !== remove) return;
-  await rm(expected, { recursive: true, force: true });
+  await removeRecord(run.ref);
   services.log(`Removed ${expected}.`);
   await vscode.commands.executeCommand("parity.refreshRuns");
 }

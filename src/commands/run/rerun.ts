@@ -1,11 +1,19 @@
 import * as vscode from "vscode";
+import type { TargetName } from "../../core/job/types";
 import type { Services } from "../../services/container";
 import { isRunNode } from "../../views/runs/runNode";
 import { requireTrust } from "../support/targets";
-import { runLocally } from "./runLocally";
 
-/** Parity: Rerun — the clicked run's notebook again, as it is now, with production limits. */
-export async function rerun(services: Services, arg?: unknown): Promise<void> {
+/** The command that runs a notebook on each target: a new target adds its own (the type says so). */
+const RUN_COMMANDS: Record<TargetName, string> = {
+  local: "parity.runLocally",
+  cluster: "parity.runOnCluster",
+};
+
+/** Parity: Rerun — the clicked run's notebook again, as it is now, on the target it ran on. */
+export async function rerun(_services: Services, arg?: unknown): Promise<void> {
   requireTrust("run");
-  await runLocally(services, isRunNode(arg) ? vscode.Uri.file(arg.notebookFile) : arg);
+  const target = isRunNode(arg) ? arg.summary.target : "local";
+  const notebook = isRunNode(arg) ? vscode.Uri.file(arg.notebookFile) : arg;
+  await vscode.commands.executeCommand(RUN_COMMANDS[target], notebook);
 }

@@ -1,11 +1,11 @@
 import * as vscode from "vscode";
 import type { Prediction } from "../../core/preflight";
 import { clusterChoice } from "../../services/clusterSettings";
-import { registryCredentials } from "../../services/clusterSecrets";
+import { registryCredentials as storedCredentials } from "../../services/clusterSecrets";
 import type { Services } from "../../services/container";
 import { openManifest } from "../cluster/showManifest";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
-import { keepReport, runTracked } from "./trackedRun";
+import { runTracked } from "./trackedRun";
 
 /**
  * Parity: Run on Cluster — the same image and limits as a local run, submitted to the chosen
@@ -17,43 +17,26 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
   requireTrust("deploy");
   const notebookFile = notebookFor(services, arg, "run on the cluster");
   await saveIfDirty(notebookFile);
-  const heavy = await services.heavy();
+  const app = await services.app();
   const name = fileName(notebookFile);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile))?.uri.fsPath;
   const profile = folder
-    ? await heavy.profileClusterOf(notebookFile, folder).catch(() => ({ registry: undefined }))
+    ? await app.profileClusterOf(notebookFile, folder).catch(() => ({ registry: undefined }))
     : {};
-  const credentials = await registryCredentials(services.context.secrets, profile.registry);
+  const registryCredentials = await storedCredentials(services.context.secrets, profile.registry);
   const ended = services.clusterStatus.runStarted();
   try {
     await runTracked(services, notebookFile, {
       title: `Parity: ${name} on the cluster`,
       target: "cluster",
-      start: async ({ signal, print }) => {
-        const context = services.sessionContext(notebookFile, signal);
-        const options = {
-          ...clusterChoice(),
-          params: [],
-          registryCredentials: credentials,
-          print,
-          onReport: keepReport(services),
-        };
-        const prepared = await heavy.prepareClusterRun(context, notebookFile, {
-          ...options,
-          confirmUnschedulable: (prediction, manifest) =>
-            confirmUnschedulable(prediction, name, () => openManifest(manifest)),
-        });
-        services.clusterStatus.update({
-          context: prepared.cluster.target.context,
-          namespace: prepared.cluster.target.namespace,
-        });
-        const handle = heavy.startPreparedClusterRun(prepared);
-        const { kind, name: workload, namespace } = prepared.spec.ref;
-        return {
-          handle,
-          workspaceDir: prepared.job.workspaceDir,
-          startedLine: `Submitted ${kind} ${workload} to ${namespace} as ${handle.runId} (cancel deletes it)`,
-        };
+      extras: {
+        placement: clusterChoice(),
+        registryCredentials,
+        confirmUnschedulable: (prediction, manifest) =>
+          confirmUnschedulable(prediction, name, () => openManifest(manifest)),
+      },
+      onStarted: ({ placement }) => {
+        if (placement) services.clusterStatus.update(placement);
       },
     });
   } finally {

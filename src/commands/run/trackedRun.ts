@@ -1,48 +1,61 @@
-import type { RunHandle, TargetName } from "../../core/job/types";
-import type { RunRef } from "../../panels/types";
+import type { ParityResult } from "../../app/job/session";
+import type { RunRef } from "../../app/store";
+import type { LoadedJob } from "../../app/job/load";
+import type { RunRequest, StartedRun } from "../../app/targets/target";
+import type { TargetName } from "../../core/job/types";
 import type { Services } from "../../services/container";
-import type { ParityResult } from "../../targets/session";
-import type { LoadedJob } from "../../targets/workspace";
-import { withCancellableProgress, type ProgressReporter } from "../support/progress";
+import { withCancellableProgress } from "../support/progress";
 import { fileName } from "../support/targets";
 import { announceRun } from "./announceRun";
 
-export interface StartedRun {
-  handle: RunHandle;
-  workspaceDir: string;
-  /** Said in the progress once it runs: where, and what Cancel does. */
-  startedLine: string;
-}
+/** What one target's command adds to the request every run makes (the cluster's placement, credentials...). */
+export type RequestExtras = Partial<Omit<RunRequest, "notebook" | "print">>;
 
 /**
- * What Run Locally and Run on Cluster share: a cancellable progress, the run known to this window
- * while it builds and runs (Cancel reaches it at every step), the logs panel once it runs, and its
- * end announced.
+ * What Run Locally and Run on Cluster share, whatever the target: a cancellable progress, the run
+ * known to this window while it builds and runs (Cancel reaches it at every step), the logs panel
+ * once it runs, and its end announced.
  */
 export async function runTracked(
   services: Services,
   notebookFile: string,
-  options: { title: string; target: TargetName; start(progress: ProgressReporter): Promise<StartedRun> },
+  options: {
+    title: string;
+    target: TargetName;
+    extras?: RequestExtras;
+    /** Told once the run has started (before it ends). */
+    onStarted?(started: StartedRun): void;
+  },
 ): Promise<void> {
-  const panels = await services.panels();
+  const [panels, app] = await Promise.all([import("../../panels"), services.app()]);
+  const target = app.targetNamed(options.target);
   let run: RunRef | undefined;
   const result = await withCancellableProgress(services, options.title, async ({ signal, print }) => {
     const controller = new AbortController();
     signal.addEventListener("abort", () => controller.abort(), { once: true });
-    const active = services.activeRuns.begin(notebookFile, () => controller.abort(), options.target);
+    const active = services.activeRuns.begin(notebookFile, () => controller.abort(), target.name);
     try {
-      const { handle, workspaceDir, startedLine } = await options.start({ signal: controller.signal, print });
-      const started = { workspaceDir, runId: handle.runId };
-      run = started;
+      const started = await target.start(services.sessionContext(notebookFile, controller.signal), {
+        notebook: notebookFile,
+        params: [],
+        python: services.python(),
+        onReport: keepReport(services),
+        ...options.extras,
+        print,
+      });
+      const { handle } = started;
+      const ref = { workspaceDir: started.job.workspaceDir, runId: handle.runId };
+      run = ref;
       controller.signal.addEventListener("abort", () => handle.cancel(), { once: true });
-      services.activeRuns.started(active, handle.runId, workspaceDir, handle);
+      services.activeRuns.started(active, handle.runId, ref.workspaceDir, handle);
+      options.onStarted?.(started);
       const subscription = handle.onStatus((status) => {
         // "running" fires once the record is on disk, so the panel finds it.
         if (status === "running" && services.setting("openLogsOnRun", true)) {
-          panels.showLogsPanel(services.context, started);
+          panels.showLogsPanel(services.context, ref);
         }
       });
-      print(startedLine);
+      print(`Running ${handle.runId} ${started.where} (cancel ${started.cancelEffect})`);
       return await handle.result.finally(() => subscription.dispose());
     } finally {
       services.activeRuns.end(active);

@@ -2,11 +2,9 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { ParityError } from "../../core/errors";
 import type { RunResult } from "../../core/job/types";
-import type { RunRef } from "../../panels/types";
+import { runRefOfDir, type RunRef, type StoredRun } from "../../app/store";
 import type { Services } from "../../services/container";
 import { recordedRuns } from "../../services/runRecords";
-import { runRefOfDir } from "../../services/runRef";
-import type { StoredRun } from "../../targets/store/runStore";
 import { isRunNode } from "../../views/runs/runNode";
 
 export interface RecordedRun {

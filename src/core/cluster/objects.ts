@@ -1,8 +1,8 @@
-import { GPU_RESOURCE } from "../../core/manifests/podTemplate";
+import { GPU_RESOURCE } from "../manifests/podTemplate";
 
 /**
  * The fields of Kubernetes objects the Cluster view reads, as informers hand them over. Structural
- * on purpose: the view's model stays free of client-node (it lives in dist/services.js) and of vscode.
+ * on purpose: the Cluster view's model stays free of client-node and of vscode.
  */
 export interface ObjectMeta {
   name?: string;

@@ -1,8 +1,13 @@
 import type { Diagnosis } from "../diagnosis/types";
 import type { Listener, Disposable } from "../events";
+import type { WorkloadKind } from "../workload/kind";
 
 export type TargetName = "local" | "cluster";
-export type RunStatus = "pending" | "building" | "running" | "succeeded" | "failed" | "cancelled";
+/**
+ * Where a run stands. `lost`: the process that followed it went away and nothing remains to say how
+ * it ended (no container, no workload); the record says so instead of "running" forever.
+ */
+export type RunStatus = "pending" | "building" | "running" | "succeeded" | "failed" | "cancelled" | "lost";
 
 export interface LogLine {
   stream: "stdout" | "stderr";
@@ -13,17 +18,28 @@ export interface LogLine {
   source?: string;
 }
 
-/** How a run ended: the object `parity run --json` prints last. */
+/** How a run ended: the object `parity run --json` prints last, and the record of a job run. */
 export interface RunResult {
   runId: string;
+  /** What kind of workload the record is of; absent in records written before kinds: a job run. */
+  kind?: WorkloadKind;
   target: TargetName;
   status: RunStatus;
+  /** The run id of the workload this run is part of (a pipeline's step, an experiment's trial). */
+  parent?: string;
+  /** The run ids of this workload's parts (a pipeline's steps, an experiment's trials). */
+  children?: string[];
   exitCode: number | null;
   oomKilled: boolean;
   image: string;
   notebook: string;
   startedAt?: string;
   finishedAt?: string;
+  /**
+   * When a cancel was asked for (Ctrl-C, Cancel): said at once, so a run whose process quits before
+   * recording the end (a third Ctrl-C) is still known to have been cancelled.
+   */
+  cancelRequestedAt?: string;
   durationMs?: number;
   memoryLimitBytes: number;
   peakMemoryBytes?: number;
@@ -69,7 +85,24 @@ export interface RunHandle {
   readonly onStatus: (listener: Listener<RunStatus>) => Disposable;
   readonly onLog: (listener: Listener<LogLine>) => Disposable;
   cancel(): void;
+  /**
+   * Stops following without cancelling, where the work can go on without its follower (a workload
+   * on a cluster): the record stays as it is (not finished) and `result` settles with it.
+   */
+  detach?(): void;
   readonly result: Promise<RunResult>;
+}
+
+/**
+ * Where a run's target writes its record as it goes: a line of output at a time, and the result
+ * replaced whole. The store (src/app/store) implements it on disk; targets only write through it.
+ */
+export interface RunRecordWriter {
+  log(line: LogLine): void;
+  /** Replaces the record atomically. */
+  save(result: RunResult): Promise<void>;
+  /** Every logged line is on disk once this resolves; call before the last save. */
+  close(): Promise<void>;
 }
 
 /** Resource limits, identical for every target: that is the point of Parity. */

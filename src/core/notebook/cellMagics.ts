@@ -1,6 +1,6 @@
 import { py, refuse, timed, TIMEIT_OPTIONS, unquote, type MagicContext } from "./magics";
 import { shellWords } from "./pip";
-import type { OutputLine } from "./translateCell";
+import type { OutputLine } from "./types";
 
 /** The cell translator as the cell magics see it: a MagicContext that can translate a body. */
 interface CellContext extends MagicContext {

@@ -2,7 +2,8 @@ import { collectImports } from "./imports";
 import { collectParameters, findParametersCell } from "./parameters";
 import { readCells } from "./readCells";
 import { helperLines } from "./runtime";
-import { CellTranslator, type OutputLine, type SharedTranslation } from "./translateCell";
+import { CellTranslator, type SharedTranslation } from "./translateCell";
+import type { OutputLine } from "./types";
 import type { LineMap, LineOrigin, NotebookJob, SourceCell } from "./types";
 
 /**

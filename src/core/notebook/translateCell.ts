@@ -4,13 +4,7 @@ import { py, translateLineMagic, translatePip, type MagicContext, type Translati
 import { translateCellMagic } from "./cellMagics";
 import { pipArguments } from "./pip";
 import type { Helper } from "./runtime";
-import type { SourceCell } from "./types";
-
-/** A line of generated Python and the 1-based cell line it came from (null: added by Parity). */
-export interface OutputLine {
-  text: string;
-  line: number | null;
-}
+import type { OutputLine, SourceCell } from "./types";
 
 /** What every cell's translation adds to the job. */
 export interface SharedTranslation {

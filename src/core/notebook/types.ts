@@ -75,3 +75,9 @@ export interface MappedTraceback {
   origin?: LineOrigin;
   frames: TracebackFrame[];
 }
+
+/** A line of generated Python and the 1-based cell line it came from (null: added by Parity). */
+export interface OutputLine {
+  text: string;
+  line: number | null;
+}

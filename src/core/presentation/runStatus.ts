@@ -8,12 +8,8 @@ export const STATUS_WORDS: Record<RunStatus, string> = {
   succeeded: "Succeeded",
   failed: "Failed",
   cancelled: "Cancelled",
+  lost: "Lost",
 };
-
-/** The run has ended: it will not write to its record or its logs again. */
-export function isFinished(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled";
-}
 
 /** "0.8 s", "12.3 s", "2 min 05 s", "1 h 02 min". */
 export function formatDuration(ms: number): string {

@@ -1,11 +1,10 @@
-import { resolveProfile } from "./resolve";
+import { DEFAULT_REQUIREMENTS, resolveProfile } from "./resolve";
 import type { Profile, ResolvedProfile } from "./types";
 
 export const PROFILE_API_VERSION = "parity.dev/v1";
 export const DEFAULT_PYTHON = "3.11";
 export const DEFAULT_RESOURCES = { memory: "2Gi", cpu: "2", gpu: 0, shm: "256Mi" } as const;
 export const DEFAULT_OUTPUTS = "outputs";
-export const DEFAULT_REQUIREMENTS = "requirements.txt";
 
 /** Parity's own base image for a Python version; the project builds it locally from Debian packages. */
 export function defaultBaseImage(python: string = DEFAULT_PYTHON): string {

@@ -29,7 +29,6 @@ export { MIN_MEMORY_BYTES, MIN_MILLI_CPU, MIN_SHM_BYTES } from "./checks";
 export {
   DEFAULT_OUTPUTS,
   DEFAULT_PYTHON,
-  DEFAULT_REQUIREMENTS,
   DEFAULT_RESOURCES,
   PROFILE_API_VERSION,
   defaultBaseImage,
@@ -37,6 +36,6 @@ export {
   defaultProfileDocument,
 } from "./defaults";
 export { parseProfile, profileSchema } from "./parse";
-export { nameFromFolder, resolveProfile } from "./resolve";
+export { DEFAULT_REQUIREMENTS, nameFromFolder, resolveProfile } from "./resolve";
 export { renderProfileYaml } from "./render";
 export { PROFILE_FILE_NAMES, findProfileFile, loadProfile } from "./load";

@@ -2,7 +2,9 @@ import path from "node:path";
 import type { YamlLocator } from "../yaml/locator";
 import { quantityToBytes, quantityToMilliCpu, quantityToNanoCpus } from "./quantity";
 import type { Profile, ResolvedProfile, ResourceLimits, ResourceSpec } from "./types";
-import { DEFAULT_REQUIREMENTS } from "./defaults";
+
+/** The requirements file a profile uses when it names none (beside parity.yaml). */
+export const DEFAULT_REQUIREMENTS = "requirements.txt";
 
 export interface ResolveContext {
   dir: string;

@@ -1,4 +1,9 @@
-import type { RunResult } from "./types";
+import type { RunResult, RunStatus } from "../job/types";
+
+/** The run has ended: it will not write to its record or its logs again. */
+export function isFinished(status: RunStatus): boolean {
+  return status === "succeeded" || status === "failed" || status === "cancelled" || status === "lost";
+}
 
 // In core, not beside attachRun: the extension's light half asks it without loading client-node.
 /** Whether a recorded cluster run may still be going: it never got a finish time. */

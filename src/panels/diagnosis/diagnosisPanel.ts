@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { RunResult } from "../../core/job/types";
@@ -10,10 +9,9 @@ import {
   type DiagnosisViewState,
 } from "../../protocol/diagnosis";
 import { BasePanel } from "../basePanel";
-import { runDir } from "../logs/logsPanel";
-import { LogTail } from "../logs/logTail";
+import { LogTail, readRecordOf, runDir, RUNS_DIR, type RunRef } from "../../app/store";
 import { openLocation } from "../openLocation";
-import type { PanelOptions, RunRef } from "../types";
+import type { PanelOptions } from "../types";
 import { diagnosisViewState } from "./diagnosisView";
 
 export const DIAGNOSIS_VIEW_TYPE = "parity.diagnosis";
@@ -89,10 +87,8 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
 
   private async checkRecorded(): Promise<void> {
     if (this.result) return;
-    try {
-      await readFile(path.join(runDir(this.run), "run.json"), "utf8");
-    } catch {
-      this.error = `Run ${this.run.runId} has no record in ${path.join(this.run.workspaceDir, ".parity", "runs")} yet. It appears here once it starts.`;
+    if (!(await readRecordOf(this.run))) {
+      this.error = `Run ${this.run.runId} has no record in ${path.join(this.run.workspaceDir, RUNS_DIR)} yet. It appears here once it starts.`;
       this.publish();
     }
   }

@@ -3,7 +3,8 @@ import type { CodeLocation } from "../../core/diagnosis/types";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { formatBytes } from "../../core/profile/quantity";
 import { timelineRows, type DiagnosisViewState, type OutcomeFact } from "../../protocol/diagnosis";
-import { formatDuration, isFinished, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { isFinished } from "../../core/workload/status";
 
 /** The same words as the Runs view. */
 export function statusLabel(status: RunStatus): string {

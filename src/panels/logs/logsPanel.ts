@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { RunResult } from "../../core/job/types";
@@ -11,18 +10,13 @@ import {
   type LogsToWebview,
 } from "../../protocol/logs";
 import { failureMessage } from "../../core/presentation/messages";
-import { isFinished } from "../../core/presentation/runStatus";
-import { RUNS_DIR } from "../../targets/store/runStore";
+import { isFinished } from "../../core/workload/status";
 import { BasePanel } from "../basePanel";
-import type { PanelOptions, RunRef } from "../types";
+import type { PanelOptions } from "../types";
 import { LineBatcher } from "./lineBatcher";
-import { LogTail, parseLogLine } from "./logTail";
+import { LogTail, readRunLogs, runDir, type RunRef } from "../../app/store";
 
 export const LOGS_VIEW_TYPE = "parity.logs";
-
-export function runDir(run: RunRef): string {
-  return path.join(run.workspaceDir, RUNS_DIR, run.runId);
-}
 
 /** A run's output, followed live from logs.jsonl; the webview keeps, filters and searches it. */
 export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
@@ -157,17 +151,9 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
 
   /** Every recorded line that passes the filter, without terminal colours. */
   private async recordedText(filter: LogFilter): Promise<{ text: string; count: number }> {
-    let content = "";
-    try {
-      content = await readFile(path.join(runDir(this.run), "logs.jsonl"), "utf8");
-    } catch {
-      // No output recorded yet.
-    }
-    const lines: string[] = [];
-    for (const raw of content.split("\n")) {
-      const line = parseLogLine(raw);
-      if (line && passesFilter(line, filter)) lines.push(stripAnsi(line.text));
-    }
+    const lines = (await readRunLogs({ dir: runDir(this.run) }))
+      .filter((line) => passesFilter(line, filter))
+      .map((line) => stripAnsi(line.text));
     return { text: lines.length > 0 ? `${lines.join("\n")}\n` : "", count: lines.length };
   }
 

@@ -11,7 +11,8 @@ import { failureMessage } from "../../core/presentation/messages";
 import { applyParityEdit, reportBaseDirs, resolveReportFile } from "../applyFix";
 import { BasePanel } from "../basePanel";
 import { openLocation } from "../openLocation";
-import type { PanelOptions, ReportData } from "../types";
+import type { ReportData } from "../../services/reportStore";
+import type { PanelOptions } from "../types";
 import { reportViewState } from "./reportView";
 
 export const REPORT_VIEW_TYPE = "parity.report";

@@ -8,7 +8,7 @@ import type {
   ReportItemView,
   ReportViewState,
 } from "../../protocol/report";
-import type { ReportData } from "../types";
+import type { ReportData } from "../../services/reportStore";
 
 /** Packages shown side by side at most; the items name every difference that matters. */
 const MAX_PACKAGE_ROWS = 200;

@@ -4,33 +4,26 @@ import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
 import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { isCancelled } from "../../core/errors";
-import { Emitter } from "../../core/events";
-import type { JobSpec, LogLine, RunHandle, RunResult, RunStatus } from "../../core/job/types";
+import type { JobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
 import { RunOutput } from "../runOutput";
-import { createRunHandle } from "../runHandle";
-import { newRunId, RunRecorder } from "../store/runStore";
+import type { RunControls } from "../runHandle";
 import { runContainer, type ContainerOutcome, type Mount } from "./runContainer";
+import { NOTEBOOK_LABEL, RUN_LABEL } from "./runLabels";
 
-export const RUN_LABEL = "dev.parity.run";
-
-/** Starts a job on local Docker with the profile's limits; everything else happens through the handle. */
-export function startLocalRun(docker: Dockerode, job: JobSpec, runId = newRunId(job.name)): RunHandle {
-  return createRunHandle(runId, ({ cancel, status, logs }) =>
-    execute(docker, job, runId, cancel, status, logs),
-  );
-}
-
-async function execute(
+/**
+ * Runs a job on local Docker with the profile's limits to its end, writing its record through
+ * `recorder` (the store's, which the caller opened) as it goes.
+ */
+export async function runLocalJob(
   docker: Dockerode,
   job: JobSpec,
   runId: string,
-  signal: AbortSignal,
-  status: Emitter<RunStatus>,
-  logs: Emitter<LogLine>,
+  recorder: RunRecordWriter,
+  { cancel: signal, status, logs }: RunControls,
 ): Promise<RunResult> {
-  const recorder = await RunRecorder.create(job.workspaceDir, runId);
   const base: RunResult = {
     runId,
+    kind: "job",
     target: "local",
     status: "running",
     exitCode: null,
@@ -44,6 +37,9 @@ async function execute(
   };
   await recorder.save(base);
   status.fire("running");
+  const onCancel = (): void =>
+    void recorder.save({ ...base, cancelRequestedAt: new Date().toISOString() }).catch(() => undefined);
+  signal.addEventListener("abort", onCancel, { once: true });
   const output = new RunOutput(recorder, logs);
   let outcome: ContainerOutcome | undefined;
   try {
@@ -58,7 +54,7 @@ async function execute(
         workingDir: posix.join(WORKSPACE_DIR, toPosix(job.workingDir)),
         user: containerUser(),
         mounts: mountsFor(job),
-        labels: { [RUN_LABEL]: runId, "dev.parity.notebook": job.notebookFile },
+        labels: { [RUN_LABEL]: runId, [NOTEBOOK_LABEL]: job.notebookFile },
         limits: job.limits,
       },
       {
@@ -68,6 +64,7 @@ async function execute(
     );
   } catch (error) {
     if (!isCancelled(error)) {
+      signal.removeEventListener("abort", onCancel);
       await recorder.close();
       await recorder.save({ ...base, status: "failed", finishedAt: new Date().toISOString() });
       throw error;
@@ -99,6 +96,7 @@ async function execute(
       distributionFor: job.distributionFor,
     }),
   };
+  signal.removeEventListener("abort", onCancel);
   // Every log line is on disk before the record says the run ended: readers stop at that moment.
   await recorder.close();
   await recorder.save(final);

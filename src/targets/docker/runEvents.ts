@@ -1,5 +1,5 @@
 import type { DockerConnection } from "./connection";
-import { RUN_LABEL } from "./localRun";
+import { RUN_LABEL } from "./runLabels";
 
 /**
  * Follows the engine's events for Parity's run containers (created, started, died, removed) until
@@ -68,12 +68,4 @@ export async function stopRunContainers(connection: DockerConnection, runId: str
     ),
   );
   return containers.length;
-}
-
-/** The ids of the runs whose containers are running now. */
-export async function liveRunIds(connection: DockerConnection): Promise<Set<string>> {
-  const containers = await connection.docker.listContainers({ filters: { label: [RUN_LABEL] } });
-  return new Set(
-    containers.map((info) => info.Labels?.[RUN_LABEL]).filter((id): id is string => Boolean(id)),
-  );
 }

@@ -1,26 +1,13 @@
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
 import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
-import { ParityError } from "../../core/errors";
-import type { ClusterRunRef, JobSpec, RunResult } from "../../core/job/types";
+import type { ClusterRunRef, JobSpec, LogLine, RunRecordWriter, RunResult } from "../../core/job/types";
 import { podDemands, workloadResource } from "../../core/manifests";
-import { readRunLogs, RunRecorder, type StoredRun } from "../store/runStore";
-import { requireAllowed } from "./access";
-import { claimFollower } from "./followerLock";
-import { runPermissions } from "./clusterRun";
 import type { KubeConnection } from "./connection";
-import {
-  clusterRunHandle,
-  finishTimes,
-  followRun,
-  type ClusterRunHandle,
-  type FollowControls,
-} from "./followRun";
+import type { FollowControls } from "../runHandle";
+import { finishTimes, followRun } from "./followRun";
 import { apiFailure, httpStatus } from "./kubeErrors";
 import { recordedPositions } from "./recordedLogs";
 import { RecordSaver } from "./recordSaver";
-import { isUnfinishedClusterRun } from "../../core/job/unfinishedRun";
 
 export interface AttachOptions {
   /** Maps a traceback back to the notebook, when the caller can (the job is not rebuilt to attach). */
@@ -28,74 +15,32 @@ export interface AttachOptions {
   distributionFor?: JobSpec["distributionFor"];
 }
 
+/** A recorded cluster run that this process now follows: its record so far, and where to write. */
+export interface ReopenedClusterRun {
+  result: RunResult & { cluster: ClusterRunRef };
+  /** What logs.jsonl holds already: those lines are not recorded twice. */
+  recordedLines: LogLine[];
+  recorder: RunRecordWriter;
+  release: () => Promise<void>;
+}
+
 /**
- * Follows a cluster run recorded by a process that went away (a window reloaded, a CLI killed)
- * to its end, as startClusterRun would have: only log lines not yet in logs.jsonl are added,
- * run.json and its timeline are updated. A workload deleted meanwhile (or replaced by another of
- * the same name) ends the run "cancelled" with that said. A finished record is returned as it is.
+ * Follows a cluster run recorded by a process that went away to its end, as a submitted run is
+ * followed: only log lines not yet recorded are added, run.json and its timeline are updated. A
+ * workload deleted meanwhile (or replaced by another of the same name) ends the run "cancelled"
+ * with that said. The caller has claimed the record (the store's reopen) and checked permissions.
  */
-export function attachClusterRun(
+export async function followRecordedClusterRun(
   conn: KubeConnection,
-  stored: StoredRun,
-  options: AttachOptions = {},
-): ClusterRunHandle {
-  return clusterRunHandle(stored.result.runId, (controls) => attach(conn, stored, options, controls));
-}
-
-async function attach(
-  conn: KubeConnection,
-  stored: StoredRun,
+  run: ReopenedClusterRun,
   options: AttachOptions,
   controls: FollowControls,
 ): Promise<RunResult> {
-  const ref = stored.result.cluster;
-  if (!ref) {
-    throw new ParityError("NotAClusterRun", `Run ${stored.result.runId} did not run on a cluster.`, {
-      fix: "Only cluster runs can be followed again; parity logs prints a local run's output.",
-    });
-  }
-  if (!isUnfinishedClusterRun(stored.result)) return stored.result;
-  if (ref.server !== conn.target.server) {
-    throw new ParityError(
-      "ClusterMismatch",
-      `Run ${stored.result.runId} ran on ${ref.server} (context ${ref.context}), not on ${conn.target.server}.`,
-      { fix: `Follow it with context ${ref.context}, or one that points at ${ref.server}.` },
-    );
-  }
-  // Reading is enough to follow; deleting is what cancel does.
-  await requireAllowed(
-    conn,
-    runPermissions(ref.kind, ref.namespace).filter((check) => !["create", "delete"].includes(check.verb)),
-  );
-  const release = await claimFollower(stored.dir, stored.result.runId);
-  try {
-    // The record as it is now: its follower may have finished it since `stored` was read.
-    const current: StoredRun = { dir: stored.dir, result: await readRecord(stored.dir) };
-    if (!isUnfinishedClusterRun(current.result)) {
-      await release();
-      return current.result;
-    }
-    return await attachClaimed(conn, current, ref, options, controls, release);
-  } catch (error) {
-    await release();
-    throw error;
-  }
-}
-
-/** Holding the claim on the record: ends it when the workload is gone, else follows it (which releases the claim at the end). */
-async function attachClaimed(
-  conn: KubeConnection,
-  stored: StoredRun,
-  ref: ClusterRunRef,
-  options: AttachOptions,
-  controls: FollowControls,
-  release: () => Promise<void>,
-): Promise<RunResult> {
+  const { recorder, release } = run;
+  const ref = run.result.cluster;
   const workload = await currentWorkload(conn, ref);
-  // <workspace>/.parity/runs/<run id>
-  const recorder = await RunRecorder.create(resolve(stored.dir, "..", "..", ".."), stored.result.runId);
   const saver = new RecordSaver(recorder);
-  const base = { ...stored.result, cluster: ref };
+  const base = run.result;
   if (!workload || (ref.uid && workload.metadata?.uid !== ref.uid)) {
     const gone: RunResult = {
       ...base,
@@ -119,7 +64,7 @@ async function attachClaimed(
       recorder,
       saver,
       demands: podDemands(workload),
-      recorded: recordedPositions(await readRunLogs(stored)),
+      recorded: recordedPositions(run.recordedLines),
       release,
       ...options,
     },
@@ -127,7 +72,8 @@ async function attachClaimed(
   );
 }
 
-async function currentWorkload(
+/** The run's workload as the cluster has it now; undefined when it is gone. */
+export async function currentWorkload(
   conn: KubeConnection,
   ref: ClusterRunRef,
 ): Promise<KubernetesObject | undefined> {
@@ -144,8 +90,4 @@ async function currentWorkload(
     if (httpStatus(error) === 404) return undefined;
     throw apiFailure(error, conn.target, `read ${ref.kind} ${ref.name} in ${ref.namespace}`);
   }
-}
-
-async function readRecord(runDir: string): Promise<RunResult> {
-  return JSON.parse(await readFile(join(runDir, "run.json"), "utf8")) as RunResult;
 }

@@ -1,13 +1,17 @@
 import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
-import { CancelledError } from "../../core/errors";
-import type { ClusterRunRef, ClusterWorkloadKind, JobSpec, RunResult } from "../../core/job/types";
+import type {
+  ClusterRunRef,
+  ClusterWorkloadKind,
+  JobSpec,
+  RunRecordWriter,
+  RunResult,
+} from "../../core/job/types";
 import { workloadResource } from "../../core/manifests";
 import type { PodDemand } from "../../core/preflight/types";
-import { newRunId, RunRecorder } from "../store/runStore";
-import { requireAllowed, type AccessCheck } from "./access";
+import type { AccessCheck } from "./access";
 import type { KubeConnection } from "./connection";
-import { claimFollower } from "./followerLock";
-import { clusterRunHandle, followRun, type ClusterRunHandle, type FollowControls } from "./followRun";
+import type { FollowControls } from "../runHandle";
+import { followRun } from "./followRun";
 import { apiFailure } from "./kubeErrors";
 import { RecordSaver } from "./recordSaver";
 import { workloadForRun } from "./runWorkload";
@@ -17,18 +21,6 @@ export interface ClusterRunSpec {
   workload: KubernetesObject;
   ref: Omit<ClusterRunRef, "uid">;
   demands: PodDemand[];
-}
-
-/**
- * Submits a workload and follows it like a local run: the same handle, the same record
- * (run.json with the timeline, logs.jsonl with every replica's lines), a diagnosis at the end.
- */
-export function startClusterRun(
-  conn: KubeConnection,
-  spec: ClusterRunSpec,
-  runId = newRunId(spec.job.name),
-): ClusterRunHandle {
-  return clusterRunHandle(runId, (controls) => submit(conn, spec, runId, controls));
 }
 
 /** What a run needs to be allowed before anything is created: the workload, its pods, their logs and events. */
@@ -43,20 +35,24 @@ export function runPermissions(kind: ClusterWorkloadKind, namespace: string): Ac
   ];
 }
 
-async function submit(
+/**
+ * Submits a workload and follows it like a local run: the same record (run.json with the timeline,
+ * logs.jsonl with every replica's lines, written through `recorder`, which the caller opened and
+ * whose claim `release` gives up at the end), a diagnosis at the end.
+ */
+export async function submitClusterRun(
   conn: KubeConnection,
   spec: ClusterRunSpec,
   runId: string,
+  recorder: RunRecordWriter,
+  release: () => Promise<void>,
   controls: FollowControls,
 ): Promise<RunResult> {
-  // Refused before anything exists: no workload, no run record.
-  await requireAllowed(conn, runPermissions(spec.ref.kind, spec.ref.namespace));
-  if (controls.cancel.aborted) throw new CancelledError();
   const resource = workloadResource(spec.ref.kind);
   const { namespace, name } = spec.ref;
-  const recorder = await RunRecorder.create(spec.job.workspaceDir, runId);
   const base: RunResult = {
     runId,
+    kind: "job",
     target: "cluster",
     status: "pending",
     exitCode: null,
@@ -69,7 +65,6 @@ async function submit(
     cluster: { ...spec.ref },
     timeline: [],
   };
-  const release = await claimFollower(recorder.dir, runId);
   const saver = new RecordSaver(recorder);
   await saver.flush(base);
   controls.status.fire("pending");

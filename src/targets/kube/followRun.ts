@@ -2,12 +2,11 @@ import { CustomObjectsApi } from "@kubernetes/client-node";
 import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster";
 import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { mergeTimeline } from "../../core/diagnosis/cluster/timelineOrder";
-import type { ClusterRunRef, JobSpec, RunHandle, RunResult, RunStatus } from "../../core/job/types";
+import type { ClusterRunRef, JobSpec, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
 import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import type { NodeFacts, PodDemand } from "../../core/preflight/types";
-import { createRunHandle, type RunControls } from "../runHandle";
+import type { FollowControls } from "../runHandle";
 import { RunOutput } from "../runOutput";
-import type { RunRecorder } from "../store/runStore";
 import type { KubeConnection } from "./connection";
 import { apiFailure, httpStatus } from "./kubeErrors";
 import { clusterFacts } from "./preflight";
@@ -16,21 +15,12 @@ import { RecordSaver } from "./recordSaver";
 import { RunLogs } from "./runLogs";
 import { activeStatus, RunWatch, workloadOutcome, type WorkloadOutcome } from "./runWatch";
 
-/** A cluster run's handle: a local run's, plus a way to stop following that leaves the workload running. */
-export interface ClusterRunHandle extends RunHandle {
-  /**
-   * Stops following without cancelling: the workload goes on, the record stays as it is now (not
-   * finished) and `result` settles with it. attachClusterRun picks the run up again later.
-   */
-  detach(): void;
-}
-
 /** What following a submitted (or re-attached) workload needs. */
 export interface FollowedRun {
   conn: KubeConnection;
   /** The record so far; its cluster ref names the workload, its status is where following starts. */
   base: RunResult & { cluster: ClusterRunRef };
-  recorder: RunRecorder;
+  recorder: RunRecordWriter;
   saver: RecordSaver;
   demands: PodDemand[];
   explainTraceback?: JobSpec["explainTraceback"];
@@ -41,24 +31,10 @@ export interface FollowedRun {
   release: () => Promise<void>;
 }
 
-export interface FollowControls extends RunControls {
-  /** Aborted by detach(): stop following and leave the workload running. */
-  detach: AbortSignal;
-}
-
-/** The handle both startClusterRun and attachClusterRun return, around the work that produces the result. */
-export function clusterRunHandle(
-  runId: string,
-  work: (controls: FollowControls) => Promise<RunResult>,
-): ClusterRunHandle {
-  const detach = new AbortController();
-  const handle = createRunHandle(runId, (controls) => work({ ...controls, detach: detach.signal }));
-  return { ...handle, detach: () => detach.abort() };
-}
-
 /**
  * Follows a workload to its end like a local run: watch, merged logs into logs.jsonl, run.json
- * with the timeline as it goes, a diagnosis at the end. Cancelling deletes the workload.
+ * with the timeline as it goes, a diagnosis at the end. Cancelling deletes the workload; detaching
+ * leaves it running.
  */
 export async function followRun(run: FollowedRun, controls: FollowControls): Promise<RunResult> {
   try {

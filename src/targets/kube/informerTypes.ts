@@ -2,7 +2,9 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import type { ParityError } from "../../core/errors";
 import type { Disposable, Listener } from "../../core/events";
 
-export type InformerHealth = "connecting" | "live" | "stale" | "reconnecting" | "stopped";
+import type { InformerHealth } from "../../core/cluster/snapshot";
+
+export type { InformerHealth };
 
 export interface InformerChange<T> {
   type: "added" | "modified" | "deleted" | "synced";

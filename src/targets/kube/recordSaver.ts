@@ -1,5 +1,4 @@
-import type { RunResult } from "../../core/job/types";
-import type { RunRecorder } from "../store/runStore";
+import type { RunRecordWriter, RunResult } from "../../core/job/types";
 
 /** How long run.json waits for more changes before it is written again. */
 const DEBOUNCE_MS = 300;
@@ -14,7 +13,7 @@ export class RecordSaver {
   private writes: Promise<void> = Promise.resolve();
   private finished = false;
 
-  constructor(private readonly recorder: RunRecorder) {}
+  constructor(private readonly recorder: RunRecordWriter) {}
 
   schedule(result: RunResult): void {
     if (this.finished) return;

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
 import { runProcess } from "../process";
-import { canonicalHost, registryHost, serverAddressFor } from "./reference";
+import { canonicalHost, registryHost, serverAddressFor } from "../../core/registry/reference";
 
 export { serverAddressFor };
 

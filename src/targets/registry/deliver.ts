@@ -3,7 +3,7 @@ import { ParityError, throwIfCancelled } from "../../core/errors";
 import { inspectImage } from "../docker/images";
 import type { RegistryCredentials } from "./credentials";
 import { tagAndPush } from "./push";
-import { digestsFor, remoteReferenceFor, sharesLocalEngine } from "./reference";
+import { digestsFor, remoteReferenceFor, sharesLocalEngine } from "../../core/registry/reference";
 import { manifestDigest } from "./registryApi";
 
 export interface Delivery {

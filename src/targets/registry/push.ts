@@ -8,7 +8,7 @@ import {
   registryUnauthorized,
   registryUnreachable,
 } from "./errors";
-import { splitTag, type RemoteReference } from "./reference";
+import { splitTag, type RemoteReference } from "../../core/registry/reference";
 
 interface PushMessage {
   status?: string;

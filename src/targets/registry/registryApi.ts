@@ -6,7 +6,7 @@ import {
   registryUnauthorized,
   registryUnreachable,
 } from "./errors";
-import { isLoopbackHost, type RemoteReference } from "./reference";
+import { isLoopbackHost, type RemoteReference } from "../../core/registry/reference";
 
 /** Every manifest kind an engine may have pushed: asking for fewer makes a registry convert or 404. */
 const MANIFEST_TYPES = [

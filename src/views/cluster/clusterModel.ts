@@ -5,37 +5,16 @@ import {
   NOTEBOOK_ANNOTATION,
   RUN_LABEL,
 } from "../../core/manifests/labels";
-import type { ClusterHealth } from "./clusterHealth";
 import {
   workloadStatus,
-  type NamespaceItem,
-  type NodeItem,
   type PodItem,
   type WorkloadItem,
   type WorkloadStatus,
-} from "./clusterObjects";
+} from "../../core/cluster/objects";
+import type { ClusterSnapshot } from "../../core/cluster/snapshot";
 import type { ClusterRow } from "./clusterRow";
 import { gpuNodeRows } from "./gpuRows";
 import { contextRow, namespaceRows } from "./selectionRows";
-
-/** What the Cluster view shows, as its informers hold it: plain data, so building rows is testable and timed on its own. */
-export interface ClusterSnapshot {
-  contexts: string[];
-  context?: string;
-  server?: string;
-  namespace?: string;
-  health: ClusterHealth;
-  namespaces: NamespaceItem[];
-  /** Every pod the user may list: the whole cluster, or only `namespace` (podsScope). */
-  pods: PodItem[];
-  podsScope: "cluster" | "namespace";
-  nodes: NodeItem[];
-  /** Parity's Jobs and every PyTorchJob/TFJob of `namespace`. */
-  workloads: WorkloadItem[];
-  /** From SelfSubjectRulesReview: actions the user cannot take are not offered. */
-  canSubmit: boolean;
-  canDelete: boolean;
-}
 
 const STATUS_ICONS: Record<WorkloadStatus, { id: string; color?: string }> = {
   pending: { id: "clock" },

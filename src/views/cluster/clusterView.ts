@@ -1,12 +1,11 @@
 import * as vscode from "vscode";
 import type { Services } from "../../services/container";
+import type { ClusterWatch } from "../../app/cluster/watch";
 import { connectOptions, workspaceProfile } from "../../services/clusterConnection";
-import type { ClusterWatch } from "../../services/clusterWatch";
-import type { Heavy } from "../../services/loadHeavy";
 import { userMessage } from "../../services/messages";
 import { Debouncer } from "../refresh";
 import { presentedTreeItem } from "../treeItem";
-import type { ClusterSnapshot } from "./clusterModel";
+import type { ClusterSnapshot } from "../../core/cluster/snapshot";
 import type { ClusterRow } from "./clusterRow";
 
 const EMPTY: Omit<ClusterSnapshot, "contexts" | "health"> = {
@@ -33,8 +32,8 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private rows: ClusterRow[] = [];
   private snapshot: ClusterSnapshot = { ...EMPTY, contexts: [], health: { state: "connecting" } };
   private watch?: ClusterWatch;
-  /** The rows' model comes with dist/services.js: the view is collapsed until asked for. */
-  private rowsOf?: Heavy["clusterRows"];
+  /** The rows' model is bundled apart (dist/clusterModel.js): the view is collapsed until asked for. */
+  private rowsOf?: typeof import("./clusterModel").clusterRows;
   private generation = 0;
   private visible = false;
   private ticker?: ReturnType<typeof setInterval>;
@@ -71,10 +70,10 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
     const generation = ++this.generation;
     const current = () => generation === this.generation && this.visible;
     try {
-      const heavy = await this.services.heavy();
-      this.rowsOf = heavy.clusterRows;
-      const { contexts, current: kubeCurrent } = heavy.kubeContexts(process.env);
-      const profile = await workspaceProfile(this.services, heavy);
+      const [app, model] = await Promise.all([this.services.app(), import("./clusterModel")]);
+      this.rowsOf = model.clusterRows;
+      const { contexts, current: kubeCurrent } = app.kubeContexts(process.env);
+      const profile = await workspaceProfile(this.services, app);
       const options = connectOptions(profile);
       const context = options.context ?? profile.cluster?.context ?? kubeCurrent;
       this.show({
@@ -85,9 +84,9 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
         health: { state: "connecting" },
       });
       const signal = AbortSignal.timeout(30_000);
-      const connection = await heavy.connectCluster({ ...options, signal, timeoutMs: 10_000 });
+      const connection = await app.connectCluster({ ...options, signal, timeoutMs: 10_000 });
       if (!current()) return;
-      const watch = await heavy.watchCluster(connection, signal);
+      const watch = await app.watchCluster(connection, signal);
       if (!current()) return watch.stop();
       this.watch = watch;
       this.snapshot = { ...watch.snapshot(), contexts };

@@ -8,7 +8,7 @@ import {
   wholeCount,
   type NodeItem,
   type PodItem,
-} from "./clusterObjects";
+} from "../../core/cluster/objects";
 import type { ClusterRow } from "./clusterRow";
 
 interface Holder {

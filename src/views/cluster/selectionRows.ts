@@ -1,5 +1,5 @@
-import { healthIcon, healthWords } from "./clusterHealth";
-import type { ClusterSnapshot } from "./clusterModel";
+import { healthWords, type ClusterSnapshot } from "../../core/cluster/snapshot";
+import { healthIcon } from "./clusterHealth";
 import type { ClusterRow } from "./clusterRow";
 
 /** The selected context (the others listed, a click selects one) with the connection's health. */

@@ -1,6 +1,7 @@
 import path from "node:path";
-import type { ParityItem, ParityReport, Severity } from "../../core/parity";
+import type { ParityItem, Severity } from "../../core/parity";
 import { countsSentence, mismatchSummary } from "../../core/presentation/counts";
+import type { NotebookState } from "../../services/reportStore";
 
 /** One row of the Environment view, without the vscode types. */
 export interface EnvironmentNode {
@@ -51,12 +52,6 @@ export function profileNode(
     contextValue: "parity:profile+file",
   };
 }
-
-export type NotebookState =
-  | { kind: "unchecked" }
-  | { kind: "checking" }
-  | { kind: "failed"; message: string }
-  | { kind: "checked"; report: ParityReport };
 
 export function notebookNode(notebookFile: string, state: NotebookState): EnvironmentNode {
   const base = {

@@ -73,8 +73,8 @@ export class EnvironmentView implements vscode.TreeDataProvider<EnvironmentNode>
     workspaceDir: string | undefined,
   ): Promise<string | undefined> {
     try {
-      const heavy = await this.services.heavy();
-      return await heavy.findProfileFile(
+      const app = await this.services.app();
+      return await app.findProfileFile(
         path.dirname(notebookFile),
         workspaceDir ?? path.dirname(notebookFile),
       );

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { RunResult, RunStatus, TargetName } from "../../core/job/types";
-import { formatDuration, isFinished, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { isFinished } from "../../core/workload/status";
 
 /** A codicon id and its theme colour, so the view needs no icons of its own. */
 export interface RunIcon {
@@ -15,6 +16,7 @@ const ICONS: Record<RunStatus, RunIcon> = {
   succeeded: { id: "pass", color: "testing.iconPassed" },
   failed: { id: "error", color: "testing.iconFailed" },
   cancelled: { id: "circle-slash" },
+  lost: { id: "question", color: "problemsWarningIcon.foreground" },
 };
 
 /** What the Runs view needs of a run: a recorded result, or one still building in this window. */
@@ -40,12 +42,12 @@ export interface RunPresentation {
 }
 
 /**
- * `orphaned`: recorded as live, but no container runs for it and no window owns it: the process
- * that started it was killed before it could record the end.
+ * `orphaned`: recorded as live, but the process that followed it went away before it could record
+ * the end (killed, crashed), and nothing here has made the record true yet.
  */
 export function presentRun(run: RunSummary, orphaned = false): RunPresentation {
   const parts = [STATUS_WORDS[run.status]];
-  if (orphaned) parts.push("container gone");
+  if (orphaned) parts.push("process gone");
   if (run.durationMs !== undefined && isFinished(run.status)) parts.push(formatDuration(run.durationMs));
   if (run.exitCode !== null && run.status !== "cancelled") parts.push(`exit ${run.exitCode}`);
   if (run.oomKilled) parts.push("out of memory");
@@ -57,7 +59,7 @@ export function presentRun(run: RunSummary, orphaned = false): RunPresentation {
     ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
     ...(orphaned
       ? [
-          "No container runs for it any more: the process that started it stopped before it could record the end. Remove it when you no longer need its logs.",
+          "The process that followed it stopped before it could record the end. In a trusted workspace Parity reads how it ended from Docker or the cluster; remove it when you no longer need its logs.",
         ]
       : []),
     ...(run.diagnosis ?? []).slice(0, 3).map((item) => item.message),

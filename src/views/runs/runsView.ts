@@ -1,17 +1,17 @@
 import * as vscode from "vscode";
-import type { RunResult } from "../../core/job/types";
+import { abandonedRuns, RECORD_PATTERNS, workspaceOfRunDir, type StoredRun } from "../../app/store";
 import type { Services } from "../../services/container";
-import { recordedRuns, workspaceOfRunDir } from "../../services/runRecords";
+import { recordedRuns } from "../../services/runRecords";
 import { Debouncer, StreamFollower } from "../refresh";
 import type { RunNode } from "./runNode";
-import { isFinished } from "../../core/presentation/runStatus";
 import { presentedTreeItem } from "../treeItem";
 import { presentRun } from "./runPresentation";
 
 /**
  * The Runs view: recorded runs of the workspace (CLI runs included) and runs still building in this
  * window. While visible it follows Docker's events for Parity's containers and the run records on
- * disk, debounced; hidden, it follows nothing.
+ * disk, debounced; hidden, it follows nothing. A record left "running" by a process that went away
+ * is made true (RunRecovery) in a trusted workspace, and marked as such until it is.
  */
 export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -25,9 +25,8 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   constructor(private readonly services: Services) {
     this.follower = new StreamFollower({
       follow: async (signal, onEvent) => {
-        const heavy = await services.heavy();
-        const connection = await heavy.connect(services.workspaceSessionContext(signal), () => undefined);
-        await heavy.followRunEvents(connection, signal, onEvent);
+        const app = await services.app();
+        await app.followRunEvents(services.workspaceSessionContext(signal), onEvent);
       },
       onEvent: () => this.debouncer.trigger(),
       onGiveUp: (error) =>
@@ -53,7 +52,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     this.visible = visible;
     if (visible) {
       const onRecord = (): void => this.debouncer.trigger();
-      for (const pattern of ["**/.parity/runs/*/run.json", "**/.parity/runs/*"]) {
+      for (const pattern of RECORD_PATTERNS) {
         const watcher = vscode.workspace.createFileSystemWatcher(pattern);
         this.watchers.push(
           watcher,
@@ -86,44 +85,26 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
       },
     }));
     const runs = await recordedRuns();
-    // A cluster run still "running" on disk that nobody here follows: its follower went away.
-    if (vscode.workspace.isTrusted) this.services.clusterReattach.consider(runs);
-    const live = await this.liveRunIds(runs.filter((run) => this.mayBeOrphaned(run.result)).length);
+    const abandoned = new Set((await this.abandoned(runs)).map((run) => run.dir));
     const recorded: RunNode[] = runs.map((run) => ({
       notebookFile: run.result.notebook,
       workspaceDir: workspaceOfRunDir(run.dir),
       dir: run.dir,
       activeKey: this.services.activeRuns.find(run.result.runId)?.key,
-      orphaned: live !== undefined && this.mayBeOrphaned(run.result) && !live.has(run.result.runId),
+      orphaned: abandoned.has(run.dir) && !this.services.activeRuns.find(run.result.runId),
       summary: run.result,
     }));
     return [...building, ...recorded];
   }
 
   /**
-   * A record that says it is live, of a run no window here owns, older than the moment between a
-   * run's first record and its container's creation. Cluster runs have no local container to miss.
+   * Records left "running" by a process that went away. In a trusted workspace they are made true
+   * (settling stops a container; following a cluster run may run kubeconfig plugins); in
+   * Restricted Mode they are only marked.
    */
-  private mayBeOrphaned(result: RunResult): boolean {
-    const age = Date.now() - Date.parse(result.startedAt ?? "");
-    return (
-      result.target !== "cluster" &&
-      !isFinished(result.status) &&
-      !this.services.activeRuns.find(result.runId) &&
-      age > 30_000
-    );
-  }
-
-  /** The runs with a running container; undefined when Docker cannot say (then nothing is marked). */
-  private async liveRunIds(candidates: number): Promise<Set<string> | undefined> {
-    if (candidates === 0) return undefined;
-    try {
-      const heavy = await this.services.heavy();
-      const context = this.services.workspaceSessionContext(AbortSignal.timeout(5000));
-      return await heavy.liveRunIds(await heavy.connect(context, () => undefined));
-    } catch {
-      return undefined;
-    }
+  private abandoned(runs: StoredRun[]): Promise<StoredRun[]> {
+    if (vscode.workspace.isTrusted) return this.services.runRecovery.consider(runs);
+    return abandonedRuns(runs.filter((run) => !this.services.activeRuns.find(run.result.runId)));
   }
 
   getTreeItem(node: RunNode): vscode.TreeItem {

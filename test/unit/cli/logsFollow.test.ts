@@ -13,7 +13,7 @@ describe("parity logs --follow", () => {
   it("is documented in the help", async () => {
     const { code, out } = await cli(["logs", "--help"]);
     expect(code).toBe(0);
-    expect(out.join("\n")).toMatch(/--follow\s+For a cluster run still going/);
+    expect(out.join("\n")).toMatch(/--follow\s+For a run still going/);
   });
 
   it("prints a finished cluster run's log as recorded, without connecting", async () => {

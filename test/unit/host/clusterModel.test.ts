@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { healthWords } from "../../../src/views/cluster/clusterHealth";
-import { clusterRows, type ClusterSnapshot } from "../../../src/views/cluster/clusterModel";
-import type { NodeItem, PodItem, WorkloadItem } from "../../../src/views/cluster/clusterObjects";
+import type { NodeItem, PodItem, WorkloadItem } from "../../../src/core/cluster/objects";
+import { healthWords, type ClusterSnapshot } from "../../../src/core/cluster/snapshot";
+import { clusterRows } from "../../../src/views/cluster/clusterModel";
 import type { ClusterRow } from "../../../src/views/cluster/clusterRow";
 
 const gpuNode = (name: string, gpus: number, taints: NodeItem["spec"] = {}): NodeItem => ({

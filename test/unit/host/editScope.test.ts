@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { editRefusal, isInside } from "../../../src/services/editScope";
+import { isInside } from "../../../src/core/paths";
+import { editRefusal } from "../../../src/services/editScope";
 import { fixRequestOf, storedFix } from "../../../src/services/fixLookup";
 import type { ParityItem } from "../../../src/core/parity";
 

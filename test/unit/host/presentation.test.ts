@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countsSentence, mismatchSummary, plural } from "../../../src/core/presentation/counts";
-import { formatDuration, isFinished, STATUS_WORDS } from "../../../src/core/presentation/runStatus";
+import { formatDuration, STATUS_WORDS } from "../../../src/core/presentation/runStatus";
+import { isFinished } from "../../../src/core/workload/status";
 import { notebookNode } from "../../../src/views/environment/environmentModel";
 import { statusText } from "../../../src/statusBar/statusText";
 

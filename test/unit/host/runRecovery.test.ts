@@ -1,142 +1,144 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Recovery } from "../../../src/app/reconcile";
+import type { StoredRun } from "../../../src/app/store";
 import { Emitter } from "../../../src/core/events";
 import type { RunResult } from "../../../src/core/job/types";
-import type { Heavy } from "../../../src/services/loadHeavy";
 import { ActiveRuns } from "../../../src/services/activeRuns";
-import { ClusterReattach } from "../../../src/services/clusterReattach";
-import type { StoredRun } from "../../../src/targets/store/runStore";
+import { RunRecovery } from "../../../src/services/runRecovery";
 
-const record = (runId: string, over: Partial<RunResult> = {}): StoredRun => ({
-  dir: `/ws/.parity/runs/${runId}`,
-  result: {
-    runId,
-    target: "cluster",
-    status: "running",
-    exitCode: null,
-    oomKilled: false,
-    image: "i",
-    notebook: "/ws/train.ipynb",
-    memoryLimitBytes: 1,
-    diagnosis: [],
-    cluster: {
-      context: "kwok",
-      server: "https://127.0.0.1:6443",
-      namespace: "team-a",
-      kind: "Job",
-      apiVersion: "batch/v1",
-      name: runId,
+const workspace = mkdtempSync(join(tmpdir(), "parity-recovery-"));
+
+/** A record on disk, as a run leaves it; `follower` writes its claim (a live process follows it). */
+function record(runId: string, over: Partial<RunResult> = {}, follower?: number): StoredRun {
+  const dir = join(workspace, ".parity", "runs", runId);
+  mkdirSync(dir, { recursive: true });
+  if (follower !== undefined)
+    writeFileSync(join(dir, "follower.json"), JSON.stringify({ pid: follower, host: hostname() }));
+  return {
+    dir,
+    result: {
+      runId,
+      target: "cluster",
+      status: "running",
+      exitCode: null,
+      oomKilled: false,
+      image: "i",
+      notebook: join(workspace, "train.ipynb"),
+      memoryLimitBytes: 1,
+      diagnosis: [],
+      ...over,
     },
-    ...over,
-  },
-});
+  };
+}
 
-/** A fake of the heavy half (no cluster can exist in a unit test): records what it was asked and ends runs on demand. */
-function fakeHeavy() {
-  const asked: { context?: string; namespace?: string; runId: string }[] = [];
+/**
+ * A fake of the application layer's recoverRun (no engine or cluster can exist in a unit test):
+ * records what it was asked; local runs are settled at once, others followed until ended on demand.
+ */
+function fakeApp() {
+  const asked: string[] = [];
   const ends = new Map<string, (status: RunResult["status"]) => void>();
   const calls: string[] = [];
-  const heavy = {
-    connectCluster: async (options: { context?: string; namespace?: string }) => ({ options }),
-    attachClusterRun: (conn: { options: { context?: string; namespace?: string } }, stored: StoredRun) => {
-      asked.push({ ...conn.options, runId: stored.result.runId });
+  const app = {
+    recoverRun: async (_context: unknown, stored: StoredRun): Promise<Recovery> => {
+      asked.push(stored.result.runId);
+      if (stored.result.target === "local") return { result: { ...stored.result, status: "lost" } };
       let end: (status: RunResult["status"]) => void = () => undefined;
       const result = new Promise<RunResult>((resolve) => {
         end = (status) => resolve({ ...stored.result, status });
       });
       ends.set(stored.result.runId, end);
       return {
-        runId: stored.result.runId,
-        onStatus: new Emitter().event,
-        onLog: new Emitter().event,
-        cancel: () => calls.push(`cancel ${stored.result.runId}`),
-        detach: () => {
-          calls.push(`detach ${stored.result.runId}`);
-          end("running");
+        handle: {
+          runId: stored.result.runId,
+          onStatus: new Emitter<RunResult["status"]>().event,
+          onLog: new Emitter<never>().event,
+          cancel: () => calls.push(`cancel ${stored.result.runId}`),
+          detach: () => {
+            calls.push(`detach ${stored.result.runId}`);
+            end("running");
+          },
+          result,
         },
-        result,
       };
     },
   };
-  return { heavy: heavy as unknown as Heavy, asked, ends, calls };
+  return { app, asked, ends, calls };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const deps = (activeRuns: ActiveRuns, app: unknown, log: (message: string) => void = () => undefined) => ({
+  activeRuns,
+  app: async () => app as never,
+  context: () => ({ env: {}, cwd: workspace, signal: new AbortController().signal }),
+  log,
+});
 
-describe("ClusterReattach", () => {
-  it("attaches once to each unfinished cluster run nobody here follows, with the run's own context and namespace", async () => {
+describe("RunRecovery", () => {
+  it("recovers once each record whose follower went away and that nobody here follows", async () => {
     const activeRuns = new ActiveRuns();
-    const fake = fakeHeavy();
-    const reattach = new ClusterReattach({
-      activeRuns,
-      heavy: async () => fake.heavy,
-      log: () => undefined,
-      env: {},
-    });
+    const fake = fakeApp();
+    const recovery = new RunRecovery(deps(activeRuns, fake.app));
     activeRuns.adopt("/ws/other.ipynb", "mine", "/ws", "cluster", { cancel() {}, leave() {} });
     const runs = [
-      record("lost"),
+      record("gone"),
       record("done", { finishedAt: "2026-03-02T10:00:00Z", status: "succeeded" }),
-      record("local", { target: "local", cluster: undefined }),
+      record("killed", { target: "local" }),
       record("mine"),
+      record("followed", {}, process.ppid),
     ];
-    reattach.consider(runs);
-    reattach.consider(runs);
+    const abandoned = await recovery.consider(runs);
+    expect(abandoned.map((run) => run.result.runId)).toEqual(["gone", "killed"]);
+    await recovery.consider(runs);
     await settle();
-    expect(fake.asked).toEqual([
-      expect.objectContaining({ context: "kwok", namespace: "team-a", runId: "lost" }),
-    ]);
-    expect(activeRuns.find("lost")).toMatchObject({
+    expect(fake.asked).toEqual(["gone", "killed"]);
+    // Followed again here, adopted by this window; a settled local record is done at once.
+    expect(activeRuns.find("gone")).toMatchObject({
       status: "running",
-      workspaceDir: "/ws",
+      workspaceDir: workspace,
       target: "cluster",
     });
+    expect(activeRuns.find("killed")).toBeUndefined();
 
-    fake.ends.get("lost")!("succeeded");
+    fake.ends.get("gone")!("succeeded");
     await settle();
-    expect(activeRuns.find("lost")).toBeUndefined();
-    reattach.consider(runs);
+    expect(activeRuns.find("gone")).toBeUndefined();
+    await recovery.consider(runs);
     await settle();
-    expect(fake.asked).toHaveLength(1);
+    expect(fake.asked).toHaveLength(2);
   });
 
-  it("leaves an attached run running when the window closes, but cancels the runs the window started", async () => {
+  it("leaves a re-followed run running when the window closes, but cancels the runs the window started", async () => {
     const activeRuns = new ActiveRuns();
-    const fake = fakeHeavy();
-    const reattach = new ClusterReattach({
-      activeRuns,
-      heavy: async () => fake.heavy,
-      log: () => undefined,
-      env: {},
-    });
+    const fake = fakeApp();
+    const recovery = new RunRecovery(deps(activeRuns, fake.app));
     const own = activeRuns.begin("/ws/train.ipynb", () => {
       fake.calls.push("cancel own");
       activeRuns.end(own);
     });
-    reattach.consider([record("lost")]);
+    await recovery.consider([record("left")]);
     await settle();
     await activeRuns.cancelAll(1000);
-    expect(fake.calls.sort()).toEqual(["cancel own", "detach lost"]);
+    expect(fake.calls.sort()).toEqual(["cancel own", "detach left"]);
     expect(activeRuns.all()).toEqual([]);
   });
 
   it("logs why a run could not be followed again and keeps its record as it is", async () => {
     const activeRuns = new ActiveRuns();
     const messages: string[] = [];
-    const heavy = {
-      connectCluster: async () => {
+    const app = {
+      recoverRun: async () => {
         throw new Error("The API server https://127.0.0.1:6443 (context kwok) refused the connection.");
       },
-    } as unknown as Heavy;
-    new ClusterReattach({
-      activeRuns,
-      heavy: async () => heavy,
-      log: (m) => messages.push(m),
-      env: {},
-    }).consider([record("lost")]);
+    };
+    await new RunRecovery(deps(activeRuns, app, (m) => messages.push(m))).consider([record("unreachable")]);
     await settle();
     await settle();
     expect(messages).toEqual([
-      "Cluster run lost could not be followed again: The API server https://127.0.0.1:6443 (context kwok) refused the connection.",
+      "Run unreachable could not be followed again: The API server https://127.0.0.1:6443 (context kwok) refused the connection.",
     ]);
     expect(activeRuns.all()).toEqual([]);
   });

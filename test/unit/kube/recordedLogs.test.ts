@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "../../../src/core/job/types";
-import { isUnfinishedClusterRun } from "../../../src/core/job/unfinishedRun";
+import { isUnfinishedClusterRun } from "../../../src/core/workload/status";
 import { newLinesAfter, recordedPositions } from "../../../src/targets/kube/recordedLogs";
 
 const line = (source: string, time: number, text = ""): LogLine => ({ stream: "stdout", source, time, text });

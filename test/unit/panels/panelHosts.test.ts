@@ -6,7 +6,8 @@ import type * as vscode from "vscode";
 import type { RunResult } from "../../../src/core/job/types";
 import { buildParityReport } from "../../../src/core/parity/buildParityReport";
 import { parseRequirements } from "../../../src/core/requirements/parseRequirements";
-import type { PanelOptions, ReportData } from "../../../src/panels/types";
+import type { PanelOptions } from "../../../src/panels/types";
+import type { ReportData } from "../../../src/services/reportStore";
 import { matchingInput } from "../parity/fixtures";
 import * as fake from "./fakeVscode";
 

@@ -6,7 +6,7 @@ import {
   type PanelStore,
   type RestoreQuery,
 } from "../../../src/panels/panelMemory";
-import { asRunRef, type RunRef } from "../../../src/panels/types";
+import { asRunRef, type RunRef } from "../../../src/app/store";
 
 function store(initial?: unknown): PanelStore & { value: unknown; writes: number } {
   const memento = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseChallenge } from "../../../src/targets/registry/registryApi";
 import { describeNetworkFailure, redact } from "../../../src/targets/registry/errors";
 import { explainPushFailure } from "../../../src/targets/registry/push";
-import { remoteReferenceFor } from "../../../src/targets/registry/reference";
+import { remoteReferenceFor } from "../../../src/core/registry/reference";
 
 const remote = remoteReferenceFor("parity/train:3f2a", "127.0.0.1:5000");
 

@@ -8,7 +8,7 @@ import {
   remoteReferenceFor,
   sharesLocalEngine,
   splitTag,
-} from "../../../src/targets/registry/reference";
+} from "../../../src/core/registry/reference";
 
 describe("remoteReferenceFor", () => {
   it("moves parity/<slug>:<hash> under a registry host", () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { claimFollower } from "../../../src/targets/kube/followerLock";
+import { claimFollower } from "../../../src/app/store/follower";
 
 const runDir = () => mkdtempSync(join(tmpdir(), "h7-follower-"));
 /** A pid no process has: above Linux's pid_max. */

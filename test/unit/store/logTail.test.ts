@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogLine, RunResult } from "../../../src/core/job/types";
-import { LogTail, parseLogLine } from "../../../src/panels/logs/logTail";
+import { parseLogLine } from "../../../src/app/store/logLine";
+import { LogTail } from "../../../src/app/store/logTail";
 
 const line = (text: string, stream: LogLine["stream"] = "stdout") =>
   `${JSON.stringify({ stream, text, time: 1 })}\n`;

@@ -1,8 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
-import type { StoredRun } from "../../../src/targets/store/runStore";
-
-vi.mock("vscode", () => ({ workspace: {} }));
-const { newestRuns } = await import("../../../src/services/runRecords");
+import { describe, expect, it } from "vitest";
+import { newestRuns, type StoredRun } from "../../../src/app/store";
 
 const run = (dir: string, startedAt: string): StoredRun => ({
   dir,

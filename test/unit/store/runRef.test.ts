@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runRefOfDir } from "../../../src/services/runRef";
+import { runRefOfDir } from "../../../src/app/store/runRef";
 
 describe("a run's reference", () => {
   const folders = ["/w/repo"];

@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../../src/core/job/types";
-import { listRuns, RunRecorder } from "../../../src/targets/store/runStore";
+import { listRuns, readRunLogs, RunRecorder } from "../../../src/app/store";
 
 const folders: string[] = [];
 afterEach(async () => {
@@ -48,5 +48,38 @@ describe("listRuns", () => {
     expect(second.map((run) => run.result.status)).toEqual(["pending", "succeeded"]);
     // An unchanged record is not parsed again: the same object comes back.
     expect(second[1]!.result).toBe(first[1]!.result);
+  });
+});
+
+describe("RunRecorder", () => {
+  it("writes saves in the order they were asked for, even when asked at once", async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), "parity-runstore-"));
+    folders.push(workspace);
+    const recorder = await RunRecorder.create(workspace, "c");
+    const saves = ["pending", "running", "failed"].map((status, index) =>
+      recorder.save(result("c", status as RunResult["status"], `2026-01-0${index + 1}T00:00:00Z`)),
+    );
+    await Promise.all(saves);
+    expect((await listRuns(workspace)).map((run) => run.result.status)).toEqual(["failed"]);
+    await recorder.release();
+  });
+
+  it("picks a run up again after a crash: claimed, its record read anew, a line cut in half ended first", async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), "parity-runstore-"));
+    folders.push(workspace);
+    const first = await RunRecorder.create(workspace, "d");
+    await first.save(result("d", "running", "2026-01-01T00:00:00Z"));
+    first.log({ stream: "stdout", text: "one", time: 1 });
+    await first.release();
+    // A process killed mid-write leaves half a line behind.
+    await appendFile(path.join(first.dir, "logs.jsonl"), '{"stream":"stdout","te');
+
+    const [stored] = await listRuns(workspace);
+    const { recorder, current } = await RunRecorder.reopen(stored!);
+    expect(current.result.status).toBe("running");
+    await expect(RunRecorder.reopen(stored!)).rejects.toMatchObject({ code: "RunFollowedElsewhere" });
+    recorder.log({ stream: "stdout", text: "two", time: 2 });
+    await recorder.release();
+    expect((await readRunLogs(stored!)).map((line) => line.text)).toEqual(["one", "two"]);
   });
 });

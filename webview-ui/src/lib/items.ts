@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit";
-import type { Severity } from "../../../src/core/parity/types";
+import type { Severity } from "../../../src/protocol/report";
 
 interface ItemLike {
   code: string;

@@ -1,57 +1,41 @@
 import { homedir } from "node:os";
 import path from "node:path";
-import { WORKSPACE_DIR } from "../core/build/dockerfile";
-import { ParityError } from "../core/errors";
-import type { Diagnosis } from "../core/diagnosis/types";
-import type { ClusterRunRef, JobSpec, RunHandle } from "../core/job/types";
-import { buildWorkload, jobNameFor, podDemands, renderManifest, workloadResource } from "../core/manifests";
-import type { Prediction } from "../core/preflight";
-import type { ClusterSpec } from "../core/profile/types";
-import type { BuildResult } from "./docker/buildImage";
-import { runPermissions, startClusterRun, type ClusterRunSpec } from "./kube/clusterRun";
-import { requireAllowed, type AccessCheck } from "./kube/access";
-import { connectCluster, describeTarget, type ClusterTarget, type KubeConnection } from "./kube/connection";
-import { preflight } from "./kube/preflight";
-import { credentialsFor, type RegistryCredentials } from "./registry/credentials";
-import { deliverImage, withoutRegistry, type Delivery } from "./registry/deliver";
-import { remoteReferenceFor } from "./registry/reference";
-import { newRunId } from "./store/runStore";
+import { WORKSPACE_DIR } from "../../../core/build/dockerfile";
+import { ParityError } from "../../../core/errors";
+import type { Diagnosis } from "../../../core/diagnosis/types";
+import type { ClusterRunRef, JobSpec } from "../../../core/job/types";
 import {
-  build,
-  connect,
-  describeJob,
-  load,
-  locateInProfile,
-  report,
-  type ParityResult,
-  type Print,
-  type SessionContext,
-} from "./session";
-import { jobSpecFor, type LoadedJob } from "./workspace";
+  buildWorkload,
+  jobNameFor,
+  podDemands,
+  renderManifest,
+  workloadResource,
+} from "../../../core/manifests";
+import type { Prediction } from "../../../core/preflight";
+import type { ClusterSpec } from "../../../core/profile/types";
+import type { BuildResult } from "../../../targets/docker/buildImage";
+import { requireAllowed, type AccessCheck } from "../../../targets/kube/access";
+import { runPermissions, type ClusterRunSpec } from "../../../targets/kube/clusterRun";
+import {
+  connectCluster,
+  describeTarget,
+  type ClusterTarget,
+  type KubeConnection,
+} from "../../../targets/kube/connection";
+import { preflight } from "../../../targets/kube/preflight";
+import { credentialsFor } from "../../../targets/registry/credentials";
+import { deliverImage, withoutRegistry, type Delivery } from "../../../targets/registry/deliver";
+import { remoteReferenceFor } from "../../../core/registry/reference";
+import type { SessionContext } from "../../context";
+import { jobSpecFor, type LoadedJob } from "../../job/load";
+import { buildForRun, connect, describeJob, load, loadForRun, locateInProfile } from "../../job/session";
+import { newRunId } from "../../store/runStore";
+import type { RunRequest } from "../target";
 
-/**
- * The cluster half of a session: the same notebook, image and limits as a local run, sent to
+/*
+ * The cluster half of a run: the same notebook, image and limits as a local run, sent to
  * Kubernetes. Shared by `parity check|run|manifest --target cluster` and the extension's commands.
  */
-export interface ClusterSessionOptions {
-  profile?: string;
-  /** kubeconfig context and namespace chosen for this workspace (a setting or a flag): they win over the profile. */
-  context?: string;
-  namespace?: string;
-  params?: string[];
-  /** Kept in VS Code's SecretStorage; they win over the docker config's. */
-  registryCredentials?: RegistryCredentials;
-  verbose?: boolean;
-  noReport?: boolean;
-  print: Print;
-  onImage?(tag: string): void;
-  onReport?(result: ParityResult, job: LoadedJob): void;
-  /**
-   * Asked when the preflight predicts the job would not schedule, with the manifest that would be
-   * submitted; false stops before anything is built.
-   */
-  confirmUnschedulable?(prediction: Prediction, manifest: string): Promise<boolean>;
-}
 
 /** A profile without a cluster section still runs on a cluster: no selector, no tolerations, protected. */
 const NO_CLUSTER_SETTINGS: ClusterSpec = { nodeSelector: {}, tolerations: [], protected: true };
@@ -63,17 +47,17 @@ function clusterSpecOf(job: LoadedJob): ClusterSpec {
 async function connectTarget(
   context: SessionContext,
   job: LoadedJob,
-  options: ClusterSessionOptions,
+  request: Pick<RunRequest, "placement" | "print">,
 ): Promise<KubeConnection> {
   const connection = await connectCluster({
     env: context.env,
     homeDir: context.env.HOME ?? homedir(),
-    context: options.context,
-    namespace: options.namespace,
+    context: request.placement?.context,
+    namespace: request.placement?.namespace,
     profileCluster: job.profile.profile.cluster,
     signal: context.signal,
   });
-  options.print(`Cluster:  ${describeTarget(connection.target)}`);
+  request.print(`Cluster:  ${describeTarget(connection.target)}`);
   return connection;
 }
 
@@ -102,13 +86,12 @@ function kindOf(workload: { kind?: string }): ClusterRunRef["kind"] {
 /** `parity manifest --target cluster`: the YAML that would be submitted, with nothing built or pushed. */
 export async function clusterManifest(
   context: SessionContext,
-  notebook: string,
-  options: ClusterSessionOptions,
+  request: RunRequest,
 ): Promise<{ yaml: string; job: LoadedJob; target: ClusterTarget }> {
   const docker = await connect(context, () => undefined).catch(() => undefined);
-  const job = await load(context, notebook, options.profile, docker);
-  const cluster = await connectTarget(context, job, { ...options, print: () => undefined });
-  const spec = jobSpecFor(job, pulledImage(job), options.params ?? []);
+  const job = await load(context, request.notebook, request.profile, docker);
+  const cluster = await connectTarget(context, job, { ...request, print: () => undefined });
+  const spec = jobSpecFor(job, pulledImage(job), request.params);
   return {
     yaml: renderManifest([workloadFor(job, spec, cluster.target.namespace)]),
     job,
@@ -133,15 +116,11 @@ export interface ClusterCheck {
 }
 
 /** `parity check --target cluster`: would it schedule, and may this user submit it? */
-export async function checkCluster(
-  context: SessionContext,
-  notebook: string,
-  options: ClusterSessionOptions,
-): Promise<ClusterCheck> {
-  const job = await load(context, notebook, options.profile);
-  options.print(describeJob(context, job));
-  const cluster = await connectTarget(context, job, options);
-  const spec = jobSpecFor(job, job.plan.tag, options.params ?? []);
+export async function checkCluster(context: SessionContext, request: RunRequest): Promise<ClusterCheck> {
+  const job = await load(context, request.notebook, request.profile);
+  request.print(describeJob(context, job));
+  const cluster = await connectTarget(context, job, request);
+  const spec = jobSpecFor(job, job.plan.tag, request.params);
   const workload = workloadFor(job, spec, cluster.target.namespace);
   const missing = await missingPermissions(
     cluster,
@@ -204,30 +183,25 @@ export interface PreparedClusterRun {
  */
 export async function prepareClusterRun(
   context: SessionContext,
-  notebook: string,
-  options: ClusterSessionOptions,
+  request: RunRequest,
 ): Promise<PreparedClusterRun> {
-  const { print } = options;
+  const { print } = request;
   const docker = await connect(context, print);
-  const job = await load(context, notebook, options.profile, docker);
-  options.onImage?.(job.plan.tag);
-  const params = options.params ?? [];
-  jobSpecFor(job, job.plan.tag, params); // parameters are checked before anything slow happens
-  print(describeJob(context, job));
-  const cluster = await connectTarget(context, job, options);
+  const job = await loadForRun(context, request, docker);
+  const cluster = await connectTarget(context, job, request);
   const namespace = cluster.target.namespace;
   const registry = job.profile.profile.image.registry;
   // Said before the build: the cluster could not pull the image anyway.
   if (!registry) inProfile(job, () => withoutRegistry(job.plan.tag, cluster.target.context));
   const runId = newRunId(job.name);
-  const draft = workloadFor(job, jobSpecFor(job, pulledImage(job), params), namespace, runId);
+  const draft = workloadFor(job, jobSpecFor(job, pulledImage(job), request.params), namespace, runId);
   await requireAllowed(cluster, runPermissions(kindOf(draft), namespace));
   const prediction = await preflight(cluster.config, namespace, draft);
   for (const problem of prediction.problems)
     print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
   if (
     !prediction.schedulable &&
-    !(await options.confirmUnschedulable?.(prediction, renderManifest([draft])))
+    !(await request.confirmUnschedulable?.(prediction, renderManifest([draft])))
   ) {
     throw new ParityError(
       "WouldNotSchedule",
@@ -240,15 +214,9 @@ export async function prepareClusterRun(
     );
   }
 
-  const built = await build(context, docker, job, Boolean(options.verbose), print);
-  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
-  if (!options.noReport) {
-    const parity = await report(context, job, { connection: docker, image: built.tag, print });
-    moduleDistributions = parity.image?.moduleDistributions ?? {};
-    options.onReport?.(parity, job);
-  }
+  const { built, moduleDistributions } = await buildForRun(context, docker, job, request);
   const credentials =
-    options.registryCredentials ??
+    request.registryCredentials ??
     (registry
       ? await credentialsFor(registry.split("/")[0]!, {
           env: context.env,
@@ -261,13 +229,13 @@ export async function prepareClusterRun(
     kubeContext: cluster.target.context,
     credentials,
     signal: context.signal,
-    onProgress: options.verbose ? (line) => print(`  ${line}`) : undefined,
+    onProgress: request.verbose ? (line) => print(`  ${line}`) : undefined,
   }).catch((error: unknown) => {
     throw locateInProfile(error, job);
   });
   print(`Image:    ${delivery.detail}`);
 
-  const runSpec = jobSpecFor(job, delivery.reference, params, moduleDistributions);
+  const runSpec = jobSpecFor(job, delivery.reference, request.params, moduleDistributions);
   const workload = workloadFor(job, runSpec, namespace, runId);
   const resource = workloadResource(kindOf(workload));
   return {
@@ -302,8 +270,4 @@ function inProfile<T>(job: LoadedJob, step: () => T): T {
   } catch (error) {
     throw locateInProfile(error, job);
   }
-}
-
-export function startPreparedClusterRun(prepared: PreparedClusterRun): RunHandle {
-  return startClusterRun(prepared.cluster, prepared.spec, prepared.runId);
 }

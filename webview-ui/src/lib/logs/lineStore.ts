@@ -1,5 +1,10 @@
-import type { LogLine } from "../../../../src/core/job/types";
-import { passesFilter, stripAnsi, type LogFilter, type LogStream } from "../../../../src/protocol/logs";
+import {
+  passesFilter,
+  stripAnsi,
+  type LogFilter,
+  type LogLine,
+  type LogStream,
+} from "../../../../src/protocol/logs";
 
 /** Lines kept at most; older ones are dropped (the file on disk keeps everything; Save writes it all). */
 export const DEFAULT_MAX_LINES = 1_000_000;

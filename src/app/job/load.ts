@@ -1,12 +1,18 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { imageNameFor, planBuild, type BuildPlan, type ContextFile } from "../core/build/context";
-import { JOB_DIR } from "../core/build/dockerfile";
-import { ParityError } from "../core/errors";
-import type { JobSpec } from "../core/job/types";
-import { convertNotebook, mapTraceback, parseParameterOverrides, type NotebookJob } from "../core/notebook";
-import { defaultProfile, findProfileFile, loadProfile, type ResolvedProfile } from "../core/profile";
-import { distributionForImport, parseRequirements, type ParsedRequirements } from "../core/requirements";
+import { imageNameFor, planBuild, type BuildPlan, type ContextFile } from "../../core/build/context";
+import { JOB_DIR } from "../../core/build/dockerfile";
+import { ParityError } from "../../core/errors";
+import { isInside } from "../../core/paths";
+import type { JobSpec } from "../../core/job/types";
+import {
+  convertNotebook,
+  mapTraceback,
+  parseParameterOverrides,
+  type NotebookJob,
+} from "../../core/notebook";
+import { defaultProfile, findProfileFile, loadProfile, type ResolvedProfile } from "../../core/profile";
+import { distributionForImport, parseRequirements, type ParsedRequirements } from "../../core/requirements";
 
 /** Where the host's CA bundle is on Debian-like systems, when `build.caCertificates: system`. */
 const SYSTEM_CA_BUNDLES = [
@@ -273,9 +279,4 @@ async function readOptional(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child);
-  return !relative.startsWith("..") && !path.isAbsolute(relative);
 }

@@ -1,50 +1,42 @@
 import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
-import type { Environment } from "../core/environment/types";
-import { describeError, isCancelled, ParityError } from "../core/errors";
-import { parseParameterOverrides } from "../core/notebook";
+import type { Environment } from "../../core/environment/types";
+import { describeError, isCancelled, ParityError } from "../../core/errors";
+import { parseParameterOverrides } from "../../core/notebook";
 import {
   DEFAULT_REQUIREMENTS,
   defaultBaseImage,
   defaultProfileDocument,
   formatBytes,
   renderProfileYaml,
-} from "../core/profile";
-import type { ParityReport } from "../core/parity";
-import { buildParityReport } from "../core/parity";
-import { buildImage, type BuildResult } from "./docker/buildImage";
-import { connectDocker, pingDocker, readFileIfExists, type DockerConnection } from "./docker/connection";
-import { inspectImage } from "./docker/images";
-import { probeImage } from "./docker/probeImage";
-import { captureLocalEnvironment } from "./local/python";
-import { listRuns } from "./store/runStore";
-import { loadJob, type LoadedJob } from "./workspace";
+} from "../../core/profile";
+import type { ParityReport } from "../../core/parity";
+import { buildParityReport } from "../../core/parity";
+import { buildImage, type BuildResult } from "../../targets/docker/buildImage";
+import {
+  connectDocker,
+  pingDocker,
+  readFileIfExists,
+  type DockerConnection,
+} from "../../targets/docker/connection";
+import { inspectImage } from "../../targets/docker/images";
+import { probeImage } from "../../targets/docker/probeImage";
+import { captureLocalEnvironment } from "../../targets/local/python";
+import { relativeTo, type Print, type SessionContext } from "../context";
+import { loadJob, type LoadedJob } from "./load";
+import { listRuns } from "../store/runStore";
 
-/**
+/*
  * The steps every front end takes with a notebook: reach the Docker engine, load the job, build its
  * image, compare environments. The CLI prints what `print` receives to the terminal; the extension
  * shows it as progress and in its output channel.
  */
-export interface SessionContext {
-  env: NodeJS.ProcessEnv;
-  /** Where relative paths start, and where the search for parity.yaml stops. */
-  cwd: string;
-  signal: AbortSignal;
-}
-
-export type Print = (line: string) => void;
 
 export interface ParityResult {
   report: ParityReport;
   local?: Environment;
   image?: Environment;
-}
-
-/** A path as a person reads it: relative below the current folder, whole elsewhere. */
-export function relativeTo(context: SessionContext, file: string): string {
-  const relative = path.relative(context.cwd, file);
-  return relative && !relative.startsWith("..") ? relative : file;
 }
 
 /** The engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, the active context). */
@@ -249,54 +241,55 @@ export async function checkParity(
   return { ...result, job, builtImage };
 }
 
-export interface PrepareRunOptions {
+/** What a run asks of the steps before it starts (a target's RunRequest has these). */
+export interface RunSteps {
+  notebook: string;
   profile?: string;
-  verbose?: boolean;
-  /** `name=value` overrides of the notebook's parameters cell. */
   params: string[];
   python?: string;
-  /** Skip the parity report (and the interpreter probe it needs). */
   noReport?: boolean;
+  verbose?: boolean;
   print: Print;
-  /** The image's tag, as soon as it is known (before the build). */
-  onImage?: (tag: string) => void;
-  onReport?: (result: ParityResult, job: LoadedJob) => void;
+  onImage?(tag: string): void;
+  onReport?(result: ParityResult, job: LoadedJob): void;
 }
 
-export interface PreparedRun {
-  connection: DockerConnection;
-  job: LoadedJob;
+/** The notebook and its profile for a run, its parameters checked before anything slow happens. */
+export async function loadForRun(
+  context: SessionContext,
+  request: RunSteps,
+  connection?: DockerConnection,
+): Promise<LoadedJob> {
+  const job = await load(context, request.notebook, request.profile, connection);
+  request.onImage?.(job.plan.tag);
+  parseParameterOverrides(request.params, job.notebook.parameters);
+  request.print(describeJob(context, job));
+  return job;
+}
+
+export interface BuiltForRun {
   built: BuildResult;
   /** Which distributions provide which modules in the image, for the diagnosis of a failed import. */
   moduleDistributions: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Everything before a run: the engine, the notebook and profile, the image and the report. */
-export async function prepareRun(
+/** The image built, and the parity report of the notebook against it unless the request skips it. */
+export async function buildForRun(
   context: SessionContext,
-  notebook: string,
-  options: PrepareRunOptions,
-): Promise<PreparedRun> {
-  const { print } = options;
-  const connection = await connect(context, print);
-  const job = await load(context, notebook, options.profile, connection);
-  options.onImage?.(job.plan.tag);
-  // Parameters are checked before anything slow happens.
-  parseParameterOverrides(options.params, job.notebook.parameters);
-  print(describeJob(context, job));
-  const built = await build(context, connection, job, Boolean(options.verbose), print);
-  let moduleDistributions: Readonly<Record<string, readonly string[]>> = {};
-  if (!options.noReport) {
-    const parity = await report(context, job, {
-      connection,
-      image: built.tag,
-      python: options.python,
-      print,
-    });
-    moduleDistributions = parity.image?.moduleDistributions ?? {};
-    options.onReport?.(parity, job);
-  }
-  return { connection, job, built, moduleDistributions };
+  connection: DockerConnection,
+  job: LoadedJob,
+  request: RunSteps,
+): Promise<BuiltForRun> {
+  const built = await build(context, connection, job, Boolean(request.verbose), request.print);
+  if (request.noReport) return { built, moduleDistributions: {} };
+  const parity = await report(context, job, {
+    connection,
+    image: built.tag,
+    python: request.python,
+    print: request.print,
+  });
+  request.onReport?.(parity, job);
+  return { built, moduleDistributions: parity.image?.moduleDistributions ?? {} };
 }
 
 /** `parity build`: the notebook's production image, built when its content changed. */

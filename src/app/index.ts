@@ -1,0 +1,12 @@
+// The application layer as the extension loads it: bundled as dist/app.js and required on first
+// use (services/app.ts), so Docker, Kubernetes and the profile parser stay out of activation.
+// The CLI imports the modules below directly.
+export { findProfileFile } from "../core/profile";
+export { kubeContexts, listNamespaces, profileClusterOf, type ProfileCluster } from "./cluster/contexts";
+export { watchCluster, type ClusterWatch } from "./cluster/watch";
+export { recoverRun, type Recovery } from "./reconcile";
+export { buildNotebook, checkParity, connect, draftProfile } from "./job/session";
+export { connectCluster } from "../targets/kube/connection";
+export { deleteWorkload } from "./targets/cluster/workloads";
+export { followRunEvents } from "./targets/local/events";
+export { targetNamed } from "./targets";

@@ -1,0 +1,115 @@
+import { ParityError } from "../../../core/errors";
+import type { ClusterRunRef, RunResult } from "../../../core/job/types";
+import { isUnfinishedClusterRun } from "../../../core/workload/status";
+import { currentWorkload } from "../../../targets/kube/attachRun";
+import { workloadOutcome } from "../../../targets/kube/runWatch";
+import { profileClusterOf } from "../../cluster/contexts";
+import type { SessionContext } from "../../context";
+import { workspaceOfRunDir } from "../../store/runRef";
+import type { StoredRun } from "../../store/runStore";
+import type { Target } from "../target";
+import { clusterCheckJson, clusterCheckPassed, clusterCheckText } from "./checkReport";
+import { checkCluster, clusterManifest, prepareClusterRun } from "./prepare";
+import { attachClusterRun, requireSameCluster, startClusterRun } from "./runs";
+import { connectToCluster, deleteWorkload, type WorkloadDeletion } from "./workloads";
+
+/** How long reconciling waits for the cluster before leaving a record as it is. */
+const RECONCILE_TIMEOUT_MS = 10_000;
+
+/**
+ * A Kubernetes cluster: the job goes there as a Job (or a PyTorchJob/TFJob) with the same image and
+ * limits. The workload runs on without the process that follows it, which can come back (attach).
+ */
+export const clusterTarget: Target = {
+  name: "cluster",
+  label: "the cluster",
+  outlivesFollower: true,
+
+  async check(context, request) {
+    const check = await checkCluster(context, request);
+    return {
+      notebookFile: check.job.notebookFile,
+      passed: clusterCheckPassed(check),
+      text: clusterCheckText(check),
+      json: clusterCheckJson(check),
+    };
+  },
+
+  async start(context, request) {
+    const prepared = await prepareClusterRun(context, request);
+    const handle = startClusterRun(prepared.cluster, prepared.spec, prepared.runId);
+    const { kind, name, namespace } = prepared.spec.ref;
+    return {
+      handle,
+      job: prepared.job,
+      where: `on the cluster as ${kind} ${namespace}/${name}`,
+      cancelEffect: `deletes the ${kind}`,
+      placement: { context: prepared.cluster.target.context, namespace },
+    };
+  },
+
+  async manifest(context, request) {
+    return (await clusterManifest(context, request)).yaml;
+  },
+
+  async attach(context, stored) {
+    return attachClusterRun(await connectToCluster(context, refOf(stored)), stored);
+  },
+
+  async confirmation(context, stored) {
+    const { what, typeToConfirm, why } = await runWorkloadDeletion(context, stored);
+    return { what, typeToConfirm, why };
+  },
+
+  async cancel(context, stored, confirmation) {
+    await deleteRunWorkload(context, stored, confirmation?.typedName);
+  },
+
+  async remove(context, stored, confirmation) {
+    await deleteRunWorkload(context, stored, confirmation?.typedName);
+  },
+
+  /**
+   * One look at the workload: ended or gone, the record is brought to its end (following an ended
+   * workload takes a moment); still going, the record is true as it is and stays unchanged.
+   */
+  async reconcile(context, stored): Promise<RunResult> {
+    if (!isUnfinishedClusterRun(stored.result)) return stored.result;
+    const ref = refOf(stored);
+    const conn = await connectToCluster(
+      { ...context, signal: AbortSignal.timeout(RECONCILE_TIMEOUT_MS) },
+      ref,
+    );
+    requireSameCluster(conn, stored.result.runId, ref);
+    const workload = await currentWorkload(conn, ref);
+    const gone = !workload || (ref.uid !== undefined && workload.metadata?.uid !== ref.uid);
+    if (!gone && !workloadOutcome(ref.kind, workload)) return stored.result;
+    return attachClusterRun(conn, stored).result;
+  },
+};
+
+function refOf(stored: StoredRun): ClusterRunRef {
+  const ref = stored.result.cluster;
+  if (ref) return ref;
+  throw new ParityError(
+    "NotAClusterRun",
+    `The record of run ${stored.result.runId} names no cluster workload, so there is nothing to act on there.`,
+    { fix: "Remove the run's record with Remove Run, or parity logs to read what it recorded." },
+  );
+}
+
+/** The deletion of the run's workload (see deleteWorkload), with the protection its profile asks for. */
+async function runWorkloadDeletion(context: SessionContext, stored: StoredRun): Promise<WorkloadDeletion> {
+  const profile = await profileClusterOf(stored.result.notebook, workspaceOfRunDir(stored.dir)).catch(() => ({
+    cluster: undefined,
+  }));
+  return deleteWorkload(context, refOf(stored), { profileProtected: profile.cluster?.protected });
+}
+
+async function deleteRunWorkload(
+  context: SessionContext,
+  stored: StoredRun,
+  typedName?: string,
+): Promise<void> {
+  await (await runWorkloadDeletion(context, stored)).delete(typedName);
+}

@@ -1,0 +1,84 @@
+import { ParityError } from "../../../core/errors";
+import { formatReport } from "../../../core/parity";
+import { runLocalJob } from "../../../targets/docker/localRun";
+import { stopRunContainers } from "../../../targets/docker/runEvents";
+import { createRunHandle } from "../../../targets/runHandle";
+import { jobSpecFor } from "../../job/load";
+import { buildForRun, checkParity, connect, loadForRun } from "../../job/session";
+import { newRunId, RunRecorder } from "../../store/runStore";
+import type { Target } from "../target";
+import { removeLeftovers, settleLocalRun } from "./settle";
+
+/**
+ * Local Docker: the job's container runs under the profile's limits on this machine's engine, and
+ * the process that started it is its only owner (a container left by a killed process is stopped).
+ */
+export const localTarget: Target = {
+  name: "local",
+  label: "local Docker",
+  outlivesFollower: false,
+
+  async check(context, request) {
+    const result = await checkParity(context, request.notebook, {
+      profile: request.profile,
+      python: request.python,
+      print: request.print,
+    });
+    return {
+      notebookFile: result.job.notebookFile,
+      passed: result.report.errors === 0,
+      text: formatReport(result.report),
+      json: { notebook: result.job.notebookFile, image: result.builtImage ?? null, ...result.report },
+    };
+  },
+
+  async start(context, request) {
+    const connection = await connect(context, request.print);
+    const job = await loadForRun(context, request, connection);
+    const { built, moduleDistributions } = await buildForRun(context, connection, job, request);
+    const spec = jobSpecFor(job, built.tag, request.params, moduleDistributions);
+    const runId = newRunId(spec.name);
+    const handle = createRunHandle(runId, async (controls) => {
+      const recorder = await RunRecorder.create(spec.workspaceDir, runId);
+      try {
+        return await runLocalJob(connection.docker, spec, runId, recorder, controls);
+      } finally {
+        await recorder.release();
+      }
+    });
+    return { handle, job, where: "on local Docker", cancelEffect: "stops and removes its container" };
+  },
+
+  async attach(context, stored) {
+    const connection = await connect(context, () => undefined);
+    return settleLocalRun(connection.docker, stored, false);
+  },
+
+  async confirmation() {
+    return undefined;
+  },
+
+  async cancel(context, stored) {
+    const connection = await connect(context, () => undefined);
+    const stopped = await stopRunContainers(connection, stored.result.runId);
+    if (stopped === 0) {
+      throw new ParityError(
+        "RunNotRunning",
+        `The run ${stored.result.runId} has no container running any more.`,
+        {
+          fix: "Refresh the Runs view: the run has ended, or its process was stopped before it could record the end.",
+        },
+      );
+    }
+  },
+
+  async remove(context, stored) {
+    const connection = await connect(context, () => undefined);
+    await removeLeftovers(connection.docker, stored);
+  },
+
+  async reconcile(context, stored) {
+    const connection = await connect(context, () => undefined);
+    return settleLocalRun(connection.docker, stored, true).result;
+  },
+};

@@ -1,0 +1,9 @@
+// The cluster commands, bundled as dist/clusterCommands.js and loaded the first time one runs
+// (registerCommands.ts): all but the registry sign-in need Kubernetes at once anyway, and
+// activation stays free of them.
+export { deleteClusterRun } from "./deleteClusterRun";
+export { selectClusterContext } from "./selectContext";
+export { selectClusterNamespace } from "./selectNamespace";
+export { showManifest } from "./showManifest";
+export { signInToRegistry } from "./signInToRegistry";
+export { runOnCluster } from "../run/runOnCluster";

@@ -1,0 +1,42 @@
+import type { Diagnosis } from "./types";
+
+/** The process that followed a run, as its claim named it. */
+export interface GoneFollower {
+  pid?: number;
+}
+
+function theProcess(follower: GoneFollower): string {
+  return follower.pid === undefined
+    ? "The process that ran it"
+    : `The process that ran it (pid ${follower.pid})`;
+}
+
+/**
+ * Why a run's end was recorded after the fact: its follower (a `parity run`, a window) went away
+ * before the run ended, and Parity read the end from the container later, or stopped it.
+ */
+export function followerGoneDiagnosis(follower: GoneFollower, stoppedByParity: boolean): Diagnosis {
+  return stoppedByParity
+    ? {
+        code: "FollowerGone",
+        severity: "warning",
+        message: `${theProcess(follower)} went away before the run ended; Parity found its container still running and stopped it, as Ctrl-C would have.`,
+        fix: "Run it again, and let the command (or the window) run until the end; Ctrl-C or Cancel stops a run and records it.",
+      }
+    : {
+        code: "FollowerGone",
+        severity: "info",
+        message: `${theProcess(follower)} went away before recording how the run ended; Parity read the end from its container afterwards, so its peak memory was not measured.`,
+        fix: "Nothing to do: the exit code, the out-of-memory state and the logs come from the container itself.",
+      };
+}
+
+/** A run whose follower went away and of which nothing remains to say how it ended. */
+export function runLostDiagnosis(follower: GoneFollower, runId: string): Diagnosis {
+  return {
+    code: "RunLost",
+    severity: "error",
+    message: `${theProcess(follower)} went away before recording how the run ended, and its container is gone, so nothing says how it ended.`,
+    fix: `The output recorded until then is kept (parity logs ${runId}); run the notebook again for a result.`,
+  };
+}
