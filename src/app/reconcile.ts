@@ -1,5 +1,6 @@
 import { isCancelled, ParityError } from "../core/errors";
 import type { RunHandle, RunResult } from "../core/job/types";
+import { workloadOf } from "../core/workload/types";
 import type { Print, SessionContext } from "./context";
 import { listRunsBelow, type StoredRun } from "./store/runStore";
 import { abandonedRuns } from "./store/stale";
@@ -18,7 +19,7 @@ export type Recovery = { result: RunResult; handle?: undefined } | { handle: Run
 /** Settles or re-follows one abandoned record, as its target allows. */
 export async function recoverRun(context: SessionContext, stored: StoredRun): Promise<Recovery> {
   const { targetNamed } = await import("./targets");
-  const target = targetNamed(stored.result.target);
+  const target = targetNamed(workloadOf(stored.result).target);
   if (target.outlivesFollower) return { handle: await target.attach(context, stored) };
   return { result: await target.reconcile(context, stored) };
 }
@@ -34,7 +35,7 @@ export async function settleAbandonedRuns(context: SessionContext, print: Print)
   const { targetNamed } = await import("./targets");
   const settled: RunResult[] = [];
   for (const stored of abandoned) {
-    const target = targetNamed(stored.result.target);
+    const target = targetNamed(workloadOf(stored.result).target);
     if (target.outlivesFollower) continue;
     try {
       const result = await target.reconcile(context, stored);

@@ -1,10 +1,13 @@
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
 import { attachClusterRun, startClusterRun } from "../../src/app/targets/cluster/runs";
-import { findRun, readRunLogs, RUNS_DIR } from "../../src/app/store";
+import { recoverRun } from "../../src/app/reconcile";
+import { abandonedRuns, findRun, readRunLogs, RUNS_DIR } from "../../src/app/store";
+import { targetNamed } from "../../src/app/targets";
 import { HOLD_LABEL } from "../cluster/harness/assets.js";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context.js";
 import { setPodLog } from "../cluster/harness/fixtures.js";
@@ -113,5 +116,47 @@ describe("attachClusterRun", () => {
     expect(readRecord(job.workspaceDir, "attach-2")).toEqual(result);
     const stored = await findRun(job.workspaceDir, "attach-2");
     expect((await readRunLogs(stored)).map((line) => line.text)).toEqual(["epoch 1"]);
+  });
+});
+
+describe("recovering a cluster run whose follower went away (src/app/reconcile.ts)", () => {
+  const contextFor = () => ({
+    // The kubeconfig's own namespace is not the run's: the record's context and namespace are used.
+    env: { KUBECONFIG: cluster.kubeconfigs.admin, HOME: mkdtempSync(join(tmpdir(), "h10-home-")) },
+    cwd: tmpdir(),
+    signal: new AbortController().signal,
+  });
+
+  it("follows it again to its end, with the run's own context and namespace", async () => {
+    const { job, pod, left } = await startThenAbandon("recover-1", ["epoch 1"]);
+    expect(left.status).toBe("running");
+    const stored = await findRun(job.workspaceDir, "recover-1");
+    expect(await abandonedRuns([stored])).toEqual([stored]);
+
+    const recovery = await recoverRun(contextFor(), stored);
+    expect(recovery.result).toBeUndefined();
+    await release(pod);
+    const result = await recovery.handle!.result;
+    expect(result).toMatchObject({ runId: "recover-1", status: "succeeded", exitCode: 0 });
+    expect(await abandonedRuns([await findRun(job.workspaceDir, "recover-1")])).toEqual([]);
+  });
+
+  it("reconciles in one look: a workload still going leaves the record as it is, an ended one completes it", async () => {
+    const { job, pod } = await startThenAbandon("recover-2", ["epoch 1"]);
+    const stored = await findRun(job.workspaceDir, "recover-2");
+    const target = targetNamed("cluster");
+    expect(await target.reconcile(contextFor(), stored)).toEqual(stored.result);
+
+    await release(pod);
+    await until("Job recover-2 complete", async () =>
+      (await batch.readNamespacedJob({ name: "recover-2", namespace })).status?.conditions?.some(
+        (condition) => condition.type === "Complete" && condition.status === "True",
+      )
+        ? true
+        : undefined,
+    );
+    const result = await target.reconcile(contextFor(), await findRun(job.workspaceDir, "recover-2"));
+    expect(result).toMatchObject({ status: "succeeded", exitCode: 0 });
+    expect(readRecord(job.workspaceDir, "recover-2")).toEqual(result);
   });
 });

@@ -100,8 +100,12 @@ export interface Target {
   confirmation(context: SessionContext, stored: StoredRun): Promise<ConfirmationNeeded | undefined>;
   /** Stops a run that another process follows; that process records the end. */
   cancel(context: SessionContext, stored: StoredRun, confirmation?: Confirmation): Promise<void>;
-  /** Removes what a finished run left on the target (a container, a workload and its pods). */
-  remove(context: SessionContext, stored: StoredRun, confirmation?: Confirmation): Promise<void>;
+  /**
+   * Removes what a finished run left on the target that holds nothing of value (a container its
+   * killed process could not remove), as its record is removed. What still holds its logs (a
+   * cluster workload's pods) stays until the user deletes it.
+   */
+  remove(context: SessionContext, stored: StoredRun): Promise<void>;
   /**
    * Makes a record whose follower went away say what really happened, now: how it ended (exit code,
    * OOM, logs completed), `lost` when nothing remains, or unchanged while it really goes on.

@@ -8,8 +8,9 @@ import { isRunNode } from "../../views/runs/runNode";
 import { runFor } from "../support/runs";
 
 /**
- * Parity: Remove Run — deletes the record and logs of a finished run (or of one whose container is
- * gone) after confirmation; outputs stay.
+ * Parity: Remove Run — deletes the record and logs of a finished run (or of one whose process went
+ * away) after confirmation, and in a trusted workspace what its target kept of it for nothing (a
+ * container a killed process left); outputs stay.
  */
 export async function removeRun(services: Services, arg?: unknown): Promise<void> {
   const run = await runFor(services, arg, "remove");
@@ -37,6 +38,13 @@ export async function removeRun(services: Services, arg?: unknown): Promise<void
     remove,
   );
   if (choice !== remove) return;
+  if (vscode.workspace.isTrusted) {
+    const app = await services.app();
+    await app
+      .targetNamed(run.result.target)
+      .remove(services.workspaceSessionContext(AbortSignal.timeout(30_000)), run)
+      .catch((error: unknown) => services.log(`Removing what run ${run.ref.runId} left: ${String(error)}`));
+  }
   await removeRecord(run.ref);
   services.log(`Removed ${expected}.`);
   await vscode.commands.executeCommand("parity.refreshRuns");

@@ -6,7 +6,7 @@ export function isFinished(status: RunStatus): boolean {
 }
 
 // In core, not beside attachRun: the extension's light half asks it without loading client-node.
-/** Whether a recorded cluster run may still be going: it never got a finish time. */
+/** Whether a recorded cluster run may still be going: it never got a finish time, nor an end without one (lost). */
 export function isUnfinishedClusterRun(run: RunResult): boolean {
-  return run.target === "cluster" && Boolean(run.cluster) && !run.finishedAt;
+  return run.target === "cluster" && Boolean(run.cluster) && !run.finishedAt && run.status !== "lost";
 }

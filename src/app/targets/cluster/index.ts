@@ -65,8 +65,9 @@ export const clusterTarget: Target = {
     await deleteRunWorkload(context, stored, confirmation?.typedName);
   },
 
-  async remove(context, stored, confirmation) {
-    await deleteRunWorkload(context, stored, confirmation?.typedName);
+  async remove() {
+    // The workload and its finished pods hold the run's logs and events: Delete Cluster Run
+    // removes them, with its confirmation.
   },
 
   /**
