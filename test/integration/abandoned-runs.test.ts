@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listRuns, readRunLogs, type StoredRun } from "../../src/app/store";
+import { targetNamed } from "../../src/app/targets";
 import { connectDocker } from "../../src/targets/docker/connection";
 import { RUN_LABEL } from "../../src/targets/docker/runLabels";
 import { copyWorkspace, repoRoot, runCli } from "./helpers/workspace";
@@ -214,6 +215,40 @@ describe("a run whose parity process is gone", () => {
         await exited;
       }
       expect((await recordOf(workspace.dir, run.result.runId)).result.status).toBe("cancelled");
+    },
+    TIMEOUT,
+  );
+});
+
+describe("following a local run whose parity process is gone (its target's attach)", () => {
+  it(
+    "waits for its container's own end and records it, each missed line once; detach leaves it as it is",
+    async () => {
+      const { workspace, child, exited, run } = await startRun(
+        "test/fixtures/workspaces/late-oom",
+        "late.ipynb",
+      );
+      await kill9(child, exited);
+      const context = { env: process.env, cwd: workspace.dir, signal: new AbortController().signal };
+      const local = targetNamed("local");
+
+      const left = await local.attach(context, await recordOf(workspace.dir, run.result.runId));
+      left.detach!();
+      expect((await left.result).status).toBe("running");
+      expect((await containersOf(run.result.runId)).map((container) => container.State)).toEqual(["running"]);
+
+      const handle = await local.attach(context, await recordOf(workspace.dir, run.result.runId));
+      const lines: string[] = [];
+      handle.onLog((line) => lines.push(line.text));
+      await writeFile(path.join(workspace.dir, "go"), "");
+      const result = await handle.result;
+      expect(result).toMatchObject({ status: "failed", exitCode: 137, oomKilled: true });
+      expect(lines.filter((line) => line.startsWith("after the kill"))).toEqual([
+        "after the kill 0",
+        "after the kill 1",
+        "after the kill 2",
+      ]);
+      expect(await containersOf(run.result.runId)).toEqual([]);
     },
     TIMEOUT,
   );

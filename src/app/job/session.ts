@@ -241,15 +241,20 @@ export async function checkParity(
   return { ...result, job, builtImage };
 }
 
-/** What a run asks of the steps before it starts (a target's RunRequest has these). */
+/** What a run asks of the steps before it starts (every target's RunRequest has these). */
 export interface RunSteps {
   notebook: string;
+  /** An explicit parity.yaml; otherwise the nearest one above the notebook, or the embedded default. */
   profile?: string;
+  /** `name=value` overrides of the notebook's parameters cell. */
   params: string[];
+  /** The notebook's interpreter, for the parity report. */
   python?: string;
+  /** Skip the parity report (and the interpreter probe it needs). */
   noReport?: boolean;
   verbose?: boolean;
   print: Print;
+  /** The image's tag, as soon as it is known (before the build). */
   onImage?(tag: string): void;
   onReport?(result: ParityResult, job: LoadedJob): void;
 }

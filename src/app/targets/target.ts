@@ -1,27 +1,13 @@
 import type { RunHandle, RunResult, TargetName } from "../../core/job/types";
 import type { Prediction } from "../../core/preflight";
 import type { RegistryCredentials } from "../../targets/registry/credentials";
-import type { Print, SessionContext } from "../context";
+import type { SessionContext } from "../context";
 import type { LoadedJob } from "../job/load";
-import type { ParityResult } from "../job/session";
+import type { RunSteps } from "../job/session";
 import type { StoredRun } from "../store/runStore";
 
 /** What to run and how: the same request for every target; a target ignores what it has no use for. */
-export interface RunRequest {
-  notebook: string;
-  /** An explicit parity.yaml; otherwise the nearest one above the notebook, or the embedded default. */
-  profile?: string;
-  /** `name=value` overrides of the notebook's parameters cell. */
-  params: string[];
-  /** The notebook's interpreter, for the parity report. */
-  python?: string;
-  /** Skip the parity report (and the interpreter probe it needs). */
-  noReport?: boolean;
-  verbose?: boolean;
-  print: Print;
-  /** The image's tag, as soon as it is known (before the build). */
-  onImage?(tag: string): void;
-  onReport?(result: ParityResult, job: LoadedJob): void;
+export interface RunRequest extends RunSteps {
   /** kubeconfig context and namespace chosen for this workspace (a setting or a flag); they win over the profile. */
   placement?: { context?: string; namespace?: string };
   /** Kept in VS Code's SecretStorage; they win over the docker config's. */

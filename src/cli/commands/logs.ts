@@ -13,11 +13,12 @@ newest when no run is named, else the run whose id starts with <run>. Lines the 
 stderr go to stderr.
 
 Options:
-  --follow           For a run still going: keep printing its new lines until it ends. When no
-                     Parity process follows the run any more (its window was reloaded, its
-                     parity run was killed), this one does and brings its record to the end: a
-                     cluster run is followed to its end (a workload deleted meanwhile ends it
-                     cancelled); a local run's container is read to its end. Ctrl-C stops
+  --follow           For a run still going: keep printing its new lines until it ends. A
+                     cluster run no Parity process follows any more (its window was reloaded,
+                     its parity run was killed) is followed by this one, which brings its
+                     record to the end; a workload deleted meanwhile ends it cancelled. (A local
+                     run whose parity run went away was already settled when this command
+                     started: its container stopped, its record completed.) Ctrl-C stops
                      following and leaves the run going. Other runs are printed as recorded.
   --workspace <dir>  The folder holding .parity (default: the current folder)
   --json             One JSON object a line: {stream, text, time}
