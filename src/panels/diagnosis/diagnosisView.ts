@@ -28,7 +28,7 @@ export function diagnosisViewState(result: RunResult): DiagnosisViewState {
       ...(diagnosis.location ? { location: describeLocation(diagnosis.location) } : {}),
       openable: diagnosis.location !== undefined,
     })),
-    ...(result.target === "cluster" ? { timeline: timelineRows(result.timeline) ?? [] } : {}),
+    ...(result.cluster ? { timeline: timelineRows(result.timeline) ?? [] } : {}),
     live: !isFinished(result.status),
   };
 }
@@ -38,6 +38,7 @@ export function headline(result: RunResult): string {
   if (!isFinished(result.status))
     return `The run is ${statusLabel(result.status).toLowerCase()}; this page updates when it ends.`;
   if (result.status === "cancelled") return "The run was cancelled.";
+  if (result.status === "lost") return "Parity lost track of the run: nothing remains to say how it ended.";
   if (result.oomKilled) return `OOMKilled at the ${limit} memory limit.`;
   if (result.status === "succeeded") return "The run succeeded.";
   if (result.exitCode !== null) return `The run failed with exit code ${result.exitCode}.`;
@@ -60,7 +61,7 @@ function facts(result: RunResult): OutcomeFact[] {
 /** "cluster: Job train-x in team-a (context kwok)" */
 function targetFact(result: RunResult): string {
   const cluster = result.cluster;
-  if (result.target !== "cluster" || !cluster) return result.target;
+  if (!cluster) return result.target;
   return `cluster: ${cluster.kind} ${cluster.name} in ${cluster.namespace} (context ${cluster.context})`;
 }
 

@@ -1,5 +1,5 @@
 import type { DockerConnection } from "./connection";
-import { RUN_LABEL } from "./runLabels";
+import { NOTEBOOK_LABEL, RUN_LABEL } from "./runLabels";
 
 /**
  * Follows the engine's events for Parity's run containers (created, started, died, removed) until
@@ -51,10 +51,21 @@ export async function followRunEvents(
   });
 }
 
-/** Stops the containers of a run started elsewhere (the CLI); the run's own process records the end. */
-export async function stopRunContainers(connection: DockerConnection, runId: string): Promise<number> {
+/**
+ * Stops the containers of a run started elsewhere (the CLI); the run's own process records the end.
+ * Only those of that run's notebook too: a run id read from a workspace's record must not reach
+ * another project's container.
+ */
+export async function stopRunContainers(
+  connection: DockerConnection,
+  runId: string,
+  notebookFile: string,
+): Promise<number> {
   const containers = await connection.docker.listContainers({
-    filters: { label: [`${RUN_LABEL}=${runId}`], status: ["running", "created", "restarting"] },
+    filters: {
+      label: [`${RUN_LABEL}=${runId}`, `${NOTEBOOK_LABEL}=${notebookFile}`],
+      status: ["running", "created", "restarting"],
+    },
   });
   await Promise.all(
     containers.map((info) =>

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { RunResult, RunStatus, TargetName } from "../../core/job/types";
 import { formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { TARGET_LABELS } from "../../core/presentation/targets";
 import { isFinished } from "../../core/workload/status";
 
 /** A codicon id and its theme colour, so the view needs no icons of its own. */
@@ -54,7 +55,7 @@ export function presentRun(run: RunSummary, orphaned = false): RunPresentation {
   const label = path.basename(run.notebook);
   const tooltip = [
     `${label}: ${STATUS_WORDS[run.status].toLowerCase()}`,
-    `Run ${run.runId} on ${run.target === "local" ? "local Docker" : "the cluster"}`,
+    `Run ${run.runId} on ${TARGET_LABELS[run.target]}`,
     ...(run.image ? [`Image ${run.image}`] : []),
     ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
     ...(orphaned

@@ -36,8 +36,32 @@ describe("the extension bundle loaded at activation", () => {
       ),
     ).toEqual([]);
     const code = result.outputFiles[0]!.text;
-    for (const bundle of ["app", "clusterCommands", "clusterModel"]) {
+    for (const bundle of ["app", "clusterCommands", "clusterModel", "panels"]) {
       expect(code).toMatch(new RegExp(`(import|require)\\("\\./${bundle}\\.js"\\)`));
     }
   });
+});
+
+describe("the bundles loaded on first use", () => {
+  it("hold one copy of the panels' registry: every bundle that opens a panel requires dist/panels.js", async () => {
+    // @ts-expect-error: a plain ES module shared with esbuild.mjs, without type declarations.
+    const { lazyEntries } = await import("../../../scripts/esbuild-lazy.mjs");
+    const result = await build({
+      entryPoints: { extension: "src/extension.ts", ...(lazyEntries as Record<string, string>) },
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: "node",
+      format: "cjs",
+      outdir: "out/bundle-check",
+      external: ["vscode", "cpu-features", "./crypto/build/Release/sshcrypto.node"],
+      loader: { ".py": "text" },
+      plugins: [lazyBundles],
+      logLevel: "silent",
+    });
+    const holders = Object.entries(result.metafile.outputs)
+      .filter(([, output]) => Object.keys(output.inputs).includes("src/panels/index.ts"))
+      .map(([file]) => file);
+    expect(holders).toEqual(["out/bundle-check/panels.js"]);
+  }, 60_000);
 });

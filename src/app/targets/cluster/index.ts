@@ -1,4 +1,5 @@
 import { ParityError } from "../../../core/errors";
+import { TARGET_LABELS } from "../../../core/presentation/targets";
 import type { ClusterRunRef, RunResult } from "../../../core/job/types";
 import { isUnfinishedClusterRun } from "../../../core/workload/status";
 import { currentWorkload } from "../../../targets/kube/attachRun";
@@ -22,7 +23,7 @@ const RECONCILE_TIMEOUT_MS = 10_000;
  */
 export const clusterTarget: Target = {
   name: "cluster",
-  label: "the cluster",
+  label: TARGET_LABELS.cluster,
   outlivesFollower: true,
 
   async check(context, request) {

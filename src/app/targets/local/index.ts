@@ -1,5 +1,6 @@
 import { ParityError } from "../../../core/errors";
 import { formatReport } from "../../../core/parity";
+import { TARGET_LABELS } from "../../../core/presentation/targets";
 import { runLocalJob } from "../../../targets/docker/localRun";
 import { stopRunContainers } from "../../../targets/docker/runEvents";
 import { createRunHandle } from "../../../targets/runHandle";
@@ -15,7 +16,7 @@ import { removeLeftovers, settleLocalRun } from "./settle";
  */
 export const localTarget: Target = {
   name: "local",
-  label: "local Docker",
+  label: TARGET_LABELS.local,
   outlivesFollower: false,
 
   async check(context, request) {
@@ -60,7 +61,7 @@ export const localTarget: Target = {
 
   async cancel(context, stored) {
     const connection = await connect(context, () => undefined);
-    const stopped = await stopRunContainers(connection, stored.result.runId);
+    const stopped = await stopRunContainers(connection, stored.result.runId, stored.result.notebook);
     if (stopped === 0) {
       throw new ParityError(
         "RunNotRunning",
