@@ -1,23 +1,25 @@
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module shared with esbuild.mjs, without type declarations.
 import { lazyBundles } from "../../../scripts/esbuild-lazy.mjs";
 
+/** The options esbuild.mjs builds the host bundles with, as far as the bundles' contents go. */
+const hostBundles = {
+  bundle: true,
+  write: false,
+  metafile: true,
+  platform: "node",
+  format: "cjs",
+  outdir: "out/bundle-check",
+  external: ["vscode", "cpu-features", "./crypto/build/Release/sshcrypto.node"],
+  loader: { ".py": "text" },
+  plugins: [lazyBundles],
+  logLevel: "silent",
+} satisfies BuildOptions;
+
 describe("the extension bundle loaded at activation", () => {
   it("leaves the application layer (Docker, Kubernetes, the registry, the probe, the profile parser) to dist/app.js", async () => {
-    const result = await build({
-      entryPoints: ["src/extension.ts"],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: "node",
-      format: "cjs",
-      outdir: "out/bundle-check",
-      external: ["vscode"],
-      loader: { ".py": "text" },
-      plugins: [lazyBundles],
-      logLevel: "silent",
-    });
+    const result = await build({ ...hostBundles, entryPoints: ["src/extension.ts"] });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs).toContain("src/extension.ts");
     expect(inputs.filter((input) => input.includes("node_modules/"))).toEqual([]);
@@ -47,17 +49,8 @@ describe("the bundles loaded on first use", () => {
     // @ts-expect-error: a plain ES module shared with esbuild.mjs, without type declarations.
     const { lazyEntries } = await import("../../../scripts/esbuild-lazy.mjs");
     const result = await build({
+      ...hostBundles,
       entryPoints: { extension: "src/extension.ts", ...(lazyEntries as Record<string, string>) },
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: "node",
-      format: "cjs",
-      outdir: "out/bundle-check",
-      external: ["vscode", "cpu-features", "./crypto/build/Release/sshcrypto.node"],
-      loader: { ".py": "text" },
-      plugins: [lazyBundles],
-      logLevel: "silent",
     });
     const holders = Object.entries(result.metafile.outputs)
       .filter(([, output]) => Object.keys(output.inputs).includes("src/panels/index.ts"))
