@@ -108,6 +108,14 @@ module.exports = {
         dependencyTypesNot: ["type-only", "type-import", "dynamic-import"],
       },
     },
+    {
+      name: "host-loads-the-app-through-its-index",
+      severity: "error",
+      comment:
+        "Only src/app/index.ts is bundled apart (dist/app.js): a dynamic import of another module of src/app would put a second copy of the layer into the host's bundle.",
+      from: { path: HOST },
+      to: { path: "^src/(app/(?!store/|index\\.ts$)|targets/)", dependencyTypes: ["dynamic-import"] },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -11,7 +11,25 @@ export interface ErrorLocation {
   line?: number;
 }
 
+/**
+ * The extension's bundles (dist/extension.js, dist/app.js, ...) each hold a copy of this module, so
+ * an error thrown in one is not an instance of another's class. These errors carry a brand
+ * (a global symbol) that `instanceof` checks instead.
+ */
+const PARITY_ERROR = Symbol.for("parity.ParityError");
+const CANCELLED = Symbol.for("parity.CancelledError");
+
+function branded(value: unknown, brand: symbol): boolean {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
 export class ParityError extends Error {
+  /** Any ParityError, whichever bundle made it; subclasses check their own prototype chain. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ParityError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return branded(value, PARITY_ERROR);
+  }
+
   readonly fix?: string;
   readonly location?: ErrorLocation;
   /** Further problems of the same kind (e.g. every schema error of a profile). */
@@ -29,14 +47,20 @@ export class ParityError extends Error {
     this.fix = options.fix;
     this.location = options.location;
     this.details = options.details ?? [];
+    Object.defineProperty(this, PARITY_ERROR, { value: true });
   }
 }
 
 /** Thrown when the user cancelled; the UI stays silent about it. */
 export class CancelledError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, CANCELLED);
+  }
+
   constructor(message = "Cancelled.") {
     super(message);
     this.name = "CancelledError";
+    Object.defineProperty(this, CANCELLED, { value: true });
   }
 }
 

@@ -1,11 +1,14 @@
 import type { SessionContext } from "../app/context";
 import { abandonedRuns, workspaceOfRunDir, type StoredRun } from "../app/store";
+import { ParityError } from "../core/errors";
 import { isFinished } from "../core/workload/status";
 import type { ActiveRuns } from "./activeRuns";
 import type { App } from "./app";
 
 export interface RecoveryDeps {
   activeRuns: ActiveRuns;
+  /** Milliseconds since the epoch; tests pass their own clock. */
+  now?(): number;
   app(): Promise<Pick<App, "recoverRun">>;
   /** Where the application layer works: the user's Docker setting, the first workspace folder. */
   context(): SessionContext;
@@ -19,10 +22,18 @@ export interface RecoveryDeps {
  * followed again to its end here, adopted by this window like a run it started. vscode-free, so it
  * is tested on its own.
  */
+/** How long a record whose recovery failed (no engine, no cluster yet) waits before the next try. */
+const RETRY_AFTER_MS = 30_000;
+
 export class RunRecovery {
-  private readonly tried = new Set<string>();
+  /** Records tried, by folder: when each may be tried again (never, once it is recovered or followed). */
+  private readonly tried = new Map<string, number>();
 
   constructor(private readonly deps: RecoveryDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
 
   /**
    * Call with the runs a view lists, in a trusted workspace (settling stops containers; following a
@@ -34,8 +45,8 @@ export class RunRecovery {
     );
     const abandoned = await abandonedRuns(candidates);
     for (const run of abandoned) {
-      if (this.tried.has(run.dir)) continue;
-      this.tried.add(run.dir);
+      if ((this.tried.get(run.dir) ?? 0) > this.now()) continue;
+      this.tried.set(run.dir, Number.POSITIVE_INFINITY);
       void this.recover(run);
     }
     return abandoned;
@@ -64,9 +75,12 @@ export class RunRecovery {
       const result = await handle.result.finally(() => this.deps.activeRuns.end(active));
       this.deps.log(`Run ${runId} ended ${result.status}.`);
     } catch (error) {
-      // Another process follows it, the engine or the cluster is unreachable: the record stays as it is.
+      // The engine or the cluster is unreachable: the record stays as it is, and is tried again later.
+      // Another process that settles or follows it now makes it true itself.
+      if (!(error instanceof ParityError && error.code === "RunFollowedElsewhere"))
+        this.tried.set(stored.dir, this.now() + RETRY_AFTER_MS);
       this.deps.log(
-        `Run ${runId} could not be followed again: ${error instanceof Error ? error.message : String(error)}`,
+        `Run ${runId} was left ${status} by a process that went away, and could not be settled or followed again: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }

@@ -1,3 +1,5 @@
+import type { TargetName } from "../core/job/types";
+import { TARGET_LABELS } from "../core/presentation/targets";
 import { countsSentence, mismatchSummary, type ReportCounts } from "../core/presentation/counts";
 
 /** Where the active notebook's parity stands, as the status bar shows it. */
@@ -21,7 +23,7 @@ export function statusText(target: string, state: NotebookParity, notebookName?:
     case "none":
       return {
         text: `$(beaker) Parity: ${target}`,
-        tooltip: `Parity: jobs run on ${target === "local" ? "local Docker" : `the ${target}`}. Open a notebook to check its parity with production.`,
+        tooltip: `Parity: jobs run on ${targetWords(target)}. Open a notebook to check its parity with production.`,
       };
     case "unchecked":
       return {
@@ -44,4 +46,11 @@ export function statusText(target: string, state: NotebookParity, notebookName?:
         tooltip: `Parity${of}: ${countsSentence(state.report)}. ${open}`,
       };
   }
+}
+
+/** "local Docker", "the cluster · kwok/team-a": the target item's words in a sentence. */
+function targetWords(target: string): string {
+  const [name = "", ...where] = target.split(" · ");
+  const label = Object.hasOwn(TARGET_LABELS, name) ? TARGET_LABELS[name as TargetName] : `the ${name}`;
+  return [label, ...where].join(" · ");
 }

@@ -54,7 +54,9 @@ describe("the layers, as npm run lint checks them", () => {
       "src/targets/e.ts": 'import { d } from "./d";\nexport const e = () => d;\n',
       "src/services/f.ts":
         'import { b } from "../app/b";\nimport { c } from "../app/store/c";\nimport type { T } from "../app/g";\nexport const f = (t: T) => [b, c, t];\n',
-      "src/services/k.ts": 'export const later = () => import("../app/b");\n',
+      "src/services/k.ts": 'export const later = () => import("../app");\n',
+      "src/app/index.ts": 'export { b } from "./b";\n',
+      "src/services/l.ts": 'export const later = () => import("../app/b");\n',
       "src/app/g.ts": "export type T = number;\n",
       "src/protocol/h.ts": 'import { b } from "../app/b";\nexport const h = b;\n',
       "webview-ui/src/i.ts": 'import { b } from "../../src/app/b";\nexport const i = b;\n',
@@ -67,9 +69,10 @@ describe("the layers, as npm run lint checks them", () => {
         "host-loads-the-app-lazily: src/services/f.ts → src/app/b.ts",
         "protocol-from-core-only: src/protocol/h.ts → src/app/b.ts",
         "webview-ui-speaks-protocol: webview-ui/src/i.ts → src/app/b.ts",
+        "host-loads-the-app-through-its-index: src/services/l.ts → src/app/b.ts",
       ]),
     );
-    // The light store, a type and a dynamic import are what the host may take from src/app.
+    // The light store, a type and a dynamic import of the layer's index are what the host may take from src/app.
     expect(
       seen.filter((line) => line.includes("src/app/store/c.ts") || line.includes("src/app/g.ts")),
     ).toEqual([]);

@@ -1,9 +1,11 @@
 import { followerGone } from "../../app/store/follower";
-import { findRun, readRunLogs } from "../../app/store/runStore";
+import { findRun, readRunLogs, type StoredRun } from "../../app/store/runStore";
+import { targetNamed } from "../../app/targets";
+import { isCancelled, ParityError } from "../../core/errors";
 import type { LogLine } from "../../core/job/types";
 import { isFinished } from "../../core/workload/status";
 import { parseCommand } from "../args";
-import type { CliCommand } from "../io";
+import type { CliCommand, CliIO } from "../io";
 import { followRun } from "./followLogs";
 
 const USAGE = `Usage: parity logs [run] [options]
@@ -16,10 +18,10 @@ Options:
   --follow           For a run still going: keep printing its new lines until it ends. A
                      cluster run no Parity process follows any more (its window was reloaded,
                      its parity run was killed) is followed by this one, which brings its
-                     record to the end; a workload deleted meanwhile ends it cancelled. (A local
-                     run whose parity run went away was already settled when this command
-                     started: its container stopped, its record completed.) Ctrl-C stops
-                     following and leaves the run going. Other runs are printed as recorded.
+                     record to the end; a workload deleted meanwhile ends it cancelled. Ctrl-C
+                     stops following and leaves the run going. Other runs are printed as
+                     recorded. (Without --follow, such a run is looked at once: a local run's
+                     container gives its end; a cluster run's ended workload completes it.)
   --workspace <dir>  The folder holding .parity (default: the current folder)
   --json             One JSON object a line: {stream, text, time}
   -h, --help         Show this help`;
@@ -35,7 +37,8 @@ export const logsCommand: CliCommand = async (args, io) => {
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
 
-  const run = await findRun(values.workspace ?? io.cwd, positionals[0]);
+  const found = await findRun(values.workspace ?? io.cwd, positionals[0]);
+  const run = await settledFirst(io, found);
   const print = (line: LogLine): void => {
     if (values.json) io.out(JSON.stringify(line));
     else (line.stream === "stderr" ? io.err : io.out)(line.text);
@@ -58,3 +61,23 @@ export const logsCommand: CliCommand = async (args, io) => {
   }
   return 0;
 };
+
+/**
+ * A run whose follower went away is made true before its logs are printed: settled at once where
+ * its target allows (a local container; also outside the folders the start-up looked at), or one
+ * look at a cluster workload that may have ended meanwhile.
+ */
+async function settledFirst(io: CliIO, run: StoredRun): Promise<StoredRun> {
+  if (isFinished(run.result.status) || !(await followerGone(run.dir))) return run;
+  try {
+    const result = await targetNamed(run.result.target).reconcile(io, run);
+    return { dir: run.dir, result };
+  } catch (error) {
+    if (isCancelled(error)) throw error;
+    if (!(error instanceof ParityError && error.code === "RunFollowedElsewhere"))
+      io.err(
+        `parity: how run ${run.result.runId} ended could not be asked: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    return run;
+  }
+}

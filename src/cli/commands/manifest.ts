@@ -26,9 +26,7 @@ export const manifestCommand: CliCommand = async (args, io) => {
   const target = await targetOf(values, io, "manifest");
   if (typeof target === "number") return target;
   if (!target.manifest) {
-    io.err(
-      `parity manifest: ${target.label} has no manifest; a manifest is for the cluster; add "--target cluster".`,
-    );
+    io.err(`parity manifest: ${target.label} has no manifest: add "--target cluster".`);
     return 2;
   }
   const yaml = await target.manifest(io, {

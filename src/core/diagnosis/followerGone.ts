@@ -11,24 +11,43 @@ function theProcess(follower: GoneFollower): string {
     : `The process that ran it (pid ${follower.pid})`;
 }
 
+/** How Parity came to record a run's end after its follower went away. */
+export type LateEnd =
+  /** Its container still ran: Parity stopped it. */
+  | "stopped"
+  /** Its container had ended by itself: Parity read the end from it. */
+  | "read"
+  /** Its container was created but never started: the job never ran. */
+  | "never-started";
+
 /**
  * Why a run's end was recorded after the fact: its follower (a `parity run`, a window) went away
  * before the run ended, and Parity read the end from the container later, or stopped it.
  */
-export function followerGoneDiagnosis(follower: GoneFollower, stoppedByParity: boolean): Diagnosis {
-  return stoppedByParity
-    ? {
+export function followerGoneDiagnosis(follower: GoneFollower, how: LateEnd): Diagnosis {
+  switch (how) {
+    case "stopped":
+      return {
         code: "FollowerGone",
         severity: "warning",
         message: `${theProcess(follower)} went away before the run ended; Parity found its container still running and stopped it, as Ctrl-C would have.`,
         fix: "Run it again, and let the command (or the window) run until the end; Ctrl-C or Cancel stops a run and records it.",
-      }
-    : {
+      };
+    case "never-started":
+      return {
+        code: "FollowerGone",
+        severity: "warning",
+        message: `${theProcess(follower)} went away after creating the run's container and before starting it: the notebook never ran.`,
+        fix: "Run it again.",
+      };
+    case "read":
+      return {
         code: "FollowerGone",
         severity: "info",
         message: `${theProcess(follower)} went away before recording how the run ended; Parity read the end from its container afterwards, so its peak memory was not measured.`,
         fix: "Nothing to do: the exit code, the out-of-memory state and the logs come from the container itself.",
       };
+  }
 }
 
 /** A run whose follower went away and of which nothing remains to say how it ended. */

@@ -45,6 +45,8 @@ export interface RunResult {
   peakMemoryBytes?: number;
   outputsDir?: string;
   diagnosis: Diagnosis[];
+  /** The Docker engine a local run's container ran on (its endpoint): its end is read from that engine only. */
+  engine?: string;
   /** Where a cluster run lives: enough to find, follow or delete its objects again. */
   cluster?: ClusterRunRef;
   /** What happened to a cluster run's objects (job, pods, containers), oldest first. */

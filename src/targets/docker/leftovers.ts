@@ -15,10 +15,13 @@ export interface SettledContainer {
   containerId: string;
   /** It was still running and nobody else would stop it: Parity killed it, as a cancelled run's container is. */
   stoppedByParity: boolean;
+  /** Created but never started (its process went away in between): the job never ran, and no time or exit code means anything. */
+  neverStarted: boolean;
   exitCode: number;
   oomKilled: boolean;
-  startedAt: string;
-  finishedAt: string;
+  /** RFC 3339; undefined when the engine has none (it reports the year 1). */
+  startedAt?: string;
+  finishedAt?: string;
   /** The engine's own error for the container, if any. */
   error?: string;
   /** Its whole output as the engine kept it, each line once, stdout and stderr in the engine's time order. */
@@ -44,17 +47,6 @@ export async function runContainers(docker: Dockerode, runId: string): Promise<R
     id: info.Id,
     running: info.State === "running",
     labels: info.Labels ?? {},
-  }));
-}
-
-/** Every container of Parity's runs on the engine, running or not. */
-export async function allRunContainers(docker: Dockerode): Promise<(RunContainer & { runId: string })[]> {
-  const containers = await docker.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
-  return containers.map((info) => ({
-    id: info.Id,
-    running: info.State === "running",
-    labels: info.Labels ?? {},
-    runId: info.Labels?.[RUN_LABEL] ?? "",
   }));
 }
 
@@ -86,10 +78,11 @@ export async function settleContainer(
     const settled: SettledContainer = {
       containerId,
       stoppedByParity,
+      neverStarted: state.Status === "created" || !engineTime(state.StartedAt),
       exitCode: state.ExitCode,
       oomKilled: Boolean(state.OOMKilled),
-      startedAt: state.StartedAt,
-      finishedAt: state.FinishedAt,
+      startedAt: engineTime(state.StartedAt),
+      finishedAt: engineTime(state.FinishedAt),
       error: state.Error || undefined,
       lines: logLines(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))),
     };
@@ -107,6 +100,11 @@ export async function settleContainer(
 /** Removes a container that is left over (its run's record is final); one already gone is fine. */
 export async function removeContainer(docker: Dockerode, containerId: string): Promise<void> {
   await docker.getContainer(containerId).remove({ force: true, v: true }).catch(ignoreGone);
+}
+
+/** The engine's time, or undefined for its "never" (0001-01-01T00:00:00Z). */
+function engineTime(time: string | undefined): string | undefined {
+  return time && !time.startsWith("0001-") ? time : undefined;
 }
 
 function isGone(error: unknown): boolean {

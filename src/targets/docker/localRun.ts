@@ -1,4 +1,3 @@
-import type Dockerode from "dockerode";
 import { chown, lchown, lstat, mkdir, readdir } from "node:fs/promises";
 import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
@@ -7,6 +6,7 @@ import { isCancelled } from "../../core/errors";
 import type { JobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
 import { RunOutput } from "../runOutput";
 import type { RunControls } from "../runHandle";
+import type { DockerConnection } from "./connection";
 import { runContainer, type ContainerOutcome, type Mount } from "./runContainer";
 import { NOTEBOOK_LABEL, RUN_LABEL } from "./runLabels";
 
@@ -15,7 +15,7 @@ import { NOTEBOOK_LABEL, RUN_LABEL } from "./runLabels";
  * `recorder` (the store's, which the caller opened) as it goes.
  */
 export async function runLocalJob(
-  docker: Dockerode,
+  { docker, endpoint }: Pick<DockerConnection, "docker" | "endpoint">,
   job: JobSpec,
   runId: string,
   recorder: RunRecordWriter,
@@ -33,6 +33,7 @@ export async function runLocalJob(
     startedAt: new Date().toISOString(),
     memoryLimitBytes: job.limits.memoryBytes,
     outputsDir: job.outputsDir,
+    engine: endpoint,
     diagnosis: [],
   };
   await recorder.save(base);

@@ -126,20 +126,32 @@ describe("RunRecovery", () => {
     expect(activeRuns.all()).toEqual([]);
   });
 
-  it("logs why a run could not be followed again and keeps its record as it is", async () => {
+  it("logs why a run could not be followed again, keeps its record as it is, and tries again later", async () => {
     const activeRuns = new ActiveRuns();
     const messages: string[] = [];
+    let asked = 0;
     const app = {
       recoverRun: async () => {
+        asked += 1;
         throw new Error("The API server https://127.0.0.1:6443 (context kwok) refused the connection.");
       },
     };
-    await new RunRecovery(deps(activeRuns, app, (m) => messages.push(m))).consider([record("unreachable")]);
+    let now = 1_000_000;
+    const recovery = new RunRecovery({ ...deps(activeRuns, app, (m) => messages.push(m)), now: () => now });
+    const runs = [record("unreachable")];
+    await recovery.consider(runs);
     await settle();
     await settle();
     expect(messages).toEqual([
-      "Run unreachable could not be followed again: The API server https://127.0.0.1:6443 (context kwok) refused the connection.",
+      "Run unreachable was left running by a process that went away, and could not be settled or followed again: The API server https://127.0.0.1:6443 (context kwok) refused the connection.",
     ]);
     expect(activeRuns.all()).toEqual([]);
+    await recovery.consider(runs);
+    await settle();
+    expect(asked).toBe(1);
+    now += 30_000;
+    await recovery.consider(runs);
+    await settle();
+    expect(asked).toBe(2);
   });
 });

@@ -31,6 +31,7 @@ const record: RunResult = {
 const settled = (over: Partial<SettledContainer> = {}): SettledContainer => ({
   containerId: "c1",
   stoppedByParity: false,
+  neverStarted: false,
   exitCode: 0,
   oomKilled: false,
   startedAt: "2026-12-04T10:00:01.000Z",
@@ -114,6 +115,25 @@ describe("the end of a run read from its container", () => {
     const ended = endFromContainer(asked, settled({ exitCode: 137 }), [], {});
     expect(ended.status).toBe("cancelled");
     expect(ended.diagnosis.map((item) => item.code)).toEqual(["Cancelled", "FollowerGone"]);
+  });
+
+  it("is cancelled, without times or exit code, when its container was never started", () => {
+    const never = endFromContainer(
+      record,
+      settled({ neverStarted: true, exitCode: 0, startedAt: undefined, finishedAt: undefined }),
+      [],
+      { pid: 5 },
+    );
+    expect(never).toMatchObject({ status: "cancelled", exitCode: null });
+    expect(never.finishedAt).toBeUndefined();
+    expect(never.durationMs).toBeUndefined();
+    expect(never.diagnosis).toEqual([
+      expect.objectContaining({
+        code: "FollowerGone",
+        message:
+          "The process that ran it (pid 5) went away after creating the run's container and before starting it: the notebook never ran.",
+      }),
+    ]);
   });
 
   it("is lost, explained, when nothing remains", () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { claimFollower } from "../../../src/app/store/follower";
 
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const runDir = () => mkdtempSync(join(tmpdir(), "h7-follower-"));
 /** A pid no process has: above Linux's pid_max. */
 const GONE_PID = 2 ** 22 + 1;
@@ -26,6 +27,21 @@ describe("claimFollower", () => {
     expect(claims.filter((claim) => claim.status === "fulfilled")).toHaveLength(1);
     for (const claim of claims) {
       if (claim.status === "rejected") expect(claim.reason).toMatchObject({ code: "RunFollowedElsewhere" });
+    }
+  });
+
+  it("lets exactly one of many simultaneous take-overs of a stale claim win (the CLI and a window at once)", async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const dir = runDir();
+      writeFileSync(join(dir, "follower.json"), JSON.stringify({ pid: GONE_PID, host: hostname() }));
+      // Started a little apart, so that one reads the stale claim while another already replaced it.
+      const claims = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, index) => delay(index % 5).then(() => claimFollower(dir, "r1"))),
+      );
+      expect(claims.filter((claim) => claim.status === "fulfilled")).toHaveLength(1);
+      for (const claim of claims) {
+        if (claim.status === "rejected") expect(claim.reason).toMatchObject({ code: "RunFollowedElsewhere" });
+      }
     }
   });
 

@@ -1,4 +1,4 @@
-import { ParityError } from "../../../core/errors";
+import { CancelledError, ParityError } from "../../../core/errors";
 import type { ClusterRunRef } from "../../../core/job/types";
 import { isUnfinishedClusterRun } from "../../../core/workload/status";
 import { requireAllowed } from "../../../targets/kube/access";
@@ -20,6 +20,8 @@ export function startClusterRun(
 ): DetachableRunHandle {
   return createDetachableRunHandle(runId, async (controls) => {
     await requireAllowed(conn, runPermissions(spec.ref.kind, spec.ref.namespace));
+    // Cancelled while permissions were checked: nothing exists yet, and nothing will.
+    if (controls.cancel.aborted) throw new CancelledError();
     const recorder = await RunRecorder.create(spec.job.workspaceDir, runId);
     return submitClusterRun(conn, spec, runId, recorder, () => recorder.release(), controls);
   });

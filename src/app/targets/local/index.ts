@@ -8,7 +8,7 @@ import { jobSpecFor } from "../../job/load";
 import { buildForRun, checkParity, connect, loadForRun } from "../../job/session";
 import { newRunId, RunRecorder } from "../../store/runStore";
 import type { Target } from "../target";
-import { removeLeftovers, settleLocalRun } from "./settle";
+import { removeLeftovers, requireOwnRecord, settleLocalRun } from "./settle";
 
 /**
  * Local Docker: the job's container runs under the profile's limits on this machine's engine, and
@@ -42,7 +42,7 @@ export const localTarget: Target = {
     const handle = createRunHandle(runId, async (controls) => {
       const recorder = await RunRecorder.create(spec.workspaceDir, runId);
       try {
-        return await runLocalJob(connection.docker, spec, runId, recorder, controls);
+        return await runLocalJob(connection, spec, runId, recorder, controls);
       } finally {
         await recorder.release();
       }
@@ -52,7 +52,7 @@ export const localTarget: Target = {
 
   async attach(context, stored) {
     const connection = await connect(context, () => undefined);
-    return settleLocalRun(connection.docker, stored, false);
+    return settleLocalRun(connection, stored, false);
   },
 
   async confirmation() {
@@ -60,6 +60,7 @@ export const localTarget: Target = {
   },
 
   async cancel(context, stored) {
+    requireOwnRecord(stored);
     const connection = await connect(context, () => undefined);
     const stopped = await stopRunContainers(connection, stored.result.runId, stored.result.notebook);
     if (stopped === 0) {
@@ -80,6 +81,6 @@ export const localTarget: Target = {
 
   async reconcile(context, stored) {
     const connection = await connect(context, () => undefined);
-    return settleLocalRun(connection.docker, stored, true).result;
+    return settleLocalRun(connection, stored, true).result;
   },
 };

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type Dockerode from "dockerode";
 import { diagnoseRun } from "../../../core/diagnosis/diagnose";
 import {
@@ -15,9 +16,12 @@ import {
   type SettledContainer,
 } from "../../../targets/docker/leftovers";
 import { NOTEBOOK_LABEL } from "../../../targets/docker/runLabels";
+import type { DockerConnection } from "../../../targets/docker/connection";
 import { createDetachableRunHandle, type DetachableRunHandle } from "../../../targets/runHandle";
-import { isCancelled } from "../../../core/errors";
+import { isCancelled, ParityError } from "../../../core/errors";
+import { isInside } from "../../../core/paths";
 import { lastFollower } from "../../store/follower";
+import { workspaceOfRunDir } from "../../store/runRef";
 import { readRunLogs, RunRecorder, type StoredRun } from "../../store/runStore";
 
 /**
@@ -27,8 +31,15 @@ import { readRunLogs, RunRecorder, type StoredRun } from "../../store/runStore";
  * The record is claimed first, so a live follower (a `parity run` still going) is never overruled.
  * cancel() stops the container; detach() stops waiting and leaves container and record as they are.
  */
-export function settleLocalRun(docker: Dockerode, stored: StoredRun, stop: boolean): DetachableRunHandle {
+export function settleLocalRun(
+  connection: Pick<DockerConnection, "docker" | "endpoint">,
+  stored: StoredRun,
+  stop: boolean,
+): DetachableRunHandle {
+  const { docker } = connection;
   return createDetachableRunHandle(stored.result.runId, async ({ status, logs, cancel, detach }) => {
+    requireSameEngine(stored, connection.endpoint);
+    requireOwnRecord(stored);
     const follower: GoneFollower = { pid: (await lastFollower(stored.dir))?.pid };
     const { recorder, current } = await RunRecorder.reopen(stored);
     let record = current.result;
@@ -74,8 +85,40 @@ export function settleLocalRun(docker: Dockerode, stored: StoredRun, stop: boole
   });
 }
 
+/**
+ * A run is settled from the engine it ran on: another engine has no container of it, and "lost"
+ * would be a lie while the container goes on there. (Records older than the field say nothing.)
+ */
+function requireSameEngine(stored: StoredRun, endpoint: string): void {
+  const engine = stored.result.engine;
+  if (!engine || engine === endpoint) return;
+  throw new ParityError(
+    "OtherEngine",
+    `Run ${stored.result.runId} ran on the Docker engine at ${engine}, not on ${endpoint}, which Parity reaches now; its record is left as it is.`,
+    {
+      fix: `Point Parity at that engine (DOCKER_HOST=${engine}, or the parity.docker.host setting) and run any parity command in ${workspaceOfRunDir(stored.dir)}.`,
+    },
+  );
+}
+
+/**
+ * A record is a file anyone who can write the workspace can make: its run id must be its folder's
+ * name and its notebook must lie in its workspace, or it could name another project's container.
+ */
+export function requireOwnRecord(stored: StoredRun): void {
+  const workspace = workspaceOfRunDir(stored.dir);
+  if (stored.result.runId === path.basename(stored.dir) && isInside(stored.result.notebook, workspace))
+    return;
+  throw new ParityError(
+    "RunFolderUnexpected",
+    `The record in ${stored.dir} names run ${stored.result.runId} of ${stored.result.notebook}, which is not this folder's run of a notebook in ${workspace}; Parity leaves it as it is.`,
+    { fix: "Remove that folder if you do not know where it comes from." },
+  );
+}
+
 /** Removes the containers a finished run left behind (its process was killed before removing them). */
 export async function removeLeftovers(docker: Dockerode, stored: StoredRun): Promise<number> {
+  requireOwnRecord(stored);
   const containers = (await runContainers(docker, stored.result.runId)).filter((each) =>
     belongsTo(each, stored.result),
   );
@@ -83,10 +126,7 @@ export async function removeLeftovers(docker: Dockerode, stored: StoredRun): Pro
   return containers.length;
 }
 
-/**
- * A container is this record's only when it runs this record's notebook too: a record is a file in
- * the workspace, and a crafted one must not stop another project's run of the same id.
- */
+/** A container is this record's only when it runs this record's notebook too (see requireOwnRecord). */
 function belongsTo(container: RunContainer, record: RunResult): boolean {
   return container.labels[NOTEBOOK_LABEL] === record.notebook;
 }
@@ -113,19 +153,28 @@ export function endFromContainer(
   lines: LogLine[],
   follower: GoneFollower,
 ): RunResult {
+  if (settled.neverStarted) {
+    return {
+      ...record,
+      status: "cancelled",
+      exitCode: null,
+      peakMemoryBytes: undefined,
+      diagnosis: [followerGoneDiagnosis(follower, "never-started")],
+    };
+  }
   // A cancel the record says was asked for (a Ctrl-C before the process quit), or Parity's stop now.
   const askedToCancel = record.cancelRequestedAt !== undefined;
   const stoppedByParity = settled.stoppedByParity && !askedToCancel;
   const cancelled = askedToCancel || stoppedByParity;
-  const startedAt = Date.parse(settled.startedAt);
-  const finishedAt = Date.parse(settled.finishedAt);
+  const startedAt = Date.parse(settled.startedAt ?? "");
+  const finishedAt = Date.parse(settled.finishedAt ?? "");
   const logTail = lines.slice(-200).map((line) => line.text);
   return {
     ...record,
     status: cancelled ? "cancelled" : settled.exitCode === 0 && !settled.oomKilled ? "succeeded" : "failed",
     exitCode: cancelled ? null : settled.exitCode,
     oomKilled: settled.oomKilled,
-    finishedAt: settled.finishedAt,
+    ...(settled.finishedAt ? { finishedAt: settled.finishedAt } : {}),
     ...(Number.isFinite(startedAt) && Number.isFinite(finishedAt)
       ? { durationMs: finishedAt - startedAt }
       : {}),
@@ -142,7 +191,7 @@ export function endFromContainer(
             engineError: settled.error,
             logTail,
           })),
-      followerGoneDiagnosis(follower, stoppedByParity),
+      followerGoneDiagnosis(follower, stoppedByParity ? "stopped" : "read"),
     ],
   };
 }
