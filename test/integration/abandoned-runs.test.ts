@@ -253,3 +253,22 @@ describe("following a local run whose parity process is gone (its target's attac
     TIMEOUT,
   );
 });
+
+describe("cancelling a run another process follows (Cancel in another window)", () => {
+  it(
+    "stops its container, and the parity run following it records cancelled and exits 130",
+    async () => {
+      const { workspace, exited, run } = await startRun("test/fixtures/workspaces/sleeper", "sleep.ipynb");
+      const context = { env: process.env, cwd: workspace.dir, signal: new AbortController().signal };
+      const local = targetNamed("local");
+      expect(await local.confirmation(context, run)).toBeUndefined();
+      await local.cancel(context, run);
+      expect(await exited).toBe(130);
+      const after = await recordOf(workspace.dir, run.result.runId);
+      expect(after.result).toMatchObject({ status: "cancelled", exitCode: null });
+      expect(after.result.diagnosis.map((item) => item.code)).toEqual(["Cancelled"]);
+      expect(await containersOf(run.result.runId)).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});

@@ -27,6 +27,8 @@ export function newRunId(jobName: string, now = new Date()): string {
 
 const RECORD = "run.json";
 const LOGS = "logs.jsonl";
+/** Written by a process that cancels a run another process follows, before it stops the work. */
+const CANCEL = "cancel.json";
 
 /**
  * A run's record as its one follower writes it. Made by `create` (a new run) or `reopen` (a run
@@ -94,6 +96,13 @@ export class RunRecorder implements RunRecordWriter {
     const logs = this.logs;
     this.logs = undefined;
     if (logs) await new Promise<void>((resolve) => logs.end(resolve));
+  }
+
+  async cancelRequested(): Promise<boolean> {
+    return stat(join(this.dir, CANCEL)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Gives up this process's claim on the run (after its last save); the log is closed too. */
@@ -271,6 +280,17 @@ export function recordFileOf(dir: string): string {
 
 /** Glob patterns (relative to a workspace folder) that match a change to any record or run folder. */
 export const RECORD_PATTERNS = ["**/.parity/runs/*/run.json", "**/.parity/runs/*"];
+
+/**
+ * Tells the process that follows a run that its stop is a cancel (Cancel in another window, the
+ * other process stops the work): its record then says cancelled, not failed.
+ */
+export async function requestCancel(run: { dir: string }): Promise<void> {
+  await writeFile(
+    join(run.dir, CANCEL),
+    `${JSON.stringify({ requestedAt: new Date().toISOString(), pid: process.pid })}\n`,
+  );
+}
 
 /** Deletes a run's record and logs; only ever the folder of that run id inside the workspace's runs. */
 export async function removeRecord(run: RunRef): Promise<void> {

@@ -105,6 +105,8 @@ export interface RunRecordWriter {
   save(result: RunResult): Promise<void>;
   /** Every logged line is on disk once this resolves; call before the last save. */
   close(): Promise<void>;
+  /** Whether another process asked the run to stop (Cancel in another window): its end is a cancel. */
+  cancelRequested?(): Promise<boolean>;
 }
 
 /** Resource limits, identical for every target: that is the point of Parity. */

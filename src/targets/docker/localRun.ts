@@ -71,7 +71,12 @@ export async function runLocalJob(
       throw error;
     }
   }
-  const cancelled = signal.aborted || !outcome || outcome.cancelled;
+  // Stopped here (Ctrl-C, Cancel), or by another process that said so first (Cancel in another window).
+  const cancelled =
+    signal.aborted ||
+    !outcome ||
+    outcome.cancelled ||
+    (outcome.exitCode !== 0 && (await recorder.cancelRequested?.()) === true);
   const finishedAt = outcome?.finishedAt ?? new Date().toISOString();
   const exitCode = outcome?.exitCode ?? null;
   // The engine samples memory about once a second, so a fast OOM kill falls between samples:

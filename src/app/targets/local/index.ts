@@ -6,7 +6,7 @@ import { stopRunContainers } from "../../../targets/docker/runEvents";
 import { createRunHandle } from "../../../targets/runHandle";
 import { jobSpecFor } from "../../job/load";
 import { buildForRun, checkParity, connect, loadForRun } from "../../job/session";
-import { newRunId, RunRecorder } from "../../store/runStore";
+import { newRunId, requestCancel, RunRecorder } from "../../store/runStore";
 import type { Target } from "../target";
 import { removeLeftovers, requireOwnRecord, settleLocalRun } from "./settle";
 
@@ -62,6 +62,7 @@ export const localTarget: Target = {
   async cancel(context, stored) {
     requireOwnRecord(stored);
     const connection = await connect(context, () => undefined);
+    await requestCancel(stored);
     const stopped = await stopRunContainers(connection, stored.result.runId, stored.result.notebook);
     if (stopped === 0) {
       throw new ParityError(
