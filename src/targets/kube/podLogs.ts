@@ -48,6 +48,13 @@ export async function followPodLogs(
 
 type StreamOutcome = "ended" | "dropped" | "gone";
 
+/**
+ * How long a `pods/log` request may wait for the API server's answer. A quiet container legitimately
+ * sends nothing for a long time once its stream is open; an answer that never comes is a request the
+ * API server (or its proxy to the node) lost, and is opened again.
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
+
 /** One `pods/log` request, line by line; settles when the stream ends, drops or is aborted. */
 async function streamOnce(
   log: Log,
@@ -85,16 +92,34 @@ async function streamOnce(
     settle("dropped");
   };
   signal.addEventListener("abort", abort, { once: true });
+  let answered = false;
+  const unanswered = setTimeout(() => {
+    if (!answered) settle("dropped");
+  }, ANSWER_TIMEOUT_MS);
   try {
-    request = await log.log(namespace, pod, container, sink, {
+    const asked = log.log(namespace, pod, container, sink, {
       follow: true,
       timestamps: true,
       ...(sinceTime ? { sinceTime } : {}),
     });
+    const first = await Promise.race([asked, settled]);
+    if (typeof first === "string") {
+      // No answer in time (or aborted meanwhile): the late answer's stream is closed when it comes.
+      void asked.then(
+        (late) => late.abort(),
+        () => undefined,
+      );
+      signal.removeEventListener("abort", abort);
+      return first;
+    }
+    answered = true;
+    request = first;
     if (signal.aborted) request.abort();
   } catch (error) {
     signal.removeEventListener("abort", abort);
     return (error as { code?: number }).code === 404 ? "gone" : "dropped";
+  } finally {
+    clearTimeout(unanswered);
   }
   const outcome = await settled;
   signal.removeEventListener("abort", abort);
