@@ -5,7 +5,7 @@ export { findProfileFile } from "../core/profile";
 export { kubeContexts, listNamespaces, profileClusterOf, type ProfileCluster } from "./cluster/contexts";
 export { watchCluster, type ClusterWatch } from "./cluster/watch";
 export { recoverRun, type Recovery } from "./reconcile";
-export { buildNotebook, checkParity, connect, draftProfile } from "./job/session";
+export { buildNotebook, checkParity, draftProfile } from "./job/session";
 export { connectCluster } from "../targets/kube/connection";
 export { deleteWorkload } from "./targets/cluster/workloads";
 export { followRunEvents } from "./targets/local/events";
