@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { registerCommands } from "./commands/registerCommands";
 import { computeReport } from "./services/computeReport";
+import { ReportFreshness } from "./services/reportFreshness";
 import { recoverAbandonedRuns } from "./services/runRecords";
 import { trackClusterAvailability } from "./services/clusterSettings";
 import { Services } from "./services/container";
@@ -26,6 +27,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   services.track(trackClusterAvailability());
   // Reports made in Restricted Mode compared the requirements only: check again once trusted.
   services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => services.reports.clear()));
+  // A report follows the files it was made from and the notebook's runs: it is never left stale.
+  services.track(new ReportFreshness(services));
   // Records left "running" by a process that went away are made true soon after start-up, Runs view
   // open or not; only the record files are read when there is none.
   const startup = setTimeout(() => void recoverAbandonedRuns(services), RECOVERY_DELAY_MS);

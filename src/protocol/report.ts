@@ -8,6 +8,10 @@ export interface ComparisonRow {
   label: string;
   local: string;
   production: string;
+  /** Where production's value was read: "probed image", "parity.yaml", "requirements.txt". */
+  source: string;
+  /** Whether the two sides were compared (both known, and comparable). */
+  checked: boolean;
   differs: boolean;
 }
 
@@ -35,8 +39,12 @@ export interface ReportViewState {
   notebookName: string;
   profileName?: string;
   imageTag?: string;
-  /** "2 errors, 1 warning". */
+  /** "Matches production", "2 errors, 1 warning · requirements only". */
   summary: string;
+  /** The sentence under the summary: what was found, and whether everything was compared. */
+  verdict: string;
+  /** What was compared and what could not be: "Compared: ...", "Not compared: ...". */
+  basis: string[];
   counts: { errors: number; warnings: number; infos: number };
   localSource?: string;
   productionSource?: string;

@@ -49,6 +49,7 @@ async function checkOnce(
       report: result.report,
       local: result.local,
       image: result.image,
+      sources: result.sources,
     };
     if (isCurrent()) services.reports.checked(data);
     return data;

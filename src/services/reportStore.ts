@@ -1,6 +1,7 @@
 import type { Environment } from "../core/environment/types";
 import { Emitter, type Disposable } from "../core/events";
 import type { ParityReport } from "../core/parity";
+import type { ReportSources } from "../app/job/session";
 
 /** A notebook's parity report with the environments it compared: what the report panel shows. */
 export interface ReportData {
@@ -10,6 +11,8 @@ export interface ReportData {
   report: ParityReport;
   local?: Environment;
   image?: Environment;
+  /** The files and run records the report was made from; absent in a report restored from an older window. */
+  sources?: ReportSources;
 }
 
 /** Where a notebook's parity check stands in this window. */

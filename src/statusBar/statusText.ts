@@ -1,6 +1,6 @@
 import type { TargetName } from "../core/job/types";
 import { TARGET_LABELS } from "../core/presentation/targets";
-import { countsSentence, mismatchSummary, type ReportCounts } from "../core/presentation/counts";
+import { notebookStatus, notebookStatusDetails, type ReportCounts } from "../core/presentation/counts";
 
 /** Where the active notebook's parity stands, as the status bar shows it. */
 export type NotebookParity =
@@ -42,8 +42,8 @@ export function statusText(target: string, state: NotebookParity, notebookName?:
       };
     case "checked":
       return {
-        text: `$(beaker) Parity: ${target} · ${mismatchSummary(state.report)}`,
-        tooltip: `Parity${of}: ${countsSentence(state.report)}. ${open}`,
+        text: `$(beaker) Parity: ${target} · ${notebookStatus(state.report)}`,
+        tooltip: `Parity${of}: ${notebookStatusDetails(state.report).join(" ")} ${open}`,
       };
   }
 }

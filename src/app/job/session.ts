@@ -11,7 +11,8 @@ import {
   formatBytes,
   renderProfileYaml,
 } from "../../core/profile";
-import type { ParityReport } from "../../core/parity";
+import type { LastRunFacts, NotCompared, ParityReport } from "../../core/parity";
+import type { RunResult } from "../../core/job/types";
 import { buildParityReport } from "../../core/parity";
 import { buildImage, type BuildResult } from "../../targets/docker/buildImage";
 import {
@@ -37,6 +38,28 @@ export interface ParityResult {
   report: ParityReport;
   local?: Environment;
   image?: Environment;
+  /** What the report was made from: when one of these changes, the report is out of date. */
+  sources: ReportSources;
+}
+
+export interface ReportSources {
+  /** The notebook, its profile, its requirements and the files they include (absolute paths). */
+  files: string[];
+  /** Where the notebook's run records are: a new run's end changes the report. */
+  workspaceDir: string;
+}
+
+/** The files a notebook's report was read from. */
+export function reportSources(job: LoadedJob): ReportSources {
+  const requirements = job.profile.paths.requirements;
+  const included = requirements
+    ? job.requirements.includes.map((include) => path.resolve(path.dirname(requirements), include.path))
+    : [];
+  const files = [job.notebookFile, job.profile.file, requirements, ...included];
+  return {
+    files: [...new Set(files.filter((file): file is string => file !== undefined))],
+    workspaceDir: job.workspaceDir,
+  };
 }
 
 /** The engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, the active context). */
@@ -134,6 +157,8 @@ export interface ReportOptions {
   python?: string;
   /** False compares without running the notebook's interpreter (an untrusted workspace's .venv). */
   probeLocal?: boolean;
+  /** Why there is no image to probe, when it is not "not built yet". */
+  imageMissing?: NotCompared;
   print: Print;
 }
 
@@ -143,8 +168,16 @@ export async function report(
   job: LoadedJob,
   options: ReportOptions,
 ): Promise<ParityResult> {
+  const notCompared: NotCompared[] = [];
   let local: Environment | undefined;
-  if (options.probeLocal !== false) {
+  if (options.probeLocal === false) {
+    notCompared.push({
+      code: "LocalNotProbed",
+      short: "interpreter not probed",
+      sentence:
+        "your notebook's interpreter was not run (Restricted Mode runs nothing of the workspace): its packages were not compared",
+    });
+  } else {
     try {
       local = await captureLocalEnvironment({
         python: options.python,
@@ -155,11 +188,18 @@ export async function report(
     } catch (error) {
       if (isCancelled(error)) throw error;
       options.print(`Note: the notebook's interpreter could not be probed: ${(error as Error).message}`);
+      notCompared.push({
+        code: "LocalProbeFailed",
+        short: "interpreter not probed",
+        sentence: `your notebook's interpreter could not be probed (${(error as Error).message}): its packages were not compared`,
+      });
     }
   }
   let image: Environment | undefined;
   if (options.connection && options.image) {
     image = await probeImage(options.connection.docker, options.image, job.profile.limits, context.signal);
+  } else {
+    notCompared.push(options.imageMissing ?? IMAGE_NOT_BUILT);
   }
   const lastRun = (await listRuns(job.workspaceDir)).find(
     (run) => run.result.notebook === job.notebookFile && run.result.status !== "cancelled",
@@ -172,20 +212,40 @@ export async function report(
       memoryBytes: job.profile.limits.memoryBytes,
       shmBytes: job.profile.limits.shmBytes,
       gpu: job.profile.limits.gpu,
+      milliCpu: job.profile.limits.milliCpu,
       requirementsFile: job.profile.paths.requirements
         ? relativeTo(context, job.profile.paths.requirements)
         : undefined,
+      source: job.profile.file ? relativeTo(context, job.profile.file) : "the embedded default profile",
     },
     requirements: job.requirements,
     notebookImports: job.notebook.imports,
     notebookFile: relativeTo(context, job.notebookFile),
     workspaceModules: job.workspaceModules,
-    lastRun: lastRun && {
-      peakMemoryBytes: lastRun.result.peakMemoryBytes,
-      oomKilled: lastRun.result.oomKilled,
-    },
+    lastRun: lastRun && lastRunFacts(lastRun.result),
+    notCompared,
   });
-  return { report: parity, local, image };
+  return { report: parity, local, image, sources: reportSources(job) };
+}
+
+const IMAGE_NOT_BUILT: NotCompared = {
+  code: "ImageNotBuilt",
+  short: "requirements only",
+  sentence: "image not built yet: packages compared with requirements only",
+};
+
+function lastRunFacts(result: RunResult): LastRunFacts {
+  const { runId, target, status, exitCode, oomKilled, memoryLimitBytes, peakMemoryBytes, diagnosis } = result;
+  return {
+    runId,
+    target,
+    status,
+    exitCode,
+    oomKilled,
+    memoryLimitBytes,
+    diagnosis,
+    ...(peakMemoryBytes !== undefined ? { peakMemoryBytes } : {}),
+  };
 }
 
 export async function imageId(connection: DockerConnection, reference: string): Promise<string | undefined> {
@@ -226,6 +286,21 @@ export async function checkParity(
   const job = await load(context, notebook, options.profile, connection);
   print(describeJob(context, job));
   const builtImage = connection && (await imageId(connection, job.plan.tag)) ? job.plan.tag : undefined;
+  const imageMissing: NotCompared | undefined = connection
+    ? undefined
+    : options.useDocker === false
+      ? {
+          code: "EngineUnreachable",
+          short: "requirements only",
+          sentence:
+            "the production image was not looked at (Restricted Mode builds and runs nothing): packages compared with requirements only",
+        }
+      : {
+          code: "EngineUnreachable",
+          short: "requirements only",
+          sentence:
+            "the Docker engine did not answer, so the production image was not probed: packages compared with requirements only",
+        };
   print(
     builtImage
       ? `Production image: ${builtImage} (built)`
@@ -236,6 +311,7 @@ export async function checkParity(
     image: builtImage,
     python: options.python,
     probeLocal: options.probeLocal,
+    ...(imageMissing ? { imageMissing } : {}),
     print,
   });
   return { ...result, job, builtImage };

@@ -16,12 +16,14 @@ export function checkLimits(input: ParityInput): ParityItem[] {
   const peak = lastRun?.peakMemoryBytes;
   const raise = peak ? ` or set resources.memory to ${formatQuantity(peak * 1.2)} in parity.yaml` : "";
   if (lastRun?.oomKilled) {
-    // A killed run's real need is unknown: it stopped at the limit.
+    // A killed run's real need is unknown: it stopped at the limit it ran with.
+    const ranWith = formatBytes(lastRun.memoryLimitBytes);
+    const now = ranWith === limit ? "" : ` (${profile.source ?? "parity.yaml"} now says ${limit})`;
     items.push({
       severity: "error",
       code: "MemoryOomKilled",
       subject: "memory",
-      message: `Your last run was killed for going over the ${limit} memory limit (OOMKilled): it needs more than ${limit}.`,
+      message: `Your last run was killed for going over its ${ranWith} memory limit (OOMKilled): it needs more than ${ranWith}${now}.`,
       fix: `${REDUCE}, or raise resources.memory in parity.yaml if production allows more (run again to measure the new peak).`,
     });
   } else if (peak !== undefined && peak > profile.memoryBytes) {

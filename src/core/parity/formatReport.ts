@@ -1,3 +1,4 @@
+import { notComparedSentences } from "../presentation/counts";
 import type { ParityReport } from "./types";
 
 export interface FormatOptions {
@@ -15,10 +16,37 @@ export function summarizeReport(report: ParityReport): string {
   return parts.join(", ");
 }
 
-/** An aligned table (severity, message, fix) with wrapped cells, then the summary line. */
+/**
+ * "Matches production" with what was compared, only when every comparison was made and found
+ * nothing; otherwise undefined, and the report says what it could not compare.
+ */
+export function matchSentence(report: ParityReport): string | undefined {
+  if (report.items.length > 0 || report.notCompared.length > 0) return undefined;
+  const { local, image } = report.compared;
+  return `Your notebook's environment matches production: ${local ?? "the notebook's interpreter"} compared with ${image ?? "the production image"} and the limits in ${report.production.profileSource}.`;
+}
+
+/** What the report compared, and what it could not: the lines under every report. */
+export function basisLines(report: ParityReport): string[] {
+  const { local, image } = report.compared;
+  const compared = [
+    ...(local ? [local] : []),
+    ...(image ? [image] : [`${report.production.requirementsSource} (no image)`]),
+    `limits in ${report.production.profileSource}`,
+  ];
+  return [`Compared: ${compared.join(", ")}.`, ...notComparedSentences(report)];
+}
+
+/** An aligned table (severity, message, fix) with wrapped cells, then what was compared and the counts. */
 export function formatReport(report: ParityReport, options: FormatOptions = {}): string {
+  const matches = matchSentence(report);
+  if (matches) return `${matches}\n${summarizeReport(report)}`;
   if (report.items.length === 0) {
-    return `Your notebook's environment matches production.\n${summarizeReport(report)}`;
+    return [
+      "Parity found no mismatches, but it could not compare everything:",
+      ...basisLines(report),
+      summarizeReport(report),
+    ].join("\n");
   }
   const width = Math.max(options.width ?? 120, 60);
   const textWidth = width - SEVERITY_WIDTH - 2 * GAP.length;
@@ -34,7 +62,7 @@ export function formatReport(report: ParityReport, options: FormatOptions = {}):
       );
     }
   }
-  lines.push("", summarizeReport(report));
+  lines.push("", ...basisLines(report).flatMap((line) => wrap(line, width)), summarizeReport(report));
   return lines.join("\n");
 }
 

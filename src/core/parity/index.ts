@@ -1,4 +1,4 @@
 export * from "./types";
 export { buildParityReport } from "./buildParityReport";
-export { formatReport, summarizeReport, type FormatOptions } from "./formatReport";
+export { basisLines, formatReport, matchSentence, summarizeReport, type FormatOptions } from "./formatReport";
 export { resolveParityEdit, type EditResolution, type TextChange, type TextPosition } from "./edits";

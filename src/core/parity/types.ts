@@ -1,4 +1,5 @@
 import type { Environment } from "../environment/types";
+import type { RunResult } from "../job/types";
 import type { ParsedRequirements } from "../requirements/types";
 
 export type Severity = "error" | "warning" | "info";
@@ -10,8 +11,53 @@ export interface ParityProfile {
   memoryBytes: number;
   shmBytes: number;
   gpu: number;
+  /** CPUs in thousandths, when the profile states them. */
+  milliCpu?: number;
   /** Where requirements come from, for fixes; default "requirements.txt". */
   requirementsFile?: string;
+  /** Where these facts were read: "parity.yaml", "the embedded default profile". */
+  source?: string;
+}
+
+/**
+ * A comparison the report could not make, and why. While any is left, the report never says
+ * "matches production": it says what it compared instead.
+ */
+export interface NotCompared {
+  code: "ImageNotBuilt" | "EngineUnreachable" | "LocalNotProbed" | "LocalProbeFailed";
+  /** A few words for the status bar: "requirements only". */
+  short: string;
+  /** The whole sentence: "image not built yet: packages compared with requirements only". */
+  sentence: string;
+}
+
+/** What a run recorded, as far as the report and the views need it. */
+export type LastRunFacts = Pick<
+  RunResult,
+  | "runId"
+  | "target"
+  | "status"
+  | "exitCode"
+  | "oomKilled"
+  | "memoryLimitBytes"
+  | "peakMemoryBytes"
+  | "diagnosis"
+>;
+
+/**
+ * Production's side where no image was probed: what the profile states and what the requirements
+ * pin, each with where it was read.
+ */
+export interface ProductionFacts {
+  profileSource: string;
+  python?: string;
+  memoryBytes: number;
+  shmBytes: number;
+  gpu: number;
+  milliCpu?: number;
+  requirementsSource: string;
+  /** What each listed distribution will be in the image: "==1.5.2", ">=2", "any version". */
+  listed: Record<string, string>;
 }
 
 export interface ParityInput {
@@ -26,7 +72,9 @@ export interface ParityInput {
   notebookFile: string;
   /** Top-level modules that are files of the workspace (imported from the notebook's folder, not installed). */
   workspaceModules?: string[];
-  lastRun?: { peakMemoryBytes?: number; oomKilled?: boolean };
+  lastRun?: LastRunFacts;
+  /** The comparisons that could not be made (no image, no interpreter), each with why. */
+  notCompared?: NotCompared[];
 }
 
 export interface ParityItem {
@@ -67,4 +115,10 @@ export interface ParityReport {
   infos: number;
   /** Sources of the compared environments, as the probe captured them. */
   compared: { local?: string; image?: string };
+  /** What could not be compared: while any is left, the report does not say "matches production". */
+  notCompared: NotCompared[];
+  /** Production as the profile and the requirements state it: the report's Production column before an image exists. */
+  production: ProductionFacts;
+  /** The notebook's last run that was not cancelled, when there is one. */
+  lastRun?: LastRunFacts;
 }

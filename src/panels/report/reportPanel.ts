@@ -90,6 +90,8 @@ export class ReportPanel extends BasePanel<ReportToWebview, ReportFromWebview> {
     const base: ReportViewState = this.view ?? {
       notebookName: path.basename(this.notebookFile),
       summary: "",
+      verdict: "",
+      basis: [],
       counts: { errors: 0, warnings: 0, infos: 0 },
       sections: [],
       items: [],

@@ -1,6 +1,12 @@
 import path from "node:path";
 import type { Environment } from "../../core/environment/types";
-import { summarizeReport, type ParityItem } from "../../core/parity";
+import {
+  basisLines,
+  matchSentence,
+  summarizeReport,
+  type ParityItem,
+  type ProductionFacts,
+} from "../../core/parity";
 import { formatBytes } from "../../core/profile/quantity";
 import type {
   ComparisonRow,
@@ -17,15 +23,25 @@ const MISSING = "—";
 /** What the report webview shows: computed here, so the webview only renders. */
 export function reportViewState(data: ReportData): ReportViewState {
   const { report } = data;
+  const gaps = report.notCompared.map((gap) => gap.short);
+  const found = report.items.length === 0 ? "No differences found" : summarizeReport(report);
   return {
     notebookName: path.basename(data.notebookFile),
     ...(data.profileFile ? { profileName: path.basename(data.profileFile) } : {}),
     ...(data.imageTag ? { imageTag: data.imageTag } : {}),
-    summary: report.items.length === 0 ? "Matches production" : summarizeReport(report),
+    summary: matchSentence(report) ? "Matches production" : [found, ...gaps].join(" · "),
+    verdict:
+      matchSentence(report) ??
+      (report.items.length === 0
+        ? "Parity found no differences in what it could compare; it has not compared everything yet."
+        : `Parity found ${summarizeReport(report)}.`),
+    basis: basisLines(report),
     counts: { errors: report.errors, warnings: report.warnings, infos: report.infos },
     ...(report.compared.local ? { localSource: report.compared.local } : {}),
-    productionSource: report.compared.image ?? "Production image not built yet",
-    sections: comparisonSections(data.local, data.image, report.items),
+    productionSource:
+      report.compared.image ??
+      `Production as ${report.production.profileSource} and ${report.production.requirementsSource} state it (image not built yet)`,
+    sections: comparisonSections(data.local, data.image, report.items, report.production),
     items: report.items.map((item) => itemView(item, path.dirname(data.profileFile ?? data.notebookFile))),
   };
 }
@@ -53,33 +69,72 @@ function itemView(item: ParityItem, baseDir: string): ReportItemView {
   };
 }
 
+/** Where a production value came from, as a row says it. */
+const PROBED_IMAGE = "probed image";
+
+/**
+ * The two sides, row by row, each row saying where production's value was read (the probed image,
+ * the profile, the requirements) and whether the two sides were compared.
+ */
 export function comparisonSections(
   local: Environment | undefined,
   image: Environment | undefined,
-  items: ParityItem[] = [],
+  items: ParityItem[],
+  production: ProductionFacts,
 ): ComparisonSection[] {
+  const profile = production.profileSource;
+  const fromImage = (value: string | undefined) => ({ value, source: image ? PROBED_IMAGE : "" });
+  const stated = (imageValue: string | undefined, profileValue: string) =>
+    image
+      ? { value: imageValue, source: `${PROBED_IMAGE} (run with ${profile}'s limits)` }
+      : { value: profileValue, source: profile };
   const sections: ComparisonSection[] = [
     {
       title: "Python",
       rows: [
-        row("Version", local?.python.version, image?.python.version),
-        row("Implementation", local?.python.implementation, image?.python.implementation),
-        row("Platform", platformOf(local), platformOf(image)),
+        row(
+          "Version",
+          local?.python.version,
+          image
+            ? fromImage(image.python.version)
+            : { value: production.python || undefined, source: production.python ? profile : "" },
+        ),
+        row("Implementation", local?.python.implementation, fromImage(image?.python.implementation)),
+        row("Platform", platformOf(local), fromImage(platformOf(image))),
       ],
     },
     {
       title: "Limits",
       rows: [
-        row("Memory", memoryOf(local), memoryOf(image)),
-        row("Shared memory (/dev/shm)", bytes(local?.shmBytes), bytes(image?.shmBytes)),
-        row("CPUs", cpuOf(local), cpuOf(image)),
-        row("GPUs", gpusOf(local), gpusOf(image)),
+        row(
+          "Memory",
+          memoryOf(local),
+          stated(memoryOf(image), `${formatBytes(production.memoryBytes)} limit`),
+        ),
+        row(
+          "Shared memory (/dev/shm)",
+          bytes(local?.shmBytes),
+          stated(bytes(image?.shmBytes), formatBytes(production.shmBytes)),
+        ),
+        row(
+          "CPUs",
+          cpuOf(local),
+          stated(
+            cpuOf(image),
+            production.milliCpu === undefined ? "not stated" : `${production.milliCpu / 1000} (limit)`,
+          ),
+        ),
+        row(
+          "GPUs",
+          gpusOf(local),
+          stated(gpusOf(image), production.gpu === 0 ? "none" : `${production.gpu}`),
+        ),
       ],
     },
   ];
   const frameworks = frameworkRows(local, image);
   if (frameworks.length > 0) sections.push({ title: "Frameworks", rows: frameworks });
-  const packages = packageRows(local, image, items);
+  const packages = image ? packageRows(local, image, items) : listedPackageRows(local, production, items);
   const differing = packages.filter((row) => row.differs || mentionedIn(items, row.label));
   const same = packages.filter((row) => !differing.includes(row));
   if (differing.length > 0)
@@ -88,14 +143,22 @@ export function comparisonSections(
   return sections;
 }
 
-function row(label: string, local: string | undefined, production: string | undefined): ComparisonRow {
+/** One row; compared only when both sides are known. `source` empty: production's value is not known yet. */
+function row(
+  label: string,
+  local: string | undefined,
+  production: { value: string | undefined; source: string },
+): ComparisonRow {
   const left = local ?? MISSING;
-  const right = production ?? MISSING;
+  const right = production.value ?? MISSING;
+  const checked = local !== undefined && production.value !== undefined;
   return {
     label,
     local: left,
     production: right,
-    differs: local !== undefined && production !== undefined && left !== right,
+    source: production.value === undefined ? "not known before the image is built" : production.source,
+    checked,
+    differs: checked && left !== right,
   };
 }
 
@@ -149,11 +212,11 @@ function frameworkRows(local?: Environment, image?: Environment): ComparisonRow[
     if (describe(local) !== undefined || describe(image) !== undefined) {
       const installed = (environment?: Environment) =>
         describe(environment) ?? (environment && "not installed");
-      rows.push(row(label, installed(local), installed(image)));
+      rows.push(row(label, installed(local), fromImageOf(image, installed(image))));
     }
   }
   if (local?.nvidia.cudaVersion || image?.nvidia.cudaVersion) {
-    rows.push(row("Driver CUDA", local?.nvidia.cudaVersion, image?.nvidia.cudaVersion));
+    rows.push(row("Driver CUDA", local?.nvidia.cudaVersion, fromImageOf(image, image?.nvidia.cudaVersion)));
   }
   return rows;
 }
@@ -162,34 +225,68 @@ function mentionedIn(items: ParityItem[], name: string): boolean {
   return items.some((item) => item.subject === name);
 }
 
+function fromImageOf(image: Environment | undefined, value: string | undefined) {
+  return { value: image ? value : undefined, source: PROBED_IMAGE };
+}
+
 /** Packages the report talks about first, then other differences, then the rest, by name. */
 function packageRows(
   local: Environment | undefined,
-  image: Environment | undefined,
+  image: Environment,
   items: ParityItem[],
 ): ComparisonRow[] {
-  if (!local && !image) return [];
+  const names = [
+    ...new Set([...Object.keys(local?.distributions ?? {}), ...Object.keys(image.distributions)]),
+  ];
+  return rankedRows(names, items, (name) => {
+    const left = local?.distributions[name];
+    const right = image.distributions[name];
+    return {
+      label: name,
+      local: left ?? (local ? "not installed" : MISSING),
+      production: right ?? "not installed",
+      source: PROBED_IMAGE,
+      checked: !!local,
+      differs: !!local && left !== right,
+    };
+  });
+}
+
+/**
+ * Before an image exists, production's packages are what the requirements list: an exact pin is
+ * compared with the notebook's version; a range or an unlisted package cannot be.
+ */
+function listedPackageRows(
+  local: Environment | undefined,
+  production: ProductionFacts,
+  items: ParityItem[],
+): ComparisonRow[] {
+  const names = [...new Set([...Object.keys(production.listed), ...Object.keys(local?.distributions ?? {})])];
+  return rankedRows(names, items, (name) => {
+    const left = local?.distributions[name];
+    const listed = production.listed[name];
+    const pinned = listed?.startsWith("==") && !listed.includes(",") ? listed.slice(2) : undefined;
+    const checked = !!local && pinned !== undefined;
+    return {
+      label: name,
+      local: left ?? (local ? "not installed" : MISSING),
+      production: listed ?? "not listed",
+      source: production.requirementsSource,
+      checked,
+      differs: checked && left !== pinned,
+    };
+  });
+}
+
+function rankedRows(
+  names: string[],
+  items: ParityItem[],
+  toRow: (name: string) => ComparisonRow,
+): ComparisonRow[] {
   const mentioned = new Set(
     items.map((item) => item.subject).filter((subject): subject is string => !!subject),
   );
-  const names = [
-    ...new Set([...Object.keys(local?.distributions ?? {}), ...Object.keys(image?.distributions ?? {})]),
-  ];
-  const rank = (name: string) => {
-    if (mentioned.has(name)) return 0;
-    return local?.distributions[name] !== image?.distributions[name] ? 1 : 2;
-  };
-  return names
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .slice(0, MAX_PACKAGE_ROWS)
-    .map((name) => {
-      const left = local?.distributions[name];
-      const right = image?.distributions[name];
-      return {
-        label: name,
-        local: left ?? (local ? "not installed" : MISSING),
-        production: right ?? (image ? "not installed" : MISSING),
-        differs: !!local && !!image && left !== right,
-      };
-    });
+  const rows = names.map(toRow);
+  const rank = (row: ComparisonRow) => (mentioned.has(row.label) ? 0 : row.differs ? 1 : 2);
+  return rows.sort((a, b) => rank(a) - rank(b) || a.label.localeCompare(b.label)).slice(0, MAX_PACKAGE_ROWS);
 }

@@ -3,7 +3,7 @@ import type { Services } from "../../services/container";
 import type { ClusterWatch } from "../../app/cluster/watch";
 import { connectOptions, workspaceProfile } from "../../services/clusterConnection";
 import { userMessage } from "../../services/messages";
-import { Debouncer } from "../refresh";
+import { Debouncer } from "../../services/refresh";
 import { presentedTreeItem } from "../treeItem";
 import type { ClusterSnapshot } from "../../core/cluster/snapshot";
 import type { ClusterRow } from "./clusterRow";

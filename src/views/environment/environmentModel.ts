@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { ParityItem, Severity } from "../../core/parity";
-import { countsSentence, mismatchSummary } from "../../core/presentation/counts";
+import { mismatchCount, notebookStatus, notebookStatusDetails } from "../../core/presentation/counts";
+import { lastRunSummary } from "../../core/presentation/lastRun";
 import type { NotebookState } from "../../services/reportStore";
 
 /** One row of the Environment view, without the vscode types. */
@@ -72,18 +73,23 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
       return { ...base, description: "checking…", tooltip: "Checking parity…", icon: { id: "loading~spin" } };
     case "failed":
       return { ...base, description: "check failed", tooltip: state.message, icon: { id: "warning" } };
-    case "checked":
+    case "checked": {
+      const { report } = state;
+      const verified = mismatchCount(report) === 0 && report.notCompared.length === 0;
       return {
         ...base,
-        description: mismatchSummary(state.report),
-        tooltip: `${countsSentence(state.report)}. Click to open the report.`,
+        description: notebookStatus(report),
+        tooltip: [...notebookStatusDetails(report), "Click to open the report."].join("\n"),
         icon:
-          state.report.errors > 0
+          report.errors > 0 || lastRunSummary(report.lastRun)
             ? SEVERITY_ICONS.error
-            : state.report.warnings > 0
+            : report.warnings > 0
               ? SEVERITY_ICONS.warning
-              : { id: "pass", color: "testing.iconPassed" },
+              : verified
+                ? { id: "pass", color: "testing.iconPassed" }
+                : SEVERITY_ICONS.info,
       };
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import { abandonedRuns, RECORD_PATTERNS, workspaceOfRunDir, type StoredRun } from "../../app/store";
 import type { Services } from "../../services/container";
 import { recordedRuns } from "../../services/runRecords";
-import { Debouncer, StreamFollower } from "../refresh";
+import { Debouncer, StreamFollower } from "../../services/refresh";
 import type { RunNode } from "./runNode";
 import { presentedTreeItem } from "../treeItem";
 import { presentRun } from "./runPresentation";

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { ParityReport } from "../../../src/core/parity";
 import { ActiveRuns } from "../../../src/services/activeRuns";
+import { reportOf } from "../parity/fixtures";
 import { ReportStore } from "../../../src/services/reportStore";
 
 describe("runs started from this window", () => {
@@ -50,7 +51,7 @@ describe("runs started from this window", () => {
 });
 
 describe("the report store", () => {
-  const report: ParityReport = { items: [], errors: 0, warnings: 1, infos: 0, compared: {} };
+  const report: ParityReport = { ...reportOf([]), warnings: 1 };
 
   it("goes from unchecked to checking to checked, and back to the last report on cancel", () => {
     const store = new ReportStore();

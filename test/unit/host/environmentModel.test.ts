@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParityItem, ParityReport } from "../../../src/core/parity";
 import { issueNode, notebookNode, profileNode } from "../../../src/views/environment/environmentModel";
+import { lastRun, reportOf, REQUIREMENTS_ONLY } from "../parity/fixtures";
 
 const pinItem: ParityItem = {
   severity: "warning",
@@ -16,13 +17,8 @@ const pinItem: ParityItem = {
     newText: "scikit-learn==1.5.2",
   },
 };
-const report = (items: ParityItem[]): ParityReport => ({
-  items,
-  errors: items.filter((item) => item.severity === "error").length,
-  warnings: items.filter((item) => item.severity === "warning").length,
-  infos: items.filter((item) => item.severity === "info").length,
-  compared: {},
-});
+const report = (items: ParityItem[], overrides: Partial<ParityReport> = {}): ParityReport =>
+  reportOf(items, overrides);
 
 describe("the Environment view", () => {
   it("marks issues with a fix the editor can apply, by severity", () => {
@@ -57,5 +53,40 @@ describe("the Environment view", () => {
       description: "train",
     });
     expect(profileNode(undefined, "/w").label).toBe("Default profile");
+  });
+
+  it("shows a pass only for a report that compared everything, and a failed last run first", () => {
+    expect(notebookNode("/w/train.ipynb", { kind: "checked", report: report([]) })).toMatchObject({
+      description: "matches production",
+      icon: { id: "pass" },
+    });
+    const partial = notebookNode("/w/train.ipynb", {
+      kind: "checked",
+      report: report([], { notCompared: [REQUIREMENTS_ONLY] }),
+    });
+    expect(partial.description).toBe("no mismatches · requirements only");
+    expect(partial.icon.id).toBe("info");
+    expect(partial.tooltip).toContain("Not compared: image not built yet");
+
+    const failed = notebookNode("/w/train.ipynb", {
+      kind: "checked",
+      report: report([], {
+        lastRun: lastRun({
+          status: "failed",
+          exitCode: 1,
+          diagnosis: [
+            {
+              code: "PythonException",
+              severity: "error",
+              message: "ValueError: bad input (raised in cell 3, line 2)",
+              fix: "",
+            },
+          ],
+        }),
+      }),
+    });
+    expect(failed.description).toBe("last run failed (ValueError) · matches production");
+    expect(failed.icon.id).toBe("error");
+    expect(failed.tooltip).toContain("ValueError: bad input (raised in cell 3, line 2)");
   });
 });

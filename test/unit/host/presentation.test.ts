@@ -12,12 +12,12 @@ describe("shared presentation", () => {
     expect(plural(2, "mismatch", "mismatches")).toBe("2 mismatches");
     expect(countsSentence({ errors: 1, warnings: 1, infos: 1 })).toBe("1 error, 1 warning, 1 note");
     expect(countsSentence({ errors: 0, warnings: 2, infos: 3 })).toBe("0 errors, 2 warnings, 3 notes");
-    expect(mismatchSummary({ errors: 0, warnings: 0 })).toBe("matches production");
-    expect(mismatchSummary({ errors: 0, warnings: 1 })).toBe("1 mismatch");
+    expect(mismatchSummary({ errors: 0, warnings: 0, notCompared: [] })).toBe("matches production");
+    expect(mismatchSummary({ errors: 0, warnings: 1, notCompared: [] })).toBe("1 mismatch");
   });
 
   it("gives the status bar and the Environment view the same summary and counts", () => {
-    const report = { errors: 1, warnings: 1, infos: 1, items: [] } as never;
+    const report = { errors: 1, warnings: 1, infos: 1, items: [], notCompared: [] } as never;
     const bar = statusText("local", { kind: "checked", report }, "train.ipynb");
     const row = notebookNode("/w/train.ipynb", { kind: "checked", report });
     expect(bar.text).toContain(row.description!);

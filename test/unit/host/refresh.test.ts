@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Debouncer, StreamFollower } from "../../../src/views/refresh";
+import { Debouncer, StreamFollower } from "../../../src/services/refresh";
 
 describe("the Runs view's refresh", () => {
   it("debounces a burst of events into one refresh 500 ms after the last", () => {

@@ -9,6 +9,7 @@ import {
   imageEnvironment,
   matchingInput,
   PINNED_REQUIREMENTS,
+  REQUIREMENTS_ONLY,
 } from "../parity/fixtures";
 
 const MIB = 1024 ** 2;
@@ -73,13 +74,91 @@ describe("reportViewState", () => {
     });
   });
 
-  it("shows production as not built when there is no image", () => {
-    const state = reportViewState({
-      notebookFile: "train.ipynb",
-      report: buildParityReport(matchingInput({ image: undefined })),
+  it("before the image is built: the profile's limits and the requirements in the Production column, each with its source, and no match claimed", () => {
+    // examples/train as a new user has it: requirements.txt pins scikit-learn, the notebook
+    // imports it, and the local interpreter lacks it.
+    const local = capturedLocalEnvironment();
+    delete local.distributions["scikit-learn"];
+    delete local.moduleDistributions.sklearn;
+    const requirements = parseRequirements("scikit-learn==1.5.2\nnumpy==1.26.4\n", "requirements.txt");
+    const report = buildParityReport(
+      matchingInput({
+        local,
+        image: undefined,
+        requirements,
+        notebookImports: ["numpy", "sklearn"],
+        profile: {
+          python: "3.11",
+          memoryBytes: 512 * MIB,
+          shmBytes: 64 * MIB,
+          gpu: 0,
+          milliCpu: 1500,
+          source: "parity.yaml",
+        },
+        notCompared: [REQUIREMENTS_ONLY],
+      }),
+    );
+    const state = reportViewState({ notebookFile: "/w/train.ipynb", report, local });
+
+    expect(state.summary).not.toMatch(/matches/i);
+    expect(state.summary).toContain("requirements only");
+    expect(state.verdict).not.toMatch(/matches production/i);
+    expect(state.basis).toContain(
+      "Not compared: image not built yet: packages compared with requirements only.",
+    );
+    expect(state.productionSource).toBe(
+      "Production as parity.yaml and requirements.txt state it (image not built yet)",
+    );
+    const missing = report.items.find((item) => item.code === "PackageMissingLocal");
+    expect(missing).toMatchObject({ severity: "warning", subject: "scikit-learn" });
+    expect(missing!.message).toContain("requirements.txt:1 lists scikit-learn==1.5.2");
+
+    const rows = Object.fromEntries(
+      state.sections.flatMap((section) => section.rows).map((row) => [row.label, row]),
+    );
+    expect(rows["Version"]).toMatchObject({ production: "3.11", source: "parity.yaml", checked: true });
+    expect(rows["Implementation"]).toMatchObject({
+      production: "—",
+      source: "not known before the image is built",
+      checked: false,
     });
-    expect(state.productionSource).toBe("Production image not built yet");
-    expect(state.sections[0]!.rows[0]).toMatchObject({ production: "—", differs: false });
+    expect(rows["Memory"]).toMatchObject({
+      production: "512 MiB limit",
+      source: "parity.yaml",
+      checked: true,
+    });
+    expect(rows["Shared memory (/dev/shm)"]).toMatchObject({ production: "64 MiB", source: "parity.yaml" });
+    expect(rows["CPUs"]).toMatchObject({ production: "1.5 (limit)", source: "parity.yaml" });
+    expect(rows["GPUs"]).toMatchObject({ production: "none", source: "parity.yaml" });
+    expect(rows["scikit-learn"]).toMatchObject({
+      local: "not installed",
+      production: "==1.5.2",
+      source: "requirements.txt",
+      checked: true,
+      differs: true,
+    });
+    expect(rows["numpy"]).toMatchObject({ production: "==1.26.4", checked: true, differs: false });
+  });
+
+  it("says where each value came from once the image is probed", () => {
+    const report = buildParityReport(matchingInput());
+    const state = reportViewState({
+      notebookFile: "/w/train.ipynb",
+      report,
+      local: matchingInput().local,
+      image: matchingInput().image,
+    });
+    expect(state.summary).toBe("Matches production");
+    expect(state.verdict).toMatch(
+      /^Your notebook's environment matches production: local .* compared with image/,
+    );
+    const memory = state.sections[1]!.rows[0]!;
+    expect(memory).toMatchObject({
+      label: "Memory",
+      checked: true,
+      source: "probed image (run with parity.yaml's limits)",
+    });
+    expect(state.sections[0]!.rows[0]).toMatchObject({ source: "probed image", checked: true });
   });
 });
 

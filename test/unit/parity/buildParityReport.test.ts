@@ -3,6 +3,7 @@ import { buildParityReport } from "../../../src/core/parity/buildParityReport";
 import type { ParityItem } from "../../../src/core/parity/types";
 import { parseRequirements } from "../../../src/core/requirements/parseRequirements";
 import {
+  lastRun,
   GIB,
   MIB,
   PINNED_REQUIREMENTS,
@@ -319,28 +320,35 @@ describe("buildParityReport", () => {
   });
 
   it("makes a peak over the limit an error and a peak above 90% a warning", () => {
-    const over = buildParityReport(matchingInput({ lastRun: { peakMemoryBytes: 9.8 * GIB } }));
+    const over = buildParityReport(matchingInput({ lastRun: lastRun({ peakMemoryBytes: 9.8 * GIB }) }));
     expect(only(over.items, "MemoryPeakOver")).toMatchObject({
       severity: "error",
       message: "Your notebook peaked at 9.8 GiB; the production limit is 8 GiB.",
       fix: "Reduce peak memory (smaller batches, load data in chunks, del large objects) or set resources.memory to 12Gi in parity.yaml.",
     });
 
-    const near = buildParityReport(matchingInput({ lastRun: { peakMemoryBytes: 7.5 * GIB } }));
+    const near = buildParityReport(matchingInput({ lastRun: lastRun({ peakMemoryBytes: 7.5 * GIB }) }));
     expect(only(near.items, "MemoryPeakNear")).toMatchObject({
       severity: "warning",
       message: "Your notebook peaked at 7.5 GiB, 94% of the production limit of 8 GiB.",
     });
 
-    const under = buildParityReport(matchingInput({ lastRun: { peakMemoryBytes: 7.1 * GIB } }));
+    const under = buildParityReport(matchingInput({ lastRun: lastRun({ peakMemoryBytes: 7.1 * GIB }) }));
     expect(under.items).toEqual([]);
   });
 
   it("reports an OOM-killed last run as an error", () => {
-    const report = buildParityReport(matchingInput({ lastRun: { oomKilled: true } }));
+    const report = buildParityReport(matchingInput({ lastRun: lastRun({ oomKilled: true }) }));
     const item = only(report.items, "MemoryOomKilled");
     expect(item.message).toBe(
-      "Your last run was killed for going over the 8 GiB memory limit (OOMKilled): it needs more than 8 GiB.",
+      "Your last run was killed for going over its 8 GiB memory limit (OOMKilled): it needs more than 8 GiB.",
+    );
+    // The limit the run had, not the profile's limit of today.
+    const raised = buildParityReport(
+      matchingInput({ lastRun: lastRun({ oomKilled: true, memoryLimitBytes: 128 * MIB }) }),
+    );
+    expect(only(raised.items, "MemoryOomKilled").message).toBe(
+      "Your last run was killed for going over its 128 MiB memory limit (OOMKilled): it needs more than 128 MiB (parity.yaml now says 8 GiB).",
     );
     // No made-up number: the real need of a killed run is unknown.
     expect(item.fix).not.toMatch(/\d+(Mi|Gi)/);
@@ -370,8 +378,8 @@ describe("buildParityReport", () => {
     const local = capturedLocalEnvironment();
     local.distributions = { ...local.distributions, numpy: "2.0.1" };
     const requirements = parseRequirements(PINNED_REQUIREMENTS.replace("pandas==2.2.2", "pandas"));
-    const lastRun = { oomKilled: true };
-    const report = buildParityReport(matchingInput({ local, requirements, lastRun }));
+    const oomRun = lastRun({ oomKilled: true });
+    const report = buildParityReport(matchingInput({ local, requirements, lastRun: oomRun }));
 
     expect(report.items.map((item) => [item.severity, item.code])).toEqual([
       ["error", "PackageVersion"],

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseProbeOutput } from "../../../src/core/environment/parseProbeOutput";
 import type { Environment } from "../../../src/core/environment/types";
-import type { ParityInput } from "../../../src/core/parity/types";
+import type { LastRunFacts, ParityInput, ParityItem, ParityReport } from "../../../src/core/parity/types";
 import { parseRequirements } from "../../../src/core/requirements/parseRequirements";
 
 export const GIB = 1024 ** 3;
@@ -76,7 +76,50 @@ export function matchingInput(overrides: Partial<ParityInput> = {}): ParityInput
     requirements: parseRequirements(PINNED_REQUIREMENTS),
     notebookImports: ["json", "numpy", "pandas", "sklearn", "torch"],
     notebookFile: "train.ipynb",
-    lastRun: { peakMemoryBytes: 3 * GIB, oomKilled: false },
+    lastRun: lastRun({ peakMemoryBytes: 3 * GIB }),
     ...overrides,
   };
 }
+
+/** A finished run of the notebook as its record says, with the profile's 8 GiB limit. */
+export function lastRun(overrides: Partial<LastRunFacts> = {}): LastRunFacts {
+  return {
+    runId: "20261204-120000-train",
+    target: "local",
+    status: overrides.oomKilled ? "failed" : "succeeded",
+    exitCode: overrides.oomKilled ? 137 : 0,
+    oomKilled: false,
+    memoryLimitBytes: 8 * GIB,
+    diagnosis: [],
+    ...overrides,
+  };
+}
+
+/** A report as buildParityReport makes it, of these items, with every comparison made. */
+export function reportOf(items: ParityItem[], overrides: Partial<ParityReport> = {}): ParityReport {
+  return {
+    items,
+    errors: items.filter((item) => item.severity === "error").length,
+    warnings: items.filter((item) => item.severity === "warning").length,
+    infos: items.filter((item) => item.severity === "info").length,
+    compared: { local: "local /usr/bin/python3", image: "image parity/train:1" },
+    notCompared: [],
+    production: {
+      profileSource: "parity.yaml",
+      python: "3.11",
+      memoryBytes: 8 * GIB,
+      shmBytes: 2 * GIB,
+      gpu: 0,
+      requirementsSource: "requirements.txt",
+      listed: {},
+    },
+    ...overrides,
+  };
+}
+
+/** What the report says when the image is not built yet. */
+export const REQUIREMENTS_ONLY = {
+  code: "ImageNotBuilt" as const,
+  short: "requirements only",
+  sentence: "image not built yet: packages compared with requirements only",
+};

@@ -81,13 +81,19 @@ function view(report: ReportViewState | undefined) {
           </p>`
         : nothing
     }
+    ${report.verdict ? html`<p data-testid="report-verdict">${report.verdict}</p>` : nothing}
+    ${
+      report.basis.length > 0
+        ? html`<ul class="basis muted" data-testid="report-basis">
+            ${report.basis.map((line) => html`<li>${line}</li>`)}
+          </ul>`
+        : nothing
+    }
     ${
       report.items.length > 0
         ? html`<h2>Differences</h2>
             ${report.items.map((item, index) => itemView(item, index, !!report.busy))}`
-        : report.summary
-          ? html`<p>Your notebook's environment matches production.</p>`
-          : nothing
+        : nothing
     }
     <h2>Side by side</h2>
     ${report.sections.map((section) => sectionView(section, report))}
@@ -128,6 +134,7 @@ function sectionView(section: ComparisonSection, report: ReportViewState) {
             <th></th>
             <th title=${report.localSource ?? ""}>Your notebook</th>
             <th title=${report.productionSource ?? ""}>Production</th>
+            <th>Source</th>
           </tr>
         </thead>
         <tbody>
@@ -137,6 +144,7 @@ function sectionView(section: ComparisonSection, report: ReportViewState) {
                 <td>${row.label}</td>
                 <td class="mono">${row.local}</td>
                 <td class="mono">${row.production}</td>
+                <td class="muted">${row.checked ? row.source : `${row.source} · not compared`}</td>
               </tr>`,
           )}
         </tbody>

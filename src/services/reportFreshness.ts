@@ -1,0 +1,91 @@
+import path from "node:path";
+import * as vscode from "vscode";
+import { isCancelled } from "../core/errors";
+import { Debouncer } from "./refresh";
+import type { Services } from "./container";
+import { computeReport } from "./computeReport";
+
+/** How long a burst of changes (a save, a run's records) settles before the report is made again. */
+const SETTLE_MS = 1_000;
+
+interface Watched {
+  /** The files and folder watched, to tell whether a new report needs other watchers. */
+  key: string;
+  watchers: vscode.Disposable[];
+  debouncer: Debouncer;
+  controller?: AbortController;
+}
+
+/**
+ * Keeps every checked notebook's report true to the files it was made from: the notebook, its
+ * profile, its requirements and the files they include, and its run records (a run that ends
+ * OOMKilled changes what the report says). A change to any of them makes the report again, once
+ * the burst settles. File watchers, not polling.
+ */
+export class ReportFreshness implements vscode.Disposable {
+  private readonly watched = new Map<string, Watched>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    this.subscription = services.reports.onDidChange((notebookFile) => this.follow(notebookFile));
+  }
+
+  private follow(notebookFile: string): void {
+    const state = this.services.reports.get(notebookFile);
+    const sources = state.data?.sources;
+    if (state.kind === "unchecked" || !sources) {
+      this.forget(notebookFile);
+      return;
+    }
+    const key = JSON.stringify(sources);
+    if (this.watched.get(notebookFile)?.key === key) return;
+    this.forget(notebookFile);
+    const entry: Watched = {
+      key,
+      watchers: [],
+      debouncer: new Debouncer(() => this.recheck(notebookFile, entry), SETTLE_MS),
+    };
+    const changed = (): void => entry.debouncer.trigger();
+    const patterns = [
+      ...sources.files.map((file) => new vscode.RelativePattern(path.dirname(file), path.basename(file))),
+      new vscode.RelativePattern(sources.workspaceDir, ".parity/runs/*/run.json"),
+    ];
+    for (const pattern of patterns) {
+      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+      entry.watchers.push(
+        watcher,
+        watcher.onDidCreate(changed),
+        watcher.onDidChange(changed),
+        watcher.onDidDelete(changed),
+      );
+    }
+    this.watched.set(notebookFile, entry);
+  }
+
+  private recheck(notebookFile: string, entry: Watched): void {
+    if (this.watched.get(notebookFile) !== entry) return;
+    entry.controller?.abort();
+    const controller = new AbortController();
+    entry.controller = controller;
+    computeReport(this.services, notebookFile, controller.signal, () => undefined).catch((error: unknown) => {
+      if (!isCancelled(error))
+        this.services.log(
+          `Checking ${path.basename(notebookFile)} again after a change: ${error instanceof Error ? error.message : String(error)}`,
+        );
+    });
+  }
+
+  private forget(notebookFile: string): void {
+    const entry = this.watched.get(notebookFile);
+    if (!entry) return;
+    this.watched.delete(notebookFile);
+    entry.debouncer.dispose();
+    entry.controller?.abort();
+    entry.watchers.forEach((watcher) => watcher.dispose());
+  }
+
+  dispose(): void {
+    [...this.watched.keys()].forEach((file) => this.forget(file));
+    this.subscription.dispose();
+  }
+}
