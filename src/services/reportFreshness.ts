@@ -5,6 +5,9 @@ import { Debouncer } from "./refresh";
 import type { Services } from "./container";
 import { computeReport } from "./computeReport";
 
+/** Every run record of the workspace; a notebook's report keeps those of its project. */
+const RUN_RECORDS = "**/.parity/runs/*/run.json";
+
 /** How long a burst of changes (a save, a run's records) settles before the report is made again. */
 const SETTLE_MS = 1_000;
 
@@ -14,6 +17,8 @@ interface Watched {
   watchers: vscode.Disposable[];
   debouncer: Debouncer;
   controller?: AbortController;
+  /** The last file seen changing, for the log. */
+  changed?: string;
 }
 
 /**
@@ -45,18 +50,27 @@ export class ReportFreshness implements vscode.Disposable {
       watchers: [],
       debouncer: new Debouncer(() => this.recheck(notebookFile, entry), SETTLE_MS),
     };
-    const changed = (): void => entry.debouncer.trigger();
-    const patterns = [
+    const runs = path.join(sources.workspaceDir, ".parity", "runs") + path.sep;
+    const changed = (uri: vscode.Uri): void => {
+      entry.changed = uri.fsPath;
+      entry.debouncer.trigger();
+    };
+    const patterns: vscode.GlobPattern[] = [
       ...sources.files.map((file) => new vscode.RelativePattern(path.dirname(file), path.basename(file))),
-      new vscode.RelativePattern(sources.workspaceDir, ".parity/runs/*/run.json"),
+      // As the Runs view watches records (a RelativePattern below a folder that does not exist yet
+      // is not reported in code-server), keeping those of this notebook's project.
+      RUN_RECORDS,
     ];
     for (const pattern of patterns) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+      const filtered = (uri: vscode.Uri): void => {
+        if (pattern !== RUN_RECORDS || uri.fsPath.startsWith(runs)) changed(uri);
+      };
       entry.watchers.push(
         watcher,
-        watcher.onDidCreate(changed),
-        watcher.onDidChange(changed),
-        watcher.onDidDelete(changed),
+        watcher.onDidCreate(filtered),
+        watcher.onDidChange(filtered),
+        watcher.onDidDelete(filtered),
       );
     }
     this.watched.set(notebookFile, entry);
@@ -67,6 +81,7 @@ export class ReportFreshness implements vscode.Disposable {
     entry.controller?.abort();
     const controller = new AbortController();
     entry.controller = controller;
+    this.services.log(`${entry.changed ?? "A file"} changed: checking ${path.basename(notebookFile)} again.`);
     computeReport(this.services, notebookFile, controller.signal, () => undefined).catch((error: unknown) => {
       if (!isCancelled(error))
         this.services.log(

@@ -18,6 +18,11 @@ describe("memory", () => {
     await item.first().waitFor({ timeout: 30_000 });
     expect(await item.first().innerText()).toMatch(/128 ?Mi/);
     await workbench.screenshot("diagnosis-panel");
+    // The notebook's status says so too, from the run's record (a file watcher, not a poll).
+    await expect
+      .poll(() => workbench.treeTexts("Environment"), { timeout: 60_000 })
+      .toContainEqual(expect.stringContaining("OOMKilled at 128 MiB in the last run"));
+    expect(await workbench.statusBarText()).toContain("OOMKilled at 128 MiB in the last run");
     // The failed row in the Runs view, selected: clicking it opens the run's logs in place of the diagnosis.
     const runRow = workbench.treeRow("Runs", "memory.ipynb").first();
     await runRow.click();

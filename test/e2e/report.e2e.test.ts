@@ -53,4 +53,42 @@ describe("report", () => {
     await expect.poll(() => readFile(requirements, "utf8"), { timeout: 15_000 }).toBe("scikit-learn\n");
     await workbench.screenshot("report-undone");
   }, 900_000);
+
+  test("before the image is built the report never claims a match, and it follows edits of the requirements", async (context) => {
+    // examples/train as a new user has it: requirements.txt pins scikit-learn, the notebook imports
+    // it, this machine's python3 lacks it, and no image is built.
+    const { workbench, workspace } = await openVsCode(context, { name: "report-unbuilt" });
+    await workbench.openParityView();
+    await workbench.openFile("train/train.ipynb");
+    await workbench.notebookToolbarButton("Check Parity").click();
+    await expect.poll(() => workbench.statusBarText(), { timeout: 120_000 }).toMatch(/requirements only/);
+    const before = await workbench.statusBarText();
+    expect(before).not.toMatch(/matches production/);
+
+    await workbench.runCommand("Parity: Open Parity Report");
+    const report = await workbench.webviewFrame("Parity Report: train.ipynb");
+    const summary = report.locator('[data-testid="report-summary"]');
+    await expect.poll(() => summary.innerText(), { timeout: 60_000 }).toMatch(/requirements only/);
+    expect(await report.locator('[data-testid="report-verdict"]').innerText()).not.toMatch(
+      /matches production/i,
+    );
+    expect(await report.locator('[data-testid="report-basis"]').innerText()).toContain(
+      "image not built yet: packages compared with requirements only",
+    );
+    const missing = report.locator('[data-testid="report-item"][data-code="PackageMissingLocal"]');
+    expect(await missing.first().innerText()).toContain("scikit-learn");
+    // The Production column is the profile's limits and the requirements' pin, each with its source.
+    const memory = report.locator("table.compare tr", { hasText: "Memory" }).first();
+    expect(await memory.innerText()).toMatch(/1 GiB limit\s+(train\/)?parity\.yaml/);
+    const sklearn = report.locator("table.compare tr", { hasText: "scikit-learn" }).first();
+    expect(await sklearn.innerText()).toMatch(/==1\.7\.2\s+(train\/)?requirements\.txt/);
+    await workbench.screenshot("report-unbuilt");
+
+    // An edit on disk makes the report again (a file watcher): an unpinned numpy is one more mismatch.
+    await writeFile(path.join(workspace, "train", "requirements.txt"), "scikit-learn==1.7.2\nnumpy\n");
+    const mismatches = (text: string) => Number(/(\d+) mismatch/.exec(text)?.[1] ?? 0);
+    await expect
+      .poll(async () => mismatches(await workbench.statusBarText()), { timeout: 60_000 })
+      .toBe(mismatches(before) + 1);
+  }, 600_000);
 });
