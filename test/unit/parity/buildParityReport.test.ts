@@ -213,7 +213,7 @@ describe("buildParityReport", () => {
     ]);
   });
 
-  it("warns about unpinned and unpinnable requirements and notes includes", () => {
+  it("warns about unpinned and unpinnable requirements", () => {
     const requirements = parseRequirements(
       [
         "-r base.txt",
@@ -235,10 +235,6 @@ describe("buildParityReport", () => {
     expect(only(report.items, "RequirementUnpinnable")).toMatchObject({
       subject: "featurize",
       fix: "Pin a commit: end the URL with @<commit hash>.",
-    });
-    expect(only(report.items, "RequirementInclude")).toMatchObject({
-      severity: "info",
-      location: { line: 1 },
     });
   });
 
