@@ -112,6 +112,19 @@ describe("loadJob", () => {
     expect(outside.message).toContain("is outside the project folder");
   });
 
+  it("refuses a requirements file outside the project, naming the profile's field", async () => {
+    await mkdir(path.join(dir, "project"));
+    await writeFile(
+      path.join(dir, "project", "parity.yaml"),
+      profile().replace("requirements.txt", "../shared.txt"),
+    );
+    await writeFile(path.join(dir, "shared.txt"), "six\n");
+    await writeFile(path.join(dir, "project", "nb.ipynb"), notebook([{ source: "print(1)" }]));
+    const error = await rejectionOf(loadJob("project/nb.ipynb", { cwd: dir }));
+    expect(error.code).toBe("RequirementsOutsideProject");
+    expect(error.location).toMatchObject({ field: "image.requirements", line: 7 });
+  });
+
   it("refuses a local package that is a link out of the project", async () => {
     const elsewhere = await mkdtemp(path.join(tmpdir(), "parity-elsewhere-"));
     try {

@@ -162,15 +162,23 @@ async function collectRequirements(
   const file = profile.paths.requirements;
   if (file) {
     const text = await readOptional(file);
+    const location = {
+      file: profile.file,
+      field: "image.requirements",
+      line: profile.lineOf(["image", "requirements"]),
+    };
     if (text === undefined && profile.source === "file" && profile.profile.image.requirements) {
       throw new ParityError("RequirementsNotFound", `The requirements file ${file} does not exist.`, {
-        location: {
-          file: profile.file,
-          field: "image.requirements",
-          line: profile.lineOf(["image", "requirements"]),
-        },
+        location,
         fix: "Create it, or correct image.requirements in parity.yaml.",
       });
+    }
+    if (text !== undefined && !isInside(file, projectDir)) {
+      throw new ParityError(
+        "RequirementsOutsideProject",
+        `The requirements file ${file} is outside the project folder (${projectDir}), which is all the image build sees.`,
+        { location, fix: "Move it into the project (beside parity.yaml or below), and name it there." },
+      );
     }
     if (text !== undefined) roots.push({ file, text });
   }
@@ -245,10 +253,10 @@ async function localFiles(
       },
     );
   };
+  const realProject = await realpath(projectDir);
   const visit = async (entry: string): Promise<void> => {
     const real = await realpath(entry);
-    if (!isInside(real, await realpath(projectDir)))
-      refuse(`${entry} leads to ${real}, outside the project folder.`);
+    if (!isInside(real, realProject)) refuse(`${entry} leads to ${real}, outside the project folder.`);
     const info = await stat(real);
     if (info.isDirectory()) {
       for (const child of await readdir(entry)) {
