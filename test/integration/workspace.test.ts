@@ -1,5 +1,5 @@
 import { rejectionOf } from "../helpers/failures";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -51,20 +51,94 @@ describe("loadJob", () => {
     const job = await loadJob("nb.ipynb", { cwd: dir });
     expect(job.requirements.requirements.map((r) => r.text)).toEqual([
       "numpy==2.2.6",
-      "pyyaml==6.0.3",
       "requests==2.32.3",
+      "pyyaml==6.0.3",
     ]);
     // Each keeps where it was written, so the report points at the right place.
     expect(job.requirements.requirements.map((r) => [r.file, r.line])).toEqual([
       [undefined, 1],
-      [path.join(dir, "extra.txt"), 1],
+      [path.join(dir, "nb.ipynb"), 0],
       [path.join(dir, "nb.ipynb"), 0],
     ]);
     expect(job.workspaceModules).toEqual(["helpers"]);
     expect(job.plan.files.map((file) => file.path)).toContain("job/helpers.py");
-    expect(job.plan.files.find((file) => file.path === "requirements.txt")?.content).toBe(
-      "numpy==2.2.6\npyyaml==6.0.3\nrequests==2.32.3\n",
+    // pip reads the files themselves in the build: the profile's, the %pip lines, the -r one.
+    const context = Object.fromEntries(job.plan.files.map((file) => [file.path, String(file.content)]));
+    expect(context["pip/requirements.txt"]).toBe(
+      "-r project/requirements.txt\n-r project/nb.ipynb.pip-requirements.txt\n",
     );
+    expect(context["pip/project/nb.ipynb.pip-requirements.txt"]).toBe(
+      "numpy==2.2.6\nrequests==2.32.3\n-r extra.txt\n",
+    );
+    expect(context["pip/project/extra.txt"]).toBe("pyyaml==6.0.3\n");
+  });
+
+  it("takes every file -r and -c include into the build, and a changed included file changes the tag", async () => {
+    await writeFile(path.join(dir, "parity.yaml"), profile());
+    await mkdir(path.join(dir, "deps", "wheels"), { recursive: true });
+    await writeFile(path.join(dir, "requirements.txt"), "-r deps/base.txt\n-c deps/pins.txt\n");
+    await writeFile(path.join(dir, "deps", "base.txt"), "--find-links wheels\nsix\n");
+    await writeFile(path.join(dir, "deps", "pins.txt"), "six==1.16.0\n");
+    await writeFile(
+      path.join(dir, "deps", "wheels", "six-1.16.0-py2.py3-none-any.whl"),
+      "not really a wheel",
+    );
+    await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "import six" }]));
+    const first = await loadJob("nb.ipynb", { cwd: dir });
+    expect(first.plan.files.map((file) => file.path).filter((file) => file.startsWith("pip/"))).toEqual([
+      "pip/requirements.txt",
+      "pip/project/deps/base.txt",
+      "pip/project/deps/pins.txt",
+      "pip/project/deps/wheels/six-1.16.0-py2.py3-none-any.whl",
+      "pip/project/requirements.txt",
+    ]);
+    await writeFile(path.join(dir, "deps", "pins.txt"), "six==1.17.0\n");
+    const second = await loadJob("nb.ipynb", { cwd: dir });
+    expect(second.plan.tag).not.toBe(first.plan.tag);
+  });
+
+  it("names the including file and line when an included file is missing, and refuses paths outside", async () => {
+    await writeFile(path.join(dir, "parity.yaml"), profile());
+    await writeFile(path.join(dir, "requirements.txt"), "six\n-r missing.txt\n");
+    await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
+    const missing = await rejectionOf(loadJob("nb.ipynb", { cwd: dir }));
+    expect(missing.location).toEqual({ file: path.join(dir, "requirements.txt"), line: 2, field: "-r" });
+    expect(describeError(missing)).toContain(
+      `requirements.txt line 2: -r missing.txt: ${path.join(dir, "missing.txt")} does not exist.`,
+    );
+    await writeFile(path.join(dir, "requirements.txt"), "six\n../outside/pkg\n");
+    const outside = await rejectionOf(loadJob("nb.ipynb", { cwd: dir }));
+    expect(outside.location).toEqual({ file: path.join(dir, "requirements.txt"), line: 2 });
+    expect(outside.message).toContain("is outside the project folder");
+  });
+
+  it("refuses a requirements file outside the project, naming the profile's field", async () => {
+    await mkdir(path.join(dir, "project"));
+    await writeFile(
+      path.join(dir, "project", "parity.yaml"),
+      profile().replace("requirements.txt", "../shared.txt"),
+    );
+    await writeFile(path.join(dir, "shared.txt"), "six\n");
+    await writeFile(path.join(dir, "project", "nb.ipynb"), notebook([{ source: "print(1)" }]));
+    const error = await rejectionOf(loadJob("project/nb.ipynb", { cwd: dir }));
+    expect(error.code).toBe("RequirementsOutsideProject");
+    expect(error.location).toMatchObject({ field: "image.requirements", line: 7 });
+  });
+
+  it("refuses a local package that is a link out of the project", async () => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), "parity-elsewhere-"));
+    try {
+      await writeFile(path.join(elsewhere, "setup.py"), "");
+      await symlink(elsewhere, path.join(dir, "pkg"));
+      await writeFile(path.join(dir, "parity.yaml"), profile());
+      await writeFile(path.join(dir, "requirements.txt"), "./pkg\n");
+      await writeFile(path.join(dir, "nb.ipynb"), notebook([{ source: "print(1)" }]));
+      const error = await rejectionOf(loadJob("nb.ipynb", { cwd: dir }));
+      expect(error.code).toBe("LocalRequirementRefused");
+      expect(error.message).toContain(`leads to ${await realpath(elsewhere)}, outside the project folder`);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it("names the profile field and line when the requirements file is missing", async () => {

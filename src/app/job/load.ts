@@ -1,6 +1,12 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { imageNameFor, planBuild, type BuildPlan, type ContextFile } from "../../core/build/context";
+import {
+  imageNameFor,
+  planBuild,
+  type BuildPlan,
+  type ContextFile,
+  type PipInputs,
+} from "../../core/build/context";
 import { JOB_DIR } from "../../core/build/dockerfile";
 import { ParityError } from "../../core/errors";
 import { isInside } from "../../core/paths";
@@ -12,7 +18,14 @@ import {
   type NotebookJob,
 } from "../../core/notebook";
 import { defaultProfile, findProfileFile, loadProfile, type ResolvedProfile } from "../../core/profile";
-import { distributionForImport, parseRequirements, type ParsedRequirements } from "../../core/requirements";
+import {
+  describeSource,
+  distributionForImport,
+  readRequirements,
+  type LocalPath,
+  type ParsedRequirements,
+  type RequirementsRoot,
+} from "../../core/requirements";
 
 /** Where the host's CA bundle is on Debian-like systems, when `build.caCertificates: system`. */
 const SYSTEM_CA_BUNDLES = [
@@ -23,6 +36,10 @@ const SYSTEM_CA_BUNDLES = [
 /** The notebook's own folder is shipped as code; these bounds keep a data folder out of the image. */
 const MAX_MODULES = 200;
 const MAX_MODULE_BYTES = 5 * 1024 * 1024;
+/** The build context is made in memory: local packages and wheel folders stay below this. */
+const MAX_LOCAL_BYTES = 200 * 1024 * 1024;
+/** What a local package's folder holds that pip does not need. */
+const LEFT_OUT_OF_PACKAGES = new Set([".git", "__pycache__", ".parity", ".venv", "node_modules"]);
 
 /** A notebook with its profile, requirements and code, ready to build and run anywhere. */
 export interface LoadedJob {
@@ -57,7 +74,7 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
   const name = path.basename(notebookFile).replace(/\.(ipynb|py)$/i, "");
   const scriptName = `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.py`;
 
-  const requirements = await collectRequirements(profile, notebook, notebookFile);
+  const { requirements, pip } = await collectRequirements(profile, notebook, notebookFile);
   const modules = await siblingModules(notebookDir, notebookFile, scriptName);
   const jobFiles: ContextFile[] = [{ path: scriptName, content: notebook.script }, ...modules.files];
   const plan = planBuild({
@@ -67,7 +84,7 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
       systemPackages: profile.profile.image.systemPackages,
       entryScript: scriptName,
     },
-    requirements: requirements.requirements.map((requirement) => requirement.text),
+    pip,
     jobFiles,
     caBundle: await readCaBundle(profile, options.env ?? process.env),
     baseImageId: await options.baseImageId?.(profile.profile.image.base),
@@ -134,73 +151,139 @@ async function resolveProfileFor(notebookDir: string, options: LoadJobOptions): 
   return found ? loadProfile(found) : defaultProfile(notebookDir);
 }
 
-/** The profile's requirements file, the notebook's %pip lines and the files they name with -r. */
+/** The profile's requirements file and the notebook's %pip lines, read as pip reads them. */
 async function collectRequirements(
   profile: ResolvedProfile,
   notebook: NotebookJob,
   notebookFile: string,
-): Promise<ParsedRequirements> {
+): Promise<{ requirements: ParsedRequirements; pip: PipInputs }> {
+  const projectDir = profile.dir;
+  const roots: RequirementsRoot[] = [];
   const file = profile.paths.requirements;
-  // `origin`: where the lines were written when that is not the requirements file itself;
-  // a notebook's %pip lines have no line numbers of their own there.
-  const sources: Array<{ file: string; text: string; origin?: string; linesKnown: boolean }> = [];
   if (file) {
     const text = await readOptional(file);
+    const location = {
+      file: profile.file,
+      field: "image.requirements",
+      line: profile.lineOf(["image", "requirements"]),
+    };
     if (text === undefined && profile.source === "file" && profile.profile.image.requirements) {
       throw new ParityError("RequirementsNotFound", `The requirements file ${file} does not exist.`, {
-        location: {
-          file: profile.file,
-          field: "image.requirements",
-          line: profile.lineOf(["image", "requirements"]),
-        },
+        location,
         fix: "Create it, or correct image.requirements in parity.yaml.",
       });
     }
-    if (text !== undefined) sources.push({ file, text, linesKnown: true });
-  }
-  for (const included of notebook.requirementFiles) {
-    const includedFile = path.resolve(path.dirname(notebookFile), included);
-    const text = await readText(includedFile, `a requirements file named by %pip -r in ${notebookFile}`);
-    sources.push({ file: includedFile, text, origin: includedFile, linesKnown: true });
-  }
-  if (notebook.requirements.length > 0) {
-    const text = notebook.requirements.join("\n");
-    sources.push({ file: notebookFile, text, origin: notebookFile, linesKnown: false });
-  }
-
-  const merged: ParsedRequirements = {
-    file: file ?? "requirements.txt",
-    requirements: [],
-    unpinnable: [],
-    includes: [],
-    problems: [],
-  };
-  const seen = new Set<string>();
-  for (const source of sources) {
-    const parsed = parseRequirements(source.text, source.file);
-    const problem = parsed.problems[0];
-    if (problem) {
-      const where = source.linesKnown
-        ? `${source.file} line ${problem.line}`
-        : `${source.file} (a %pip line)`;
-      throw new ParityError("InvalidRequirement", `${where}: ${problem.message}`, {
-        location: { file: source.file, line: source.linesKnown ? problem.line : undefined },
-        fix: "Write one requirement a line, as pip reads them (name, optional extras, version specifiers).",
-      });
-    }
-    for (const requirement of parsed.requirements) {
-      if (seen.has(requirement.text)) continue;
-      seen.add(requirement.text);
-      merged.requirements.push(
-        source.origin
-          ? { ...requirement, file: source.origin, line: source.linesKnown ? requirement.line : 0 }
-          : requirement,
+    if (text !== undefined && !isInside(file, projectDir)) {
+      throw new ParityError(
+        "RequirementsOutsideProject",
+        `The requirements file ${file} is outside the project folder (${projectDir}), which is all the image build sees.`,
+        { location, fix: "Move it into the project (beside parity.yaml or below), and name it there." },
       );
     }
-    merged.unpinnable.push(...parsed.unpinnable);
-    merged.includes.push(...parsed.includes);
+    if (text !== undefined) roots.push({ file, text });
   }
-  return merged;
+  if (notebook.requirements.length > 0) {
+    // Beside the notebook, so that pip reads `-r extra.txt` from the notebook's folder, as %pip does.
+    roots.push({
+      file: path.join(path.dirname(notebookFile), `${path.basename(notebookFile)}.pip-requirements.txt`),
+      text: `${notebook.requirements.join("\n")}\n`,
+      origin: notebookFile,
+    });
+  }
+  const texts = new Map(roots.map((root) => [root.file, root.text ?? ""]));
+  const requirements = await readRequirements(roots, {
+    projectDir,
+    reader: {
+      read: async (included) => {
+        const text = await readOptional(included);
+        if (text !== undefined) texts.set(included, text);
+        return text;
+      },
+      kind: async (entry) => {
+        const found = await stat(entry).catch(() => undefined);
+        return found?.isDirectory() ? "directory" : found?.isFile() ? "file" : undefined;
+      },
+    },
+  });
+  const problem = requirements.problems[0];
+  if (problem) {
+    const others = requirements.problems.length - 1;
+    throw new ParityError(
+      "InvalidRequirement",
+      `${describeSource(problem, requirements.file)}: ${problem.message}${others > 0 ? ` (and ${others} more problem${others === 1 ? "" : "s"})` : ""}.`,
+      {
+        location: {
+          file: problem.file ?? requirements.file,
+          ...(problem.line > 0 ? { line: problem.line } : {}),
+          ...(problem.field ? { field: problem.field } : {}),
+        },
+        fix:
+          problem.fix ??
+          "Write one requirement or option a line, as pip reads requirement files (name[extras] specifiers ; marker, -r file, --index-url URL).",
+      },
+    );
+  }
+  const files: ContextFile[] = [...new Set(requirements.files)].map((read) => ({
+    path: projectPath(projectDir, read),
+    content: texts.get(read) ?? "",
+  }));
+  for (const local of requirements.localPaths)
+    files.push(...(await localFiles(local, requirements.file, projectDir)));
+  return {
+    requirements,
+    pip: { roots: roots.map((root) => projectPath(projectDir, root.file)), files: uniqueByPath(files) },
+  };
+}
+
+/** The files of a local package or --find-links folder, for the build context. */
+async function localFiles(
+  local: LocalPath,
+  requirementsFile: string,
+  projectDir: string,
+): Promise<ContextFile[]> {
+  const files: ContextFile[] = [];
+  let total = 0;
+  const refuse = (message: string): never => {
+    throw new ParityError(
+      "LocalRequirementRefused",
+      `${describeSource(local, requirementsFile)}: ${message}`,
+      {
+        location: { file: local.file ?? requirementsFile, ...(local.line > 0 ? { line: local.line } : {}) },
+        fix: "Keep local packages and wheel folders inside the project, small and without links out of it.",
+      },
+    );
+  };
+  const realProject = await realpath(projectDir);
+  const visit = async (entry: string): Promise<void> => {
+    const real = await realpath(entry);
+    if (!isInside(real, realProject)) refuse(`${entry} leads to ${real}, outside the project folder.`);
+    const info = await stat(real);
+    if (info.isDirectory()) {
+      for (const child of await readdir(entry)) {
+        if (!LEFT_OUT_OF_PACKAGES.has(child)) await visit(path.join(entry, child));
+      }
+    } else if (info.isFile()) {
+      total += info.size;
+      if (total > MAX_LOCAL_BYTES)
+        refuse(`${local.path} holds more than ${MAX_LOCAL_BYTES / 1024 ** 2} MiB of files.`);
+      files.push({
+        path: projectPath(projectDir, entry),
+        content: await readFile(real),
+        mode: info.mode & 0o111 ? 0o755 : 0o644,
+      });
+    }
+  };
+  await visit(local.path);
+  return files;
+}
+
+/** "/"-separated, relative to the project: where the file is in the build context's project folder. */
+function projectPath(projectDir: string, file: string): string {
+  return path.relative(projectDir, file).split(path.sep).join("/");
+}
+
+function uniqueByPath(files: ContextFile[]): ContextFile[] {
+  return [...new Map(files.map((file) => [file.path, file])).values()];
 }
 
 async function siblingModules(

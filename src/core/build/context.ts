@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
-import { BUILD_CA_FILE, generateDockerfile, REQUIREMENTS_FILE, type DockerfileSpec } from "./dockerfile";
+import { quoteOption } from "../requirements/shlex";
+import {
+  BUILD_CA_FILE,
+  generateDockerfile,
+  PIP_PROJECT,
+  PIP_REQUIREMENTS,
+  type DockerfileSpec,
+} from "./dockerfile";
 
 export interface ContextFile {
   /** Path inside the build context, "/"-separated. */
@@ -12,14 +19,21 @@ export interface BuildPlanInput {
   /** Repository part of the tag, e.g. "parity/train". */
   imageName: string;
   dockerfile: DockerfileSpec;
-  /** The requirements the image installs, one specifier a line. */
-  requirements: string[];
+  /** What pip installs, read by pip itself from the project's files. */
+  pip: PipInputs;
   /** The job's code, relative to the job folder. */
   jobFiles: ContextFile[];
   /** PEM certificates trusted only while installing dependencies; not part of the image. */
   caBundle?: string;
   /** The base image's id where known, so a changed base under the same tag rebuilds. */
   baseImageId?: string;
+}
+
+export interface PipInputs {
+  /** The requirement files pip installs with -r, relative to the project folder, "/"-separated. */
+  roots: string[];
+  /** Every file of the project pip reads (requirement files, local packages, --find-links folders). */
+  files: ContextFile[];
 }
 
 export interface BuildPlan {
@@ -32,13 +46,15 @@ export interface BuildPlan {
 
 export function planBuild(input: BuildPlanInput): BuildPlan {
   const dockerfile = generateDockerfile(input.dockerfile);
-  const requirements = input.requirements.length > 0 ? `${input.requirements.join("\n")}\n` : "";
-  const jobFiles = [...input.jobFiles]
-    .map((file) => ({ ...file, path: `job/${file.path}` }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const requirements = input.pip.roots.map((root) => `-r ${quoteOption(`project/${root}`)}\n`).join("");
+  const jobFiles = sortByPath(input.jobFiles.map((file) => ({ ...file, path: `job/${file.path}` })));
+  const pipFiles = input.pip.files.map((file) => ({ ...file, path: `${PIP_PROJECT}/${file.path}` }));
+  // Every file pip reads is hashed: an edit of an included requirements file or of a local package
+  // makes a new tag.
   const hashed: ContextFile[] = [
     { path: "Dockerfile", content: dockerfile },
-    { path: REQUIREMENTS_FILE, content: requirements },
+    { path: PIP_REQUIREMENTS, content: requirements },
+    ...sortByPath(pipFiles),
     ...jobFiles,
   ];
   const hash = createHash("sha256");
@@ -52,6 +68,10 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
   // The CA bundle only affects how dependencies are fetched, not what the image holds.
   const files = [...hashed, { path: BUILD_CA_FILE, content: input.caBundle ?? "" }];
   return { tag: `${input.imageName}:${contentHash.slice(0, 12)}`, contentHash, dockerfile, files };
+}
+
+function sortByPath(files: ContextFile[]): ContextFile[] {
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A valid image repository name from a project name: "My Project!" → "parity/my-project". */

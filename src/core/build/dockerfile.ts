@@ -3,8 +3,9 @@ import { ParityError } from "../errors";
 /**
  * The Dockerfile Parity generates from a profile. Three stages:
  * - `system`: the production base image plus system packages and a non-root user;
- * - `dependencies`: a virtual environment with the requirements, built with the optional extra
- *   CA bundle (corporate TLS proxies), which stays in this stage only;
+ * - `dependencies`: a virtual environment with the requirements, installed by pip from the
+ *   project's own requirement files, with the optional extra CA bundle (corporate TLS proxies),
+ *   which stays in this stage only;
  * - the final image: `system` + the copied virtual environment + the job's code, last, so that a
  *   code-only edit reuses every dependency layer.
  */
@@ -12,7 +13,14 @@ export const JOB_DIR = "/opt/parity/job";
 export const VENV_DIR = "/opt/parity/venv";
 export const WORKSPACE_DIR = "/workspace";
 export const BUILD_CA_FILE = "parity-build-ca.pem";
-export const REQUIREMENTS_FILE = "requirements.txt";
+/**
+ * What pip reads, in the build context and the dependencies stage: `requirements.txt`, naming the
+ * project's requirement files with -r, and `project/`, the files of the project pip reads (the
+ * requirement files, local packages, --find-links folders) where they are in the project.
+ */
+export const PIP_DIR = "pip";
+export const PIP_REQUIREMENTS = `${PIP_DIR}/requirements.txt`;
+export const PIP_PROJECT = `${PIP_DIR}/project`;
 export const JOB_USER = { name: "parity", uid: 1000 };
 
 export interface DockerfileSpec {
@@ -45,11 +53,13 @@ export function generateDockerfile(spec: DockerfileSpec): string {
     "",
     "FROM system AS dependencies",
     `COPY ${BUILD_CA_FILE} /tmp/${BUILD_CA_FILE}`,
-    `COPY ${REQUIREMENTS_FILE} /opt/parity/${REQUIREMENTS_FILE}`,
+    `COPY ${PIP_DIR}/ /opt/parity/${PIP_DIR}/`,
+    // pip reads a requirement's relative path from its current folder: the project's, as on the laptop.
+    `WORKDIR /opt/parity/${PIP_PROJECT}`,
     // The base image's own packages (a framework preinstalled by production's image) stay visible.
     `RUN python3 -m venv --system-site-packages ${VENV_DIR} \\`,
     `  && if [ -s /tmp/${BUILD_CA_FILE} ]; then export PIP_CERT=/tmp/${BUILD_CA_FILE} REQUESTS_CA_BUNDLE=/tmp/${BUILD_CA_FILE} SSL_CERT_FILE=/tmp/${BUILD_CA_FILE}; fi \\`,
-    `  && ${VENV_DIR}/bin/python -m pip install --no-cache-dir --disable-pip-version-check --no-input --progress-bar off -r /opt/parity/${REQUIREMENTS_FILE}`,
+    `  && ${VENV_DIR}/bin/python -m pip install --no-cache-dir --disable-pip-version-check --no-input --progress-bar off -r /opt/parity/${PIP_REQUIREMENTS}`,
     "",
     "FROM system",
     `COPY --from=dependencies ${VENV_DIR} ${VENV_DIR}`,

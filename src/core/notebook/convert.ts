@@ -17,7 +17,6 @@ export function convertNotebook(text: string, fileName: string): NotebookJob {
     fileName,
     helpers: new Set(),
     requirements: [],
-    requirementFiles: [],
     futureImports: [],
     names: 0,
   };
@@ -67,7 +66,6 @@ export function convertNotebook(text: string, fileName: string): NotebookJob {
     script: `${script.join("\n")}\n`,
     lineMap,
     requirements: shared.requirements,
-    requirementFiles: shared.requirementFiles,
     parameters,
     imports: collectImports(script.filter((_, i) => lineMap[i] !== null)),
     cells: cells.length,

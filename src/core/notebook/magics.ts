@@ -7,7 +7,8 @@ export type Translation = { code: string[] } | { note: string };
 /** What the cell translator lends the magic handlers. `fail` throws a NotebookCellError. */
 export interface MagicContext {
   use(helper: Helper): void;
-  addRequirements(requirements: string[], files: string[]): void;
+  /** Lines of a requirements file, from a `pip install`. */
+  addRequirements(lines: string[]): void;
   /** A fresh Python name, so nested timers do not overwrite each other. */
   uniqueName(stem: string): string;
   fail(code: string, message: string, fix: string): never;
@@ -112,7 +113,7 @@ export function translatePip(args: string, context: MagicContext): Translation {
     context.use("pip");
     return { code: [`_parity_pip(${command.args.map(py).join(", ")})`] };
   }
-  context.addRequirements(command.requirements, command.files);
+  context.addRequirements(command.lines);
   return { note: "installed in the image from the job's requirements" };
 }
 

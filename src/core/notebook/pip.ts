@@ -1,6 +1,12 @@
-/** `%pip install ...` and `!pip install ...`: what they ask for, so the image can install it. */
+import { parseRequirements, quoteOption } from "../requirements";
+
+/**
+ * `%pip install ...` and `!pip install ...`: what they ask for, as lines of a requirements file
+ * (`numpy==2.2.6`, `-r extra.txt`, `--index-url https://...`), so that the image build's pip reads
+ * them with the same rules as the project's requirement files.
+ */
 export type PipCommand =
-  | { kind: "install"; requirements: string[]; files: string[] }
+  | { kind: "install"; lines: string[] }
   | { kind: "other"; args: string[] }
   | { kind: "refused"; problem: string; fix: string };
 
@@ -25,7 +31,6 @@ const HARMLESS_FLAGS = new Set([
   "-U",
   "--upgrade",
   "--user",
-  "--pre",
   "--no-cache-dir",
   "--force-reinstall",
   "-I",
@@ -46,15 +51,24 @@ const HARMLESS_WITH_VALUE = new Set([
   "--timeout",
   "--retries",
 ]);
-const INDEX_OPTIONS = new Set([
-  "-i",
-  "--index-url",
-  "--extra-index-url",
-  "-f",
-  "--find-links",
-  "--trusted-host",
-  "--no-index",
-]);
+/** Options a requirements file may hold too: they become lines of their own. */
+const FILE_FLAGS = new Set(["--no-index", "--pre", "--prefer-binary", "--require-hashes"]);
+const FILE_OPTIONS: Readonly<Record<string, string>> = {
+  "-r": "-r",
+  "--requirement": "-r",
+  "-c": "-c",
+  "--constraint": "-c",
+  "-e": "-e",
+  "--editable": "-e",
+  "-i": "--index-url",
+  "--index-url": "--index-url",
+  "--extra-index-url": "--extra-index-url",
+  "-f": "--find-links",
+  "--find-links": "--find-links",
+  "--trusted-host": "--trusted-host",
+  "--only-binary": "--only-binary",
+  "--no-binary": "--no-binary",
+};
 
 export function parsePipCommand(argumentText: string): PipCommand {
   const words = shellWords(argumentText);
@@ -67,37 +81,35 @@ export function parsePipCommand(argumentText: string): PipCommand {
   }
   const [subcommand, ...args] = words;
   if (subcommand !== "install") return { kind: "other", args: words };
-  const requirements: string[] = [];
-  const files: string[] = [];
+  const lines: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
     const [option, inlineValue] = arg.startsWith("--") ? splitOnce(arg, "=") : [arg, undefined];
-    const takeValue = (): string => inlineValue ?? args[++i] ?? "";
+    const short = /^-[rcefi]./.test(arg) ? arg.slice(0, 2) : undefined;
+    const takeValue = (): string => (short ? arg.slice(2) : (inlineValue ?? args[++i] ?? ""));
     if (/[{}$]/.test(arg)) {
       return refused(
         `pip's argument ${arg} depends on a Python variable, which Parity cannot know before the job runs.`,
       );
     }
-    if (option === "-r" || option === "--requirement") files.push(takeValue());
-    else if (/^-r./.test(arg)) files.push(arg.slice(2));
+    const fileOption = FILE_OPTIONS[short ?? option];
+    if (fileOption) lines.push(`${fileOption} ${quoteOption(takeValue())}`);
+    else if (FILE_FLAGS.has(arg)) lines.push(arg);
     else if (HARMLESS_FLAGS.has(arg)) continue;
     else if (HARMLESS_WITH_VALUE.has(option)) takeValue();
-    else if (INDEX_OPTIONS.has(option)) {
-      return refused(
-        `pip's ${option} option chooses a package index, which the image build decides.`,
-        "Set the package index in parity.yaml and remove the option from the notebook.",
-      );
-    } else if (arg.startsWith("-")) {
+    else if (arg.startsWith("-")) {
       return refused(`pip's ${arg} option is not one Parity can carry into the image build.`);
-    } else requirements.push(arg);
+    } else lines.push(arg);
   }
-  return { kind: "install", requirements, files };
+  // The same rules as a requirements file: what pip would refuse there is refused here.
+  const problem = parseRequirements(lines.join("\n")).problems[0];
+  if (problem) return refused(`pip install ${problem.text}: ${problem.message}.`, PIP_LINE_FIX);
+  return { kind: "install", lines };
 }
 
-function refused(
-  problem: string,
-  fix = "Add the package to the profile's requirements and remove the pip line.",
-): PipCommand {
+const PIP_LINE_FIX = "Add the package to the profile's requirements and remove the pip line.";
+
+function refused(problem: string, fix = PIP_LINE_FIX): PipCommand {
   return { kind: "refused", problem, fix };
 }
 

@@ -11,7 +11,6 @@ export interface SharedTranslation {
   fileName: string;
   helpers: Set<Helper>;
   requirements: string[];
-  requirementFiles: string[];
   /** `from __future__` lines: Python only accepts them at the top of the script. */
   futureImports: { cell: SourceCell; line: OutputLine }[];
   names: number;
@@ -155,12 +154,9 @@ export class CellTranslator implements MagicContext {
     this.shared.helpers.add(helper);
   }
 
-  addRequirements(requirements: string[], files: string[]): void {
-    for (const requirement of requirements) {
-      if (!this.shared.requirements.includes(requirement)) this.shared.requirements.push(requirement);
-    }
-    for (const file of files)
-      if (!this.shared.requirementFiles.includes(file)) this.shared.requirementFiles.push(file);
+  addRequirements(lines: string[]): void {
+    for (const line of lines)
+      if (!this.shared.requirements.includes(line)) this.shared.requirements.push(line);
   }
 
   uniqueName(stem: string): string {

@@ -46,10 +46,11 @@ export type ParameterValue = string | number | boolean | null;
 export interface NotebookJob {
   script: string;
   lineMap: LineMap;
-  /** pip requirement specifiers from `%pip install` / `!pip install`, in first-seen order. */
+  /**
+   * `%pip install` / `!pip install` as lines of a requirements file, in first-seen order:
+   * requirements, and options such as `-r extra.txt` (relative to the notebook's folder).
+   */
   requirements: string[];
-  /** Files named by `pip install -r`, as written (relative to the notebook's folder). */
-  requirementFiles: string[];
   parameters: Parameter[];
   /** Top-level module names the notebook imports (absolute imports only), sorted. */
   imports: string[];

@@ -124,9 +124,9 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
     items.push({
       severity: "error",
       code: "RequirementInvalid",
-      message: `${requirementsFile}:${problem.line}: ${problem.message}.`,
-      fix: "Write it as name==version (for example numpy==1.26.4), or remove the line.",
-      location: { file: requirementsFile, line: problem.line },
+      message: `${sourceOf(problem, requirementsFile).label}: ${problem.message}.`,
+      fix: problem.fix ?? "Write it as name==version (for example numpy==1.26.4), or remove the line.",
+      location: sourceOf(problem, requirementsFile).location,
     });
   }
   for (const requirement of requirements.requirements) {
@@ -152,21 +152,12 @@ export function checkRequirements(input: ParityInput, requirementsFile: string):
       severity: "warning",
       code: "RequirementUnpinnable",
       ...(entry.normalizedName ? { subject: entry.normalizedName } : {}),
-      message: `${requirementsFile}:${entry.line}: ${entry.text} installs from a ${entry.kind === "vcs" ? "repository" : entry.kind === "url" ? "URL" : "local path"} that no version pins.`,
+      message: `${sourceOf(entry, requirementsFile).label}: ${entry.text} installs from a ${entry.kind === "vcs" ? "repository" : entry.kind === "url" ? "URL" : "local path"} that no version pins.`,
       fix:
         entry.kind === "vcs"
           ? "Pin a commit: end the URL with @<commit hash>."
           : "Publish it to your package index and pin name==version, or point at a versioned wheel file.",
-      location: { file: requirementsFile, line: entry.line },
-    });
-  }
-  for (const include of requirements.includes) {
-    items.push({
-      severity: "info",
-      code: "RequirementInclude",
-      message: `${requirementsFile}:${include.line} includes ${include.path}; Parity did not check the packages it lists.`,
-      fix: `Check ${include.path} separately, or list its packages in ${requirementsFile}.`,
-      location: { file: requirementsFile, line: include.line },
+      location: sourceOf(entry, requirementsFile).location,
     });
   }
   return items;

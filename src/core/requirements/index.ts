@@ -1,3 +1,5 @@
 export * from "./types";
-export { parseRequirements } from "./parseRequirements";
+export { describeSource, parseRequirements } from "./parseRequirements";
+export { readRequirements, type RequirementsReader, type RequirementsRoot } from "./readRequirements";
+export { quoteOption, splitOptions } from "./shlex";
 export { IMPORT_TO_DISTRIBUTION, distributionForImport, normalizeName } from "./names";

@@ -148,7 +148,7 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
 export function explainBuildFailure(failure: string, tail: string[]): ParityError {
   const lines = tail.map((line) => line.replace(ANSI, ""));
   const lastStep = [...lines].reverse().find((line) => STEP.test(line)) ?? "";
-  const pipErrors = lines.filter((line) => /^\s*ERROR:/.test(line)).map((line) => line.trim());
+  const pipErrors = pipErrorLines(lines);
   const detail = pipErrors.length > 0 ? pipErrors.join("\n") : lines.slice(-10).join("\n");
   if (
     / : FROM /.test(lastStep) ||
@@ -164,17 +164,41 @@ export function explainBuildFailure(failure: string, tail: string[]): ParityErro
     );
   }
   if (failure.includes("pip install") || pipErrors.length > 0) {
-    const tls = /CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify failed/i.test(lines.join("\n"));
+    const output = lines.join("\n");
+    const tls = /CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify failed/i.test(output);
+    const vcs = /Cannot find command '(git|hg|svn|bzr)'/.exec(output)?.[1];
     return new ParityError("DependencyInstallFailed", `Installing the requirements failed:\n${detail}`, {
       location: { field: "image.requirements" },
       fix: tls
         ? "pip could not verify the package index's TLS certificate (a TLS-intercepting proxy?): set build.caCertificates: system in parity.yaml, or list your proxy's CA files there."
-        : "Check the package names and versions in your requirements (and the notebook's %pip lines), then build again.",
+        : vcs
+          ? `The base image has no ${vcs}, which pip needs for a ${vcs}+ requirement: add ${vcs} to image.systemPackages in parity.yaml, or install the package from a wheel.`
+          : "Check the package names and versions in your requirements (and the notebook's %pip lines), then build again.",
     });
   }
   return new ParityError("BuildFailed", `The image build failed: ${failure.trim()}\n${detail}`, {
     fix: "Read the build output above; fix the base image or system packages in parity.yaml, then build again.",
   });
+}
+
+/**
+ * pip's own error lines. When pip fails with "ERROR: Exception:" (an invalid marker, in older
+ * pips), its real message is the last line of the traceback that follows, which pip prints
+ * without -v; that line stands in for the bare "ERROR: Exception:".
+ */
+function pipErrorLines(lines: string[]): string[] {
+  const errors = lines.filter((line) => /^\s*ERROR:/.test(line)).map((line) => line.trim());
+  const traceback = lines.map((line) => line.startsWith("Traceback (")).lastIndexOf(true);
+  const raised =
+    traceback < 0
+      ? undefined
+      : lines
+          .slice(traceback)
+          .reverse()
+          .find((line) => /^[A-Za-z_][\w.]*: \S/.test(line));
+  if (!raised) return errors;
+  const exception = raised.replace(/^(?:\w+\.)+(?=\w+: )/, "");
+  return [...errors.filter((line) => line !== "ERROR: Exception:"), exception];
 }
 
 /** The build context as a tar stream, made in memory from the plan's files. */

@@ -55,7 +55,13 @@ describe("planBuild", () => {
   const input = {
     imageName: "parity/train",
     dockerfile: spec,
-    requirements: ["scikit-learn==1.7.2"],
+    pip: {
+      roots: ["requirements.txt"],
+      files: [
+        { path: "requirements.txt", content: "-r base.txt\n" },
+        { path: "base.txt", content: "scikit-learn==1.7.2\n" },
+      ],
+    },
     jobFiles: [{ path: "train.py", content: "print('hi')\n" }],
   };
 
@@ -79,15 +85,36 @@ describe("planBuild", () => {
     );
   });
 
-  it("puts the code under job/ and the requirements in the context", () => {
-    const plan = planBuild(input);
+  it("changes the tag when a file pip reads changes, an included one too", () => {
+    const edited = planBuild({
+      ...input,
+      pip: {
+        ...input.pip,
+        files: [input.pip.files[0]!, { path: "base.txt", content: "scikit-learn==1.7.1\n" }],
+      },
+    });
+    expect(edited.tag).not.toBe(planBuild(input).tag);
+  });
+
+  it("puts the code under job/ and the project's requirement files under pip/project/, named with -r", () => {
+    const plan = planBuild({
+      ...input,
+      pip: { roots: ["requirements.txt", "my notebook.ipynb.pip-requirements.txt"], files: input.pip.files },
+    });
     expect(plan.files.map((file) => file.path)).toEqual([
       "Dockerfile",
-      "requirements.txt",
+      "pip/requirements.txt",
+      "pip/project/base.txt",
+      "pip/project/requirements.txt",
       "job/train.py",
       "parity-build-ca.pem",
     ]);
-    expect(plan.files[1]?.content).toBe("scikit-learn==1.7.2\n");
+    // pip reads the -r lines with shlex: a name with a space is quoted.
+    expect(plan.files[1]?.content).toBe(
+      "-r project/requirements.txt\n-r 'project/my notebook.ipynb.pip-requirements.txt'\n",
+    );
+    expect(plan.dockerfile).toContain("COPY pip/ /opt/parity/pip/\nWORKDIR /opt/parity/pip/project\n");
+    expect(plan.dockerfile).toContain("-r /opt/parity/pip/requirements.txt");
   });
 });
 

@@ -6,8 +6,15 @@ import { cellCode, convertFixture, failureOf, notebookOf } from "./helpers";
 describe("pip lines", () => {
   it("become requirements and requirement files, removed from the script", () => {
     const job = convertFixture("pip.ipynb");
-    expect(job.requirements).toEqual(["torch==2.3.1", "numpy>=1.26", "pandas", "rich", "tqdm", "pyyaml"]);
-    expect(job.requirementFiles).toEqual(["requirements.txt"]);
+    expect(job.requirements).toEqual([
+      "torch==2.3.1",
+      "numpy>=1.26",
+      "pandas",
+      "-r requirements.txt",
+      "rich",
+      "tqdm",
+      "pyyaml",
+    ]);
     expect(job.script).not.toMatch(/^[^#]*pip install/m);
     expect(cellCode(job)).toContain(
       "    pass  # !python -m pip install pyyaml  (installed in the image from the job's requirements)",
@@ -36,18 +43,39 @@ describe("pip lines", () => {
       ),
     ).toEqual({
       kind: "install",
-      requirements: ["x==1.2", "y>=2", "z[extra]<3"],
-      files: ["a.txt", "b.txt", "c.txt"],
+      lines: ["x==1.2", "y>=2", "z[extra]<3", "-r a.txt", "-r b.txt", "-r c.txt"],
     });
     expect(parsePipCommand("install --upgrade-strategy eager --progress-bar off x")).toMatchObject({
-      requirements: ["x"],
+      lines: ["x"],
+    });
+  });
+
+  it("keeps index options and constraints as requirement-file lines, quoted as pip reads them", () => {
+    expect(
+      parsePipCommand(
+        "install -i https://mirror.example/simple --extra-index-url=https://extra.example/simple -f 'my wheels' --trusted-host mirror.example --pre -cc.txt x",
+      ),
+    ).toEqual({
+      kind: "install",
+      lines: [
+        "--index-url https://mirror.example/simple",
+        "--extra-index-url https://extra.example/simple",
+        "--find-links 'my wheels'",
+        "--trusted-host mirror.example",
+        "--pre",
+        "-c c.txt",
+        "x",
+      ],
     });
     expect(parsePipCommand("freeze")).toEqual({ kind: "other", args: ["freeze"] });
   });
 
   it.each([
-    ["install --index-url https://mirror/simple x", "pip's --index-url option chooses a package index"],
-    ["install -e .", "pip's -e option is not one Parity can carry into the image build."],
+    ["install --index-url mirror/simple x", "--index-url mirror/simple is not an http(s) URL"],
+    ["install -e .", "pip install -e .: -e . asks for an editable install"],
+    // pip's own reading: the requirement ends at "-rf", so the marker is "rm".
+    ['install "numpy; rm -rf /"', 'pip install numpy; rm -rf /: the marker "rm" is not valid (at "rm")'],
+    ["install --target /tmp x", "pip's --target option is not one Parity can carry into the image build."],
     ["install {package}", "pip's argument {package} depends on a Python variable"],
     [
       "install x && echo done",
@@ -66,6 +94,6 @@ describe("pip lines", () => {
     );
     expect(error.code).toBe("NotebookUnsupportedPip");
     expect(error.location).toMatchObject({ file: "t.ipynb", field: "cell 2, line 2" });
-    expect(error.fix).toBe("Add the package to the profile's requirements and remove the pip line.");
+    expect(error.message).toContain("editable install");
   });
 });

@@ -214,7 +214,7 @@ describe("buildParityReport", () => {
     ]);
   });
 
-  it("warns about unpinned and unpinnable requirements and notes includes", () => {
+  it("warns about unpinned and unpinnable requirements", () => {
     const requirements = parseRequirements(
       [
         "-r base.txt",
@@ -236,10 +236,6 @@ describe("buildParityReport", () => {
     expect(only(report.items, "RequirementUnpinnable")).toMatchObject({
       subject: "featurize",
       fix: "Pin a commit: end the URL with @<commit hash>.",
-    });
-    expect(only(report.items, "RequirementInclude")).toMatchObject({
-      severity: "info",
-      location: { line: 1 },
     });
   });
 
