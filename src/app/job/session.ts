@@ -51,11 +51,12 @@ export interface ReportSources {
 
 /** The files a notebook's report was read from. */
 export function reportSources(job: LoadedJob): ReportSources {
-  const requirements = job.profile.paths.requirements;
-  const included = requirements
-    ? job.requirements.includes.map((include) => path.resolve(path.dirname(requirements), include.path))
-    : [];
-  const files = [job.notebookFile, job.profile.file, requirements, ...included];
+  const files = [
+    job.notebookFile,
+    job.profile.file,
+    job.profile.paths.requirements,
+    ...job.requirements.files.filter((file) => path.isAbsolute(file)),
+  ];
   return {
     files: [...new Set(files.filter((file): file is string => file !== undefined))],
     workspaceDir: job.workspaceDir,
