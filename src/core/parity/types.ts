@@ -26,6 +26,7 @@ export interface ParityInput {
   notebookFile: string;
   /** Top-level modules that are files of the workspace (imported from the notebook's folder, not installed). */
   workspaceModules?: string[];
+  /** Its peak only where it was measured (the store drops a peak that says no source). */
   lastRun?: { peakMemoryBytes?: number; oomKilled?: boolean };
 }
 
