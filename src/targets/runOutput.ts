@@ -18,7 +18,8 @@ export class RunOutput {
     private readonly listeners: Emitter<LogLine>,
   ) {}
 
-  add(line: LogLine): void {
+  /** A promise when the log file is behind: wait for it before adding more. */
+  add(line: LogLine): void | Promise<void> {
     keep(this.all, line.text);
     if (line.stream === "stderr") keep(this.errors, line.text);
     if (line.source !== undefined) {
@@ -26,8 +27,8 @@ export class RunOutput {
       this.bySource.set(line.source, lines);
       keep(lines, line.text);
     }
-    this.recorder.log(line);
     this.listeners.fire(line);
+    return this.recorder.log(line);
   }
 
   /** The last lines of the run, or of one replica. */

@@ -38,7 +38,7 @@ async function failAsOom(pod: V1Pod): Promise<void> {
 }
 
 describe("startClusterRun with a PyTorchJob (the real Training Operator)", () => {
-  it("merges the replicas' logs, keeps every line once, and names the replica that failed first", async () => {
+  it("merges the replicas' logs by time, keeps every line once, and names the replica that failed first", async () => {
     const conn = await connect(cluster.kubeconfigs.admin, namespace);
     const workerLimits = { memoryBytes: 256 * MiB, milliCpu: 500, nanoCpus: 5e8, gpu: 0, shmBytes: 64 * MiB };
     const job = jobSpec("ddp", limits());
@@ -110,5 +110,9 @@ describe("startClusterRun with a PyTorchJob (the real Training Operator)", () =>
       .split("\n")
       .map((line) => JSON.parse(line) as LogLine);
     expect(stored.map((l) => `${l.source}: ${l.text}`).sort()).toEqual(texts);
+    // One log merged by the kubelet's times across the replicas, as recorded and as passed on live.
+    const inTimeOrder = (each: LogLine[]) => each.every((l, i) => i === 0 || l.time >= each[i - 1]!.time);
+    expect(inTimeOrder(stored)).toBe(true);
+    expect(inTimeOrder(lines)).toBe(true);
   });
 });

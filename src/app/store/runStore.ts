@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "nod
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ParityError } from "../../core/errors";
+import { measuredPeak } from "../../core/job/peakMemory";
 import type { LogLine, RunRecordWriter, RunResult } from "../../core/job/types";
 import { claimFollower } from "./follower";
 import { parseLogLine } from "./logLine";
@@ -37,6 +38,8 @@ const CANCEL = "cancel.json";
  */
 export class RunRecorder implements RunRecordWriter {
   private logs?: WriteStream;
+  /** Settles once the log file has caught up (it was behind at the last line written). */
+  private drained?: Promise<void>;
   /** Saves happen one after another, in the order they were asked for: the last one asked wins. */
   private writes: Promise<void> = Promise.resolve();
 
@@ -77,8 +80,20 @@ export class RunRecorder implements RunRecordWriter {
     this.logs = createWriteStream(join(this.dir, LOGS), { flags: "a" });
   }
 
-  log(line: LogLine): void {
-    this.logs?.write(`${JSON.stringify(line)}\n`);
+  log(line: LogLine): void | Promise<void> {
+    const logs = this.logs;
+    if (!logs || logs.write(`${JSON.stringify(line)}\n`)) return;
+    // One wait for every writer that finds the file behind, however many lines they add meanwhile.
+    return (this.drained ??= new Promise((resolve) => {
+      const done = (): void => {
+        logs.off("drain", done);
+        logs.off("close", done);
+        this.drained = undefined;
+        resolve();
+      };
+      logs.on("drain", done);
+      logs.on("close", done);
+    }));
   }
 
   save(result: RunResult): Promise<void> {
@@ -203,7 +218,7 @@ export async function readRecord(dir: string): Promise<RunResult> {
   if (known && known.ino === info.ino && known.mtimeMs === info.mtimeMs && known.size === info.size) {
     return known.result;
   }
-  const result = JSON.parse(await readFile(file, "utf8")) as RunResult;
+  const result = parseRecord(await readFile(file, "utf8"));
   if (records.size >= MAX_CACHED_RECORDS) records.clear();
   records.set(file, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, result });
   return result;
@@ -211,7 +226,17 @@ export async function readRecord(dir: string): Promise<RunResult> {
 
 /** The record as it is on disk now, never from the cache (a writer may have replaced it this millisecond). */
 async function readRecordFile(dir: string): Promise<RunResult> {
-  return JSON.parse(await readFile(join(dir, RECORD), "utf8")) as RunResult;
+  return parseRecord(await readFile(join(dir, RECORD), "utf8"));
+}
+
+/**
+ * A record as Parity reads it. A peak without its source was written before Parity measured peaks:
+ * the highest of the engine's samples a second apart, not a peak; readers see none (not measured).
+ */
+function parseRecord(text: string): RunResult {
+  const result = JSON.parse(text) as RunResult;
+  if (result.peakMemoryBytes !== undefined && !measuredPeak(result)) delete result.peakMemoryBytes;
+  return result;
 }
 
 /** The record of a run, or undefined when it has none yet (or it cannot be read). */
@@ -226,7 +251,7 @@ export async function readRecordOf(run: RunRef): Promise<RunResult | undefined> 
 /** As readRecordOf, at once: a panel's title is needed while it is created. */
 export function readRecordNow(run: RunRef): RunResult | undefined {
   try {
-    return JSON.parse(readFileSync(join(runDir(run), RECORD), "utf8")) as RunResult;
+    return parseRecord(readFileSync(join(runDir(run), RECORD), "utf8"));
   } catch {
     return undefined;
   }

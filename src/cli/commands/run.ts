@@ -2,8 +2,8 @@ import { relativeTo } from "../../app/context";
 import type { ParityResult } from "../../app/job/session";
 import type { StartedRun } from "../../app/targets/target";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
-import { formatBytes } from "../../core/profile";
 import { formatReport } from "../../core/parity";
+import { describeMemory } from "../../core/job/peakMemory";
 import type { RunResult } from "../../core/job/types";
 import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
 import type { CliCommand, CliIO } from "../io";
@@ -117,13 +117,7 @@ function printResult(io: CliIO, print: (line: string) => void, result: RunResult
   const seconds = result.durationMs !== undefined ? ` in ${(result.durationMs / 1000).toFixed(1)} s` : "";
   const exit = result.exitCode === null ? "" : ` (exit ${result.exitCode})`;
   print(`\nResult: ${result.status}${exit}${seconds}`);
-  if (result.oomKilled) {
-    print(`Memory: needed more than the ${formatBytes(result.memoryLimitBytes)} limit`);
-  } else if (result.peakMemoryBytes) {
-    print(
-      `Memory: peak ${formatBytes(result.peakMemoryBytes)} of the ${formatBytes(result.memoryLimitBytes)} limit`,
-    );
-  }
+  print(`Memory: ${describeMemory(result)}`);
   for (const item of result.diagnosis) {
     const mark = item.severity === "error" ? "✗" : item.severity === "warning" ? "!" : "·";
     print(`${mark} ${item.message}`);

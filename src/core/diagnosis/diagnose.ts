@@ -72,7 +72,7 @@ export function diagnoseRun(evidence: RunEvidence): Diagnosis[] {
       found.push({
         code: "MemoryNearLimit",
         severity: "warning",
-        message: `Memory peaked at ${formatBytes(evidence.peakMemoryBytes)}, ${Math.round(share * 100)}% of the ${limit} limit: a little more data and production kills it.`,
+        message: `Memory peaked at ${formatBytes(evidence.peakMemoryBytes)} (the kernel's count for the container), ${Math.round(share * 100)}% of the ${limit} limit: a little more data and production kills it.`,
         fix: "Leave headroom: lower the notebook's memory use or raise resources.memory where production allows it.",
       });
     }

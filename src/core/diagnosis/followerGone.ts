@@ -44,8 +44,8 @@ export function followerGoneDiagnosis(follower: GoneFollower, how: LateEnd): Dia
       return {
         code: "FollowerGone",
         severity: "info",
-        message: `${theProcess(follower)} went away before recording how the run ended; Parity read the end from its container afterwards, so its peak memory was not measured.`,
-        fix: "Nothing to do: the exit code, the out-of-memory state and the logs come from the container itself.",
+        message: `${theProcess(follower)} went away before recording how the run ended; Parity read the end from its container afterwards.`,
+        fix: "Nothing to do: the exit code, the out-of-memory state, the logs and the peak memory the notebook reported as it ended come from the container itself.",
       };
   }
 }

@@ -34,6 +34,7 @@ export interface RunEvidence {
   oomKilled: boolean;
   cancelled: boolean;
   memoryLimitBytes: number;
+  /** A measured peak only (core/job/peakMemory), never a sample. */
   peakMemoryBytes?: number;
   /** The engine's own error, e.g. an executable that does not exist. */
   engineError?: string;

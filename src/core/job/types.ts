@@ -18,6 +18,14 @@ export interface LogLine {
   source?: string;
 }
 
+/**
+ * Where a run's peak memory came from. `cgroup-v2` (memory.peak) and `cgroup-v1`
+ * (memory.max_usage_in_bytes): the kernel's high-water mark of the container's cgroup, read by the
+ * job itself as it ended. `oom-limit`: the run was killed for memory, so it reached its limit.
+ * A run without one has no peak: it was not measured.
+ */
+export type PeakMemorySource = "cgroup-v2" | "cgroup-v1" | "oom-limit";
+
 /** How a run ended: the object `parity run --json` prints last, and the record of a job run. */
 export interface RunResult {
   runId: string;
@@ -42,7 +50,9 @@ export interface RunResult {
   cancelRequestedAt?: string;
   durationMs?: number;
   memoryLimitBytes: number;
+  /** The run's true peak memory, only where it was measured (`peakMemorySource` says how). */
   peakMemoryBytes?: number;
+  peakMemorySource?: PeakMemorySource;
   outputsDir?: string;
   diagnosis: Diagnosis[];
   /** The Docker engine a local run's container ran on (its endpoint): its end is read from that engine only. */
@@ -100,7 +110,8 @@ export interface RunHandle {
  * replaced whole. The store (src/app/store) implements it on disk; targets only write through it.
  */
 export interface RunRecordWriter {
-  log(line: LogLine): void;
+  /** A promise when the log is behind: wait for it before passing on more lines. */
+  log(line: LogLine): void | Promise<void>;
   /** Replaces the record atomically. */
   save(result: RunResult): Promise<void>;
   /** Every logged line is on disk once this resolves; call before the last save. */

@@ -15,7 +15,8 @@ export function convertNotebook(text: string, fileName: string): NotebookJob {
   const cells = readCells(text, fileName);
   const shared: SharedTranslation = {
     fileName,
-    helpers: new Set(),
+    // Every script may run with its output tagged (see TAGGED_OUTPUT_ENV).
+    helpers: new Set(["output"]),
     requirements: [],
     futureImports: [],
     names: 0,

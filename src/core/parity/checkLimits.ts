@@ -31,7 +31,7 @@ export function checkLimits(input: ParityInput): ParityItem[] {
       severity: "error",
       code: "MemoryPeakOver",
       subject: "memory",
-      message: `Your notebook peaked at ${formatBytes(peak)}; the production limit is ${limit}.`,
+      message: `Your notebook peaked at ${formatBytes(peak)} in its last run (the kernel's count); the production limit is ${limit}.`,
       fix: `${REDUCE}${raise}.`,
     });
   } else if (peak !== undefined && peak > NEAR_LIMIT * profile.memoryBytes) {
@@ -39,7 +39,7 @@ export function checkLimits(input: ParityInput): ParityItem[] {
       severity: "warning",
       code: "MemoryPeakNear",
       subject: "memory",
-      message: `Your notebook peaked at ${formatBytes(peak)}, ${Math.round((100 * peak) / profile.memoryBytes)}% of the production limit of ${limit}.`,
+      message: `Your notebook peaked at ${formatBytes(peak)} in its last run (the kernel's count), ${Math.round((100 * peak) / profile.memoryBytes)}% of the production limit of ${limit}.`,
       fix: `${REDUCE}${raise}: a larger input in production will be OOM-killed.`,
     });
   }

@@ -72,6 +72,7 @@ export interface ParityInput {
   notebookFile: string;
   /** Top-level modules that are files of the workspace (imported from the notebook's folder, not installed). */
   workspaceModules?: string[];
+  /** Its peak only where it was measured (the store drops a peak that says no source). */
   lastRun?: LastRunFacts;
   /** The comparisons that could not be made (no image, no interpreter), each with why. */
   notCompared?: NotCompared[];

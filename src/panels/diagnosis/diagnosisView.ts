@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { CodeLocation } from "../../core/diagnosis/types";
+import { describeMemory } from "../../core/job/peakMemory";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { formatBytes } from "../../core/profile/quantity";
 import { timelineRows, type DiagnosisViewState, type OutcomeFact } from "../../protocol/diagnosis";
@@ -50,7 +51,7 @@ function facts(result: RunResult): OutcomeFact[] {
   if (result.exitCode !== null) facts.push({ label: "Exit code", value: String(result.exitCode) });
   if (result.durationMs !== undefined)
     facts.push({ label: "Duration", value: formatDuration(result.durationMs) });
-  facts.push({ label: "Memory", value: memoryFact(result) });
+  facts.push({ label: "Memory", value: describeMemory(result) });
   facts.push({ label: "Target", value: targetFact(result) });
   facts.push({ label: "Image", value: result.image });
   if (result.startedAt) facts.push({ label: "Started", value: result.startedAt });
@@ -63,15 +64,6 @@ function targetFact(result: RunResult): string {
   const cluster = result.cluster;
   if (!cluster) return result.target;
   return `cluster: ${cluster.kind} ${cluster.name} in ${cluster.namespace} (context ${cluster.context})`;
-}
-
-function memoryFact(result: RunResult): string {
-  const limit = formatBytes(result.memoryLimitBytes);
-  if (result.oomKilled) return `went over the ${limit} limit (OOMKilled)`;
-  if (result.peakMemoryBytes === undefined || result.memoryLimitBytes <= 0)
-    return `${limit} limit, peak not measured`;
-  const share = Math.round((100 * result.peakMemoryBytes) / result.memoryLimitBytes);
-  return `peak ${formatBytes(result.peakMemoryBytes)} of the ${limit} limit (${share}%)`;
 }
 
 /** "train.ipynb, cell 3, line 2" */

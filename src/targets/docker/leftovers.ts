@@ -1,6 +1,8 @@
 import type Dockerode from "dockerode";
 import { CancelledError } from "../../core/errors";
+import type { MeasuredPeak } from "../../core/job/peakMemory";
 import type { LogLine } from "../../core/job/types";
+import { readRunOutput } from "./engineLog";
 import { RUN_LABEL } from "./runLabels";
 
 /** A run's container as the engine lists it, whatever its state. */
@@ -24,8 +26,10 @@ export interface SettledContainer {
   finishedAt?: string;
   /** The engine's own error for the container, if any. */
   error?: string;
-  /** Its whole output as the engine kept it, each line once, stdout and stderr in the engine's time order. */
+  /** Its whole output as the engine kept it, each line once, in the engine's order (see readRunOutput). */
   lines: LogLine[];
+  /** The peak the job reported as it ended, if it did. */
+  peak?: MeasuredPeak;
 }
 
 export interface SettleOptions {
@@ -74,7 +78,15 @@ export async function settleContainer(
       await container.wait({ abortSignal: options.detach });
       state = (await container.inspect()).State;
     }
-    const raw = (await container.logs({ stdout: true, stderr: true, timestamps: true })) as unknown as Buffer;
+    // Followed, though it has ended: a stream, read as the live run reads it, not one Buffer of it all.
+    const raw = (await container.logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+    })) as unknown as AsyncIterable<Buffer>;
+    const lines: LogLine[] = [];
+    const { peak } = await readRunOutput(raw, (line) => void lines.push(line));
     const settled: SettledContainer = {
       containerId,
       stoppedByParity,
@@ -84,7 +96,8 @@ export async function settleContainer(
       startedAt: engineTime(state.StartedAt),
       finishedAt: engineTime(state.FinishedAt),
       error: state.Error || undefined,
-      lines: logLines(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))),
+      lines,
+      ...(peak ? { peak } : {}),
     };
     await removeContainer(docker, containerId);
     return settled;
@@ -115,44 +128,4 @@ function ignoreGone(error: unknown): void {
   // 304: already stopped; 404: already removed; 409: not running any more.
   const status = (error as { statusCode?: number }).statusCode;
   if (status !== 304 && status !== 404 && status !== 409) throw error;
-}
-
-const STREAMS: Record<number, LogLine["stream"] | undefined> = { 1: "stdout", 2: "stderr" };
-
-/**
- * The lines of the engine's multiplexed log (8-byte frame headers: stream, size), read with
- * timestamps: every frame is one log entry "<RFC 3339 time> <text>", and an entry without a final
- * newline (a long line the engine split, or the last one) continues in the next entry of its stream.
- * Lines as the run recorded them: a trailing \r is dropped, as when they were followed live.
- */
-export function logLines(raw: Buffer): LogLine[] {
-  const lines: (LogLine & { order: number })[] = [];
-  const pending: Partial<Record<LogLine["stream"], { text: string; time: number }>> = {};
-  const emit = (stream: LogLine["stream"]) => {
-    const line = pending[stream];
-    if (!line) return;
-    delete pending[stream];
-    lines.push({ stream, text: line.text.replace(/\r$/, ""), time: line.time, order: lines.length });
-  };
-  let offset = 0;
-  while (offset + 8 <= raw.length) {
-    const stream = STREAMS[raw[offset]!];
-    const size = raw.readUInt32BE(offset + 4);
-    const frame = raw.toString("utf8", offset + 8, Math.min(raw.length, offset + 8 + size));
-    offset += 8 + size;
-    if (!stream) continue;
-    const space = frame.indexOf(" ");
-    const time = Date.parse(frame.slice(0, space));
-    const text = frame.slice(space + 1);
-    const ended = text.endsWith("\n");
-    const line = (pending[stream] ??= { text: "", time: Number.isNaN(time) ? 0 : time });
-    line.text += ended ? text.slice(0, -1) : text;
-    if (ended) emit(stream);
-  }
-  emit("stdout");
-  emit("stderr");
-  // The engine's times order the two streams; lines of one stream keep their order.
-  return lines
-    .sort((a, b) => a.time - b.time || a.order - b.order)
-    .map(({ stream, text, time }) => ({ stream, text, time }));
 }

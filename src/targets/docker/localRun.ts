@@ -3,7 +3,9 @@ import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
 import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { isCancelled } from "../../core/errors";
+import { peakAtEnd } from "../../core/job/peakMemory";
 import type { JobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
+import { TAGGED_OUTPUT_ENV } from "../../core/notebook/taggedOutput";
 import { RunOutput } from "../runOutput";
 import type { RunControls } from "../runHandle";
 import type { DockerConnection } from "./connection";
@@ -51,16 +53,14 @@ export async function runLocalJob(
         image: job.image,
         command: job.command,
         // A user that is not the image's own has no home folder there.
-        env: containerUser() ? { ...job.env, HOME: "/tmp" } : job.env,
+        env: { ...job.env, ...(containerUser() ? { HOME: "/tmp" } : {}), ...TAGGED_OUTPUT_ENV },
         workingDir: posix.join(WORKSPACE_DIR, toPosix(job.workingDir)),
         user: containerUser(),
         mounts: mountsFor(job),
         labels: { [RUN_LABEL]: runId, [NOTEBOOK_LABEL]: job.notebookFile },
         limits: job.limits,
       },
-      {
-        onLog: (stream, text) => output.add({ stream, text, time: Date.now() }),
-      },
+      { onLog: (line) => output.add(line) },
       signal,
     );
   } catch (error) {
@@ -79,9 +79,8 @@ export async function runLocalJob(
     (outcome.exitCode !== 0 && (await recorder.cancelRequested?.()) === true);
   const finishedAt = outcome?.finishedAt ?? new Date().toISOString();
   const exitCode = outcome?.exitCode ?? null;
-  // The engine samples memory about once a second, so a fast OOM kill falls between samples:
-  // a killed run's peak is unknown (it needed more than the limit), not the last sample.
-  const peak = outcome?.oomKilled ? undefined : outcome?.peakMemoryBytes;
+  const peak =
+    outcome && peakAtEnd({ oomKilled: outcome.oomKilled, reported: outcome.peak }, job.limits.memoryBytes);
   const final: RunResult = {
     ...base,
     status: cancelled ? "cancelled" : exitCode === 0 && !outcome?.oomKilled ? "succeeded" : "failed",
@@ -89,13 +88,14 @@ export async function runLocalJob(
     oomKilled: outcome?.oomKilled ?? false,
     finishedAt,
     durationMs: Date.parse(finishedAt) - Date.parse(outcome?.startedAt ?? base.startedAt!),
-    peakMemoryBytes: peak,
+    peakMemoryBytes: peak?.bytes,
+    peakMemorySource: peak?.source,
     diagnosis: diagnoseRun({
       exitCode: exitCode ?? -1,
       oomKilled: outcome?.oomKilled ?? false,
       cancelled,
       memoryLimitBytes: job.limits.memoryBytes,
-      peakMemoryBytes: peak,
+      peakMemoryBytes: peak?.bytes,
       engineError: outcome?.error,
       logTail: output.tail(),
       failure: exitCode !== 0 ? job.explainTraceback?.(output.stderrTail().join("\n")) : undefined,

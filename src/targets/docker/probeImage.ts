@@ -24,7 +24,7 @@ export async function probeImage(
         limits: probeLimits,
         labels: { "dev.parity.probe": "true" },
       },
-      { onLog: (stream, line) => (stream === "stdout" ? stdout : stderr).push(line) },
+      { onLog: (line) => void (line.stream === "stdout" ? stdout : stderr).push(line.text) },
       signal,
     );
   let noGpuRuntime = false;

@@ -1,9 +1,8 @@
 import type Dockerode from "dockerode";
-import { PassThrough } from "node:stream";
 import { CancelledError, ParityError } from "../../core/errors";
-import type { JobLimits } from "../../core/job/types";
-
-export type LogStream = "stdout" | "stderr";
+import type { MeasuredPeak } from "../../core/job/peakMemory";
+import type { JobLimits, LogLine } from "../../core/job/types";
+import { readRunOutput } from "./engineLog";
 
 export type ContainerLimits = JobLimits;
 
@@ -29,19 +28,22 @@ export interface ContainerSpec {
 
 export interface ContainerCallbacks {
   onStarted?: (containerId: string) => void;
-  /** One call per complete line, in order within each stream. */
-  onLog?: (stream: LogStream, line: string) => void;
-  /** Memory in use, from the engine's stats stream. */
-  onMemory?: (usageBytes: number) => void;
+  /**
+   * Each line, in the order the engine logged them (see readRunOutput), with the engine's time; a
+   * promise returned holds the reading back until it settles.
+   */
+  onLog?: (line: LogLine) => void | Promise<void>;
 }
+
+type RunOutputEnd = Awaited<ReturnType<typeof readRunOutput>>;
 
 export interface ContainerOutcome {
   containerId: string;
   exitCode: number;
   oomKilled: boolean;
   cancelled: boolean;
-  /** Highest memory use the engine reported, where it reported any. */
-  peakMemoryBytes?: number;
+  /** The peak the job reported as it ended (a Parity notebook with tagged output); none from anything else. */
+  peak?: MeasuredPeak;
   startedAt: string;
   finishedAt: string;
   /** The engine's own error for the container (e.g. a missing executable). */
@@ -73,8 +75,8 @@ export function hostConfigFor(spec: ContainerSpec): Dockerode.HostConfig {
 }
 
 /**
- * Runs one container to its end: streams its logs line by line (stdout and stderr apart),
- * follows its memory, inspects it BEFORE removing it (exit code and OOMKilled are lost after),
+ * Runs one container to its end: streams its logs line by line in the engine's order, inspects it
+ * BEFORE removing it (exit code and OOMKilled are lost after),
  * and always removes it. Aborting the signal kills and removes the container.
  */
 export async function runContainer(
@@ -106,27 +108,21 @@ export async function runContainer(
     container.kill().catch(() => undefined);
   };
   signal?.addEventListener("abort", onAbort, { once: true });
-  let peak: number | undefined;
   try {
     await container.start();
     callbacks.onStarted?.(container.id);
     if (signal?.aborted) onAbort();
-    const logsDone = followLogs(container, callbacks.onLog);
-    const stats = await followMemory(container, (usage) => {
-      peak = Math.max(peak ?? 0, usage);
-      callbacks.onMemory?.(usage);
-    });
+    // A log stream that breaks loses the lines after it, not the run: its end still comes from the engine.
+    const logsDone = followLogs(container, callbacks.onLog).catch((): RunOutputEnd => ({}));
     const waited = (await container.wait()) as { StatusCode: number; Error?: { Message?: string } | null };
-    await logsDone;
-    // The engine keeps a stats stream open after the container ends: close it ourselves.
-    stats.stop();
+    const { peak } = await logsDone;
     const state = (await container.inspect()).State;
     return {
       containerId: container.id,
       exitCode: state.ExitCode ?? waited.StatusCode,
       oomKilled: Boolean(state.OOMKilled),
       cancelled,
-      peakMemoryBytes: peak,
+      peak,
       startedAt: state.StartedAt,
       finishedAt: state.FinishedAt,
       error: state.Error || waited.Error?.Message || undefined,
@@ -140,70 +136,18 @@ export async function runContainer(
   }
 }
 
-async function followLogs(container: Dockerode.Container, onLog: ContainerCallbacks["onLog"]): Promise<void> {
-  const raw = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-  const streams: Record<LogStream, PassThrough> = { stdout: new PassThrough(), stderr: new PassThrough() };
-  const done = (Object.keys(streams) as LogStream[]).map((name) => splitLines(streams[name], name, onLog));
-  container.modem.demuxStream(raw, streams.stdout, streams.stderr);
-  await new Promise<void>((resolve) => {
-    raw.on("end", resolve);
-    raw.on("close", resolve);
-    raw.on("error", () => resolve());
-  });
-  streams.stdout.end();
-  streams.stderr.end();
-  await Promise.all(done);
-}
-
-function splitLines(stream: PassThrough, name: LogStream, onLog: ContainerCallbacks["onLog"]): Promise<void> {
-  return new Promise((resolve) => {
-    let pending = "";
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) onLog?.(name, line.replace(/\r$/, ""));
-    });
-    stream.on("end", () => {
-      if (pending) onLog?.(name, pending);
-      resolve();
-    });
-  });
-}
-
-interface StatsMessage {
-  memory_stats?: { usage?: number; max_usage?: number };
-}
-
-async function followMemory(
+/** The container's output from its start: the engine's log stream, followed until the container ends. */
+async function followLogs(
   container: Dockerode.Container,
-  onUsage: (bytes: number) => void,
-): Promise<{ stop(): void }> {
-  let stream: NodeJS.ReadableStream & { destroy?: () => void };
-  try {
-    stream = (await container.stats({ stream: true })) as NodeJS.ReadableStream & { destroy?: () => void };
-  } catch {
-    return { stop: () => undefined }; // Stats are a bonus: a container that already ended has none.
-  }
-  {
-    let pending = "";
-    stream.on("data", (chunk: Buffer) => {
-      const lines = (pending + chunk.toString("utf8")).split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          const stats = JSON.parse(line) as StatsMessage;
-          const usage = Math.max(stats.memory_stats?.max_usage ?? 0, stats.memory_stats?.usage ?? 0);
-          if (usage > 0) onUsage(usage);
-        } catch {
-          // A partial frame; the next one carries the same counters.
-        }
-      }
-    });
-    stream.on("error", () => undefined);
-  }
-  return { stop: () => stream.destroy?.() };
+  onLog: ContainerCallbacks["onLog"],
+): Promise<RunOutputEnd> {
+  const raw = (await container.logs({
+    follow: true,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+  })) as unknown as AsyncIterable<Buffer>;
+  return readRunOutput(raw, (line) => onLog?.(line));
 }
 
 function explainEngineError(error: unknown, spec: ContainerSpec): Error {

@@ -5,8 +5,10 @@ import type { KubeConnection } from "./connection";
 import { LogCursor, splitTimestamp, type LogPosition } from "./logCursor";
 import { followPodLogs } from "./podLogs";
 import { newLinesAfter, type RecordedPosition } from "./recordedLogs";
+import { ReplicaMerge } from "./replicaMerge";
 
 interface Follower {
+  key: string;
   pod: string;
   container: string;
   source: string;
@@ -18,22 +20,26 @@ interface Follower {
 }
 
 /**
- * The logs of every pod of a run, merged: one follower per container once it has started, each
- * line tagged with its replica. `finish` stops following and reads every log in full once more,
- * passing on only the lines the followers had not, so the run keeps its complete output.
+ * The logs of every pod of a run, merged by the kubelet's times (ReplicaMerge): one follower per
+ * container once it has started, each line tagged with its replica. `finish` stops following and
+ * reads every log in full once more, passing on only the lines the followers had not, merged with
+ * what still waits, so the run keeps its complete output in time order.
  */
 export class RunLogs {
   private readonly followers = new Map<string, Follower>();
   /** Once finishing or stopped, no new follower starts (it would never be stopped). */
   private closed = false;
+  private readonly merge: ReplicaMerge;
 
   constructor(
     private readonly conn: KubeConnection,
     private readonly namespace: string,
-    private readonly onLine: (line: LogLine) => void,
+    onLine: (line: LogLine) => void,
     /** Per source, where the run's recorded log stops: lines up to there are not passed on again. */
     private readonly recorded = new Map<string, RecordedPosition>(),
-  ) {}
+  ) {
+    this.merge = new ReplicaMerge(onLine);
+  }
 
   /** Starts following the containers of a pod that have started; call on every pod change. */
   watchPod(pod: V1Pod): void {
@@ -44,6 +50,7 @@ export class RunLogs {
       if (this.followers.has(key) || !(status.state?.running || status.state?.terminated)) continue;
       const source = replicaName(pod);
       const follower: Follower = {
+        key,
         pod: name,
         container: status.name,
         source,
@@ -51,11 +58,14 @@ export class RunLogs {
         isNew: newLinesAfter(this.recorded.get(source)),
         done: Promise.resolve(),
       };
+      this.merge.open(key);
       follower.done = followPodLogs(this.conn, this.namespace, name, status.name, {
         signal: follower.controller.signal,
         onLine: (line) => this.emit(follower, line),
       }).then((position) => {
         follower.position = position;
+        // Stopped by finish: its last lines are still to come from the full read.
+        if (!this.closed) this.merge.close(key);
       });
       this.followers.set(key, follower);
     }
@@ -68,6 +78,7 @@ export class RunLogs {
     for (const follower of this.followers.values()) follower.controller.abort();
     await Promise.all([...this.followers.values()].map((follower) => follower.done));
     const core = this.conn.config.makeApiClient(CoreV1Api);
+    const missed = new Map<string, LogLine[]>();
     for (const follower of this.followers.values()) {
       let text: string;
       try {
@@ -82,11 +93,16 @@ export class RunLogs {
       }
       const cursor = new LogCursor(follower.position);
       cursor.startStream();
+      const lines: LogLine[] = [];
       for (const line of text.split("\n")) {
         const parsed = splitTimestamp(line);
-        if (parsed && cursor.accept(parsed.time)) this.emit(follower, parsed);
+        const read = parsed && cursor.accept(parsed.time) && this.lineOf(follower, parsed);
+        if (read) lines.push(read);
       }
+      missed.set(follower.key, lines);
     }
+    this.merge.addAll(missed);
+    this.merge.flush();
   }
 
   /** Stops following without a last read (the run was cancelled and its pods are being deleted). */
@@ -94,11 +110,18 @@ export class RunLogs {
     this.closed = true;
     for (const follower of this.followers.values()) follower.controller.abort();
     await Promise.all([...this.followers.values()].map((follower) => follower.done));
+    this.merge.flush();
   }
 
   private emit(follower: Follower, line: { time: string; text: string }): void {
+    const read = this.lineOf(follower, line);
+    if (read) this.merge.add(follower.key, read);
+  }
+
+  /** The line to record, or undefined for one an earlier process already recorded. */
+  private lineOf(follower: Follower, line: { time: string; text: string }): LogLine | undefined {
     const time = Date.parse(line.time);
-    if (!follower.isNew(time)) return;
-    this.onLine({ stream: "stdout", text: line.text, time, source: follower.source });
+    if (!follower.isNew(time)) return undefined;
+    return { stream: "stdout", text: line.text, time, source: follower.source };
   }
 }

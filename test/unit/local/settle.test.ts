@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { endFromContainer, lostRun, missingLines } from "../../../src/app/targets/local/settle";
 import type { LogLine, RunResult } from "../../../src/core/job/types";
-import { logLines, type SettledContainer } from "../../../src/targets/docker/leftovers";
-
-/** One frame of the engine's multiplexed log: 1 stdout, 2 stderr; 4 bytes size, big-endian. */
-function frame(stream: 1 | 2, text: string): Buffer {
-  const payload = Buffer.from(text, "utf8");
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import type { SettledContainer } from "../../../src/targets/docker/leftovers";
 
 const line = (stream: LogLine["stream"], text: string, time = 0): LogLine => ({ stream, text, time });
 
@@ -40,24 +31,6 @@ const settled = (over: Partial<SettledContainer> = {}): SettledContainer => ({
   ...over,
 });
 
-describe("a container's log read back from the engine", () => {
-  it("keeps each stream's lines, orders the streams by the engine's times, and joins entries the engine split", () => {
-    const raw = Buffer.concat([
-      frame(1, "2026-12-04T10:00:01.000000001Z started\n"),
-      frame(2, "2026-12-04T10:00:02.000000000Z Traceback (most recent call last):\n"),
-      frame(1, "2026-12-04T10:00:01.500000000Z a long li"),
-      frame(1, "2026-12-04T10:00:01.600000000Z ne, split\r\n"),
-      frame(2, "2026-12-04T10:00:03.000000000Z no newline at the end"),
-    ]);
-    expect(logLines(raw)).toEqual([
-      line("stdout", "started", Date.parse("2026-12-04T10:00:01.000Z")),
-      line("stdout", "a long line, split", Date.parse("2026-12-04T10:00:01.500Z")),
-      line("stderr", "Traceback (most recent call last):", Date.parse("2026-12-04T10:00:02.000Z")),
-      line("stderr", "no newline at the end", Date.parse("2026-12-04T10:00:03.000Z")),
-    ]);
-  });
-});
-
 describe("the lines a record misses", () => {
   it("are, per stream, those past what the record holds (its last line cut by the crash dropped)", () => {
     const all = [
@@ -78,7 +51,7 @@ describe("the lines a record misses", () => {
 });
 
 describe("the end of a run read from its container", () => {
-  it("is the container's: exit code, OOM state and the diagnosis, with why it was recorded late and no peak", () => {
+  it("is the container's: exit code, OOM state and the diagnosis, with why it was recorded late and the limit as an OOM-killed run's peak", () => {
     const oom = endFromContainer(record, settled({ exitCode: 137, oomKilled: true }), [], { pid: 4242 });
     expect(oom).toMatchObject({
       status: "failed",
@@ -87,12 +60,23 @@ describe("the end of a run read from its container", () => {
       finishedAt: "2026-12-04T10:00:31.000Z",
       durationMs: 30_000,
     });
-    expect(oom.peakMemoryBytes).toBeUndefined();
+    expect(oom).toMatchObject({ peakMemoryBytes: record.memoryLimitBytes, peakMemorySource: "oom-limit" });
     expect(oom.diagnosis.map((item) => item.code)).toEqual(["OOMKilled", "FollowerGone"]);
     expect(oom.diagnosis[1]!.message).toBe(
-      "The process that ran it (pid 4242) went away before recording how the run ended; Parity read the end from its container afterwards, so its peak memory was not measured.",
+      "The process that ran it (pid 4242) went away before recording how the run ended; Parity read the end from its container afterwards.",
     );
     expect(endFromContainer(record, settled(), [], {}).status).toBe("succeeded");
+  });
+
+  it("has the peak the notebook reported as it ended, and none (not measured) when it reported none", () => {
+    const reported = settled({ peak: { bytes: 212 * 1024 * 1024, source: "cgroup-v1" } });
+    expect(endFromContainer(record, reported, [], {})).toMatchObject({
+      peakMemoryBytes: 212 * 1024 * 1024,
+      peakMemorySource: "cgroup-v1",
+    });
+    const silent = endFromContainer(record, settled(), [], {});
+    expect(silent.peakMemoryBytes).toBeUndefined();
+    expect(silent.peakMemorySource).toBeUndefined();
   });
 
   it("is cancelled when Parity had to stop it, said as a warning", () => {

@@ -197,7 +197,10 @@ describe("diagnosisViewState", () => {
       headline: "OOMKilled at the 128 MiB memory limit.",
       live: false,
     });
-    expect(state.facts).toContainEqual({ label: "Memory", value: "went over the 128 MiB limit (OOMKilled)" });
+    expect(state.facts).toContainEqual({
+      label: "Memory",
+      value: "OOMKilled: reached the 128 MiB limit, so its peak is the limit it hit",
+    });
     expect(state.facts).toContainEqual({ label: "Exit code", value: "137" });
     expect(state.items[0]).toMatchObject({
       code: "OOMKilled",
@@ -206,18 +209,27 @@ describe("diagnosisViewState", () => {
     });
   });
 
-  it("shows the peak against the limit, and a live run as in progress", () => {
+  it("shows the peak against the limit with where it came from, or not measured, and a live run as in progress", () => {
     const done = diagnosisViewState(
       result({
         status: "succeeded",
         exitCode: 0,
         oomKilled: false,
         peakMemoryBytes: 64 * MIB,
+        peakMemorySource: "cgroup-v2",
         diagnosis: [],
       }),
     );
     expect(done.headline).toBe("The run succeeded.");
-    expect(done.facts).toContainEqual({ label: "Memory", value: "peak 64 MiB of the 128 MiB limit (50%)" });
+    expect(done.facts).toContainEqual({
+      label: "Memory",
+      value: "peak 64 MiB of the 128 MiB limit (50%; the kernel's memory.peak of its container)",
+    });
+    // A peak that says no source is an old record's highest sample of the engine's stats: no peak.
+    const sampled = diagnosisViewState(
+      result({ status: "succeeded", exitCode: 0, oomKilled: false, peakMemoryBytes: 4 * MIB, diagnosis: [] }),
+    );
+    expect(sampled.facts).toContainEqual({ label: "Memory", value: "128 MiB limit, peak not measured" });
 
     const live = diagnosisViewState(
       result({ status: "running", exitCode: null, oomKilled: false, diagnosis: [] }),

@@ -319,14 +319,16 @@ describe("buildParityReport", () => {
     const over = buildParityReport(matchingInput({ lastRun: lastRun({ peakMemoryBytes: 9.8 * GIB }) }));
     expect(only(over.items, "MemoryPeakOver")).toMatchObject({
       severity: "error",
-      message: "Your notebook peaked at 9.8 GiB; the production limit is 8 GiB.",
+      message:
+        "Your notebook peaked at 9.8 GiB in its last run (the kernel's count); the production limit is 8 GiB.",
       fix: "Reduce peak memory (smaller batches, load data in chunks, del large objects) or set resources.memory to 12Gi in parity.yaml.",
     });
 
     const near = buildParityReport(matchingInput({ lastRun: lastRun({ peakMemoryBytes: 7.5 * GIB }) }));
     expect(only(near.items, "MemoryPeakNear")).toMatchObject({
       severity: "warning",
-      message: "Your notebook peaked at 7.5 GiB, 94% of the production limit of 8 GiB.",
+      message:
+        "Your notebook peaked at 7.5 GiB in its last run (the kernel's count), 94% of the production limit of 8 GiB.",
     });
 
     const under = buildParityReport(matchingInput({ lastRun: lastRun({ peakMemoryBytes: 7.1 * GIB }) }));

@@ -6,6 +6,7 @@ import {
   runLostDiagnosis,
   type GoneFollower,
 } from "../../../core/diagnosis/followerGone";
+import { peakAtEnd } from "../../../core/job/peakMemory";
 import type { LogLine, RunResult } from "../../../core/job/types";
 import { isFinished } from "../../../core/workload/status";
 import {
@@ -64,8 +65,8 @@ export function settleLocalRun(
       }
       const missing = settled ? missingLines(recorded, settled.lines) : [];
       for (const line of missing) {
-        recorder.log(line);
         logs.fire(line);
+        await recorder.log(line);
       }
       const final = settled
         ? endFromContainer(record, settled, [...recorded, ...missing], follower)
@@ -159,6 +160,7 @@ export function endFromContainer(
       status: "cancelled",
       exitCode: null,
       peakMemoryBytes: undefined,
+      peakMemorySource: undefined,
       diagnosis: [followerGoneDiagnosis(follower, "never-started")],
     };
   }
@@ -169,6 +171,7 @@ export function endFromContainer(
   const startedAt = Date.parse(settled.startedAt ?? "");
   const finishedAt = Date.parse(settled.finishedAt ?? "");
   const logTail = lines.slice(-200).map((line) => line.text);
+  const peak = peakAtEnd({ oomKilled: settled.oomKilled, reported: settled.peak }, record.memoryLimitBytes);
   return {
     ...record,
     status: cancelled ? "cancelled" : settled.exitCode === 0 && !settled.oomKilled ? "succeeded" : "failed",
@@ -178,8 +181,8 @@ export function endFromContainer(
     ...(Number.isFinite(startedAt) && Number.isFinite(finishedAt)
       ? { durationMs: finishedAt - startedAt }
       : {}),
-    // The engine's memory samples were read by the process that went away: not measured.
-    peakMemoryBytes: undefined,
+    peakMemoryBytes: peak?.bytes,
+    peakMemorySource: peak?.source,
     diagnosis: [
       ...(stoppedByParity
         ? []
@@ -188,6 +191,7 @@ export function endFromContainer(
             oomKilled: settled.oomKilled,
             cancelled,
             memoryLimitBytes: record.memoryLimitBytes,
+            peakMemoryBytes: peak?.bytes,
             engineError: settled.error,
             logTail,
           })),
