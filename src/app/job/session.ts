@@ -2,6 +2,8 @@ import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { Environment } from "../../core/environment/types";
+import { checkHostFolders } from "../../core/job/hostFolders";
+import type { HostFolders } from "../../core/job/types";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { parseParameterOverrides } from "../../core/notebook";
 import {
@@ -22,6 +24,7 @@ import {
 } from "../../targets/docker/connection";
 import { inspectImage } from "../../targets/docker/images";
 import { probeImage } from "../../targets/docker/probeImage";
+import { realPathOf } from "../../targets/fs/realPath";
 import { captureLocalEnvironment } from "../../targets/local/python";
 import { relativeTo, type Print, type SessionContext } from "../context";
 import { loadJob, type LoadedJob } from "./load";
@@ -83,6 +86,25 @@ export function locateInProfile(error: unknown, job: LoadedJob): unknown {
     cause: error.cause,
     location: { file: job.profile.file, field, line: job.profile.lineOf(field.split(".")) },
   });
+}
+
+/**
+ * The folders a local run mounts, with every symlink followed, checked before anything is created,
+ * mounted or given to the job's user: an outputs folder that leads out of the project is refused
+ * unless the profile allows it.
+ */
+export async function hostFoldersFor(job: LoadedJob): Promise<HostFolders> {
+  const outputs = job.profile.paths.outputs;
+  try {
+    return checkHostFolders({
+      workspace: { path: job.workspaceDir, realPath: await realPathOf(job.workspaceDir) },
+      outputs: { path: outputs, realPath: await realPathOf(outputs) },
+      written: job.profile.profile.outputs,
+      allowOutside: job.profile.profile.allowOutputsOutsideProject === true,
+    });
+  } catch (error) {
+    throw locateInProfile(error, job);
+  }
 }
 
 /** Builds the job's image, printing the engine's steps as they come. */

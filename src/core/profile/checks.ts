@@ -21,7 +21,7 @@ type Fields = Record<string, unknown>;
 
 /**
  * Rules JSON Schema cannot express: sizes that are valid quantities but not usable limits, and an
- * outputs folder that must stay inside the project. Runs on the raw document, field by field,
+ * outputs folder that must stay inside the project unless the profile allows otherwise. Runs on the raw document, field by field,
  * skipping fields the schema already rejected.
  */
 export function checkProfileRules(document: unknown): SchemaProblem[] {
@@ -35,7 +35,7 @@ export function checkProfileRules(document: unknown): SchemaProblem[] {
     );
   }
   checkWorkerResources(document.cluster, resources, sizes, problems);
-  checkOutputs(document.outputs, problems);
+  checkOutputs(document.outputs, document.allowOutputsOutsideProject === true, problems);
   return problems;
 }
 
@@ -166,14 +166,15 @@ function checkCpu(resources: Fields, at: string[], problems: SchemaProblem[]): v
   }
 }
 
-function checkOutputs(outputs: unknown, problems: SchemaProblem[]): void {
+function checkOutputs(outputs: unknown, allowOutside: boolean, problems: SchemaProblem[]): void {
   if (typeof outputs !== "string" || outputs === "") return;
   const normalized = path.normalize(outputs);
-  if (path.isAbsolute(outputs) || normalized === ".." || normalized.startsWith(`..${path.sep}`)) {
+  const outside = path.isAbsolute(outputs) || normalized === ".." || normalized.startsWith(`..${path.sep}`);
+  if (outside && !allowOutside) {
     problems.push({
       path: ["outputs"],
       message: `The outputs folder "${outputs}" is outside the project.`,
-      fix: 'Jobs may write only inside the project: use a relative folder such as "outputs".',
+      fix: 'Jobs may write only inside the project: use a relative folder such as "outputs", or add "allowOutputsOutsideProject: true" if they may write there.',
     });
   } else if (normalized === ".") {
     problems.push({
