@@ -31,7 +31,7 @@ export interface LoadedJob {
   workspaceDir: string;
   profile: ResolvedProfile;
   notebook: NotebookJob;
-  /** The generated script's file name inside the image's job folder. */
+  /** The generated script's file name inside the image's job folder; see scriptNameFor. */
   scriptName: string;
   requirements: ParsedRequirements;
   /** Python modules next to the notebook, shipped with it (import names). */
@@ -55,10 +55,10 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
   const notebook = convertNotebook(text, notebookFile);
   const profile = await resolveProfileFor(notebookDir, options);
   const name = path.basename(notebookFile).replace(/\.(ipynb|py)$/i, "");
-  const scriptName = `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.py`;
+  const scriptName = scriptNameFor(name);
 
   const requirements = await collectRequirements(profile, notebook, notebookFile);
-  const modules = await siblingModules(notebookDir, notebookFile, scriptName);
+  const modules = await siblingModules(notebookDir, notebookFile);
   const jobFiles: ContextFile[] = [{ path: scriptName, content: notebook.script }, ...modules.files];
   const plan = planBuild({
     imageName: imageNameFor(profile.name),
@@ -83,6 +83,15 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
     workspaceModules: modules.names,
     plan,
   };
+}
+
+/**
+ * The script's folder comes first on the job's sys.path, so a script named like a module (json.py
+ * for json.ipynb) would be imported in its place. A dot in the stem makes a file no import can
+ * name, while the notebook's name still shows in a traceback: json.ipynb runs as json.parity.py.
+ */
+export function scriptNameFor(notebookName: string): string {
+  return `${notebookName.replace(/[^A-Za-z0-9_.-]/g, "_")}.parity.py`;
 }
 
 /** The job to run from a loaded notebook and its built image, with `-p name=value` overrides. */
@@ -206,11 +215,11 @@ async function collectRequirements(
 async function siblingModules(
   dir: string,
   notebookFile: string,
-  scriptName: string,
 ): Promise<{ files: ContextFile[]; names: string[] }> {
   const entries = await readdir(dir, { withFileTypes: true });
+  // Only importable names: the script's own (see scriptNameFor) is never one of them.
   const candidates = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".py") && entry.name !== scriptName)
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".py"))
     .filter(
       (entry) =>
         path.join(dir, entry.name) !== notebookFile && /^[A-Za-z_][A-Za-z0-9_]*\.py$/.test(entry.name),
