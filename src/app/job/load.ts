@@ -3,6 +3,7 @@ import path from "node:path";
 import { imageNameFor, planBuild, type BuildPlan, type ContextFile } from "../../core/build/context";
 import { JOB_DIR } from "../../core/build/dockerfile";
 import { ParityError } from "../../core/errors";
+import { envProblems } from "../../core/job/envLimits";
 import { isInside } from "../../core/paths";
 import type { JobSpec } from "../../core/job/types";
 import {
@@ -94,6 +95,33 @@ export function scriptNameFor(notebookName: string): string {
   return `${notebookName.replace(/[^A-Za-z0-9_.-]/g, "_")}.parity.py`;
 }
 
+/** Where `-p name=value` overrides reach the job's runtime. */
+const PARAMETERS_VARIABLE = "PARITY_PARAMETERS";
+
+/**
+ * The job's environment: the profile's env and the `-p name=value` overrides, refused (with the
+ * variable and its size) when the job could not start with it. Cheap: callers check it before a build.
+ */
+export function jobEnvFor(loaded: LoadedJob, overrides: string[]): Record<string, string> {
+  const parameters = parseParameterOverrides(overrides, loaded.notebook.parameters);
+  const env: Record<string, string> = { ...loaded.profile.profile.env };
+  if (Object.keys(parameters).length > 0) env[PARAMETERS_VARIABLE] = JSON.stringify(parameters);
+  const label = (name: string): string =>
+    name === PARAMETERS_VARIABLE ? `${name} (the -p parameters)` : `env.${name}`;
+  const [problem] = envProblems(env, label);
+  if (problem) {
+    // The profile's own variables were checked as it was read: what is left comes with the parameters.
+    throw new ParityError("EnvTooLarge", problem.message, {
+      fix: problem.fix,
+      location:
+        problem.name === PARAMETERS_VARIABLE
+          ? undefined
+          : { file: loaded.profile.file, field: "env", line: loaded.profile.lineOf(["env"]) },
+    });
+  }
+  return env;
+}
+
 /** The job to run from a loaded notebook and its built image, with `-p name=value` overrides. */
 export function jobSpecFor(
   loaded: LoadedJob,
@@ -101,10 +129,8 @@ export function jobSpecFor(
   overrides: string[] = [],
   moduleDistributions: Readonly<Record<string, readonly string[]>> = {},
 ): JobSpec {
-  const parameters = parseParameterOverrides(overrides, loaded.notebook.parameters);
   const scriptPath = `${JOB_DIR}/${loaded.scriptName}`;
-  const env: Record<string, string> = { ...loaded.profile.profile.env };
-  if (Object.keys(parameters).length > 0) env.PARITY_PARAMETERS = JSON.stringify(parameters);
+  const env = jobEnvFor(loaded, overrides);
   const isScript = loaded.notebookFile.endsWith(".py");
   return {
     name: loaded.name,

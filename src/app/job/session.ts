@@ -5,7 +5,6 @@ import type { Environment } from "../../core/environment/types";
 import { checkHostFolders } from "../../core/job/hostFolders";
 import type { HostFolders } from "../../core/job/types";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
-import { parseParameterOverrides } from "../../core/notebook";
 import {
   DEFAULT_REQUIREMENTS,
   defaultBaseImage,
@@ -27,7 +26,7 @@ import { probeImage } from "../../targets/docker/probeImage";
 import { realPathOf } from "../../targets/fs/realPath";
 import { captureLocalEnvironment } from "../../targets/local/python";
 import { relativeTo, type Print, type SessionContext } from "../context";
-import { loadJob, type LoadedJob } from "./load";
+import { jobEnvFor, loadJob, type LoadedJob } from "./load";
 import { listRuns } from "../store/runStore";
 
 /*
@@ -281,7 +280,7 @@ export interface RunSteps {
   onReport?(result: ParityResult, job: LoadedJob): void;
 }
 
-/** The notebook and its profile for a run, its parameters checked before anything slow happens. */
+/** The notebook and its profile for a run, its parameters and env checked before anything slow happens. */
 export async function loadForRun(
   context: SessionContext,
   request: RunSteps,
@@ -289,7 +288,7 @@ export async function loadForRun(
 ): Promise<LoadedJob> {
   const job = await load(context, request.notebook, request.profile, connection);
   request.onImage?.(job.plan.tag);
-  parseParameterOverrides(request.params, job.notebook.parameters);
+  jobEnvFor(job, request.params);
   request.print(describeJob(context, job));
   return job;
 }

@@ -307,6 +307,21 @@ describe("parseProfile: limits that are valid quantities but not usable", () => 
     expect(detail(error, "outputs").message).toContain("whole project");
   });
 
+  it("refuses an env value too large to reach a job, with its field, line and size", () => {
+    const error = parseError(`${HEADER}env:\n  SMALL: "1"\n  BIG: "${"x".repeat(200 * 1024)}"\n`);
+    expect(problems(error)).toEqual([
+      "5 env.BIG: env.BIG is 200 KiB; Linux passes at most 128 KiB a variable to a program, so the job could not start.",
+    ]);
+  });
+
+  it("refuses env values that are too large together, on env", () => {
+    const values = Array.from({ length: 10 }, (_, index) => `  V${index}: "${"x".repeat(120 * 1024)}"`);
+    const error = parseError(`${HEADER}env:\n${values.join("\n")}\n`);
+    expect(problems(error)).toEqual([
+      "3 env: The job's environment is 1.2 MiB in all; Parity passes at most 1 MiB, half of what Linux allows a program's arguments and environment together.",
+    ]);
+  });
+
   it("refuses an opt-in that is not a boolean, with its line", () => {
     const error = parseError(`${HEADER}allowOutputsOutsideProject: "yes"\n`);
     expect(detail(error, "allowOutputsOutsideProject").location?.line).toBe(3);
