@@ -18,7 +18,7 @@ const NOTEBOOK = JSON.stringify({
       metadata: { tags: ["parameters"] },
       execution_count: null,
       outputs: [],
-      source: ["x = \"a\""],
+      source: ['x = "a"'],
     },
     {
       cell_type: "code",
