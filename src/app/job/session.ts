@@ -27,6 +27,7 @@ import { realPathOf } from "../../targets/fs/realPath";
 import { captureLocalEnvironment } from "../../targets/local/python";
 import { relativeTo, type Print, type SessionContext } from "../context";
 import { jobEnvFor, loadJob, type LoadedJob } from "./load";
+import { lockBuild } from "../store/buildLock";
 import { listRuns } from "../store/runStore";
 
 /*
@@ -121,6 +122,14 @@ export async function build(
       fix: "Make it from Debian packages with: parity base-image",
     });
   }
+  // Builds of one tag take turns (several runs started together): the ones that waited find the
+  // image built. A warm run finds it at once and takes no lock.
+  const release = (await imageId(connection, job.plan.tag))
+    ? undefined
+    : await lockBuild(job.workspaceDir, job.plan.tag, {
+        signal: context.signal,
+        onWait: (holder) => print(`Waiting for process ${holder.pid}, which is building ${job.plan.tag} ...`),
+      });
   let started = false;
   const result = await buildImage({
     docker: connection.docker,
@@ -134,9 +143,11 @@ export async function build(
       if (progress.step) print(`  ${progress.line}`);
       else if (verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
     },
-  }).catch((error: unknown) => {
-    throw locateInProfile(error, job);
-  });
+  })
+    .catch((error: unknown) => {
+      throw locateInProfile(error, job);
+    })
+    .finally(() => release?.());
   if (result.upToDate) print(`Image ${result.tag} is up to date.`);
   else {
     const seconds = (result.durationMs / 1000).toFixed(1);
