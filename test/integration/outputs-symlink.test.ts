@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
+import type { BuildResult } from "../../src/targets/docker/buildImage";
+import { connectDocker } from "../../src/targets/docker/connection";
 import { lastJson, runCli } from "./helpers/workspace";
 
 // An outputs folder reached through a symlink, against the real engine. Parity runs as root here,
@@ -163,19 +165,39 @@ describe("an outputs folder reached through a symlink", () => {
 
 describe("a .parity folder that is a symlink out of the project", () => {
   it(
-    "is refused with where it leads, and no record is written there",
+    "is refused with where it leads: no build lock and no record is written there",
     async () => {
       const outside = await tempDir("parity-lnk-records-");
       const dir = await project(undefined);
       await mkdir(path.join(dir, "lnk", "sub"), { recursive: true });
+      const refusal = async (folder: string): Promise<void> => {
+        const result = await runCli(["run", "job.ipynb", "--no-report"], { cwd: dir });
+        expect(result.code).toBe(1);
+        const error = result.err.join("\n");
+        expect(error).toContain(`parity: ${path.join(dir, ".parity", folder)}`);
+        expect(error).toContain(`leads through a symlink to ${path.join(outside, folder)}`);
+        expect(error).toContain("outside the project");
+        expect(await readdir(outside)).toEqual([]);
+      };
+
+      // An image not built yet: its build lock would be the first thing written.
+      await writeFile(path.join(dir, "job.ipynb"), NOTEBOOK.replace("done", `done ${Date.now()}`));
       await symlink(outside, path.join(dir, ".parity"));
+      await refusal("builds");
 
-      const result = await runCli(["run", "job.ipynb", "--no-report"], { cwd: dir });
-
-      expect(result.code).toBe(1);
-      expect(result.err.join("\n")).toContain(`${path.join(dir, ".parity", "runs")}`);
-      expect(result.err.join("\n")).toContain(`leads through a symlink to ${path.join(outside, "runs")}`);
-      expect(await readdir(outside)).toEqual([]);
+      // The image built: the run's record would be.
+      await rm(path.join(dir, ".parity"));
+      const build = await runCli(["build", "job.ipynb", "--json"], { cwd: dir });
+      expect(build.code).toBe(0);
+      try {
+        await rm(path.join(dir, ".parity"), { recursive: true });
+        await symlink(outside, path.join(dir, ".parity"));
+        await refusal("runs");
+      } finally {
+        // Built for this test alone (its notebook is unique).
+        const { docker } = await connectDocker();
+        await docker.getImage(lastJson<BuildResult>(build).tag).remove({ force: true });
+      }
     },
     TIMEOUT,
   );
