@@ -1,10 +1,16 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { lockBuild } from "../../../src/app/store/buildLock";
 
-const workspace = () => mkdtempSync(join(tmpdir(), "parity-build-lock-"));
+const workspaces: string[] = [];
+const workspace = () => {
+  const dir = mkdtempSync(join(tmpdir(), "parity-build-lock-unit-"));
+  workspaces.push(dir);
+  return dir;
+};
+afterAll(() => workspaces.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe("lockBuild", () => {
   it("makes a second build of the tag wait until the first releases it", async () => {
