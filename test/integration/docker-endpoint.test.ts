@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,4 +62,30 @@ describe("choosing the Docker engine", () => {
       `No Docker engine answers at unix://${home}/nothing.sock (DOCKER_HOST)`,
     );
   });
+
+  it.each([200, 404])(
+    "says in one sentence that a web server answering with HTTP %i is not a Docker engine",
+    async (status) => {
+      const page = `<!DOCTYPE html><html><head><title>Welcome</title></head><body>${"<p>hello</p>".repeat(500)}</body></html>`;
+      const server = createServer((_request, response) => {
+        response.writeHead(status, { "content-type": "text/html" });
+        response.end(page);
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const env = { ...baseEnv, HOME: home, DOCKER_HOST: `tcp://127.0.0.1:${port}` };
+        const result = await runCli(["run", "memory.ipynb"], { cwd: workspace.dir, env });
+        expect(result.code).toBe(1);
+        const error = result.err.join("\n");
+        expect(error).toContain(
+          `tcp://127.0.0.1:${port} (DOCKER_HOST) answered, but it is not a Docker engine.`,
+        );
+        expect(error).not.toMatch(/<html|<p>|DOCTYPE/i);
+        expect(error.length).toBeLessThan(400);
+      } finally {
+        server.close();
+      }
+    },
+  );
 });

@@ -175,6 +175,6 @@ describe("loadJob", () => {
     const spec = jobSpecFor(job, job.plan.tag, ["x=5"]);
     expect(spec.env.PARITY_PARAMETERS).toBe('{"x":5}');
     expect(spec.limits.memoryBytes).toBe(2 * 1024 ** 3);
-    expect(spec.command).toEqual(["python", "/opt/parity/job/nb.py"]);
+    expect(spec.command).toEqual(["python", "/opt/parity/job/nb.parity.py"]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "../../core/build/context";
 import { JOB_DIR } from "../../core/build/dockerfile";
 import { ParityError } from "../../core/errors";
+import { envProblems } from "../../core/job/envLimits";
 import { isInside } from "../../core/paths";
 import type { JobSpec } from "../../core/job/types";
 import {
@@ -48,7 +49,7 @@ export interface LoadedJob {
   workspaceDir: string;
   profile: ResolvedProfile;
   notebook: NotebookJob;
-  /** The generated script's file name inside the image's job folder. */
+  /** The generated script's file name inside the image's job folder; see scriptNameFor. */
   scriptName: string;
   requirements: ParsedRequirements;
   /** Python modules next to the notebook, shipped with it (import names). */
@@ -72,10 +73,10 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
   const notebook = convertNotebook(text, notebookFile);
   const profile = await resolveProfileFor(notebookDir, options);
   const name = path.basename(notebookFile).replace(/\.(ipynb|py)$/i, "");
-  const scriptName = `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.py`;
+  const scriptName = scriptNameFor(name);
 
   const { requirements, pip } = await collectRequirements(profile, notebook, notebookFile);
-  const modules = await siblingModules(notebookDir, notebookFile, scriptName);
+  const modules = await siblingModules(notebookDir, notebookFile);
   const jobFiles: ContextFile[] = [{ path: scriptName, content: notebook.script }, ...modules.files];
   const plan = planBuild({
     imageName: imageNameFor(profile.name),
@@ -102,6 +103,42 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
   };
 }
 
+/**
+ * The script's folder comes first on the job's sys.path, so a script named like a module (json.py
+ * for json.ipynb) would be imported in its place. A dot in the stem makes a file no import can
+ * name, while the notebook's name still shows in a traceback: json.ipynb runs as json.parity.py.
+ */
+export function scriptNameFor(notebookName: string): string {
+  return `${notebookName.replace(/[^A-Za-z0-9_.-]/g, "_")}.parity.py`;
+}
+
+/** Where `-p name=value` overrides reach the job's runtime. */
+const PARAMETERS_VARIABLE = "PARITY_PARAMETERS";
+
+/**
+ * The job's environment: the profile's env and the `-p name=value` overrides, refused (with the
+ * variable and its size) when the job could not start with it. Cheap: callers check it before a build.
+ */
+export function jobEnvFor(loaded: LoadedJob, overrides: string[]): Record<string, string> {
+  const parameters = parseParameterOverrides(overrides, loaded.notebook.parameters);
+  const env: Record<string, string> = { ...loaded.profile.profile.env };
+  if (Object.keys(parameters).length > 0) env[PARAMETERS_VARIABLE] = JSON.stringify(parameters);
+  const label = (name: string): string =>
+    name === PARAMETERS_VARIABLE ? `${name} (the -p parameters)` : `env.${name}`;
+  const [problem] = envProblems(env, label);
+  if (problem) {
+    // The profile's own variables were checked as it was read: what is left comes with the parameters.
+    throw new ParityError("EnvTooLarge", problem.message, {
+      fix: problem.fix,
+      location:
+        problem.name === PARAMETERS_VARIABLE
+          ? undefined
+          : { file: loaded.profile.file, field: "env", line: loaded.profile.lineOf(["env"]) },
+    });
+  }
+  return env;
+}
+
 /** The job to run from a loaded notebook and its built image, with `-p name=value` overrides. */
 export function jobSpecFor(
   loaded: LoadedJob,
@@ -109,10 +146,8 @@ export function jobSpecFor(
   overrides: string[] = [],
   moduleDistributions: Readonly<Record<string, readonly string[]>> = {},
 ): JobSpec {
-  const parameters = parseParameterOverrides(overrides, loaded.notebook.parameters);
   const scriptPath = `${JOB_DIR}/${loaded.scriptName}`;
-  const env: Record<string, string> = { ...loaded.profile.profile.env };
-  if (Object.keys(parameters).length > 0) env.PARITY_PARAMETERS = JSON.stringify(parameters);
+  const env = jobEnvFor(loaded, overrides);
   const isScript = loaded.notebookFile.endsWith(".py");
   return {
     name: loaded.name,
@@ -289,11 +324,11 @@ function uniqueByPath(files: ContextFile[]): ContextFile[] {
 async function siblingModules(
   dir: string,
   notebookFile: string,
-  scriptName: string,
 ): Promise<{ files: ContextFile[]; names: string[] }> {
   const entries = await readdir(dir, { withFileTypes: true });
+  // Only importable names: the script's own (see scriptNameFor) is never one of them.
   const candidates = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".py") && entry.name !== scriptName)
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".py"))
     .filter(
       (entry) =>
         path.join(dir, entry.name) !== notebookFile && /^[A-Za-z_][A-Za-z0-9_]*\.py$/.test(entry.name),

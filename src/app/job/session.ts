@@ -2,8 +2,9 @@ import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { Environment } from "../../core/environment/types";
+import { checkHostFolders } from "../../core/job/hostFolders";
+import type { HostFolders } from "../../core/job/types";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
-import { parseParameterOverrides } from "../../core/notebook";
 import {
   DEFAULT_REQUIREMENTS,
   defaultBaseImage,
@@ -23,9 +24,11 @@ import {
 } from "../../targets/docker/connection";
 import { inspectImage } from "../../targets/docker/images";
 import { probeImage } from "../../targets/docker/probeImage";
+import { realPathOf } from "../../targets/fs/realPath";
 import { captureLocalEnvironment } from "../../targets/local/python";
 import { relativeTo, type Print, type SessionContext } from "../context";
-import { loadJob, type LoadedJob } from "./load";
+import { jobEnvFor, loadJob, type LoadedJob } from "./load";
+import { lockBuild } from "../store/buildLock";
 import { listRuns } from "../store/runStore";
 
 /*
@@ -109,6 +112,25 @@ export function locateInProfile(error: unknown, job: LoadedJob): unknown {
   });
 }
 
+/**
+ * The folders a local run mounts, with every symlink followed, checked before anything is created,
+ * mounted or given to the job's user: an outputs folder that leads out of the project is refused
+ * unless the profile allows it.
+ */
+export async function hostFoldersFor(job: LoadedJob): Promise<HostFolders> {
+  const outputs = job.profile.paths.outputs;
+  try {
+    return checkHostFolders({
+      workspace: { path: job.workspaceDir, realPath: await realPathOf(job.workspaceDir) },
+      outputs: { path: outputs, realPath: await realPathOf(outputs) },
+      written: job.profile.profile.outputs,
+      allowOutside: job.profile.profile.allowOutputsOutsideProject === true,
+    });
+  } catch (error) {
+    throw locateInProfile(error, job);
+  }
+}
+
 /** Builds the job's image, printing the engine's steps as they come. */
 export async function build(
   context: SessionContext,
@@ -124,6 +146,14 @@ export async function build(
       fix: "Make it from Debian packages with: parity base-image",
     });
   }
+  // Builds of one tag take turns (several runs started together): the ones that waited find the
+  // image built. A warm run finds it at once and takes no lock.
+  const release = (await imageId(connection, job.plan.tag))
+    ? undefined
+    : await lockBuild(job.workspaceDir, job.plan.tag, {
+        signal: context.signal,
+        onWait: (holder) => print(`Waiting for process ${holder.pid}, which is building ${job.plan.tag} ...`),
+      });
   let started = false;
   const result = await buildImage({
     docker: connection.docker,
@@ -137,9 +167,11 @@ export async function build(
       if (progress.step) print(`  ${progress.line}`);
       else if (verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
     },
-  }).catch((error: unknown) => {
-    throw locateInProfile(error, job);
-  });
+  })
+    .catch((error: unknown) => {
+      throw locateInProfile(error, job);
+    })
+    .finally(() => release?.());
   if (result.upToDate) print(`Image ${result.tag} is up to date.`);
   else {
     const seconds = (result.durationMs / 1000).toFixed(1);
@@ -336,7 +368,7 @@ export interface RunSteps {
   onReport?(result: ParityResult, job: LoadedJob): void;
 }
 
-/** The notebook and its profile for a run, its parameters checked before anything slow happens. */
+/** The notebook and its profile for a run, its parameters and env checked before anything slow happens. */
 export async function loadForRun(
   context: SessionContext,
   request: RunSteps,
@@ -344,7 +376,7 @@ export async function loadForRun(
 ): Promise<LoadedJob> {
   const job = await load(context, request.notebook, request.profile, connection);
   request.onImage?.(job.plan.tag);
-  parseParameterOverrides(request.params, job.notebook.parameters);
+  jobEnvFor(job, request.params);
   request.print(describeJob(context, job));
   return job;
 }

@@ -1,8 +1,10 @@
 import path from "node:path";
 import { isInside } from "../../core/paths";
 
+/** Parity's own folder in a workspace: run records, build locks. */
+export const PARITY_DIR = ".parity";
 /** Where runs are recorded, below a workspace folder: `<workspace>/.parity/runs/<run id>/`. */
-export const RUNS_DIR = path.join(".parity", "runs");
+export const RUNS_DIR = path.join(PARITY_DIR, "runs");
 
 /** A recorded run: <workspaceDir>/.parity/runs/<runId>/{run.json,logs.jsonl}. */
 export interface RunRef {
@@ -30,7 +32,7 @@ export function runRefOfDir(dir: string, workspaceFolders: readonly string[]): R
   if (!isRunId(runId)) return undefined;
   const runsDir = path.dirname(path.resolve(dir));
   const parityDir = path.dirname(runsDir);
-  if (path.basename(runsDir) !== "runs" || path.basename(parityDir) !== ".parity") return undefined;
+  if (path.basename(runsDir) !== "runs" || path.basename(parityDir) !== PARITY_DIR) return undefined;
   const workspaceDir = path.dirname(parityDir);
   const inside = workspaceFolders.some((folder) => isInside(workspaceDir, path.resolve(folder)));
   return inside ? { workspaceDir, runId } : undefined;

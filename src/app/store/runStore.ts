@@ -7,6 +7,7 @@ import { measuredPeak } from "../../core/job/peakMemory";
 import type { LogLine, RunRecordWriter, RunResult } from "../../core/job/types";
 import { claimFollower } from "./follower";
 import { parseLogLine } from "./logLine";
+import { insideWorkspace } from "./parityFolder";
 import { RUNS_DIR, runDir, type RunRef } from "./runRef";
 
 /**
@@ -50,7 +51,7 @@ export class RunRecorder implements RunRecordWriter {
 
   /** A new run's folder, claimed by this process before anything is recorded in it. */
   static async create(workspaceDir: string, runId: string): Promise<RunRecorder> {
-    const dir = runDir({ workspaceDir, runId });
+    const dir = await insideWorkspace(workspaceDir, runDir({ workspaceDir, runId }));
     await mkdir(dir, { recursive: true });
     const recorder = new RunRecorder(dir, await claimFollower(dir, runId));
     recorder.openLogs();

@@ -54,6 +54,8 @@ export interface RunResult {
   peakMemoryBytes?: number;
   peakMemorySource?: PeakMemorySource;
   outputsDir?: string;
+  /** What Parity said of the run's setup before it started: a mount reached through a symlink. */
+  notes?: string[];
   diagnosis: Diagnosis[];
   /** The Docker engine a local run's container ran on (its endpoint): its end is read from that engine only. */
   engine?: string;
@@ -147,4 +149,21 @@ export interface JobSpec {
   explainTraceback?: (output: string) => import("../diagnosis/types").PythonFailure | undefined;
   /** Maps an import name to the distribution that provides it. */
   distributionFor?: (module: string) => string;
+}
+
+/** The folders a local run mounts, with every symlink followed: what is mounted is what was checked. */
+export interface HostFolders {
+  /** The real `workspaceDir`, mounted read-only. */
+  workspace: string;
+  /** The real `outputsDir`, mounted read-write. */
+  outputs: string;
+  /** Whether `outputs` lies inside the project once symlinks are followed: only then may Parity change its owner. */
+  outputsInsideProject: boolean;
+  /** A line for each mount reached through a symlink or allowed outside the project. */
+  notes: string[];
+}
+
+/** A job for local Docker, its mounts checked against the project. */
+export interface LocalJobSpec extends JobSpec {
+  folders: HostFolders;
 }

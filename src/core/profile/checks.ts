@@ -1,5 +1,6 @@
 import path from "node:path";
 import { ParityError } from "../errors";
+import { envProblems } from "../job/envLimits";
 import type { SchemaProblem } from "../yaml/schemaErrors";
 import {
   bytesToQuantity,
@@ -20,8 +21,9 @@ export const MIN_MILLI_CPU = 10;
 type Fields = Record<string, unknown>;
 
 /**
- * Rules JSON Schema cannot express: sizes that are valid quantities but not usable limits, and an
- * outputs folder that must stay inside the project. Runs on the raw document, field by field,
+ * Rules JSON Schema cannot express: sizes that are valid quantities but not usable limits, env
+ * values too large to reach a job, and an outputs folder that must stay inside the project unless
+ * the profile allows otherwise. Runs on the raw document, field by field,
  * skipping fields the schema already rejected.
  */
 export function checkProfileRules(document: unknown): SchemaProblem[] {
@@ -35,7 +37,8 @@ export function checkProfileRules(document: unknown): SchemaProblem[] {
     );
   }
   checkWorkerResources(document.cluster, resources, sizes, problems);
-  checkOutputs(document.outputs, problems);
+  checkEnv(document.env, problems);
+  checkOutputs(document.outputs, document.allowOutputsOutsideProject === true, problems);
   return problems;
 }
 
@@ -166,14 +169,25 @@ function checkCpu(resources: Fields, at: string[], problems: SchemaProblem[]): v
   }
 }
 
-function checkOutputs(outputs: unknown, problems: SchemaProblem[]): void {
+function checkEnv(env: unknown, problems: SchemaProblem[]): void {
+  if (!isRecord(env)) return;
+  const values = Object.entries(env).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string",
+  );
+  for (const { name, message, fix } of envProblems(Object.fromEntries(values), (key) => `env.${key}`)) {
+    problems.push({ path: name === undefined ? ["env"] : ["env", name], message, fix });
+  }
+}
+
+function checkOutputs(outputs: unknown, allowOutside: boolean, problems: SchemaProblem[]): void {
   if (typeof outputs !== "string" || outputs === "") return;
   const normalized = path.normalize(outputs);
-  if (path.isAbsolute(outputs) || normalized === ".." || normalized.startsWith(`..${path.sep}`)) {
+  const outside = path.isAbsolute(outputs) || normalized === ".." || normalized.startsWith(`..${path.sep}`);
+  if (outside && !allowOutside) {
     problems.push({
       path: ["outputs"],
       message: `The outputs folder "${outputs}" is outside the project.`,
-      fix: 'Jobs may write only inside the project: use a relative folder such as "outputs".',
+      fix: 'Jobs may write only inside the project: use a relative folder such as "outputs", or add "allowOutputsOutsideProject: true" if they may write there.',
     });
   } else if (normalized === ".") {
     problems.push({

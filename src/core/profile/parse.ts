@@ -76,7 +76,10 @@ type WrittenResources = Partial<Record<keyof ResourceSpec, string | number>>;
 type WrittenDistributed = Pick<DistributedSpec, "kind" | "workers"> & { workerResources?: WrittenResources };
 
 /** The profile as written: everything but apiVersion and kind may be left out. */
-type WrittenProfile = Pick<Profile, "apiVersion" | "kind" | "name" | "env" | "outputs"> & {
+type WrittenProfile = Pick<
+  Profile,
+  "apiVersion" | "kind" | "name" | "env" | "outputs" | "allowOutputsOutsideProject"
+> & {
   image?: Partial<Profile["image"]>;
   resources?: WrittenResources;
   cluster?: Partial<Omit<ClusterSpec, "distributed">> & { distributed?: WrittenDistributed };
@@ -110,6 +113,9 @@ function withDefaults(written: WrittenProfile): Profile {
       network: written.build?.network ?? "bridge",
     },
     outputs: written.outputs ?? DEFAULT_OUTPUTS,
+    ...(written.allowOutputsOutsideProject === undefined
+      ? {}
+      : { allowOutputsOutsideProject: written.allowOutputsOutsideProject }),
   };
   if (written.cluster) {
     const { nodeSelector, tolerations, protected: isProtected, distributed, ...rest } = written.cluster;

@@ -56,6 +56,9 @@ export function renderProfileYaml(profile: Profile): string {
     "",
     "# The folder jobs may write to, relative to this file; the rest of the project is read-only.",
     field("outputs", profile.outputs),
+    ...(profile.allowOutputsOutsideProject === undefined
+      ? []
+      : [field("allowOutputsOutsideProject", profile.allowOutputsOutsideProject)]),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -65,6 +65,8 @@ export interface Profile {
   cluster?: ClusterSpec;
   build: BuildSpec;
   outputs: string;
+  /** Set only where the profile says so: outputs may then lie outside the project. */
+  allowOutputsOutsideProject?: boolean;
 }
 
 /** The limits a job runs with, identical on Docker and on the cluster. */

@@ -258,20 +258,39 @@ export async function pingDocker(
   if (signal?.aborted) throw new CancelledError();
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let answer: unknown;
   try {
     // dockerode's ping takes an abortSignal option that its types do not declare.
     const ping = connection.docker.ping as unknown as (options: {
       abortSignal: AbortSignal;
     }) => Promise<unknown>;
-    await ping.call(connection.docker, { abortSignal: combined });
+    answer = await ping.call(connection.docker, { abortSignal: combined });
   } catch (error) {
     if (signal?.aborted) throw new CancelledError();
+    // An HTTP status means something answered: a web server, a proxy, another service's port.
+    if (typeof (error as { statusCode?: unknown }).statusCode === "number") {
+      throw notDocker(connection, error);
+    }
     throw engineUnreachable(
       connection,
       error,
       timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : undefined,
     );
   }
+  // Every Docker engine (and Podman's) answers /_ping with "OK"; a web server may answer 200 too.
+  if (String(answer) !== "OK") throw notDocker(connection);
+}
+
+/** One sentence: the page such a server sends back (HTML, often long) says nothing useful here. */
+function notDocker(connection: DockerConnection, cause?: unknown): ParityError {
+  return new ParityError(
+    "NotDockerEngine",
+    `${connection.endpoint} (${connection.source}) answered, but it is not a Docker engine.`,
+    {
+      fix: 'Point DOCKER_HOST (or "docker context use <name>") at the Docker engine\'s own address and port.',
+      cause,
+    },
+  );
 }
 
 function engineUnreachable(connection: DockerConnection, error: unknown, reason?: string): ParityError {

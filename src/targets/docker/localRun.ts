@@ -1,10 +1,10 @@
-import { chown, lchown, lstat, mkdir, readdir } from "node:fs/promises";
+import { lchown, mkdir, readdir } from "node:fs/promises";
 import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
 import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { isCancelled } from "../../core/errors";
 import { peakAtEnd } from "../../core/job/peakMemory";
-import type { JobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
+import type { HostFolders, LocalJobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
 import { TAGGED_OUTPUT_ENV } from "../../core/notebook/taggedOutput";
 import { RunOutput } from "../runOutput";
 import type { RunControls } from "../runHandle";
@@ -18,7 +18,7 @@ import { NOTEBOOK_LABEL, RUN_LABEL } from "./runLabels";
  */
 export async function runLocalJob(
   { docker, endpoint }: Pick<DockerConnection, "docker" | "endpoint">,
-  job: JobSpec,
+  job: LocalJobSpec,
   runId: string,
   recorder: RunRecordWriter,
   { cancel: signal, status, logs }: RunControls,
@@ -35,6 +35,7 @@ export async function runLocalJob(
     startedAt: new Date().toISOString(),
     memoryLimitBytes: job.limits.memoryBytes,
     outputsDir: job.outputsDir,
+    ...(job.folders.notes.length > 0 && { notes: job.folders.notes }),
     engine: endpoint,
     diagnosis: [],
   };
@@ -46,7 +47,7 @@ export async function runLocalJob(
   const output = new RunOutput(recorder, logs);
   let outcome: ContainerOutcome | undefined;
   try {
-    await prepareOutputs(job.outputsDir);
+    await prepareOutputs(job.folders);
     outcome = await runContainer(
       docker,
       {
@@ -110,12 +111,13 @@ export async function runLocalJob(
   return final;
 }
 
-function mountsFor(job: JobSpec): Mount[] {
-  const mounts: Mount[] = [{ hostPath: job.workspaceDir, containerPath: WORKSPACE_DIR, readOnly: true }];
+/** The real folders are mounted; the job finds its outputs where the profile names them. */
+function mountsFor(job: LocalJobSpec): Mount[] {
+  const mounts: Mount[] = [{ hostPath: job.folders.workspace, containerPath: WORKSPACE_DIR, readOnly: true }];
   const outputs = relative(job.workspaceDir, job.outputsDir);
   const inside = !outputs.startsWith("..") && outputs !== "";
   mounts.push({
-    hostPath: job.outputsDir,
+    hostPath: job.folders.outputs,
     containerPath: inside ? posix.join(WORKSPACE_DIR, toPosix(outputs)) : "/outputs",
     readOnly: false,
   });
@@ -133,15 +135,22 @@ function containerUser(): string | undefined {
   return `${uid}:${gid ?? uid}`;
 }
 
-async function prepareOutputs(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  // A symlinked outputs folder points somewhere the user chose: its ownership is theirs to set.
-  if (process.getuid?.() !== 0 || (await lstat(dir)).isSymbolicLink()) return;
+async function prepareOutputs(folders: HostFolders): Promise<void> {
+  await mkdir(folders.outputs, { recursive: true });
+  // A folder outside the project is someone else's: its owner is theirs to set.
+  if (process.getuid?.() !== 0 || !folders.outputsInsideProject) return;
   // The job overwrites its earlier outputs: they must belong to the image's user too.
-  for (const entry of await readdir(dir, { recursive: true })) {
-    await lchown(path.join(dir, entry), JOB_USER.uid, JOB_USER.uid);
+  await handOver(folders.outputs);
+  await lchown(folders.outputs, JOB_USER.uid, JOB_USER.uid);
+}
+
+/** Gives a folder's contents to the job's user; a symlink is changed itself, never followed. */
+async function handOver(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    await lchown(file, JOB_USER.uid, JOB_USER.uid);
+    if (entry.isDirectory()) await handOver(file);
   }
-  await chown(dir, JOB_USER.uid, JOB_USER.uid);
 }
 
 function toPosix(path: string): string {

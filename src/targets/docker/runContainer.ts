@@ -98,7 +98,10 @@ export async function runContainer(
       HostConfig: hostConfigFor(spec),
       AttachStdout: false,
       AttachStderr: false,
-    })
+      // dockerode also copies every option into the URL unless told which belong there: the engine
+      // refuses a URL over 1 MiB (HTTP 431), so a large env failed there though the body carries it.
+      _query: spec.name === undefined ? {} : { name: spec.name },
+    } as Dockerode.ContainerCreateOptions)
     .catch((error: unknown) => {
       throw explainEngineError(error, spec);
     });

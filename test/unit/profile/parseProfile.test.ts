@@ -238,7 +238,7 @@ describe("parseProfile: unknown keys", () => {
     ["effect: NoSchedule\n", '"effect" belongs elsewhere: write it as cluster.tolerations[].effect.'],
     [
       "zzz: 1\n",
-      "Known fields here: apiVersion, kind, name, image, resources, env, cluster, build, outputs.",
+      "Known fields here: apiVersion, kind, name, image, resources, env, cluster, build, outputs, allowOutputsOutsideProject.",
     ],
   ])("%j → %s", (yaml, fix) => {
     const error = parseError(`${HEADER}${yaml}`);
@@ -288,6 +288,43 @@ describe("parseProfile: limits that are valid quantities but not usable", () => 
     const error = parseError(`${HEADER}outputs: ${JSON.stringify(outputs)}\n`);
     expect(problems(error)).toHaveLength(1);
     expect(detail(error, "outputs").location?.line).toBe(3);
+  });
+
+  it.each(["/tmp/out", "../out"])(
+    "takes outputs %j outside the project only when the profile allows it",
+    (outputs) => {
+      const resolved = parseProfile(
+        `${HEADER}outputs: ${JSON.stringify(outputs)}\nallowOutputsOutsideProject: true\n`,
+        "/p/parity.yaml",
+      );
+      expect(resolved.profile.allowOutputsOutsideProject).toBe(true);
+      expect(resolved.paths.outputs).toBe(path.resolve("/p", outputs));
+    },
+  );
+
+  it("still refuses the whole project as outputs when outside is allowed", () => {
+    const error = parseError(`${HEADER}outputs: "."\nallowOutputsOutsideProject: true\n`);
+    expect(detail(error, "outputs").message).toContain("whole project");
+  });
+
+  it("refuses an env value too large to reach a job, with its field, line and size", () => {
+    const error = parseError(`${HEADER}env:\n  SMALL: "1"\n  BIG: "${"x".repeat(200 * 1024)}"\n`);
+    expect(problems(error)).toEqual([
+      "5 env.BIG: env.BIG is 200 KiB; Linux passes at most 128 KiB a variable to a program, so the job could not start.",
+    ]);
+  });
+
+  it("refuses env values that are too large together, on env", () => {
+    const values = Array.from({ length: 10 }, (_, index) => `  V${index}: "${"x".repeat(120 * 1024)}"`);
+    const error = parseError(`${HEADER}env:\n${values.join("\n")}\n`);
+    expect(problems(error)).toEqual([
+      "3 env: The job's environment is 1.2 MiB in all; Parity passes at most 1 MiB, half of what Linux allows a program's arguments and environment together.",
+    ]);
+  });
+
+  it("refuses an opt-in that is not a boolean, with its line", () => {
+    const error = parseError(`${HEADER}allowOutputsOutsideProject: "yes"\n`);
+    expect(detail(error, "allowOutputsOutsideProject").location?.line).toBe(3);
   });
 
   it("reports rule problems together with schema problems, in file order", () => {

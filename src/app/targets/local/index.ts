@@ -5,7 +5,7 @@ import { runLocalJob } from "../../../targets/docker/localRun";
 import { stopRunContainers } from "../../../targets/docker/runEvents";
 import { createRunHandle } from "../../../targets/runHandle";
 import { jobSpecFor } from "../../job/load";
-import { buildForRun, checkParity, connect, loadForRun } from "../../job/session";
+import { buildForRun, checkParity, connect, hostFoldersFor, loadForRun } from "../../job/session";
 import { newRunId, requestCancel, RunRecorder } from "../../store/runStore";
 import type { Target } from "../target";
 import { removeLeftovers, requireOwnRecord, settleLocalRun } from "./settle";
@@ -36,8 +36,10 @@ export const localTarget: Target = {
   async start(context, request) {
     const connection = await connect(context, request.print);
     const job = await loadForRun(context, request, connection);
+    const folders = await hostFoldersFor(job);
+    for (const note of folders.notes) request.print(note);
     const { built, moduleDistributions } = await buildForRun(context, connection, job, request);
-    const spec = jobSpecFor(job, built.tag, request.params, moduleDistributions);
+    const spec = { ...jobSpecFor(job, built.tag, request.params, moduleDistributions), folders };
     const runId = newRunId(spec.name);
     const handle = createRunHandle(runId, async (controls) => {
       const recorder = await RunRecorder.create(spec.workspaceDir, runId);
