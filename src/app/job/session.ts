@@ -23,11 +23,11 @@ import {
   type DockerConnection,
 } from "../../targets/docker/connection";
 import { inspectImage } from "../../targets/docker/images";
-import { probeImage } from "../../targets/docker/probeImage";
-import { realPathOf } from "../../targets/fs/realPath";
+import { realPathOf } from "../store/realPath";
 import { captureLocalEnvironment } from "../../targets/local/python";
 import { relativeTo, type Print, type SessionContext } from "../context";
 import { jobEnvFor, loadJob, type LoadedJob } from "./load";
+import { probeBuiltImage, probeLocalInterpreter } from "./probes";
 import { lockBuild } from "../store/buildLock";
 import { listRuns } from "../store/runStore";
 
@@ -212,12 +212,7 @@ export async function report(
     });
   } else {
     try {
-      local = await captureLocalEnvironment({
-        python: options.python,
-        workspaceFolder: job.workspaceDir,
-        env: context.env,
-        signal: context.signal,
-      });
+      local = await probeLocalInterpreter(context, job, options.python);
     } catch (error) {
       if (isCancelled(error)) throw error;
       options.print(`Note: the notebook's interpreter could not be probed: ${(error as Error).message}`);
@@ -230,7 +225,7 @@ export async function report(
   }
   let image: Environment | undefined;
   if (options.connection && options.image) {
-    image = await probeImage(options.connection.docker, options.image, job.profile.limits, context.signal);
+    image = await probeBuiltImage(context, options.connection, job, options.image);
   } else {
     notCompared.push(options.imageMissing ?? IMAGE_NOT_BUILT);
   }

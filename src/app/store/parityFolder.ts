@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ParityError } from "../../core/errors";
 import { isInside } from "../../core/paths";
-import { realPathOf } from "../../targets/fs/realPath";
+import { realPathOf } from "./realPath";
 import { PARITY_DIR } from "./runRef";
 
 /**

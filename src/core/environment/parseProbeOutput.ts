@@ -39,6 +39,7 @@ export function parseProbeOutput(stdout: string, source: string): Environment {
     distributions: normalizedDistributions(object(raw.distributions)),
     moduleDistributions: normalizedModules(object(raw.moduleDistributions)),
     stdlibModules: strings(raw.stdlibModules),
+    searchPaths: strings(raw.searchPaths),
     frameworks: {
       ...optional("torch", torch(frameworks.torch)),
       ...optional("tensorflow", tensorflow(frameworks.tensorflow)),

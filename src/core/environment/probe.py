@@ -99,6 +99,18 @@ def stdlib_modules():
     return sorted(names)
 
 
+def search_paths():
+    # Where imports come from: a change in any of these folders (pip install, uninstall) changes
+    # what the probe would say. The user site is named even before it exists.
+    import site
+
+    paths = [entry for entry in sys.path if entry and os.path.isdir(entry)]
+    user = site.getusersitepackages() if hasattr(site, "getusersitepackages") else None
+    if isinstance(user, str) and user not in paths:
+        paths.append(user)
+    return paths
+
+
 def installed(module):
     try:
         import importlib.util
@@ -295,6 +307,7 @@ def main():
         "memory": guarded("memory", memory, {"totalBytes": None, "limitBytes": None, "cgroup": None}),
         "cpu": guarded("cpu", cpu, {"count": os.cpu_count(), "quota": None}),
         "shmBytes": shm_bytes(),
+        "searchPaths": guarded("search paths", search_paths, []),
         "problems": problems,
     }
     line = (json.dumps(report, sort_keys=True) + "\n").encode("utf-8")

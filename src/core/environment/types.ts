@@ -18,6 +18,8 @@ export interface Environment {
   moduleDistributions: Record<string, string[]>;
   /** Top-level modules of the standard library. */
   stdlibModules: string[];
+  /** The folders imports come from (sys.path, and the user site even before it exists). */
+  searchPaths: string[];
   frameworks: {
     torch?: TorchBuild;
     tensorflow?: TensorflowBuild;

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realPathOf } from "../../../src/targets/fs/realPath";
+import { realPathOf } from "../../../src/app/store/realPath";
 
 describe("realPathOf", () => {
   let root: string;
