@@ -42,5 +42,19 @@ describe("trust", () => {
     await workbench.expectNoTreeRow("Runs", "train.ipynb", 2000);
     expect((await stat(path.join(workspace, "train", "train.ipynb"))).isFile()).toBe(true);
     expect(await statError(path.join(workspace, "train", ".parity", "runs"))).toBe("ENOENT");
+
+    // Checking is allowed, and says what Restricted Mode kept it from comparing: no "matches production".
+    await workbench.runCommand("Parity: Check Parity");
+    await expect
+      .poll(
+        async () => (await workbench.treeTexts("Environment")).find((text) => text.startsWith("train.ipynb")),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toMatch(/interpreter not probed · requirements only$/);
+    const texts = await workbench.treeTexts("Environment");
+    expect(texts.join("\n")).not.toMatch(/matches production/);
+    expect(await workbench.statusBarText()).toMatch(/interpreter not probed · requirements only/);
   });
 });
