@@ -39,6 +39,7 @@ describe("report", () => {
     const item = report.locator('[data-testid="report-item"][data-code="RequirementUnpinned"]');
     await item.first().waitFor({ timeout: 180_000 });
     await workbench.screenshot("report-panel");
+    const before = await workbench.statusBarText();
     await item.first().locator('[data-testid="apply-fix"]').click();
     await expect
       .poll(() => readFile(requirements, "utf8"), { timeout: 30_000 })
@@ -51,6 +52,8 @@ describe("report", () => {
     await workbench.page.keyboard.press("Control+Z");
     await workbench.page.keyboard.press("Control+S");
     await expect.poll(() => readFile(requirements, "utf8"), { timeout: 15_000 }).toBe("scikit-learn\n");
+    // The undone fix is seen on disk and the report made again: the status is what it was before.
+    await expect.poll(() => workbench.statusBarText(), { timeout: 60_000 }).toBe(before);
     await workbench.screenshot("report-undone");
   }, 900_000);
 
