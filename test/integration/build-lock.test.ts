@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadJob } from "../../src/app/job/load";
 import type { BuildResult } from "../../src/targets/docker/buildImage";
 import { connectDocker } from "../../src/targets/docker/connection";
-import { repoRoot } from "./helpers/workspace";
+import { notebookJson, repoRoot } from "./helpers/workspace";
 
 // Builds of one tag from several processes, against the real engine: five runs of one notebook
 // started together built its image three times.
@@ -64,24 +64,7 @@ describe("builds of one image from several processes", () => {
   /** A notebook no image was built for yet: its tag is new. */
   async function freshNotebook(): Promise<string> {
     const token = randomBytes(8).toString("hex");
-    await writeFile(
-      path.join(dir, "job.ipynb"),
-      JSON.stringify({
-        cells: [
-          {
-            cell_type: "code",
-            id: "c1",
-            metadata: {},
-            execution_count: null,
-            outputs: [],
-            source: [`print("${token}")`],
-          },
-        ],
-        metadata: {},
-        nbformat: 4,
-        nbformat_minor: 5,
-      }),
-    );
+    await writeFile(path.join(dir, "job.ipynb"), notebookJson([[`print("${token}")`]]));
     const { docker } = await connectDocker();
     // As the CLI computes it: the base image's id is part of the tag.
     const baseImageId = async (base: string) => (await docker.getImage(base).inspect()).Id;

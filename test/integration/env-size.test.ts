@@ -3,39 +3,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
-import { lastJson, runCli } from "./helpers/workspace";
+import { lastJson, notebookJson, runCli } from "./helpers/workspace";
 
 // How much environment reaches a job, against the real engine: a 50 MB value used to fail at
 // container create with HTTP 431 and "check that the Docker engine is running".
 const TIMEOUT = 300_000;
 const KIB = 1024;
 
-const NOTEBOOK = JSON.stringify({
-  cells: [
-    {
-      cell_type: "code",
-      id: "c1",
-      metadata: { tags: ["parameters"] },
-      execution_count: null,
-      outputs: [],
-      source: ['x = "a"'],
-    },
-    {
-      cell_type: "code",
-      id: "c2",
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source: [
-        "import os\n",
-        "print('sizes', sorted(len(v) for k, v in os.environ.items() if k.startswith('BIG')))",
-      ],
-    },
-  ],
-  metadata: {},
-  nbformat: 4,
-  nbformat_minor: 5,
-});
+const NOTEBOOK = notebookJson([
+  { source: ['x = "a"'], tags: ["parameters"] },
+  ["import os\n", "print('sizes', sorted(len(v) for k, v in os.environ.items() if k.startswith('BIG')))"],
+]);
 
 describe("the size of a job's environment", () => {
   let dir: string;

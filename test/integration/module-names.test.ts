@@ -3,26 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
-import { lastJson, runCli } from "./helpers/workspace";
+import { lastJson, notebookJson, runCli } from "./helpers/workspace";
 
 // A notebook named like a module it imports, run on the real engine: its generated script sits
 // first on the job's sys.path, so it must never be importable under that name.
 const TIMEOUT = 300_000;
 
 function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source, index) => ({
-      cell_type: "code",
-      id: `c${index + 1}`,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source,
-    })),
-    metadata: {},
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
+  return notebookJson(cells);
 }
 
 describe("a notebook named json.ipynb", () => {

@@ -5,27 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
 import type { BuildResult } from "../../src/targets/docker/buildImage";
 import { connectDocker } from "../../src/targets/docker/connection";
-import { lastJson, runCli } from "./helpers/workspace";
+import { lastJson, notebookJson, runCli } from "./helpers/workspace";
 
 // An outputs folder reached through a symlink, against the real engine. Parity runs as root here,
 // so before the fix it handed the folder the symlink led to (and its files) to the job's user.
 const TIMEOUT = 300_000;
 
-const NOTEBOOK = JSON.stringify({
-  cells: [
-    {
-      cell_type: "code",
-      id: "c1",
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source: ["open('lnk/sub/result.txt', 'w').write('written')\n", "print('done')"],
-    },
-  ],
-  metadata: {},
-  nbformat: 4,
-  nbformat_minor: 5,
-});
+const NOTEBOOK = notebookJson([["open('lnk/sub/result.txt', 'w').write('written')\n", "print('done')"]]);
 
 const cleanups: string[] = [];
 afterEach(async () => {

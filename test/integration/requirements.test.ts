@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
 import { connectDocker } from "../../src/targets/docker/connection";
-import { lastJson, runCli } from "./helpers/workspace";
+import { lastJson, notebookJson, runCli } from "./helpers/workspace";
 
 // Against the real Docker engine and the base image's own pip (Debian's 23.0.1): the packages come
 // from wheels made here, from a --find-links folder of the project and from a package index served
@@ -64,12 +64,7 @@ async function serveIndex(
 }
 
 function notebook(source: string): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [{ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null }],
-  });
+  return notebookJson([source]);
 }
 
 const PROFILE = `apiVersion: parity.dev/v1

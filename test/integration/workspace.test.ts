@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeError } from "../../src/core/errors";
 import { jobSpecFor, loadJob } from "../../src/app/job/load";
+import { notebookJson } from "./helpers/workspace";
 
 // The loader reads real files from a temporary folder: notebook, profile, requirements, CA files.
 let dir: string;
@@ -14,18 +15,7 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function notebook(cells: Array<{ source: string; tags?: string[] }>): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: cells.map((cell) => ({
-      cell_type: "code",
-      metadata: cell.tags ? { tags: cell.tags } : {},
-      source: cell.source,
-      outputs: [],
-      execution_count: null,
-    })),
-  });
+  return notebookJson(cells);
 }
 
 const profile = (extra = "") => `apiVersion: parity.dev/v1

@@ -65,10 +65,11 @@ interface ParsedOption {
  * `-r`/`-c` come back in `includes`, not followed: `readRequirements` follows them. Never throws:
  * what pip would refuse, and what Parity cannot carry into the image build, is in `problems`.
  */
-export function parseRequirements(text: string, file = "requirements.txt"): ParsedRequirements {
-  const parsed: ParsedRequirements = {
+/** Requirements of `file` with nothing in them yet, reading `files`. */
+export function emptyRequirements(file: string, files: string[] = [file]): ParsedRequirements {
+  return {
     file,
-    files: [file],
+    files,
     requirements: [],
     constraints: [],
     unpinnable: [],
@@ -77,6 +78,10 @@ export function parseRequirements(text: string, file = "requirements.txt"): Pars
     localPaths: [],
     problems: [],
   };
+}
+
+export function parseRequirements(text: string, file = "requirements.txt"): ParsedRequirements {
+  const parsed = emptyRequirements(file);
   for (const { line, text: content } of logicalLines(text)) {
     const problem = (message: string, field?: string, fix?: string): void => {
       parsed.problems.push({

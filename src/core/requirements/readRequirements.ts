@@ -1,6 +1,6 @@
 import path from "node:path";
 import { isInside } from "../paths";
-import { parseRequirements } from "./parseRequirements";
+import { emptyRequirements, parseRequirements } from "./parseRequirements";
 import type { LineSource, ParsedRequirements } from "./types";
 
 /** How the caller reads files; core does no I/O of its own. */
@@ -38,17 +38,7 @@ export async function readRequirements(
   options: ReadRequirementsOptions,
 ): Promise<ParsedRequirements> {
   const mainFile = roots.find((root) => !root.origin)?.file ?? "requirements.txt";
-  const merged: ParsedRequirements = {
-    file: mainFile,
-    files: [],
-    requirements: [],
-    constraints: [],
-    unpinnable: [],
-    includes: [],
-    options: [],
-    localPaths: [],
-    problems: [],
-  };
+  const merged = emptyRequirements(mainFile, []);
   const seen = new Set<string>();
   const visited = new Set<string>();
 

@@ -1,3 +1,4 @@
+import type Dockerode from "dockerode";
 import type { LogLine } from "../../core/job/types";
 import type { MeasuredPeak } from "../../core/job/peakMemory";
 import { MAX_LINE_CHARS, TaggedOutput } from "../../core/notebook/taggedOutput";
@@ -127,4 +128,21 @@ export async function readRunOutput(
   await pass(frames.end());
   for (const line of output.end()) await onLine(line);
   return output.peak ? { peak: output.peak } : {};
+}
+
+/**
+ * A container's output from its start, followed until it ends: the engine's log stream with its
+ * timestamps, read as one ordered stream (the live run and the settling of a left-over container).
+ */
+export async function followContainerOutput(
+  container: Dockerode.Container,
+  onLine: (line: LogLine) => void,
+): ReturnType<typeof readRunOutput> {
+  const raw = (await container.logs({
+    follow: true,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+  })) as unknown as AsyncIterable<Buffer>;
+  return readRunOutput(raw, onLine);
 }

@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import { CancelledError } from "../../core/errors";
 import type { MeasuredPeak } from "../../core/job/peakMemory";
 import type { LogLine } from "../../core/job/types";
-import { readRunOutput } from "./engineLog";
+import { followContainerOutput } from "./engineLog";
 import { RUN_LABEL } from "./runLabels";
 
 /** A run's container as the engine lists it, whatever its state. */
@@ -79,14 +79,8 @@ export async function settleContainer(
       state = (await container.inspect()).State;
     }
     // Followed, though it has ended: a stream, read as the live run reads it, not one Buffer of it all.
-    const raw = (await container.logs({
-      follow: true,
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-    })) as unknown as AsyncIterable<Buffer>;
     const lines: LogLine[] = [];
-    const { peak } = await readRunOutput(raw, (line) => void lines.push(line));
+    const { peak } = await followContainerOutput(container, (line) => void lines.push(line));
     const settled: SettledContainer = {
       containerId,
       stoppedByParity,

@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import { CancelledError, ParityError } from "../../core/errors";
 import type { MeasuredPeak } from "../../core/job/peakMemory";
 import type { JobLimits, LogLine } from "../../core/job/types";
-import { readRunOutput } from "./engineLog";
+import { followContainerOutput, type readRunOutput } from "./engineLog";
 
 export type ContainerLimits = JobLimits;
 
@@ -116,7 +116,9 @@ export async function runContainer(
     callbacks.onStarted?.(container.id);
     if (signal?.aborted) onAbort();
     // A log stream that breaks loses the lines after it, not the run: its end still comes from the engine.
-    const logsDone = followLogs(container, callbacks.onLog).catch((): RunOutputEnd => ({}));
+    const logsDone = followContainerOutput(container, (line) => callbacks.onLog?.(line)).catch(
+      (): RunOutputEnd => ({}),
+    );
     const waited = (await container.wait()) as { StatusCode: number; Error?: { Message?: string } | null };
     const { peak } = await logsDone;
     const state = (await container.inspect()).State;
@@ -137,20 +139,6 @@ export async function runContainer(
     signal?.removeEventListener("abort", onAbort);
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }
-}
-
-/** The container's output from its start: the engine's log stream, followed until the container ends. */
-async function followLogs(
-  container: Dockerode.Container,
-  onLog: ContainerCallbacks["onLog"],
-): Promise<RunOutputEnd> {
-  const raw = (await container.logs({
-    follow: true,
-    stdout: true,
-    stderr: true,
-    timestamps: true,
-  })) as unknown as AsyncIterable<Buffer>;
-  return readRunOutput(raw, (line) => onLog?.(line));
 }
 
 function explainEngineError(error: unknown, spec: ContainerSpec): Error {

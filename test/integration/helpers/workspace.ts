@@ -65,3 +65,25 @@ export async function runCli(
 export function lastJson<T>(run: CliRun): T {
   return JSON.parse(run.out.at(-1) ?? "null") as T;
 }
+
+export type CellSource = string | string[];
+
+/** A notebook's JSON with these code cells, in order: a cell's source, with tags where it has any. */
+export function notebookJson(cells: Array<CellSource | { source: CellSource; tags?: string[] }>): string {
+  return JSON.stringify({
+    cells: cells.map((cell, index) => {
+      const { source, tags } = typeof cell === "string" || Array.isArray(cell) ? { source: cell } : cell;
+      return {
+        cell_type: "code",
+        id: `c${index + 1}`,
+        metadata: tags ? { tags } : {},
+        execution_count: null,
+        outputs: [],
+        source,
+      };
+    }),
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
