@@ -7,6 +7,7 @@ import {
   type ParityItem,
   type ProductionFacts,
 } from "../../core/parity";
+import { sameVersionPrefix } from "../../core/parity/units";
 import { formatBytes } from "../../core/profile/quantity";
 import type {
   ComparisonRow,
@@ -98,6 +99,8 @@ export function comparisonSections(
           image
             ? fromImage(image.python.version)
             : { value: production.python || undefined, source: production.python ? profile : "" },
+          // "3.11" in the profile is any 3.11.x: compared at the precision it gives.
+          (here, there) => sameVersionPrefix(here, there),
         ),
         row("Implementation", local?.python.implementation, fromImage(image?.python.implementation)),
         row("Platform", platformOf(local), fromImage(platformOf(image))),
@@ -148,6 +151,7 @@ function row(
   label: string,
   local: string | undefined,
   production: { value: string | undefined; source: string },
+  same: (local: string, production: string) => boolean = (a, b) => a === b,
 ): ComparisonRow {
   const left = local ?? MISSING;
   const right = production.value ?? MISSING;
@@ -158,7 +162,7 @@ function row(
     production: right,
     source: production.value === undefined ? "not known before the image is built" : production.source,
     checked,
-    differs: checked && left !== right,
+    differs: checked && !same(left, right),
   };
 }
 
