@@ -1,6 +1,8 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { resolveParityEdit, type ParityEdit } from "../core/parity";
+import { PROFILE_FILE_NAMES } from "../core/profile/fileNames";
+import { applyProfileChanges, type ProfileChange } from "../core/profile/edit";
 import { editRefusal } from "../services/editScope";
 
 /**
@@ -82,5 +84,36 @@ export async function applyParityEdit(edit: ParityEdit, report: ReportFiles): Pr
   if (!(await document.save())) {
     return `${edit.file} was changed but could not be saved. Save it yourself, then check parity again.`;
   }
+  return undefined;
+}
+
+/**
+ * A diagnosis's change to the profile of the run's project (`profileDir`, where its parity.yaml is),
+ * as one undoable edit, saved. Returns why it could not, as a sentence, or undefined when done.
+ */
+export async function applyProfileSnippet(
+  profileDir: string,
+  changes: readonly ProfileChange[],
+): Promise<string | undefined> {
+  let document: vscode.TextDocument | undefined;
+  for (const name of PROFILE_FILE_NAMES) {
+    document = await Promise.resolve(
+      vscode.workspace.openTextDocument(vscode.Uri.file(path.join(profileDir, name))),
+    ).catch(() => undefined);
+    if (document) break;
+  }
+  if (!document)
+    return `This run used Parity's default profile, so there is no parity.yaml in ${profileDir} to change. Create one (Parity: Create Profile), then apply the fix again.`;
+  const refusal = await editRefusal(document.uri.fsPath, [...workspaceFolders(), profileDir]);
+  if (refusal) return refusal;
+  const result = applyProfileChanges(document.getText(), changes);
+  if (!result.ok) return result.reason;
+  if (result.text === document.getText()) return undefined;
+  const edit = new vscode.WorkspaceEdit();
+  const end = document.lineAt(document.lineCount - 1).range.end;
+  edit.replace(document.uri, new vscode.Range(0, 0, end.line, end.character), result.text);
+  if (!(await vscode.workspace.applyEdit(edit)))
+    return `The editor refused the change to ${document.uri.fsPath}. Open the file, make sure it is writable, and try again.`;
+  await document.save();
   return undefined;
 }

@@ -16,6 +16,10 @@ export interface DiagnosisItemView {
   location?: string;
   /** The location can be opened in the editor. */
   openable: boolean;
+  /** Lines the fix asks for in parity.yaml, with their indentation: shown as a block, never flattened. */
+  snippet?: string;
+  /** The snippet is also a change Parity can make to parity.yaml (Add to parity.yaml). */
+  applicable?: boolean;
 }
 
 /** One line of a cluster run's timeline, as recorded; the page shows it as text, never as HTML. */
@@ -45,14 +49,22 @@ export type DiagnosisFromWebview = {
   ready: Record<string, never>;
   /** Open the notebook (or script) at the location of diagnosis item `index`. */
   openLocation: { index: number };
+  /** Copy item `index`'s parity.yaml lines to the clipboard. */
+  copySnippet: { index: number };
+  /** Make item `index`'s change to parity.yaml, as one edit Undo reverts. */
+  applySnippet: { index: number };
+};
+
+const itemIndex = (payload: unknown): { index: number } | undefined => {
+  const index = validate.index(validate.object(payload)?.index);
+  return index === undefined ? undefined : { index };
 };
 
 export const diagnosisFromWebview: Validators<DiagnosisFromWebview> = {
   ready: validate.none,
-  openLocation: (payload) => {
-    const index = validate.index(validate.object(payload)?.index);
-    return index === undefined ? undefined : { index };
-  },
+  openLocation: itemIndex,
+  copySnippet: itemIndex,
+  applySnippet: itemIndex,
 };
 
 /** Longest text a timeline field may carry: an event message is at most about 1 KiB; more is not an event. */

@@ -1,5 +1,4 @@
-import { realpath } from "node:fs/promises";
-import path from "node:path";
+import { realPathOf } from "../app/store/realPath";
 import { isInside } from "../core/paths";
 
 /**
@@ -15,16 +14,4 @@ export async function editRefusal(file: string, roots: string[]): Promise<string
   return roots.length === 0
     ? `Parity changes files only inside the workspace folders, and this window has none, so it did not change ${file}. Open the folder that holds the notebook (File > Open Folder), check parity again, then apply the fix.`
     : `Parity did not change ${file}: it is outside this workspace's folders and the profile's folder, and a fix only changes files inside them. Edit that file yourself if you trust where it comes from, or add its folder to the workspace and check parity again.`;
-}
-
-/** `file` with every symbolic link resolved, also when it (or its folders) do not exist yet. */
-async function realPathOf(file: string): Promise<string> {
-  const absolute = path.resolve(file);
-  try {
-    return await realpath(absolute);
-  } catch {
-    const parent = path.dirname(absolute);
-    if (parent === absolute) return absolute;
-    return path.join(await realPathOf(parent), path.basename(absolute));
-  }
 }

@@ -4,7 +4,9 @@ import path from "node:path";
 import { BatchV1Api } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Diagnosis } from "../../src/core/diagnosis/types";
 import type { RunResult } from "../../src/core/job/types";
+import { applyProfileChanges } from "../../src/core/profile/edit";
 import { freshNamespace, kubeConfig, useCluster } from "../cluster/harness/context";
 import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
 import { startRegistry } from "../registry/harness/registry";
@@ -86,6 +88,40 @@ describe("the training example on the cluster, from the CLI", () => {
     expect(check.schedulable).toBe(false);
     const gpu = check.problems.find((problem) => problem.code === "InsufficientGpu");
     expect(gpu?.message).toMatch(/16 GPUs requested; the largest node has 8 allocatable/);
+  });
+
+  it("offers a fix that schedules on the real cluster: 8 GPUs and the toleration of the only 8-GPU node, as lines to paste", async () => {
+    const text = await runCli(["check", "train.ipynb", "--target", "cluster", "--profile", "gpu.yaml"], {
+      cwd: workspace.dir,
+      env,
+    });
+    const out = text.out.join("\n");
+    expect(out).toMatch(
+      /Fix: Request at most 8 GPUs in parity\.yaml resources\.gpu, and tolerate the taint of \S+/,
+    );
+    // The lines to paste keep their indentation under the fix.
+    expect(out).toContain("    resources:\n      gpu: 8\n    cluster:\n      tolerations:\n        - key: ");
+
+    const json = await runCli(
+      ["check", "train.ipynb", "--target", "cluster", "--profile", "gpu.yaml", "--json"],
+      {
+        cwd: workspace.dir,
+        env,
+      },
+    );
+    const gpu = lastJson<{ problems: Diagnosis[] }>(json).problems.find((p) => p.code === "InsufficientGpu")!;
+    const edited = applyProfileChanges(
+      await readFile(path.join(workspace.dir, "gpu.yaml"), "utf8"),
+      gpu.snippet!.changes,
+    );
+    if (!edited.ok) throw new Error(edited.reason);
+    await writeFile(path.join(workspace.dir, "fixed.yaml"), edited.text);
+    const fixed = await runCli(
+      ["check", "train.ipynb", "--target", "cluster", "--profile", "fixed.yaml", "--json"],
+      { cwd: workspace.dir, env },
+    );
+    expect(lastJson(fixed)).toMatchObject({ schedulable: true, problems: [] });
+    expect(fixed.code).toBe(0);
   });
 
   it("refuses the restricted user before anything is created, naming the missing permission", async () => {

@@ -1,3 +1,4 @@
+import { fixLines } from "../../core/presentation/fix";
 import { relativeTo } from "../../app/context";
 import type { ParityResult } from "../../app/job/session";
 import type { StartedRun } from "../../app/targets/target";
@@ -122,7 +123,7 @@ function printResult(io: CliIO, print: (line: string) => void, result: RunResult
     const mark = item.severity === "error" ? "✗" : item.severity === "warning" ? "!" : "·";
     print(`${mark} ${item.message}`);
     if (item.location?.source) print(`    ${item.location.source.trim()}`);
-    print(`  Fix: ${item.fix}`);
+    fixLines(item).forEach((line) => print(line));
   }
   if (result.status === "succeeded" && result.outputsDir)
     print(`Outputs: ${relativeTo(io, result.outputsDir)}`);

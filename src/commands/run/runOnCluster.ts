@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { fixLines } from "../../core/presentation/fix";
 import type { Prediction } from "../../core/preflight";
 import { clusterChoice } from "../../services/clusterSettings";
 import { registryCredentials as storedCredentials } from "../../services/clusterSecrets";
@@ -50,8 +51,10 @@ async function confirmUnschedulable(
   name: string,
   showManifest: () => Promise<void>,
 ): Promise<boolean> {
-  const submit = "Submit Anyway";
-  const manifest = "Show Manifest";
+  // Cancel first: the dialog's default button, so Enter does not submit a job known not to schedule.
+  const cancel: vscode.MessageItem = { title: "Cancel", isCloseAffordance: true };
+  const manifest: vscode.MessageItem = { title: "Show Manifest" };
+  const submit: vscode.MessageItem = { title: "Submit Anyway" };
   const problems = prediction.problems.filter((problem) => problem.severity !== "info");
   for (;;) {
     const choice = await vscode.window.showWarningMessage(
@@ -59,12 +62,13 @@ async function confirmUnschedulable(
       {
         modal: true,
         detail: [
-          ...problems.map((problem) => `• ${problem.message}\n  Fix: ${problem.fix}`),
+          ...problems.flatMap((problem) => [`• ${problem.message}`, ...fixLines(problem)]),
           "Submitted anyway, the job stays Pending until the cluster changes.",
         ].join("\n"),
       },
-      submit,
+      cancel,
       manifest,
+      submit,
     );
     if (choice === submit) return true;
     if (choice !== manifest) return false;

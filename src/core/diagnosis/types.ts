@@ -1,3 +1,4 @@
+import type { ProfileChange } from "../profile/edit";
 export type Severity = "error" | "warning" | "info";
 
 /** Where in the user's code a problem happened. */
@@ -18,7 +19,16 @@ export interface Diagnosis {
   message: string;
   /** What to do about it. */
   fix: string;
+  /** Lines the fix asks for in parity.yaml: shown as a block to copy, with an action that adds them. */
+  snippet?: FixSnippet;
   location?: CodeLocation;
+}
+
+/** A fix that is a change to parity.yaml: the lines to paste, and the same change to apply. */
+export interface FixSnippet {
+  /** As pasted into parity.yaml, with its indentation. */
+  yaml: string;
+  changes: ProfileChange[];
 }
 
 /** The failing Python exception, already mapped from the generated script to the notebook. */

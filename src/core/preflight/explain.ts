@@ -1,4 +1,4 @@
-import type { Diagnosis } from "../diagnosis/types";
+import type { Diagnosis, FixSnippet } from "../diagnosis/types";
 import { amount, bare, profileField, whose, written, type ResourceName } from "./fields";
 import {
   acceptsPods,
@@ -10,7 +10,9 @@ import {
   shortOf,
   toleratesNode,
 } from "./nodes";
-import { describeTaint, tolerationYaml, untoleratedTaints } from "./taints";
+import { profileChangesYaml, type ProfileChange } from "../profile/edit";
+import type { Toleration } from "../profile/types";
+import { describeTaint, untoleratedTaints } from "./taints";
 import type { NodeFacts, PodDemand, Taint } from "./types";
 
 const CODES: Record<ResourceName, string> = {
@@ -85,15 +87,75 @@ function insufficient(demand: PodDemand, resource: ResourceName, nodes: NodeFact
       : demand.role === "worker"
         ? ", and more workers"
         : "";
+  const message = `${capitalize(amount(resource, requested))} requested${role}; the largest node${scope} has ${most === 0 ? "none" : bare(resource, most)} allocatable (${largest.name}).`;
+  if (most === 0) {
+    return {
+      code: CODES[resource],
+      severity: "error",
+      message,
+      fix: `No node${scope} has GPUs: set ${field} to 0 in parity.yaml, or choose nodes with GPUs in cluster.nodeSelector.`,
+      snippet: snippetOf([setField(field, resource, 0)]),
+    };
+  }
+  const lower = setField(field, resource, most);
+  const request = `Request at most ${resource === "gpu" ? amount("gpu", most) : written(resource, most)} in parity.yaml ${field}`;
+  // The fix is checked against the scheduler's other filters before it is offered: when the only
+  // nodes that big are tainted, lowering the request alone would fail next on their taint.
+  const next = explainUnschedulable({ ...demand, ...demandField(resource, most) }, nodes)[0];
+  const taints = next?.code === "UntoleratedTaint" ? (next.snippet?.changes ?? []) : [];
+  if (taints.length > 0) {
+    return {
+      code: CODES[resource],
+      severity: "error",
+      message,
+      fix: `${request}, and tolerate the taint of ${largest.name}, the node${scope} that has that many${alternative}.`,
+      snippet: snippetOf([lower, ...taints]),
+    };
+  }
   return {
     code: CODES[resource],
     severity: "error",
-    message: `${capitalize(amount(resource, requested))} requested${role}; the largest node${scope} has ${most === 0 ? "none" : bare(resource, most)} allocatable (${largest.name}).`,
-    fix:
-      most === 0
-        ? `No node${scope} has GPUs: set ${field} to 0 in parity.yaml, or choose nodes with GPUs in cluster.nodeSelector.`
-        : `Request at most ${resource === "gpu" ? amount("gpu", most) : written(resource, most)} in parity.yaml ${field}${alternative}.`,
+    message,
+    fix: `${request}${alternative}.`,
+    snippet: snippetOf([lower]),
   };
+}
+
+/** The demand with one resource set to `value`, as explainUnschedulable reads it. */
+function demandField(resource: ResourceName, value: number): Partial<PodDemand> {
+  return resource === "gpu"
+    ? { gpu: value }
+    : resource === "memory"
+      ? { memoryBytes: value }
+      : { cpuMilli: value };
+}
+
+function setField(field: string, resource: ResourceName, value: number): ProfileChange {
+  const quantity: string | number =
+    resource === "gpu"
+      ? value
+      : resource === "cpu"
+        ? written("cpu", value).replace(/"/g, "")
+        : written(resource, value);
+  return { kind: "set", path: field.split("."), value: quantity };
+}
+
+function snippetOf(changes: ProfileChange[]): FixSnippet {
+  return { yaml: profileChangesYaml(changes), changes };
+}
+
+/** The tolerations that let a pod onto nodes with these taints, as production's pods have them. */
+function tolerationsFor(taints: Taint[]): Toleration[] {
+  return taints.map((taint) =>
+    taint.value
+      ? {
+          key: taint.key,
+          operator: "Equal",
+          value: taint.value,
+          effect: taint.effect as Toleration["effect"],
+        }
+      : { key: taint.key, operator: "Exists", effect: taint.effect as Toleration["effect"] },
+  );
 }
 
 function noSingleNode(demand: PodDemand, nodes: NodeFacts[]): Diagnosis {
@@ -118,7 +180,8 @@ function untolerated(demand: PodDemand, nodes: NodeFacts[]): Diagnosis {
     code: "UntoleratedTaint",
     severity: "error",
     message: `The only node${nodes.length > 1 ? "s" : ""} with room for ${whose(demand.role)} (${names}) ${nodes.length > 1 ? "have" : "has"} the taint ${[...taints.keys()].join(" and ")}, which the job does not tolerate.`,
-    fix: `Add the toleration to parity.yaml (as production's pods have it):\n${tolerationYaml([...taints.values()])}`,
+    fix: "Add the toleration to parity.yaml, as production's pods have it.",
+    snippet: snippetOf([{ kind: "addTolerations", tolerations: tolerationsFor([...taints.values()]) }]),
   };
 }
 

@@ -1,7 +1,7 @@
 export { explainUnschedulable } from "./explain";
 export { limitRangeFactsFrom, nodeFactsFrom, quotaFactsFrom } from "./fromApi";
 export { predictScheduling, type PredictionInput } from "./predict";
-export { describeTaint, tolerates, tolerationYaml, untoleratedTaints } from "./taints";
+export { describeTaint, tolerates, untoleratedTaints } from "./taints";
 export type {
   ClusterFacts,
   FactSource,

@@ -24,13 +24,3 @@ export function untoleratedTaints(tolerations: Toleration[], taints: Taint[]): T
 export function describeTaint(taint: Taint): string {
   return `${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}`;
 }
-
-/** The parity.yaml lines that tolerate exactly these taints. */
-export function tolerationYaml(taints: Taint[]): string {
-  const items = taints.map((taint) =>
-    taint.value
-      ? `  - key: ${taint.key}\n    operator: Equal\n    value: "${taint.value}"\n    effect: ${taint.effect}`
-      : `  - key: ${taint.key}\n    operator: Exists\n    effect: ${taint.effect}`,
-  );
-  return `cluster:\n  tolerations:\n${items.join("\n")}`;
-}

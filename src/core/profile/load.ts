@@ -4,7 +4,8 @@ import { ParityError } from "../errors";
 import { parseProfile } from "./parse";
 import type { ResolvedProfile } from "./types";
 
-export const PROFILE_FILE_NAMES = ["parity.yaml", "parity.yml"] as const;
+export { PROFILE_FILE_NAMES } from "./fileNames";
+import { PROFILE_FILE_NAMES } from "./fileNames";
 
 /** Reads and parses a parity.yaml; the only file read in the profile code besides the lookup below. */
 export async function loadProfile(file: string): Promise<ResolvedProfile> {

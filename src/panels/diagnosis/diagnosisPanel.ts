@@ -11,6 +11,7 @@ import {
 import { BasePanel } from "../basePanel";
 import { LogTail, readRecordOf, runDir, RUNS_DIR, type RunRef } from "../../app/store";
 import { openLocation } from "../openLocation";
+import { applyProfileSnippet } from "../applyFix";
 import type { PanelOptions } from "../types";
 import { diagnosisViewState } from "./diagnosisView";
 
@@ -34,7 +35,30 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
   }
 
   protected handlers() {
-    return { openLocation: ({ index }: DiagnosisFromWebview["openLocation"]) => void this.open(index) };
+    return {
+      openLocation: ({ index }: DiagnosisFromWebview["openLocation"]) => void this.open(index),
+      copySnippet: ({ index }: DiagnosisFromWebview["copySnippet"]) => void this.copySnippet(index),
+      applySnippet: ({ index }: DiagnosisFromWebview["applySnippet"]) => void this.applySnippet(index),
+    };
+  }
+
+  private async copySnippet(index: number): Promise<void> {
+    const snippet = this.result?.diagnosis[index]?.snippet;
+    if (!snippet) return;
+    await vscode.env.clipboard.writeText(snippet.yaml);
+    vscode.window.setStatusBarMessage("Parity: the parity.yaml lines are on the clipboard.", 5000);
+  }
+
+  /** The fix's change to the run's parity.yaml, as one edit that Undo reverts, then saved. */
+  private async applySnippet(index: number): Promise<void> {
+    const snippet = this.result?.diagnosis[index]?.snippet;
+    if (!snippet) return;
+    const refusal = await applyProfileSnippet(this.run.workspaceDir, snippet.changes);
+    if (refusal) void vscode.window.showWarningMessage(refusal);
+    else
+      void vscode.window.showInformationMessage(
+        "Parity changed parity.yaml as the fix says (Edit > Undo in parity.yaml reverts it). Run the job again to use it.",
+      );
   }
 
   /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */

@@ -28,6 +28,9 @@ export function diagnosisViewState(result: RunResult): DiagnosisViewState {
       fix: diagnosis.fix,
       ...(diagnosis.location ? { location: describeLocation(diagnosis.location) } : {}),
       openable: diagnosis.location !== undefined,
+      ...(diagnosis.snippet
+        ? { snippet: diagnosis.snippet.yaml, applicable: diagnosis.snippet.changes.length > 0 }
+        : {}),
     })),
     ...(result.cluster ? { timeline: timelineRows(result.timeline) ?? [] } : {}),
     live: !isFinished(result.status),

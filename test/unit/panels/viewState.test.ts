@@ -195,6 +195,42 @@ function result(overrides: Partial<RunResult>): RunResult {
 }
 
 describe("diagnosisViewState", () => {
+  it("passes a fix's parity.yaml lines as a block with their indentation, and says it can be applied", () => {
+    const snippet = {
+      yaml: "cluster:\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Exists\n      effect: NoSchedule",
+      changes: [
+        {
+          kind: "addTolerations" as const,
+          tolerations: [
+            { key: "nvidia.com/gpu", operator: "Exists" as const, effect: "NoSchedule" as const },
+          ],
+        },
+      ],
+    };
+    const state = diagnosisViewState(
+      result({
+        status: "pending",
+        oomKilled: false,
+        exitCode: null,
+        diagnosis: [
+          {
+            code: "UntoleratedTaint",
+            severity: "error",
+            message: "tainted",
+            fix: "Add the toleration.",
+            snippet,
+          },
+        ],
+      }),
+    );
+    expect(state.items[0]).toMatchObject({
+      fix: "Add the toleration.",
+      snippet: snippet.yaml,
+      applicable: true,
+    });
+    expect(state.items[0]!.snippet!.split("\n")[2]).toBe("    - key: nvidia.com/gpu");
+  });
+
   it("explains an OOM kill at its limit, with the cell to open", () => {
     const state = diagnosisViewState(result({}));
 

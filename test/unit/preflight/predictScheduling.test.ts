@@ -78,14 +78,33 @@ describe("predictScheduling: nodes", () => {
   it("says 8 GPUs do not fit the largest untainted-or-not node when the request is larger than any", () => {
     const prediction = predict([demand({ gpu: 16 })]);
     expect(prediction.schedulable).toBe(false);
-    expect(prediction.problems).toEqual([
+    expect(prediction.problems).toMatchObject([
       {
         code: "InsufficientGpu",
         severity: "error",
         message: "16 GPUs requested; the largest node has 8 allocatable (gpu-h100-8).",
-        fix: "Request at most 8 GPUs in parity.yaml resources.gpu, or use a distributed job (cluster.distributed) with workers of 8 GPUs.",
+        // The only 8-GPU node is tainted: "request at most 8" alone would fail next on its taint.
+        fix: "Request at most 8 GPUs in parity.yaml resources.gpu, and tolerate the taint of gpu-h100-8, the node that has that many, or use a distributed job (cluster.distributed) with workers of 8 GPUs.",
       },
     ]);
+    const snippet = prediction.problems[0]!.snippet!;
+    expect(snippet.yaml).toBe(
+      'resources:\n  gpu: 8\ncluster:\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Equal\n      value: "present"\n      effect: NoSchedule',
+    );
+    // Followed, the fix schedules.
+    const tolerations = snippet.changes.flatMap((change) =>
+      change.kind === "addTolerations" ? change.tolerations : [],
+    );
+    expect(predict([demand({ gpu: 8, tolerations: [...tolerations] })]).schedulable).toBe(true);
+  });
+
+  it("offers the lower request alone when a node that big takes the pod as it is", () => {
+    const untainted = cluster().map((n) => ({ ...n, taints: [] }));
+    const prediction = predict([demand({ gpu: 16 })], { nodes: untainted });
+    expect(prediction.problems[0]!.fix).toBe(
+      "Request at most 8 GPUs in parity.yaml resources.gpu, or use a distributed job (cluster.distributed) with workers of 8 GPUs.",
+    );
+    expect(prediction.problems[0]!.snippet!.yaml).toBe("resources:\n  gpu: 8");
   });
 
   it("points a worker's fix at workerResources, and a cluster without GPUs at gpu: 0", () => {
@@ -93,7 +112,7 @@ describe("predictScheduling: nodes", () => {
     expect(worker.problems.map((p) => [p.message, p.fix])).toEqual([
       [
         "16 GPUs requested per worker; the largest node has 8 allocatable (gpu-h100-8).",
-        "Request at most 8 GPUs in parity.yaml cluster.distributed.workerResources.gpu, and more workers.",
+        "Request at most 8 GPUs in parity.yaml cluster.distributed.workerResources.gpu, and tolerate the taint of gpu-h100-8, the node that has that many, and more workers.",
       ],
     ]);
     const cpuOnly = predict([demand({ gpu: 1 })], { nodes: cluster().slice(0, 2) });
@@ -127,7 +146,10 @@ describe("predictScheduling: nodes", () => {
       "The only node with room for the job's pod (gpu-h100-8) has the taint nvidia.com/gpu=present:NoSchedule, which the job does not tolerate.",
     );
     expect(prediction.problems[0]?.fix).toBe(
-      'Add the toleration to parity.yaml (as production\'s pods have it):\ncluster:\n  tolerations:\n  - key: nvidia.com/gpu\n    operator: Equal\n    value: "present"\n    effect: NoSchedule',
+      "Add the toleration to parity.yaml, as production's pods have it.",
+    );
+    expect(prediction.problems[0]?.snippet?.yaml).toBe(
+      'cluster:\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Equal\n      value: "present"\n      effect: NoSchedule',
     );
     expect(prediction.fits).toEqual([{ role: "job", nodes: [] }]);
   });
@@ -150,8 +172,8 @@ describe("predictScheduling: nodes", () => {
     const prediction = predict([demand()], { nodes: hard });
     expect(codes(prediction)).toEqual(["UntoleratedTaint"]);
     expect(prediction.problems[0]?.message).toContain("maintenance:NoExecute");
-    expect(prediction.problems[0]?.fix).toContain(
-      "  - key: maintenance\n    operator: Exists\n    effect: NoExecute",
+    expect(prediction.problems[0]?.snippet?.yaml).toContain(
+      "    - key: maintenance\n      operator: Exists\n      effect: NoExecute",
     );
   });
 

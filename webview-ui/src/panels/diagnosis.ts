@@ -102,6 +102,26 @@ function itemView(item: DiagnosisItemView, index: number) {
   return itemCard(
     "diagnosis-item",
     item,
+    item.snippet
+      ? html`<pre class="snippet" data-testid="fix-snippet"><code>${item.snippet}</code></pre>
+          <div class="actions">
+            <vscode-button
+              secondary
+              data-testid="copy-snippet"
+              @click=${() => host.send("copySnippet", { index })}
+              >Copy</vscode-button
+            >
+            ${
+              item.applicable
+                ? html`<vscode-button
+                    data-testid="apply-snippet"
+                    @click=${() => host.send("applySnippet", { index })}
+                    >Add to parity.yaml</vscode-button
+                  >`
+                : nothing
+            }
+          </div>`
+      : nothing,
     item.location
       ? html`<div class="actions">
           ${

@@ -1,3 +1,4 @@
+import { fixLines } from "../../../core/presentation/fix";
 import type { ClusterCheck } from "./prepare";
 
 /** `parity check --target cluster --json`. */
@@ -24,8 +25,7 @@ export function clusterCheckText(check: ClusterCheck): string {
     lines.push(`✓ Would schedule: ${placed.join("; ")}`);
   } else lines.push("✗ Would not schedule: it would stay Pending.");
   for (const problem of check.prediction.problems) {
-    lines.push(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
-    lines.push(`  Fix: ${problem.fix}`);
+    lines.push(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`, ...fixLines(problem));
   }
   if (check.missing.length === 0) lines.push(`✓ Allowed to submit in ${check.target.namespace}`);
   for (const sentence of check.missing) lines.push(`✗ ${sentence}`);

@@ -1,0 +1,90 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { BatchV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { load } from "js-yaml";
+import { describe, expect, inject, test } from "vitest";
+import { freshNamespace, kubeConfig } from "../cluster/harness/context";
+import { openVsCode } from "./harness/session";
+
+const RUN_TIMEOUT = 600_000;
+
+async function jobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
+  const jobs = await admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace });
+  return jobs.items.map((job) => job.metadata?.name ?? "");
+}
+
+describe("cluster fixes", () => {
+  test(
+    "a job no node takes: Enter in the warning submits nothing; submitted anyway, its diagnosis shows the toleration as YAML and adds it to parity.yaml",
+    async (context) => {
+      const cluster = inject("parityCluster");
+      const registry = inject("parityRegistry");
+      const admin = kubeConfig(cluster.kubeconfigs.admin);
+      const namespace = await freshNamespace(admin, "e2e-fix");
+      // 8 GPUs: only the tainted 8-GPU node has room, and the profile does not tolerate its taint.
+      const profileFile = (workspace: string) => path.join(workspace, "train", "parity.yaml");
+      const { workbench, workspace } = await openVsCode(context, {
+        name: "cluster-fix",
+        env: { KUBECONFIG: cluster.kubeconfigs.admin },
+        prepare: async (workspace) => {
+          const text = await readFile(profileFile(workspace), "utf8");
+          const edited = text
+            .replace(/^image:\n/m, `image:\n  registry: ${registry.host}/parity-e2e\n`)
+            .replace("gpu: 0", "gpu: 8");
+          expect(edited).toContain("gpu: 8");
+          await writeFile(
+            profileFile(workspace),
+            `${edited}cluster:\n  context: ${admin.getCurrentContext()}\n  namespace: ${namespace}\n`,
+          );
+        },
+      });
+      await workbench.openParityView();
+      await workbench.openFile("train/train.ipynb");
+      const run = workbench.notebookToolbarButton("Run on Cluster");
+      await expect.poll(() => run.getAttribute("class"), { timeout: 30_000 }).not.toMatch(/\bdisabled\b/);
+
+      // Enter answers the "cannot schedule" warning with its default button: Cancel.
+      await run.click();
+      await workbench.dialog().waitFor({ timeout: 120_000 });
+      expect(await workbench.dialog().innerText()).toMatch(/cannot schedule/);
+      await workbench.screenshot("unschedulable-dialog");
+      await workbench.page.keyboard.press("Enter");
+      await workbench.dialog().waitFor({ state: "hidden" });
+      await workbench.page.waitForTimeout(2000);
+      expect(await jobNames(admin, namespace)).toEqual([]);
+
+      // Submitted anyway, it stays Pending, and its diagnosis offers the toleration.
+      await run.click();
+      await workbench.dialog().waitFor({ timeout: 120_000 });
+      await workbench.clickDialogButton("Submit Anyway");
+      await workbench.waitForTreeStatus("Runs", "train.ipynb", "Pending", RUN_TIMEOUT);
+      await workbench.contextMenu(workbench.treeRow("Runs", "train.ipynb").first(), "Open Diagnosis");
+      const diagnosis = await workbench.webviewFrame("Diagnosis: train.ipynb");
+      const item = diagnosis.locator('[data-testid="diagnosis-item"][data-code="UntoleratedTaint"]').first();
+      await item.waitFor({ timeout: 60_000 });
+      const snippet = await item.locator('[data-testid="fix-snippet"]').innerText();
+      // As pasted: on lines of their own, with their indentation, not one flattened line.
+      expect(snippet.split("\n").slice(0, 3)).toEqual([
+        "cluster:",
+        "  tolerations:",
+        "    - key: nvidia.com/gpu",
+      ]);
+      await workbench.screenshot("diagnosis-toleration");
+      await item.locator('[data-testid="apply-snippet"]').click();
+      await expect
+        .poll(
+          async () =>
+            (
+              load(await readFile(profileFile(workspace), "utf8")) as {
+                cluster?: { tolerations?: unknown[] };
+              }
+            ).cluster?.tolerations,
+          { timeout: 30_000 },
+        )
+        .toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
+      const after = await readFile(profileFile(workspace), "utf8");
+      expect(after).toContain(`  namespace: ${namespace}\n  tolerations:\n`);
+    },
+    RUN_TIMEOUT + 180_000,
+  );
+});
