@@ -10,7 +10,7 @@ import { workspaceFolders } from "./applyFix";
 import { asRunRef, readRecordNow, runRefInWorkspace, type RunRef } from "../app/store";
 import type { ReportData } from "../services/reportStore";
 import type { PanelOptions } from "./types";
-export { applyParityEdit } from "./applyFix";
+export { applyParityEdit, applyProfileSnippet } from "./applyFix";
 export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, REPORT_VIEW_TYPE };
 
 /** What the registry needs of any panel. */

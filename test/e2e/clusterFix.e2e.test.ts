@@ -43,15 +43,24 @@ describe("cluster fixes", () => {
       const run = workbench.notebookToolbarButton("Run on Cluster");
       await expect.poll(() => run.getAttribute("class"), { timeout: 30_000 }).not.toMatch(/\bdisabled\b/);
 
-      // Enter answers the "cannot schedule" warning with its default button: Cancel.
+      // Enter answers the "cannot schedule" warning with its default button, which submits nothing:
+      // it adds the fix to parity.yaml.
+      const original = await readFile(profileFile(workspace), "utf8");
       await run.click();
       await workbench.dialog().waitFor({ timeout: 120_000 });
-      expect(await workbench.dialog().innerText()).toMatch(/cannot schedule/);
+      const warning = await workbench.dialog().innerText();
+      expect(warning).toMatch(/cannot schedule/);
+      // The YAML keeps its indentation in the dialog too.
+      expect(warning).toMatch(/\n\u00a0{6}cluster:\n\u00a0{8}tolerations:\n/);
       await workbench.screenshot("unschedulable-dialog");
       await workbench.page.keyboard.press("Enter");
       await workbench.dialog().waitFor({ state: "hidden" });
+      await expect
+        .poll(() => readFile(profileFile(workspace), "utf8"), { timeout: 30_000 })
+        .toContain("  tolerations:\n    - key: nvidia.com/gpu\n");
       await workbench.page.waitForTimeout(2000);
       expect(await jobNames(admin, namespace)).toEqual([]);
+      await writeFile(profileFile(workspace), original);
 
       // Submitted anyway, it stays Pending, and its diagnosis offers the toleration.
       await run.click();

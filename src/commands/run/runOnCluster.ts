@@ -1,6 +1,8 @@
+import path from "node:path";
 import * as vscode from "vscode";
 import { fixLines } from "../../core/presentation/fix";
 import type { Prediction } from "../../core/preflight";
+import type { ProfileChange } from "../../core/profile/edit";
 import { clusterChoice } from "../../services/clusterSettings";
 import { registryCredentials as storedCredentials } from "../../services/clusterSecrets";
 import type { Services } from "../../services/container";
@@ -34,7 +36,13 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
         placement: clusterChoice(),
         registryCredentials,
         confirmUnschedulable: (prediction, manifest) =>
-          confirmUnschedulable(prediction, name, () => openManifest(manifest)),
+          confirmUnschedulable(prediction, name, {
+            showManifest: () => openManifest(manifest),
+            profileDir: async () => {
+              const found = folder && (await app.findProfileFile(path.dirname(notebookFile), folder));
+              return found ? path.dirname(found) : undefined;
+            },
+          }),
       },
       onStarted: ({ placement }) => {
         if (placement) services.clusterStatus.update(placement);
@@ -45,33 +53,61 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
   }
 }
 
-/** The preflight's problems, and the choice: submit anyway (it will stay Pending), look at the manifest, or stop. */
+/**
+ * The preflight's problems, and the choice: add the fix to parity.yaml (when it is a change to it),
+ * look at the manifest, submit anyway (it will stay Pending), or stop. VS Code makes the first of
+ * these the default button and its own Cancel never is, so the first is one that submits nothing.
+ */
 async function confirmUnschedulable(
   prediction: Prediction,
   name: string,
-  showManifest: () => Promise<void>,
+  actions: { showManifest(): Promise<void>; profileDir(): Promise<string | undefined> },
 ): Promise<boolean> {
-  // Cancel first: the dialog's default button, so Enter does not submit a job known not to schedule.
-  const cancel: vscode.MessageItem = { title: "Cancel", isCloseAffordance: true };
+  const problems = prediction.problems.filter((problem) => problem.severity !== "info");
+  const changes = problems.flatMap((problem) => problem.snippet?.changes ?? []);
+  const apply: vscode.MessageItem | undefined =
+    changes.length > 0 ? { title: "Add the Fix to parity.yaml" } : undefined;
   const manifest: vscode.MessageItem = { title: "Show Manifest" };
   const submit: vscode.MessageItem = { title: "Submit Anyway" };
-  const problems = prediction.problems.filter((problem) => problem.severity !== "info");
+  const cancel: vscode.MessageItem = { title: "Cancel", isCloseAffordance: true };
   for (;;) {
     const choice = await vscode.window.showWarningMessage(
       `The cluster cannot schedule ${name} as it is: ${problems[0]?.message ?? "no node fits it."}`,
       {
         modal: true,
         detail: [
-          ...problems.flatMap((problem) => [`• ${problem.message}`, ...fixLines(problem)]),
+          // A dialog drops leading spaces: the YAML keeps its indentation in no-break spaces.
+          ...problems.flatMap((problem) => [`• ${problem.message}`, ...fixLines(problem).map(keepIndent)]),
           "Submitted anyway, the job stays Pending until the cluster changes.",
         ].join("\n"),
       },
-      cancel,
+      ...(apply ? [apply] : []),
       manifest,
       submit,
+      cancel,
     );
     if (choice === submit) return true;
-    if (choice !== manifest) return false;
-    await showManifest();
+    if (choice === manifest) {
+      await actions.showManifest();
+      continue;
+    }
+    if (choice === apply) await addFix(changes, await actions.profileDir());
+    return false;
   }
+}
+
+async function addFix(changes: ProfileChange[], profileDir: string | undefined): Promise<void> {
+  const panels = await import("../../panels");
+  const refusal = profileDir
+    ? await panels.applyProfileSnippet(profileDir, changes)
+    : "This notebook runs on Parity's default profile, so there is no parity.yaml to change. Create one (Parity: Create Profile), then run it on the cluster again.";
+  if (refusal) void vscode.window.showWarningMessage(refusal);
+  else
+    void vscode.window.showInformationMessage(
+      "Parity added the fix to parity.yaml (Edit > Undo in parity.yaml reverts it). Run on Cluster again to submit the job with it.",
+    );
+}
+
+function keepIndent(line: string): string {
+  return line.replace(/^ +/, (spaces) => "\u00a0".repeat(spaces.length));
 }

@@ -41,8 +41,14 @@ describe("the context menus of package.json", () => {
   it("offer cancel on live runs and logs, diagnosis, rerun and remove on finished ones", () => {
     expect(menuFor("parity.runs", presentRun(run("running")).contextValue)).toEqual([
       "parity.openLogs",
+      "parity.openDiagnosis",
       "parity.cancelRun",
     ]);
+    // A Pending run's diagnosis says why it is Pending; a run still building has no record yet.
+    expect(menuFor("parity.runs", presentRun(run("pending")).contextValue)).toContain("parity.openDiagnosis");
+    expect(menuFor("parity.runs", presentRun(run("building")).contextValue)).not.toContain(
+      "parity.openDiagnosis",
+    );
     expect(menuFor("parity.runs", presentRun(run("failed")).contextValue)).toEqual([
       "parity.openLogs",
       "parity.openDiagnosis",
@@ -55,7 +61,11 @@ describe("the context menus of package.json", () => {
     const orphaned = presentRun(run("running"), true);
     expect(orphaned.description).toBe("Running · process gone");
     expect(orphaned.tooltip).toContain("stopped before it could record the end");
-    expect(menuFor("parity.runs", orphaned.contextValue)).toEqual(["parity.openLogs", "parity.removeRun"]);
+    expect(menuFor("parity.runs", orphaned.contextValue)).toEqual([
+      "parity.openLogs",
+      "parity.openDiagnosis",
+      "parity.removeRun",
+    ]);
   });
 
   it("offer Apply Fix only on mismatches with an applicable edit", () => {
