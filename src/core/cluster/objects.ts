@@ -91,14 +91,21 @@ export function podHoldsResources(pod: PodItem): boolean {
 
 export type WorkloadStatus = "pending" | "running" | "succeeded" | "failed";
 
-/** A Job's or a Kubeflow training job's state, from its conditions (the newest true one wins) and counts. */
-export function workloadStatus(workload: WorkloadItem): WorkloadStatus {
+/**
+ * A Job's or a Kubeflow training job's state, from its conditions (the newest true one wins) and
+ * counts, and from its pods where they are known: a Job counts a pod waiting for a node as
+ * active, so it is Pending, not Running, while every pod of it is still Pending.
+ */
+export function workloadStatus(workload: WorkloadItem, pods: readonly PodItem[] = []): WorkloadStatus {
   const conditions = (workload.status?.conditions ?? []).filter((condition) => condition.status === "True");
   const types = new Set(conditions.map((condition) => condition.type));
   if (types.has("Failed")) return "failed";
   if (types.has("Complete") || types.has("Succeeded")) return "succeeded";
-  if (types.has("Running") || (workload.status?.active ?? 0) > 0) return "running";
-  return "pending";
+  if (!types.has("Running") && (workload.status?.active ?? 0) === 0) return "pending";
+  const live = pods.filter((pod) => pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed");
+  if (live.length > 0 && live.every((pod) => (pod.status?.phase ?? "Pending") === "Pending"))
+    return "pending";
+  return "running";
 }
 
 /** "Job/x" owner of a pod: its controller, else its first owner. */

@@ -111,13 +111,13 @@ function workloadRow(
   const kind = (workload.kind ?? "Job") as ClusterWorkloadKind;
   const name = workload.metadata?.name ?? "";
   const namespace = workload.metadata?.namespace ?? snapshot.namespace ?? "";
-  const status = workloadStatus(workload);
   const runId = workload.metadata?.labels?.[RUN_LABEL];
   const notebook = workload.metadata?.annotations?.[NOTEBOOK_ANNOTATION];
   const pods = [
     ...(podsOf.get(`${namespace}/${kind}/${name}`) ?? []),
     ...(podsOf.get(`${namespace}/training/${name}`) ?? []),
   ];
+  const status = workloadStatus(workload, pods);
   const flags = [
     "parity:clusterRun",
     status,

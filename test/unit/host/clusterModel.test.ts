@@ -143,6 +143,28 @@ describe("the Cluster view's rows", () => {
     expect(denied[0]!.contextValue).not.toMatch(/canDelete/);
   });
 
+  it("show a Job whose only pod waits for a node as Pending, not Running, and Running once the pod runs", () => {
+    const waiting: WorkloadItem = {
+      ...parityJob,
+      metadata: { ...parityJob.metadata, name: "train-wait", uid: "u2" },
+      // The Job controller counts a pod that waits for a node as active.
+      status: { active: 1 },
+    };
+    const unscheduled = pod("team-a", "train-wait-p1", undefined, 8, "Pending", "Job/train-wait");
+    const rows = (pods: PodItem[]) =>
+      find(clusterRows(snapshot({ workloads: [waiting], pods }), 0), "section/runs").children!;
+    expect(rows([unscheduled])[0]!.description).toMatch(/^Pending · Job/);
+    expect(rows([unscheduled])[0]!.contextValue).toContain("+pending+");
+    const running = {
+      ...unscheduled,
+      spec: { ...unscheduled.spec, nodeName: "gpu-h100-8" },
+      status: { phase: "Running" },
+    };
+    expect(rows([running])[0]!.description).toMatch(/^Running · Job/);
+    // Pods not listed (a namespace the user may not list pods in): the Job's own counts say Running.
+    expect(rows([])[0]!.description).toMatch(/^Running · Job/);
+  });
+
   it("keep empty sections openable, and leave rows without rows below as leaves", () => {
     const rows = clusterRows(snapshot({ workloads: [], pods: [] }), 0);
     expect(find(rows, "section/runs").children).toEqual([]);
