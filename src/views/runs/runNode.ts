@@ -12,6 +12,8 @@ export interface RunNode {
   orphaned?: boolean;
   /** The key of a run started from this window, while it builds or runs. */
   activeKey?: string;
+  /** The notebook's folder, where its name alone does not tell it apart ("examples/train"). */
+  folder?: string;
 }
 
 export function isRunNode(value: unknown): value is RunNode {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RunResult, RunStatus, TargetName } from "../../core/job/types";
+import type { ClusterRunRef, RunResult, RunStatus, TargetName } from "../../core/job/types";
 import { formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
 import { TARGET_LABELS } from "../../core/presentation/targets";
 import { isFinished } from "../../core/workload/status";
@@ -32,6 +32,7 @@ export interface RunSummary {
   startedAt?: string;
   durationMs?: number;
   diagnosis?: RunResult["diagnosis"];
+  cluster?: Pick<ClusterRunRef, "context" | "namespace">;
 }
 
 export interface RunPresentation {
@@ -46,16 +47,19 @@ export interface RunPresentation {
  * `orphaned`: recorded as live, but the process that followed it went away before it could record
  * the end (killed, crashed), and nothing here has made the record true yet.
  */
-export function presentRun(run: RunSummary, orphaned = false): RunPresentation {
+export function presentRun(run: RunSummary, orphaned = false, folder?: string): RunPresentation {
   const parts = [STATUS_WORDS[run.status]];
   if (orphaned) parts.push("process gone");
   if (run.durationMs !== undefined && isFinished(run.status)) parts.push(formatDuration(run.durationMs));
   if (run.exitCode !== null && run.status !== "cancelled") parts.push(`exit ${run.exitCode}`);
   if (run.oomKilled) parts.push("out of memory");
+  // Where it ran, and the notebook's folder when names alone would not tell rows apart.
+  parts.push(run.cluster ? `${run.target} ${run.cluster.namespace}` : run.target);
+  if (folder) parts.push(folder);
   const label = path.basename(run.notebook);
   const tooltip = [
     `${label}: ${STATUS_WORDS[run.status].toLowerCase()}`,
-    `Run ${run.runId} on ${TARGET_LABELS[run.target]}`,
+    `Run ${run.runId} on ${TARGET_LABELS[run.target]}${run.cluster ? ` (context ${run.cluster.context}, namespace ${run.cluster.namespace})` : ""}`,
     ...(run.image ? [`Image ${run.image}`] : []),
     ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
     ...(orphaned

@@ -1,3 +1,4 @@
+import path from "node:path";
 import * as vscode from "vscode";
 import { abandonedRuns, RECORD_PATTERNS, workspaceOfRunDir, type StoredRun } from "../../app/store";
 import type { Services } from "../../services/container";
@@ -94,7 +95,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
       orphaned: abandoned.has(run.dir) && !this.services.activeRuns.find(run.result.runId),
       summary: run.result,
     }));
-    return [...building, ...recorded];
+    return withFolders([...building, ...recorded]);
   }
 
   /**
@@ -108,7 +109,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   }
 
   getTreeItem(node: RunNode): vscode.TreeItem {
-    const view = presentRun(node.summary, node.orphaned);
+    const view = presentRun(node.summary, node.orphaned, node.folder);
     const item = presentedTreeItem(view, vscode.TreeItemCollapsibleState.None);
     item.id = node.dir ?? node.summary.runId;
     if (node.dir) item.command = { command: "parity.openLogs", title: "Open Logs", arguments: [node] };
@@ -121,4 +122,22 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.changed.dispose();
   }
+}
+
+/**
+ * Names the notebook's folder on rows whose notebook name alone is ambiguous: the same name in
+ * several folders, or a window with several workspace folders.
+ */
+function withFolders(nodes: RunNode[]): RunNode[] {
+  const folders = new Map<string, Set<string>>();
+  for (const node of nodes) {
+    const name = path.basename(node.notebookFile);
+    folders.set(name, (folders.get(name) ?? new Set()).add(path.dirname(node.notebookFile)));
+  }
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  return nodes.map((node) =>
+    multiRoot || (folders.get(path.basename(node.notebookFile))?.size ?? 0) > 1
+      ? { ...node, folder: vscode.workspace.asRelativePath(path.dirname(node.notebookFile), multiRoot) }
+      : node,
+  );
 }

@@ -59,7 +59,7 @@ describe("the context menus of package.json", () => {
 
   it("offer remove, not cancel, on a run whose container is gone", () => {
     const orphaned = presentRun(run("running"), true);
-    expect(orphaned.description).toBe("Running · process gone");
+    expect(orphaned.description).toBe("Running · process gone · local");
     expect(orphaned.tooltip).toContain("stopped before it could record the end");
     expect(menuFor("parity.runs", orphaned.contextValue)).toEqual([
       "parity.openLogs",

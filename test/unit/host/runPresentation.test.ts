@@ -19,7 +19,7 @@ describe("a run in the Runs view", () => {
   it("is labelled with the notebook's file name and described by status, duration and exit code", () => {
     const view = presentRun(finished);
     expect(view.label).toBe("train.ipynb");
-    expect(view.description).toBe("Succeeded · 12.3 s · exit 0");
+    expect(view.description).toBe("Succeeded · 12.3 s · exit 0 · local");
     expect(view.contextValue).toBe("parity:run+succeeded+local");
     expect(view.tooltip).toContain("train-20261129-061538-643b");
     expect(view.icon).toEqual({ id: "pass", color: "testing.iconPassed" });
@@ -33,25 +33,25 @@ describe("a run in the Runs view", () => {
       oomKilled: true,
       durationMs: 3100,
     });
-    expect(view.description).toBe("Failed · 3.1 s · exit 137 · out of memory");
+    expect(view.description).toBe("Failed · 3.1 s · exit 137 · out of memory · local");
     expect(view.contextValue).toBe("parity:run+failed+local");
   });
 
   it("spins while running and shows no duration or exit code yet", () => {
     const view = presentRun({ ...finished, status: "running", exitCode: null, durationMs: undefined });
-    expect(view.description).toBe("Running");
+    expect(view.description).toBe("Running · local");
     expect(view.icon.id).toBe("sync~spin");
   });
 
   it("leaves the exit code out of a cancelled run", () => {
     expect(presentRun({ ...finished, status: "cancelled", exitCode: 137 }).description).toBe(
-      "Cancelled · 12.3 s",
+      "Cancelled · 12.3 s · local",
     );
   });
 
   it("describes a run that is still building in this window", () => {
     const view = presentRun({ ...finished, status: "building", exitCode: null, durationMs: undefined });
-    expect(view.description).toBe("Building");
+    expect(view.description).toBe("Building · local");
     expect(view.contextValue).toBe("parity:run+building+local");
   });
 });
@@ -62,5 +62,32 @@ describe("durations", () => {
     expect(formatDuration(59_940)).toBe("59.9 s");
     expect(formatDuration(125_000)).toBe("2 min 05 s");
     expect(formatDuration(3_720_000)).toBe("1 h 02 min");
+  });
+
+  it("says where a run ran, and the notebook's folder when it is given", () => {
+    const onCluster = presentRun({
+      runId: "train-1",
+      target: "cluster",
+      status: "pending",
+      notebook: "/w/examples/train/train.ipynb",
+      exitCode: null,
+      oomKilled: false,
+      cluster: { context: "kwok", namespace: "team-a" },
+    });
+    expect(onCluster.description).toBe("Pending · cluster team-a");
+    expect(onCluster.tooltip).toContain("(context kwok, namespace team-a)");
+    const inFolder = presentRun(
+      {
+        runId: "train-2",
+        target: "local",
+        status: "running",
+        notebook: "/w/b/train.ipynb",
+        exitCode: null,
+        oomKilled: false,
+      },
+      false,
+      "b",
+    );
+    expect(inFolder).toMatchObject({ label: "train.ipynb", description: "Running · local · b" });
   });
 });
