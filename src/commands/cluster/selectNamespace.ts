@@ -7,6 +7,13 @@ import { connectOptions, workspaceProfile } from "../../services/clusterConnecti
 
 const FROM_PROFILE = "$(discard) Use the profile's or the context's";
 
+const SOURCE_WORDS: Record<string, string> = {
+  option: "selected for this workspace",
+  profile: "from parity.yaml",
+  kubeconfig: "from the kubeconfig context",
+  default: "the default",
+};
+
 /**
  * Parity: Select Namespace — one of the namespaces the user may list on the chosen context, or
  * typed when listing them is not allowed; kept for this workspace (parity.cluster.namespace).
@@ -15,13 +22,16 @@ export async function selectClusterNamespace(services: Services, arg?: unknown):
   if (isClusterRow(arg) && arg.choice) return chooseCluster("namespace", arg.choice);
   const app = await services.app();
   const choice = clusterChoice();
-  const namespaces = await withCancellableProgress(
+  const { namespaces, current } = await withCancellableProgress(
     services,
     "Parity: listing namespaces",
     async ({ signal }) => {
       const profile = await workspaceProfile(services, app);
       const connection = await app.connectCluster({ ...connectOptions(profile), signal });
-      return app.listNamespaces(connection, signal);
+      return {
+        namespaces: await app.listNamespaces(connection, signal),
+        current: { name: connection.target.namespace, source: connection.target.source.namespace },
+      };
     },
   );
   const picked = namespaces
@@ -30,7 +40,9 @@ export async function selectClusterNamespace(services: Services, arg?: unknown):
           [
             ...namespaces.map((name) => ({
               label: name,
-              description: name === choice.namespace ? "selected" : "",
+              // The namespace in use now, wherever it comes from (this setting, parity.yaml, the context).
+              description: name === current.name ? `current (${SOURCE_WORDS[current.source]})` : "",
+              picked: name === current.name,
             })),
             ...(choice.namespace ? [{ label: FROM_PROFILE, description: "clears the setting" }] : []),
           ],
