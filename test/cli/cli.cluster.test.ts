@@ -100,7 +100,9 @@ describe("the training example on the cluster, from the CLI", () => {
       /Fix: Request at most 8 GPUs in parity\.yaml resources\.gpu, and tolerate the taint of \S+/,
     );
     // The lines to paste keep their indentation under the fix.
-    expect(out).toContain("    resources:\n      gpu: 8\n    cluster:\n      tolerations:\n        - key: ");
+    expect(out).toContain(
+      "\n      resources:\n        gpu: 8\n      cluster:\n        tolerations:\n          - key: nvidia.com/gpu\n",
+    );
 
     const json = await runCli(
       ["check", "train.ipynb", "--target", "cluster", "--profile", "gpu.yaml", "--json"],

@@ -182,8 +182,8 @@ describe("preflight against the real scheduler", () => {
     expect(prediction.problems[0]?.message).toContain(
       `(${gpuNodes.h100.name}) has the taint nvidia.com/gpu=present:NoSchedule`,
     );
-    expect(prediction.problems[0]?.fix).toContain(
-      '  - key: nvidia.com/gpu\n    operator: Equal\n    value: "present"\n    effect: NoSchedule',
+    expect(prediction.problems[0]?.snippet?.yaml).toContain(
+      '    - key: nvidia.com/gpu\n      operator: Equal\n      value: "present"\n      effect: NoSchedule',
     );
     await batch.createNamespacedJob({ namespace, body: job as V1Job });
     const pod = await podOf("eight-run");
