@@ -118,6 +118,8 @@ describe("the context menus of package.json", () => {
       "parity.deleteClusterRun",
     ]);
     expect(menuFor("parity.cluster", "parity:clusterRun+running+Job+parity")).toEqual([]);
+    // A workload Parity did not create (no run label) is not Parity's to delete, allowed or not.
+    expect(menuFor("parity.cluster", "parity:clusterRun+running+PyTorchJob+canDelete")).toEqual([]);
   });
 });
 
