@@ -1,6 +1,9 @@
-import type { ParityError } from "../../core/errors";
+import { isCancelled, type ParityError } from "../../core/errors";
 import { Emitter, type Disposable, type Listener } from "../../core/events";
+import type { KubeConnection } from "./connection";
 import type { Informer, InformerHealth } from "./informer";
+import { apiFailure } from "./kubeErrors";
+import { getJson, KubeHttpError } from "./kubeRequest";
 
 /** What ClusterHealth reads of an informer. */
 export type HealthSource = Pick<
@@ -86,5 +89,23 @@ export class ClusterHealth implements Disposable {
     if (summary.sentence === this.last) return;
     this.last = summary.sentence;
     this.changes.fire(summary);
+  }
+}
+
+/**
+ * One cheap question to the API server (GET /version, which every user may ask): undefined when it
+ * answered, with any HTTP status (401 and 403 still prove it is there), else why nobody answered.
+ */
+export async function probeServer(
+  connection: KubeConnection,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<ParityError | undefined> {
+  try {
+    await getJson(connection.config, "/version", options);
+    return undefined;
+  } catch (error) {
+    if (error instanceof KubeHttpError || isCancelled(error)) return undefined;
+    // apiFailure gives a ParityError for anything but a cancel, handled above.
+    return apiFailure(error, connection.target, "answer GET /version") as ParityError;
   }
 }
