@@ -68,6 +68,8 @@ export class RunWatch implements Disposable {
   private readonly eventInformer: Informer<CoreV1Event>;
   private readonly timeline: RunTimeline;
   private deleted = false;
+  /** Since when a watch of the run has found nobody at the API server (ms), while one has. */
+  private lostAt: number | undefined;
   /** Every pod of the run as last seen, deleted ones included: an operator may delete a failed replica's pod. */
   private readonly seenPods = new Map<string, V1Pod>();
   private readonly subscriptions: Disposable[] = [];
@@ -105,13 +107,33 @@ export class RunWatch implements Disposable {
         if (change.object && change.type !== "deleted" && this.timeline.addEvent(change.object))
           this.changes.fire();
       }),
+      ...this.informers().map((informer) => informer.onHealth(() => this.healthChanged())),
     );
   }
 
+  /** Since when (ms since the epoch) the API server has not answered the run's watches; undefined while it does. */
+  get unreachableSince(): number | undefined {
+    return this.lostAt;
+  }
+
+  private informers(): Informer<unknown>[] {
+    return [this.workloadInformer, this.podInformer, this.eventInformer];
+  }
+
+  private healthChanged(): void {
+    // Only a network failure counts: a watch refused by RBAC or a 410 is an answer.
+    const lost = this.informers().some(
+      (informer) =>
+        (informer.health === "reconnecting" || informer.health === "stale") &&
+        informer.lastError?.code === "ClusterUnreachable",
+    );
+    const before = this.lostAt;
+    this.lostAt = lost ? (this.lostAt ?? Date.now()) : undefined;
+    if (this.lostAt !== before) this.changes.fire();
+  }
+
   start(): void {
-    this.workloadInformer.start();
-    this.podInformer.start();
-    this.eventInformer.start();
+    for (const informer of this.informers()) informer.start();
   }
 
   workload(): WorkloadObject | undefined {
@@ -170,9 +192,7 @@ export class RunWatch implements Disposable {
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
-    this.workloadInformer.stop();
-    this.podInformer.stop();
-    this.eventInformer.stop();
+    for (const informer of this.informers()) informer.stop();
     this.changes.dispose();
   }
 }
