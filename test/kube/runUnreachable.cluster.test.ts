@@ -19,56 +19,69 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 const readRecord = (workspaceDir: string, runId: string): RunResult =>
   JSON.parse(readFileSync(join(workspaceDir, RUNS_DIR, runId, "run.json"), "utf8")) as RunResult;
 
+/** A run whose pod stays Pending (no node has its selector's label), followed through `relay`. */
+async function pendingRun(relay: Relay, runId: string) {
+  const namespace = await freshNamespace(admin, "unreachable");
+  const file = join(home, `${runId}.kubeconfig`);
+  writeKubeconfig(file, relay.url, cluster.caFile, "parity-admin", admin.getCurrentUser()!.token!);
+  const conn = await connectCluster({ env: { KUBECONFIG: file }, homeDir: home, namespace });
+  const job = jobSpec(runId);
+  const spec = runSpec(conn, job, { runId, cluster: { nodeSelector: { "parity.test/none": "x" } } });
+  const handle = startClusterRun(conn, spec, runId);
+  const record = () => readRecord(job.workspaceDir, runId);
+  await until("the run is pending on the cluster", async () =>
+    record().status === "pending" && record().timeline?.some((e) => e.reason === "FailedScheduling")
+      ? true
+      : undefined,
+  );
+  return { handle, record };
+}
+
+const marked = (record: () => RunResult) => async () =>
+  record().unreachableSince === undefined ? undefined : record();
+const unmarked = (record: () => RunResult) => async () =>
+  record().unreachableSince === undefined ? record() : undefined;
+
 describe("a followed cluster run whose API server goes away", () => {
   it("records since when it is unreachable, keeps its last status, and clears the mark when the server answers", async () => {
-    const namespace = await freshNamespace(admin, "unreachable");
     const relay = await Relay.open(cluster.server);
-    const file = join(home, "config");
-    writeKubeconfig(file, relay.url, cluster.caFile, "parity-admin", admin.getCurrentUser()!.token!);
-    const conn = await connectCluster({ env: { KUBECONFIG: file }, homeDir: home, namespace });
-    const runId = "unreachable-1";
-    const job = jobSpec(runId);
-    // No node has this label: the pod stays Pending, as a run waiting for GPUs does.
-    const spec = runSpec(conn, job, { runId, cluster: { nodeSelector: { "parity.test/none": "x" } } });
-    const handle = startClusterRun(conn, spec, runId);
+    const { handle, record } = await pendingRun(relay, "unreachable-1");
     try {
-      await until("the run is pending on the cluster", async () => {
-        const record = readRecord(job.workspaceDir, runId);
-        return record.status === "pending" && record.timeline?.some((e) => e.reason === "FailedScheduling")
-          ? true
-          : undefined;
-      });
-
       const cut = Date.now();
       await relay.refuse();
-      const down = await until(
-        "the record says the cluster is unreachable",
-        async () => {
-          const record = readRecord(job.workspaceDir, runId);
-          return record.unreachableSince === undefined ? undefined : record;
-        },
-        15_000,
-      );
+      const down = await until("the record says the cluster is unreachable", marked(record), 15_000);
       expect(Date.now() - cut).toBeLessThan(5_000);
       expect(Date.parse(down.unreachableSince!)).toBeGreaterThanOrEqual(cut);
       // Not "lost", not "failed": pending is the last thing known of it.
       expect(down.status).toBe("pending");
 
       await relay.restore();
-      const back = await until(
-        "the mark is gone once the watches are back",
-        async () => {
-          const record = readRecord(job.workspaceDir, runId);
-          return record.unreachableSince === undefined ? record : undefined;
-        },
-        60_000,
-      );
+      const back = await until("the mark is gone once the server answers", unmarked(record), 60_000);
       expect(back.status).toBe("pending");
     } finally {
       handle.cancel();
       await handle.result.catch(() => undefined);
       await relay.refuse();
     }
-    expect(readRecord(job.workspaceDir, runId).status).toBe("cancelled");
+    expect(record().status).toBe("cancelled");
+  });
+
+  it("notices a connection whose packets are dropped within seconds, not at the watches' deadline", async () => {
+    const relay = await Relay.open(cluster.server);
+    const { handle, record } = await pendingRun(relay, "unreachable-2");
+    try {
+      const cut = Date.now();
+      relay.drop();
+      const down = await until("the record says the cluster is unreachable", marked(record), 20_000);
+      // One probe interval (5 s) and its deadline (3 s), where the watches would wait 90 s.
+      expect(Date.now() - cut).toBeLessThan(10_000);
+      expect(down.status).toBe("pending");
+      await relay.restore();
+      await until("the mark is gone once the server answers", unmarked(record), 60_000);
+    } finally {
+      handle.cancel();
+      await handle.result.catch(() => undefined);
+      await relay.refuse();
+    }
   });
 });
