@@ -21,8 +21,9 @@ const STALE_TICK_MS = 5_000;
 
 /**
  * The Cluster view: the selected context and its health, namespaces, Parity runs, training jobs
- * and GPU nodes. Informers run only while the view is visible (stopped when hidden), updates are
- * debounced, and nothing polls the cluster.
+ * and GPU nodes. Informers, the kubeconfig's watch and the server's health probe (GET /version
+ * every 2 s, the one request that repeats) run only while the view is visible, and updates are
+ * debounced.
  */
 export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

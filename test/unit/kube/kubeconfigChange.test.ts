@@ -74,7 +74,7 @@ describe("watchKubeconfig", () => {
     const watcher = watchKubeconfig({ env, homeDir: dir }, () => count++, 100);
     return { watcher, count: () => count };
   };
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 600));
 
   it("reports a file replaced by rename (as kubectl and editors write it) once per burst, and nothing else in the folder", async () => {
     const dir = folder();
