@@ -3,7 +3,7 @@
 // The CLI imports the modules below directly.
 export { findProfileFile } from "../core/profile";
 export { kubeContexts, listNamespaces, profileClusterOf, type ProfileCluster } from "./cluster/contexts";
-export { watchCluster, type ClusterWatch } from "./cluster/watch";
+export { followCluster, type FollowedCluster } from "./cluster/follow";
 export { recoverRun, type Recovery } from "./reconcile";
 export { buildNotebook, checkParity, draftProfile } from "./job/session";
 export { connectCluster } from "../targets/kube/connection";

@@ -1,8 +1,9 @@
 import * as vscode from "vscode";
 import type { Services } from "../services/container";
+import { healthAges } from "../core/cluster/snapshot";
 import { clusterStatusText } from "./clusterStatusText";
 
-/** How often a stale age is redrawn: only the text ticks, nothing is asked of the cluster. */
+/** How often a stale or lost connection's age is redrawn: only the text ticks, nothing is asked of the cluster. */
 const STALE_TICK_MS = 5_000;
 
 /** The cluster target's health beside Parity's item, while a cluster run is active or the Cluster view is visible. */
@@ -22,7 +23,7 @@ export function registerClusterStatusBar(services: Services): vscode.Disposable 
       item.accessibilityInformation = { label: text.tooltip, role: "button" };
       item.show();
     }
-    const ticking = status.shown && status.state.health?.state === "stale";
+    const ticking = status.shown && healthAges(status.state.health);
     if (ticking && !ticker) ticker = setInterval(update, STALE_TICK_MS);
     if (!ticking && ticker) {
       clearInterval(ticker);

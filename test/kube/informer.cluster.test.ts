@@ -4,7 +4,6 @@ import path from "node:path";
 import { CoreV1Api, type V1ConfigMap } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectCluster, type KubeConnection } from "../../src/targets/kube/connection";
-import { ClusterHealth } from "../../src/targets/kube/health";
 import {
   createInformer,
   type Informer,
@@ -105,23 +104,16 @@ describe("informer (list then watch)", () => {
   it("reports stale when the watch is quiet past its deadline, then restarts the watch", async () => {
     const namespace = await freshNamespace(adminConfig, "quiet");
     const { informer, health } = watchConfigMaps(namespace, { staleAfterMs: 1_500 });
-    const summary = new ClusterHealth([informer]);
-    const sentences: string[] = [];
-    summary.onChange((s) => sentences.push(s.sentence));
     await until(
       "stale, then live again",
       async () => (health.slice(2).includes("live") ? true : undefined),
       20_000,
     );
     expect(health.slice(0, 4)).toEqual(["connecting", "live", "stale", "live"]);
-    // The timer fires 1.5 s after the last event; rounded to whole seconds that reads 1 or 2 s
-    // (3 s when the event loop was slow), never "live" or a bare "stale".
-    const stale = sentences.find((sentence) => sentence.startsWith("stale"));
-    expect(stale).toMatch(/^stale: no update for [123] s$/);
     // Still watching after the restart.
     await configMap(namespace, "late");
     await until("late seen", async () => (informer.get(namespace, "late") ? true : undefined), 20_000);
-    summary.dispose();
+    informer.stop();
   });
 
   it("survives an apiserver restart: reconnecting, then live, with nothing lost", async () => {

@@ -10,6 +10,11 @@ export interface ClusterHealth {
   state: ClusterHealthState;
   /** When the cluster was last heard from (an event, a bookmark, a fresh list), ms since the epoch. */
   lastHeardAt?: number;
+  /**
+   * When the connection was lost (the first failed probe or connect), ms since the epoch: the age
+   * of an outage counts from here, not from the last event of a quiet watch.
+   */
+  lostAt?: number;
   /** Why it is unreachable: a sentence for the user. */
   error?: string;
 }
@@ -33,19 +38,27 @@ export interface ClusterSnapshot {
   canDelete: boolean;
 }
 
-/** "live", "stale 95 s", "reconnecting": the same words in the view and the status bar. */
+/** "live", "stale 95 s", "unreachable for 28 s": the same words in the view and the status bar. */
 export function healthWords(health: ClusterHealth, now: number): string {
   switch (health.state) {
     case "stale": {
-      const age =
-        health.lastHeardAt === undefined
-          ? undefined
-          : Math.max(0, Math.round((now - health.lastHeardAt) / 1000));
-      return age === undefined ? "stale" : `stale ${age} s`;
+      const since = health.lostAt ?? health.lastHeardAt;
+      return since === undefined ? "stale" : `stale ${age(since, now)}`;
     }
     case "unreachable":
-      return "unreachable";
+      return health.lostAt === undefined ? "unreachable" : `unreachable for ${age(health.lostAt, now)}`;
     default:
       return health.state;
   }
+}
+
+/** Whether healthWords gives an age, which grows while nothing else changes: redraw it now and then. */
+export function healthAges(health: ClusterHealth | undefined): boolean {
+  return health?.state === "stale" || (health?.state === "unreachable" && health.lostAt !== undefined);
+}
+
+/** "95 s", "4 min": whole seconds up to two minutes, then whole minutes. */
+function age(since: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - since) / 1000));
+  return seconds < 120 ? `${seconds} s` : `${Math.floor(seconds / 60)} min`;
 }

@@ -63,6 +63,11 @@ export interface RunResult {
   cluster?: ClusterRunRef;
   /** What happened to a cluster run's objects (job, pods, containers), oldest first. */
   timeline?: TimelineEntry[];
+  /**
+   * Since when (ISO 8601) the process following a cluster run cannot reach its API server; absent
+   * while it can. `status` stays the last one seen: what the run does meanwhile is not known.
+   */
+  unreachableSince?: string;
 }
 
 export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob";

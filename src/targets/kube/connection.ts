@@ -38,12 +38,28 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** What chooses the context and namespace: no request is sent. */
+type Choice = Omit<ConnectOptions, "signal" | "timeoutMs">;
+
 /**
  * Chooses the context and namespace (option > profile > kubeconfig; namespace falls back to
  * "default"), then checks that the API server answers GET /version with these credentials.
  */
 export async function connectCluster(options: ConnectOptions): Promise<KubeConnection> {
   throwIfCancelled(options.signal);
+  const { connection, loaded } = resolveConnection(options);
+  await checkReachable(connection.config, connection.target, loaded, options);
+  return connection;
+}
+
+/**
+ * The connection the kubeconfig's files choose now, read from disk without asking the server:
+ * what connectCluster checks, and what a changed kubeconfig is compared with (sameEndpoint).
+ */
+export function resolveConnection(options: Choice): {
+  connection: KubeConnection;
+  loaded: LoadedKubeConfig;
+} {
   const loaded = readKubeConfigs(options);
   const chosen = chooseContext(loaded, options);
   const namespace = chooseNamespace(chosen.context, options);
@@ -76,8 +92,23 @@ export async function connectCluster(options: ConnectOptions): Promise<KubeConne
   };
   const authPlugin = execCommand(config.getCurrentUser());
   if (authPlugin) target.authPlugin = authPlugin;
-  await checkReachable(config, target, loaded, options);
-  return { config, target };
+  return { connection: { config, target }, loaded };
+}
+
+/**
+ * Whether two connections reach the same server as the same user in the same namespace: the
+ * cluster entry (server, CA, TLS options) and the user entry (token, certificates, exec plugin)
+ * compared whole, so a moved server, a new CA or new credentials all count as a change.
+ */
+export function sameEndpoint(a: KubeConnection, b: KubeConnection): boolean {
+  const entries = (connection: KubeConnection) =>
+    JSON.stringify([
+      connection.target.context,
+      connection.target.namespace,
+      connection.config.getCurrentCluster(),
+      connection.config.getCurrentUser(),
+    ]);
+  return entries(a) === entries(b);
 }
 
 /** "context kwok (https://127.0.0.1:6443), namespace team-a" */
@@ -85,7 +116,7 @@ export function describeTarget(target: ClusterTarget): string {
   return `context ${target.context} (${target.server}), namespace ${target.namespace}`;
 }
 
-function chooseContext(loaded: LoadedKubeConfig, options: ConnectOptions) {
+function chooseContext(loaded: LoadedKubeConfig, options: Choice) {
   const profileContext = options.profileCluster?.context;
   const [name, source] = options.context
     ? [options.context, "option" as const]
@@ -123,7 +154,7 @@ function chooseContext(loaded: LoadedKubeConfig, options: ConnectOptions) {
   return { context, source };
 }
 
-function chooseNamespace(context: Context, options: ConnectOptions) {
+function chooseNamespace(context: Context, options: Choice) {
   if (options.namespace) return { name: options.namespace, source: "option" as const };
   if (options.profileCluster?.namespace)
     return { name: options.profileCluster.namespace, source: "profile" as const };

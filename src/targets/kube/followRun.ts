@@ -68,9 +68,12 @@ async function followUntilEnd(run: FollowedRun, controls: FollowControls): Promi
     const timeline = mergeTimeline(base.timeline ?? [], watch.entries());
     const first = containerFailures(pods)[0];
     const failed = state === "failed";
+    const lostAt = watch.unreachableSince;
     return {
       ...base,
       status: state,
+      // Replaces what an earlier follower recorded: unreachable then says nothing about now.
+      unreachableSince: lostAt === undefined ? undefined : new Date(lostAt).toISOString(),
       oomKilled: pods.some((pod) =>
         pod.status?.containerStatuses?.some((s) => s.state?.terminated?.reason === "OOMKilled"),
       ),

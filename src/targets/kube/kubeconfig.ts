@@ -25,7 +25,7 @@ export function loadKubeConfig(options: { env: NodeJS.ProcessEnv; homeDir: strin
  */
 export function readKubeConfigs(options: { env: NodeJS.ProcessEnv; homeDir: string }): LoadedKubeConfig {
   const listed = (options.env.KUBECONFIG ?? "").split(path.delimiter).filter((file) => file !== "");
-  const candidates = listed.length > 0 ? listed : [path.join(options.homeDir, ".kube", "config")];
+  const candidates = kubeconfigFiles(options);
   const merged = {
     clusters: [] as Cluster[],
     users: [] as User[],
@@ -34,7 +34,7 @@ export function readKubeConfigs(options: { env: NodeJS.ProcessEnv; homeDir: stri
   };
   const origins = new Map<string, string>();
   const files: string[] = [];
-  for (const candidate of [...new Set(candidates.map((file) => path.resolve(file)))]) {
+  for (const candidate of candidates) {
     const text = readIfPresent(candidate);
     if (text === undefined) continue;
     files.push(candidate);
@@ -65,6 +65,13 @@ export function readKubeConfigs(options: { env: NodeJS.ProcessEnv; homeDir: stri
   const config = new KubeConfig();
   config.loadFromOptions(merged);
   return { config, files, origins };
+}
+
+/** The files kubectl would read, in order, whether they exist or not: KUBECONFIG's, else ~/.kube/config. */
+export function kubeconfigFiles(options: { env: NodeJS.ProcessEnv; homeDir: string }): string[] {
+  const listed = (options.env.KUBECONFIG ?? "").split(path.delimiter).filter((file) => file !== "");
+  const candidates = listed.length > 0 ? listed : [path.join(options.homeDir, ".kube", "config")];
+  return [...new Set(candidates.map((file) => path.resolve(file)))];
 }
 
 function readIfPresent(file: string): string | undefined {

@@ -4,10 +4,17 @@ import { Emitter, type Disposable } from "../../core/events";
 import type { ClusterWorkloadKind, RunStatus, TimelineEntry } from "../../core/job/types";
 import type { KubeConnection } from "./connection";
 import { RunTimeline } from "./events";
+import { probeServer } from "./health";
 import { createInformer, type Informer } from "./informer";
 
 /** How long a failed workload waits for its pods' watch to show the container that failed. */
 const POD_FAILURE_WAIT_MS = 5_000;
+/**
+ * How often the API server of a followed run is asked whether it is there: a connection whose
+ * packets are dropped shows in seconds, where the watches notice only when their deadline passes.
+ */
+const PROBE_EVERY_MS = 5_000;
+const PROBE_TIMEOUT_MS = 3_000;
 
 export interface WatchedWorkload {
   namespace: string;
@@ -68,13 +75,19 @@ export class RunWatch implements Disposable {
   private readonly eventInformer: Informer<CoreV1Event>;
   private readonly timeline: RunTimeline;
   private deleted = false;
+  /** Since when the API server has not answered the run's watches or probe (ms), while it has not. */
+  private lostAt: number | undefined;
+  private probeFailed = false;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  private probing: AbortController | undefined;
+  private disposed = false;
   /** Every pod of the run as last seen, deleted ones included: an operator may delete a failed replica's pod. */
   private readonly seenPods = new Map<string, V1Pod>();
   private readonly subscriptions: Disposable[] = [];
   readonly onChange = this.changes.event;
 
   constructor(
-    conn: KubeConnection,
+    private readonly conn: KubeConnection,
     private readonly target: WatchedWorkload,
     podSelector: string,
   ) {
@@ -105,13 +118,46 @@ export class RunWatch implements Disposable {
         if (change.object && change.type !== "deleted" && this.timeline.addEvent(change.object))
           this.changes.fire();
       }),
+      ...this.informers().map((informer) => informer.onHealth(() => this.healthChanged())),
     );
   }
 
+  /** Since when (ms since the epoch) the API server has not answered the run's watches; undefined while it does. */
+  get unreachableSince(): number | undefined {
+    return this.lostAt;
+  }
+
+  private informers(): Informer<unknown>[] {
+    return [this.workloadInformer, this.podInformer, this.eventInformer];
+  }
+
+  private async probe(): Promise<void> {
+    const controller = new AbortController();
+    this.probing = controller;
+    const problem = await probeServer(this.conn, { timeoutMs: PROBE_TIMEOUT_MS, signal: controller.signal });
+    if (this.disposed) return;
+    this.probeFailed = problem !== undefined;
+    this.healthChanged();
+    this.probeTimer = setTimeout(() => void this.probe(), PROBE_EVERY_MS);
+  }
+
+  private healthChanged(): void {
+    // Only a network failure counts: a watch refused by RBAC or a 410 is an answer.
+    const lost =
+      this.probeFailed ||
+      this.informers().some(
+        (informer) =>
+          (informer.health === "reconnecting" || informer.health === "stale") &&
+          informer.lastError?.code === "ClusterUnreachable",
+      );
+    const before = this.lostAt;
+    this.lostAt = lost ? (this.lostAt ?? Date.now()) : undefined;
+    if (this.lostAt !== before) this.changes.fire();
+  }
+
   start(): void {
-    this.workloadInformer.start();
-    this.podInformer.start();
-    this.eventInformer.start();
+    for (const informer of this.informers()) informer.start();
+    this.probeTimer = setTimeout(() => void this.probe(), PROBE_EVERY_MS);
   }
 
   workload(): WorkloadObject | undefined {
@@ -169,10 +215,11 @@ export class RunWatch implements Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.probeTimer);
+    this.probing?.abort();
     for (const subscription of this.subscriptions) subscription.dispose();
-    this.workloadInformer.stop();
-    this.podInformer.stop();
-    this.eventInformer.stop();
+    for (const informer of this.informers()) informer.stop();
     this.changes.dispose();
   }
 }

@@ -1,11 +1,11 @@
 import * as vscode from "vscode";
 import type { Services } from "../../services/container";
-import type { ClusterWatch } from "../../app/cluster/watch";
+import type { FollowedCluster } from "../../app/cluster/follow";
 import { connectOptions, workspaceProfile } from "../../services/clusterConnection";
 import { userMessage } from "../../services/messages";
 import { Debouncer } from "../../services/refresh";
 import { presentedTreeItem } from "../treeItem";
-import type { ClusterSnapshot } from "../../core/cluster/snapshot";
+import { healthAges, type ClusterSnapshot } from "../../core/cluster/snapshot";
 import type { ClusterRow } from "./clusterRow";
 
 const EMPTY: Omit<ClusterSnapshot, "contexts" | "health"> = {
@@ -21,8 +21,9 @@ const STALE_TICK_MS = 5_000;
 
 /**
  * The Cluster view: the selected context and its health, namespaces, Parity runs, training jobs
- * and GPU nodes. Informers run only while the view is visible (stopped when hidden), updates are
- * debounced, and nothing polls the cluster.
+ * and GPU nodes. Informers, the kubeconfig's watch and the server's health probe (GET /version
+ * every 2 s, the one request that repeats) run only while the view is visible, and updates are
+ * debounced.
  */
 export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -31,7 +32,7 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private readonly subscriptions: vscode.Disposable[];
   private rows: ClusterRow[] = [];
   private snapshot: ClusterSnapshot = { ...EMPTY, contexts: [], health: { state: "connecting" } };
-  private watch?: ClusterWatch;
+  private followed?: FollowedCluster;
   /** The rows' model is bundled apart (dist/clusterModel.js): the view is collapsed until asked for. */
   private rowsOf?: typeof import("./clusterModel").clusterRows;
   private generation = 0;
@@ -69,28 +70,16 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private async start(): Promise<void> {
     const generation = ++this.generation;
     const current = () => generation === this.generation && this.visible;
+    this.show({ ...this.snapshot, ...EMPTY, health: { state: "connecting" } });
     try {
       const [app, model] = await Promise.all([this.services.app(), import("./clusterModel")]);
       this.rowsOf = model.clusterRows;
-      const { contexts, current: kubeCurrent } = app.kubeContexts(process.env);
       const profile = await workspaceProfile(this.services, app);
-      const options = connectOptions(profile);
-      const context = options.context ?? profile.cluster?.context ?? kubeCurrent;
-      this.show({
-        ...EMPTY,
-        contexts,
-        context,
-        namespace: options.namespace,
-        health: { state: "connecting" },
-      });
-      const signal = AbortSignal.timeout(30_000);
-      const connection = await app.connectCluster({ ...options, signal, timeoutMs: 10_000 });
       if (!current()) return;
-      const watch = await app.watchCluster(connection, signal);
-      if (!current()) return watch.stop();
-      this.watch = watch;
-      this.snapshot = { ...watch.snapshot(), contexts };
-      watch.onChange(() => this.debouncer.trigger());
+      // Follows the kubeconfig's files and probes the server while the view is visible.
+      const followed = app.followCluster(connectOptions(profile));
+      this.followed = followed;
+      followed.onChange(() => this.debouncer.trigger());
       this.rebuild();
     } catch (error) {
       if (!current()) return;
@@ -100,8 +89,11 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   }
 
   private rebuild(): void {
-    if (this.watch) this.snapshot = { ...this.watch.snapshot(), contexts: this.snapshot.contexts };
-    this.show(this.snapshot);
+    if (!this.followed) return;
+    const snapshot = this.followed.snapshot();
+    const error = snapshot.health.error;
+    if (error && error !== this.snapshot.health.error) this.services.log(`Cluster view: ${error}`);
+    this.show(snapshot);
   }
 
   private show(snapshot: ClusterSnapshot): void {
@@ -109,8 +101,9 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
     this.rows = this.rowsOf?.(snapshot, Date.now()) ?? [];
     const { context, namespace, health } = snapshot;
     this.services.clusterStatus.update({ context, namespace, health });
-    // Hidden only when the rules review of a live connection says no; the server decides otherwise.
-    const watching = this.watch !== undefined;
+    // Hidden only when the rules review of a connection whose informers run says no; the server
+    // decides otherwise.
+    const watching = !["connecting", "unreachable"].includes(snapshot.health.state);
     void vscode.commands.executeCommand(
       "setContext",
       "parity.cluster.submitDenied",
@@ -125,9 +118,9 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
     this.changed.fire();
   }
 
-  /** A stale connection's age in the context row: redrawn locally, nothing is asked of the cluster. */
+  /** A stale or lost connection's age in the context row: redrawn locally, nothing is asked of the cluster. */
   private tickWhileStale(): void {
-    const stale = this.visible && this.snapshot.health.state === "stale";
+    const stale = this.visible && healthAges(this.snapshot.health);
     if (stale && !this.ticker) this.ticker = setInterval(() => this.show(this.snapshot), STALE_TICK_MS);
     if (!stale && this.ticker) {
       clearInterval(this.ticker);
@@ -138,8 +131,8 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private stopWatching(): void {
     this.generation++;
     this.debouncer.dispose();
-    this.watch?.stop();
-    this.watch = undefined;
+    this.followed?.stop();
+    this.followed = undefined;
     this.tickWhileStale();
   }
 

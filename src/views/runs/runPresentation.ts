@@ -33,6 +33,7 @@ export interface RunSummary {
   durationMs?: number;
   diagnosis?: RunResult["diagnosis"];
   cluster?: Pick<ClusterRunRef, "context" | "namespace">;
+  unreachableSince?: string;
 }
 
 export interface RunPresentation {
@@ -49,6 +50,12 @@ export interface RunPresentation {
  */
 export function presentRun(run: RunSummary, orphaned = false, folder?: string): RunPresentation {
   const parts = [STATUS_WORDS[run.status]];
+  // The status is the last one seen: say it may be out of date rather than show it as current.
+  const unreachable =
+    run.unreachableSince && !isFinished(run.status)
+      ? `cluster unreachable since ${clockTime(run.unreachableSince)}`
+      : undefined;
+  if (unreachable) parts.push(unreachable);
   if (orphaned) parts.push("process gone");
   if (run.durationMs !== undefined && isFinished(run.status)) parts.push(formatDuration(run.durationMs));
   if (run.exitCode !== null && run.status !== "cancelled") parts.push(`exit ${run.exitCode}`);
@@ -62,6 +69,11 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
     `Run ${run.runId} on ${TARGET_LABELS[run.target]}${run.cluster ? ` (context ${run.cluster.context}, namespace ${run.cluster.namespace})` : ""}`,
     ...(run.image ? [`Image ${run.image}`] : []),
     ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
+    ...(unreachable
+      ? [
+          `The ${unreachable}: ${STATUS_WORDS[run.status].toLowerCase()} is the last status seen; Parity reads the run again when the API server answers.`,
+        ]
+      : []),
     ...(orphaned
       ? [
           "The process that followed it stopped before it could record the end. In a trusted workspace Parity reads how it ended from Docker or the cluster; remove it when you no longer need its logs.",
@@ -76,4 +88,9 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
     contextValue: `parity:run+${run.status}+${run.target}${orphaned ? "+orphaned" : ""}`,
     icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : ICONS[run.status],
   };
+}
+
+/** "23:14": the hour and minute of an ISO time, in the user's time zone. */
+function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NodeItem, PodItem, WorkloadItem } from "../../../src/core/cluster/objects";
-import { healthWords, type ClusterSnapshot } from "../../../src/core/cluster/snapshot";
+import { healthAges, healthWords, type ClusterSnapshot } from "../../../src/core/cluster/snapshot";
 import { clusterRows } from "../../../src/views/cluster/clusterModel";
 import type { ClusterRow } from "../../../src/views/cluster/clusterRow";
 
@@ -217,5 +217,23 @@ describe("the connection's health", () => {
   it("says how long ago the cluster was last heard from when stale", () => {
     expect(healthWords({ state: "stale", lastHeardAt: 0 }, 95_400)).toBe("stale 95 s");
     expect(healthWords({ state: "reconnecting" }, 0)).toBe("reconnecting");
+  });
+
+  it("ages an outage from when the connection was lost, not from the last event", () => {
+    // Quiet for a minute before a 28-second outage: 28 s, not 90 s.
+    expect(healthWords({ state: "stale", lastHeardAt: 0, lostAt: 62_000 }, 90_000)).toBe("stale 28 s");
+    expect(healthWords({ state: "unreachable", lastHeardAt: 0, lostAt: 62_000 }, 90_000)).toBe(
+      "unreachable for 28 s",
+    );
+    expect(healthWords({ state: "unreachable", lostAt: 0 }, 725_000)).toBe("unreachable for 12 min");
+    expect(healthWords({ state: "unreachable", error: "no such context" }, 0)).toBe("unreachable");
+  });
+
+  it("is redrawn while it shows an age, and only then", () => {
+    expect(healthAges({ state: "stale", lastHeardAt: 0 })).toBe(true);
+    expect(healthAges({ state: "unreachable", lostAt: 0 })).toBe(true);
+    expect(healthAges({ state: "unreachable", error: "no such context" })).toBe(false);
+    expect(healthAges({ state: "live", lastHeardAt: 0 })).toBe(false);
+    expect(healthAges(undefined)).toBe(false);
   });
 });

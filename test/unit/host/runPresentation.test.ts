@@ -49,6 +49,26 @@ describe("a run in the Runs view", () => {
     );
   });
 
+  it("says a pending cluster run's cluster is unreachable, and since when, keeping the status it last had", () => {
+    const since = "2026-11-29T06:20:00.000Z";
+    const clock = new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const view = presentRun({
+      ...finished,
+      target: "cluster",
+      status: "pending",
+      exitCode: null,
+      durationMs: undefined,
+      unreachableSince: since,
+    });
+    expect(view.description).toBe(`Pending · cluster unreachable since ${clock} · cluster`);
+    expect(view.tooltip).toContain("pending is the last status seen");
+    expect(view.contextValue).toBe("parity:run+pending+cluster");
+    // A run that ended was heard from at its end: an old mark says nothing.
+    expect(presentRun({ ...finished, unreachableSince: since }).description).toBe(
+      "Succeeded · 12.3 s · exit 0 · local",
+    );
+  });
+
   it("describes a run that is still building in this window", () => {
     const view = presentRun({ ...finished, status: "building", exitCode: null, durationMs: undefined });
     expect(view.description).toBe("Building · local");
