@@ -39,9 +39,13 @@ export async function runStop(
   const result = run && (await readRecordOf(run));
   if (!run || !result) {
     if (follower) return { stop: async () => follower.cancel() };
-    throw new ParityError("RunNotFound", `Parity has no record of the run ${run?.runId ?? ""}.`.trim(), {
-      fix: "Refresh the Runs view, or name a run that parity logs lists.",
-    });
+    throw new ParityError(
+      "RunNotFound",
+      `Parity has no record of ${run ? `the run ${run.runId}` : "that run"}.`,
+      {
+        fix: "Refresh the Runs view, or name a run that parity logs lists.",
+      },
+    );
   }
   const stored = { dir: runDir(run), result };
   const target = targetNamed(result.target);

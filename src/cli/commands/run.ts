@@ -102,12 +102,12 @@ async function stopOnInterrupt(io: CliIO, started: StartedRun): Promise<string |
   try {
     const stop = await runStop(sessionOf(io), { workspaceDir: job.workspaceDir, runId }, handle);
     const name = stop.needed?.typeToConfirm;
-    if (name === undefined || !handle.detach) {
+    if (name === undefined) {
       io.err(`parity: cancelling the run: Parity ${started.cancelEffect}...`);
       await stop.stop();
       return undefined;
     }
-    handle.detach();
+    handle.detach?.();
     return `parity: ${stop.needed?.why}, so ${stop.needed?.what} goes on; Parity stopped following it (parity logs ${runId} --follow follows it again). To delete it, type:\n  parity delete ${runId} --confirm ${name}`;
   } catch (error) {
     const why = error instanceof ParityError ? describeError(error) : String(error);

@@ -9,7 +9,7 @@ import { runCli } from "../../integration/helpers/workspace";
 
 // runStop decides what stopping a run asks before anything is touched; these cases need no
 // engine or cluster (a local run's target asks nothing). The cluster's cases, where the target
-// reads the namespace, run against the test control plane (test/kube/runStop.cluster.test.ts).
+// reads the namespace, run against the test control plane (test/cli/delete.cluster.test.ts).
 let workspaceDir = "";
 const session = () => ({ env: process.env, cwd: workspaceDir, signal: new AbortController().signal });
 
@@ -24,6 +24,7 @@ async function record(result: Partial<RunResult> & { runId: string }): Promise<v
     oomKilled: false,
     image: "parity/train:test",
     notebook: path.join(workspaceDir, "train.ipynb"),
+    memoryLimitBytes: 256 * 1024 * 1024,
     diagnosis: [],
     ...result,
   };
