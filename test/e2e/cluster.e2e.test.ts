@@ -3,6 +3,7 @@ import path from "node:path";
 import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
+import { abandonedClusterRun, jobSpec, protectedNamespace } from "../kube/helpers/clusterRuns";
 import { openVsCode } from "./harness/session";
 import type { Workbench } from "./harness/workbench";
 
@@ -150,6 +151,56 @@ describe("cluster", () => {
     await input.waitFor({ state: "hidden", timeout: 5_000 });
     await expect.poll(() => jobNames(admin, namespace), { timeout: 30_000 }).not.toContain(jobName);
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(0);
+  }, 180_000);
+
+  test("Runs view: Cancel Run in a protected namespace deletes nothing until the Job's name is typed exactly", async (context) => {
+    const cluster = inject("parityCluster");
+    const admin = kubeConfig(cluster.kubeconfigs.admin);
+    let guarded = { namespace: "", name: "" };
+    const { workbench } = await openVsCode(context, {
+      name: "cluster-cancel",
+      env: { KUBECONFIG: cluster.kubeconfigs.admin },
+      prepare: async (workspace) => {
+        // The train example's notebook, with its record in train/.parity/runs for the window to pick up.
+        const namespace = await protectedNamespace(admin, "e2e-prod");
+        const job = {
+          ...jobSpec("e2e-cancel-1"),
+          notebookFile: path.join(workspace, "train", "train.ipynb"),
+          workspaceDir: path.join(workspace, "train"),
+        };
+        const run = await abandonedClusterRun(cluster.kubeconfigs.admin, namespace, "e2e-cancel-1", job);
+        guarded = { namespace, name: run.name };
+      },
+    });
+    const { namespace, name } = guarded;
+    await workbench.openParityView();
+    await workbench.waitForTreeStatus("Runs", "train.ipynb", "Running", 60_000);
+    // Listed first as left by a process that went away, the run is then followed by this window,
+    // and its row offers Cancel Run.
+    const row = workbench.treeRow("Runs", "train.ipynb").first();
+    await expect.poll(() => row.innerText(), { timeout: 30_000 }).not.toContain("process gone");
+    await workbench.contextMenu(row, "Cancel Run");
+
+    const input = workbench.page.locator(".quick-input-widget input.input");
+    await input.waitFor({ timeout: 30_000 });
+    expect(await workbench.page.locator(".quick-input-widget").innerText()).toContain(
+      `${namespace} is a protected namespace: type ${name}`,
+    );
+    await input.fill(`${name}-x`);
+    await input.press("Enter");
+    await expect
+      .poll(() => workbench.page.locator(".quick-input-widget .quick-input-message").innerText())
+      .toContain(`Type ${name} exactly.`);
+    expect(await input.isVisible()).toBe(true);
+    expect(await jobNames(admin, namespace)).toContain(name);
+    await workbench.screenshot("cancel-wrong-name");
+
+    await input.fill(name);
+    await input.press("Enter");
+    await input.waitFor({ state: "hidden", timeout: 5_000 });
+    await expect.poll(() => jobNames(admin, namespace), { timeout: 30_000 }).not.toContain(name);
+    // The window that follows the run records it cancelled.
+    await workbench.waitForTreeStatus("Runs", "train.ipynb", "Cancelled", 60_000);
   }, 180_000);
 
   test("Parity: Show Cluster Manifest opens the Job's YAML with the profile's limits", async (context) => {
