@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/core/job/types";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context.js";
 import { copyWorkspace, repoRoot, runCli } from "../integration/helpers/workspace";
-import { abandonedClusterRun, protectedNamespace } from "../kube/helpers/clusterRuns";
+import { recordedClusterRun, protectedNamespace } from "../kube/helpers/clusterRuns";
 import { startRegistry } from "../registry/harness/registry";
 
 // parity delete and Ctrl-C in parity run --target cluster, against the real control plane. The
@@ -35,7 +35,7 @@ describe("parity delete", () => {
 
   it("in a protected namespace deletes nothing without --confirm and the exact name, and deletes with it", async () => {
     const namespace = await protectedNamespace(admin, "del-prod");
-    const { workspaceDir, name } = await abandonedClusterRun(
+    const { workspaceDir, name } = await recordedClusterRun(
       cluster.kubeconfigs.admin,
       namespace,
       "guarded-cli-1",
@@ -66,7 +66,7 @@ describe("parity delete", () => {
 
   it("in an ordinary namespace deletes without --confirm", async () => {
     const namespace = await freshNamespace(admin, "del-dev");
-    const { workspaceDir, name } = await abandonedClusterRun(
+    const { workspaceDir, name } = await recordedClusterRun(
       cluster.kubeconfigs.admin,
       namespace,
       "plain-cli-1",

@@ -3,7 +3,7 @@ import path from "node:path";
 import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
-import { abandonedClusterRun, jobSpec, protectedNamespace } from "../kube/helpers/clusterRuns";
+import { jobSpec, protectedNamespace, recordedClusterRun } from "../kube/helpers/clusterRuns";
 import { openVsCode } from "./harness/session";
 import type { Workbench } from "./harness/workbench";
 
@@ -168,7 +168,7 @@ describe("cluster", () => {
           notebookFile: path.join(workspace, "train", "train.ipynb"),
           workspaceDir: path.join(workspace, "train"),
         };
-        const run = await abandonedClusterRun(cluster.kubeconfigs.admin, namespace, "e2e-cancel-1", job);
+        const run = await recordedClusterRun(cluster.kubeconfigs.admin, namespace, "e2e-cancel-1", { job });
         guarded = { namespace, name: run.name };
       },
     });
@@ -202,6 +202,50 @@ describe("cluster", () => {
     // The window that follows the run records it cancelled.
     await workbench.waitForTreeStatus("Runs", "train.ipynb", "Cancelled", 60_000);
   }, 180_000);
+
+  test(
+    "Runs view: Rerun of a cluster run goes to its context and namespace, not the profile's, and says where",
+    async (context) => {
+      const cluster = inject("parityCluster");
+      const registry = inject("parityRegistry");
+      const admin = kubeConfig(cluster.kubeconfigs.admin);
+      const kubeContext = admin.getCurrentContext();
+      const profileNamespace = await freshNamespace(admin, "e2e");
+      const runNamespace = await freshNamespace(admin, "e2e-rerun");
+      const { workbench } = await openVsCode(context, {
+        name: "cluster-rerun",
+        env: { KUBECONFIG: cluster.kubeconfigs.admin },
+        prepare: async (workspace) => {
+          await pointAtCluster(workspace, kubeContext, profileNamespace, registry.host);
+          // A run of the train example that went to another namespace, and ended.
+          const job = {
+            ...jobSpec("e2e-rerun-1"),
+            notebookFile: path.join(workspace, "train", "train.ipynb"),
+            workspaceDir: path.join(workspace, "train"),
+          };
+          await recordedClusterRun(cluster.kubeconfigs.admin, runNamespace, "e2e-rerun-1", {
+            job,
+            status: "succeeded",
+          });
+        },
+      });
+      await workbench.openParityView();
+      await workbench.waitForTreeStatus("Runs", "train.ipynb", "Succeeded", 60_000);
+      await workbench.contextMenu(workbench.treeRow("Runs", "train.ipynb").first(), "Rerun");
+      await expect
+        .poll(() => workbench.notifications(), { timeout: 60_000 })
+        .toContainEqual(
+          expect.stringContaining(`Rerunning train.ipynb on cluster ${kubeContext}/${runNamespace}`),
+        );
+      await workbench.screenshot("rerun-progress");
+      // The new run's Job, beside the recorded one, in the run's namespace; none in the profile's.
+      await expect
+        .poll(async () => (await jobNames(admin, runNamespace)).length, { timeout: RUN_TIMEOUT })
+        .toBe(2);
+      expect(await jobNames(admin, profileNamespace)).toEqual([]);
+    },
+    RUN_TIMEOUT + 180_000,
+  );
 
   test("Parity: Show Cluster Manifest opens the Job's YAML with the profile's limits", async (context) => {
     const cluster = inject("parityCluster");

@@ -10,7 +10,7 @@ import {
   type V1Job,
 } from "@kubernetes/client-node";
 import { RUNS_DIR } from "../../../src/app/store/runRef";
-import type { JobLimits, JobSpec, RunResult } from "../../../src/core/job/types";
+import type { JobLimits, JobSpec, RunResult, RunStatus } from "../../../src/core/job/types";
 import { buildWorkload, podDemands, workloadResource } from "../../../src/core/manifests";
 import type { ClusterSpec } from "../../../src/core/profile/types";
 import type { ClusterRunSpec } from "../../../src/targets/kube/clusterRun";
@@ -125,13 +125,14 @@ export async function protectedNamespace(admin: KubeConfig, prefix: string): Pro
 
 /**
  * A cluster run as a parity run that went away leaves it: its Job in `namespace`, its pod held
- * Running (HOLD_LABEL), and its record, status running, in `job`'s workspace with no follower.
+ * Running (HOLD_LABEL), and its record in `job`'s workspace with no follower: running, unless
+ * `status` says it ended.
  */
-export async function abandonedClusterRun(
+export async function recordedClusterRun(
   kubeconfig: string,
   namespace: string,
   runId: string,
-  job = jobSpec(runId),
+  { job = jobSpec(runId), status = "running" }: { job?: JobSpec; status?: RunStatus } = {},
 ): Promise<{ workspaceDir: string; name: string }> {
   const spec = runSpec(await connect(kubeconfig, namespace), job, {
     runId,
@@ -144,8 +145,8 @@ export async function abandonedClusterRun(
     runId,
     kind: "job",
     target: "cluster",
-    status: "running",
-    exitCode: null,
+    status,
+    exitCode: status === "succeeded" ? 0 : null,
     oomKilled: false,
     image: job.image,
     notebook: job.notebookFile,
