@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
 import { jobSpec, protectedNamespace, recordedClusterRun } from "../kube/helpers/clusterRuns";
@@ -42,6 +42,16 @@ async function protectedNamespaceWithRun(admin: KubeConfig, jobName: string): Pr
     },
   });
   return namespace;
+}
+
+async function pytorchJobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
+  const list = (await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+    group: "kubeflow.org",
+    version: "v1",
+    namespace,
+    plural: "pytorchjobs",
+  })) as { items: { metadata: { name: string } }[] };
+  return list.items.map((item) => item.metadata.name);
 }
 
 async function jobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
@@ -202,6 +212,63 @@ describe("cluster", () => {
     // The window that follows the run records it cancelled.
     await workbench.waitForTreeStatus("Runs", "train.ipynb", "Cancelled", 60_000);
   }, 180_000);
+
+  test(
+    "progress toast: its Cancel in a protected namespace asks for the workload's name before deleting it",
+    async (context) => {
+      const cluster = inject("parityCluster");
+      const registry = inject("parityRegistry");
+      const admin = kubeConfig(cluster.kubeconfigs.admin);
+      const namespace = await freshNamespace(admin, "e2e-prod");
+      const { workbench } = await openVsCode(context, {
+        name: "cluster-toast-cancel",
+        env: { KUBECONFIG: cluster.kubeconfigs.admin },
+        prepare: async (workspace) => {
+          // The profile protects its namespace (cluster.protected defaults to true). A PyTorchJob:
+          // kwok completes a Job's pod at once, a training operator's pods stay Running.
+          await pointAtCluster(workspace, admin.getCurrentContext(), namespace, registry.host);
+          const file = path.join(workspace, "train", "parity.yaml");
+          await writeFile(
+            file,
+            `${await readFile(file, "utf8")}  distributed: { kind: PyTorchJob, workers: 1 }\n`,
+          );
+        },
+      });
+      await workbench.openParityView();
+      await workbench.openFile("train/train.ipynb");
+      const run = workbench.notebookToolbarButton("Run on Cluster");
+      await expect.poll(() => run.getAttribute("class"), { timeout: 30_000 }).not.toMatch(/\bdisabled\b/);
+      await run.click();
+      const toast = workbench.page
+        .locator(".notification-toast")
+        .filter({ hasText: "(cancel deletes the PyTorchJob)" })
+        .first();
+      await toast.waitFor({ timeout: RUN_TIMEOUT });
+      const name = /as PyTorchJob [^/\s]+\/(\S+)/.exec(await toast.innerText())?.[1] ?? "";
+      expect(name).not.toBe("");
+      await toast.hover();
+      await toast.getByRole("button", { name: "Cancel" }).click();
+
+      const input = workbench.page.locator(".quick-input-widget input.input");
+      await input.waitFor({ timeout: 30_000 });
+      expect(await workbench.page.locator(".quick-input-widget").innerText()).toContain(
+        `${namespace} is a protected namespace: type ${name}`,
+      );
+      await workbench.screenshot("toast-cancel-asks");
+      await input.fill(`${name}-x`);
+      await input.press("Enter");
+      await expect
+        .poll(() => workbench.page.locator(".quick-input-widget .quick-input-message").innerText())
+        .toContain(`Type ${name} exactly.`);
+      expect(await pytorchJobNames(admin, namespace)).toContain(name);
+
+      await input.fill(name);
+      await input.press("Enter");
+      await expect.poll(() => pytorchJobNames(admin, namespace), { timeout: 30_000 }).not.toContain(name);
+      await workbench.waitForTreeStatus("Runs", "train.ipynb", "Cancelled", 60_000);
+    },
+    RUN_TIMEOUT + 180_000,
+  );
 
   test(
     "Runs view: Rerun of a cluster run goes to its context and namespace, not the profile's, and says where",
