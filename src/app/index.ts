@@ -10,3 +10,4 @@ export { connectCluster } from "../targets/kube/connection";
 export { deleteWorkload } from "./targets/cluster/workloads";
 export { followRunEvents } from "./targets/local/events";
 export { targetNamed } from "./targets";
+export { runStop, type RunStop } from "./targets/stop";

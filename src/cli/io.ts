@@ -1,3 +1,5 @@
+import type { SessionContext } from "../app/context";
+
 /** What a CLI command writes to; tests pass their own. */
 export interface CliIO {
   out(line: string): void;
@@ -11,3 +13,11 @@ export interface CliIO {
 }
 
 export type CliCommand = (args: string[], io: CliIO) => Promise<number>;
+
+/**
+ * The context a stop reaches its target with. Not io.signal: Ctrl-C while `parity run` follows a
+ * run aborts that, and the stop it asks for must still reach the cluster.
+ */
+export function sessionOf(io: CliIO): () => SessionContext {
+  return () => ({ env: io.env, cwd: io.cwd, signal: AbortSignal.timeout(30_000) });
+}

@@ -10,6 +10,8 @@ Commands:
                          (--target cluster: the same job on Kubernetes)
   manifest <notebook>    Print the Kubernetes manifest a cluster run would submit
   logs [run]             Print the logs of a run (the latest when none is named)
+  delete <run>           Delete a cluster run's workload, or stop a local run still going
+                         (--confirm <name> in a protected namespace)
   base-image             Build a Python base image from Debian packages (no registry needed)
 
 Run "parity <command> --help" for a command's options.`;
@@ -21,6 +23,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   run: async () => (await import("./commands/run")).runCommand,
   manifest: async () => (await import("./commands/manifest")).manifestCommand,
   logs: async () => (await import("./commands/logs")).logsCommand,
+  delete: async () => (await import("./commands/delete")).deleteCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
 };
 

@@ -1,8 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
+import { jobSpec, protectedNamespace, recordedClusterRun } from "../kube/helpers/clusterRuns";
 import { openVsCode } from "./harness/session";
 import type { Workbench } from "./harness/workbench";
 
@@ -41,6 +42,16 @@ async function protectedNamespaceWithRun(admin: KubeConfig, jobName: string): Pr
     },
   });
   return namespace;
+}
+
+async function pytorchJobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
+  const list = (await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+    group: "kubeflow.org",
+    version: "v1",
+    namespace,
+    plural: "pytorchjobs",
+  })) as { items: { metadata: { name: string } }[] };
+  return list.items.map((item) => item.metadata.name);
 }
 
 async function jobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
@@ -151,6 +162,157 @@ describe("cluster", () => {
     await expect.poll(() => jobNames(admin, namespace), { timeout: 30_000 }).not.toContain(jobName);
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(0);
   }, 180_000);
+
+  test("Runs view: Cancel Run in a protected namespace deletes nothing until the Job's name is typed exactly", async (context) => {
+    const cluster = inject("parityCluster");
+    const admin = kubeConfig(cluster.kubeconfigs.admin);
+    let guarded = { namespace: "", name: "" };
+    const { workbench } = await openVsCode(context, {
+      name: "cluster-cancel",
+      env: { KUBECONFIG: cluster.kubeconfigs.admin },
+      prepare: async (workspace) => {
+        // The train example's notebook, with its record in train/.parity/runs for the window to pick up.
+        const namespace = await protectedNamespace(admin, "e2e-prod");
+        const job = {
+          ...jobSpec("e2e-cancel-1"),
+          notebookFile: path.join(workspace, "train", "train.ipynb"),
+          workspaceDir: path.join(workspace, "train"),
+        };
+        const run = await recordedClusterRun(cluster.kubeconfigs.admin, namespace, "e2e-cancel-1", { job });
+        guarded = { namespace, name: run.name };
+      },
+    });
+    const { namespace, name } = guarded;
+    await workbench.openParityView();
+    await workbench.waitForTreeStatus("Runs", "train.ipynb", "Running", 60_000);
+    // Listed first as left by a process that went away, the run is then followed by this window,
+    // and its row offers Cancel Run.
+    const row = workbench.treeRow("Runs", "train.ipynb").first();
+    await expect.poll(() => row.innerText(), { timeout: 30_000 }).not.toContain("process gone");
+    await workbench.contextMenu(row, "Cancel Run");
+
+    const input = workbench.page.locator(".quick-input-widget input.input");
+    await input.waitFor({ timeout: 30_000 });
+    expect(await workbench.page.locator(".quick-input-widget").innerText()).toContain(
+      `${namespace} is a protected namespace: type ${name}`,
+    );
+    await input.fill(`${name}-x`);
+    await input.press("Enter");
+    await expect
+      .poll(() => workbench.page.locator(".quick-input-widget .quick-input-message").innerText())
+      .toContain(`Type ${name} exactly.`);
+    expect(await input.isVisible()).toBe(true);
+    expect(await jobNames(admin, namespace)).toContain(name);
+    await workbench.screenshot("cancel-wrong-name");
+
+    await input.fill(name);
+    await input.press("Enter");
+    await input.waitFor({ state: "hidden", timeout: 5_000 });
+    await expect.poll(() => jobNames(admin, namespace), { timeout: 30_000 }).not.toContain(name);
+    // The window that follows the run records it cancelled.
+    await workbench.waitForTreeStatus("Runs", "train.ipynb", "Cancelled", 60_000);
+  }, 180_000);
+
+  test(
+    "progress toast: its Cancel in a protected namespace asks for the workload's name before deleting it",
+    async (context) => {
+      const cluster = inject("parityCluster");
+      const registry = inject("parityRegistry");
+      const admin = kubeConfig(cluster.kubeconfigs.admin);
+      const namespace = await freshNamespace(admin, "e2e-prod");
+      const { workbench } = await openVsCode(context, {
+        name: "cluster-toast-cancel",
+        env: { KUBECONFIG: cluster.kubeconfigs.admin },
+        prepare: async (workspace) => {
+          // The profile protects its namespace (cluster.protected defaults to true). A PyTorchJob:
+          // kwok completes a Job's pod at once, a training operator's pods stay Running.
+          await pointAtCluster(workspace, admin.getCurrentContext(), namespace, registry.host);
+          const file = path.join(workspace, "train", "parity.yaml");
+          await writeFile(
+            file,
+            `${await readFile(file, "utf8")}  distributed: { kind: PyTorchJob, workers: 1 }\n`,
+          );
+        },
+      });
+      await workbench.openParityView();
+      await workbench.openFile("train/train.ipynb");
+      const run = workbench.notebookToolbarButton("Run on Cluster");
+      await expect.poll(() => run.getAttribute("class"), { timeout: 30_000 }).not.toMatch(/\bdisabled\b/);
+      await run.click();
+      const toast = workbench.page
+        .locator(".notification-toast")
+        .filter({ hasText: "(cancel deletes the PyTorchJob)" })
+        .first();
+      await toast.waitFor({ timeout: RUN_TIMEOUT });
+      const name = /as PyTorchJob [^/\s]+\/(\S+)/.exec(await toast.innerText())?.[1] ?? "";
+      expect(name).not.toBe("");
+      await toast.hover();
+      await toast.getByRole("button", { name: "Cancel" }).click();
+
+      const input = workbench.page.locator(".quick-input-widget input.input");
+      await input.waitFor({ timeout: 30_000 });
+      expect(await workbench.page.locator(".quick-input-widget").innerText()).toContain(
+        `${namespace} is a protected namespace: type ${name}`,
+      );
+      await workbench.screenshot("toast-cancel-asks");
+      await input.fill(`${name}-x`);
+      await input.press("Enter");
+      await expect
+        .poll(() => workbench.page.locator(".quick-input-widget .quick-input-message").innerText())
+        .toContain(`Type ${name} exactly.`);
+      expect(await pytorchJobNames(admin, namespace)).toContain(name);
+
+      await input.fill(name);
+      await input.press("Enter");
+      await expect.poll(() => pytorchJobNames(admin, namespace), { timeout: 30_000 }).not.toContain(name);
+      await workbench.waitForTreeStatus("Runs", "train.ipynb", "Cancelled", 60_000);
+    },
+    RUN_TIMEOUT + 180_000,
+  );
+
+  test(
+    "Runs view: Rerun of a cluster run goes to its context and namespace, not the profile's, and says where",
+    async (context) => {
+      const cluster = inject("parityCluster");
+      const registry = inject("parityRegistry");
+      const admin = kubeConfig(cluster.kubeconfigs.admin);
+      const kubeContext = admin.getCurrentContext();
+      const profileNamespace = await freshNamespace(admin, "e2e");
+      const runNamespace = await freshNamespace(admin, "e2e-rerun");
+      const { workbench } = await openVsCode(context, {
+        name: "cluster-rerun",
+        env: { KUBECONFIG: cluster.kubeconfigs.admin },
+        prepare: async (workspace) => {
+          await pointAtCluster(workspace, kubeContext, profileNamespace, registry.host);
+          // A run of the train example that went to another namespace, and ended.
+          const job = {
+            ...jobSpec("e2e-rerun-1"),
+            notebookFile: path.join(workspace, "train", "train.ipynb"),
+            workspaceDir: path.join(workspace, "train"),
+          };
+          await recordedClusterRun(cluster.kubeconfigs.admin, runNamespace, "e2e-rerun-1", {
+            job,
+            status: "succeeded",
+          });
+        },
+      });
+      await workbench.openParityView();
+      await workbench.waitForTreeStatus("Runs", "train.ipynb", "Succeeded", 60_000);
+      await workbench.contextMenu(workbench.treeRow("Runs", "train.ipynb").first(), "Rerun");
+      await expect
+        .poll(() => workbench.notifications(), { timeout: 60_000 })
+        .toContainEqual(
+          expect.stringContaining(`Rerunning train.ipynb on cluster ${kubeContext}/${runNamespace}`),
+        );
+      await workbench.screenshot("rerun-progress");
+      // The new run's Job, beside the recorded one, in the run's namespace; none in the profile's.
+      await expect
+        .poll(async () => (await jobNames(admin, runNamespace)).length, { timeout: RUN_TIMEOUT })
+        .toBe(2);
+      expect(await jobNames(admin, profileNamespace)).toEqual([]);
+    },
+    RUN_TIMEOUT + 180_000,
+  );
 
   test("Parity: Show Cluster Manifest opens the Job's YAML with the profile's limits", async (context) => {
     const cluster = inject("parityCluster");

@@ -67,7 +67,7 @@ export const logsCommand: CliCommand = async (args, io) => {
  * its target allows (a local container; also outside the folders the start-up looked at), or one
  * look at a cluster workload that may have ended meanwhile.
  */
-async function settledFirst(io: CliIO, run: StoredRun): Promise<StoredRun> {
+export async function settledFirst(io: CliIO, run: StoredRun): Promise<StoredRun> {
   if (isFinished(run.result.status) || !(await followerGone(run.dir))) return run;
   try {
     const result = await targetNamed(run.result.target).reconcile(io, run);

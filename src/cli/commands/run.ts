@@ -1,13 +1,14 @@
 import { fixLines } from "../../core/presentation/fix";
 import { relativeTo } from "../../app/context";
 import type { ParityResult } from "../../app/job/session";
+import { runStop } from "../../app/targets/stop";
 import type { StartedRun } from "../../app/targets/target";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatReport } from "../../core/parity";
 import { describeMemory } from "../../core/job/peakMemory";
 import type { RunResult } from "../../core/job/types";
 import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
-import type { CliCommand, CliIO } from "../io";
+import { sessionOf, type CliCommand, type CliIO } from "../io";
 
 const USAGE = `Usage: parity run <notebook> [options]
 
@@ -71,9 +72,9 @@ export const runCommand: CliCommand = async (args, io) => {
   }
   const { handle } = started;
   print(`Running ${handle.runId} ${started.where} ...`);
+  let leftRunning: string | undefined;
   const onAbort = (): void => {
-    io.err(`parity: cancelling the run: Parity ${started.cancelEffect}...`);
-    handle.cancel();
+    void stopOnInterrupt(io, started).then((left) => (leftRunning = left));
   };
   io.signal.addEventListener("abort", onAbort, { once: true });
   handle.onLog((line) => {
@@ -83,10 +84,44 @@ export const runCommand: CliCommand = async (args, io) => {
   const result = await handle.result.finally(() => io.signal.removeEventListener("abort", onAbort));
 
   printResult(io, print, result);
+  if (leftRunning) io.err(leftRunning);
   if (values.json) io.out(JSON.stringify(result));
-  if (result.status === "cancelled") return 130;
+  if (result.status === "cancelled" || leftRunning) return 130;
   return result.status === "succeeded" ? 0 : (result.exitCode ?? 1) || 1;
 };
+
+/**
+ * Ctrl-C stops the run the one way every front end does (runStop): at once where nothing needs
+ * confirming or a yes is enough (Ctrl-C is the yes: the container is stopped, the workload
+ * deleted). Where its name would have to be typed (a protected namespace) it is left running and
+ * this process only stops following: the record stays live, for parity logs --follow to pick up.
+ * Returns what to say then: the command that deletes it.
+ */
+async function stopOnInterrupt(io: CliIO, started: StartedRun): Promise<string | undefined> {
+  const { handle, job } = started;
+  const runId = handle.runId;
+  try {
+    const stop = await runStop(sessionOf(io), { workspaceDir: job.workspaceDir, runId }, handle);
+    const name = stop.needed?.typeToConfirm;
+    if (name === undefined) {
+      io.err(`parity: cancelling the run: Parity ${started.cancelEffect}...`);
+      await stop.stop();
+      return undefined;
+    }
+    handle.detach?.();
+    return `parity: ${stop.needed?.why}, so ${stop.needed?.what} goes on; Parity stopped following it (parity logs ${runId} --follow follows it again). To delete it, type:\n  parity delete ${runId} --confirm ${name}`;
+  } catch (error) {
+    const why = error instanceof ParityError ? describeError(error) : String(error);
+    if (!handle.detach) {
+      io.err(`parity: ${why}; cancelling the run: Parity ${started.cancelEffect}...`);
+      handle.cancel();
+      return undefined;
+    }
+    // Whether it may be deleted is not known: it is left as it is.
+    handle.detach();
+    return `parity: ${why}\nThe run goes on; Parity stopped following it. parity delete ${runId} deletes it.`;
+  }
+}
 
 /** The result object for a run that never started: why, in the same shape as any run's. */
 function resultBeforeRun(error: unknown, notebook: string, image: string | undefined, target: string) {

@@ -4,47 +4,31 @@ import { ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
 import { recordedRuns } from "../../services/runRecords";
 import { isRunNode } from "../../views/runs/runNode";
-import { confirmRemoval } from "../support/confirm";
-import { withCancellableProgress } from "../support/progress";
+import { workspaceOfRunDir } from "../../app/store";
+import { CANCEL_WORDS, cancelRunConfirmed } from "../support/stopRun";
 import { requireTrust } from "../support/targets";
 
 /**
- * Parity: Cancel Run — a run of this window is cancelled through its handle (the container is
- * stopped and removed, or the cluster workload deleted; the record says cancelled). A run another
- * process follows (the CLI, another window) is cancelled through its target, after the target's
- * confirmation where it asks for one (a workload's deletion; its name typed in a protected
- * namespace); that process records the end.
+ * Parity: Cancel Run — stops a run the one way every command does (cancelRunConfirmed): a run
+ * still building stops at once, a local container is stopped and removed, a cluster workload is
+ * deleted once the user confirms (its name typed in a protected namespace). A run another process
+ * follows (the CLI, another window) records its end there.
  */
 export async function cancelRun(services: Services, arg?: unknown): Promise<void> {
   const key = isRunNode(arg) ? (arg.activeKey ?? arg.summary.runId) : await pickLiveRun(services);
   if (!key) return;
   const active = services.activeRuns.find(key);
-  if (active) {
-    active.cancel();
-    return;
-  }
-  requireTrust("cancel");
-  const stored = (await recordedRuns()).find((run) => run.result.runId === key);
-  if (!stored) {
+  if (!active) requireTrust("cancel");
+  const stored = active ? undefined : (await recordedRuns()).find((run) => run.result.runId === key);
+  if (!active && !stored) {
     throw new ParityError("RunNotFound", `Parity has no record of the run ${key} in the workspace folders.`, {
       fix: "Refresh the Runs view and pick the run there.",
     });
   }
-  const app = await services.app();
-  const target = app.targetNamed(stored.result.target);
-  const context = () => services.workspaceSessionContext(AbortSignal.timeout(30_000));
-  const needed = await target.confirmation(context(), stored);
-  const answer = needed
-    ? await confirmRemoval(needed, {
-        verb: "Delete",
-        detail: "Cancelling the run deletes it there. The run's record and logs stay in the workspace.",
-      })
-    : {};
-  if (!answer) return;
-  await withCancellableProgress(services, `Parity: cancelling ${key}`, () =>
-    target.cancel(context(), stored, answer),
-  );
-  services.log(`${key}: cancelled on ${target.label}; the process that follows it records the end.`);
+  const recorded = stored && { workspaceDir: workspaceOfRunDir(stored.dir), runId: stored.result.runId };
+  if (await cancelRunConfirmed(services, { active, recorded }, CANCEL_WORDS)) {
+    services.log(`${key}: cancel requested; the process that follows it records the end.`);
+  }
 }
 
 async function pickLiveRun(services: Services): Promise<string | undefined> {

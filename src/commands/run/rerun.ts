@@ -1,8 +1,10 @@
 import * as vscode from "vscode";
+import { readRecordOf, workspaceOfRunDir } from "../../app/store";
 import type { TargetName } from "../../core/job/types";
+import { TARGET_LABELS } from "../../core/presentation/targets";
 import type { Services } from "../../services/container";
 import { isRunNode } from "../../views/runs/runNode";
-import { requireTrust } from "../support/targets";
+import { fileName, requireTrust } from "../support/targets";
 
 /** The command that runs a notebook on each target: a new target adds its own (the type says so). */
 const RUN_COMMANDS: Record<TargetName, string> = {
@@ -10,10 +12,44 @@ const RUN_COMMANDS: Record<TargetName, string> = {
   cluster: "parity.runOnCluster",
 };
 
-/** Parity: Rerun — the clicked run's notebook again, as it is now, on the target it ran on. */
+/** What Rerun tells the run command: where the run went, and the progress title that says so. */
+export interface RerunOptions {
+  rerun: true;
+  title: string;
+  /** The context and namespace the run went to: they win over the ones chosen for the window. */
+  placement?: { context: string; namespace: string };
+}
+
+export function rerunOptions(value: unknown): RerunOptions | undefined {
+  return typeof value === "object" && value !== null && (value as RerunOptions).rerun === true
+    ? (value as RerunOptions)
+    : undefined;
+}
+
+/**
+ * Parity: Rerun — the clicked run's notebook again, as it is now, where it ran: its target, and on
+ * a cluster its context and namespace, read from its record (not from the row).
+ */
 export async function rerun(_services: Services, arg?: unknown): Promise<void> {
   requireTrust("run");
-  const target = isRunNode(arg) ? arg.summary.target : "local";
-  const notebook = isRunNode(arg) ? vscode.Uri.file(arg.notebookFile) : arg;
-  await vscode.commands.executeCommand(RUN_COMMANDS[target], notebook);
+  if (!isRunNode(arg)) {
+    await vscode.commands.executeCommand(RUN_COMMANDS.local, arg);
+    return;
+  }
+  const record =
+    arg.dir === undefined
+      ? undefined
+      : await readRecordOf({ workspaceDir: workspaceOfRunDir(arg.dir), runId: arg.summary.runId });
+  const target = record?.target ?? arg.summary.target;
+  const cluster = record?.cluster;
+  const placement = cluster && { context: cluster.context, namespace: cluster.namespace };
+  const where = placement
+    ? `on ${target} ${placement.context}/${placement.namespace}`
+    : `on ${TARGET_LABELS[target]}`;
+  const options: RerunOptions = {
+    rerun: true,
+    title: `Parity: Rerunning ${fileName(arg.notebookFile)} ${where}`,
+    placement,
+  };
+  await vscode.commands.executeCommand(RUN_COMMANDS[target], vscode.Uri.file(arg.notebookFile), options);
 }

@@ -8,6 +8,7 @@ import { registryCredentials as storedCredentials } from "../../services/cluster
 import type { Services } from "../../services/container";
 import { openManifest } from "../cluster/showManifest";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
+import { rerunOptions } from "./rerun";
 import { runTracked } from "./trackedRun";
 
 /**
@@ -15,8 +16,10 @@ import { runTracked } from "./trackedRun";
  * context and namespace: permissions checked and the scheduling predicted before anything is
  * built; a job that would not schedule is submitted only if the user says so. The run is recorded
  * like a local one (target "cluster"), so the Runs view, logs and diagnosis panels follow it.
+ * Rerun passes the context and namespace the run went to, and a title that names them.
  */
-export async function runOnCluster(services: Services, arg?: unknown): Promise<void> {
+export async function runOnCluster(services: Services, arg?: unknown, again?: unknown): Promise<void> {
+  const rerun = rerunOptions(again);
   requireTrust("deploy");
   const notebookFile = notebookFor(services, arg, "run on the cluster");
   await saveIfDirty(notebookFile);
@@ -30,10 +33,10 @@ export async function runOnCluster(services: Services, arg?: unknown): Promise<v
   const ended = services.clusterStatus.runStarted();
   try {
     await runTracked(services, notebookFile, {
-      title: `Parity: ${name} on the cluster`,
+      title: rerun?.title ?? `Parity: ${name} on the cluster`,
       target: "cluster",
       extras: {
-        placement: clusterChoice(),
+        placement: rerun?.placement ?? clusterChoice(),
         registryCredentials,
         confirmUnschedulable: (prediction, manifest) =>
           confirmUnschedulable(prediction, name, {

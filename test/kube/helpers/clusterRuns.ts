@@ -1,12 +1,22 @@
 import { mkdtempSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubernetesObject } from "@kubernetes/client-node";
-import type { JobLimits, JobSpec } from "../../../src/core/job/types";
+import {
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Job,
+} from "@kubernetes/client-node";
+import { RUNS_DIR } from "../../../src/app/store/runRef";
+import type { JobLimits, JobSpec, RunResult, RunStatus } from "../../../src/core/job/types";
 import { buildWorkload, podDemands, workloadResource } from "../../../src/core/manifests";
 import type { ClusterSpec } from "../../../src/core/profile/types";
 import type { ClusterRunSpec } from "../../../src/targets/kube/clusterRun";
 import { connectCluster, type KubeConnection } from "../../../src/targets/kube/connection";
+import { HOLD_LABEL } from "../../cluster/harness/assets.js";
+import { freshNamespace, kubeConfig } from "../../cluster/harness/context.js";
 
 const MiB = 1024 * 1024;
 export const limits = (over: Partial<JobLimits> = {}): JobLimits => ({
@@ -101,4 +111,53 @@ export function podMetadata(
     labels: { ...template.metadata?.labels, ...extra.labels },
     annotations: { ...template.metadata?.annotations, ...extra.annotations },
   };
+}
+
+/** A fresh namespace labelled parity.dev/protected=true. */
+export async function protectedNamespace(admin: KubeConfig, prefix: string): Promise<string> {
+  const namespace = await freshNamespace(admin, prefix);
+  await admin.makeApiClient(CoreV1Api).patchNamespace({
+    name: namespace,
+    body: [{ op: "add", path: "/metadata/labels/parity.dev~1protected", value: "true" }],
+  });
+  return namespace;
+}
+
+/**
+ * A cluster run as a parity run that went away leaves it: its Job in `namespace`, its pod held
+ * Running (HOLD_LABEL), and its record in `job`'s workspace with no follower: running, unless
+ * `status` says it ended.
+ */
+export async function recordedClusterRun(
+  kubeconfig: string,
+  namespace: string,
+  runId: string,
+  { job = jobSpec(runId), status = "running" }: { job?: JobSpec; status?: RunStatus } = {},
+): Promise<{ workspaceDir: string; name: string }> {
+  const spec = runSpec(await connect(kubeconfig, namespace), job, {
+    runId,
+    edit: (workload) => podMetadata(workload.spec.template, { labels: { [HOLD_LABEL]: "true" } }),
+  });
+  const created = await kubeConfig(kubeconfig)
+    .makeApiClient(BatchV1Api)
+    .createNamespacedJob({ namespace, body: spec.workload as V1Job });
+  const result: RunResult = {
+    runId,
+    kind: "job",
+    target: "cluster",
+    status,
+    exitCode: status === "succeeded" ? 0 : null,
+    oomKilled: false,
+    image: job.image,
+    notebook: job.notebookFile,
+    startedAt: new Date().toISOString(),
+    memoryLimitBytes: job.limits.memoryBytes,
+    diagnosis: [],
+    cluster: { ...spec.ref, uid: created.metadata?.uid },
+    timeline: [],
+  };
+  const dir = join(job.workspaceDir, RUNS_DIR, runId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "run.json"), JSON.stringify(result));
+  return { workspaceDir: job.workspaceDir, name: spec.ref.name };
 }

@@ -72,8 +72,8 @@ export const clusterTarget: Target = {
   },
 
   /**
-   * One look at the workload: ended or gone, the record is brought to its end (following an ended
-   * workload takes a moment); still going, the record is true as it is and stays unchanged.
+   * One look at the workload: ended, gone or being deleted, the record is brought to its end
+   * (following it takes a moment); still going, the record is true as it is and stays unchanged.
    */
   async reconcile(context, stored): Promise<RunResult> {
     if (!isUnfinishedClusterRun(stored.result)) return stored.result;
@@ -85,7 +85,9 @@ export const clusterTarget: Target = {
     requireSameCluster(conn, stored.result.runId, ref);
     const workload = await currentWorkload(conn, ref);
     const gone = !workload || (ref.uid !== undefined && workload.metadata?.uid !== ref.uid);
-    if (!gone && !workloadOutcome(ref.kind, workload)) return stored.result;
+    // Being deleted (parity delete a moment ago): following it sees it go in a moment.
+    const deleting = workload?.metadata?.deletionTimestamp !== undefined;
+    if (!gone && !deleting && !workloadOutcome(ref.kind, workload)) return stored.result;
     return attachClusterRun(conn, stored).result;
   },
 };

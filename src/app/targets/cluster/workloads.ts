@@ -49,9 +49,19 @@ export async function deleteWorkload(
   }
   const isProtected = await isProtectedNamespace(conn, ref.namespace, options.profileProtected);
   return {
-    what: `${ref.kind} ${ref.name} in ${ref.namespace} (context ${ref.context})`,
-    ...(isProtected ? { typeToConfirm: ref.name, why: `${ref.namespace} is a protected namespace` } : {}),
+    ...workloadConfirmation(ref, isProtected),
     delete: (typedName) =>
       deleteClusterRun(conn, ref, { profileProtected: options.profileProtected, typedName }),
+  };
+}
+
+/** What deleting a workload asks: a yes, or in a protected namespace its name typed exactly. */
+export function workloadConfirmation(
+  ref: Pick<ClusterRunRef, "kind" | "name" | "namespace" | "context">,
+  isProtected: boolean,
+): ConfirmationNeeded {
+  return {
+    what: `${ref.kind} ${ref.name} in ${ref.namespace} (context ${ref.context})`,
+    ...(isProtected ? { typeToConfirm: ref.name, why: `${ref.namespace} is a protected namespace` } : {}),
   };
 }

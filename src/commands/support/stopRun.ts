@@ -1,0 +1,61 @@
+import type { RunStop } from "../../app/targets/stop";
+import type { RunRef } from "../../app/store";
+import type { ActiveRun } from "../../services/activeRuns";
+import type { Services } from "../../services/container";
+import { confirmRemoval } from "./confirm";
+import { withCancellableProgress } from "./progress";
+
+/** How the question and the progress read: "Delete", "Cancelling the run deletes it there...". */
+export interface StopWords {
+  verb: string;
+  detail: string;
+  /** The progress shown while a workload is deleted. */
+  progress: string;
+}
+
+/** What cancelling a run says before and while it deletes the run's workload. */
+export const CANCEL_WORDS: StopWords = {
+  verb: "Delete",
+  detail: "Cancelling the run deletes it there. The run's record and logs stay in the workspace.",
+  progress: "Parity: cancelling the run",
+};
+
+/**
+ * Cancel as every command does it: the application layer decides what must be confirmed (runStop),
+ * asked here, then the run is stopped. `active` is the run when this window follows it (stopped at
+ * once where nothing needs confirming); `recorded` when it is only on disk. False when the user
+ * backed out.
+ */
+export async function cancelRunConfirmed(
+  services: Services,
+  run: { active?: ActiveRun; recorded?: RunRef },
+  words: StopWords,
+): Promise<boolean> {
+  const app = await services.app();
+  const { active } = run;
+  const ref =
+    active?.runId && active.workspaceDir
+      ? { runId: active.runId, workspaceDir: active.workspaceDir }
+      : run.recorded;
+  const stop = await app.runStop(
+    () => services.workspaceSessionContext(AbortSignal.timeout(30_000)),
+    ref,
+    active && { cancel: () => active.cancel() },
+  );
+  return confirmAndStop(services, stop, words);
+}
+
+/**
+ * Asks what `stop.needed` says (the name typed exactly in a protected namespace, a modal yes
+ * elsewhere; nothing when nothing needs confirming), then stops. False when the user backed out.
+ */
+export async function confirmAndStop(services: Services, stop: RunStop, words: StopWords): Promise<boolean> {
+  if (!stop.needed) {
+    await stop.stop();
+    return true;
+  }
+  const answer = await confirmRemoval(stop.needed, words);
+  if (!answer) return false;
+  await withCancellableProgress(services, words.progress, () => stop.stop(answer));
+  return true;
+}
