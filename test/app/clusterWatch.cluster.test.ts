@@ -93,5 +93,22 @@ describe("the Cluster view's informers on the test control plane", () => {
     expect(snapshot.canSubmit).toBe(false);
     expect(snapshot.nodes).toEqual([]);
     expect(snapshot.namespaces.map((item) => item.metadata?.name)).toEqual([namespace]);
+    // No nodes because listing them is not allowed, and the snapshot says so: not "0 GPU nodes".
+    expect(snapshot.notAllowed?.gpus).toMatch(
+      /^You may not list nodes: ask a cluster admin for a ClusterRole/,
+    );
+    // The view role may list Jobs in its namespace.
+    expect(snapshot.notAllowed?.runs).toBeUndefined();
+  });
+
+  it("say what a user with no role at all may not list, and that the server answered", async () => {
+    const namespace = await freshNamespace(adminConfig, "nobody");
+    const watch = await watchAs(cluster.kubeconfigs.restricted, namespace);
+    const snapshot = watch.snapshot();
+    expect(snapshot.health.state).not.toBe("stopped");
+    expect(snapshot.notAllowed).toMatchObject({
+      gpus: expect.stringMatching(/may not list nodes/),
+      runs: expect.stringMatching(new RegExp(`may not list Jobs in ${namespace}: ask for a Role`)),
+    });
   });
 });

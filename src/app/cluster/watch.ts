@@ -68,6 +68,15 @@ export async function watchCluster(connection: KubeConnection, signal?: AbortSig
         ),
     ],
   };
+  const notAllowed: NonNullable<ClusterSnapshot["notAllowed"]> = {};
+  if (!nodes)
+    notAllowed.gpus =
+      "You may not list nodes: ask a cluster admin for a ClusterRole that allows list and watch on nodes.";
+  if (!mayWatch("jobs", "batch"))
+    notAllowed.runs = `You may not list Jobs in ${namespace}: ask for a Role there that allows list and watch on jobs (batch).`;
+  const deniedKinds = training.filter((kind) => !mayWatch(`${kind.toLowerCase()}s`, "kubeflow.org"));
+  if (deniedKinds.length > 0)
+    notAllowed.training = `You may not list ${deniedKinds.join(" or ")}s in ${namespace}: ask for a Role there that allows list and watch on ${deniedKinds.map((kind) => `${kind.toLowerCase()}s`).join(" and ")} (kubeflow.org).`;
   const all = [watched.pods, watched.nodes, watched.namespaces, ...watched.workloads].filter(
     (each): each is Watched => each !== undefined,
   );
@@ -101,6 +110,7 @@ export async function watchCluster(connection: KubeConnection, signal?: AbortSig
         // An incomplete review (webhook authorizers) cannot say no: offer the action, the server decides.
         canSubmit: rules.incomplete || rules.can("create", "jobs", "batch"),
         canDelete: rules.incomplete || rules.can("delete", "jobs", "batch"),
+        ...(Object.keys(notAllowed).length > 0 ? { notAllowed } : {}),
       };
     },
     onChange: changed.event,
@@ -132,6 +142,8 @@ async function trainingResources(connection: KubeConnection, signal?: AbortSigna
 
 /** The worst informer's state, when it last heard from the server, and why it failed. */
 function healthOf(informers: Informer<KubernetesObject>[]): ClusterHealth {
+  // Nothing the user may watch: the server answered the access reviews, so it is there, not "stopped".
+  if (informers.length === 0) return { state: "live" };
   const state = worstHealth(informers.map((informer) => informer.health));
   const worst = informers.filter((informer) => informer.health === state);
   const heard = worst.flatMap((informer) =>

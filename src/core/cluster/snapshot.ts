@@ -36,7 +36,14 @@ export interface ClusterSnapshot {
   /** From SelfSubjectRulesReview: actions the user cannot take are not offered. */
   canSubmit: boolean;
   canDelete: boolean;
+  /**
+   * Sections the user may not list, each with the sentence that says so and what to ask for: an
+   * empty list there means "not allowed to see", never "nothing there".
+   */
+  notAllowed?: Partial<Record<ClusterSection, string>>;
 }
+
+export type ClusterSection = "runs" | "training" | "gpus";
 
 /** "live", "stale 95 s", "unreachable for 28 s": the same words in the view and the status bar. */
 export function healthWords(health: ClusterHealth, now: number): string {

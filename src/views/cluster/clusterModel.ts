@@ -11,7 +11,7 @@ import {
   type WorkloadItem,
   type WorkloadStatus,
 } from "../../core/cluster/objects";
-import type { ClusterSnapshot } from "../../core/cluster/snapshot";
+import type { ClusterSection, ClusterSnapshot } from "../../core/cluster/snapshot";
 import type { ClusterRow } from "./clusterRow";
 import { gpuNodeRows } from "./gpuRows";
 import { contextRow, namespaceRows } from "./selectionRows";
@@ -40,26 +40,40 @@ export function clusterRows(snapshot: ClusterSnapshot, now: number): ClusterRow[
   );
   const training = snapshot.workloads.filter((workload) => TRAINING_KINDS.has(workload.kind ?? ""));
   const gpuNodes = gpuNodeRows(snapshot.nodes, snapshot.pods, snapshot.podsScope === "namespace");
+  const listed = (id: ClusterSection, rows: ClusterRow[]) => {
+    const refusal = snapshot.notAllowed?.[id];
+    return refusal
+      ? { description: "not allowed", children: [notAllowedRow(id, refusal)] }
+      : { description: `${rows.length}`, children: rows };
+  };
+  const runs = listed(
+    "runs",
+    parityRuns.map((w) => workloadRow(snapshot, w, podsOf, "run")),
+  );
+  const trainingRows = listed(
+    "training",
+    training.map((w) => workloadRow(snapshot, w, podsOf, "training")),
+  );
+  const gpus = listed("gpus", gpuNodes);
   return [
     context,
     section("namespaces", "Namespaces", snapshot.namespace, namespaceRows(snapshot), "symbol-namespace"),
-    section(
-      "runs",
-      "Parity runs",
-      `${parityRuns.length}`,
-      parityRuns.map((w) => workloadRow(snapshot, w, podsOf, "run")),
-      "beaker",
-      true,
-    ),
-    section(
-      "training",
-      "Training jobs",
-      `${training.length}`,
-      training.map((w) => workloadRow(snapshot, w, podsOf, "training")),
-      "type-hierarchy",
-    ),
-    section("gpus", "GPU nodes", `${gpuNodes.length}`, gpuNodes, "circuit-board", true),
+    section("runs", "Parity runs", runs.description, runs.children, "beaker", true),
+    section("training", "Training jobs", trainingRows.description, trainingRows.children, "type-hierarchy"),
+    section("gpus", "GPU nodes", gpus.description, gpus.children, "circuit-board", true),
   ];
+}
+
+/** In place of a section's rows: the user may not list them, and what to ask for. */
+function notAllowedRow(section: ClusterSection, sentence: string): ClusterRow {
+  return {
+    id: `section/${section}/not-allowed`,
+    label: "Not allowed to list",
+    description: sentence,
+    tooltip: sentence,
+    contextValue: "parity:notAllowed",
+    icon: { id: "lock" },
+  };
 }
 
 function section(
@@ -74,7 +88,7 @@ function section(
     id: `section/${id}`,
     label,
     description,
-    tooltip: `${label}: ${children.length}`,
+    tooltip: `${label}: ${description ?? children.length}`,
     contextValue: `parity:section+${id}`,
     icon: { id: icon },
     children,

@@ -165,6 +165,23 @@ describe("the Cluster view's rows", () => {
     expect(rows([])[0]!.description).toMatch(/^Running · Job/);
   });
 
+  it("say a section is not allowed, with what to ask for, instead of showing zero", () => {
+    const rows = clusterRows(
+      snapshot({
+        nodes: [],
+        workloads: [],
+        notAllowed: { gpus: "You may not list nodes: ask a cluster admin for a ClusterRole." },
+      }),
+      0,
+    );
+    const gpus = find(rows, "section/gpus");
+    expect(gpus.description).toBe("not allowed");
+    expect(gpus.children!.map((row) => [row.label, row.description])).toEqual([
+      ["Not allowed to list", "You may not list nodes: ask a cluster admin for a ClusterRole."],
+    ]);
+    expect(find(rows, "section/runs").description).toBe("0");
+  });
+
   it("keep empty sections openable, and leave rows without rows below as leaves", () => {
     const rows = clusterRows(snapshot({ workloads: [], pods: [] }), 0);
     expect(find(rows, "section/runs").children).toEqual([]);
