@@ -26,6 +26,8 @@ describe("cluster fixes", () => {
       const { workbench, workspace } = await openVsCode(context, {
         name: "cluster-fix",
         env: { KUBECONFIG: cluster.kubeconfigs.admin },
+        // Another namespace selected for browsing: a run goes there only when the user says so.
+        settings: { "parity.cluster.namespace": "browsing-elsewhere" },
         prepare: async (workspace) => {
           const text = await readFile(profileFile(workspace), "utf8");
           const edited = text
@@ -41,13 +43,24 @@ describe("cluster fixes", () => {
       await workbench.openParityView();
       await workbench.openFile("train/train.ipynb");
       const run = workbench.notebookToolbarButton("Run on Cluster");
+      /** The first question of each run: Enter picks its default, the profile's namespace. */
+      const answerNamespaceQuestion = async () => {
+        await workbench.dialog().waitFor({ timeout: 60_000 });
+        expect(await workbench.dialog().innerText()).toContain(
+          `parity.yaml runs it in namespace ${namespace}, but this workspace has browsing-elsewhere selected`,
+        );
+        await workbench.page.keyboard.press("Enter");
+      };
       await expect.poll(() => run.getAttribute("class"), { timeout: 30_000 }).not.toMatch(/\bdisabled\b/);
 
       // Enter answers the "cannot schedule" warning with its default button, which submits nothing:
       // it adds the fix to parity.yaml.
       const original = await readFile(profileFile(workspace), "utf8");
       await run.click();
-      await workbench.dialog().waitFor({ timeout: 120_000 });
+      await answerNamespaceQuestion();
+      await expect
+        .poll(() => workbench.dialog().innerText(), { timeout: 120_000 })
+        .toMatch(/cannot schedule/);
       const warning = await workbench.dialog().innerText();
       expect(warning).toMatch(/cannot schedule/);
       // The YAML keeps its indentation in the dialog too.
@@ -64,9 +77,14 @@ describe("cluster fixes", () => {
 
       // Submitted anyway, it stays Pending, and its diagnosis offers the toleration.
       await run.click();
-      await workbench.dialog().waitFor({ timeout: 120_000 });
+      await answerNamespaceQuestion();
+      await expect
+        .poll(() => workbench.dialog().innerText(), { timeout: 120_000 })
+        .toMatch(/cannot schedule/);
       await workbench.clickDialogButton("Submit Anyway");
       await workbench.waitForTreeStatus("Runs", "train.ipynb", "Pending", RUN_TIMEOUT);
+      // In the profile's namespace, as answered, not the one selected for browsing.
+      expect(await jobNames(admin, namespace)).toHaveLength(1);
       await workbench.contextMenu(workbench.treeRow("Runs", "train.ipynb").first(), "Open Diagnosis");
       const diagnosis = await workbench.webviewFrame("Diagnosis: train.ipynb");
       const item = diagnosis.locator('[data-testid="diagnosis-item"][data-code="UntoleratedTaint"]').first();

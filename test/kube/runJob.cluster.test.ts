@@ -112,7 +112,7 @@ describe("startClusterRun with a batch/v1 Job", () => {
     expect(pending.diagnosis[0]?.message).toContain("1 node with a taint the pod does not tolerate");
     const taint = pending.diagnosis.find((d) => d.code === "UntoleratedTaint");
     expect(taint?.message).toContain("nvidia.com/gpu=present:NoSchedule");
-    expect(taint?.fix).toContain("tolerations");
+    expect(taint?.snippet?.yaml).toContain("tolerations:");
     handle.cancel();
     expect((await handle.result).status).toBe("cancelled");
   });

@@ -1,11 +1,14 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { fixLines } from "../../core/presentation/fix";
+import { namespaceQuestion } from "../../core/cluster/placement";
+import { CancelledError } from "../../core/errors";
 import type { Prediction } from "../../core/preflight";
 import type { ProfileChange } from "../../core/profile/edit";
 import { clusterChoice } from "../../services/clusterSettings";
 import { registryCredentials as storedCredentials } from "../../services/clusterSecrets";
 import type { Services } from "../../services/container";
+import type { ProfileCluster } from "../../app";
 import { openManifest } from "../cluster/showManifest";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
 import { rerunOptions } from "./rerun";
@@ -26,8 +29,8 @@ export async function runOnCluster(services: Services, arg?: unknown, again?: un
   const app = await services.app();
   const name = fileName(notebookFile);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile))?.uri.fsPath;
-  const profile = folder
-    ? await app.profileClusterOf(notebookFile, folder).catch(() => ({ registry: undefined }))
+  const profile: ProfileCluster = folder
+    ? await app.profileClusterOf(notebookFile, folder).catch(() => ({}))
     : {};
   const registryCredentials = await storedCredentials(services.context.secrets, profile.registry);
   const ended = services.clusterStatus.runStarted();
@@ -36,7 +39,8 @@ export async function runOnCluster(services: Services, arg?: unknown, again?: un
       title: rerun?.title ?? `Parity: ${name} on the cluster`,
       target: "cluster",
       extras: {
-        placement: rerun?.placement ?? clusterChoice(),
+        placement:
+          rerun?.placement ?? (await placementFor(clusterChoice(), profile.cluster?.namespace, name)),
         registryCredentials,
         confirmUnschedulable: (prediction, manifest) =>
           confirmUnschedulable(prediction, name, {
@@ -113,4 +117,23 @@ async function addFix(changes: ProfileChange[], profileDir: string | undefined):
 
 function keepIndent(line: string): string {
   return line.replace(/^ +/, (spaces) => "\u00a0".repeat(spaces.length));
+}
+
+/**
+ * The window's context and namespace, except that a namespace selected for browsing the Cluster
+ * view that is not the one parity.yaml runs in is used only when the user says so.
+ */
+async function placementFor(
+  choice: { context?: string; namespace?: string },
+  profileNamespace: string | undefined,
+  name: string,
+): Promise<{ context?: string; namespace?: string }> {
+  const question = namespaceQuestion(choice.namespace, profileNamespace, name);
+  if (!question) return choice;
+  const profile: vscode.MessageItem = { title: `Run in ${question.profile} (parity.yaml)` };
+  const selected: vscode.MessageItem = { title: `Run in ${question.selected}` };
+  const answer = await vscode.window.showWarningMessage(question.message, { modal: true }, profile, selected);
+  if (answer === selected) return choice;
+  if (answer === profile) return { ...choice, namespace: question.profile };
+  throw new CancelledError();
 }
