@@ -1,9 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
 import { jobSpec, protectedNamespace, recordedClusterRun } from "../kube/helpers/clusterRuns";
+import { createParityJob, jobNames } from "./harness/clusterObjects";
 import { openVsCode } from "./harness/session";
 import type { Workbench } from "./harness/workbench";
 
@@ -27,20 +28,7 @@ async function protectedNamespaceWithRun(admin: KubeConfig, jobName: string): Pr
   const read = await core.readNamespace({ name: namespace });
   read.metadata = { ...read.metadata, labels: { ...read.metadata?.labels, "parity.dev/protected": "true" } };
   await core.replaceNamespace({ name: namespace, body: read });
-  const labels = { "app.kubernetes.io/managed-by": "parity", "parity.dev/run": "e2e-guarded-run" };
-  await admin.makeApiClient(BatchV1Api).createNamespacedJob({
-    namespace,
-    body: {
-      metadata: { name: jobName, labels },
-      spec: {
-        backoffLimit: 0,
-        template: {
-          metadata: { labels },
-          spec: { restartPolicy: "Never", containers: [{ name: "main", image: "parity/train:e2e" }] },
-        },
-      },
-    },
-  });
+  await createParityJob(admin, namespace, jobName, "e2e-guarded-run");
   return namespace;
 }
 
@@ -52,11 +40,6 @@ async function pytorchJobNames(admin: KubeConfig, namespace: string): Promise<st
     plural: "pytorchjobs",
   })) as { items: { metadata: { name: string } }[] };
   return list.items.map((item) => item.metadata.name);
-}
-
-async function jobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
-  const jobs = await admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace });
-  return jobs.items.map((job) => job.metadata?.name ?? "");
 }
 
 /** The text of the active editor, every line of it: Monaco renders only what is in view, so it pages down. */

@@ -1,17 +1,12 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BatchV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
+import { jobNames } from "./harness/clusterObjects";
 import { openVsCode } from "./harness/session";
 
 const RUN_TIMEOUT = 600_000;
-
-async function jobNames(admin: KubeConfig, namespace: string): Promise<string[]> {
-  const jobs = await admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace });
-  return jobs.items.map((job) => job.metadata?.name ?? "");
-}
 
 describe("cluster fixes", () => {
   test(

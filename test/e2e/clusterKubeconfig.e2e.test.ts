@@ -1,11 +1,11 @@
 import { mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BatchV1Api } from "@kubernetes/client-node";
 import { describe, expect, inject, test } from "vitest";
 import { freshNamespace, kubeConfig } from "../cluster/harness/context";
 import { writeKubeconfig } from "../cluster/harness/kubeconfig";
 import { Relay } from "../cluster/harness/relay";
+import { createParityJob } from "./harness/clusterObjects";
 import { openVsCode } from "./harness/session";
 
 describe("the Cluster view follows the kubeconfig and the connection", () => {
@@ -14,20 +14,7 @@ describe("the Cluster view follows the kubeconfig and the connection", () => {
     const admin = kubeConfig(cluster.kubeconfigs.admin);
     const namespace = await freshNamespace(admin, "e2e-moved");
     const jobName = "e2e-moved-run";
-    const labels = { "app.kubernetes.io/managed-by": "parity", "parity.dev/run": "e2e-moved-run" };
-    await admin.makeApiClient(BatchV1Api).createNamespacedJob({
-      namespace,
-      body: {
-        metadata: { name: jobName, labels },
-        spec: {
-          backoffLimit: 0,
-          template: {
-            metadata: { labels },
-            spec: { restartPolicy: "Never", containers: [{ name: "main", image: "parity/train:e2e" }] },
-          },
-        },
-      },
-    });
+    await createParityJob(admin, namespace, jobName, "e2e-moved-run");
     // Two addresses of the same cluster: the one the kubeconfig names first, and where it "moves".
     const [before, after] = [await Relay.open(cluster.server), await Relay.open(cluster.server)];
     const folder = await mkdtemp(path.join(tmpdir(), "parity-e2e-kube-"));

@@ -1,4 +1,4 @@
-import type { ClusterHealth, ClusterSnapshot } from "../../core/cluster/snapshot";
+import { EMPTY_SNAPSHOT, type ClusterHealth, type ClusterSnapshot } from "../../core/cluster/snapshot";
 import { Emitter, type Disposable, type Listener } from "../../core/events";
 import { userMessage } from "../../core/presentation/messages";
 import {
@@ -29,16 +29,6 @@ export interface FollowedCluster {
   onChange(listener: Listener<void>): Disposable;
   stop(): void;
 }
-
-const NOTHING: Omit<ClusterSnapshot, "contexts" | "health"> = {
-  namespaces: [],
-  pods: [],
-  podsScope: "namespace",
-  nodes: [],
-  workloads: [],
-  canSubmit: false,
-  canDelete: false,
-};
 
 /**
  * Connects and watches the cluster the kubeconfig chooses, and keeps what it shows true:
@@ -171,7 +161,7 @@ export function followCluster(options: FollowClusterOptions): FollowedCluster {
     snapshot: () => {
       const watched = watch?.snapshot();
       return {
-        ...NOTHING,
+        ...EMPTY_SNAPSHOT,
         context:
           target?.target.context ?? options.context ?? options.profileCluster?.context ?? kubeconfigCurrent,
         namespace: target?.target.namespace ?? options.namespace ?? options.profileCluster?.namespace,

@@ -45,6 +45,17 @@ export interface ClusterSnapshot {
 
 export type ClusterSection = "runs" | "training" | "gpus";
 
+/** A snapshot's contents before anything is listed, or of a cluster that cannot be reached. */
+export const EMPTY_SNAPSHOT: Readonly<Omit<ClusterSnapshot, "contexts" | "health">> = {
+  namespaces: [],
+  pods: [],
+  podsScope: "namespace",
+  nodes: [],
+  workloads: [],
+  canSubmit: false,
+  canDelete: false,
+};
+
 /** "live", "stale 95 s", "unreachable for 28 s": the same words in the view and the status bar. */
 export function healthWords(health: ClusterHealth, now: number): string {
   switch (health.state) {

@@ -5,18 +5,9 @@ import { connectOptions, workspaceProfile } from "../../services/clusterConnecti
 import { userMessage } from "../../services/messages";
 import { Debouncer } from "../../services/refresh";
 import { presentedTreeItem } from "../treeItem";
-import { healthAges, type ClusterSnapshot } from "../../core/cluster/snapshot";
+import { EMPTY_SNAPSHOT, healthAges, type ClusterSnapshot } from "../../core/cluster/snapshot";
 import type { ClusterRow } from "./clusterRow";
 
-const EMPTY: Omit<ClusterSnapshot, "contexts" | "health"> = {
-  namespaces: [],
-  pods: [],
-  podsScope: "namespace",
-  nodes: [],
-  workloads: [],
-  canSubmit: false,
-  canDelete: false,
-};
 const STALE_TICK_MS = 5_000;
 
 /**
@@ -31,7 +22,7 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private readonly debouncer = new Debouncer(() => this.rebuild(), 300);
   private readonly subscriptions: vscode.Disposable[];
   private rows: ClusterRow[] = [];
-  private snapshot: ClusterSnapshot = { ...EMPTY, contexts: [], health: { state: "connecting" } };
+  private snapshot: ClusterSnapshot = { ...EMPTY_SNAPSHOT, contexts: [], health: { state: "connecting" } };
   private followed?: FollowedCluster;
   /** The rows' model is bundled apart (dist/clusterModel.js): the view is collapsed until asked for. */
   private rowsOf?: typeof import("./clusterModel").clusterRows;
@@ -70,7 +61,7 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
   private async start(): Promise<void> {
     const generation = ++this.generation;
     const current = () => generation === this.generation && this.visible;
-    this.show({ ...this.snapshot, ...EMPTY, health: { state: "connecting" } });
+    this.show({ ...this.snapshot, ...EMPTY_SNAPSHOT, health: { state: "connecting" } });
     try {
       const [app, model] = await Promise.all([this.services.app(), import("./clusterModel")]);
       this.rowsOf = model.clusterRows;
@@ -84,7 +75,11 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterRow>, vscode.
     } catch (error) {
       if (!current()) return;
       this.services.log(`Cluster view: ${userMessage(error)}`);
-      this.show({ ...this.snapshot, ...EMPTY, health: { state: "unreachable", error: userMessage(error) } });
+      this.show({
+        ...this.snapshot,
+        ...EMPTY_SNAPSHOT,
+        health: { state: "unreachable", error: userMessage(error) },
+      });
     }
   }
 
