@@ -77,13 +77,14 @@ describe("cluster fixes", () => {
         .poll(() => workbench.dialog().innerText(), { timeout: 120_000 })
         .toMatch(/cannot schedule/);
       await workbench.clickDialogButton("Submit Anyway");
-      await workbench.waitForTreeStatus("Runs", "train.ipynb", "Pending", RUN_TIMEOUT);
       // In the profile's namespace, as answered, not the one selected for browsing.
-      expect(await jobNames(admin, namespace)).toHaveLength(1);
-      await workbench.contextMenu(workbench.treeRow("Runs", "train.ipynb").first(), "Open Diagnosis");
+      await expect.poll(() => jobNames(admin, namespace), { timeout: RUN_TIMEOUT }).toHaveLength(1);
+      // The active notebook's newest run (the Runs view's context menu offers the same).
+      await workbench.runCommand("Parity: Open Diagnosis");
       const diagnosis = await workbench.webviewFrame("Diagnosis: train.ipynb");
       const item = diagnosis.locator('[data-testid="diagnosis-item"][data-code="UntoleratedTaint"]').first();
       await item.waitFor({ timeout: 60_000 });
+      expect(await diagnosis.locator('[data-testid="run-status"]').innerText()).toBe("Pending");
       const snippet = await item.locator('[data-testid="fix-snippet"]').innerText();
       // As pasted: on lines of their own, with their indentation, not one flattened line.
       expect(snippet.split("\n").slice(0, 3)).toEqual([
