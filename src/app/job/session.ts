@@ -184,8 +184,8 @@ export async function build(
 
 export interface ReportOptions {
   connection?: DockerConnection;
-  /** The production image to probe, when it is built. */
-  image?: string;
+  /** The production image to probe, when it is built, with its id. */
+  image?: { tag: string; id: string };
   /** The notebook's interpreter (default: PARITY_PYTHON, the workspace's .venv, python3). */
   python?: string;
   /** False compares without running the notebook's interpreter (an untrusted workspace's .venv). */
@@ -225,7 +225,7 @@ export async function report(
   }
   let image: Environment | undefined;
   if (options.connection && options.image) {
-    image = await probeBuiltImage(context, options.connection, job, options.image);
+    image = await probeBuiltImage(context, options.connection, job, options.image.tag, options.image.id);
   } else {
     notCompared.push(options.imageMissing ?? IMAGE_NOT_BUILT);
   }
@@ -313,7 +313,8 @@ export async function checkParity(
         });
   const job = await load(context, notebook, options.profile, connection);
   print(describeJob(context, job));
-  const builtImage = connection && (await imageId(connection, job.plan.tag)) ? job.plan.tag : undefined;
+  const builtId = connection && (await imageId(connection, job.plan.tag));
+  const builtImage = builtId ? job.plan.tag : undefined;
   const imageMissing: NotCompared | undefined = connection
     ? undefined
     : options.useDocker === false
@@ -336,7 +337,7 @@ export async function checkParity(
   );
   const result = await report(context, job, {
     connection,
-    image: builtImage,
+    ...(builtId ? { image: { tag: job.plan.tag, id: builtId } } : {}),
     python: options.python,
     probeLocal: options.probeLocal,
     ...(imageMissing ? { imageMissing } : {}),
@@ -393,7 +394,7 @@ export async function buildForRun(
   if (request.noReport) return { built, moduleDistributions: {} };
   const parity = await report(context, job, {
     connection,
-    image: built.tag,
+    image: { tag: built.tag, id: built.imageId },
     python: request.python,
     print: request.print,
   });

@@ -29,8 +29,15 @@ export function mismatchCount(report: Pick<ReportCounts, "errors" | "warnings">)
 export function mismatchSummary(report: Pick<ReportCounts, "errors" | "warnings" | "notCompared">): string {
   const count = mismatchCount(report);
   const gaps = report.notCompared.map((gap) => gap.short);
-  if (count === 0 && gaps.length === 0) return "matches production";
+  if (matchesProduction(report)) return "matches production";
   return [count === 0 ? "no mismatches" : plural(count, "mismatch", "mismatches"), ...gaps].join(" · ");
+}
+
+/** Every comparison was made and found nothing: the only case that may say "matches production". */
+export function matchesProduction(
+  report: Pick<ReportCounts, "errors" | "warnings" | "notCompared">,
+): boolean {
+  return mismatchCount(report) === 0 && report.notCompared.length === 0;
 }
 
 /** "1 error, 2 warnings, 0 notes". */

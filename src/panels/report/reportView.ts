@@ -26,13 +26,14 @@ export function reportViewState(data: ReportData): ReportViewState {
   const { report } = data;
   const gaps = report.notCompared.map((gap) => gap.short);
   const found = report.items.length === 0 ? "No differences found" : summarizeReport(report);
+  const matches = matchSentence(report);
   return {
     notebookName: path.basename(data.notebookFile),
     ...(data.profileFile ? { profileName: path.basename(data.profileFile) } : {}),
     ...(data.imageTag ? { imageTag: data.imageTag } : {}),
-    summary: matchSentence(report) ? "Matches production" : [found, ...gaps].join(" · "),
+    summary: matches ? "Matches production" : [found, ...gaps].join(" · "),
     verdict:
-      matchSentence(report) ??
+      matches ??
       (report.items.length === 0
         ? "Parity found no differences in what it could compare; it has not compared everything yet."
         : `Parity found ${summarizeReport(report)}.`),

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { ParityItem, Severity } from "../../core/parity";
-import { mismatchCount, notebookStatus, notebookStatusDetails } from "../../core/presentation/counts";
+import { matchesProduction, notebookStatus, notebookStatusDetails } from "../../core/presentation/counts";
 import { lastRunSummary } from "../../core/presentation/lastRun";
 import type { NotebookState } from "../../services/reportStore";
 
@@ -75,7 +75,6 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
       return { ...base, description: "check failed", tooltip: state.message, icon: { id: "warning" } };
     case "checked": {
       const { report } = state;
-      const verified = mismatchCount(report) === 0 && report.notCompared.length === 0;
       return {
         ...base,
         description: notebookStatus(report),
@@ -85,7 +84,7 @@ export function notebookNode(notebookFile: string, state: NotebookState): Enviro
             ? SEVERITY_ICONS.error
             : report.warnings > 0
               ? SEVERITY_ICONS.warning
-              : verified
+              : matchesProduction(report)
                 ? { id: "pass", color: "testing.iconPassed" }
                 : SEVERITY_ICONS.info,
       };
