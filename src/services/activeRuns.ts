@@ -20,8 +20,11 @@ export interface ActiveRun {
 export class ActiveRuns implements Disposable {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly changed = new Emitter<void>();
+  private readonly ended = new Emitter<ActiveRun>();
   private counter = 0;
   readonly onDidChange = this.changed.event;
+  /** A run of this window ended (its record is final), or stopped being followed here. */
+  readonly onDidEnd = this.ended.event;
 
   begin(notebookFile: string, cancel: () => void, target: TargetName = "local"): ActiveRun {
     const run: ActiveRun = {
@@ -75,7 +78,9 @@ export class ActiveRuns implements Disposable {
   }
 
   end(run: ActiveRun): void {
-    if (this.runs.delete(run.key)) this.changed.fire(undefined);
+    if (!this.runs.delete(run.key)) return;
+    this.changed.fire(undefined);
+    this.ended.fire(run);
   }
 
   /** Runs still building: they have no record on disk yet. */
@@ -117,5 +122,6 @@ export class ActiveRuns implements Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.ended.dispose();
   }
 }

@@ -17,8 +17,8 @@ interface Watched {
   watchers: vscode.Disposable[];
   debouncer: Debouncer;
   controller?: AbortController;
-  /** The last file seen changing, for the log. */
-  changed?: string;
+  /** Why the report is made again (the last change seen), for the log. */
+  reason?: string;
 }
 
 /**
@@ -29,10 +29,20 @@ interface Watched {
  */
 export class ReportFreshness implements vscode.Disposable {
   private readonly watched = new Map<string, Watched>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: Services) {
-    this.subscription = services.reports.onDidChange((notebookFile) => this.follow(notebookFile));
+    this.subscriptions = [
+      services.reports.onDidChange((notebookFile) => this.follow(notebookFile)),
+      // A run of this window is known to have ended without waiting for the file watcher (whose
+      // first events can be missed while it starts); runs of other processes reach it through the watcher.
+      services.activeRuns.onDidEnd((run) => {
+        const entry = this.watched.get(run.notebookFile);
+        if (!entry) return;
+        entry.reason = `${run.runId ?? run.key} ended`;
+        entry.debouncer.trigger();
+      }),
+    ];
   }
 
   private follow(notebookFile: string): void {
@@ -52,7 +62,7 @@ export class ReportFreshness implements vscode.Disposable {
     };
     const runs = path.join(sources.workspaceDir, ".parity", "runs") + path.sep;
     const changed = (uri: vscode.Uri): void => {
-      entry.changed = uri.fsPath;
+      entry.reason = `${uri.fsPath} changed`;
       entry.debouncer.trigger();
     };
     const patterns: vscode.GlobPattern[] = [
@@ -81,7 +91,7 @@ export class ReportFreshness implements vscode.Disposable {
     entry.controller?.abort();
     const controller = new AbortController();
     entry.controller = controller;
-    this.services.log(`${entry.changed ?? "A file"} changed: checking ${path.basename(notebookFile)} again.`);
+    this.services.log(`${entry.reason ?? "A file changed"}: checking ${path.basename(notebookFile)} again.`);
     computeReport(this.services, notebookFile, controller.signal, () => undefined).catch((error: unknown) => {
       if (!isCancelled(error))
         this.services.log(
@@ -101,6 +111,6 @@ export class ReportFreshness implements vscode.Disposable {
 
   dispose(): void {
     [...this.watched.keys()].forEach((file) => this.forget(file));
-    this.subscription.dispose();
+    this.subscriptions.forEach((subscription) => subscription.dispose());
   }
 }

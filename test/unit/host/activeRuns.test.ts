@@ -8,15 +8,22 @@ describe("runs started from this window", () => {
   it("are building until they start, then found by run id, and gone when they end", () => {
     const runs = new ActiveRuns();
     const changes = vi.fn();
+    const ended = vi.fn();
     runs.onDidChange(changes);
+    runs.onDidEnd(ended);
     const run = runs.begin("/w/train.ipynb", () => undefined);
     expect(runs.building()).toEqual([run]);
     runs.started(run, "train-20261129-080000-abcd", "/w");
     expect(runs.building()).toEqual([]);
     expect(runs.find("train-20261129-080000-abcd")).toBe(run);
+    expect(ended).not.toHaveBeenCalled();
     runs.end(run);
     expect(runs.all()).toEqual([]);
     expect(changes).toHaveBeenCalledTimes(3);
+    // Told once, with the run (its notebook's report reads the final record).
+    runs.end(run);
+    expect(ended).toHaveBeenCalledOnce();
+    expect(ended).toHaveBeenCalledWith(run);
   });
 
   it("are all cancelled when the window goes, waiting for them to end", async () => {
