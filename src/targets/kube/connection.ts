@@ -3,7 +3,7 @@ import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors
 import type { ClusterSpec } from "../../core/profile/types";
 import { credentialFailure, execCommand, PluginDeadline } from "./credentials";
 import { apiFailure, httpStatus, networkFailure, unauthorized } from "./kubeErrors";
-import { readKubeConfigs, type LoadedKubeConfig } from "./kubeconfig";
+import { contentsOrEmpty, readKubeConfigs, type LoadedKubeConfig } from "./kubeconfig";
 import { getJson, KubeTimeoutError } from "./kubeRequest";
 
 export interface ClusterTarget {
@@ -24,6 +24,11 @@ export interface KubeConnection {
   /** A private copy with current-context (and its namespace) set in memory; the files are never written. */
   config: KubeConfig;
   target: ClusterTarget;
+  /**
+   * The cluster and user entries as they were when it was resolved, with the contents of the files
+   * they name (a CA file is read when a request is made, so the path alone says nothing).
+   */
+  endpoint?: string;
 }
 
 export interface ConnectOptions {
@@ -92,22 +97,30 @@ export function resolveConnection(options: Choice): {
   };
   const authPlugin = execCommand(config.getCurrentUser());
   if (authPlugin) target.authPlugin = authPlugin;
-  return { connection: { config, target }, loaded };
+  return { connection: { config, target, endpoint: endpointOf(config, target) }, loaded };
+}
+
+function endpointOf(config: KubeConfig, target: ClusterTarget): string {
+  const cluster = config.getCurrentCluster();
+  const user = config.getCurrentUser();
+  return JSON.stringify([
+    target.context,
+    target.namespace,
+    cluster,
+    user,
+    [cluster?.caFile, user?.certFile, user?.keyFile].map(contentsOrEmpty),
+  ]);
 }
 
 /**
  * Whether two connections reach the same server as the same user in the same namespace: the
  * cluster entry (server, CA, TLS options) and the user entry (token, certificates, exec plugin)
- * compared whole, so a moved server, a new CA or new credentials all count as a change.
+ * compared whole, with the contents of the files they name (a CA file rewritten in place), so a
+ * moved server, a new CA or new credentials all count as a change.
  */
 export function sameEndpoint(a: KubeConnection, b: KubeConnection): boolean {
   const entries = (connection: KubeConnection) =>
-    JSON.stringify([
-      connection.target.context,
-      connection.target.namespace,
-      connection.config.getCurrentCluster(),
-      connection.config.getCurrentUser(),
-    ]);
+    connection.endpoint ?? endpointOf(connection.config, connection.target);
   return entries(a) === entries(b);
 }
 

@@ -67,6 +67,28 @@ export function readKubeConfigs(options: { env: NodeJS.ProcessEnv; homeDir: stri
   return { config, files, origins };
 }
 
+/**
+ * The files a kubeconfig names by path (CA bundles, client certificates and keys): a change of one
+ * is a change of the cluster or the credentials as much as an edit of the kubeconfig itself.
+ */
+export function filesNamedIn(config: KubeConfig): string[] {
+  const named = [
+    ...config.clusters.map((cluster) => cluster.caFile),
+    ...config.users.flatMap((user) => [user.certFile, user.keyFile]),
+  ];
+  return [...new Set(named.filter((file): file is string => typeof file === "string" && file !== ""))];
+}
+
+/** A file's text, or "" when it cannot be read (a missing CA is reported where it is used). */
+export function contentsOrEmpty(file: string | undefined): string {
+  if (!file) return "";
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** The files kubectl would read, in order, whether they exist or not: KUBECONFIG's, else ~/.kube/config. */
 export function kubeconfigFiles(options: { env: NodeJS.ProcessEnv; homeDir: string }): string[] {
   const listed = (options.env.KUBECONFIG ?? "").split(path.delimiter).filter((file) => file !== "");

@@ -66,6 +66,21 @@ describe("sameEndpoint: whether a changed kubeconfig needs a new connection", ()
     expect(sameEndpoint(before, resolved({ namespace: "team-b" }))).toBe(false);
     expect(sameEndpoint(before, resolved({ current: "other" }))).toBe(false);
   });
+
+  it("is false when a CA file the kubeconfig names by path is rewritten in place", () => {
+    const dir = folder();
+    const file = path.join(dir, "config");
+    writeFileSync(path.join(dir, "ca.crt"), "first CA");
+    writeFileSync(
+      file,
+      kubeconfig().replace("certificate-authority-data: Q0Ex", "certificate-authority: ca.crt"),
+    );
+    const connect = () => resolveConnection({ env: { KUBECONFIG: file }, homeDir: dir }).connection;
+    const before = connect();
+    expect(sameEndpoint(before, connect())).toBe(true);
+    writeFileSync(path.join(dir, "ca.crt"), "second CA");
+    expect(sameEndpoint(before, connect())).toBe(false);
+  });
 });
 
 describe("watchKubeconfig", () => {
@@ -110,5 +125,54 @@ describe("watchKubeconfig", () => {
     writeFileSync(path.join(home, ".kube", "config"), kubeconfig({ token: "t2" }));
     await settle();
     expect(count()).toBe(1);
+  });
+
+  it("waits for a ~/.kube that does not exist yet, then follows the config written into it", async () => {
+    const home = folder();
+    const { watcher, count } = changes(home, {});
+    try {
+      mkdirSync(path.join(home, ".kube"));
+      await settle();
+      expect(count()).toBe(1);
+      writeFileSync(path.join(home, ".kube", "config"), kubeconfig());
+      await settle();
+      expect(count()).toBe(2);
+    } finally {
+      watcher.dispose();
+    }
+  });
+
+  it("follows a CA file the kubeconfig names, in another folder, and one it names after an edit", async () => {
+    const dir = folder();
+    const certs = path.join(dir, "certs");
+    mkdirSync(certs);
+    writeFileSync(path.join(certs, "ca.crt"), "first CA");
+    writeFileSync(path.join(certs, "other.crt"), "other CA");
+    const file = path.join(dir, "config");
+    const naming = (ca: string) =>
+      kubeconfig().replace("certificate-authority-data: Q0Ex", `certificate-authority: certs/${ca}`);
+    writeFileSync(file, naming("ca.crt"));
+    const { watcher, count } = changes(dir, { KUBECONFIG: file });
+    try {
+      writeFileSync(path.join(certs, "unrelated.crt"), "x");
+      writeFileSync(path.join(certs, "other.crt"), "other CA, renewed");
+      await settle();
+      expect(count()).toBe(0);
+      writeFileSync(path.join(certs, "ca.crt"), "second CA");
+      await settle();
+      expect(count()).toBe(1);
+      // The kubeconfig now names other.crt: a change of it is followed, one of ca.crt no longer.
+      writeFileSync(file, naming("other.crt"));
+      await settle();
+      expect(count()).toBe(2);
+      writeFileSync(path.join(certs, "ca.crt"), "third CA");
+      await settle();
+      expect(count()).toBe(2);
+      writeFileSync(path.join(certs, "other.crt"), "other CA, renewed again");
+      await settle();
+      expect(count()).toBe(3);
+    } finally {
+      watcher.dispose();
+    }
   });
 });
