@@ -1,6 +1,7 @@
 // The `parity` executable: wires the process (signals, stdout) to main().
 import type { CliIO } from "./io";
 import { main } from "./main";
+import { askOnTerminal } from "./terminal";
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -31,6 +32,9 @@ const io: CliIO = {
   signal: controller.signal,
   cwd: process.cwd(),
   env: process.env,
+  ...(process.stdin.isTTY && process.stderr.isTTY
+    ? { ask: (question: string) => askOnTerminal(question, controller.signal) }
+    : {}),
 };
 main(process.argv.slice(2), io).then(
   (code) => {

@@ -10,6 +10,11 @@ export interface CliIO {
   signal: AbortSignal;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * Asks a question on the terminal and resolves to the line typed (undefined when none was:
+   * Ctrl-C, end of input). Absent when stdin or stderr is not a terminal: scripts pass flags.
+   */
+  ask?(question: string): Promise<string | undefined>;
 }
 
 export type CliCommand = (args: string[], io: CliIO) => Promise<number>;

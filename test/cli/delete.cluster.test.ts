@@ -64,6 +64,58 @@ describe("parity delete", () => {
     expect((await readRecord(workspaceDir, "guarded-cli-1")).status).toBe("cancelled");
   });
 
+  it("on a terminal asks for the name: another answer deletes nothing, the exact name deletes", async () => {
+    await promisify(execFile)(process.execPath, ["esbuild.mjs"], { cwd: repoRoot });
+    const namespace = await protectedNamespace(admin, "del-tty");
+    const { workspaceDir, name } = await recordedClusterRun(
+      cluster.kubeconfigs.admin,
+      namespace,
+      "asked-cli-1",
+    );
+
+    const wrong = await onTerminal(["delete", "asked-cli-1"], workspaceDir, `${name}-x`);
+    expect(wrong.code, wrong.output).toBe(1);
+    expect(wrong.output).toContain(`${namespace} is a protected namespace: deleting Job ${name}`);
+    expect(wrong.output).toContain(`The name given (${name}-x) is not ${name}.`);
+    expect(await jobExists(namespace, name)).toBe(true);
+
+    const right = await onTerminal(["delete", "asked-cli-1"], workspaceDir, name);
+    expect(right.code, right.output).toBe(0);
+    expect(right.output).toContain(`Deleted Job ${name} in ${namespace}`);
+    await until(`Job ${name} gone`, async () => ((await jobExists(namespace, name)) ? undefined : true));
+  });
+
+  /**
+   * The packaged CLI on a real pseudo-terminal (Python's pty module), answering its question with
+   * `answer` once it is asked.
+   */
+  async function onTerminal(args: string[], cwd: string, answer: string) {
+    const child = spawn(
+      "python3",
+      [
+        "-c",
+        "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+        process.execPath,
+        path.join(repoRoot, "bin", "parity.js"),
+        ...args,
+      ],
+      { cwd, env, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let output = "";
+    let answered = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!answered && output.includes("anything else keeps it")) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    return { code, output: output.replace(/\r/g, "") };
+  }
+
   it("in an ordinary namespace deletes without --confirm", async () => {
     const namespace = await freshNamespace(admin, "del-dev");
     const { workspaceDir, name } = await recordedClusterRun(

@@ -15,8 +15,9 @@ SelfSubjectAccessReview); a local run still going has its container stopped and 
 a run id or a unique prefix of one, as parity logs takes it. The run's record and logs stay.
 
 In a protected namespace (labelled parity.dev/protected=true, or the profile's
-cluster.protected: true) the workload's name must be given with --confirm; without it nothing is
-deleted, and the exact command to type is printed. A local run that has ended has nothing left
+cluster.protected: true) the workload's name must be typed: at the question asked on a terminal,
+or with --confirm. Anything else deletes nothing; without a terminal, the exact command to type is
+printed. A local run that has ended has nothing left
 to stop: that is refused with a sentence.
 
 Options:
@@ -38,15 +39,20 @@ export const deleteCommand: CliCommand = async (args, io) => {
   const runId = found.result.runId;
   const stop = await runStop(sessionOf(io), { workspaceDir: workspaceOfRunDir(found.dir), runId });
   const name = stop.needed?.typeToConfirm;
-  if (name !== undefined && values.confirm !== name) {
-    const given = values.confirm === undefined ? "" : ` The name given (${values.confirm}) is not ${name}.`;
+  let typed = values.confirm;
+  if (name !== undefined && typed === undefined && io.ask) {
+    io.err(`${stop.needed?.why}: deleting ${stop.needed?.what} cannot be undone.`);
+    typed = (await io.ask(`Type ${name} to delete it (anything else keeps it): `))?.trim();
+  }
+  if (name !== undefined && typed !== name) {
+    const given = typed ? ` The name given (${typed}) is not ${name}.` : "";
     throw new ParityError(
       "ConfirmationRequired",
       `${stop.needed?.why ?? "It is protected"}: nothing was deleted.${given}`,
       { fix: `To delete ${stop.needed?.what}, type: parity delete ${runId} --confirm ${name}` },
     );
   }
-  await stop.stop({ typedName: values.confirm });
+  await stop.stop({ typedName: typed });
   // A run no process follows (left running by Ctrl-C in a protected namespace) is recorded as it
   // ends now, not at the next command.
   const settled = await settledFirst(io, found);
