@@ -12,6 +12,8 @@ Commands:
   logs [run]             Print the logs of a run (the latest when none is named)
   delete <run>           Delete a cluster run's workload, or stop a local run still going
                          (--confirm <name> in a protected namespace)
+  pipeline run|check <f> Run a pipeline (a Kale-tagged notebook) step by step with each
+                         step's limits, or check it
   base-image             Build a Python base image from Debian packages (no registry needed)
 
 Run "parity <command> --help" for a command's options.`;
@@ -24,6 +26,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   manifest: async () => (await import("./commands/manifest")).manifestCommand,
   logs: async () => (await import("./commands/logs")).logsCommand,
   delete: async () => (await import("./commands/delete")).deleteCommand,
+  pipeline: async () => (await import("./commands/pipeline")).pipelineCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
 };
 

@@ -64,6 +64,8 @@ export interface LoadJobOptions {
   env?: NodeJS.ProcessEnv;
   /** The id of a base image where known (e.g. asked of the engine), so a changed base rebuilds. */
   baseImageId?: (baseImage: string) => Promise<string | undefined>;
+  /** More files for the image's job folder (a pipeline's step scripts). */
+  jobFiles?: ContextFile[];
 }
 
 export async function loadJob(notebookPath: string, options: LoadJobOptions): Promise<LoadedJob> {
@@ -77,7 +79,11 @@ export async function loadJob(notebookPath: string, options: LoadJobOptions): Pr
 
   const { requirements, pip } = await collectRequirements(profile, notebook, notebookFile);
   const modules = await siblingModules(notebookDir, notebookFile);
-  const jobFiles: ContextFile[] = [{ path: scriptName, content: notebook.script }, ...modules.files];
+  const jobFiles: ContextFile[] = [
+    { path: scriptName, content: notebook.script },
+    ...modules.files,
+    ...(options.jobFiles ?? []),
+  ];
   const plan = planBuild({
     imageName: imageNameFor(profile.name),
     dockerfile: {

@@ -30,3 +30,4 @@ export {
   type StoredRun,
 } from "./runStore";
 export { abandonedRuns } from "./stale";
+export { fileDigest, lookupStep, rememberStep, type CachedStep } from "./stepCache";

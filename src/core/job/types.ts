@@ -1,5 +1,6 @@
 import type { Diagnosis } from "../diagnosis/types";
 import type { Listener, Disposable } from "../events";
+import type { PipelineStepState } from "../pipeline/types";
 import type { WorkloadKind } from "../workload/kind";
 
 export type TargetName = "local" | "cluster";
@@ -37,6 +38,10 @@ export interface RunResult {
   parent?: string;
   /** The run ids of this workload's parts (a pipeline's steps, an experiment's trials). */
   children?: string[];
+  /** A pipeline step's name, in a step's record. */
+  step?: string;
+  /** Where each step of a pipeline run stands, in the pipeline's record, in the order they were written. */
+  steps?: PipelineStepState[];
   exitCode: number | null;
   oomKilled: boolean;
   image: string;
@@ -166,6 +171,11 @@ export interface HostFolders {
   outputsInsideProject: boolean;
   /** A line for each mount reached through a symlink or allowed outside the project. */
   notes: string[];
+  /**
+   * A pipeline step's folder for the values it hands on (below the project's .parity, real path),
+   * mounted read-write where the workspace has it; the steps after it read it through the workspace.
+   */
+  stepOutputs?: string;
 }
 
 /** A job for local Docker, its mounts checked against the project. */

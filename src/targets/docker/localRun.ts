@@ -121,6 +121,14 @@ function mountsFor(job: LocalJobSpec): Mount[] {
     containerPath: inside ? posix.join(WORKSPACE_DIR, toPosix(outputs)) : "/outputs",
     readOnly: false,
   });
+  const step = job.folders.stepOutputs;
+  if (step) {
+    mounts.push({
+      hostPath: step,
+      containerPath: posix.join(WORKSPACE_DIR, toPosix(relative(job.folders.workspace, step))),
+      readOnly: false,
+    });
+  }
   return mounts;
 }
 
@@ -136,6 +144,11 @@ function containerUser(): string | undefined {
 }
 
 async function prepareOutputs(folders: HostFolders): Promise<void> {
+  if (folders.stepOutputs) {
+    // Below the project's .parity, made by Parity for this step alone.
+    await mkdir(folders.stepOutputs, { recursive: true });
+    if (process.getuid?.() === 0) await lchown(folders.stepOutputs, JOB_USER.uid, JOB_USER.uid);
+  }
   await mkdir(folders.outputs, { recursive: true });
   // A folder outside the project is someone else's: its owner is theirs to set.
   if (process.getuid?.() !== 0 || !folders.outputsInsideProject) return;

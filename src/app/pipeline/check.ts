@@ -1,0 +1,62 @@
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { ParityError } from "../../core/errors";
+import { readKalePipeline } from "../../core/pipeline/kale";
+import type { Pipeline } from "../../core/pipeline/types";
+import { errorLocation } from "../../core/pipeline/validate";
+import { parsePipelineYaml } from "../../core/pipeline/yamlFormat";
+import type { SessionContext } from "../context";
+
+/**
+ * A pipeline file read and checked without building or running anything: a notebook tagged as
+ * Kale tags it, or a pipeline.yaml (whose steps' notebooks and scripts must exist). Which
+ * variables pass between a notebook's steps is found by Python in the image, when it runs.
+ */
+export async function checkPipelineFile(context: SessionContext, file: string): Promise<Pipeline> {
+  const absolute = path.resolve(context.cwd, file);
+  const text = await readFile(absolute, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new ParityError(
+      "PipelineNotFound",
+      `The pipeline ${absolute} cannot be read (${error.code ?? error.message}).`,
+      {
+        fix: "Name a tagged notebook or a pipeline.yaml.",
+        location: { file: absolute },
+      },
+    );
+  });
+  if (/\.ya?ml$/i.test(absolute)) {
+    const pipeline = parsePipelineYaml(text, absolute);
+    const missing: ParityError[] = [];
+    for (const step of pipeline.steps) {
+      if (step.code.kind !== "notebook") continue;
+      const found = await stat(step.code.notebookFile).then(
+        (info) => info.isFile(),
+        () => false,
+      );
+      if (!found)
+        missing.push(
+          new ParityError(
+            "PipelineInvalid",
+            `The step ${step.name} runs ${step.code.notebookFile}, which does not exist.`,
+            {
+              fix: "Correct the path (relative to the pipeline's folder) or add the file.",
+              location: errorLocation(step.location),
+            },
+          ),
+        );
+    }
+    const [only] = missing;
+    if (only && missing.length === 1) throw only;
+    if (missing.length > 1)
+      throw new ParityError(
+        "PipelineInvalid",
+        `${missing.length} steps of ${absolute} name files that do not exist.`,
+        {
+          details: missing,
+          location: { file: absolute },
+        },
+      );
+    return pipeline;
+  }
+  return readKalePipeline(text, absolute).pipeline;
+}

@@ -1,0 +1,481 @@
+import { createHash } from "node:crypto";
+import { cpus, freemem } from "node:os";
+import path, { posix } from "node:path";
+import { JOB_DIR, WORKSPACE_DIR } from "../../core/build/dockerfile";
+import { isCancelled } from "../../core/errors";
+import { Emitter } from "../../core/events";
+import type { Diagnosis } from "../../core/diagnosis/types";
+import type {
+  HostFolders,
+  JobSpec,
+  LogLine,
+  RunRecordWriter,
+  RunResult,
+  RunStatus,
+} from "../../core/job/types";
+import { mapTraceback } from "../../core/notebook";
+import { topologicalOrder } from "../../core/pipeline/graph";
+import { stepsToStart, type HostBudget, type StepDemand } from "../../core/pipeline/schedule";
+import { STEP_ENV } from "../../core/pipeline/stepScripts";
+import type { Pipeline, PipelineStep, PipelineStepState } from "../../core/pipeline/types";
+import { formatBytes } from "../../core/profile/quantity";
+import type { DockerConnection } from "../../targets/docker/connection";
+import { runLocalJob } from "../../targets/docker/localRun";
+import type { Print, SessionContext } from "../context";
+import { jobEnvFor, jobSpecFor } from "../job/load";
+import { build, connect, hostFoldersFor, imageId } from "../job/session";
+import { realPathOf } from "../store/realPath";
+import { runDir } from "../store/runRef";
+import { newRunId, RunRecorder } from "../store/runStore";
+import { fileDigest, lookupStep, rememberStep } from "../store/stepCache";
+import { analysePipeline } from "./analyse";
+import { loadPipeline, stepScriptPath, type LoadedPipeline } from "./load";
+
+export interface PipelineRunRequest {
+  file: string;
+  profile?: string;
+  /** `name=value` overrides of the pipeline's parameters. */
+  params: string[];
+  /** Run every step, even one whose succeeded run could be reused. */
+  noCache?: boolean;
+  verbose?: boolean;
+  print: Print;
+  /** A step started, ended, was reused or will not run. */
+  onStep?(state: PipelineStepState): void;
+  /** A line a step wrote, with the step's name as its source. */
+  onLog?(line: LogLine): void;
+}
+
+/** What a step's folder of outputs is called below its run's folder. */
+const STEP_OUTPUTS = "outputs";
+
+/**
+ * Runs a pipeline on local Docker: one image for all its steps, each step a job run of its own
+ * (record, logs, diagnosis) under its limits, in the order its edges allow and side by side as far
+ * as this machine's free memory and CPUs allow against those limits. A failed step leaves the
+ * steps after it not run while the other branches finish; a step whose image, command, parameters
+ * and inputs match a succeeded run is not run again (its outputs are reused). Cancelling stops
+ * every running step's container. The pipeline's own record lists where each step stands.
+ */
+export async function runPipelineLocally(
+  context: SessionContext,
+  request: PipelineRunRequest,
+): Promise<RunResult> {
+  const connection = await connect(context, request.print);
+  const loaded = await loadPipeline(context, request.file, { profile: request.profile, connection });
+  const { job } = loaded;
+  jobEnvFor(job, request.params);
+  const built = await build(context, connection, job, Boolean(request.verbose), request.print);
+  const pipeline = await analysePipeline(
+    connection,
+    built.tag,
+    loaded.pipeline,
+    job.profile.limits,
+    context.signal,
+  );
+  const order = topologicalOrder(pipeline.steps) ?? pipeline.steps;
+  request.print(describePipeline(pipeline));
+  const runId = newRunId(pipeline.name);
+  const recorder = await RunRecorder.create(job.workspaceDir, runId);
+  try {
+    return await new PipelineRun(
+      context,
+      request,
+      connection,
+      { ...loaded, pipeline },
+      built.imageId,
+      built.tag,
+      runId,
+      recorder,
+      order,
+    ).run();
+  } finally {
+    await recorder.release();
+  }
+}
+
+/** "Pipeline numbers: load → squares, total → report" */
+function describePipeline(pipeline: Pipeline): string {
+  const lines = [
+    `Pipeline ${pipeline.name}: ${pipeline.steps.length} step${pipeline.steps.length === 1 ? "" : "s"}`,
+  ];
+  for (const step of pipeline.steps) {
+    const after = step.after.length > 0 ? ` after ${step.after.join(", ")}` : "";
+    const inputs =
+      step.inputs.length > 0
+        ? `; receives ${step.inputs.map((input) => `${input.name} from ${input.from}`).join(", ")}`
+        : "";
+    lines.push(`  ${step.name}${after}${inputs}`);
+  }
+  return lines.join("\n");
+}
+
+interface Finished {
+  /** The folder holding the step's outputs (its own run's, or the reused run's), on this machine. */
+  outputsDir: string;
+  /** Each output's file name → sha256, for the cache keys of the steps after it. */
+  digests: Record<string, string>;
+}
+
+class PipelineRun {
+  private readonly states: PipelineStepState[];
+  private readonly finished = new Map<string, Finished>();
+  private readonly running = new Map<string, Promise<void>>();
+  /** Steps started (running, or ended): a step still "pending" while its cache is looked up is not started twice. */
+  private readonly launched = new Set<string>();
+  private readonly children: string[] = [];
+  private readonly startedAt = new Date().toISOString();
+  private readonly base: RunResult;
+  private budget?: HostBudget;
+  private saidWaiting = new Set<string>();
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly request: PipelineRunRequest,
+    private readonly connection: DockerConnection,
+    private readonly loaded: LoadedPipeline,
+    private readonly imageId: string,
+    private readonly image: string,
+    private readonly runId: string,
+    private readonly recorder: RunRecordWriter,
+    private readonly order: PipelineStep[],
+  ) {
+    this.states = loaded.pipeline.steps.map((step) => ({ name: step.name, status: "pending" }));
+    this.base = {
+      runId,
+      kind: "pipeline",
+      target: "local",
+      status: "running",
+      exitCode: null,
+      oomKilled: false,
+      image,
+      notebook: loaded.pipeline.file,
+      startedAt: this.startedAt,
+      memoryLimitBytes: loaded.job.profile.limits.memoryBytes,
+      engine: connection.endpoint,
+      diagnosis: [],
+    };
+  }
+
+  async run(): Promise<RunResult> {
+    try {
+      return await this.schedule();
+    } catch (error) {
+      // Whatever went wrong, the record does not stay "running": once the steps still going end, it says how.
+      await Promise.allSettled(this.running.values());
+      await this.recorder.close();
+      await this.save(this.context.signal.aborted ? "cancelled" : "failed", {
+        finishedAt: new Date().toISOString(),
+      });
+      throw error;
+    }
+  }
+
+  private async schedule(): Promise<RunResult> {
+    await this.save("running");
+    this.budget = await hostBudget(this.connection);
+    for (;;) {
+      this.skipBlocked();
+      if (this.context.signal.aborted) this.cancelPending();
+      const ready = this.order.filter(
+        (step) =>
+          !this.launched.has(step.name) && this.state(step.name).status === "pending" && this.isReady(step),
+      );
+      const running = [...this.running.keys()].map((name) => this.demand(this.step(name)));
+      const { start, waiting } = stepsToStart(
+        ready.map((step) => this.demand(step)),
+        running,
+        this.budget,
+      );
+      for (const name of start) this.launched.add(name);
+      for (const name of start)
+        this.running.set(
+          name,
+          this.runStep(this.step(name)).finally(() => this.running.delete(name)),
+        );
+      this.sayWaiting(waiting);
+      if (this.running.size === 0) break;
+      await Promise.race(this.running.values());
+    }
+    return this.end();
+  }
+
+  private step(name: string): PipelineStep {
+    return this.loaded.pipeline.steps.find((step) => step.name === name)!;
+  }
+
+  private state(name: string): PipelineStepState {
+    return this.states.find((state) => state.name === name)!;
+  }
+
+  private isReady(step: PipelineStep): boolean {
+    return step.after.every((name) => ["succeeded", "cached"].includes(this.state(name).status));
+  }
+
+  private limitsOf(step: PipelineStep) {
+    return { ...this.loaded.job.profile.limits, ...step.limits };
+  }
+
+  private demand(step: PipelineStep): StepDemand {
+    const limits = this.limitsOf(step);
+    return { name: step.name, memoryBytes: limits.memoryBytes, nanoCpus: limits.nanoCpus };
+  }
+
+  /** A step after one that failed, was cancelled or will not run, will not run either: said at once, with why. */
+  private skipBlocked(): void {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const step of this.order) {
+        const state = this.state(step.name);
+        if (state.status !== "pending") continue;
+        const blocker = step.after.find((name) =>
+          ["failed", "cancelled", "not-run"].includes(this.state(name).status),
+        );
+        if (!blocker) continue;
+        this.update(step.name, { status: "not-run", reason: `${blocker} did not succeed` });
+        changed = true;
+      }
+    }
+  }
+
+  private cancelPending(): void {
+    for (const state of this.states) {
+      if (state.status === "pending")
+        this.update(state.name, { status: "not-run", reason: "the pipeline was cancelled" });
+    }
+  }
+
+  private sayWaiting(waiting: string[]): void {
+    const fresh = waiting.filter((name) => !this.saidWaiting.has(name));
+    if (fresh.length === 0 || !this.budget) return;
+    fresh.forEach((name) => this.saidWaiting.add(name));
+    const running = [...this.running.keys()];
+    this.request.print(
+      `${fresh.join(", ")} ${fresh.length === 1 ? "waits" : "wait"} for ${running.join(", ")}: together their limits would pass this machine's ${formatBytes(this.budget.memoryBytes)} of free memory or ${this.budget.nanoCpus / 1e9} CPUs.`,
+    );
+  }
+
+  private update(name: string, change: Partial<PipelineStepState>): void {
+    const state = this.state(name);
+    Object.assign(state, change);
+    this.request.onStep?.({ ...state });
+    void this.save("running").catch(() => undefined);
+  }
+
+  private save(status: RunStatus, extra: Partial<RunResult> = {}): Promise<void> {
+    return this.recorder.save({
+      ...this.base,
+      status,
+      children: [...this.children],
+      steps: this.states.map((state) => ({ ...state })),
+      ...extra,
+    });
+  }
+
+  private async runStep(step: PipelineStep): Promise<void> {
+    const { job } = this.loaded;
+    const inputs = step.inputs.map((input) => {
+      const producer = this.finished.get(input.from)!;
+      return {
+        ...input,
+        hostFile: path.join(producer.outputsDir, `${input.output}.pkl`),
+        digest: producer.digests[`${input.output}.pkl`],
+      };
+    });
+    const command = ["python", `${JOB_DIR}/${stepScriptPath(step.name)}`];
+    const limits = this.limitsOf(step);
+    const key = createHash("sha256")
+      .update(
+        JSON.stringify({
+          image: this.imageId,
+          command,
+          params: this.request.params,
+          env: job.profile.profile.env,
+          limits,
+          outputs: step.outputs,
+          inputs: inputs.map((input) => [input.name, input.digest]),
+        }),
+      )
+      .digest("hex");
+    if (step.cache && !this.request.noCache) {
+      const cached = await lookupStep(job.workspaceDir, key);
+      if (cached) {
+        this.finished.set(step.name, { outputsDir: cached.outputsDir, digests: cached.outputs });
+        this.update(step.name, {
+          status: "cached",
+          runId: cached.runId,
+          reason: `reused the outputs of ${cached.runId}`,
+        });
+        return;
+      }
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.attempt(step, inputs, command, limits, attempt);
+      if (outcome.status === "succeeded") {
+        const digests: Record<string, string> = {};
+        for (const name of step.outputs)
+          digests[`${name}.pkl`] = await fileDigest(path.join(outcome.outputsDir, `${name}.pkl`));
+        this.finished.set(step.name, { outputsDir: outcome.outputsDir, digests });
+        if (step.cache)
+          await rememberStep(job.workspaceDir, key, {
+            runId: outcome.runId,
+            outputsDir: outcome.outputsDir,
+            outputs: digests,
+            savedAt: new Date().toISOString(),
+          });
+        return;
+      }
+      if (outcome.status === "cancelled" || attempt > step.retries || this.context.signal.aborted) return;
+      this.request.print(`${step.name}: failed; trying again (${attempt + 1} of ${step.retries + 1}).`);
+    }
+  }
+
+  private async attempt(
+    step: PipelineStep,
+    inputs: { name: string; hostFile: string }[],
+    command: string[],
+    limits: ReturnType<PipelineRun["limitsOf"]>,
+    attempt: number,
+  ): Promise<{ status: RunStatus; runId: string; outputsDir: string }> {
+    const { job } = this.loaded;
+    const stepRunId = newRunId(`${this.loaded.pipeline.name}-${step.name}`);
+    const outputsDir = path.join(runDir({ workspaceDir: job.workspaceDir, runId: stepRunId }), STEP_OUTPUTS);
+    const folders: HostFolders = {
+      ...(await hostFoldersFor(job)),
+      stepOutputs: await realPathOf(outputsDir),
+    };
+    const recorder = await RunRecorder.create(job.workspaceDir, stepRunId);
+    this.children.push(stepRunId);
+    this.update(step.name, {
+      status: "running",
+      runId: stepRunId,
+      startedAt: new Date().toISOString(),
+      ...(attempt > 1 && { attempts: attempt }),
+    });
+    this.request.print(`${step.name}: started (run ${stepRunId})`);
+    const inContainer = (file: string) =>
+      posix.join(WORKSPACE_DIR, path.relative(job.workspaceDir, file).split(path.sep).join("/"));
+    const spec: JobSpec = jobSpecFor(job, this.image, this.request.params);
+    const script = this.loaded.scripts.get(step.name);
+    const scriptPath = command[1]!;
+    const stepSpec = {
+      ...spec,
+      name: `${spec.name}-${step.name}`,
+      command,
+      limits,
+      env: {
+        ...spec.env,
+        [STEP_ENV.inputs]: JSON.stringify(
+          Object.fromEntries(inputs.map((input) => [input.name, inContainer(input.hostFile)])),
+        ),
+        [STEP_ENV.outputsDir]: inContainer(outputsDir),
+        [STEP_ENV.outputNames]: JSON.stringify(step.outputs),
+      },
+      explainTraceback: (output: string) => {
+        const traceback = script && mapTraceback(output, script.lineMap, scriptPath);
+        if (!traceback) return undefined;
+        const origin = traceback.origin;
+        return {
+          exception: traceback.exceptionType,
+          message: traceback.message,
+          location: origin && {
+            file: job.notebookFile,
+            cell: origin.cell,
+            cellId: origin.cellId,
+            line: origin.line,
+            source: origin.code,
+          },
+        };
+      },
+      folders,
+    };
+    const status = new Emitter<RunStatus>();
+    const logs = new Emitter<LogLine>();
+    logs.event((line) => this.request.onLog?.({ ...line, source: step.name }));
+    const writer: RunRecordWriter = {
+      log: (line) => recorder.log(line),
+      save: (result) => recorder.save({ ...result, parent: this.runId, step: step.name }),
+      close: () => recorder.close(),
+      cancelRequested: () => recorder.cancelRequested(),
+    };
+    let result: RunResult | undefined;
+    try {
+      result = await runLocalJob(this.connection, stepSpec, stepRunId, writer, {
+        cancel: this.context.signal,
+        status,
+        logs,
+      });
+    } catch (error) {
+      if (!isCancelled(error))
+        this.request.print(`${step.name}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await recorder.release();
+      status.dispose();
+      logs.dispose();
+    }
+    const ended = result?.status ?? (this.context.signal.aborted ? "cancelled" : "failed");
+    const reason = result ? stepReason(result) : "it could not start";
+    this.update(step.name, {
+      status: ended === "succeeded" ? "succeeded" : ended === "cancelled" ? "cancelled" : "failed",
+      reason,
+      exitCode: result?.exitCode ?? null,
+      oomKilled: result?.oomKilled ?? false,
+      finishedAt: result?.finishedAt ?? new Date().toISOString(),
+    });
+    this.request.print(`${step.name}: ${ended}${reason ? ` (${reason})` : ""}`);
+    return { status: ended, runId: stepRunId, outputsDir };
+  }
+
+  private async end(): Promise<RunResult> {
+    const failed = this.states.filter((state) => state.status === "failed");
+    const cancelled =
+      this.context.signal.aborted || this.states.some((state) => state.status === "cancelled");
+    const status: RunStatus = failed.length > 0 ? "failed" : cancelled ? "cancelled" : "succeeded";
+    const finishedAt = new Date().toISOString();
+    const diagnosis: Diagnosis[] = failed.map((state) => ({
+      code: "StepFailed",
+      severity: "error",
+      message: `The step ${state.name} failed: ${state.reason ?? "see its run"}.`,
+      fix: `Open the step's run${state.runId ? ` (${state.runId})` : ""} for its logs and diagnosis: parity logs ${state.runId ?? ""}`.trim(),
+    }));
+    const final: RunResult = {
+      ...this.base,
+      status,
+      exitCode: status === "succeeded" ? 0 : status === "cancelled" ? null : 1,
+      oomKilled: this.states.some((state) => state.oomKilled),
+      children: [...this.children],
+      steps: this.states.map((state) => ({ ...state })),
+      finishedAt,
+      durationMs: Date.parse(finishedAt) - Date.parse(this.startedAt),
+      diagnosis,
+    };
+    await this.recorder.close();
+    await this.recorder.save(final);
+    return final;
+  }
+}
+
+/** How a step's run ended, in a few words: its first error's message, or its exit code. */
+function stepReason(result: RunResult): string | undefined {
+  if (result.status === "succeeded") return undefined;
+  const error = result.diagnosis.find((item) => item.severity === "error");
+  if (error) return error.message.replace(/\.$/, "");
+  return result.exitCode !== null ? `exit ${result.exitCode}` : undefined;
+}
+
+/** The memory and CPUs the steps may share: the engine's, and no more memory than is free here when the engine is this machine. */
+async function hostBudget(connection: DockerConnection): Promise<HostBudget> {
+  const info = (await connection.docker.info().catch(() => ({}))) as { MemTotal?: number; NCPU?: number };
+  const local = connection.endpoint.startsWith("unix://") || connection.endpoint.startsWith("npipe://");
+  const memory = Math.min(
+    info.MemTotal ?? Number.POSITIVE_INFINITY,
+    local ? freemem() : Number.POSITIVE_INFINITY,
+  );
+  return {
+    memoryBytes: Number.isFinite(memory) ? memory : freemem(),
+    nanoCpus: (info.NCPU ?? cpus().length) * 1e9,
+  };
+}
+
+export { imageId };

@@ -1,0 +1,123 @@
+import { relativeTo } from "../../app/context";
+import type { PipelineStepState } from "../../core/pipeline/types";
+import type { RunResult } from "../../core/job/types";
+import { parseCommand } from "../args";
+import type { CliCommand, CliIO } from "../io";
+
+const USAGE = `Usage: parity pipeline <run|check> <file> [options]
+
+A pipeline is a notebook whose cells are tagged as Kale tags them (step:<name>, prev:<name>,
+imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), or a pipeline.yaml.
+
+  run <notebook>    Runs every step on local Docker with its limits (the profile's, or its
+                    limit: tags), side by side where the steps allow and this machine has room;
+                    variables a step uses are passed from the step before it that defines them.
+                    A step after a failed one is not run; a step whose image, code, parameters
+                    and inputs match a succeeded run is reused (cached). The exit code is 0 only
+                    when every step succeeded.
+  check <file>      Checks the pipeline's steps and edges without building or running anything.
+
+Options:
+  -p, --param name=value  Override a pipeline parameter (repeatable)
+  --profile <file>        parity.yaml to use (default: the nearest one above the pipeline)
+  --no-cache              Run every step, reusing none
+  --json                  Progress and logs to stderr; the last line of stdout is the result as JSON
+  -v, --verbose           Show the build's full output
+  -h, --help              Show this help`;
+
+export const pipelineCommand: CliCommand = async (args, io) => {
+  const parsed = parseCommand(
+    args,
+    io,
+    USAGE,
+    {
+      profile: { type: "string" },
+      json: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      param: { type: "string", short: "p", multiple: true, default: [] },
+      "no-cache": { type: "boolean" },
+    },
+    { min: 2, max: 2 },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+  const [action, file] = positionals as [string, string];
+  if (action === "check") return check(io, file, Boolean(values.json));
+  if (action !== "run") {
+    io.err(`parity pipeline: unknown action "${action}"; use "run" or "check".\n\n${USAGE}`);
+    return 2;
+  }
+  const { runPipelineLocally } = await import("../../app/pipeline/runLocal");
+  const print = values.json ? io.err : io.out;
+  const result = await runPipelineLocally(io, {
+    file,
+    profile: values.profile,
+    params: values.param,
+    noCache: values["no-cache"],
+    verbose: values.verbose,
+    print,
+    onLog: (line) =>
+      (line.stream === "stderr" || values.json ? io.err : io.out)(`[${line.source}] ${line.text}`),
+  });
+  if (values.json) io.out(JSON.stringify(pipelineJson(result)));
+  else {
+    io.out(summary(result));
+    for (const item of result.diagnosis) io.out(`  ${item.message}\n    ${item.fix}`);
+  }
+  return result.status === "succeeded" ? 0 : result.status === "cancelled" ? 130 : 1;
+};
+
+async function check(io: CliIO, file: string, json: boolean): Promise<number> {
+  const { checkPipelineFile } = await import("../../app/pipeline/check");
+  const pipeline = await checkPipelineFile(io, file);
+  if (json) {
+    io.out(
+      JSON.stringify({
+        name: pipeline.name,
+        format: pipeline.format,
+        file: pipeline.file,
+        steps: pipeline.steps,
+      }),
+    );
+    return 0;
+  }
+  io.out(
+    `${relativeTo(io, pipeline.file)}: pipeline ${pipeline.name}, ${pipeline.steps.length} steps, no problems found.`,
+  );
+  for (const step of pipeline.steps) {
+    io.out(`  ${step.name}${step.after.length > 0 ? ` after ${step.after.join(", ")}` : ""}`);
+  }
+  return 0;
+}
+
+/** The run's last line with --json: the run, each step, and the diagnosis. */
+function pipelineJson(result: RunResult) {
+  return {
+    runId: result.runId,
+    status: result.status,
+    steps: (result.steps ?? []).map((state: PipelineStepState) => ({
+      name: state.name,
+      status: state.status,
+      runId: state.runId ?? null,
+      exitCode: state.exitCode ?? null,
+      oomKilled: state.oomKilled ?? false,
+      cached: state.status === "cached",
+      startedAt: state.startedAt ?? null,
+      finishedAt: state.finishedAt ?? null,
+      reason: state.reason ?? null,
+    })),
+    durationMs: result.durationMs,
+    diagnosis: result.diagnosis,
+  };
+}
+
+function summary(result: RunResult): string {
+  const steps = result.steps ?? [];
+  const count = (status: string) => steps.filter((state) => state.status === status).length;
+  const parts = ["succeeded", "cached", "failed", "not-run", "cancelled"]
+    .map((status) => [status, count(status)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status === "not-run" ? "not run" : status}`);
+  const seconds = ((result.durationMs ?? 0) / 1000).toFixed(1);
+  return `${result.runId}: ${result.status} in ${seconds} s (${parts.join(", ")}).`;
+}
