@@ -1,11 +1,11 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
-import { readKalePipeline } from "../../core/pipeline/kale";
 import type { Pipeline } from "../../core/pipeline/types";
 import { errorLocation } from "../../core/pipeline/validate";
 import { parsePipelineYaml } from "../../core/pipeline/yamlFormat";
 import type { SessionContext } from "../context";
+import { readTaggedNotebook } from "./load";
 
 /**
  * A pipeline file read and checked without building or running anything: a notebook tagged as
@@ -58,5 +58,5 @@ export async function checkPipelineFile(context: SessionContext, file: string): 
       );
     return pipeline;
   }
-  return readKalePipeline(text, absolute).pipeline;
+  return readTaggedNotebook(text, absolute).pipeline;
 }

@@ -56,17 +56,7 @@ export async function loadPipeline(
       },
     );
   });
-  if (!/\.(ipynb|py)$/i.test(notebookFile) || !isTaggedPipeline(readCells(text, notebookFile))) {
-    throw new ParityError(
-      "PipelineNotTagged",
-      `${notebookFile} has no cell tagged step:<name>, so it is not a pipeline.`,
-      {
-        fix: "Tag the first cell of each step step:<name> and the cells it needs prev:<name> (Kale's tags), or run it as one job with parity run.",
-        location: { file: notebookFile },
-      },
-    );
-  }
-  const { pipeline, cells } = readKalePipeline(text, notebookFile);
+  const { pipeline, cells } = readTaggedNotebook(text, notebookFile);
   const scripts = new Map(
     pipeline.steps.map((step) => [step.name, kaleStepScript(cells, step.name, notebookFile)]),
   );
@@ -82,6 +72,24 @@ export async function loadPipeline(
   // which -p overrides: checked against them before anything is built.
   const parameters = scripts.get(pipeline.steps[0]?.name ?? "")?.parameters ?? [];
   return { pipeline, job: { ...job, notebook: { ...job.notebook, parameters } }, scripts };
+}
+
+/** A notebook read as a pipeline, refused with how to tag it when no cell starts a step. */
+export function readTaggedNotebook(
+  text: string,
+  notebookFile: string,
+): { pipeline: Pipeline; cells: KaleCells } {
+  if (!/\.(ipynb|py)$/i.test(notebookFile) || !isTaggedPipeline(readCells(text, notebookFile))) {
+    throw new ParityError(
+      "PipelineNotTagged",
+      `${notebookFile} has no cell tagged step:<name>, so it is not a pipeline.`,
+      {
+        fix: "Tag the first cell of each step step:<name> and the cells it needs prev:<name> (Kale's tags), or run it as one job with parity run.",
+        location: { file: notebookFile },
+      },
+    );
+  }
+  return readKalePipeline(text, notebookFile);
 }
 
 function stepFiles(pipeline: Pipeline, cells: KaleCells, scripts: Map<string, NotebookJob>): ContextFile[] {
