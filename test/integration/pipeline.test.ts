@@ -1,9 +1,13 @@
+import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunLogs } from "../../src/app/store";
 import type { RunResult } from "../../src/core/job/types";
-import { copyWorkspace, lastJson, runCli, type CliRun } from "./helpers/workspace";
+import { connectDocker } from "../../src/targets/docker/connection";
+import { RUN_LABEL } from "../../src/targets/docker/runLabels";
+import { copyWorkspace, lastJson, repoRoot, runCli, type CliRun } from "./helpers/workspace";
 
 // parity pipeline run against the real Docker engine: a notebook tagged as Kale tags it
 // (test/fixtures/workspaces/kale-pipeline), each step a container under its limits. Nothing is mocked.
@@ -139,3 +143,73 @@ describe("parity pipeline run on local Docker", () => {
     expect(said(refused)).not.toContain("Building");
   });
 });
+
+describe("Ctrl-C in parity pipeline run", () => {
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, ["esbuild.mjs"], { cwd: repoRoot });
+  }, 120_000);
+
+  it(
+    "stops every running step's container, records the pipeline cancelled and the steps after them not run",
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(repoRoot, "bin", "parity.js"),
+          "pipeline",
+          "run",
+          "numbers.ipynb",
+          "-p",
+          "pause=60",
+          "--no-cache",
+        ],
+        { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let output = "";
+      const collect = (chunk: Buffer) => (output += chunk.toString());
+      child.stdout.on("data", collect);
+      child.stderr.on("data", collect);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const deadline = Date.now() + 300_000;
+      while (!(
+        /squares: started \(run (\S+)\)/.test(output) && /total: started \(run (\S+)\)/.test(output)
+      )) {
+        if (Date.now() > deadline) throw new Error(`the steps never started:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const running = [/squares: started \(run (\S+)\)/, /total: started \(run (\S+)\)/].map(
+        (pattern) => pattern.exec(output)![1]!,
+      );
+      const { docker } = await connectDocker();
+      const containersOf = async (runId: string) =>
+        (await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } })).length;
+      // Both containers exist before the interrupt.
+      await until(async () => (await Promise.all(running.map(containersOf))).every((count) => count === 1));
+      const interrupted = Date.now();
+      child.kill("SIGINT");
+      expect(await exited, output).toBe(130);
+      expect(Date.now() - interrupted).toBeLessThan(30_000);
+      for (const runId of running) expect(await containersOf(runId), runId).toBe(0);
+      const runId = /^(numbers-\d{8}-\d{6}-[0-9a-f]{4}): cancelled/m.exec(output)?.[1];
+      expect(runId, output).toBeDefined();
+      const parent = await record(runId!);
+      expect(parent.status).toBe("cancelled");
+      expect(parent.steps?.map((each) => [each.name, each.status])).toEqual([
+        ["load", "succeeded"],
+        ["squares", "cancelled"],
+        ["total", "cancelled"],
+        ["report", "not-run"],
+      ]);
+      for (const stepRun of running) expect((await record(stepRun)).status).toBe("cancelled");
+    },
+    TIMEOUT,
+  );
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
