@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { ParityError } from "../../core/errors";
 import { readRecordOf, workspaceOfRunDir } from "../../app/store";
 import type { TargetName } from "../../core/job/types";
 import { TARGET_LABELS } from "../../core/presentation/targets";
@@ -40,6 +41,14 @@ export async function rerun(_services: Services, arg?: unknown): Promise<void> {
     arg.dir === undefined
       ? undefined
       : await readRecordOf({ workspaceDir: workspaceOfRunDir(arg.dir), runId: arg.summary.runId });
+  if ((record ?? arg.summary).kind === "pipeline" || (record ?? arg.summary).step !== undefined) {
+    // Rerun runs a notebook as one job: a pipeline's notebook would run every cell, skip cells too.
+    throw new ParityError(
+      "RerunPipeline",
+      `${arg.summary.runId} is part of a pipeline run; Rerun runs a notebook as one job.`,
+      { fix: `Run the pipeline again in a terminal: parity pipeline run ${fileName(arg.notebookFile)}` },
+    );
+  }
   const target = record?.target ?? arg.summary.target;
   const cluster = record?.cluster;
   const placement = cluster && { context: cluster.context, namespace: cluster.namespace };

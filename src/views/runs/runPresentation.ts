@@ -34,6 +34,9 @@ export interface RunSummary {
   diagnosis?: RunResult["diagnosis"];
   cluster?: Pick<ClusterRunRef, "context" | "namespace">;
   unreachableSince?: string;
+  /** A pipeline run, or (with `step`) one of its steps' runs. */
+  kind?: RunResult["kind"];
+  step?: string;
 }
 
 export interface RunPresentation {
@@ -63,7 +66,15 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
   // Where it ran, and the notebook's folder when names alone would not tell rows apart.
   parts.push(run.cluster ? `${run.target} ${run.cluster.namespace}` : run.target);
   if (folder) parts.push(folder);
-  const label = path.basename(run.notebook);
+  // A pipeline and its steps are shown as such; Rerun and Cancel Run, which act on job runs, are
+  // not offered on them (their context value says which they are).
+  const part = run.kind === "pipeline" ? "pipeline" : run.step !== undefined ? "step" : undefined;
+  const label =
+    part === "pipeline"
+      ? `${path.basename(run.notebook)} (pipeline)`
+      : part === "step"
+        ? `${path.basename(run.notebook)} › ${run.step}`
+        : path.basename(run.notebook);
   const tooltip = [
     `${label}: ${STATUS_WORDS[run.status].toLowerCase()}`,
     `Run ${run.runId} on ${TARGET_LABELS[run.target]}${run.cluster ? ` (context ${run.cluster.context}, namespace ${run.cluster.namespace})` : ""}`,
@@ -85,7 +96,7 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
     label,
     description: parts.join(" · "),
     tooltip,
-    contextValue: `parity:run+${run.status}+${run.target}${orphaned ? "+orphaned" : ""}`,
+    contextValue: `parity:run+${run.status}+${run.target}${part ? `+${part}` : ""}${orphaned ? "+orphaned" : ""}`,
     icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : ICONS[run.status],
   };
 }

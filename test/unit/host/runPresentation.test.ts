@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "../../../src/core/presentation/runStatus";
 import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
@@ -111,3 +113,44 @@ describe("durations", () => {
     expect(inFolder).toMatchObject({ label: "train.ipynb", description: "Running · local · b" });
   });
 });
+
+describe("pipeline runs in the Runs view", () => {
+  const base = { target: "local" as const, notebook: "/w/numbers.ipynb", exitCode: 0, oomKilled: false };
+
+  it("name the pipeline and each step, and say in the context value which they are (no Rerun or Cancel Run on them)", () => {
+    const pipeline = presentRun({ ...base, runId: "numbers-1", status: "succeeded", kind: "pipeline" });
+    expect(pipeline.label).toBe("numbers.ipynb (pipeline)");
+    expect(pipeline.contextValue).toBe("parity:run+succeeded+local+pipeline");
+    const step = presentRun({
+      ...base,
+      runId: "numbers-load-1",
+      status: "running",
+      kind: "job",
+      step: "load",
+    });
+    expect(step.label).toBe("numbers.ipynb › load");
+    expect(step.contextValue).toBe("parity:run+running+local+step");
+    // The Runs view's menus, as package.json declares them: Rerun matches a job run, orphaned or
+    // not, and neither of these; Cancel Run does not match a step.
+    const rerun = runsMenuPattern("parity.rerun");
+    expect(rerun.test(pipeline.contextValue)).toBe(false);
+    expect(rerun.test("parity:run+failed+local+step")).toBe(false);
+    expect(rerun.test("parity:run+failed+local")).toBe(true);
+    expect(rerun.test("parity:run+lost+cluster+orphaned")).toBe(true);
+    expect(runsMenuPattern("parity.cancelRun").test(step.contextValue)).toBe(false);
+    expect(runsMenuPattern("parity.cancelRun").test("parity:run+running+local")).toBe(true);
+  });
+});
+
+/** The viewItem pattern of a command's entry in the Runs view's context menu, read from package.json. */
+function runsMenuPattern(command: string): RegExp {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as {
+    contributes: { menus: Record<string, { command: string; when?: string }[]> };
+  };
+  const when = manifest.contributes.menus["view/item/context"]?.find(
+    (entry) => entry.command === command && entry.when?.includes("view == parity.runs"),
+  )?.when;
+  const pattern = when && /viewItem =~ \/(.*?)\/(?: |$)/.exec(when)?.[1];
+  if (!pattern) throw new Error(`package.json has no Runs view menu entry for ${command}`);
+  return new RegExp(pattern);
+}
