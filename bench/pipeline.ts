@@ -3,51 +3,24 @@
 // it should be close to one step's time, not two), and a fully cached rerun against the cold run.
 // kfp.local's DockerRunner is not run here: its figure is printed as not measured.
 import { execFile } from "node:child_process";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { benchProject, codeCell } from "./project";
 
 const run = promisify(execFile);
 const parity = path.resolve("bin/parity.js");
 
-const dir = await mkdtemp(path.join(tmpdir(), "parity-bench-pipeline-"));
-await chmod(dir, 0o755);
-const cell = (tags: string[], source: string) => ({
-  cell_type: "code",
-  metadata: { tags },
-  outputs: [],
-  execution_count: null,
-  source,
-});
-await writeFile(
-  path.join(dir, "join.ipynb"),
-  JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      cell(["imports"], "import time"),
-      cell(["step:left"], "time.sleep(4)\nleft = 1"),
-      cell(["step:right"], "time.sleep(4)\nright = 2"),
-      cell(["step:join", "prev:left", "prev:right"], "print(left + right)"),
-    ],
-  }),
-);
-await writeFile(
-  path.join(dir, "parity.yaml"),
+const dir = await benchProject(
+  "parity-bench-pipeline-",
+  "join.ipynb",
   [
-    "apiVersion: parity.dev/v1",
-    "kind: Profile",
-    `name: bench-pipeline-${process.pid}`,
-    "image:",
-    "  base: parity/python:3.11-bookworm",
-    '  python: "3.11"',
-    "resources:",
-    "  memory: 256Mi",
-    '  cpu: "0.5"',
-    "",
-  ].join("\n"),
+    codeCell("import time", ["imports"]),
+    codeCell("time.sleep(4)\nleft = 1", ["step:left"]),
+    codeCell("time.sleep(4)\nright = 2", ["step:right"]),
+    codeCell("print(left + right)", ["step:join", "prev:left", "prev:right"]),
+  ],
+  { name: `bench-pipeline-${process.pid}`, memory: "256Mi", cpu: "0.5" },
 );
 
 interface Step {

@@ -2,41 +2,20 @@
 // of the same image with the same command and memory limit, in one run on the real Docker engine.
 // Prints the median of several runs of each and their ratio. The aim: within 2x of docker run.
 import { execFile } from "node:child_process";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { benchProject, codeCell } from "./project";
 
 const run = promisify(execFile);
 const ROUNDS = 7;
 const parity = path.resolve("bin/parity.js");
 
-const dir = await mkdtemp(path.join(tmpdir(), "parity-bench-warm-"));
-await chmod(dir, 0o755);
-const notebook = {
-  cells: [
-    { cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: ['print("hello")'] },
-  ],
-  metadata: {},
-  nbformat: 4,
-  nbformat_minor: 5,
-};
-await writeFile(path.join(dir, "hello.ipynb"), JSON.stringify(notebook));
-await writeFile(
-  path.join(dir, "parity.yaml"),
-  [
-    "apiVersion: parity.dev/v1",
-    "kind: Profile",
-    `name: bench-warm-${process.pid}`,
-    "image:",
-    "  base: parity/python:3.11-bookworm",
-    '  python: "3.11"',
-    "resources:",
-    "  memory: 256Mi",
-    '  cpu: "1"',
-    "",
-  ].join("\n"),
-);
+const dir = await benchProject("parity-bench-warm-", "hello.ipynb", [codeCell('print("hello")')], {
+  name: `bench-warm-${process.pid}`,
+  memory: "256Mi",
+  cpu: "1",
+});
 
 async function seconds(command: string, args: string[]): Promise<number> {
   const started = process.hrtime.bigint();

@@ -16,6 +16,7 @@ import {
   convertNotebook,
   mapTraceback,
   parseParameterOverrides,
+  type LineMap,
   type NotebookJob,
 } from "../../core/notebook";
 import { defaultProfile, findProfileFile, loadProfile, type ResolvedProfile } from "../../core/profile";
@@ -154,7 +155,6 @@ export function jobSpecFor(
 ): JobSpec {
   const scriptPath = `${JOB_DIR}/${loaded.scriptName}`;
   const env = jobEnvFor(loaded, overrides);
-  const isScript = loaded.notebookFile.endsWith(".py");
   return {
     name: loaded.name,
     notebookFile: loaded.notebookFile,
@@ -165,23 +165,36 @@ export function jobSpecFor(
     command: ["python", scriptPath],
     env,
     limits: loaded.profile.limits,
-    explainTraceback: (output) => {
-      const traceback = mapTraceback(output, loaded.notebook.lineMap, scriptPath);
-      if (!traceback) return undefined;
-      const origin = traceback.origin;
-      return {
-        exception: traceback.exceptionType,
-        message: traceback.message,
-        location: origin && {
-          file: loaded.notebookFile,
-          cell: isScript ? undefined : origin.cell,
-          cellId: origin.cellId,
-          line: origin.fileLine ?? origin.line,
-          source: origin.code,
-        },
-      };
-    },
+    explainTraceback: explainTracebackOf(loaded.notebookFile, loaded.notebook.lineMap, scriptPath),
     distributionFor: (module) => distributionForImport(module, moduleDistributions),
+  };
+}
+
+/**
+ * Maps a Python traceback in a job's output, from the generated script at `scriptPath`, back to
+ * the notebook's cell and line (a percent-format script's own line).
+ */
+export function explainTracebackOf(
+  notebookFile: string,
+  lineMap: LineMap,
+  scriptPath: string,
+): NonNullable<JobSpec["explainTraceback"]> {
+  const isScript = notebookFile.endsWith(".py");
+  return (output) => {
+    const traceback = mapTraceback(output, lineMap, scriptPath);
+    if (!traceback) return undefined;
+    const origin = traceback.origin;
+    return {
+      exception: traceback.exceptionType,
+      message: traceback.message,
+      location: origin && {
+        file: notebookFile,
+        cell: isScript ? undefined : origin.cell,
+        cellId: origin.cellId,
+        line: origin.fileLine ?? origin.line,
+        source: origin.code,
+      },
+    };
   };
 }
 

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
 import type { Pipeline } from "../../core/pipeline/types";
-import { errorLocation } from "../../core/pipeline/validate";
+import { errorLocation, throwProblems } from "../../core/pipeline/validate";
 import { parsePipelineYaml } from "../../core/pipeline/yamlFormat";
 import type { SessionContext } from "../context";
 import { readTaggedNotebook } from "./load";
@@ -45,17 +45,11 @@ export async function checkPipelineFile(context: SessionContext, file: string): 
           ),
         );
     }
-    const [only] = missing;
-    if (only && missing.length === 1) throw only;
-    if (missing.length > 1)
-      throw new ParityError(
-        "PipelineInvalid",
-        `${missing.length} steps of ${absolute} name files that do not exist.`,
-        {
-          details: missing,
-          location: { file: absolute },
-        },
-      );
+    throwProblems(
+      missing,
+      absolute,
+      (count) => `${count} steps of ${absolute} name files that do not exist.`,
+    );
     return pipeline;
   }
   return readTaggedNotebook(text, absolute).pipeline;

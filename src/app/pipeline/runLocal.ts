@@ -13,7 +13,6 @@ import type {
   RunResult,
   RunStatus,
 } from "../../core/job/types";
-import { mapTraceback } from "../../core/notebook";
 import { topologicalOrder } from "../../core/pipeline/graph";
 import { stepsToStart, type HostBudget, type StepDemand } from "../../core/pipeline/schedule";
 import { STEP_ENV } from "../../core/pipeline/stepScripts";
@@ -22,8 +21,8 @@ import { formatBytes } from "../../core/profile/quantity";
 import type { DockerConnection } from "../../targets/docker/connection";
 import { runLocalJob } from "../../targets/docker/localRun";
 import type { Print, SessionContext } from "../context";
-import { jobEnvFor, jobSpecFor } from "../job/load";
-import { build, connect, hostFoldersFor, imageId } from "../job/session";
+import { explainTracebackOf, jobEnvFor, jobSpecFor } from "../job/load";
+import { build, connect, hostFoldersFor } from "../job/session";
 import { realPathOf } from "../store/realPath";
 import { runDir } from "../store/runRef";
 import { newRunId, RunRecorder } from "../store/runStore";
@@ -65,6 +64,8 @@ export async function runPipelineLocally(
   const loaded = await loadPipeline(context, request.file, { profile: request.profile, connection });
   const { job } = loaded;
   jobEnvFor(job, request.params);
+  const folders = await hostFoldersFor(job);
+  for (const note of folders.notes) request.print(note);
   const built = await build(context, connection, job, Boolean(request.verbose), request.print);
   const pipeline = await analysePipeline(
     connection,
@@ -73,7 +74,6 @@ export async function runPipelineLocally(
     job.profile.limits,
     context.signal,
   );
-  const order = topologicalOrder(pipeline.steps) ?? pipeline.steps;
   request.print(describePipeline(pipeline));
   const runId = newRunId(pipeline.name);
   const recorder = await RunRecorder.create(job.workspaceDir, runId);
@@ -87,7 +87,7 @@ export async function runPipelineLocally(
       built.tag,
       runId,
       recorder,
-      order,
+      folders,
     ).run();
   } finally {
     await recorder.release();
@@ -119,6 +119,8 @@ interface Finished {
 
 class PipelineRun {
   private readonly states: PipelineStepState[];
+  /** The steps in an order where each comes after those it needs. */
+  private readonly order: PipelineStep[];
   private readonly finished = new Map<string, Finished>();
   private readonly running = new Map<string, Promise<void>>();
   /** Steps started (running, or ended): a step still "pending" while its cache is looked up is not started twice. */
@@ -127,7 +129,7 @@ class PipelineRun {
   private readonly startedAt = new Date().toISOString();
   private readonly base: RunResult;
   private budget?: HostBudget;
-  private saidWaiting = new Set<string>();
+  private readonly saidWaiting = new Set<string>();
 
   constructor(
     private readonly context: SessionContext,
@@ -138,8 +140,10 @@ class PipelineRun {
     private readonly image: string,
     private readonly runId: string,
     private readonly recorder: RunRecordWriter,
-    private readonly order: PipelineStep[],
+    /** The project's folders as every step mounts them, checked once for the whole run. */
+    private readonly folders: HostFolders,
   ) {
+    this.order = topologicalOrder(loaded.pipeline.steps) ?? loaded.pipeline.steps;
     this.states = loaded.pipeline.steps.map((step) => ({ name: step.name, status: "pending" }));
     this.base = {
       runId,
@@ -187,12 +191,13 @@ class PipelineRun {
         running,
         this.budget,
       );
-      for (const name of start) this.launched.add(name);
-      for (const name of start)
+      for (const name of start) {
+        this.launched.add(name);
         this.running.set(
           name,
           this.runStep(this.step(name)).finally(() => this.running.delete(name)),
         );
+      }
       this.sayWaiting(waiting);
       if (this.running.size === 0) break;
       await Promise.race(this.running.values());
@@ -341,10 +346,7 @@ class PipelineRun {
     const { job } = this.loaded;
     const stepRunId = newRunId(`${this.loaded.pipeline.name}-${step.name}`);
     const outputsDir = path.join(runDir({ workspaceDir: job.workspaceDir, runId: stepRunId }), STEP_OUTPUTS);
-    const folders: HostFolders = {
-      ...(await hostFoldersFor(job)),
-      stepOutputs: await realPathOf(outputsDir),
-    };
+    const folders: HostFolders = { ...this.folders, stepOutputs: await realPathOf(outputsDir) };
     const recorder = await RunRecorder.create(job.workspaceDir, stepRunId);
     this.children.push(stepRunId);
     this.update(step.name, {
@@ -357,7 +359,8 @@ class PipelineRun {
     const inContainer = (file: string) =>
       posix.join(WORKSPACE_DIR, path.relative(job.workspaceDir, file).split(path.sep).join("/"));
     const spec: JobSpec = jobSpecFor(job, this.image, this.request.params);
-    const script = this.loaded.scripts.get(step.name);
+    // Every step's script was made as the pipeline was loaded.
+    const script = this.loaded.scripts.get(step.name)!;
     const scriptPath = command[1]!;
     const stepSpec = {
       ...spec,
@@ -372,22 +375,7 @@ class PipelineRun {
         [STEP_ENV.outputsDir]: inContainer(outputsDir),
         [STEP_ENV.outputNames]: JSON.stringify(step.outputs),
       },
-      explainTraceback: (output: string) => {
-        const traceback = script && mapTraceback(output, script.lineMap, scriptPath);
-        if (!traceback) return undefined;
-        const origin = traceback.origin;
-        return {
-          exception: traceback.exceptionType,
-          message: traceback.message,
-          location: origin && {
-            file: job.notebookFile,
-            cell: origin.cell,
-            cellId: origin.cellId,
-            line: origin.line,
-            source: origin.code,
-          },
-        };
-      },
+      explainTraceback: explainTracebackOf(job.notebookFile, script.lineMap, scriptPath),
       folders,
     };
     const status = new Emitter<RunStatus>();
@@ -477,5 +465,3 @@ async function hostBudget(connection: DockerConnection): Promise<HostBudget> {
     nanoCpus: (info.NCPU ?? cpus().length) * 1e9,
   };
 }
-
-export { imageId };

@@ -4,7 +4,7 @@ import { quantityToBytes, quantityToNanoCpus, suggestQuantityFix } from "../prof
 import { readCells } from "../notebook/readCells";
 import type { SourceCell } from "../notebook/types";
 import type { Pipeline, PipelineStep, StepLimits } from "./types";
-import { errorLocation, validatePipeline } from "./validate";
+import { errorLocation, throwProblems, validatePipeline } from "./validate";
 
 /**
  * The tags Kale reads from a notebook's cells, read the same way so a notebook tagged for Kale
@@ -104,19 +104,7 @@ export function readKalePipeline(text: string, file: string): { pipeline: Pipeli
       )
       .map((step) => step.name);
   }
-  if (problems.length > 0) {
-    const [only] = problems;
-    throw problems.length === 1 && only
-      ? only
-      : new ParityError(
-          "PipelineInvalid",
-          `The notebook ${file} has ${problems.length} problems as a pipeline.`,
-          {
-            details: problems,
-            location: { file },
-          },
-        );
-  }
+  throwProblems(problems, file, (count) => `The notebook ${file} has ${count} problems as a pipeline.`);
   const pipeline: Pipeline = {
     name: path.basename(file).replace(/\.(ipynb|py)$/i, ""),
     format: "kale",

@@ -80,12 +80,25 @@ export function validatePipeline(pipeline: Pipeline): Pipeline {
       "A step cannot come, directly or through others, after itself: remove one of these edges.",
     );
   }
-  if (problems.length === 0) return pipeline;
-  const [only] = problems;
-  if (problems.length === 1 && only) throw only;
-  throw new ParityError("PipelineInvalid", `The pipeline ${pipeline.file} has ${problems.length} problems.`, {
+  throwProblems(problems, pipeline.file, (count) => `The pipeline ${pipeline.file} has ${count} problems.`);
+  return pipeline;
+}
+
+/**
+ * Nothing when there are no problems; the one problem itself, with its own location and fix; or
+ * one error listing them all under `summary` (given their count).
+ */
+export function throwProblems(
+  problems: ParityError[],
+  file: string,
+  summary: (count: number) => string,
+): void {
+  const [only, ...more] = problems;
+  if (!only) return;
+  if (more.length === 0) throw only;
+  throw new ParityError("PipelineInvalid", summary(problems.length), {
     details: problems,
-    location: { file: pipeline.file },
+    location: { file },
   });
 }
 

@@ -1,7 +1,7 @@
 import { ParityError } from "../errors";
 import { ancestorsOf, topologicalOrder } from "./graph";
 import type { Pipeline } from "./types";
-import { errorLocation, validatePipeline } from "./validate";
+import { errorLocation, throwProblems, validatePipeline } from "./validate";
 
 /** What Python's parser says of one piece of code: the names it binds, and those it reads before binding them. */
 export interface CodeNames {
@@ -54,14 +54,6 @@ export function passVariables(
       }
     }
   }
-  if (problems.length > 0) {
-    const [only] = problems;
-    throw problems.length === 1 && only
-      ? only
-      : new ParityError("PipelineInvalid", `The pipeline ${pipeline.file} has ${problems.length} problems.`, {
-          details: problems,
-          location: { file: pipeline.file },
-        });
-  }
+  throwProblems(problems, pipeline.file, (count) => `The pipeline ${pipeline.file} has ${count} problems.`);
   return validatePipeline({ ...pipeline, steps });
 }
