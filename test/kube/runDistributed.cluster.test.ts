@@ -70,15 +70,27 @@ describe("startClusterRun with a PyTorchJob (the real Training Operator)", () =>
       }),
     );
     expect([...byReplica.keys()].sort()).toEqual(["master-0", "worker-0", "worker-1"]);
+    // kwok serves a pod's log only once its Logs object exists; until then each follower retries
+    // with backoff, so a log made available later can start seconds late. Each replica's first line
+    // is therefore waited for before the next replica's log is made, and the interleaving the merge
+    // must order is written once every stream is live.
     const files = new Map<string, string>();
     for (const [replica, pod] of byReplica) {
       files.set(
         replica,
         await setPodLog(cluster, namespace, pod.metadata!.name!, "pytorch", [`${replica} step 1`]),
       );
+      await until(`${replica}'s first line followed`, async () =>
+        lines.some((l) => l.source === replica) ? true : undefined,
+      );
     }
-    await until("a followed line from every replica", async () =>
-      new Set(lines.map((l) => l.source)).size === 3 ? true : undefined,
+    for (const step of [2, 3]) {
+      for (const replica of ["worker-1", "master-0", "worker-0"]) {
+        appendFileSync(files.get(replica)!, cri(`${replica} step ${step}`));
+      }
+    }
+    await until("every replica's step 3 followed", async () =>
+      lines.filter((l) => l.text.endsWith("step 3")).length === 3 ? true : undefined,
     );
 
     // worker-1 writes its last words and is killed; they may arrive only through the final read.
@@ -99,12 +111,12 @@ describe("startClusterRun with a PyTorchJob (the real Training Operator)", () =>
     );
 
     const texts = lines.map((l) => `${l.source}: ${l.text}`).sort();
-    expect(texts).toEqual([
-      "master-0: master-0 step 1",
-      "worker-0: worker-0 step 1",
-      "worker-1: worker-1 allocating 4 GiB",
-      "worker-1: worker-1 step 1",
-    ]);
+    expect(texts).toEqual(
+      [
+        ...["master-0", "worker-0", "worker-1"].flatMap((r) => [1, 2, 3].map((n) => `${r}: ${r} step ${n}`)),
+        "worker-1: worker-1 allocating 4 GiB",
+      ].sort(),
+    );
     const stored = readFileSync(join(job.workspaceDir, RUNS_DIR, "ddp-1", "logs.jsonl"), "utf8")
       .trim()
       .split("\n")
