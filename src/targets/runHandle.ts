@@ -13,6 +13,8 @@ export interface RunControls {
 export interface FollowControls extends RunControls {
   /** Aborted by detach(): stop following and leave the work running. */
   detach: AbortSignal;
+  /** Since when (ISO) the work's server has not answered; undefined once it answers again. */
+  unreachable: Emitter<string | undefined>;
 }
 
 /** A run handle with detach(): stop following, leave the work going, and settle `result` with the record as it is. */
@@ -41,6 +43,9 @@ export function createDetachableRunHandle(
   work: (controls: FollowControls) => Promise<RunResult>,
 ): DetachableRunHandle {
   const detach = new AbortController();
-  const handle = createRunHandle(runId, (controls) => work({ ...controls, detach: detach.signal }));
-  return { ...handle, detach: () => detach.abort() };
+  const unreachable = new Emitter<string | undefined>();
+  const handle = createRunHandle(runId, (controls) =>
+    work({ ...controls, detach: detach.signal, unreachable }).finally(() => unreachable.dispose()),
+  );
+  return { ...handle, detach: () => detach.abort(), onUnreachable: unreachable.event };
 }

@@ -46,6 +46,9 @@ describe("a followed cluster run whose API server goes away", () => {
   it("records since when it is unreachable, keeps its last status, and clears the mark when the server answers", async () => {
     const relay = await Relay.open(cluster.server);
     const { handle, record } = await pendingRun(relay, "unreachable-1");
+    // What the progress toast and the CLI say while following (trackedRun, parity run).
+    const told: (string | undefined)[] = [];
+    handle.onUnreachable?.((since) => told.push(since));
     try {
       const cut = Date.now();
       await relay.refuse();
@@ -54,10 +57,12 @@ describe("a followed cluster run whose API server goes away", () => {
       expect(Date.parse(down.unreachableSince!)).toBeGreaterThanOrEqual(cut);
       // Not "lost", not "failed": pending is the last thing known of it.
       expect(down.status).toBe("pending");
+      expect(told).toEqual([down.unreachableSince]);
 
       await relay.restore();
       const back = await until("the mark is gone once the server answers", unmarked(record), 60_000);
       expect(back.status).toBe("pending");
+      expect(told).toEqual([down.unreachableSince, undefined]);
     } finally {
       handle.cancel();
       await handle.result.catch(() => undefined);

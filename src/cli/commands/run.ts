@@ -7,6 +7,7 @@ import { describeError, isCancelled, ParityError } from "../../core/errors";
 import { formatReport } from "../../core/parity";
 import { describeMemory } from "../../core/job/peakMemory";
 import type { RunResult } from "../../core/job/types";
+import { unreachableWords } from "../../core/presentation/runStatus";
 import { jobOptions, parseCommand, TARGET_HELP, targetOf, targetOptions } from "../args";
 import { sessionOf, type CliCommand, type CliIO } from "../io";
 
@@ -77,6 +78,13 @@ export const runCommand: CliCommand = async (args, io) => {
     void stopOnInterrupt(io, started).then((left) => (leftRunning = left));
   };
   io.signal.addEventListener("abort", onAbort, { once: true });
+  handle.onUnreachable?.((since) =>
+    io.err(
+      since
+        ? `parity: ${unreachableWords(since)}; Parity keeps trying.`
+        : "parity: the cluster answers again.",
+    ),
+  );
   handle.onLog((line) => {
     const prefix = line.source ? `${line.source} │ ` : "";
     (values.json || line.stream === "stderr" ? io.err : io.out)(`  │ ${prefix}${line.text}`);

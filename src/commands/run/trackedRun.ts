@@ -4,6 +4,7 @@ import type { RunRef } from "../../app/store";
 import type { LoadedJob } from "../../app/job/load";
 import type { RunRequest, StartedRun } from "../../app/targets/target";
 import type { TargetName } from "../../core/job/types";
+import { unreachableWords } from "../../core/presentation/runStatus";
 import type { Services } from "../../services/container";
 import { reportFailure } from "../support/boundary";
 import { withCancellableProgress } from "../support/progress";
@@ -74,8 +75,16 @@ export async function runTracked(
           panels.showLogsPanel(services.context, ref);
         }
       });
-      print(`Running ${handle.runId} ${started.where} (cancel ${started.cancelEffect})`);
-      return await handle.result.finally(() => subscription.dispose());
+      const running = `Running ${handle.runId} ${started.where} (cancel ${started.cancelEffect})`;
+      print(running);
+      // While the cluster does not answer, the progress says so rather than the last status seen.
+      const reach = handle.onUnreachable?.((since) =>
+        print(since ? `${running}: ${unreachableWords(since)}; Parity keeps trying` : running),
+      );
+      return await handle.result.finally(() => {
+        subscription.dispose();
+        reach?.dispose();
+      });
     } finally {
       services.activeRuns.end(active);
     }

@@ -114,6 +114,11 @@ export interface RunHandle {
    * on a cluster): the record stays as it is (not finished) and `result` settles with it.
    */
   detach?(): void;
+  /**
+   * Where the work is followed over a network (a cluster): since when (ISO time) its server has not
+   * answered, fired when that starts, and undefined once it answers again.
+   */
+  readonly onUnreachable?: (listener: Listener<string | undefined>) => Disposable;
   readonly result: Promise<RunResult>;
 }
 

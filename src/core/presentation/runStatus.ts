@@ -20,3 +20,13 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, "0")} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }
+
+/** "23:14": the hour and minute of an ISO time, in the user's time zone. */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/** How a live run whose cluster stopped answering is described, in the Runs view, its progress and the CLI. */
+export function unreachableWords(since: string): string {
+  return `cluster unreachable since ${clockTime(since)}`;
+}

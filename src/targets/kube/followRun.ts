@@ -62,6 +62,7 @@ async function followUntilEnd(run: FollowedRun, controls: FollowControls): Promi
   let nodes: Promise<NodeFacts[] | undefined> | undefined;
   let nodeCache: NodeFacts[] | undefined;
   let current: RunStatus = base.status;
+  let lostAt: number | undefined;
   const snapshot = (state: RunStatus, outcome?: WorkloadOutcome): RunResult => {
     const pods = watch.allPods();
     // Attached again: what the earlier process saw stays, events since expired included.
@@ -100,6 +101,10 @@ async function followUntilEnd(run: FollowedRun, controls: FollowControls): Promi
     cancel.addEventListener("abort", () => resolve("cancelled"), { once: true });
     detach.addEventListener("abort", () => resolve("detached"), { once: true });
     watch.onChange(() => {
+      if (watch.unreachableSince !== lostAt) {
+        lostAt = watch.unreachableSince;
+        controls.unreachable.fire(lostAt === undefined ? undefined : new Date(lostAt).toISOString());
+      }
       for (const pod of watch.pods()) runLogs.watchPod(pod);
       // The nodes as they are now, read once a pod cannot be scheduled: to name taints and give numbers.
       if (!nodes && watch.entries().some((e) => e.reason === "FailedScheduling")) {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { ClusterRunRef, RunResult, RunStatus, TargetName } from "../../core/job/types";
-import { formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { formatDuration, STATUS_WORDS, unreachableWords } from "../../core/presentation/runStatus";
 import { TARGET_LABELS } from "../../core/presentation/targets";
 import { isFinished } from "../../core/workload/status";
 
@@ -55,9 +55,7 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
   const parts = [STATUS_WORDS[run.status]];
   // The status is the last one seen: say it may be out of date rather than show it as current.
   const unreachable =
-    run.unreachableSince && !isFinished(run.status)
-      ? `cluster unreachable since ${clockTime(run.unreachableSince)}`
-      : undefined;
+    run.unreachableSince && !isFinished(run.status) ? unreachableWords(run.unreachableSince) : undefined;
   if (unreachable) parts.push(unreachable);
   if (orphaned) parts.push("process gone");
   if (run.durationMs !== undefined && isFinished(run.status)) parts.push(formatDuration(run.durationMs));
@@ -99,9 +97,4 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
     contextValue: `parity:run+${run.status}+${run.target}${part ? `+${part}` : ""}${orphaned ? "+orphaned" : ""}`,
     icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : ICONS[run.status],
   };
-}
-
-/** "23:14": the hour and minute of an ISO time, in the user's time zone. */
-function clockTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
