@@ -4,6 +4,7 @@ import path from "node:path";
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ParityError } from "../../src/core/errors";
+import { userMessage } from "../../src/core/presentation/messages";
 import {
   allowedActions,
   canI,
@@ -112,5 +113,23 @@ describe("permissions", () => {
       "ConfirmationRequired",
       "allowed",
     ]);
+  });
+});
+
+describe("a refusal that reaches a command's boundary unconverted", () => {
+  it("reads as the cluster's refusal, with the verb and resource it names, not as an unexpected failure", async () => {
+    const error = await restricted.config
+      .makeApiClient(CoreV1Api)
+      .listNode()
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeDefined();
+    const message = userMessage(error);
+    expect(message).toMatch(
+      /^The cluster refused: nodes is forbidden: User "[^"]+" cannot list resource "nodes" in API group "" at the cluster scope\. Ask a cluster admin for a Role that allows it/,
+    );
+    expect(message).not.toMatch(/unexpectedly|HTTP-Code|Headers/);
   });
 });

@@ -3,9 +3,35 @@ import { describeError, ParityError } from "../errors";
 /** A failure as one paragraph (notifications drop line breaks): the sentence, where, and the fix. */
 export function userMessage(error: unknown): string {
   if (error instanceof ParityError) return oneParagraph(describeError(error));
+  const refused = clusterRefusal(error);
+  if (refused) return refused;
   const reason = error instanceof Error ? error.message : String(error);
   const sentence = /[.!?]$/.test(reason) ? reason : `${reason}.`;
   return `Parity failed unexpectedly: ${sentence} The Parity output channel has the details.`;
+}
+
+/**
+ * A Kubernetes API server's 403 that reached a boundary without being turned into a ParityError
+ * (client-node's ApiException: a numeric code, the Status object as its body) reads as the refusal
+ * it is, with the verb and resource the server names, never as an unexpected failure.
+ */
+function clusterRefusal(error: unknown): string | undefined {
+  const { code, body } = (error ?? {}) as { code?: unknown; body?: unknown };
+  if (code !== 403) return undefined;
+  let status = body;
+  if (typeof body === "string") {
+    try {
+      status = JSON.parse(body) as unknown;
+    } catch {
+      status = undefined;
+    }
+  }
+  const said = (status as { message?: unknown } | undefined)?.message;
+  const what =
+    typeof said === "string" && said.trim()
+      ? `: ${said.trim().replace(/[.\s]+$/, "")}`
+      : " the request (403 Forbidden)";
+  return `The cluster refused${what}. Ask a cluster admin for a Role that allows it, or choose another namespace.`;
 }
 
 function oneParagraph(text: string): string {
