@@ -11,8 +11,9 @@ import type { StoredRun } from "../../store/runStore";
 import type { Target } from "../target";
 import { clusterCheckJson, clusterCheckPassed, clusterCheckText } from "./checkReport";
 import { checkCluster, clusterManifest, prepareClusterRun } from "./prepare";
-import { attachClusterRun, requireSameCluster, startClusterRun } from "./runs";
-import { connectToCluster, deleteWorkload, type WorkloadDeletion } from "./workloads";
+import { connectWhereItRuns, followAcrossMoves, type RunConnection } from "./moved";
+import { attachClusterRun, startClusterRun } from "./runs";
+import { deleteWorkload, type WorkloadDeletion } from "./workloads";
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */
 const RECONCILE_TIMEOUT_MS = 10_000;
@@ -38,7 +39,18 @@ export const clusterTarget: Target = {
 
   async start(context, request) {
     const prepared = await prepareClusterRun(context, request);
-    const handle = startClusterRun(prepared.cluster, prepared.spec, prepared.runId);
+    const { job } = prepared.spec;
+    const handle = followAcrossMoves(
+      context,
+      { workspaceDir: job.workspaceDir, runId: prepared.runId },
+      startClusterRun(prepared.cluster, prepared.spec, prepared.runId),
+      (stored, where) =>
+        attachClusterRun(where.conn, stored, {
+          movedFrom: where.movedFrom,
+          explainTraceback: job.explainTraceback,
+          distributionFor: job.distributionFor,
+        }),
+    );
     const { kind, name, namespace } = prepared.spec.ref;
     return {
       handle,
@@ -54,7 +66,11 @@ export const clusterTarget: Target = {
   },
 
   async attach(context, stored) {
-    return attachClusterRun(await connectToCluster(context, refOf(stored)), stored);
+    const where = await connectWhereItRuns(context, stored.result.runId, refOf(stored));
+    const follow = (run: StoredRun, at: RunConnection) =>
+      attachClusterRun(at.conn, run, { movedFrom: at.movedFrom });
+    const run = { workspaceDir: workspaceOfRunDir(stored.dir), runId: stored.result.runId };
+    return followAcrossMoves(context, run, follow(stored, where), follow);
   },
 
   async confirmation(context, stored) {
@@ -78,17 +94,17 @@ export const clusterTarget: Target = {
   async reconcile(context, stored): Promise<RunResult> {
     if (!isUnfinishedClusterRun(stored.result)) return stored.result;
     const ref = refOf(stored);
-    const conn = await connectToCluster(
+    const { conn, movedFrom } = await connectWhereItRuns(
       { ...context, signal: AbortSignal.timeout(RECONCILE_TIMEOUT_MS) },
+      stored.result.runId,
       ref,
     );
-    requireSameCluster(conn, stored.result.runId, ref);
     const workload = await currentWorkload(conn, ref);
     const gone = !workload || (ref.uid !== undefined && workload.metadata?.uid !== ref.uid);
     // Being deleted (parity delete a moment ago): following it sees it go in a moment.
     const deleting = workload?.metadata?.deletionTimestamp !== undefined;
     if (!gone && !deleting && !workloadOutcome(ref.kind, workload)) return stored.result;
-    return attachClusterRun(conn, stored).result;
+    return attachClusterRun(conn, stored, { movedFrom }).result;
   },
 };
 

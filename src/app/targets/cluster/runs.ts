@@ -6,6 +6,7 @@ import { followRecordedClusterRun, type AttachOptions } from "../../../targets/k
 import { runPermissions, submitClusterRun, type ClusterRunSpec } from "../../../targets/kube/clusterRun";
 import type { KubeConnection } from "../../../targets/kube/connection";
 import { createDetachableRunHandle, type DetachableRunHandle } from "../../../targets/runHandle";
+import { movedEntry } from "./moved";
 import { newRunId, readRunLogs, RunRecorder, type StoredRun } from "../../store/runStore";
 
 /**
@@ -37,8 +38,12 @@ export function startClusterRun(
 export function attachClusterRun(
   conn: KubeConnection,
   stored: StoredRun,
-  options: AttachOptions = {},
+  options: AttachOptions & {
+    /** The run's server before its cluster moved to conn's (connectWhereItRuns checked the workload's uid). */
+    movedFrom?: string;
+  } = {},
 ): DetachableRunHandle {
+  const { movedFrom, ...follow } = options;
   return createDetachableRunHandle(stored.result.runId, async (controls) => {
     const ref = stored.result.cluster;
     if (!ref) {
@@ -47,7 +52,7 @@ export function attachClusterRun(
       });
     }
     if (!isUnfinishedClusterRun(stored.result)) return stored.result;
-    requireSameCluster(conn, stored.result.runId, ref);
+    if (!movedFrom) requireSameCluster(conn, stored.result.runId, ref);
     // Reading is enough to follow; deleting is what cancel does.
     await requireAllowed(
       conn,
@@ -59,16 +64,20 @@ export function attachClusterRun(
       await recorder.release();
       return current.result;
     }
+    const cluster = current.result.cluster;
+    // Followed at the new address from now on, and the record says so.
+    const result = movedFrom
+      ? {
+          ...current.result,
+          cluster: { ...cluster, server: conn.target.server },
+          timeline: [...(current.result.timeline ?? []), movedEntry(cluster, conn.target.server)],
+        }
+      : { ...current.result, cluster };
     try {
       return await followRecordedClusterRun(
         conn,
-        {
-          result: { ...current.result, cluster: current.result.cluster },
-          recordedLines: await readRunLogs(current),
-          recorder,
-          release: () => recorder.release(),
-        },
-        options,
+        { result, recordedLines: await readRunLogs(current), recorder, release: () => recorder.release() },
+        follow,
         controls,
       );
     } catch (error) {
@@ -79,7 +88,7 @@ export function attachClusterRun(
 }
 
 /** A run is followed on the cluster it ran on: the same context name may point elsewhere now. */
-export function requireSameCluster(conn: KubeConnection, runId: string, ref: ClusterRunRef): void {
+function requireSameCluster(conn: KubeConnection, runId: string, ref: ClusterRunRef): void {
   if (ref.server === conn.target.server) return;
   throw new ParityError(
     "ClusterMismatch",

@@ -1,0 +1,146 @@
+import { ParityError } from "../../../core/errors";
+import type { ClusterRunRef, RunResult, TimelineEntry } from "../../../core/job/types";
+import type { Disposable } from "../../../core/events";
+import { currentWorkload } from "../../../targets/kube/attachRun";
+import type { KubeConnection } from "../../../targets/kube/connection";
+import {
+  createDetachableRunHandle,
+  type DetachableRunHandle,
+  type FollowControls,
+} from "../../../targets/runHandle";
+import type { SessionContext } from "../../context";
+import { runDir, type RunRef } from "../../store/runRef";
+import { readRecordNow, type StoredRun } from "../../store/runStore";
+import { connectToCluster } from "./workloads";
+
+/** How often a run whose API server does not answer looks whether its context now points elsewhere. */
+const MOVE_CHECK_MS = 5_000;
+/** How long one such look may take (a kubeconfig's credential plugin, the new server's answer). */
+const MOVE_LOOK_TIMEOUT_MS = 10_000;
+
+/** Where a recorded run's workload is now: the same server, or the same workload at a new address. */
+export interface RunConnection {
+  conn: KubeConnection;
+  /** The run's context now points at another server, where the very same workload (its uid) runs. */
+  movedFrom?: string;
+}
+
+/**
+ * A connection to the cluster a run ran on, through the run's own context. A run is followed on
+ * the cluster it ran on, and the same context name may point at another cluster now: when the
+ * server differs, it is the same cluster only if the workload there has the uid the run recorded
+ * (the cluster moved: a new address or CA in the same kubeconfig). Otherwise ClusterMismatch.
+ */
+export async function connectWhereItRuns(
+  context: SessionContext,
+  runId: string,
+  ref: ClusterRunRef,
+): Promise<RunConnection> {
+  const conn = await connectToCluster(context, ref);
+  if (conn.target.server === ref.server) return { conn };
+  const workload = ref.uid ? await currentWorkload(conn, ref) : undefined;
+  if (workload && workload.metadata?.uid === ref.uid) return { conn, movedFrom: ref.server };
+  throw new ParityError(
+    "ClusterMismatch",
+    `Run ${runId} ran on ${ref.server} (context ${ref.context}), not on ${conn.target.server}${ref.uid ? `, which has no ${ref.kind} ${ref.namespace}/${ref.name} with the run's uid` : ""}.`,
+    { fix: `Follow it with context ${ref.context}, or one that points at ${ref.server}.` },
+  );
+}
+
+/** The record's own word that the run is followed at its cluster's new address. */
+export function movedEntry(ref: ClusterRunRef, to: string, now = new Date()): TimelineEntry {
+  return {
+    time: now.toISOString(),
+    object: `${ref.kind}/${ref.name}`,
+    type: "Normal",
+    reason: "ClusterMoved",
+    message: `Context ${ref.context} now points at ${to} instead of ${ref.server}, and the same ${ref.kind} (uid ${ref.uid}) runs there: Parity follows it at the new address.`,
+  };
+}
+
+/**
+ * A followed cluster run that goes on following when its cluster moves. The run is followed on the
+ * server it was submitted to; while that server does not answer, the run's context is resolved
+ * again from the kubeconfig every few seconds, and when it now names another server where the same
+ * workload runs, following moves there (`attach` follows the record from where it stands: no log
+ * line twice). Cancel and detach reach whichever follower is current.
+ */
+export function followAcrossMoves(
+  context: SessionContext,
+  run: RunRef,
+  first: DetachableRunHandle,
+  attach: (stored: StoredRun, where: RunConnection) => DetachableRunHandle,
+  checkEveryMs = MOVE_CHECK_MS,
+): DetachableRunHandle {
+  return createDetachableRunHandle(first.runId, async (controls) => {
+    let current = first;
+    for (;;) {
+      const step = await followUntilMoved(context, run, current, controls, checkEveryMs);
+      if (step.ended) return step.ended;
+      controls.unreachable.fire(undefined);
+      current = attach(step.stored, step.where);
+    }
+  });
+}
+
+type Step =
+  | { ended: RunResult; stored?: undefined; where?: undefined }
+  | { ended?: undefined; stored: StoredRun; where: RunConnection };
+
+async function followUntilMoved(
+  context: SessionContext,
+  run: RunRef,
+  handle: DetachableRunHandle,
+  controls: FollowControls,
+  checkEveryMs: number,
+): Promise<Step> {
+  let moved: RunConnection | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let looking: AbortController | undefined;
+  const stopLooking = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    looking?.abort();
+  };
+  const look = async () => {
+    const stored = readRecordNow(run);
+    const ref = stored?.cluster;
+    if (!ref || moved) return;
+    looking = new AbortController();
+    const signal = AbortSignal.any([looking.signal, AbortSignal.timeout(MOVE_LOOK_TIMEOUT_MS)]);
+    const where = await connectWhereItRuns({ ...context, signal }, run.runId, ref).catch(() => undefined);
+    if (!where?.movedFrom || looking.signal.aborted || controls.cancel.aborted || controls.detach.aborted) {
+      if (!looking.signal.aborted) timer = setTimeout(() => void look(), checkEveryMs);
+      return;
+    }
+    moved = where;
+    handle.detach();
+  };
+  const subscriptions: Disposable[] = [
+    handle.onStatus((status) => controls.status.fire(status)),
+    handle.onLog((line) => controls.logs.fire(line)),
+    handle.onUnreachable?.((since) => {
+      controls.unreachable.fire(since);
+      stopLooking();
+      if (since) timer = setTimeout(() => void look(), 0);
+    }) ?? { dispose() {} },
+  ];
+  const cancel = () => handle.cancel();
+  const detach = () => handle.detach();
+  // Asked while following moved from one server to the other: the new follower does it.
+  if (controls.cancel.aborted) cancel();
+  else controls.cancel.addEventListener("abort", cancel, { once: true });
+  if (controls.detach.aborted) detach();
+  else controls.detach.addEventListener("abort", detach, { once: true });
+  try {
+    const ended = await handle.result;
+    // Cancelled as following moved: the workload is deleted at the new address.
+    if (!moved || controls.detach.aborted) return { ended };
+    return { stored: { dir: runDir(run), result: ended }, where: moved };
+  } finally {
+    stopLooking();
+    for (const subscription of subscriptions) subscription.dispose();
+    controls.cancel.removeEventListener("abort", cancel);
+    controls.detach.removeEventListener("abort", detach);
+  }
+}
