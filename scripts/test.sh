@@ -28,6 +28,9 @@ scripts/ensure-base-image.sh
 test/registry/harness/ensure-registry.sh
 # <<< registry
 
+# The real kfp SDK (pinned, from PyPI) the pipeline tests compile their KFP pipelines with; cached.
+test/kfp/harness/ensure-kfp.sh >/dev/null
+
 # >>> cluster (issue 4, test/cluster/): build (cold, ~15 min) or reuse (warm, ~1 s) the control-plane
 # binaries here, outside vitest's timeouts; the vitest project "cluster" starts etcd, kube-apiserver,
 # controller-manager, scheduler, Training Operator and kwok once for its suites and stops them.

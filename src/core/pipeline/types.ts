@@ -36,7 +36,9 @@ export type StepCode =
   /** A whole notebook or percent-format script of the project, as a job runs it. */
   | { kind: "notebook"; notebookFile: string }
   /** A command in an image (a KFP container component). */
-  | { kind: "container"; image: string; command: string[]; args: string[] };
+  | { kind: "container"; image: string; command: string[]; args: string[] }
+  /** A task of a compiled KFP pipeline: its executor's container, inputs and outputs (kfp/types.ts). */
+  | { kind: "kfp"; task: import("./kfp/types").KfpTask };
 
 export interface PipelineStep {
   /** Unique in the pipeline; a DNS-1123 label, so a Workflow's template can carry it. */
@@ -84,6 +86,11 @@ export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "cance
 export interface PipelineStepState {
   name: string;
   status: StepStatus;
+  /**
+   * The steps it ran after, as the run saw them. Optional: where a record lacks it, the run graph
+   * takes the edges from the pipeline's file as it is now.
+   */
+  after?: string[];
   /** The step's own run (its record, logs and diagnosis); for a cached step, the run it reused. */
   runId?: string;
   /** Why it did not run, or how it ended: "OOMKilled at the 128 MiB limit", "load failed". */

@@ -13,8 +13,15 @@ const MAX_ALIASES = 1000;
 /**
  * Parses a file that must hold exactly one YAML document. Syntax errors become ParityErrors that
  * name the file and the line; `what` names the document in messages ("profile", "pipeline").
+ * With `firstOfMany`, documents after the first are allowed and left unread (kfp writes a
+ * pipeline's platform spec as a second document).
  */
-export function parseYamlDocument(text: string, file: string, what: string): YamlDocument {
+export function parseYamlDocument(
+  text: string,
+  file: string,
+  what: string,
+  options: { firstOfMany?: boolean } = {},
+): YamlDocument {
   let documents: unknown[];
   try {
     documents = loadAll(text, { filename: file, maxAliases: MAX_ALIASES });
@@ -27,7 +34,7 @@ export function parseYamlDocument(text: string, file: string, what: string): Yam
       fix: `Write the ${what} as a YAML mapping, or delete the file.`,
     });
   }
-  if (documents.length > 1) {
+  if (documents.length > 1 && !options.firstOfMany) {
     throw new ParityError("YamlMultipleDocuments", `The ${what} ${file} holds more than one YAML document.`, {
       location: { file, line: createYamlLocator(text, 1).lineOf([]) },
       fix: `Keep one document: remove the "---" separator and what follows it, or move it to its own file.`,
