@@ -101,7 +101,7 @@ export function describeJob(context: SessionContext, job: LoadedJob): string {
 const PIP_MILESTONE = /^\s*(Collecting|Downloading|Installing collected packages|Successfully installed)\b/;
 
 /** A profile field named by a lower layer, with the profile's file and line added. */
-export function locateInProfile(error: unknown, job: LoadedJob): unknown {
+export function locateInProfile(error: unknown, job: Pick<LoadedJob, "profile">): unknown {
   if (!(error instanceof ParityError) || !error.location?.field || error.location.file) return error;
   const field = error.location.field;
   return new ParityError(error.code, error.message, {
@@ -117,7 +117,7 @@ export function locateInProfile(error: unknown, job: LoadedJob): unknown {
  * mounted or given to the job's user: an outputs folder that leads out of the project is refused
  * unless the profile allows it.
  */
-export async function hostFoldersFor(job: LoadedJob): Promise<HostFolders> {
+export async function hostFoldersFor(job: Pick<LoadedJob, "workspaceDir" | "profile">): Promise<HostFolders> {
   const outputs = job.profile.paths.outputs;
   try {
     return checkHostFolders({

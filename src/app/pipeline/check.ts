@@ -5,11 +5,14 @@ import type { Pipeline } from "../../core/pipeline/types";
 import { errorLocation, throwProblems } from "../../core/pipeline/validate";
 import { parsePipelineYaml } from "../../core/pipeline/yamlFormat";
 import type { SessionContext } from "../context";
+import { readKfpPipeline } from "../../core/pipeline/kfp/read";
+import { kfpSource } from "./formats/kfp";
 import { readTaggedNotebook } from "./load";
 
 /**
  * A pipeline file read and checked without building or running anything: a notebook tagged as
- * Kale tags it, or a pipeline.yaml (whose steps' notebooks and scripts must exist). Which
+ * Kale tags it, a pipeline compiled by kfp, or a pipeline.yaml (whose steps' notebooks and scripts
+ * must exist). Which
  * variables pass between a notebook's steps is found by Python in the image, when it runs.
  */
 export async function checkPipelineFile(context: SessionContext, file: string): Promise<Pipeline> {
@@ -24,6 +27,7 @@ export async function checkPipelineFile(context: SessionContext, file: string): 
       },
     );
   });
+  if (kfpSource.reads(absolute, text)) return readKfpPipeline(text, absolute);
   if (/\.ya?ml$/i.test(absolute)) {
     const pipeline = parsePipelineYaml(text, absolute);
     const missing: ParityError[] = [];

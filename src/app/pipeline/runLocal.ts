@@ -1,34 +1,27 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { cpus, freemem } from "node:os";
 import path, { posix } from "node:path";
-import { JOB_DIR, WORKSPACE_DIR } from "../../core/build/dockerfile";
-import { isCancelled } from "../../core/errors";
+import { WORKSPACE_DIR } from "../../core/build/dockerfile";
+import { isCancelled, ParityError } from "../../core/errors";
 import { Emitter } from "../../core/events";
 import type { Diagnosis } from "../../core/diagnosis/types";
-import type {
-  HostFolders,
-  JobSpec,
-  LogLine,
-  RunRecordWriter,
-  RunResult,
-  RunStatus,
-} from "../../core/job/types";
+import type { HostFolders, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
 import { topologicalOrder } from "../../core/pipeline/graph";
 import { stepsToStart, type HostBudget, type StepDemand } from "../../core/pipeline/schedule";
-import { STEP_ENV } from "../../core/pipeline/stepScripts";
 import type { Pipeline, PipelineStep, PipelineStepState } from "../../core/pipeline/types";
 import { formatBytes } from "../../core/profile/quantity";
 import type { DockerConnection } from "../../targets/docker/connection";
 import { runLocalJob } from "../../targets/docker/localRun";
 import type { Print, SessionContext } from "../context";
-import { explainTracebackOf, jobEnvFor, jobSpecFor } from "../job/load";
-import { build, connect, hostFoldersFor } from "../job/session";
+import { connect } from "../job/session";
 import { realPathOf } from "../store/realPath";
 import { runDir } from "../store/runRef";
 import { newRunId, RunRecorder } from "../store/runStore";
-import { fileDigest, lookupStep, rememberStep } from "../store/stepCache";
-import { analysePipeline } from "./analyse";
-import { loadPipeline, stepScriptPath, type LoadedPipeline } from "./load";
+import { lookupStep, rememberStep } from "../store/stepCache";
+import type { PipelineSource, PreparedPipeline, Produced, ResolvedInput } from "./formats/format";
+import { kaleSource } from "./formats/kale";
+import { kfpSource } from "./formats/kfp";
 
 export interface PipelineRunRequest {
   file: string;
@@ -48,47 +41,53 @@ export interface PipelineRunRequest {
 /** What a step's folder of outputs is called below its run's folder. */
 const STEP_OUTPUTS = "outputs";
 
+/** The ways of writing a pipeline Parity runs, each in its own file under formats/. */
+const SOURCES: PipelineSource[] = [kfpSource, kaleSource];
+
 /**
- * Runs a pipeline on local Docker: one image for all its steps, each step a job run of its own
- * (record, logs, diagnosis) under its limits, in the order its edges allow and side by side as far
- * as this machine's free memory and CPUs allow against those limits. A failed step leaves the
- * steps after it not run while the other branches finish; a step whose image, command, parameters
- * and inputs match a succeeded run is not run again (its outputs are reused). Cancelling stops
- * every running step's container. The pipeline's own record lists where each step stands.
+ * Runs a pipeline on local Docker: each step a job run of its own (record, logs, diagnosis) under
+ * its limits, in the order its edges allow and side by side as far as this machine's free memory
+ * and CPUs allow against those limits. A failed step leaves the steps after it not run while the
+ * other branches finish; a step whose image, command, parameters and inputs match a succeeded run
+ * is not run again (its outputs are reused). Cancelling stops every running step's container. The
+ * pipeline's own record lists where each step stands. What each step runs is its format's
+ * (formats/: a Kale-tagged notebook, a compiled KFP pipeline).
  */
 export async function runPipelineLocally(
   context: SessionContext,
   request: PipelineRunRequest,
 ): Promise<RunResult> {
+  const file = path.resolve(context.cwd, request.file);
+  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new ParityError(
+      "PipelineNotFound",
+      `The pipeline ${file} cannot be read (${error.code ?? error.message}).`,
+      {
+        fix: "Name a notebook tagged as Kale tags it, or a pipeline compiled by kfp (its YAML).",
+        location: { file },
+      },
+    );
+  });
+  const source = SOURCES.find((candidate) => candidate.reads(file, text));
+  if (!source) {
+    throw new ParityError(
+      "PipelineFormatUnsupported",
+      /\.ya?ml$/i.test(file)
+        ? `${file} is not a pipeline compiled by kfp; Parity's pipeline.yaml is checked (parity pipeline check) but not run yet.`
+        : `${file} is neither a notebook nor a compiled KFP pipeline.`,
+      {
+        fix: "Run a notebook tagged as Kale tags it, or a pipeline compiled by kfp (kfp.compiler.Compiler().compile).",
+        location: { file },
+      },
+    );
+  }
   const connection = await connect(context, request.print);
-  const loaded = await loadPipeline(context, request.file, { profile: request.profile, connection });
-  const { job } = loaded;
-  jobEnvFor(job, request.params);
-  const folders = await hostFoldersFor(job);
-  for (const note of folders.notes) request.print(note);
-  const built = await build(context, connection, job, Boolean(request.verbose), request.print);
-  const pipeline = await analysePipeline(
-    connection,
-    built.tag,
-    loaded.pipeline,
-    job.profile.limits,
-    context.signal,
-  );
-  request.print(describePipeline(pipeline));
-  const runId = newRunId(pipeline.name);
-  const recorder = await RunRecorder.create(job.workspaceDir, runId);
+  const prepared = await source.prepare(context, { ...request, file, text }, connection);
+  request.print(describePipeline(prepared.pipeline));
+  const runId = newRunId(prepared.pipeline.name);
+  const recorder = await RunRecorder.create(prepared.base.workspaceDir, runId);
   try {
-    return await new PipelineRun(
-      context,
-      request,
-      connection,
-      { ...loaded, pipeline },
-      built.imageId,
-      built.tag,
-      runId,
-      recorder,
-      folders,
-    ).run();
+    return await new PipelineRun(context, request, connection, prepared, runId, recorder).run();
   } finally {
     await recorder.release();
   }
@@ -110,18 +109,11 @@ function describePipeline(pipeline: Pipeline): string {
   return lines.join("\n");
 }
 
-interface Finished {
-  /** The folder holding the step's outputs (its own run's, or the reused run's), on this machine. */
-  outputsDir: string;
-  /** Each output's file name → sha256, for the cache keys of the steps after it. */
-  digests: Record<string, string>;
-}
-
 class PipelineRun {
   private readonly states: PipelineStepState[];
   /** The steps in an order where each comes after those it needs. */
   private readonly order: PipelineStep[];
-  private readonly finished = new Map<string, Finished>();
+  private readonly finished = new Map<string, Produced>();
   private readonly running = new Map<string, Promise<void>>();
   /** Steps started (running, or ended): a step still "pending" while its cache is looked up is not started twice. */
   private readonly launched = new Set<string>();
@@ -135,16 +127,13 @@ class PipelineRun {
     private readonly context: SessionContext,
     private readonly request: PipelineRunRequest,
     private readonly connection: DockerConnection,
-    private readonly loaded: LoadedPipeline,
-    private readonly imageId: string,
-    private readonly image: string,
+    private readonly prepared: PreparedPipeline,
     private readonly runId: string,
     private readonly recorder: RunRecordWriter,
-    /** The project's folders as every step mounts them, checked once for the whole run. */
-    private readonly folders: HostFolders,
   ) {
-    this.order = topologicalOrder(loaded.pipeline.steps) ?? loaded.pipeline.steps;
-    this.states = loaded.pipeline.steps.map((step) => ({ name: step.name, status: "pending" }));
+    const { pipeline } = prepared;
+    this.order = topologicalOrder(pipeline.steps) ?? pipeline.steps;
+    this.states = pipeline.steps.map((step) => ({ name: step.name, status: "pending" }));
     this.base = {
       runId,
       kind: "pipeline",
@@ -152,10 +141,10 @@ class PipelineRun {
       status: "running",
       exitCode: null,
       oomKilled: false,
-      image,
-      notebook: loaded.pipeline.file,
+      image: prepared.image,
+      notebook: pipeline.file,
       startedAt: this.startedAt,
-      memoryLimitBytes: loaded.job.profile.limits.memoryBytes,
+      memoryLimitBytes: prepared.base.limits.memoryBytes,
       engine: connection.endpoint,
       diagnosis: [],
     };
@@ -206,7 +195,7 @@ class PipelineRun {
   }
 
   private step(name: string): PipelineStep {
-    return this.loaded.pipeline.steps.find((step) => step.name === name)!;
+    return this.prepared.pipeline.steps.find((step) => step.name === name)!;
   }
 
   private state(name: string): PipelineStepState {
@@ -218,7 +207,7 @@ class PipelineRun {
   }
 
   private limitsOf(step: PipelineStep) {
-    return { ...this.loaded.job.profile.limits, ...step.limits };
+    return { ...this.prepared.base.limits, ...step.limits };
   }
 
   private demand(step: PipelineStep): StepDemand {
@@ -279,34 +268,32 @@ class PipelineRun {
   }
 
   private async runStep(step: PipelineStep): Promise<void> {
-    const { job } = this.loaded;
-    const inputs = step.inputs.map((input) => {
-      const producer = this.finished.get(input.from)!;
-      return {
-        ...input,
-        hostFile: path.join(producer.outputsDir, `${input.output}.pkl`),
-        digest: producer.digests[`${input.output}.pkl`],
-      };
-    });
-    const command = ["python", `${JOB_DIR}/${stepScriptPath(step.name)}`];
+    const { base, format } = this.prepared;
+    const inputs: ResolvedInput[] = step.inputs.map((input) => ({
+      ...input,
+      produced: this.finished.get(input.from)!,
+    }));
     const limits = this.limitsOf(step);
     const key = createHash("sha256")
       .update(
         JSON.stringify({
-          image: this.imageId,
-          command,
+          step: format.cacheKey(step, inputs),
           params: this.request.params,
-          env: job.profile.profile.env,
+          env: base.env,
           limits,
           outputs: step.outputs,
-          inputs: inputs.map((input) => [input.name, input.digest]),
+          inputs: inputs.map((input) => [input.name, input.produced.digests[input.output]]),
         }),
       )
       .digest("hex");
     if (step.cache && !this.request.noCache) {
-      const cached = await lookupStep(job.workspaceDir, key);
-      if (cached) {
-        this.finished.set(step.name, { outputsDir: cached.outputsDir, digests: cached.outputs });
+      let produced: Produced | undefined;
+      const cached = await lookupStep(base.workspaceDir, key, async (outputsDir) => {
+        produced = await format.produced(step, outputsDir);
+        return produced.digests;
+      });
+      if (cached && produced) {
+        this.finished.set(step.name, produced);
         this.update(step.name, {
           status: "cached",
           runId: cached.runId,
@@ -316,17 +303,14 @@ class PipelineRun {
       }
     }
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.attempt(step, inputs, command, limits, attempt);
-      if (outcome.status === "succeeded") {
-        const digests: Record<string, string> = {};
-        for (const name of step.outputs)
-          digests[`${name}.pkl`] = await fileDigest(path.join(outcome.outputsDir, `${name}.pkl`));
-        this.finished.set(step.name, { outputsDir: outcome.outputsDir, digests });
+      const outcome = await this.attempt(step, inputs, limits, attempt);
+      if (outcome.status === "succeeded" && outcome.produced) {
+        this.finished.set(step.name, outcome.produced);
         if (step.cache)
-          await rememberStep(job.workspaceDir, key, {
+          await rememberStep(base.workspaceDir, key, {
             runId: outcome.runId,
-            outputsDir: outcome.outputsDir,
-            outputs: digests,
+            outputsDir: outcome.produced.outputsDir,
+            outputs: outcome.produced.digests,
             savedAt: new Date().toISOString(),
           });
         return;
@@ -338,16 +322,15 @@ class PipelineRun {
 
   private async attempt(
     step: PipelineStep,
-    inputs: { name: string; hostFile: string }[],
-    command: string[],
+    inputs: ResolvedInput[],
     limits: ReturnType<PipelineRun["limitsOf"]>,
     attempt: number,
-  ): Promise<{ status: RunStatus; runId: string; outputsDir: string }> {
-    const { job } = this.loaded;
-    const stepRunId = newRunId(`${this.loaded.pipeline.name}-${step.name}`);
-    const outputsDir = path.join(runDir({ workspaceDir: job.workspaceDir, runId: stepRunId }), STEP_OUTPUTS);
-    const folders: HostFolders = { ...this.folders, stepOutputs: await realPathOf(outputsDir) };
-    const recorder = await RunRecorder.create(job.workspaceDir, stepRunId);
+  ): Promise<{ status: RunStatus; runId: string; produced?: Produced }> {
+    const { base, format, pipeline } = this.prepared;
+    const stepRunId = newRunId(`${pipeline.name}-${step.name}`);
+    const outputsDir = path.join(runDir({ workspaceDir: base.workspaceDir, runId: stepRunId }), STEP_OUTPUTS);
+    const folders: HostFolders = { ...this.prepared.folders, stepOutputs: await realPathOf(outputsDir) };
+    const recorder = await RunRecorder.create(base.workspaceDir, stepRunId);
     this.children.push(stepRunId);
     this.update(step.name, {
       status: "running",
@@ -357,27 +340,7 @@ class PipelineRun {
     });
     this.request.print(`${step.name}: started (run ${stepRunId})`);
     const inContainer = (file: string) =>
-      posix.join(WORKSPACE_DIR, path.relative(job.workspaceDir, file).split(path.sep).join("/"));
-    const spec: JobSpec = jobSpecFor(job, this.image, this.request.params);
-    // Every step's script was made as the pipeline was loaded.
-    const script = this.loaded.scripts.get(step.name)!;
-    const scriptPath = command[1]!;
-    const stepSpec = {
-      ...spec,
-      name: `${spec.name}-${step.name}`,
-      command,
-      limits,
-      env: {
-        ...spec.env,
-        [STEP_ENV.inputs]: JSON.stringify(
-          Object.fromEntries(inputs.map((input) => [input.name, inContainer(input.hostFile)])),
-        ),
-        [STEP_ENV.outputsDir]: inContainer(outputsDir),
-        [STEP_ENV.outputNames]: JSON.stringify(step.outputs),
-      },
-      explainTraceback: explainTracebackOf(job.notebookFile, script.lineMap, scriptPath),
-      folders,
-    };
+      posix.join(WORKSPACE_DIR, path.relative(base.workspaceDir, file).split(path.sep).join("/"));
     const status = new Emitter<RunStatus>();
     const logs = new Emitter<LogLine>();
     logs.event((line) => this.request.onLog?.({ ...line, source: step.name }));
@@ -388,22 +351,47 @@ class PipelineRun {
       cancelRequested: () => recorder.cancelRequested(),
     };
     let result: RunResult | undefined;
+    let produced: Produced | undefined;
+    let failure: string | undefined;
     try {
+      const command = await format.command(step, inputs, { runId: stepRunId, outputsDir, inContainer });
+      const stepSpec = {
+        ...base,
+        name: `${base.name}-${step.name}`,
+        image: command.image,
+        command: command.command,
+        limits,
+        env: { ...base.env, ...command.env },
+        explainTraceback: command.explainTraceback ?? base.explainTraceback,
+        folders,
+      };
       result = await runLocalJob(this.connection, stepSpec, stepRunId, writer, {
         cancel: this.context.signal,
         status,
         logs,
       });
+      if (result.status === "succeeded") {
+        produced = await format.produced(step, outputsDir).catch((error: unknown) => {
+          failure = error instanceof Error ? error.message.replace(/\.$/, "") : String(error);
+          return undefined;
+        });
+      }
     } catch (error) {
-      if (!isCancelled(error))
-        this.request.print(`${step.name}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!isCancelled(error)) {
+        failure = error instanceof Error ? error.message.replace(/\.$/, "") : String(error);
+        this.request.print(`${step.name}: ${failure}`);
+      }
     } finally {
       await recorder.release();
       status.dispose();
       logs.dispose();
     }
-    const ended = result?.status ?? (this.context.signal.aborted ? "cancelled" : "failed");
-    const reason = result ? stepReason(result) : "it could not start";
+    // A step that exited 0 without handing on what it declares did not succeed.
+    const ended: RunStatus =
+      result?.status === "succeeded" && !produced
+        ? "failed"
+        : (result?.status ?? (this.context.signal.aborted ? "cancelled" : "failed"));
+    const reason = failure ?? (result ? stepReason(result) : "it could not start");
     this.update(step.name, {
       status: ended === "succeeded" ? "succeeded" : ended === "cancelled" ? "cancelled" : "failed",
       reason,
@@ -412,7 +400,7 @@ class PipelineRun {
       finishedAt: result?.finishedAt ?? new Date().toISOString(),
     });
     this.request.print(`${step.name}: ${ended}${reason ? ` (${reason})` : ""}`);
-    return { status: ended, runId: stepRunId, outputsDir };
+    return { status: ended, runId: stepRunId, produced };
   }
 
   private async end(): Promise<RunResult> {

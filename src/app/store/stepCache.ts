@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, readlink, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { insideWorkspace } from "./parityFolder";
 import { PARITY_DIR } from "./runRef";
@@ -12,7 +12,7 @@ const STEP_CACHE_DIR = path.join(PARITY_DIR, "cache", "steps");
 export interface CachedStep {
   /** The step run whose outputs are reused. */
   runId: string;
-  /** Its outputs folder (absolute), and each output file's sha256 as it was saved. */
+  /** Its outputs folder (absolute), and each output's sha256 as it was saved. */
   outputsDir: string;
   outputs: Record<string, string>;
   savedAt: string;
@@ -25,27 +25,51 @@ export async function fileDigest(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/**
+ * The sha256 of a file, or of a folder's tree (each entry's relative path and its file's digest,
+ * in name order; a symlink by its target's name, never followed): a KFP artifact may be either.
+ */
+export async function pathDigest(target: string): Promise<string> {
+  const info = await lstat(target);
+  if (!info.isDirectory())
+    return info.isSymbolicLink() ? sha256(`link\0${await readlink(target)}`) : fileDigest(target);
+  const hash = createHash("sha256");
+  const entries = (await readdir(target)).sort();
+  for (const name of entries) hash.update(`${name}\0${await pathDigest(path.join(target, name))}\0`);
+  return hash.digest("hex");
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 function entryFile(workspaceDir: string, key: string): string {
   return path.join(workspaceDir, STEP_CACHE_DIR, `${key.replace(/[^a-f0-9]/g, "")}.json`);
 }
 
 /**
- * The succeeded run remembered under `key`, only while its outputs are still there with the very
- * bytes it saved (a run folder removed or a file changed since is a miss, not a wrong input).
+ * The succeeded run remembered under `key`, only while `outputsNow` (its outputs as they are now,
+ * by name and digest) says they are still there with the very bytes it saved: a run folder
+ * removed or a file changed since is a miss, not a wrong input.
  */
-export async function lookupStep(workspaceDir: string, key: string): Promise<CachedStep | undefined> {
+export async function lookupStep(
+  workspaceDir: string,
+  key: string,
+  outputsNow: (outputsDir: string) => Promise<Record<string, string>>,
+): Promise<CachedStep | undefined> {
   let entry: CachedStep;
   try {
     entry = JSON.parse(await readFile(entryFile(workspaceDir, key), "utf8")) as CachedStep;
   } catch {
     return undefined;
   }
-  for (const [name, digest] of Object.entries(entry.outputs ?? {})) {
-    const file = path.join(entry.outputsDir, name);
-    const now = await fileDigest(file).catch(() => undefined);
-    if (now !== digest) return undefined;
-  }
-  return entry;
+  const now = await outputsNow(entry.outputsDir).catch(() => undefined);
+  if (!now) return undefined;
+  const saved = entry.outputs ?? {};
+  const same =
+    Object.keys(now).length === Object.keys(saved).length &&
+    Object.entries(saved).every(([name, digest]) => now[name] === digest);
+  return same ? entry : undefined;
 }
 
 /** Remembers a succeeded step run under `key` (written whole, then renamed into place). */

@@ -60,8 +60,10 @@ export interface PipelineStep {
 
 export interface PipelineParameter {
   name: string;
-  /** The default value's Python source ("0.01", "'adam'"), where it has one. */
+  /** The default value's Python source ("0.01", "'adam'"), where it has one (JSON for a KFP pipeline). */
   defaultSource?: string;
+  /** A KFP pipeline's parameter type, which `-p name=value` is read as. */
+  kfpType?: import("./kfp/types").KfpParameterType;
   location: PipelineLocation;
 }
 

@@ -167,6 +167,15 @@ export function explainBuildFailure(failure: string, tail: string[]): ParityErro
     const output = lines.join("\n");
     const tls = /CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify failed/i.test(output);
     const vcs = /Cannot find command '(git|hg|svn|bzr)'/.exec(output)?.[1];
+    if (/externally-managed-environment/.test(output)) {
+      return new ParityError(
+        "PythonExternallyManaged",
+        "pip refused to install into the image's Python: the operating system manages it (PEP 668, externally-managed-environment).",
+        {
+          fix: "Use an image whose Python pip may install into (python:3.x, or one with a virtual environment first on its PATH).",
+        },
+      );
+    }
     return new ParityError("DependencyInstallFailed", `Installing the requirements failed:\n${detail}`, {
       location: { field: "image.requirements" },
       fix: tls

@@ -18,11 +18,17 @@ export function kfpPython(): Promise<string> {
 
 /**
  * Compiles a fixture pipeline (test/fixtures/kfp/<name>.py, which compiles its pipeline to the path
- * given as its first argument) with the real kfp compiler; returns the YAML file it wrote.
+ * given as its first argument, its components on `baseImage` when given) with the real kfp
+ * compiler; returns the YAML file it wrote.
  */
-export async function compileKfp(name: string, outDir = mkdtempSync(path.join(tmpdir(), "parity-kfp-"))) {
+export async function compileKfp(
+  name: string,
+  outDir = mkdtempSync(path.join(tmpdir(), "parity-kfp-")),
+  baseImage?: string,
+) {
   const file = path.join(outDir, `${name}.yaml`);
-  await run(await kfpPython(), [path.join(repoRoot, "test/fixtures/kfp", `${name}.py`), file]);
+  const fixture = path.join(repoRoot, "test/fixtures/kfp", `${name}.py`);
+  await run(await kfpPython(), [fixture, file, ...(baseImage ? [baseImage] : [])]);
   return { file, text: readFileSync(file, "utf8") };
 }
 

@@ -76,6 +76,7 @@ export function readKfpPipeline(text: string, file: string): Pipeline {
   const parameterDefinitions = definitionsOf(record(root.inputDefinitions).parameters);
   const parameters: PipelineParameter[] = Object.entries(parameterDefinitions).map(([name, definition]) => ({
     name,
+    kfpType: definition.parameterType,
     ...(definition.defaultValue !== undefined && { defaultSource: JSON.stringify(definition.defaultValue) }),
     location: at(["root", "inputDefinitions", "parameters", name]),
   }));
