@@ -62,6 +62,7 @@ beforeAll(async () => {
   );
   await compileKfp("numbers_pipeline", dir, IMAGE);
   await compileKfp("memory_pipeline", dir, IMAGE);
+  await compileKfp("retry_pipeline", dir, IMAGE);
 }, TIMEOUT);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -152,6 +153,28 @@ describe("parity pipeline run on a pipeline compiled by kfp", () => {
       );
       // Nothing ran: no step's record was made.
       expect(said(result)).not.toMatch(/started \(run /);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "tries a failed task again as its set_retry asks, each try a run of its own",
+    async () => {
+      const result = await pipeline("run", "retry_pipeline.yaml");
+      expect(result.code, said(result)).toBe(0);
+      const flaky = step(lastJson<PipelineJson>(result), "flaky");
+      expect(flaky.status).toBe("succeeded");
+      expect(said(result)).toContain("flaky: failed; trying again (2 of 3).");
+      const pipelineRecord = await record(lastJson<PipelineJson>(result).runId);
+      expect(pipelineRecord.steps?.[0]?.attempts).toBe(2);
+      // Both tries are recorded: the first failed with its exit code, the second passed.
+      const tries = await Promise.all((pipelineRecord.children ?? []).map((child) => record(child)));
+      expect(tries.map((each) => [each.status, each.exitCode])).toEqual([
+        ["failed", 3],
+        ["succeeded", 0],
+      ]);
+      expect(await logsOf(tries[0]!.runId)).toEqual(["first try fails"]);
+      expect(await logsOf(tries[1]!.runId)).toEqual(["second try passes"]);
     },
     TIMEOUT,
   );
