@@ -12,8 +12,8 @@ import { readTaggedNotebook } from "./load";
 /**
  * A pipeline file read and checked without building or running anything: a notebook tagged as
  * Kale tags it, a pipeline compiled by kfp, or a pipeline.yaml (whose steps' notebooks and scripts
- * must exist). Which
- * variables pass between a notebook's steps is found by Python in the image, when it runs.
+ * must exist). Which variables pass between a notebook's steps is found by Python in the image,
+ * when it runs.
  */
 export async function checkPipelineFile(context: SessionContext, file: string): Promise<Pipeline> {
   const absolute = path.resolve(context.cwd, file);
@@ -22,7 +22,7 @@ export async function checkPipelineFile(context: SessionContext, file: string): 
       "PipelineNotFound",
       `The pipeline ${absolute} cannot be read (${error.code ?? error.message}).`,
       {
-        fix: "Name a tagged notebook or a pipeline.yaml.",
+        fix: "Name a tagged notebook, a pipeline compiled by kfp, or a pipeline.yaml.",
         location: { file: absolute },
       },
     );
@@ -30,31 +30,36 @@ export async function checkPipelineFile(context: SessionContext, file: string): 
   if (kfpSource.reads(absolute, text)) return readKfpPipeline(text, absolute);
   if (/\.ya?ml$/i.test(absolute)) {
     const pipeline = parsePipelineYaml(text, absolute);
-    const missing: ParityError[] = [];
-    for (const step of pipeline.steps) {
-      if (step.code.kind !== "notebook") continue;
-      const found = await stat(step.code.notebookFile).then(
-        (info) => info.isFile(),
-        () => false,
-      );
-      if (!found)
-        missing.push(
-          new ParityError(
-            "PipelineInvalid",
-            `The step ${step.name} runs ${step.code.notebookFile}, which does not exist.`,
-            {
-              fix: "Correct the path (relative to the pipeline's folder) or add the file.",
-              location: errorLocation(step.location),
-            },
-          ),
-        );
-    }
-    throwProblems(
-      missing,
-      absolute,
-      (count) => `${count} steps of ${absolute} name files that do not exist.`,
-    );
+    await requireStepFiles(pipeline);
     return pipeline;
   }
   return readTaggedNotebook(text, absolute).pipeline;
+}
+
+/** Every notebook and script a pipeline.yaml's steps run exists; refused with each missing one's step and line. */
+export async function requireStepFiles(pipeline: Pipeline): Promise<void> {
+  const missing: ParityError[] = [];
+  for (const step of pipeline.steps) {
+    if (step.code.kind !== "notebook") continue;
+    const found = await stat(step.code.notebookFile).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    if (!found)
+      missing.push(
+        new ParityError(
+          "PipelineInvalid",
+          `The step ${step.name} runs ${step.code.notebookFile}, which does not exist.`,
+          {
+            fix: "Correct the path (relative to the pipeline's folder) or add the file.",
+            location: errorLocation(step.location),
+          },
+        ),
+      );
+  }
+  throwProblems(
+    missing,
+    pipeline.file,
+    (count) => `${count} steps of ${pipeline.file} name files that do not exist.`,
+  );
 }

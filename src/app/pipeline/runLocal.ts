@@ -22,6 +22,7 @@ import { lookupStep, rememberStep } from "../store/stepCache";
 import type { PipelineSource, PreparedPipeline, Produced, ResolvedInput } from "./formats/format";
 import { kaleSource } from "./formats/kale";
 import { kfpSource } from "./formats/kfp";
+import { pipelineYamlSource } from "./formats/pipelineYaml";
 
 export interface PipelineRunRequest {
   file: string;
@@ -42,7 +43,7 @@ export interface PipelineRunRequest {
 const STEP_OUTPUTS = "outputs";
 
 /** The ways of writing a pipeline Parity runs, each in its own file under formats/. */
-const SOURCES: PipelineSource[] = [kfpSource, kaleSource];
+const SOURCES: PipelineSource[] = [kfpSource, pipelineYamlSource, kaleSource];
 
 /**
  * Runs a pipeline on local Docker: each step a job run of its own (record, logs, diagnosis) under
@@ -72,11 +73,9 @@ export async function runPipelineLocally(
   if (!source) {
     throw new ParityError(
       "PipelineFormatUnsupported",
-      /\.ya?ml$/i.test(file)
-        ? `${file} is not a pipeline compiled by kfp; Parity's pipeline.yaml is checked (parity pipeline check) but not run yet.`
-        : `${file} is neither a notebook nor a compiled KFP pipeline.`,
+      `${file} is neither a notebook, a pipeline.yaml nor a compiled KFP pipeline.`,
       {
-        fix: "Run a notebook tagged as Kale tags it, or a pipeline compiled by kfp (kfp.compiler.Compiler().compile).",
+        fix: "Run a notebook tagged as Kale tags it, a pipeline.yaml, or a pipeline compiled by kfp (its YAML).",
         location: { file },
       },
     );
@@ -360,6 +359,7 @@ class PipelineRun {
         name: `${base.name}-${step.name}`,
         image: command.image,
         command: command.command,
+        workingDir: command.workingDir ?? base.workingDir,
         limits,
         env: { ...base.env, ...command.env },
         explainTraceback: command.explainTraceback ?? base.explainTraceback,

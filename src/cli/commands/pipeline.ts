@@ -7,14 +7,16 @@ import type { CliCommand, CliIO } from "../io";
 const USAGE = `Usage: parity pipeline <run|check> <file> [options]
 
 A pipeline is a notebook whose cells are tagged as Kale tags them (step:<name>, prev:<name>,
-imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipeline compiled
-by kfp (its PipelineSpec YAML), or a pipeline.yaml (checked, not run yet).
+imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipeline.yaml
+(whole notebooks and scripts as steps, files between them), or a pipeline compiled by kfp
+(its PipelineSpec YAML).
 
   run <file>        Runs every step on local Docker with its limits (the profile's, its limit:
                     tags, or a KFP task's set_memory_limit/set_cpu_limit), side by side where the
                     steps allow and this machine has room; variables a notebook step uses are
-                    passed from the step before it that defines them, a KFP task's parameters
-                    and artifacts as KFP passes them. A step after a failed one is not run; a
+                    passed from the step before it that defines them, a pipeline.yaml step's
+                    files at parity_inputs/parity_outputs, a KFP task's parameters and artifacts
+                    as KFP passes them. A step after a failed one is not run; a
                     step whose image, code, parameters and inputs match a succeeded run is reused
                     (cached). The exit code is 0 only when every step succeeded.
   check <file>      Checks the pipeline's steps and edges without building or running anything.

@@ -44,7 +44,8 @@ export function collectParameters(cell: SourceCell): Parameter[] {
   return parameters;
 }
 
-function kindOf(source: string): ParameterKind {
+/** What kind of value a parameter's default (Python source) is: how `-p name=value` is read for it. */
+export function kindOf(source: string): ParameterKind {
   if (/^[rRuU]?("|')/.test(source)) return "string";
   if (source === "True" || source === "False") return "bool";
   if (source === "None") return "none";

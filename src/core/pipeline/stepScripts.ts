@@ -1,4 +1,4 @@
-import { convertCells, type AddedCode } from "../notebook/convert";
+import { convertCells, convertNotebook, type AddedCode } from "../notebook/convert";
 import type { NotebookJob, SourceCell } from "../notebook/types";
 import type { KaleCells } from "./kale";
 
@@ -11,8 +11,10 @@ export const STEP_ENV = {
   inputs: "PARITY_STEP_INPUTS",
   /** The folder this step's outputs are written to. */
   outputsDir: "PARITY_STEP_OUTPUTS",
-  /** JSON: the names of the variables this step hands on. */
+  /** JSON: the names of the variables (or files) this step hands on. */
   outputNames: "PARITY_STEP_OUTPUT_NAMES",
+  /** JSON: every parameter of a pipeline.yaml with its value for this run, made globals of each step. */
+  pipelineParameters: "PARITY_PIPELINE_PARAMETERS",
 } as const;
 
 const LOAD_INPUTS: AddedCode = {
@@ -53,6 +55,47 @@ const SAVE_OUTPUTS: AddedCode = {
     "_parity_save_outputs()",
   ],
 };
+
+const FILE_STEP_START: AddedCode = {
+  title:
+    "the pipeline's parameters, and the files this step reads (parity_inputs) and writes (parity_outputs)",
+  lines: [
+    "def _parity_step_files():",
+    "    import json, os",
+    `    globals().update(json.loads(os.environ.get("${STEP_ENV.pipelineParameters}") or "{}"))`,
+    `    folder = os.environ.get("${STEP_ENV.outputsDir}") or "."`,
+    `    names = json.loads(os.environ.get("${STEP_ENV.outputNames}") or "[]")`,
+    "    os.makedirs(folder, exist_ok=True)",
+    `    inputs = json.loads(os.environ.get("${STEP_ENV.inputs}") or "{}")`,
+    "    return inputs, {name: os.path.join(folder, name) for name in names}",
+    "",
+    "",
+    "parity_inputs, parity_outputs = _parity_step_files()",
+  ],
+};
+
+const FILE_STEP_END: AddedCode = {
+  title: "every file this step was to hand on was written",
+  lines: [
+    "def _parity_check_outputs():",
+    "    import os",
+    "    missing = [name for name, file in parity_outputs.items() if not os.path.exists(file)]",
+    "    if missing:",
+    "        raise SystemExit('Parity: this step was to hand on ' + ', '.join(missing) + ', but wrote no file at ' + ', '.join('parity_outputs[%r]' % name for name in missing) + '.')",
+    "",
+    "",
+    "_parity_check_outputs()",
+  ],
+};
+
+/**
+ * The script of one step of a pipeline.yaml: the whole notebook (or script), after the pipeline's
+ * parameters and the paths of its input and output files are set (`parity_inputs[name]`,
+ * `parity_outputs[name]`), and followed by a check that it wrote every output it declares.
+ */
+export function fileStepScript(text: string, fileName: string): NotebookJob {
+  return convertNotebook(text, fileName, { plan: (cells) => [FILE_STEP_START, ...cells, FILE_STEP_END] });
+}
 
 /**
  * The script of one step of a tagged notebook: the shared cells (imports, functions, parameters,

@@ -62,6 +62,8 @@ export interface PipelineParameter {
   name: string;
   /** The default value's Python source ("0.01", "'adam'"), where it has one (JSON for a KFP pipeline). */
   defaultSource?: string;
+  /** The default as a value (JSON), where it has one: what a step receives unless `-p` changes it. */
+  defaultValue?: string | number | boolean | null;
   /** A KFP pipeline's parameter type, which `-p name=value` is read as. */
   kfpType?: import("./kfp/types").KfpParameterType;
   location: PipelineLocation;

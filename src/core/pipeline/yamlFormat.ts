@@ -265,7 +265,12 @@ function toParameter(
   location: PipelineLocation,
   locator: YamlLocator,
 ): PipelineParameter {
-  return { name, defaultSource: pythonLiteral(value, locator.scalarSource(["parameters", name])), location };
+  return {
+    name,
+    defaultSource: pythonLiteral(value, locator.scalarSource(["parameters", name])),
+    defaultValue: value,
+    location,
+  };
 }
 
 /** A YAML scalar as Python source; `source` is the scalar as written, which tells 1.0 from 1. */

@@ -110,32 +110,56 @@ describe("parsePipelineYaml: a complete pipeline", () => {
     });
   });
 
-  it("writes each parameter's default as Python source", () => {
+  it("writes each parameter's default as Python source, and keeps it as a value", () => {
     expect(pipeline.parameters).toEqual([
-      { name: "epochs", defaultSource: "3", location: { file: FILE, line: 3, field: "parameters.epochs" } },
-      { name: "rate", defaultSource: "0.5", location: { file: FILE, line: 4, field: "parameters.rate" } },
-      { name: "scale", defaultSource: "1.0", location: { file: FILE, line: 5, field: "parameters.scale" } },
+      {
+        name: "epochs",
+        defaultSource: "3",
+        defaultValue: 3,
+        location: { file: FILE, line: 3, field: "parameters.epochs" },
+      },
+      {
+        name: "rate",
+        defaultSource: "0.5",
+        defaultValue: 0.5,
+        location: { file: FILE, line: 4, field: "parameters.rate" },
+      },
+      {
+        name: "scale",
+        defaultSource: "1.0",
+        defaultValue: 1,
+        location: { file: FILE, line: 5, field: "parameters.scale" },
+      },
       {
         name: "optimizer",
         defaultSource: "'adam'",
+        defaultValue: "adam",
         location: { file: FILE, line: 6, field: "parameters.optimizer" },
       },
       {
         name: "quoted",
         defaultSource: "'it\\'s a \\\\ path'",
+        defaultValue: "it's a \\ path",
         location: { file: FILE, line: 7, field: "parameters.quoted" },
       },
       {
         name: "shuffle",
         defaultSource: "True",
+        defaultValue: true,
         location: { file: FILE, line: 8, field: "parameters.shuffle" },
       },
       {
         name: "verbose",
         defaultSource: "False",
+        defaultValue: false,
         location: { file: FILE, line: 9, field: "parameters.verbose" },
       },
-      { name: "seed", defaultSource: "None", location: { file: FILE, line: 10, field: "parameters.seed" } },
+      {
+        name: "seed",
+        defaultSource: "None",
+        defaultValue: null,
+        location: { file: FILE, line: 10, field: "parameters.seed" },
+      },
     ]);
   });
 });

@@ -33,6 +33,8 @@ export interface StepCommand {
   command: string[];
   /** Added to the pipeline's env for this step. */
   env: Record<string, string>;
+  /** Where it runs, relative to the workspace; the pipeline's own folder when not said. */
+  workingDir?: string;
   explainTraceback?: JobSpec["explainTraceback"];
 }
 
