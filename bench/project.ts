@@ -22,7 +22,7 @@ export async function benchProject(
   prefix: string,
   notebookName: string,
   cells: ReturnType<typeof codeCell>[],
-  profile: { name: string; memory: string; cpu: string },
+  profile: { name: string; memory: string; cpu: string; installsPackages?: boolean },
 ): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   await chmod(dir, 0o755);
@@ -42,6 +42,8 @@ export async function benchProject(
       "resources:",
       `  memory: ${profile.memory}`,
       `  cpu: "${profile.cpu}"`,
+      // pip may reach the index through a TLS-intercepting proxy, whose CA the system trusts.
+      ...(profile.installsPackages ? ["build:", "  caCertificates: system"] : []),
       "",
     ].join("\n"),
   );
