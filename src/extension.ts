@@ -36,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Serializers must be registered before activation ends, or panels are not restored after a reload.
   (await import("./panels")).registerPanels(context, {
     computeReport: (notebookFile, signal) => computeReport(services, notebookFile, signal),
+    readPipeline: async (file, signal) =>
+      (await services.app()).checkPipelineFile(services.sessionContext(file, signal), file),
     log: (message) => services.log(message),
   });
 }

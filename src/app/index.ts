@@ -11,3 +11,5 @@ export { deleteWorkload } from "./targets/cluster/workloads";
 export { followRunEvents } from "./targets/local/events";
 export { targetNamed } from "./targets";
 export { runStop, type RunStop } from "./targets/stop";
+export { checkPipelineFile } from "./pipeline/check";
+export { runPipelineLocally } from "./pipeline/runLocal";

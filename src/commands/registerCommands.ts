@@ -7,6 +7,9 @@ import { buildImage } from "./image/build";
 import { applyFix } from "./parity/applyFix";
 import { checkParity } from "./parity/check";
 import { openReport } from "./parity/openReport";
+import { cancelPipelineRun } from "./pipeline/cancelPipelineRun";
+import { runPipelineLocally } from "./pipeline/runPipelineLocally";
+import { showPipelineRun } from "./pipeline/showPipelineRun";
 import { createProfile } from "./profile/createProfile";
 import { cancelRun } from "./run/cancelRun";
 import { openDiagnosis } from "./run/openDiagnosis";
@@ -42,6 +45,9 @@ export function registerCommands(
     "parity.selectClusterNamespace": later((cluster) => cluster.selectClusterNamespace),
     "parity.signInToRegistry": later((cluster) => cluster.signInToRegistry),
     "parity.refreshCluster": () => refreshCluster(views.cluster),
+    "parity.runPipelineLocally": runPipelineLocally,
+    "parity.cancelPipelineRun": cancelPipelineRun,
+    "parity.showPipelineRun": showPipelineRun,
   };
   return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
 }

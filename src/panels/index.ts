@@ -4,6 +4,7 @@ import type { ReportRestoreState } from "../protocol/report";
 import { webviewOptions } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
 import { LOGS_VIEW_TYPE, LogsPanel } from "./logs/logsPanel";
+import { PIPELINE_VIEW_TYPE, PipelineRunPanel, pipelineTitle } from "./pipeline/pipelinePanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
 import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
 import { workspaceFolders } from "./applyFix";
@@ -11,7 +12,7 @@ import { asRunRef, readRecordNow, runRefInWorkspace, type RunRef } from "../app/
 import type { ReportData } from "../services/reportStore";
 import type { PanelOptions } from "./types";
 export { applyParityEdit, applyProfileSnippet } from "./applyFix";
-export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, REPORT_VIEW_TYPE };
+export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, PIPELINE_VIEW_TYPE, REPORT_VIEW_TYPE };
 
 /** What the registry needs of any panel. */
 interface OpenPanel {
@@ -22,7 +23,7 @@ interface OpenPanel {
 
 let options: PanelOptions | undefined;
 let memory: PanelMemory | undefined;
-/** One panel per notebook (report) or run (logs, diagnosis). */
+/** One panel per notebook (report) or run (logs, diagnosis, run graph). */
 const open = new Map<string, OpenPanel>();
 
 function requireOptions(): PanelOptions {
@@ -55,9 +56,20 @@ function runTitle(prefix: string, run: RunRef): string {
   return typeof notebook === "string" ? `${prefix}: ${path.basename(notebook)}` : `${prefix}: ${run.runId}`;
 }
 
-/** Beside the notebook, which stays in view; the logs panel (opened when a run starts) leaves the focus there too. */
+/** The run graph's panel; its nodes open the logs and diagnosis panels of the steps' runs. */
+function pipelinePanel(context: vscode.ExtensionContext, run: RunRef, panel: vscode.WebviewPanel): OpenPanel {
+  return new PipelineRunPanel(panel, context, run, requireOptions(), (step, view) =>
+    view === "logs" ? showLogsPanel(context, step) : showDiagnosisPanel(context, step),
+  );
+}
+
+/**
+ * Beside the notebook, which stays in view; the logs panel and the run graph (opened when a run
+ * starts) leave the focus there too.
+ */
 function createPanel(context: vscode.ExtensionContext, viewType: string, title: string): vscode.WebviewPanel {
-  const column = { viewColumn: vscode.ViewColumn.Beside, preserveFocus: viewType === LOGS_VIEW_TYPE };
+  const preserveFocus = viewType === LOGS_VIEW_TYPE || viewType === PIPELINE_VIEW_TYPE;
+  const column = { viewColumn: vscode.ViewColumn.Beside, preserveFocus };
   return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(context));
 }
 
@@ -148,6 +160,21 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
         (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()),
       ),
     ),
+    vscode.window.registerWebviewPanelSerializer(
+      PIPELINE_VIEW_TYPE,
+      serializer(
+        PIPELINE_VIEW_TYPE,
+        restoredRunRef,
+        (run) => {
+          const notebook: unknown = readRecordNow(run)?.notebook;
+          return [
+            ...(typeof notebook === "string" ? [pipelineTitle(notebook)] : []),
+            pipelineTitle(run.runId),
+          ];
+        },
+        (run, panel) => pipelinePanel(context, run, panel),
+      ),
+    ),
     {
       // The window is closing or reloading: its panels stay remembered for the next session.
       dispose: () => {
@@ -195,6 +222,17 @@ export function showDiagnosisPanel(context: vscode.ExtensionContext, asked: RunR
   showRunPanel(DIAGNOSIS_VIEW_TYPE, run, () => {
     const panel = createPanel(context, DIAGNOSIS_VIEW_TYPE, runTitle("Diagnosis", run));
     return new DiagnosisPanel(panel, context, run, requireOptions());
+  });
+}
+
+/** Opens (or reveals) the run graph of a pipeline run. */
+export function showPipelineRunPanel(context: vscode.ExtensionContext, asked: RunRef): void {
+  const run = checkedRunRef(asked, "run graph");
+  if (!run) return;
+  showRunPanel(PIPELINE_VIEW_TYPE, run, () => {
+    const notebook: unknown = readRecordNow(run)?.notebook;
+    const title = pipelineTitle(typeof notebook === "string" ? notebook : run.runId);
+    return pipelinePanel(context, run, createPanel(context, PIPELINE_VIEW_TYPE, title));
   });
 }
 

@@ -1,8 +1,14 @@
+import type { Pipeline } from "../core/pipeline/types";
 import type { ReportData } from "../services/reportStore";
 
 export interface PanelOptions {
   /** Recomputes a notebook's report (panel restore after reload; after a fix is applied). */
   computeReport(notebookFile: string, signal: AbortSignal): Promise<ReportData>;
+  /**
+   * Reads a pipeline's file (a tagged notebook, a pipeline.yaml) without building or running
+   * anything: the run graph's edges where a run's record does not carry them.
+   */
+  readPipeline(file: string, signal: AbortSignal): Promise<Pipeline>;
   /** Appends a line to the "Parity" output channel. */
   log(message: string): void;
 }

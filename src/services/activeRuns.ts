@@ -1,5 +1,6 @@
 import { Emitter, type Disposable } from "../core/events";
 import type { TargetName } from "../core/job/types";
+import type { WorkloadKind } from "../core/workload/kind";
 
 /** A run started from this window: building first, then running under its run id. */
 export interface ActiveRun {
@@ -7,6 +8,8 @@ export interface ActiveRun {
   readonly key: string;
   readonly notebookFile: string;
   readonly target: TargetName;
+  /** A job run unless it says otherwise (a pipeline run). */
+  readonly kind?: WorkloadKind;
   status: "building" | "running";
   runId?: string;
   workspaceDir?: string;
@@ -26,11 +29,17 @@ export class ActiveRuns implements Disposable {
   /** A run of this window ended (its record is final), or stopped being followed here. */
   readonly onDidEnd = this.ended.event;
 
-  begin(notebookFile: string, cancel: () => void, target: TargetName = "local"): ActiveRun {
+  begin(
+    notebookFile: string,
+    cancel: () => void,
+    target: TargetName = "local",
+    kind?: WorkloadKind,
+  ): ActiveRun {
     const run: ActiveRun = {
       key: `building-${++this.counter}`,
       notebookFile,
       target,
+      ...(kind ? { kind } : {}),
       status: "building",
       cancel,
     };

@@ -3,9 +3,10 @@ import type { Services } from "../services/container";
 import { ClusterView } from "./cluster/clusterView";
 import { EnvironmentView } from "./environment/environmentView";
 import { ProfilePresence } from "./environment/profilePresence";
+import { PipelinesView } from "./pipelines/pipelinesView";
 import { RunsView } from "./runs/runsView";
 
-/** The Environment, Runs and Cluster views of the Parity container. */
+/** The Environment, Runs, Pipelines and Cluster views of the Parity container. */
 export function registerViews(services: Services): { runs: RunsView; cluster: ClusterView } {
   const profiles = services.track(new ProfilePresence());
   const environment = services.track(new EnvironmentView(services, profiles));
@@ -17,6 +18,10 @@ export function registerViews(services: Services): { runs: RunsView; cluster: Cl
   );
   const runs = services.track(new RunsView(services));
   runs.attach(services.track(vscode.window.createTreeView("parity.runs", { treeDataProvider: runs })));
+  const pipelines = services.track(new PipelinesView(services));
+  pipelines.attach(
+    services.track(vscode.window.createTreeView("parity.pipelines", { treeDataProvider: pipelines })),
+  );
   const cluster = services.track(new ClusterView(services));
   cluster.attach(
     services.track(vscode.window.createTreeView("parity.cluster", { treeDataProvider: cluster })),

@@ -199,7 +199,10 @@ export function explainTracebackOf(
 }
 
 /** The profile for a file in `notebookDir`: the one named, else the nearest parity.yaml above it, else the embedded default. */
-export async function resolveProfileFor(notebookDir: string, options: LoadJobOptions): Promise<ResolvedProfile> {
+export async function resolveProfileFor(
+  notebookDir: string,
+  options: LoadJobOptions,
+): Promise<ResolvedProfile> {
   if (options.profileFile) return loadProfile(path.resolve(options.cwd, options.profileFile));
   const stop = isInside(notebookDir, options.cwd) ? options.cwd : path.parse(notebookDir).root;
   const found = await findProfileFile(notebookDir, stop);
@@ -366,7 +369,10 @@ async function siblingModules(
 }
 
 /** The certificates the build trusts while it installs dependencies (build.caCertificates). */
-export async function readCaBundle(profile: ResolvedProfile, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function readCaBundle(
+  profile: ResolvedProfile,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
   const wanted = profile.paths.caCertificates;
   const location = {
     file: profile.file,

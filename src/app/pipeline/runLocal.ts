@@ -33,6 +33,8 @@ export interface PipelineRunRequest {
   noCache?: boolean;
   verbose?: boolean;
   print: Print;
+  /** The pipeline's record exists (its folder's workspace and run id): said once, before any step starts. */
+  onStart?(run: { workspaceDir: string; runId: string; steps: number }): void;
   /** A step started, ended, was reused or will not run. */
   onStep?(state: PipelineStepState): void;
   /** A line a step wrote, with the step's name as its source. */
@@ -132,7 +134,7 @@ class PipelineRun {
   ) {
     const { pipeline } = prepared;
     this.order = topologicalOrder(pipeline.steps) ?? pipeline.steps;
-    this.states = pipeline.steps.map((step) => ({ name: step.name, status: "pending" }));
+    this.states = pipeline.steps.map((step) => ({ name: step.name, status: "pending", after: step.after }));
     this.base = {
       runId,
       kind: "pipeline",
@@ -165,6 +167,11 @@ class PipelineRun {
 
   private async schedule(): Promise<RunResult> {
     await this.save("running");
+    this.request.onStart?.({
+      workspaceDir: this.prepared.base.workspaceDir,
+      runId: this.runId,
+      steps: this.states.length,
+    });
     this.budget = await hostBudget(this.connection);
     for (;;) {
       this.skipBlocked();

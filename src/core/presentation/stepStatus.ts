@@ -21,8 +21,3 @@ export const STEP_STATUS_ICONS: Record<StepStatus, { id: string; color?: string 
   cancelled: { id: "circle-slash" },
   "not-run": { id: "debug-step-over", color: "disabledForeground" },
 };
-
-/** Whether the step will change no more in this run. */
-export function isStepSettled(status: StepStatus): boolean {
-  return status !== "pending" && status !== "running";
-}

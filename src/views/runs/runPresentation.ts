@@ -10,7 +10,7 @@ export interface RunIcon {
   color?: string;
 }
 
-const ICONS: Record<RunStatus, RunIcon> = {
+export const RUN_ICONS: Record<RunStatus, RunIcon> = {
   pending: { id: "clock" },
   building: { id: "loading~spin" },
   running: { id: "sync~spin", color: "charts.blue" },
@@ -95,6 +95,6 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
     description: parts.join(" · "),
     tooltip,
     contextValue: `parity:run+${run.status}+${run.target}${part ? `+${part}` : ""}${orphaned ? "+orphaned" : ""}`,
-    icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : ICONS[run.status],
+    icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : RUN_ICONS[run.status],
   };
 }

@@ -29,6 +29,7 @@ const panelTitles: Record<string, string> = {
   "parity.report": "Parity Report: ",
   "parity.logs": "Logs: ",
   "parity.diagnosis": "Diagnosis: ",
+  "parity.pipelineRun": "Run Graph: ",
 };
 
 /** Page objects for the VS Code workbench served by code-server. */

@@ -2,6 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
 import { issueNode } from "../../../src/views/environment/environmentModel";
+import {
+  pipelineNodes,
+  presentPipeline,
+  presentPipelineRun,
+  presentPipelineStep,
+  stepNodes,
+} from "../../../src/views/pipelines/pipelinesModel";
 
 interface MenuEntry {
   command: string;
@@ -120,6 +127,51 @@ describe("the context menus of package.json", () => {
     expect(menuFor("parity.cluster", "parity:clusterRun+running+Job+parity")).toEqual([]);
     // A workload Parity did not create (no run label) is not Parity's to delete, allowed or not.
     expect(menuFor("parity.cluster", "parity:clusterRun+running+PyTorchJob+canDelete")).toEqual([]);
+  });
+});
+
+describe("the Pipelines view's menus", () => {
+  const [pipeline] = pipelineNodes(
+    [{ file: "/w/numbers.ipynb", format: "kale" }],
+    [
+      {
+        dir: "/w/.parity/runs/numbers-1",
+        result: {
+          runId: "numbers-1",
+          target: "local",
+          status: "running",
+          exitCode: null,
+          oomKilled: false,
+          kind: "pipeline",
+          notebook: "/w/numbers.ipynb",
+          image: "parity/numbers:1",
+          memoryLimitBytes: 1,
+          diagnosis: [],
+          steps: [
+            { name: "load", status: "succeeded", runId: "numbers-load-1" },
+            { name: "report", status: "pending" },
+          ],
+        },
+      },
+    ],
+    { isCancellable: () => true, relativeFolder: (folder) => folder },
+  );
+  const live = pipeline!.runs[0]!;
+
+  it("offer Run Pipeline Locally on a pipeline, Cancel Run on a live run this window started, logs on a step that ran", () => {
+    expect(menuFor("parity.pipelines", presentPipeline(pipeline!).contextValue)).toEqual([
+      "parity.runPipelineLocally",
+    ]);
+    expect(menuFor("parity.pipelines", presentPipelineRun(live).contextValue)).toEqual([
+      "parity.cancelPipelineRun",
+      "parity.showPipelineRun",
+    ]);
+    expect(
+      menuFor("parity.pipelines", presentPipelineRun({ ...live, cancellable: false }).contextValue),
+    ).toEqual(["parity.showPipelineRun"]);
+    const [ran, pending] = stepNodes(live).map((step) => presentPipelineStep(step).contextValue);
+    expect(menuFor("parity.pipelines", ran!)).toEqual(["parity.openLogs", "parity.openDiagnosis"]);
+    expect(menuFor("parity.pipelines", pending!)).toEqual([]);
   });
 });
 

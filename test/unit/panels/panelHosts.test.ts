@@ -37,6 +37,7 @@ function options(overrides: Partial<PanelOptions> = {}): PanelOptions & { logged
   const logged: string[] = [];
   return {
     computeReport: vi.fn(async () => reportData(fake.state.documents.get("/w/requirements.txt")?.text ?? "")),
+    readPipeline: vi.fn(async () => Promise.reject(new Error("no pipeline in these tests"))),
     log: (message) => void logged.push(message),
     logged,
     ...overrides,
