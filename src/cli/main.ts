@@ -12,8 +12,10 @@ Commands:
   logs [run]             Print the logs of a run (the latest when none is named)
   delete <run>           Delete a cluster run's workload, or stop a local run still going
                          (--confirm <name> in a protected namespace)
-  pipeline run|check <f> Run a pipeline (a Kale-tagged notebook) step by step with each
-                         step's limits, or check it
+  pipeline run|check|compile <f>
+                         Run a pipeline (a Kale-tagged notebook, a pipeline.yaml or a
+                         kfp-compiled YAML) step by step with each step's limits, check it,
+                         or compile it to a KFP PipelineSpec (--to kfp)
   base-image             Build a Python base image from Debian packages (no registry needed)
 
 Run "parity <command> --help" for a command's options.`;

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { cpus, freemem } from "node:os";
 import path, { posix } from "node:path";
 import { WORKSPACE_DIR } from "../../core/build/dockerfile";
-import { isCancelled, ParityError } from "../../core/errors";
+import { isCancelled } from "../../core/errors";
 import { Emitter } from "../../core/events";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import type { HostFolders, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
@@ -14,15 +13,12 @@ import { formatBytes } from "../../core/profile/quantity";
 import type { DockerConnection } from "../../targets/docker/connection";
 import { runLocalJob } from "../../targets/docker/localRun";
 import type { Print, SessionContext } from "../context";
-import { connect } from "../job/session";
 import { realPathOf } from "../store/realPath";
 import { runDir } from "../store/runRef";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { lookupStep, rememberStep } from "../store/stepCache";
-import type { PipelineSource, PreparedPipeline, Produced, ResolvedInput } from "./formats/format";
-import { kaleSource } from "./formats/kale";
-import { kfpSource } from "./formats/kfp";
-import { pipelineYamlSource } from "./formats/pipelineYaml";
+import type { PreparedPipeline, Produced, ResolvedInput } from "./formats/format";
+import { preparePipeline } from "./prepare";
 
 export interface PipelineRunRequest {
   file: string;
@@ -44,9 +40,6 @@ export interface PipelineRunRequest {
 /** What a step's folder of outputs is called below its run's folder. */
 const STEP_OUTPUTS = "outputs";
 
-/** The ways of writing a pipeline Parity runs, each in its own file under formats/. */
-const SOURCES: PipelineSource[] = [kfpSource, pipelineYamlSource, kaleSource];
-
 /**
  * Runs a pipeline on local Docker: each step a job run of its own (record, logs, diagnosis) under
  * its limits, in the order its edges allow and side by side as far as this machine's free memory
@@ -60,30 +53,7 @@ export async function runPipelineLocally(
   context: SessionContext,
   request: PipelineRunRequest,
 ): Promise<RunResult> {
-  const file = path.resolve(context.cwd, request.file);
-  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new ParityError(
-      "PipelineNotFound",
-      `The pipeline ${file} cannot be read (${error.code ?? error.message}).`,
-      {
-        fix: "Name a notebook tagged as Kale tags it, or a pipeline compiled by kfp (its YAML).",
-        location: { file },
-      },
-    );
-  });
-  const source = SOURCES.find((candidate) => candidate.reads(file, text));
-  if (!source) {
-    throw new ParityError(
-      "PipelineFormatUnsupported",
-      `${file} is neither a notebook, a pipeline.yaml nor a compiled KFP pipeline.`,
-      {
-        fix: "Run a notebook tagged as Kale tags it, a pipeline.yaml, or a pipeline compiled by kfp (its YAML).",
-        location: { file },
-      },
-    );
-  }
-  const connection = await connect(context, request.print);
-  const prepared = await source.prepare(context, { ...request, file, text }, connection);
+  const { connection, prepared } = await preparePipeline(context, request);
   request.print(describePipeline(prepared.pipeline));
   const runId = newRunId(prepared.pipeline.name);
   const recorder = await RunRecorder.create(prepared.base.workspaceDir, runId);

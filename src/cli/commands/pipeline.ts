@@ -1,10 +1,11 @@
+import path from "node:path";
 import { relativeTo } from "../../app/context";
 import type { PipelineStepState } from "../../core/pipeline/types";
 import type { RunResult } from "../../core/job/types";
 import { parseCommand } from "../args";
 import type { CliCommand, CliIO } from "../io";
 
-const USAGE = `Usage: parity pipeline <run|check> <file> [options]
+const USAGE = `Usage: parity pipeline <run|check|compile> <file> [options]
 
 A pipeline is a notebook whose cells are tagged as Kale tags them (step:<name>, prev:<name>,
 imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipeline.yaml
@@ -20,9 +21,16 @@ imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipe
                     step whose image, code, parameters and inputs match a succeeded run is reused
                     (cached). The exit code is 0 only when every step succeeded.
   check <file>      Checks the pipeline's steps and edges without building or running anything.
+  compile <file> --to kfp [-o F]
+                    Writes the pipeline as a KFP v2 PipelineSpec (the YAML Kubeflow Pipelines
+                    takes as an upload): each step a container component running its script in
+                    the image Parity builds (built first), with its limits, retries and caching.
+                    To stdout, or to F.
 
 Options:
   -p, --param name=value  Override a pipeline parameter (repeatable)
+  --to <kfp>              What compile writes
+  -o, --output <file>     Where compile writes (default: stdout)
   --profile <file>        parity.yaml to use (default: the nearest one above the pipeline)
   --no-cache              Run every step, reusing none
   --json                  Progress and logs to stderr; the last line of stdout is the result as JSON
@@ -40,6 +48,8 @@ export const pipelineCommand: CliCommand = async (args, io) => {
       verbose: { type: "boolean", short: "v" },
       param: { type: "string", short: "p", multiple: true, default: [] },
       "no-cache": { type: "boolean" },
+      to: { type: "string" },
+      output: { type: "string", short: "o" },
     },
     { min: 2, max: 2 },
   );
@@ -47,8 +57,9 @@ export const pipelineCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parsed;
   const [action, file] = positionals as [string, string];
   if (action === "check") return check(io, file, Boolean(values.json));
+  if (action === "compile") return compile(io, file, values);
   if (action !== "run") {
-    io.err(`parity pipeline: unknown action "${action}"; use "run" or "check".\n\n${USAGE}`);
+    io.err(`parity pipeline: unknown action "${action}"; use "run", "check" or "compile".\n\n${USAGE}`);
     return 2;
   }
   const { runPipelineLocally } = await import("../../app/pipeline/runLocal");
@@ -70,6 +81,34 @@ export const pipelineCommand: CliCommand = async (args, io) => {
   }
   return result.status === "succeeded" ? 0 : result.status === "cancelled" ? 130 : 1;
 };
+
+async function compile(
+  io: CliIO,
+  file: string,
+  values: { to?: string; output?: string; profile?: string; verbose?: boolean },
+): Promise<number> {
+  if (!values.to) {
+    io.err(`parity pipeline compile: say what to write with --to kfp.\n\n${USAGE}`);
+    return 2;
+  }
+  const { compilePipeline, writeCompiled } = await import("../../app/pipeline/compile");
+  const compiled = await compilePipeline(io, {
+    file,
+    to: values.to,
+    profile: values.profile,
+    verbose: values.verbose,
+    print: io.err,
+  });
+  for (const note of compiled.notes) io.err(`Note: ${note}`);
+  if (!values.output) {
+    io.out(compiled.yaml.replace(/\n$/, ""));
+    return 0;
+  }
+  const target = path.resolve(io.cwd, values.output);
+  await writeCompiled(target, compiled.yaml);
+  io.err(`Wrote ${relativeTo(io, target)} (KFP v2 PipelineSpec).`);
+  return 0;
+}
 
 async function check(io: CliIO, file: string, json: boolean): Promise<number> {
   const { checkPipelineFile } = await import("../../app/pipeline/check");

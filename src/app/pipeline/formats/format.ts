@@ -1,4 +1,5 @@
 import type { HostFolders, JobSpec } from "../../../core/job/types";
+import type { KfpStepPlan } from "../../../core/pipeline/kfp/write";
 import type { Pipeline, PipelineStep, StepInput } from "../../../core/pipeline/types";
 import type { DockerConnection } from "../../../targets/docker/connection";
 import type { Print, SessionContext } from "../../context";
@@ -50,6 +51,8 @@ export interface StepFormat {
   command(step: PipelineStep, inputs: ResolvedInput[], place: StepPlace): Promise<StepCommand> | StepCommand;
   /** What a succeeded step handed on, read from its outputs folder (its own, or a reused run's). */
   produced(step: PipelineStep, outputsDir: string): Promise<Produced>;
+  /** How the step runs as a KFP container component, where the format can be compiled to KFP. */
+  kfpPlan?(step: PipelineStep): KfpStepPlan;
 }
 
 /** A pipeline made ready to run: read, its images built, with the setting every step shares. */

@@ -24,13 +24,22 @@ export const kaleSource: PipelineSource = {
     const folders = await hostFoldersFor(job);
     for (const note of folders.notes) request.print(note);
     const built = await build(context, connection, job, Boolean(request.verbose), request.print);
-    const pipeline = await analysePipeline(
+    const analysed = await analysePipeline(
       connection,
       built.tag,
       loaded.pipeline,
       job.profile.limits,
       context.signal,
     );
+    // The pipeline's parameters are its parameters cell's, which every step runs.
+    const pipeline = {
+      ...analysed,
+      parameters: job.notebook.parameters.map((parameter) => ({
+        name: parameter.name,
+        defaultSource: parameter.defaultSource,
+        location: { file: job.notebookFile, cell: parameter.cell, line: parameter.line },
+      })),
+    };
     return {
       pipeline,
       format: kaleFormat({ ...loaded, pipeline }, built.imageId, built.tag),
@@ -68,6 +77,13 @@ function kaleFormat(loaded: LoadedPipeline, imageId: string, image: string): Ste
         explainTraceback: explainTracebackOf(loaded.job.notebookFile, script.lineMap, command[1]!),
       };
     },
+
+    kfpPlan: (step) => ({
+      script: commandOf(step)[1]!,
+      // The pipeline's parameters are the pipeline-parameters cell's: every step runs that cell.
+      parameterNames: loaded.pipeline.parameters.map((parameter) => parameter.name),
+      allParameters: false,
+    }),
 
     async produced(step, outputsDir): Promise<Produced> {
       const digests: Record<string, string> = {};

@@ -160,6 +160,12 @@ function fileFormat(
       };
     },
 
+    kfpPlan: (step) => ({
+      script: commandOf(step)[1]!,
+      parameterNames: scripts.get(step.name)!.job.parameters.map((parameter) => parameter.name),
+      allParameters: true,
+    }),
+
     async produced(step, outputsDir): Promise<Produced> {
       const digests: Record<string, string> = {};
       for (const name of step.outputs) digests[name] = await pathDigest(path.join(outputsDir, name));

@@ -1,0 +1,52 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ParityError } from "../../core/errors";
+import { writeKfpPipeline, type KfpCompiled, type KfpStepPlan } from "../../core/pipeline/kfp/write";
+import type { Print, SessionContext } from "../context";
+import { preparePipeline } from "./prepare";
+
+export interface CompileRequest {
+  file: string;
+  to: string;
+  profile?: string;
+  verbose?: boolean;
+  print: Print;
+}
+
+/** The formats a pipeline compiles to. */
+export const COMPILE_TARGETS = ["kfp"] as const;
+
+/**
+ * A pipeline compiled for a cluster's pipeline engine: `kfp`, a KFP v2 PipelineSpec a team can
+ * upload to Kubeflow Pipelines, each step a container component running its script in the image
+ * Parity builds for the pipeline (built here first, as for a run).
+ */
+export async function compilePipeline(
+  context: SessionContext,
+  request: CompileRequest,
+): Promise<KfpCompiled> {
+  if (!(COMPILE_TARGETS as readonly string[]).includes(request.to)) {
+    throw new ParityError("CompileTargetUnknown", `--to ${request.to} is not a format Parity compiles to.`, {
+      fix: `Give --to ${COMPILE_TARGETS.join(" or ")}. (Argo Workflows are to come.)`,
+    });
+  }
+  const { prepared } = await preparePipeline(context, { ...request, params: [] });
+  const { pipeline, format } = prepared;
+  if (pipeline.format === "kfp" || !format.kfpPlan) {
+    throw new ParityError("CompileNotNeeded", `${pipeline.file} is a pipeline compiled by kfp already.`, {
+      fix: "Upload it to Kubeflow Pipelines as it is, or run it with parity pipeline run.",
+      location: { file: pipeline.file },
+    });
+  }
+  const plan = format.kfpPlan.bind(format);
+  const steps = new Map<string, KfpStepPlan>(pipeline.steps.map((step) => [step.name, plan(step)]));
+  return writeKfpPipeline(pipeline, { image: prepared.image, limits: prepared.base.limits, steps });
+}
+
+/** Writes a compiled pipeline whole, then renames it into place: never half a file. */
+export async function writeCompiled(file: string, yaml: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, yaml);
+  await rename(partial, file);
+}
