@@ -1,4 +1,5 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { load } from "js-yaml";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunLogs } from "../../src/app/store";
@@ -63,7 +64,7 @@ describe("parity pipeline compile --to kfp", () => {
         },
       );
       expect(compiled.code, said(compiled)).toBe(0);
-      expect(compiled.err).toContain("Wrote numbers.kfp.yaml (KFP v2 PipelineSpec).");
+      expect(compiled.err).toContain("Wrote numbers.kfp.yaml (a KFP v2 PipelineSpec).");
       expect(await kfpReads(path.join(kale, "numbers.kfp.yaml"))).toEqual({
         component: "numbers",
         inputs: ["pause", "size"],
@@ -107,6 +108,32 @@ describe("parity pipeline compile --to kfp", () => {
     TIMEOUT,
   );
 
+  it("writes an Argo Workflow of the same pipeline", async () => {
+    const compiled = await runCli(
+      ["pipeline", "compile", "pipeline.yaml", "--to", "argo", "-o", "files.argo.yaml"],
+      {
+        cwd: yaml,
+      },
+    );
+    expect(compiled.code, said(compiled)).toBe(0);
+    expect(compiled.err).toContain("Wrote files.argo.yaml (an Argo Workflow).");
+    const workflow = load(await readFile(path.join(yaml, "files.argo.yaml"), "utf8")) as {
+      kind: string;
+      spec: { entrypoint: string; templates: { name: string }[]; arguments: { parameters: unknown[] } };
+    };
+    expect(workflow.kind).toBe("Workflow");
+    expect(workflow.spec.templates.map((template) => template.name)).toEqual([
+      "pipeline",
+      "prepare",
+      "square",
+      "report",
+    ]);
+    expect(workflow.spec.arguments.parameters).toEqual([
+      { name: "count", value: "4" },
+      { name: "label", value: "total" },
+    ]);
+  });
+
   it("refuses what it cannot write: another format, a pipeline compiled by kfp already, no --to", async () => {
     const argo = await runCli(["pipeline", "compile", "pipeline.yaml", "--to", "airflow"], { cwd: yaml });
     expect(argo.code).toBe(1);
@@ -116,6 +143,6 @@ describe("parity pipeline compile --to kfp", () => {
     expect(said(again)).toContain("is a pipeline compiled by kfp already.");
     const none = await runCli(["pipeline", "compile", "pipeline.yaml"], { cwd: yaml });
     expect(none.code).toBe(2);
-    expect(said(none)).toContain("say what to write with --to kfp");
+    expect(said(none)).toContain("say what to write with --to kfp or --to argo");
   });
 });

@@ -1,7 +1,8 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
-import { writeKfpPipeline, type KfpCompiled, type KfpStepPlan } from "../../core/pipeline/kfp/write";
+import { writeArgoWorkflow } from "../../core/pipeline/argo/write";
+import { writeKfpPipeline, type KfpStepPlan } from "../../core/pipeline/kfp/write";
 import type { Print, SessionContext } from "../context";
 import { preparePipeline } from "./prepare";
 
@@ -14,20 +15,24 @@ export interface CompileRequest {
 }
 
 /** The formats a pipeline compiles to. */
-export const COMPILE_TARGETS = ["kfp"] as const;
+export const COMPILE_TARGETS = ["kfp", "argo"] as const;
+
+export interface Compiled {
+  yaml: string;
+  notes: string[];
+  /** Said after "Wrote <file>": what the file is. */
+  what: string;
+}
 
 /**
  * A pipeline compiled for a cluster's pipeline engine: `kfp`, a KFP v2 PipelineSpec a team can
- * upload to Kubeflow Pipelines, each step a container component running its script in the image
+ * upload to Kubeflow Pipelines; `argo`, an Argo Workflow. Each step runs its script in the image
  * Parity builds for the pipeline (built here first, as for a run).
  */
-export async function compilePipeline(
-  context: SessionContext,
-  request: CompileRequest,
-): Promise<KfpCompiled> {
+export async function compilePipeline(context: SessionContext, request: CompileRequest): Promise<Compiled> {
   if (!(COMPILE_TARGETS as readonly string[]).includes(request.to)) {
     throw new ParityError("CompileTargetUnknown", `--to ${request.to} is not a format Parity compiles to.`, {
-      fix: `Give --to ${COMPILE_TARGETS.join(" or ")}. (Argo Workflows are to come.)`,
+      fix: `Give --to ${COMPILE_TARGETS.join(" or ")}.`,
     });
   }
   const { prepared } = await preparePipeline(context, { ...request, params: [] });
@@ -40,7 +45,17 @@ export async function compilePipeline(
   }
   const plan = format.kfpPlan.bind(format);
   const steps = new Map<string, KfpStepPlan>(pipeline.steps.map((step) => [step.name, plan(step)]));
-  return writeKfpPipeline(pipeline, { image: prepared.image, limits: prepared.base.limits, steps });
+  const common = { image: prepared.image, limits: prepared.base.limits, steps };
+  if (request.to === "argo") {
+    const argo = writeArgoWorkflow(pipeline, {
+      ...common,
+      nodeSelector: prepared.cluster?.nodeSelector ?? {},
+      tolerations: prepared.cluster?.tolerations ?? [],
+    });
+    return { yaml: argo.yaml, notes: argo.notes, what: "an Argo Workflow" };
+  }
+  const kfp = writeKfpPipeline(pipeline, common);
+  return { ...kfp, what: "a KFP v2 PipelineSpec" };
 }
 
 /** Writes a compiled pipeline whole, then renames it into place: never half a file. */

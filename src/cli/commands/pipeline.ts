@@ -21,15 +21,15 @@ imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipe
                     step whose image, code, parameters and inputs match a succeeded run is reused
                     (cached). The exit code is 0 only when every step succeeded.
   check <file>      Checks the pipeline's steps and edges without building or running anything.
-  compile <file> --to kfp [-o F]
+  compile <file> --to kfp|argo [-o F]
                     Writes the pipeline as a KFP v2 PipelineSpec (the YAML Kubeflow Pipelines
-                    takes as an upload): each step a container component running its script in
-                    the image Parity builds (built first), with its limits, retries and caching.
-                    To stdout, or to F.
+                    takes as an upload) or an Argo Workflow: each step runs its script in the
+                    image Parity builds (built first), with its limits, retries (and caching, in
+                    KFP). To stdout, or to F.
 
 Options:
   -p, --param name=value  Override a pipeline parameter (repeatable)
-  --to <kfp>              What compile writes
+  --to <kfp|argo>         What compile writes
   -o, --output <file>     Where compile writes (default: stdout)
   --profile <file>        parity.yaml to use (default: the nearest one above the pipeline)
   --no-cache              Run every step, reusing none
@@ -88,7 +88,7 @@ async function compile(
   values: { to?: string; output?: string; profile?: string; verbose?: boolean },
 ): Promise<number> {
   if (!values.to) {
-    io.err(`parity pipeline compile: say what to write with --to kfp.\n\n${USAGE}`);
+    io.err(`parity pipeline compile: say what to write with --to kfp or --to argo.\n\n${USAGE}`);
     return 2;
   }
   const { compilePipeline, writeCompiled } = await import("../../app/pipeline/compile");
@@ -106,7 +106,7 @@ async function compile(
   }
   const target = path.resolve(io.cwd, values.output);
   await writeCompiled(target, compiled.yaml);
-  io.err(`Wrote ${relativeTo(io, target)} (KFP v2 PipelineSpec).`);
+  io.err(`Wrote ${relativeTo(io, target)} (${compiled.what}).`);
   return 0;
 }
 

@@ -71,7 +71,7 @@ describe("writeKfpPipeline", () => {
     });
     // A list KFP cannot pass as a parameter: said, and left to the step's own default.
     expect(compiled.notes).toEqual([
-      "The parameter layers ([64, 32]) is not a string, number or boolean, which KFP passes: each step keeps its own default.",
+      "The parameter layers ([64, 32]) is not a string, number or boolean, which KFP and Argo pass: each step keeps its own default.",
     ]);
   });
 

@@ -1,5 +1,6 @@
 import type { HostFolders, JobSpec } from "../../../core/job/types";
 import type { KfpStepPlan } from "../../../core/pipeline/kfp/write";
+import type { ClusterSpec } from "../../../core/profile/types";
 import type { Pipeline, PipelineStep, StepInput } from "../../../core/pipeline/types";
 import type { DockerConnection } from "../../../targets/docker/connection";
 import type { Print, SessionContext } from "../../context";
@@ -51,7 +52,7 @@ export interface StepFormat {
   command(step: PipelineStep, inputs: ResolvedInput[], place: StepPlace): Promise<StepCommand> | StepCommand;
   /** What a succeeded step handed on, read from its outputs folder (its own, or a reused run's). */
   produced(step: PipelineStep, outputsDir: string): Promise<Produced>;
-  /** How the step runs as a KFP container component, where the format can be compiled to KFP. */
+  /** How the step runs compiled (a KFP container component, an Argo template), where the format compiles. */
   kfpPlan?(step: PipelineStep): KfpStepPlan;
 }
 
@@ -65,6 +66,8 @@ export interface PreparedPipeline {
   folders: HostFolders;
   /** What the pipeline's record names as its image. */
   image: string;
+  /** The profile's cluster section: where the compiled pipeline's pods may go. */
+  cluster?: ClusterSpec;
   /** Said once the pipeline is read ("Pipeline numbers: 3 steps ..."). */
   describe?: string;
 }

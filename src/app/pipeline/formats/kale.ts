@@ -46,6 +46,7 @@ export const kaleSource: PipelineSource = {
       base: jobSpecFor(job, built.tag, request.params),
       folders,
       image: built.tag,
+      cluster: job.profile.profile.cluster,
     };
   },
 };

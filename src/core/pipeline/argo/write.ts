@@ -1,0 +1,135 @@
+import path from "node:path";
+import { dump } from "js-yaml";
+import type { JobLimits } from "../../job/types";
+import type { Toleration } from "../../profile/types";
+import {
+  engineName,
+  STEP_ENTRY,
+  stepArguments,
+  typedParameters,
+  usedParameters,
+  type CompiledStepPlan,
+} from "../compiled";
+import type { Pipeline } from "../types";
+
+export interface ArgoPlan {
+  /** The image every step runs in (the one Parity built for the pipeline, as the cluster pulls it). */
+  image: string;
+  /** The profile's limits, which a step's own limits override. */
+  limits: JobLimits;
+  steps: Map<string, CompiledStepPlan>;
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  /** The size of the volume the steps hand their values on through. */
+  artifactsVolume?: string;
+}
+
+export interface ArgoCompiled {
+  yaml: string;
+  workflow: Record<string, unknown>;
+  notes: string[];
+}
+
+/** Where every step mounts the run's volume; a step's outputs are under its own folder there. */
+export const ARTIFACTS_MOUNT = "/parity-artifacts";
+const ARTIFACTS_VOLUME = "parity-artifacts";
+const ENTRYPOINT = "pipeline";
+
+/**
+ * A pipeline as an Argo Workflow: a DAG template whose tasks are the steps (their edges as
+ * dependencies), each a container template running its script in Parity's image with its limits as
+ * both requests and limits (Parity's rule for everything it creates on a cluster), the profile's
+ * node selector and tolerations, its retries; the values steps hand on are files on one volume the
+ * Workflow claims for the run (`volumeClaimTemplates`), the pipeline's parameters the Workflow's
+ * arguments.
+ */
+export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompiled {
+  const { typed: parameters, notes } = typedParameters(pipeline.parameters);
+  const name = engineName(pipeline.name);
+  const templates: Record<string, unknown>[] = [];
+  const tasks: Record<string, unknown>[] = [];
+  for (const step of pipeline.steps) {
+    const stepPlan = plan.steps.get(step.name);
+    if (!stepPlan) throw new Error(`No plan for the step ${step.name}`);
+    const used = usedParameters(stepPlan, parameters);
+    const folder = (stepName: string) => `${ARTIFACTS_MOUNT}/{{workflow.name}}/${stepName}`;
+    const limits = quantities({ ...plan.limits, ...step.limits });
+    templates.push({
+      name: step.name,
+      ...(used.length > 0 && { inputs: { parameters: used.map((parameter) => ({ name: parameter })) } }),
+      ...(step.retries > 0 && { retryStrategy: { limit: String(step.retries) } }),
+      ...(Object.keys(plan.nodeSelector).length > 0 && { nodeSelector: plan.nodeSelector }),
+      ...(plan.tolerations.length > 0 && { tolerations: plan.tolerations }),
+      metadata: { labels: { "parity.dev/pipeline": name, "parity.dev/step": step.name } },
+      container: {
+        image: plan.image,
+        command: STEP_ENTRY,
+        args: stepArguments(stepPlan, step, parameters, {
+          parameter: (parameter) => `{{inputs.parameters.${parameter}}}`,
+          input: (input) => {
+            const from = step.inputs.find((each) => each.name === input)!;
+            return `${folder(from.from)}/${from.output}`;
+          },
+          output: (output) => `${folder(step.name)}/${output}`,
+        }),
+        resources: { requests: limits, limits },
+        volumeMounts: [{ name: ARTIFACTS_VOLUME, mountPath: ARTIFACTS_MOUNT }],
+      },
+    });
+    tasks.push({
+      name: step.name,
+      template: step.name,
+      ...(step.after.length > 0 && { dependencies: [...step.after].sort() }),
+      ...(used.length > 0 && {
+        arguments: {
+          parameters: used.map((parameter) => ({
+            name: parameter,
+            value: `{{workflow.parameters.${parameter}}}`,
+          })),
+        },
+      }),
+    });
+  }
+  const workflow = {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Workflow",
+    metadata: {
+      generateName: `${name}-`,
+      labels: { "parity.dev/pipeline": name },
+      annotations: { "parity.dev/source": path.basename(pipeline.file) },
+    },
+    spec: {
+      entrypoint: ENTRYPOINT,
+      ...(parameters.size > 0 && {
+        arguments: {
+          parameters: [...parameters].map(([parameter, { value }]) => ({
+            name: parameter,
+            value: String(value),
+          })),
+        },
+      }),
+      volumeClaimTemplates: [
+        {
+          metadata: { name: ARTIFACTS_VOLUME },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: plan.artifactsVolume ?? "1Gi" } },
+          },
+        },
+      ],
+      templates: [{ name: ENTRYPOINT, dag: { tasks } }, ...templates],
+    },
+  };
+  const header = `# An Argo Workflow compiled by Parity from ${path.basename(pipeline.file)}: each step runs its script in ${plan.image}.\n`;
+  return { yaml: `${header}${dump(workflow, { lineWidth: -1, noRefs: true })}`, workflow, notes };
+}
+
+/** Kubernetes quantities of a step's limits: memory in bytes (Mi where whole), CPU in millicores, GPUs. */
+function quantities(limits: JobLimits): Record<string, string> {
+  const MiB = 1024 * 1024;
+  return {
+    memory: limits.memoryBytes % MiB === 0 ? `${limits.memoryBytes / MiB}Mi` : String(limits.memoryBytes),
+    cpu: `${Math.round(limits.nanoCpus / 1e6)}m`,
+    ...(limits.gpu > 0 && { "nvidia.com/gpu": String(limits.gpu) }),
+  };
+}

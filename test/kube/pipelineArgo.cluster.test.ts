@@ -1,0 +1,133 @@
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeArgoWorkflow } from "../../src/core/pipeline/argo/write";
+import type { Pipeline, PipelineStep } from "../../src/core/pipeline/types";
+import { freshNamespace, kubeConfig, useCluster } from "../cluster/harness/context";
+
+// parity pipeline compile --to argo against the real kube-apiserver holding Argo Workflows' own
+// CRD (argo-workflows v3.7.3's full schema, from its Go module zip): a server-side dry run with
+// strict field validation accepts the Workflow, and refuses one with a field the schema lacks.
+const cluster = useCluster();
+const admin = kubeConfig(cluster.kubeconfigs.admin);
+const api = admin.makeApiClient(CustomObjectsApi);
+let namespace = "";
+const MiB = 1024 * 1024;
+const location = { file: "/w/numbers.ipynb" };
+
+beforeAll(async () => {
+  namespace = await freshNamespace(admin, "argo");
+});
+
+const step = (name: string, over: Partial<PipelineStep> = {}): PipelineStep => ({
+  name,
+  after: [],
+  inputs: [],
+  outputs: [],
+  limits: {},
+  retries: 0,
+  cache: true,
+  code: { kind: "cells", notebookFile: location.file, cells: [1] },
+  location,
+  ...over,
+});
+
+const pipeline: Pipeline = {
+  name: "numbers",
+  format: "kale",
+  file: location.file,
+  parameters: [
+    { name: "size", defaultSource: "5", location },
+    { name: "label", defaultSource: "'sum'", location },
+  ],
+  steps: [
+    step("load", { outputs: ["numbers"] }),
+    step("squares", {
+      after: ["load"],
+      inputs: [{ name: "numbers", from: "load", output: "numbers" }],
+      outputs: ["squares"],
+      limits: { memoryBytes: 128 * MiB, gpu: 1 },
+      retries: 2,
+    }),
+    step("report", { after: ["squares"], inputs: [{ name: "squares", from: "squares", output: "squares" }] }),
+  ],
+};
+
+const compiled = writeArgoWorkflow(pipeline, {
+  image: "registry.example/team/numbers:0070bd0ae0be",
+  limits: { memoryBytes: 256 * MiB, nanoCpus: 5e8, gpu: 0, shmBytes: 64 * MiB },
+  steps: new Map(
+    pipeline.steps.map((each) => [
+      each.name,
+      {
+        script: `/opt/parity/job/steps/${each.name}.py`,
+        parameterNames: ["size", "label"],
+        allParameters: false,
+      },
+    ]),
+  ),
+  nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" },
+  tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+});
+
+const dryRun = (body: object) =>
+  api.createNamespacedCustomObject({
+    group: "argoproj.io",
+    version: "v1alpha1",
+    namespace,
+    plural: "workflows",
+    body,
+    dryRun: "All",
+    fieldValidation: "Strict",
+  });
+
+describe("an Argo Workflow compiled by Parity", () => {
+  it("is accepted by the API server under Argo's own Workflow schema, as written", async () => {
+    const created = (await dryRun(compiled.workflow)) as {
+      metadata: { name: string };
+      spec: typeof compiled.workflow.spec;
+    };
+    expect(created.metadata.name).toMatch(/^numbers-/);
+    // Nothing was pruned: the stored spec is the spec sent.
+    expect(created.spec).toEqual(compiled.workflow.spec);
+  });
+
+  it("is checked for real: a template field the schema lacks is refused", async () => {
+    const spec = compiled.workflow.spec as { templates: Record<string, unknown>[] };
+    const wrong = {
+      ...compiled.workflow,
+      spec: {
+        ...spec,
+        templates: [{ ...spec.templates[1], memoryLimit: "1Gi" }, ...spec.templates.slice(1)],
+      },
+    };
+    await expect(dryRun(wrong)).rejects.toThrow(
+      /strict decoding error: unknown field \W*spec\.templates\[0\]\.memoryLimit/,
+    );
+  });
+
+  it("gives every step its limits as requests and limits, the profile's placement, its retries and its files on the run's volume", () => {
+    // The Workflow as a tree to look into; its shape is what the test checks.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const spec = compiled.workflow.spec as { templates: Record<string, any>[] };
+    const squares = spec.templates.find((template) => template.name === "squares")!;
+    expect(squares.container.resources).toEqual({
+      requests: { memory: "128Mi", cpu: "500m", "nvidia.com/gpu": "1" },
+      limits: { memory: "128Mi", cpu: "500m", "nvidia.com/gpu": "1" },
+    });
+    expect(squares.retryStrategy).toEqual({ limit: "2" });
+    expect(squares.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" });
+    expect(squares.container.args.slice(1)).toEqual([
+      '{"size": {{inputs.parameters.size}}, "label": "{{inputs.parameters.label}}"}',
+      "{}",
+      '{"numbers": "/parity-artifacts/{{workflow.name}}/load/numbers"}',
+      '["squares"]',
+      '{"squares": "/parity-artifacts/{{workflow.name}}/squares/squares"}',
+    ]);
+    const dag = spec.templates[0]!.dag.tasks as { name: string; dependencies?: string[] }[];
+    expect(dag.map((task) => [task.name, task.dependencies ?? []])).toEqual([
+      ["load", []],
+      ["squares", ["load"]],
+      ["report", ["squares"]],
+    ]);
+  });
+});
