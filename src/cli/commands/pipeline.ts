@@ -2,7 +2,7 @@ import path from "node:path";
 import { relativeTo } from "../../app/context";
 import type { PipelineStepState } from "../../core/pipeline/types";
 import type { RunResult } from "../../core/job/types";
-import { parseCommand } from "../args";
+import { parseCommand, targetOptions } from "../args";
 import type { CliCommand, CliIO } from "../io";
 
 const USAGE = `Usage: parity pipeline <run|check|compile> <file> [options]
@@ -20,7 +20,10 @@ imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipe
                     as KFP passes them. A step after a failed one is not run; a
                     step whose image, code, parameters and inputs match a succeeded run is reused
                     (cached). The exit code is 0 only when every step succeeded.
-  check <file>      Checks the pipeline's steps and edges without building or running anything.
+  check <file>      Checks the pipeline's steps and edges without building or running anything;
+                    with --target cluster, also whether each step's pod would schedule there
+                    (its limits against the nodes, quotas and limit ranges) and whether you may
+                    run it as a Workflow.
   compile <file> --to kfp|argo [-o F]
                     Writes the pipeline as a KFP v2 PipelineSpec (the YAML Kubeflow Pipelines
                     takes as an upload) or an Argo Workflow: each step runs its script in the
@@ -30,6 +33,9 @@ imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipe
 Options:
   -p, --param name=value  Override a pipeline parameter (repeatable)
   --to <kfp|argo>         What compile writes
+  --target local|cluster  Where check checks (default: local; nothing is built either way)
+  --context <name>        kubeconfig context for --target cluster
+  -n, --namespace <name>  Namespace for --target cluster
   -o, --output <file>     Where compile writes (default: stdout)
   --profile <file>        parity.yaml to use (default: the nearest one above the pipeline)
   --no-cache              Run every step, reusing none
@@ -50,16 +56,28 @@ export const pipelineCommand: CliCommand = async (args, io) => {
       "no-cache": { type: "boolean" },
       to: { type: "string" },
       output: { type: "string", short: "o" },
+      ...targetOptions,
     },
     { min: 2, max: 2 },
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   const [action, file] = positionals as [string, string];
+  if (values.target !== "local" && values.target !== "cluster") {
+    io.err(`parity pipeline: unknown target "${values.target}"; use "local" or "cluster".`);
+    return 2;
+  }
+  if (action === "check" && values.target === "cluster") return checkOnCluster(io, file, values);
   if (action === "check") return check(io, file, Boolean(values.json));
   if (action === "compile") return compile(io, file, values);
   if (action !== "run") {
     io.err(`parity pipeline: unknown action "${action}"; use "run", "check" or "compile".\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.target === "cluster") {
+    io.err(
+      "parity pipeline: running a pipeline on a cluster is not supported yet. Check it there with parity pipeline check --target cluster, and compile it for the cluster's engine with parity pipeline compile --to argo (or --to kfp).",
+    );
     return 2;
   }
   const { runPipelineLocally } = await import("../../app/pipeline/runLocal");
@@ -108,6 +126,38 @@ async function compile(
   await writeCompiled(target, compiled.yaml);
   io.err(`Wrote ${relativeTo(io, target)} (${compiled.what}).`);
   return 0;
+}
+
+async function checkOnCluster(
+  io: CliIO,
+  file: string,
+  values: { profile?: string; context?: string; namespace?: string; json?: boolean },
+): Promise<number> {
+  const { checkPipelineOnCluster, pipelineClusterCheckPassed, pipelineClusterCheckText } =
+    await import("../../app/pipeline/clusterCheck");
+  const result = await checkPipelineOnCluster(io, {
+    file,
+    profile: values.profile,
+    placement: { context: values.context, namespace: values.namespace },
+    print: io.err,
+  });
+  const passed = pipelineClusterCheckPassed(result);
+  if (values.json) {
+    io.out(
+      JSON.stringify({
+        pipeline: result.pipeline.name,
+        file: result.pipeline.file,
+        target: "cluster",
+        context: result.target.context,
+        namespace: result.target.namespace,
+        schedulable: result.steps.every((step) => step.prediction.schedulable),
+        allowed: result.missing.length === 0,
+        missing: result.missing,
+        steps: result.steps.map((step) => ({ name: step.name, ...step.prediction })),
+      }),
+    );
+  } else io.out(pipelineClusterCheckText(result));
+  return passed ? 0 : 1;
 }
 
 async function check(io: CliIO, file: string, json: boolean): Promise<number> {

@@ -155,7 +155,8 @@ function imageRouteProblem(job: LoadedJob, target: ClusterTarget): Diagnosis | u
   }
 }
 
-async function missingPermissions(cluster: KubeConnection, checks: AccessCheck[]): Promise<string[]> {
+/** The permissions among `checks` the user lacks, one sentence each. */
+export async function missingPermissions(cluster: KubeConnection, checks: AccessCheck[]): Promise<string[]> {
   try {
     await requireAllowed(cluster, checks);
     return [];

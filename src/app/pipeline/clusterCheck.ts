@@ -1,0 +1,116 @@
+import { homedir } from "node:os";
+import path from "node:path";
+import { WORKSPACE_DIR } from "../../core/build/dockerfile";
+import { buildWorkload, jobNameFor } from "../../core/manifests";
+import type { Prediction } from "../../core/preflight";
+import type { Pipeline } from "../../core/pipeline/types";
+import { fixLines } from "../../core/presentation/fix";
+import type { AccessCheck } from "../../targets/kube/access";
+import { connectCluster, describeTarget, type ClusterTarget } from "../../targets/kube/connection";
+import { preflight } from "../../targets/kube/preflight";
+import type { Print, SessionContext } from "../context";
+import { resolveProfileFor } from "../job/load";
+import { missingPermissions } from "../targets/cluster/prepare";
+import { checkPipelineFile } from "./check";
+
+export interface PipelineClusterCheck {
+  pipeline: Pipeline;
+  target: ClusterTarget;
+  /** Each step's pod as the scheduler would see it, with its own limits. */
+  steps: { name: string; prediction: Prediction }[];
+  /** Permissions the user lacks to run the pipeline as a Workflow, one sentence each. */
+  missing: string[];
+}
+
+/** What running a pipeline as an Argo Workflow needs: the Workflow, and reading its pods, logs and events. */
+function workflowPermissions(namespace: string): AccessCheck[] {
+  return [
+    ...["create", "delete", "get", "list", "watch"].map((verb) => ({
+      verb,
+      group: "argoproj.io",
+      resource: "workflows",
+      namespace,
+    })),
+    ...["get", "list", "watch"].map((verb) => ({ verb, resource: "pods", namespace })),
+    { verb: "get", resource: "pods", subresource: "log", namespace },
+    ...["list", "watch"].map((verb) => ({ verb, resource: "events", namespace })),
+  ];
+}
+
+/**
+ * `parity pipeline check --target cluster`: the pipeline checked as `check` does, then each step's
+ * pod (the profile's limits, or the step's own) predicted against the cluster's nodes, quotas and
+ * limit ranges as a job's is, and the user's permissions for a Workflow. Nothing is built or created.
+ */
+export async function checkPipelineOnCluster(
+  context: SessionContext,
+  request: {
+    file: string;
+    profile?: string;
+    placement?: { context?: string; namespace?: string };
+    print: Print;
+  },
+): Promise<PipelineClusterCheck> {
+  const pipeline = await checkPipelineFile(context, request.file);
+  const profile = await resolveProfileFor(path.dirname(pipeline.file), {
+    profileFile: request.profile,
+    cwd: context.cwd,
+    env: context.env,
+  });
+  const cluster = await connectCluster({
+    env: context.env,
+    homeDir: context.env.HOME ?? homedir(),
+    context: request.placement?.context,
+    namespace: request.placement?.namespace,
+    profileCluster: profile.profile.cluster,
+    signal: context.signal,
+  });
+  request.print(`Cluster:  ${describeTarget(cluster.target)}`);
+  const namespace = cluster.target.namespace;
+  const placement = profile.profile.cluster ?? { nodeSelector: {}, tolerations: [], protected: true };
+  const steps: PipelineClusterCheck["steps"] = [];
+  for (const step of pipeline.steps) {
+    const limits = { ...profile.limits, ...step.limits };
+    const workload = buildWorkload({
+      name: jobNameFor(`${pipeline.name}-${step.name}`),
+      namespace,
+      image: "parity/preflight",
+      command: ["python"],
+      env: {},
+      workingDir: WORKSPACE_DIR,
+      limits,
+      profileName: profile.name,
+      notebook: path.relative(profile.dir, pipeline.file).split(path.sep).join("/"),
+      // One pod per step: the replicas of a distributed profile are not a pipeline's.
+      cluster: { ...placement, distributed: undefined },
+    });
+    steps.push({ name: step.name, prediction: await preflight(cluster.config, namespace, workload) });
+  }
+  const missing = await missingPermissions(cluster, workflowPermissions(namespace));
+  return { pipeline, target: cluster.target, steps, missing };
+}
+
+/** One line per step (would it schedule, and where), each problem with its fix, then the permissions. */
+export function pipelineClusterCheckText(check: PipelineClusterCheck): string {
+  const lines: string[] = [];
+  for (const { name, prediction } of check.steps) {
+    if (prediction.schedulable) {
+      const nodes = prediction.fits.flatMap((fit) => fit.nodes);
+      lines.push(`✓ ${name}: would schedule on ${nodes.join(", ") || "no node"}`);
+    } else lines.push(`✗ ${name}: would not schedule; it would stay Pending.`);
+    for (const problem of prediction.problems) {
+      lines.push(
+        `  ${problem.severity === "error" ? "✗" : "!"} ${problem.message}`,
+        ...fixLines(problem).map((line) => `  ${line}`),
+      );
+    }
+  }
+  if (check.missing.length === 0)
+    lines.push(`✓ Allowed to run it as a Workflow in ${check.target.namespace}`);
+  for (const sentence of check.missing) lines.push(`✗ ${sentence}`);
+  return lines.join("\n");
+}
+
+export function pipelineClusterCheckPassed(check: PipelineClusterCheck): boolean {
+  return check.steps.every((step) => step.prediction.schedulable) && check.missing.length === 0;
+}
