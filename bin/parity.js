@@ -2,7 +2,8 @@
 // Starts the CLI bundle with V8's code cache: compiling the 8 MB bundle is most of a warm
 // `parity run`'s own start-up, and a cached compilation is reused by every later command. The cache
 // lives under $XDG_CACHE_HOME/parity/v8 (~/.cache/parity/v8), keyed by Node's version and the
-// bundle's size and time; where it cannot be read or written, the bundle is simply compiled again.
+// bundle's size, times and inode; where it cannot be read or written, the bundle is simply
+// compiled again.
 "use strict";
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");
@@ -16,7 +17,9 @@ const bundle = path.join(__dirname, "..", "dist", "cli.js");
 function cacheFile() {
   const stat = fs.statSync(bundle);
   const key = createHash("sha256")
-    .update(`${process.version}\0${process.arch}\0${bundle}\0${stat.size}\0${stat.mtimeMs}`)
+    .update(
+      `${process.version}\0${process.arch}\0${bundle}\0${stat.size}\0${stat.mtimeMs}\0${stat.ctimeMs}\0${stat.ino}`,
+    )
     .digest("hex")
     .slice(0, 16);
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
@@ -31,15 +34,24 @@ function readOrNothing(file) {
   }
 }
 
-/** Written whole and renamed into place, so a command started meanwhile never reads half of it. */
+/**
+ * Written whole and renamed into place, so a command started meanwhile never reads half of it; the
+ * caches of earlier bundles go (one is kept per bundle).
+ */
 function writeQuietly(file, data) {
+  const partial = `${file}.${os.hostname()}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(partial, data);
     fs.renameSync(partial, file);
+    for (const name of fs.readdirSync(path.dirname(file))) {
+      if (/^cli-[0-9a-f]{16}\.bin$/.test(name) && name !== path.basename(file)) {
+        fs.rmSync(path.join(path.dirname(file), name), { force: true });
+      }
+    }
   } catch {
     // No cache this time: the next command compiles the bundle again.
+    fs.rmSync(partial, { force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 import { describeError, isCancelled, ParityError } from "../core/errors";
+import { clusterRefusal } from "../core/presentation/messages";
 import type { CliCommand, CliIO } from "./io";
 
 const USAGE = `Usage: parity <command> [options]
@@ -67,6 +68,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       io.err(`parity ${name}: ${error.message}. Run "parity ${name} --help".`);
       return 2;
+    }
+    const refused = clusterRefusal(error);
+    if (refused) {
+      io.err(`parity ${name}: ${refused}`);
+      return 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`parity ${name}: unexpected failure: ${message}`);

@@ -98,12 +98,15 @@ describe("parity pipeline compile --to kfp", () => {
       await writeFile(file, text);
       expect(await kfpReads(file)).toEqual({ component: "files", inputs: ["count", "label"] });
 
-      const run = await runCli(["pipeline", "run", "files.kfp.yaml", "-p", "count=3", "--json"], {
-        cwd: yaml,
-      });
+      // A value with quotes and a backslash arrives as it is: it is never spliced into JSON.
+      const label = 'say "hi" \\ now';
+      const run = await runCli(
+        ["pipeline", "run", "files.kfp.yaml", "-p", "count=3", "-p", `label=${label}`, "--json"],
+        { cwd: yaml },
+      );
       expect(run.code, said(run)).toBe(0);
       const report = lastJson<PipelineJson>(run).steps.find((step) => step.name === "report")!;
-      expect(await logsOf(yaml, report.runId!)).toEqual(["total: 5"]);
+      expect(await logsOf(yaml, report.runId!)).toEqual([`${label}: 5`]);
     },
     TIMEOUT,
   );

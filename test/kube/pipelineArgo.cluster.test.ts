@@ -1,12 +1,15 @@
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeArgoWorkflow } from "../../src/core/pipeline/argo/write";
 import type { Pipeline, PipelineStep } from "../../src/core/pipeline/types";
-import { freshNamespace, kubeConfig, useCluster } from "../cluster/harness/context";
+import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
 
 // parity pipeline compile --to argo against the real kube-apiserver holding Argo Workflows' own
 // CRD (argo-workflows v3.7.3's full schema, from its Go module zip): a server-side dry run with
-// strict field validation accepts the Workflow, and refuses one with a field the schema lacks.
+// strict field validation accepts the Workflow, and refuses one with a field the schema lacks. Then
+// the real workflow-controller (v3.7.3, built from its module) runs it: its pods are created by
+// the controller and completed by kwok (nothing runs in them), and this test does what the pods'
+// wait containers would do, which kwok cannot: it reports each finished pod's task result.
 const cluster = useCluster();
 const admin = kubeConfig(cluster.kubeconfigs.admin);
 const api = admin.makeApiClient(CustomObjectsApi);
@@ -116,12 +119,15 @@ describe("an Argo Workflow compiled by Parity", () => {
     });
     expect(squares.retryStrategy).toEqual({ limit: "2" });
     expect(squares.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" });
-    expect(squares.container.args.slice(1)).toEqual([
-      '{"size": {{inputs.parameters.size}}, "label": "{{inputs.parameters.label}}"}',
-      "{}",
-      '{"numbers": "/parity-artifacts/{{workflow.name}}/load/numbers"}',
-      '["squares"]',
-      '{"squares": "/parity-artifacts/{{workflow.name}}/squares/squares"}',
+    expect(JSON.parse(squares.container.args[1])).toMatchObject({
+      parameters: ["size", "label"],
+      types: { size: "integer", label: "string" },
+      inputs: { numbers: "/parity-artifacts/{{workflow.name}}/load/numbers" },
+      files: { squares: "/parity-artifacts/{{workflow.name}}/squares/squares" },
+    });
+    expect(squares.container.args.slice(2)).toEqual([
+      "{{inputs.parameters.size}}",
+      "{{inputs.parameters.label}}",
     ]);
     const dag = spec.templates[0]!.dag.tasks as { name: string; dependencies?: string[] }[];
     expect(dag.map((task) => [task.name, task.dependencies ?? []])).toEqual([
@@ -130,4 +136,117 @@ describe("an Argo Workflow compiled by Parity", () => {
       ["report", ["squares"]],
     ]);
   });
+});
+
+/** What Argo's wait container does as a pod ends: its task result, here with no outputs. */
+async function reportTaskResult(pod: V1Pod, workflow: string): Promise<void> {
+  const nodeId = pod.metadata?.annotations?.["workflows.argoproj.io/node-id"] ?? pod.metadata!.name!;
+  await api
+    .createNamespacedCustomObject({
+      group: "argoproj.io",
+      version: "v1alpha1",
+      namespace,
+      plural: "workflowtaskresults",
+      body: {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "WorkflowTaskResult",
+        metadata: {
+          name: nodeId,
+          labels: {
+            "workflows.argoproj.io/workflow": workflow,
+            "workflows.argoproj.io/report-outputs-completed": "true",
+          },
+        },
+        outputs: {},
+      },
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+    });
+}
+
+describe("the real workflow-controller", () => {
+  it("runs a Workflow Parity compiled to Succeeded, each step a pod in the order of the DAG", async () => {
+    const core = admin.makeApiClient(CoreV1Api);
+    // The volume the Workflow claims for its steps' files: kwok provisions nothing, so one waits.
+    await core
+      .createPersistentVolume({
+        body: {
+          metadata: { name: `parity-artifacts-${namespace}` },
+          spec: {
+            capacity: { storage: "1Gi" },
+            accessModes: ["ReadWriteOnce"],
+            hostPath: { path: "/tmp/parity-artifacts" },
+            persistentVolumeReclaimPolicy: "Retain",
+          },
+        },
+      })
+      .catch(() => undefined);
+    const runnable = writeArgoWorkflow(
+      { ...pipeline, steps: pipeline.steps.map((each) => ({ ...each, limits: {} })) },
+      {
+        image: "registry.example/team/numbers:0070bd0ae0be",
+        limits: { memoryBytes: 256 * MiB, nanoCpus: 5e8, gpu: 0, shmBytes: 64 * MiB },
+        steps: new Map(
+          pipeline.steps.map((each) => [
+            each.name,
+            { script: `/opt/parity/job/steps/${each.name}.py`, parameterNames: [], allParameters: false },
+          ]),
+        ),
+        nodeSelector: {},
+        tolerations: [],
+      },
+    ).workflow as { spec: { templates: { metadata?: { labels: Record<string, string> } }[] } };
+    // kwok completes the pods this test marks (test/cluster/stages/pod-complete-labelled.yaml).
+    for (const template of runnable.spec.templates) {
+      if (template.metadata) template.metadata.labels["parity.test/complete"] = "true";
+    }
+    const created = (await api.createNamespacedCustomObject({
+      group: "argoproj.io",
+      version: "v1alpha1",
+      namespace,
+      plural: "workflows",
+      body: runnable,
+    })) as { metadata: { name: string } };
+    const name = created.metadata.name;
+    const order: string[] = [];
+    const done = await until(
+      "the Workflow Succeeded",
+      async () => {
+        const pods = await core.listNamespacedPod({
+          namespace,
+          labelSelector: `workflows.argoproj.io/workflow=${name}`,
+        });
+        for (const pod of pods.items) {
+          if (pod.status?.phase !== "Succeeded") continue;
+          const step = pod.metadata?.labels?.["parity.dev/step"] ?? "?";
+          if (!order.includes(step)) order.push(step);
+          await reportTaskResult(pod, name);
+        }
+        const workflow = (await api.getNamespacedCustomObject({
+          group: "argoproj.io",
+          version: "v1alpha1",
+          namespace,
+          plural: "workflows",
+          name,
+        })) as {
+          status?: {
+            phase?: string;
+            nodes?: Record<string, { displayName: string; phase: string; type: string }>;
+          };
+        };
+        return workflow.status?.phase === "Succeeded" ? workflow.status : undefined;
+      },
+      120_000,
+    );
+    const pods = Object.values(done.nodes ?? {}).filter((node) => node.type === "Pod");
+    expect(pods.map((node) => [node.displayName, node.phase]).sort()).toEqual([
+      ["load", "Succeeded"],
+      ["report", "Succeeded"],
+      // squares may be retried (retryStrategy): Argo names each try's pod node after it.
+      ["squares(0)", "Succeeded"],
+    ]);
+    // load before squares before report: the DAG's dependencies, kept by the controller.
+    expect(order).toEqual(["load", "squares", "report"]);
+  }, 180_000);
 });

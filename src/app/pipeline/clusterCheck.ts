@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import { CustomObjectsApi } from "@kubernetes/client-node";
 import path from "node:path";
 import { WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { buildWorkload, jobNameFor } from "../../core/manifests";
@@ -7,6 +8,7 @@ import type { Pipeline } from "../../core/pipeline/types";
 import { fixLines } from "../../core/presentation/fix";
 import type { AccessCheck } from "../../targets/kube/access";
 import { connectCluster, describeTarget, type ClusterTarget } from "../../targets/kube/connection";
+import { httpStatus } from "../../targets/kube/kubeErrors";
 import { preflight } from "../../targets/kube/preflight";
 import type { Print, SessionContext } from "../context";
 import { resolveProfileFor } from "../job/load";
@@ -20,6 +22,8 @@ export interface PipelineClusterCheck {
   steps: { name: string; prediction: Prediction }[];
   /** Permissions the user lacks to run the pipeline as a Workflow, one sentence each. */
   missing: string[];
+  /** Whether the cluster serves Argo's Workflow (undefined: it could not be asked, e.g. not allowed). */
+  argoInstalled?: boolean;
 }
 
 /** What running a pipeline as an Argo Workflow needs: the Workflow, and reading its pods, logs and events. */
@@ -87,17 +91,34 @@ export async function checkPipelineOnCluster(
     steps.push({ name: step.name, prediction: await preflight(cluster.config, namespace, workload) });
   }
   const missing = await missingPermissions(cluster, workflowPermissions(namespace));
-  return { pipeline, target: cluster.target, steps, missing };
+  const argoInstalled = await cluster.config
+    .makeApiClient(CustomObjectsApi)
+    .listNamespacedCustomObject({
+      group: "argoproj.io",
+      version: "v1alpha1",
+      namespace,
+      plural: "workflows",
+      limit: 1,
+    })
+    .then(
+      () => true,
+      (error: unknown) => (httpStatus(error) === 404 ? false : undefined),
+    );
+  return { pipeline, target: cluster.target, steps, missing, argoInstalled };
 }
 
 /** One line per step (would it schedule, and where), each problem with its fix, then the permissions. */
 export function pipelineClusterCheckText(check: PipelineClusterCheck): string {
   const lines: string[] = [];
   for (const { name, prediction } of check.steps) {
-    if (prediction.schedulable) {
-      const nodes = prediction.fits.flatMap((fit) => fit.nodes);
-      lines.push(`✓ ${name}: would schedule on ${nodes.join(", ") || "no node"}`);
-    } else lines.push(`✗ ${name}: would not schedule; it would stay Pending.`);
+    const nodes = prediction.fits.flatMap((fit) => fit.nodes);
+    if (prediction.schedulable && nodes.length > 0)
+      lines.push(`✓ ${name}: would schedule on ${nodes.join(", ")}`);
+    else if (prediction.schedulable)
+      lines.push(
+        `! ${name}: no problem found, but no node could be read: where it would go was not checked.`,
+      );
+    else lines.push(`✗ ${name}: would not schedule; it would stay Pending.`);
     for (const problem of prediction.problems) {
       lines.push(
         `  ${problem.severity === "error" ? "✗" : "!"} ${problem.message}`,

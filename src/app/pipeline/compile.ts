@@ -4,6 +4,7 @@ import { ParityError } from "../../core/errors";
 import { writeArgoWorkflow } from "../../core/pipeline/argo/write";
 import { writeKfpPipeline, type KfpStepPlan } from "../../core/pipeline/kfp/write";
 import type { Print, SessionContext } from "../context";
+import { remoteReferenceFor } from "../../core/registry/reference";
 import { preparePipeline } from "./prepare";
 
 export interface CompileRequest {
@@ -45,17 +46,24 @@ export async function compilePipeline(context: SessionContext, request: CompileR
   }
   const plan = format.kfpPlan.bind(format);
   const steps = new Map<string, KfpStepPlan>(pipeline.steps.map((step) => [step.name, plan(step)]));
-  const common = { image: prepared.image, limits: prepared.base.limits, steps };
+  // The image as the cluster pulls it; said plainly that Parity has not pushed it.
+  const image = prepared.registry
+    ? remoteReferenceFor(prepared.image, prepared.registry).reference
+    : prepared.image;
+  const imageNote = prepared.registry
+    ? `The steps pull ${image}, which compile does not push: push ${prepared.image} there first (docker tag and docker push, or a parity run --target cluster of the notebook).`
+    : `The steps name ${image}, which only this machine's Docker engine has: set image.registry in parity.yaml so they name it where the cluster pulls from, and push it there.`;
+  const common = { image, limits: prepared.base.limits, steps };
   if (request.to === "argo") {
     const argo = writeArgoWorkflow(pipeline, {
       ...common,
       nodeSelector: prepared.cluster?.nodeSelector ?? {},
       tolerations: prepared.cluster?.tolerations ?? [],
     });
-    return { yaml: argo.yaml, notes: argo.notes, what: "an Argo Workflow" };
+    return { yaml: argo.yaml, notes: [imageNote, ...argo.notes], what: "an Argo Workflow" };
   }
   const kfp = writeKfpPipeline(pipeline, common);
-  return { ...kfp, what: "a KFP v2 PipelineSpec" };
+  return { yaml: kfp.yaml, notes: [imageNote, ...kfp.notes], what: "a KFP v2 PipelineSpec" };
 }
 
 /** Writes a compiled pipeline whole, then renames it into place: never half a file. */

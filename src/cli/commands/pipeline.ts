@@ -69,7 +69,15 @@ export const pipelineCommand: CliCommand = async (args, io) => {
   }
   if (action === "check" && values.target === "cluster") return checkOnCluster(io, file, values);
   if (action === "check") return check(io, file, Boolean(values.json));
-  if (action === "compile") return compile(io, file, values);
+  if (action === "compile") {
+    if (values.param.length > 0) {
+      io.err(
+        "parity pipeline compile: -p does not apply: the compiled pipeline takes its parameters where it runs.",
+      );
+      return 2;
+    }
+    return compile(io, file, values);
+  }
   if (action !== "run") {
     io.err(`parity pipeline: unknown action "${action}"; use "run", "check" or "compile".\n\n${USAGE}`);
     return 2;
@@ -109,6 +117,11 @@ async function compile(
     io.err(`parity pipeline compile: say what to write with --to kfp or --to argo.\n\n${USAGE}`);
     return 2;
   }
+  const target = values.output ? path.resolve(io.cwd, values.output) : undefined;
+  if (target && target === path.resolve(io.cwd, file)) {
+    io.err(`parity pipeline compile: -o ${values.output} is the pipeline itself; name another file.`);
+    return 2;
+  }
   const { compilePipeline, writeCompiled } = await import("../../app/pipeline/compile");
   const compiled = await compilePipeline(io, {
     file,
@@ -118,11 +131,10 @@ async function compile(
     print: io.err,
   });
   for (const note of compiled.notes) io.err(`Note: ${note}`);
-  if (!values.output) {
+  if (!target) {
     io.out(compiled.yaml.replace(/\n$/, ""));
     return 0;
   }
-  const target = path.resolve(io.cwd, values.output);
   await writeCompiled(target, compiled.yaml);
   io.err(`Wrote ${relativeTo(io, target)} (${compiled.what}).`);
   return 0;
@@ -153,6 +165,7 @@ async function checkOnCluster(
         schedulable: result.steps.every((step) => step.prediction.schedulable),
         allowed: result.missing.length === 0,
         missing: result.missing,
+        argoInstalled: result.argoInstalled ?? null,
         steps: result.steps.map((step) => ({ name: step.name, ...step.prediction })),
       }),
     );

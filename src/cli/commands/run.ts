@@ -82,7 +82,7 @@ export const runCommand: CliCommand = async (args, io) => {
     io.err(
       since
         ? `parity: ${unreachableWords(since)}; Parity keeps trying.`
-        : "parity: the cluster answers again.",
+        : "parity: Parity reaches the run's cluster again.",
     ),
   );
   handle.onLog((line) => {

@@ -24,43 +24,51 @@ export async function runPipelineLocally(services: Services, arg?: unknown): Pro
       fix: "Wait for it to end, or stop it with Cancel Run on its running row in the Pipelines view.",
     });
   }
-  await saveIfDirty(file);
-  const [panels, app] = await Promise.all([import("../../panels"), services.app()]);
+  // Known to this window at once, before anything is awaited: a second click finds it running.
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  const active = services.activeRuns.begin(file, stop, "local", "pipeline");
   let run: RunRef | undefined;
-  const result = await withCancellableProgress(
-    services,
-    `Parity: pipeline ${name}`,
-    async ({ signal, print }) => {
-      const controller = new AbortController();
-      const stop = (): void => controller.abort();
-      signal.addEventListener("abort", stop, { once: true });
-      const active = services.activeRuns.begin(file, stop, "local", "pipeline");
-      const steps = new Map<string, PipelineStepState>();
-      let total: number | undefined;
-      try {
-        return await app.runPipelineLocally(services.sessionContext(file, controller.signal), {
-          file,
-          params: [],
-          // The build's lines show in the progress; once steps go, the progress says which run.
-          print: (line) => (steps.size > 0 ? services.log(line) : print(line)),
-          // The pipeline's record is written: the Runs and Pipelines views and the graph follow it.
-          onStart: (started) => {
-            run = { workspaceDir: started.workspaceDir, runId: started.runId };
-            total = started.steps;
-            services.activeRuns.started(active, started.runId, started.workspaceDir);
-            panels.showPipelineRunPanel(services.context, run);
-          },
-          onStep: (state) => {
-            steps.set(state.name, state);
-            print(stepsProgress([...steps.values()], total));
-          },
-        });
-      } finally {
-        services.activeRuns.end(active);
-      }
-    },
-  );
-  announce(services, result, name, run, panels);
+  let started = false;
+  try {
+    await saveIfDirty(file);
+    const [panels, app] = await Promise.all([import("../../panels"), services.app()]);
+    const result = await withCancellableProgress(
+      services,
+      `Parity: pipeline ${name}`,
+      async ({ signal, print }) => {
+        started = true;
+        signal.addEventListener("abort", stop, { once: true });
+        const steps = new Map<string, PipelineStepState>();
+        let total: number | undefined;
+        try {
+          return await app.runPipelineLocally(services.sessionContext(file, controller.signal), {
+            file,
+            params: [],
+            // The build's lines show in the progress; once steps go, the progress says which run.
+            print: (line) => (steps.size > 0 ? services.log(line) : print(line)),
+            // The pipeline's record is written: the Runs and Pipelines views and the graph follow it.
+            onStart: (started) => {
+              run = { workspaceDir: started.workspaceDir, runId: started.runId };
+              total = started.steps;
+              services.activeRuns.started(active, started.runId, started.workspaceDir);
+              panels.showPipelineRunPanel(services.context, run);
+            },
+            onStep: (state) => {
+              steps.set(state.name, state);
+              print(stepsProgress([...steps.values()], total));
+            },
+          });
+        } finally {
+          services.activeRuns.end(active);
+        }
+      },
+    );
+    announce(services, result, name, run, panels);
+  } finally {
+    // Refused or failed before the progress began (a save, a load): the window forgets it.
+    if (!started) services.activeRuns.end(active);
+  }
 }
 
 /** "Running squares, total · 1 of 4 steps done" */

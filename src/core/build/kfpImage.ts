@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ParityError } from "../errors";
 import { BUILD_CA_FILE } from "./dockerfile";
 import type { BuildPlan, ContextFile } from "./context";
 
@@ -23,6 +24,18 @@ export interface KfpImageInput {
  * bundle (public certificates, build.caCertificates) stays in a layer of this local image.
  */
 export function planKfpImage(input: KfpImageInput): BuildPlan {
+  // A line break in any of these would end the Dockerfile's line and start an instruction.
+  for (const text of [input.image, input.user, ...input.pipInstalls.flat()]) {
+    if ([...text].some((character) => character.charCodeAt(0) < 32 || character.charCodeAt(0) === 127)) {
+      throw new ParityError(
+        "PipelineInvalid",
+        `A task's image or pip argument holds a control character (${JSON.stringify(text)}), which Parity does not put in a Dockerfile.`,
+        {
+          fix: "Remove the line break or control character from the component's base_image or packages_to_install.",
+        },
+      );
+    }
+  }
   const installs = input.pipInstalls
     .filter((args) => args.length > 0)
     .map(

@@ -1,3 +1,4 @@
+import { ParityError } from "../errors";
 import { kindOf } from "../notebook/parameters";
 import { STEP_ENV } from "./stepScripts";
 import type { PipelineParameter } from "./types";
@@ -22,18 +23,39 @@ export interface TypedParameter {
 const PARAMETERS_VARIABLE = "PARITY_PARAMETERS";
 
 /**
- * The step's command: its environment set from its arguments (where the engine resolves its
- * placeholders), then its script: sh -c ENTRY script parameters pipelineParameters inputs names outputs.
+ * What the step's container runs first: its environment set from its arguments, then its script.
+ * The engine (KFP, Argo) puts each parameter's value into an argument of its own, as it is, and
+ * this converts it by the parameter's type: a value is never spliced into JSON, so quotes,
+ * backslashes and newlines in it arrive intact. Arguments: script, the step's plan as JSON (its
+ * parameters' names and types, input and output paths), then one value per parameter.
  */
 export const STEP_ENTRY = [
-  "sh",
+  "python",
   "-c",
-  `export ${PARAMETERS_VARIABLE}="$1" ${STEP_ENV.pipelineParameters}="$2" ${STEP_ENV.inputs}="$3" ${STEP_ENV.outputNames}="$4" ${STEP_ENV.outputFiles}="$5"; exec python "$0"`,
+  [
+    "import json, os, sys",
+    "script, plan = sys.argv[1], json.loads(sys.argv[2])",
+    "texts = dict(zip(plan['parameters'], sys.argv[3:]))",
+    "def typed(name):",
+    "    text, kind = texts[name], plan['types'][name]",
+    "    if kind == 'string':",
+    "        return text",
+    "    if kind == 'boolean':",
+    "        return text.strip().lower() == 'true'",
+    "    return int(float(text)) if kind == 'integer' else float(text)",
+    `os.environ['${PARAMETERS_VARIABLE}'] = json.dumps({name: typed(name) for name in plan['own']})`,
+    `os.environ['${STEP_ENV.pipelineParameters}'] = json.dumps({name: typed(name) for name in plan['all']})`,
+    `os.environ['${STEP_ENV.inputs}'] = json.dumps(plan['inputs'])`,
+    `os.environ['${STEP_ENV.outputNames}'] = json.dumps(plan['outputs'])`,
+    `os.environ['${STEP_ENV.outputFiles}'] = json.dumps(plan['files'])`,
+    "os.execvp(sys.executable, [sys.executable, script])",
+  ].join("\n"),
 ];
 
 /**
- * The arguments of STEP_ENTRY for a step: the JSON objects of its parameters, inputs and outputs,
- * with the engine's placeholder for each value (`parameter(name)`, `input(name)`, `output(name)`).
+ * The arguments of STEP_ENTRY for a step: its plan, with the engine's placeholder for each input
+ * and output path (`input(name)`, `output(name)`: paths, which hold no quotes), then each
+ * parameter's placeholder (`parameter(name)`) as an argument of its own.
  */
 export function stepArguments(
   plan: CompiledStepPlan,
@@ -46,24 +68,16 @@ export function stepArguments(
   },
 ): string[] {
   const used = usedParameters(plan, parameters);
-  const value = (name: string) => {
-    const placeholder = placeholders.parameter(name);
-    return parameters.get(name)!.type === "string" ? `"${placeholder}"` : placeholder;
+  const stepPlan = {
+    parameters: used,
+    types: Object.fromEntries(used.map((name) => [name, parameters.get(name)!.type])),
+    own: used.filter((name) => plan.parameterNames.includes(name)),
+    all: plan.allParameters ? used : [],
+    inputs: Object.fromEntries(step.inputs.map((input) => [input.name, placeholders.input(input.name)])),
+    outputs: step.outputs,
+    files: Object.fromEntries(step.outputs.map((name) => [name, placeholders.output(name)])),
   };
-  return [
-    plan.script,
-    jsonTemplate(
-      used.filter((name) => plan.parameterNames.includes(name)),
-      value,
-    ),
-    jsonTemplate(plan.allParameters ? used : [], value),
-    jsonTemplate(
-      step.inputs.map((input) => input.name),
-      (name) => `"${placeholders.input(name)}"`,
-    ),
-    JSON.stringify(step.outputs),
-    jsonTemplate(step.outputs, (name) => `"${placeholders.output(name)}"`),
-  ];
+  return [plan.script, JSON.stringify(stepPlan), ...used.map((name) => placeholders.parameter(name))];
 }
 
 /** The pipeline parameters a step is given. */
@@ -93,7 +107,7 @@ export function typedParameters(parameters: PipelineParameter[]): {
     else if (typeof value === "string") typed.set(parameter.name, { type: "string", value });
     else
       notes.push(
-        `The parameter ${parameter.name} (${parameter.defaultSource ?? "no default"}) is not a string, number or boolean, which KFP and Argo pass: each step keeps its own default.`,
+        `The parameter ${parameter.name} (${parameter.defaultSource ?? "no default"}) is not a plain string, number or boolean, which KFP and Argo pass: each step keeps its own default.`,
       );
   }
   return { typed, notes };
@@ -106,13 +120,16 @@ function pythonValue(source: string | undefined): unknown {
   if (kind === "int" || kind === "float") return Number(source.replace(/_/g, ""));
   if (kind === "bool") return source === "True";
   const quoted = /^(['"])((?:(?!\1)[^\\]|\\.)*)\1$/.exec(source);
-  if (kind === "string" && quoted) return quoted[2]!.replace(/\\(.)/g, "$1");
-  return undefined;
-}
-
-/** A JSON object in which the engine puts each value (its placeholders), as one argument. */
-function jsonTemplate(names: string[], value: (name: string) => string): string {
-  return `{${names.map((name) => `${JSON.stringify(name)}: ${value(name)}`).join(", ")}}`;
+  if (kind !== "string" || !quoted) return undefined;
+  // The escapes pythonLiteral writes and people type; any other (\x, \u, \N) is not read here.
+  const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"' };
+  let unknown = false;
+  const text = quoted[2]!.replace(/\\(.)/g, (_, character: string) => {
+    if (character in escapes) return escapes[character]!;
+    unknown = true;
+    return character;
+  });
+  return unknown ? undefined : text;
 }
 
 /** Workflow and KFP names are lowercase words joined by '-'. */
@@ -123,4 +140,27 @@ export function engineName(name: string): string {
       .replace(/[^a-z0-9-]+/g, "-")
       .replace(/^-+|-+$/g, "") || "pipeline"
   );
+}
+
+/**
+ * The step's name as KFP and Argo accept it (their task and template names take no '_'):
+ * lowercase, '-' for anything else. Two steps that would get one name are refused.
+ */
+export function engineStepNames(names: string[]): Map<string, string> {
+  const mapped = new Map<string, string>();
+  const taken = new Map<string, string>();
+  for (const name of names) {
+    const engine = name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    const other = taken.get(engine);
+    if (other !== undefined) {
+      throw new ParityError(
+        "CompileNameClash",
+        `The steps ${other} and ${name} would both be called ${engine} in KFP and Argo, which allow no '_' or capitals in a task's name.`,
+        { fix: `Rename one of them (the pipeline's step:${name} tag or name).` },
+      );
+    }
+    taken.set(engine, name);
+    mapped.set(name, engine);
+  }
+  return mapped;
 }

@@ -15,7 +15,7 @@ export function userMessage(error: unknown): string {
  * (client-node's ApiException: a numeric code, the Status object as its body) reads as the refusal
  * it is, with the verb and resource the server names, never as an unexpected failure.
  */
-function clusterRefusal(error: unknown): string | undefined {
+export function clusterRefusal(error: unknown): string | undefined {
   const { code, body } = (error ?? {}) as { code?: unknown; body?: unknown };
   if (code !== 403) return undefined;
   let status = body;

@@ -33,8 +33,9 @@ export class PipelineFiles {
       uris.filter((uri) => uri.scheme === "file").map((uri) => uri.fsPath);
     const found: FoundPipeline[] = [];
     for (const file of local(yamls)) {
-      if (/^pipeline\.ya?ml$/i.test(path.basename(file))) found.push({ file, format: "pipeline-yaml" });
-      else if (await this.is(file, isKfpFile)) found.push({ file, format: "kfp" });
+      // kfp's header first: kfp's own examples compile to pipeline.yaml too.
+      if (await this.is(file, isKfpFile)) found.push({ file, format: "kfp" });
+      else if (/^pipeline\.ya?ml$/i.test(path.basename(file))) found.push({ file, format: "pipeline-yaml" });
     }
     const files = local(notebooks);
     const checks = await Promise.all(files.map((file) => this.is(file, isTaggedNotebook)));

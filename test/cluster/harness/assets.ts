@@ -31,8 +31,21 @@ export const kubeflowCrdSources: ModuleFiles[] = [
     files: ["inferenceservices", "servingruntimes"].map((f) => `config/crd/full/serving.kserve.io_${f}.yaml`),
   },
   {
+    // The Workflow with its full schema (the API server validates against it); the controller's
+    // other kinds with their minimal ones, as Argo's own quick-start installs them.
     module: "github.com/argoproj/argo-workflows/v3@v3.7.3",
-    files: ["manifests/base/crds/full/argoproj.io_workflows.yaml"],
+    files: [
+      "manifests/base/crds/full/argoproj.io_workflows.yaml",
+      ...[
+        "workflowtaskresults",
+        "workflowtasksets",
+        "workflowtemplates",
+        "clusterworkflowtemplates",
+        "cronworkflows",
+        "workflowartifactgctasks",
+        "workfloweventbindings",
+      ].map((kind) => `manifests/base/crds/minimal/argoproj.io_${kind}.yaml`),
+    ],
   },
 ];
 

@@ -12,7 +12,12 @@ import {
   ownStageFiles,
 } from "./assets.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { installCrds, installNodes, waitForDefaultServiceAccount } from "./fixtures.js";
+import {
+  createControllerConfigMap,
+  installCrds,
+  installNodes,
+  waitForDefaultServiceAccount,
+} from "./fixtures.js";
 import {
   freePort,
   isOurs,
@@ -126,8 +131,8 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
     podLogDir: dirs.pods,
     components: [],
   };
-  const start = (name: string, args: string[]) => {
-    const component = startProcess(name, join(binDir, name), args, join(dirs.logs, `${name}.log`));
+  const start = (name: string, args: string[], env?: Record<string, string>) => {
+    const component = startProcess(name, join(binDir, name), args, join(dirs.logs, `${name}.log`), env);
     state.components.push(component);
     saveState(state);
     return component;
@@ -205,6 +210,14 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
     // The Training Operator's own reconcilers (our small main, no webhooks): PyTorchJob and TFJob
     // become real pods and services.
     start("training-operator", [`--kubeconfig=${kubeconfig}`]);
+    // Argo Workflows' own controller: Workflows become pods; kwok runs them (see argoPods.ts for
+    // the wait container's task results, which the tests supply). Its configuration is its defaults.
+    await createControllerConfigMap(state);
+    start(
+      "workflow-controller",
+      [`--kubeconfig=${kubeconfig}`, "--executor-image=quay.io/argoproj/argoexec:v3.7.3", "--loglevel=info"],
+      { LEADER_ELECTION_DISABLE: "true" },
+    );
 
     say("starting kwok");
     const stages = [
@@ -265,7 +278,7 @@ export async function restartComponent(state: ClusterState, name: string): Promi
   const old = current.components[index];
   if (!old) throw new Error(`no component named ${name}`);
   await stopProcess(old);
-  const fresh = startProcess(old.name, old.binary, old.args, old.log);
+  const fresh = startProcess(old.name, old.binary, old.args, old.log, old.env);
   current.components[index] = fresh;
   state.components = [...current.components];
   saveState(current);

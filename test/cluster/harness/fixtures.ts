@@ -93,6 +93,19 @@ export async function installNodes(state: ClusterState): Promise<void> {
 }
 
 /** Creates CRDs through the API (too large for client-side apply) and waits until Established. */
+/**
+ * Argo's workflow-controller reads its configuration from a ConfigMap in its namespace (the admin
+ * kubeconfig's, default): an empty one keeps every default.
+ */
+export async function createControllerConfigMap(state: ClusterState): Promise<void> {
+  await adminConfig(state)
+    .makeApiClient(CoreV1Api)
+    .createNamespacedConfigMap({
+      namespace: "default",
+      body: { metadata: { name: "workflow-controller-configmap" }, data: {} },
+    });
+}
+
 export async function installCrds(state: ClusterState, yamlTexts: string[]): Promise<void> {
   const api = adminConfig(state).makeApiClient(ApiextensionsV1Api);
   // client-node's loader maps `x-kubernetes-*` keys onto its models; plain YAML objects would lose them.

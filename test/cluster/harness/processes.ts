@@ -8,6 +8,8 @@ export interface ComponentProcess {
   binary: string;
   args: string[];
   log: string;
+  /** Variables set for it beside the test process's own (a restart sets them again). */
+  env?: Record<string, string>;
 }
 
 export { freePort } from "../../helpers/system.js";
@@ -16,16 +18,26 @@ export { freePort } from "../../helpers/system.js";
  * Starts a binary detached (its own process group, output appended to its log file), so it can
  * outlive the caller for `npm run cluster:up` and is stopped only by its pid.
  */
-export function startProcess(name: string, binary: string, args: string[], log: string): ComponentProcess {
+export function startProcess(
+  name: string,
+  binary: string,
+  args: string[],
+  log: string,
+  env?: Record<string, string>,
+): ComponentProcess {
   const fd = openSync(log, "a");
   try {
-    const child = spawn(binary, args, { detached: true, stdio: ["ignore", fd, fd] });
+    const child = spawn(binary, args, {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      ...(env && { env: { ...process.env, ...env } }),
+    });
     // A missing binary is reported below by the absent pid; without a listener its 'error'
     // event would crash the test process instead.
     child.once("error", () => undefined);
     if (child.pid === undefined) throw new Error(`${name} did not start (${binary})`);
     child.unref();
-    return { name, pid: child.pid, binary, args, log };
+    return { name, pid: child.pid, binary, args, log, ...(env && { env }) };
   } finally {
     closeSync(fd);
   }

@@ -45,6 +45,16 @@ describe("the parity command's code cache", () => {
     expect(readdirSync(v8Dir)).toEqual([file]);
   });
 
+  it("of an earlier bundle is removed when the new one is written", async () => {
+    await parity("--version");
+    const stale = path.join(v8Dir, "cli-0123456789abcdef.bin");
+    writeFileSync(stale, "an earlier bundle's cache");
+    const [current] = readdirSync(v8Dir).filter((name) => name !== path.basename(stale));
+    rmSync(path.join(v8Dir, current!));
+    await parity("--version");
+    expect(readdirSync(v8Dir)).toEqual([current]);
+  });
+
   it("that cannot be written leaves the command working", async () => {
     const blocked = mkdtempSync(path.join(tmpdir(), "parity-v8-blocked-"));
     writeFileSync(path.join(blocked, "parity"), "a file where the cache folder would be");

@@ -73,6 +73,22 @@ describe("readKfpPipeline on kfp's compiled YAML", () => {
     expect(taskOf(numbers, "report").pipInstalls).toBeUndefined();
   });
 
+  it("keeps a component's own package index, which kfp writes unquoted", async () => {
+    const compiled = await compileKfp("indexed_pipeline");
+    const task = taskOf(readKfpPipeline(compiled.text, compiled.file), "hello");
+    expect(task.pipInstalls?.[0]).toEqual([
+      "--index-url",
+      "https://pypi.example/simple",
+      "--trusted-host",
+      "https://pypi.example/simple",
+      "six==1.16.0",
+    ]);
+    // kfp itself comes from the same index.
+    expect(task.pipInstalls?.[1]).toEqual(
+      expect.arrayContaining(["--index-url", "https://pypi.example/simple", "kfp==2.17.3"]),
+    );
+  });
+
   it("builds an ExecutorInput that kfp's own protobuf message accepts, and resolves {{$}} to it", async () => {
     const task = taskOf(numbers, "total");
     const input = executorInput(

@@ -71,7 +71,7 @@ describe("writeKfpPipeline", () => {
     });
     // A list KFP cannot pass as a parameter: said, and left to the step's own default.
     expect(compiled.notes).toEqual([
-      "The parameter layers ([64, 32]) is not a string, number or boolean, which KFP and Argo pass: each step keeps its own default.",
+      "The parameter layers ([64, 32]) is not a plain string, number or boolean, which KFP and Argo pass: each step keeps its own default.",
     ]);
   });
 
@@ -96,13 +96,55 @@ describe("writeKfpPipeline", () => {
       cpuLimit: 1.5,
       accelerator: { resourceType: "nvidia.com/gpu", resourceCount: "1", type: "nvidia.com/gpu", count: 1 },
     });
-    expect(container.args).toEqual([
-      "/opt/parity/job/steps/train.py",
-      `{"epochs": {{$.inputs.parameters['epochs']}}, "rate": {{$.inputs.parameters['rate']}}, "optimizer": "{{$.inputs.parameters['optimizer']}}"}`,
-      "{}",
-      `{"data": "{{$.inputs.artifacts['data'].path}}"}`,
-      "[]",
-      "{}",
+    const [script, plan, ...values] = container.args as string[];
+    expect(script).toBe("/opt/parity/job/steps/train.py");
+    expect(JSON.parse(plan!)).toEqual({
+      parameters: ["epochs", "rate", "optimizer"],
+      types: { epochs: "integer", rate: "number", optimizer: "string" },
+      own: ["epochs", "rate", "optimizer"],
+      all: [],
+      inputs: { data: "{{$.inputs.artifacts['data'].path}}" },
+      outputs: [],
+      files: {},
+    });
+    // Each value an argument of its own: KFP puts it there as it is, quotes and all.
+    expect(values).toEqual([
+      "{{$.inputs.parameters['epochs']}}",
+      "{{$.inputs.parameters['rate']}}",
+      "{{$.inputs.parameters['optimizer']}}",
     ]);
+  });
+});
+
+describe("step names in KFP and Argo", () => {
+  it("are lowercase words joined by '-', each task keeping its own name, and two that would clash are refused", () => {
+    const snake: Pipeline = {
+      ...pipeline,
+      steps: [
+        step("load_data", { outputs: ["data"] }),
+        step("Train", {
+          after: ["load_data"],
+          inputs: [{ name: "data", from: "load_data", output: "data" }],
+        }),
+      ],
+    };
+    const spec = load(
+      writeKfpPipeline(snake, {
+        ...plan,
+        steps: new Map([
+          ["load_data", plan.steps.get("prepare")!],
+          ["Train", plan.steps.get("train")!],
+        ]),
+      }).yaml,
+    ) as {
+      root: { dag: { tasks: Record<string, { taskInfo: { name: string }; dependentTasks?: string[] }> } };
+    };
+    expect(Object.keys(spec.root.dag.tasks)).toEqual(["load-data", "train"]);
+    expect(spec.root.dag.tasks.train!.dependentTasks).toEqual(["load-data"]);
+    expect(spec.root.dag.tasks["load-data"]!.taskInfo.name).toBe("load_data");
+    const clash: Pipeline = { ...pipeline, steps: [step("load_data"), step("load-data")] };
+    expect(() => writeKfpPipeline(clash, plan)).toThrow(
+      "The steps load_data and load-data would both be called load-data in KFP and Argo, which allow no '_' or capitals in a task's name.",
+    );
   });
 });

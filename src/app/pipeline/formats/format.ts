@@ -68,6 +68,8 @@ export interface PreparedPipeline {
   image: string;
   /** The profile's cluster section: where the compiled pipeline's pods may go. */
   cluster?: ClusterSpec;
+  /** The profile's image.registry: where a cluster pulls the pipeline's image from. */
+  registry?: string;
   /** Said once the pipeline is read ("Pipeline numbers: 3 steps ..."). */
   describe?: string;
 }

@@ -47,6 +47,7 @@ export const kaleSource: PipelineSource = {
       folders,
       image: built.tag,
       cluster: job.profile.profile.cluster,
+      registry: job.profile.profile.image.registry,
     };
   },
 };

@@ -201,6 +201,13 @@ function installFailure(error: unknown, task: KfpTask, file: string, line: numbe
   return error;
 }
 
+/** Artifacts whose content is their metadata: kfp's executor writes no file for them. */
+const METRICS_ARTIFACTS = new Set([
+  "system.Metrics",
+  "system.ClassificationMetrics",
+  "system.SlicedClassificationMetrics",
+]);
+
 function kfpFormat(
   pipeline: Pipeline,
   parameters: Record<string, unknown>,
@@ -284,20 +291,27 @@ function kfpFormat(
         () => undefined,
       );
       const outputs = taskOutputs(task, executorOutput, files);
-      if (outputs.missing.length > 0) {
-        throw new ParityError(
-          "TaskOutputMissing",
-          `The task ${task.name} ended without writing its output${outputs.missing.length === 1 ? "" : "s"} ${outputs.missing.join(", ")}.`,
-          {
-            fix: "Write each output parameter to its file ({{$.outputs.parameters['name'].output_file}}) or return it from the component.",
-          },
-        );
-      }
       const digests: Record<string, string> = {};
       for (const [name, value] of Object.entries(outputs.parameters))
         digests[name] = sha256(JSON.stringify(value));
-      for (const name of Object.keys(task.outputArtifacts)) {
-        digests[name] = await pathDigest(path.join(outputsDir, name)).catch(() => sha256("missing"));
+      const missing = [...outputs.missing];
+      for (const [name, type] of Object.entries(task.outputArtifacts)) {
+        // KFP's launcher fails a task whose artifact file was never written (so does Parity),
+        // except metrics, which live in the artifact's metadata.
+        const digest = await pathDigest(path.join(outputsDir, name)).catch(() => undefined);
+        if (digest !== undefined) digests[name] = digest;
+        else if (METRICS_ARTIFACTS.has(type.schemaTitle))
+          digests[name] = sha256(JSON.stringify(outputs.artifactMetadata[name] ?? {}));
+        else missing.push(name);
+      }
+      if (missing.length > 0) {
+        throw new ParityError(
+          "TaskOutputMissing",
+          `The task ${task.name} ended without writing its output${missing.length === 1 ? "" : "s"} ${missing.join(", ")}.`,
+          {
+            fix: "Write each output to its path ({{$.outputs.parameters['name'].output_file}}, {{$.outputs.artifacts['name'].path}}) or return it from the component.",
+          },
+        );
       }
       return { outputsDir, digests, values: outputs.parameters, metadata: outputs.artifactMetadata };
     },

@@ -97,20 +97,31 @@ async function followUntilMoved(
   let moved: RunConnection | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let looking: AbortController | undefined;
+  /** Set once following here ends: no look starts or schedules another after that. */
+  let stopped = false;
   const stopLooking = () => {
     clearTimeout(timer);
     timer = undefined;
     looking?.abort();
+    looking = undefined;
   };
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => void look(), ms);
+    timer.unref?.();
+  };
+  // One look at a time, each with its own controller: a look overtaken (the server answered, or
+  // following ended) sees its own controller aborted and schedules nothing.
   const look = async () => {
-    const stored = readRecordNow(run);
-    const ref = stored?.cluster;
-    if (!ref || moved) return;
-    looking = new AbortController();
-    const signal = AbortSignal.any([looking.signal, AbortSignal.timeout(MOVE_LOOK_TIMEOUT_MS)]);
+    const mine = new AbortController();
+    looking = mine;
+    const ref = readRecordNow(run)?.cluster;
+    if (!ref || moved || stopped) return;
+    const signal = AbortSignal.any([mine.signal, AbortSignal.timeout(MOVE_LOOK_TIMEOUT_MS)]);
     const where = await connectWhereItRuns({ ...context, signal }, run.runId, ref).catch(() => undefined);
-    if (!where?.movedFrom || looking.signal.aborted || controls.cancel.aborted || controls.detach.aborted) {
-      if (!looking.signal.aborted) timer = setTimeout(() => void look(), checkEveryMs);
+    if (mine.signal.aborted || stopped) return;
+    if (!where?.movedFrom || controls.cancel.aborted || controls.detach.aborted) {
+      schedule(checkEveryMs);
       return;
     }
     moved = where;
@@ -122,7 +133,7 @@ async function followUntilMoved(
     handle.onUnreachable?.((since) => {
       controls.unreachable.fire(since);
       stopLooking();
-      if (since) timer = setTimeout(() => void look(), 0);
+      if (since) schedule(0);
     }) ?? { dispose() {} },
   ];
   const cancel = () => handle.cancel();
@@ -138,6 +149,7 @@ async function followUntilMoved(
     if (!moved || controls.detach.aborted) return { ended };
     return { stored: { dir: runDir(run), result: ended }, where: moved };
   } finally {
+    stopped = true;
     stopLooking();
     for (const subscription of subscriptions) subscription.dispose();
     controls.cancel.removeEventListener("abort", cancel);

@@ -4,12 +4,14 @@ import type { JobLimits } from "../../job/types";
 import type { Toleration } from "../../profile/types";
 import {
   engineName,
+  engineStepNames,
   STEP_ENTRY,
   stepArguments,
   typedParameters,
   usedParameters,
   type CompiledStepPlan,
 } from "../compiled";
+import { ancestorsOf, descendantsOf } from "../graph";
 import type { Pipeline } from "../types";
 
 export interface ArgoPlan {
@@ -45,6 +47,8 @@ const ENTRYPOINT = "pipeline";
  */
 export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompiled {
   const { typed: parameters, notes } = typedParameters(pipeline.parameters);
+  const names = engineStepNames(pipeline.steps.map((step) => step.name));
+  const engine = (stepName: string) => names.get(stepName) ?? stepName;
   const name = engineName(pipeline.name);
   const templates: Record<string, unknown>[] = [];
   const tasks: Record<string, unknown>[] = [];
@@ -55,7 +59,7 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
     const folder = (stepName: string) => `${ARTIFACTS_MOUNT}/{{workflow.name}}/${stepName}`;
     const limits = quantities({ ...plan.limits, ...step.limits });
     templates.push({
-      name: step.name,
+      name: engine(step.name),
       ...(used.length > 0 && { inputs: { parameters: used.map((parameter) => ({ name: parameter })) } }),
       ...(step.retries > 0 && { retryStrategy: { limit: String(step.retries) } }),
       ...(Object.keys(plan.nodeSelector).length > 0 && { nodeSelector: plan.nodeSelector }),
@@ -77,9 +81,9 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
       },
     });
     tasks.push({
-      name: step.name,
-      template: step.name,
-      ...(step.after.length > 0 && { dependencies: [...step.after].sort() }),
+      name: engine(step.name),
+      template: engine(step.name),
+      ...(step.after.length > 0 && { dependencies: step.after.map(engine).sort() }),
       ...(used.length > 0 && {
         arguments: {
           parameters: used.map((parameter) => ({
@@ -120,6 +124,20 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
       templates: [{ name: ENTRYPOINT, dag: { tasks } }, ...templates],
     },
   };
+  // Steps that may run at once share one ReadWriteOnce volume: their pods must land on one node.
+  const sideBySide = pipeline.steps.some((one) => {
+    const related = new Set([
+      one.name,
+      ...ancestorsOf(pipeline, one.name),
+      ...descendantsOf(pipeline, one.name),
+    ]);
+    return pipeline.steps.some((other) => !related.has(other.name));
+  });
+  if (sideBySide) {
+    notes.push(
+      `Steps that run side by side share the run's volume (ReadWriteOnce): on a cluster with several nodes their pods must land on one, or the volume needs a storage class that allows ReadWriteMany.`,
+    );
+  }
   const header = `# An Argo Workflow compiled by Parity from ${path.basename(pipeline.file)}: each step runs its script in ${plan.image}.\n`;
   return { yaml: `${header}${dump(workflow, { lineWidth: -1, noRefs: true })}`, workflow, notes };
 }

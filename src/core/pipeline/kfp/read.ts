@@ -305,9 +305,11 @@ export function pipInstallsOf(command: string[]): string[][] | undefined {
   const script = command.find((part) => /pip install/.test(part));
   if (!script) return [];
   const installs: string[][] = [];
-  for (const match of script.matchAll(/python3 -m pip install((?:\s+(?:'[^']*'|--[\w-]+))*)/g)) {
-    const words = [...(match[1] ?? "").matchAll(/'([^']*)'|(--[\w-]+)/g)].map(
-      (word) => word[1] ?? word[2] ?? "",
+  // Each `python3 -m pip install ...` up to the `&&` after it; its words as sh splits them
+  // (quoted or not: kfp writes --index-url and --trusted-host values bare).
+  for (const match of script.matchAll(/python3 -m pip install\s+((?:'[^']*'|"[^"]*"|[^&'"])*)/g)) {
+    const words = [...(match[1] ?? "").matchAll(/'([^']*)'|"([^"]*)"|([^\s'"]+)/g)].map(
+      (word) => word[1] ?? word[2] ?? word[3] ?? "",
     );
     // pip's own chatter is for the pod's log; what is installed is the rest.
     installs.push(words.filter((word) => !["--quiet", "--no-warn-script-location"].includes(word)));

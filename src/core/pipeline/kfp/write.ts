@@ -3,6 +3,7 @@ import { dump } from "js-yaml";
 import type { JobLimits } from "../../job/types";
 import {
   engineName,
+  engineStepNames,
   STEP_ENTRY,
   stepArguments,
   typedParameters,
@@ -48,6 +49,8 @@ const KFP_TYPES: Record<TypedParameter["type"], KfpParameterType> = {
  */
 export function writeKfpPipeline(pipeline: Pipeline, plan: KfpPlan): KfpCompiled {
   const { typed: parameters, notes } = typedParameters(pipeline.parameters);
+  const names = engineStepNames(pipeline.steps.map((step) => step.name));
+  const engine = (name: string) => names.get(name) ?? name;
   const components: Record<string, unknown> = {};
   const executors: Record<string, unknown> = {};
   const tasks: Record<string, unknown> = {};
@@ -55,8 +58,8 @@ export function writeKfpPipeline(pipeline: Pipeline, plan: KfpPlan): KfpCompiled
     const stepPlan = plan.steps.get(step.name);
     if (!stepPlan) throw new Error(`No plan for the step ${step.name}`);
     const used = usedParameters(stepPlan, parameters);
-    const component = `comp-${step.name}`;
-    const executor = `exec-${step.name}`;
+    const component = `comp-${engine(step.name)}`;
+    const executor = `exec-${engine(step.name)}`;
     components[component] = {
       executorLabel: executor,
       inputDefinitions: nonEmpty({
@@ -87,10 +90,10 @@ export function writeKfpPipeline(pipeline: Pipeline, plan: KfpPlan): KfpCompiled
         resources: resourcesOf({ ...plan.limits, ...step.limits }),
       },
     };
-    tasks[step.name] = {
+    tasks[engine(step.name)] = {
       taskInfo: { name: step.name },
       componentRef: { name: component },
-      ...(step.after.length > 0 && { dependentTasks: [...step.after].sort() }),
+      ...(step.after.length > 0 && { dependentTasks: step.after.map(engine).sort() }),
       cachingOptions: step.cache ? { enableCache: true } : {},
       ...(step.retries > 0 && { retryPolicy: { maxRetryCount: step.retries } }),
       inputs: nonEmpty({
@@ -101,7 +104,7 @@ export function writeKfpPipeline(pipeline: Pipeline, plan: KfpPlan): KfpCompiled
           Object.fromEntries(
             step.inputs.map((input) => [
               input.name,
-              { taskOutputArtifact: { producerTask: input.from, outputArtifactKey: input.output } },
+              { taskOutputArtifact: { producerTask: engine(input.from), outputArtifactKey: input.output } },
             ]),
           ),
         ),
