@@ -7,6 +7,7 @@ import type { SessionContext } from "../../src/app/context";
 import { RUNS_DIR } from "../../src/app/store";
 import { followAcrossMoves } from "../../src/app/targets/cluster/moved";
 import { attachClusterRun, startClusterRun } from "../../src/app/targets/cluster/runs";
+import { deleteWorkload } from "../../src/app/targets/cluster/workloads";
 import type { RunResult } from "../../src/core/job/types";
 import { connectCluster } from "../../src/targets/kube/connection";
 import { writeKubeconfig } from "../cluster/harness/kubeconfig";
@@ -92,6 +93,37 @@ describe("a followed cluster run whose cluster moves to a new address", () => {
     } finally {
       run.handle.cancel();
       await run.handle.result.catch(() => undefined);
+      await relay.refuse();
+    }
+  });
+
+  it("is deleted at the new address by Delete and parity delete, which find the same workload there by its uid", async () => {
+    const relay = await Relay.open(cluster.server);
+    const run = await pendingRun(relay, "moved-3");
+    try {
+      const ref = run.record().cluster!;
+      // The follower goes (its window closed), then the cluster moves: the record names the old address.
+      run.handle.detach();
+      await run.handle.result;
+      writeKubeconfig(run.kubeconfig, cluster.server, cluster.caFile, "parity-admin", token);
+      await relay.refuse();
+      const context: SessionContext = {
+        env: { KUBECONFIG: run.kubeconfig, HOME: home },
+        cwd: home,
+        signal: new AbortController().signal,
+      };
+      const deletion = await deleteWorkload(context, ref, { profileProtected: false });
+      expect(deletion.typeToConfirm).toBeUndefined();
+      await deletion.delete();
+      const batch = admin.makeApiClient(BatchV1Api);
+      await until("the Job is gone", async () =>
+        (await batch.listNamespacedJob({ namespace: run.namespace })).items.every(
+          (job) => job.metadata?.deletionTimestamp,
+        )
+          ? true
+          : undefined,
+      );
+    } finally {
       await relay.refuse();
     }
   });

@@ -11,9 +11,9 @@ import type { StoredRun } from "../../store/runStore";
 import type { Target } from "../target";
 import { clusterCheckJson, clusterCheckPassed, clusterCheckText } from "./checkReport";
 import { checkCluster, clusterManifest, prepareClusterRun } from "./prepare";
-import { connectWhereItRuns, followAcrossMoves, type RunConnection } from "./moved";
+import { followAcrossMoves } from "./moved";
 import { attachClusterRun, startClusterRun } from "./runs";
-import { deleteWorkload, type WorkloadDeletion } from "./workloads";
+import { connectWhereItRuns, deleteWorkload, type RunConnection, type WorkloadDeletion } from "./workloads";
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */
 const RECONCILE_TIMEOUT_MS = 10_000;

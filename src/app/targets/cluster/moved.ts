@@ -1,8 +1,5 @@
-import { ParityError } from "../../../core/errors";
 import type { ClusterRunRef, RunResult, TimelineEntry } from "../../../core/job/types";
 import type { Disposable } from "../../../core/events";
-import { currentWorkload } from "../../../targets/kube/attachRun";
-import type { KubeConnection } from "../../../targets/kube/connection";
 import {
   createDetachableRunHandle,
   type DetachableRunHandle,
@@ -11,41 +8,12 @@ import {
 import type { SessionContext } from "../../context";
 import { runDir, type RunRef } from "../../store/runRef";
 import { readRecordNow, type StoredRun } from "../../store/runStore";
-import { connectToCluster } from "./workloads";
+import { connectWhereItRuns, type RunConnection } from "./workloads";
 
 /** How often a run whose API server does not answer looks whether its context now points elsewhere. */
 const MOVE_CHECK_MS = 5_000;
 /** How long one such look may take (a kubeconfig's credential plugin, the new server's answer). */
 const MOVE_LOOK_TIMEOUT_MS = 10_000;
-
-/** Where a recorded run's workload is now: the same server, or the same workload at a new address. */
-export interface RunConnection {
-  conn: KubeConnection;
-  /** The run's context now points at another server, where the very same workload (its uid) runs. */
-  movedFrom?: string;
-}
-
-/**
- * A connection to the cluster a run ran on, through the run's own context. A run is followed on
- * the cluster it ran on, and the same context name may point at another cluster now: when the
- * server differs, it is the same cluster only if the workload there has the uid the run recorded
- * (the cluster moved: a new address or CA in the same kubeconfig). Otherwise ClusterMismatch.
- */
-export async function connectWhereItRuns(
-  context: SessionContext,
-  runId: string,
-  ref: ClusterRunRef,
-): Promise<RunConnection> {
-  const conn = await connectToCluster(context, ref);
-  if (conn.target.server === ref.server) return { conn };
-  const workload = ref.uid ? await currentWorkload(conn, ref) : undefined;
-  if (workload && workload.metadata?.uid === ref.uid) return { conn, movedFrom: ref.server };
-  throw new ParityError(
-    "ClusterMismatch",
-    `Run ${runId} ran on ${ref.server} (context ${ref.context}), not on ${conn.target.server}${ref.uid ? `, which has no ${ref.kind} ${ref.namespace}/${ref.name} with the run's uid` : ""}.`,
-    { fix: `Follow it with context ${ref.context}, or one that points at ${ref.server}.` },
-  );
-}
 
 /** The record's own word that the run is followed at its cluster's new address. */
 export function movedEntry(ref: ClusterRunRef, to: string, now = new Date()): TimelineEntry {
