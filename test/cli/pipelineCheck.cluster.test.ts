@@ -82,6 +82,20 @@ describe("parity pipeline check --target cluster", () => {
     expect(result.code).toBe(1);
     expect(check.allowed).toBe(false);
     expect(check.missing.join("\n")).toMatch(/workflows/);
+    // In words: what it could not read (the nodes) is said once, not for each of the three steps.
+    const text = await runCli(["pipeline", "check", "pipeline.yaml", "--target", "cluster"], {
+      cwd: workspace.dir,
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigs.restricted },
+    });
+    const said = text.out.join("\n").split("\n");
+    const unread = said.filter((line) => line.startsWith("! ") && !/^! \S+: /.test(line));
+    expect(unread.length).toBeGreaterThan(0);
+    expect(new Set(unread).size).toBe(unread.length);
+    expect(
+      said.filter((line) =>
+        /^! (prepare|square|report): no problem found, but no node could be read/.test(line),
+      ),
+    ).toHaveLength(3);
   });
 
   it("refuses to run a pipeline on the cluster yet, saying what to do instead", async () => {

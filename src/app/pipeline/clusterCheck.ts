@@ -9,7 +9,7 @@ import { fixLines } from "../../core/presentation/fix";
 import type { AccessCheck } from "../../targets/kube/access";
 import { connectCluster, describeTarget, type ClusterTarget } from "../../targets/kube/connection";
 import { httpStatus } from "../../targets/kube/kubeErrors";
-import { preflight } from "../../targets/kube/preflight";
+import { clusterFacts, preflight } from "../../targets/kube/preflight";
 import type { Print, SessionContext } from "../context";
 import { resolveProfileFor } from "../job/load";
 import { missingPermissions } from "../targets/cluster/prepare";
@@ -73,6 +73,8 @@ export async function checkPipelineOnCluster(
   const namespace = cluster.target.namespace;
   const placement = profile.profile.cluster ?? { nodeSelector: {}, tolerations: [], protected: true };
   const steps: PipelineClusterCheck["steps"] = [];
+  // The nodes, quotas and limit ranges read once for every step.
+  const facts = await clusterFacts(cluster.config, namespace);
   for (const step of pipeline.steps) {
     const limits = { ...profile.limits, ...step.limits };
     const workload = buildWorkload({
@@ -88,7 +90,7 @@ export async function checkPipelineOnCluster(
       // One pod per step: the replicas of a distributed profile are not a pipeline's.
       cluster: { ...placement, distributed: undefined },
     });
-    steps.push({ name: step.name, prediction: await preflight(cluster.config, namespace, workload) });
+    steps.push({ name: step.name, prediction: await preflight(cluster.config, namespace, workload, facts) });
   }
   const missing = await missingPermissions(cluster, workflowPermissions(namespace));
   const argoInstalled = await cluster.config
@@ -110,6 +112,8 @@ export async function checkPipelineOnCluster(
 /** One line per step (would it schedule, and where), each problem with its fix, then the permissions. */
 export function pipelineClusterCheckText(check: PipelineClusterCheck): string {
   const lines: string[] = [];
+  // What could not be read is the same for every step: said once, after them.
+  const incomplete = new Map<string, Prediction["problems"][number]>();
   for (const { name, prediction } of check.steps) {
     const nodes = prediction.fits.flatMap((fit) => fit.nodes);
     if (prediction.schedulable && nodes.length > 0)
@@ -120,11 +124,22 @@ export function pipelineClusterCheckText(check: PipelineClusterCheck): string {
       );
     else lines.push(`✗ ${name}: would not schedule; it would stay Pending.`);
     for (const problem of prediction.problems) {
+      if (problem.code === "PreflightIncomplete") {
+        incomplete.set(problem.message, problem);
+        continue;
+      }
       lines.push(
         `  ${problem.severity === "error" ? "✗" : "!"} ${problem.message}`,
         ...fixLines(problem).map((line) => `  ${line}`),
       );
     }
+  }
+  for (const problem of incomplete.values()) lines.push(`! ${problem.message}`, ...fixLines(problem));
+  if (check.argoInstalled === false) {
+    lines.push(
+      "✗ The cluster does not serve Argo's Workflow (workflows.argoproj.io): Argo Workflows is not installed there.",
+      "  Fix: install Argo Workflows on the cluster, or compile the pipeline for its engine (parity pipeline compile --to kfp).",
+    );
   }
   if (check.missing.length === 0)
     lines.push(`✓ Allowed to run it as a Workflow in ${check.target.namespace}`);
@@ -133,5 +148,9 @@ export function pipelineClusterCheckText(check: PipelineClusterCheck): string {
 }
 
 export function pipelineClusterCheckPassed(check: PipelineClusterCheck): boolean {
-  return check.steps.every((step) => step.prediction.schedulable) && check.missing.length === 0;
+  return (
+    check.steps.every((step) => step.prediction.schedulable) &&
+    check.missing.length === 0 &&
+    check.argoInstalled !== false
+  );
 }

@@ -99,13 +99,17 @@ async function listUnfinishedPods(core: CoreV1Api): Promise<V1Pod[]> {
   return pods;
 }
 
-/** Whether the workload's pods would be admitted and placed now, with what could not be checked. */
+/**
+ * Whether the workload's pods would be admitted and placed now, with what could not be checked.
+ * `known` is the cluster as already read (one read for several workloads, a pipeline's steps).
+ */
 export async function preflight(
   config: KubeConfig,
   namespace: string,
   workload: KubernetesObject,
+  known?: ClusterFacts,
 ): Promise<Prediction> {
-  const facts = await clusterFacts(config, namespace);
+  const facts = known ?? (await clusterFacts(config, namespace));
   const nodesKnown = !facts.unchecked.some((entry) => entry.source === "nodes");
   const prediction = predictScheduling({
     namespace,
