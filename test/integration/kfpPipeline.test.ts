@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRunLogs } from "../../src/app/store";
-import type { RunResult } from "../../src/core/job/types";
 import { compileKfp } from "../kfp/harness/kfp";
-import { lastJson, runCli, type CliRun } from "./helpers/workspace";
+import { logLinesIn, recordIn, said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
+import { lastJson, runCli } from "./helpers/workspace";
 
 // parity pipeline run on pipelines compiled by the real kfp SDK (2.17.3 from PyPI), against the real
 // Docker engine. The components' image is Parity's base image with a Python that pip may install
@@ -16,21 +15,6 @@ import { lastJson, runCli, type CliRun } from "./helpers/workspace";
 const TIMEOUT = 900_000;
 const IMAGE = "parity-test/kfp-python:1";
 const run = promisify(execFile);
-
-interface StepJson {
-  name: string;
-  status: string;
-  runId: string | null;
-  exitCode: number | null;
-  oomKilled: boolean;
-  cached: boolean;
-  reason: string | null;
-}
-interface PipelineJson {
-  runId: string;
-  status: string;
-  steps: StepJson[];
-}
 
 let dir = "";
 beforeAll(async () => {
@@ -69,12 +53,9 @@ afterAll(async () => {
 });
 
 const pipeline = (...args: string[]) => runCli(["pipeline", ...args, "--json"], { cwd: dir });
-const said = (result: CliRun) => [...result.out, ...result.err].join("\n");
-const step = (result: PipelineJson, name: string) => result.steps.find((each) => each.name === name)!;
-const logsOf = async (runId: string) =>
-  (await readRunLogs({ dir: path.join(dir, ".parity", "runs", runId) })).map((line) => line.text);
-const record = async (runId: string) =>
-  JSON.parse(await readFile(path.join(dir, ".parity", "runs", runId, "run.json"), "utf8")) as RunResult;
+const step = stepOf;
+const logsOf = (runId: string) => logLinesIn(dir, runId);
+const record = (runId: string) => recordIn(dir, runId);
 
 describe("parity pipeline run on a pipeline compiled by kfp", () => {
   it(

@@ -1,35 +1,15 @@
 import { execFile, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRunLogs } from "../../src/app/store";
-import type { RunResult } from "../../src/core/job/types";
 import { connectDocker } from "../../src/targets/docker/connection";
 import { RUN_LABEL } from "../../src/targets/docker/runLabels";
-import { copyWorkspace, lastJson, repoRoot, runCli, type CliRun } from "./helpers/workspace";
+import { logLinesIn, recordIn, said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
+import { copyWorkspace, lastJson, repoRoot, runCli } from "./helpers/workspace";
 
 // parity pipeline run against the real Docker engine: a notebook tagged as Kale tags it
 // (test/fixtures/workspaces/kale-pipeline), each step a container under its limits. Nothing is mocked.
 const TIMEOUT = 600_000;
-
-interface StepJson {
-  name: string;
-  status: string;
-  runId: string | null;
-  exitCode: number | null;
-  oomKilled: boolean;
-  cached: boolean;
-  startedAt: string | null;
-  finishedAt: string | null;
-  reason: string | null;
-}
-interface PipelineJson {
-  runId: string;
-  status: string;
-  steps: StepJson[];
-  durationMs: number;
-}
 
 let workspace: Awaited<ReturnType<typeof copyWorkspace>>;
 beforeAll(async () => {
@@ -40,14 +20,9 @@ afterAll(async () => {
 });
 
 const pipeline = (...args: string[]) => runCli(["pipeline", ...args, "--json"], { cwd: workspace.dir });
-const record = async (runId: string) =>
-  JSON.parse(
-    await readFile(path.join(workspace.dir, ".parity", "runs", runId, "run.json"), "utf8"),
-  ) as RunResult;
-const logsOf = async (runId: string) =>
-  (await readRunLogs({ dir: path.join(workspace.dir, ".parity", "runs", runId) })).map((line) => line.text);
-const step = (run: PipelineJson, name: string) => run.steps.find((each) => each.name === name)!;
-const said = (run: CliRun) => [...run.out, ...run.err].join("\n");
+const record = (runId: string) => recordIn(workspace.dir, runId);
+const logsOf = (runId: string) => logLinesIn(workspace.dir, runId);
+const step = stepOf;
 
 describe("parity pipeline run on local Docker", () => {
   it(

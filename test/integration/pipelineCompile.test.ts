@@ -2,19 +2,13 @@ import { readFile, writeFile } from "node:fs/promises";
 import { load } from "js-yaml";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRunLogs } from "../../src/app/store";
 import { withKfp } from "../kfp/harness/kfp";
-import { copyWorkspace, lastJson, runCli, type CliRun } from "./helpers/workspace";
+import { logLinesIn, said, type PipelineJson } from "./helpers/pipelineRuns";
+import { copyWorkspace, lastJson, runCli } from "./helpers/workspace";
 
 // parity pipeline compile --to kfp: the output is checked with the real kfp SDK (2.17.3 from PyPI)
 // and run again by Parity on the real engine, where it must give what the pipeline gave.
 const TIMEOUT = 600_000;
-
-interface PipelineJson {
-  runId: string;
-  status: string;
-  steps: { name: string; status: string; runId: string | null }[];
-}
 
 const workspaces: Awaited<ReturnType<typeof copyWorkspace>>[] = [];
 let kale = "";
@@ -31,9 +25,7 @@ afterAll(async () => {
   await Promise.all(workspaces.map((workspace) => workspace.remove()));
 });
 
-const said = (result: CliRun) => [...result.out, ...result.err].join("\n");
-const logsOf = async (dir: string, runId: string) =>
-  (await readRunLogs({ dir: path.join(dir, ".parity", "runs", runId) })).map((line) => line.text);
+const logsOf = logLinesIn;
 
 /** kfp's own parsers: the whole PipelineSpec, its deploymentSpec, and the loader that reuses a compiled pipeline. */
 async function kfpReads(file: string): Promise<{ component: string; inputs: string[] }> {

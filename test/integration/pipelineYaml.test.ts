@@ -1,19 +1,10 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRunLogs } from "../../src/app/store";
-import type { RunResult } from "../../src/core/job/types";
-import { copyWorkspace, lastJson, runCli, type CliRun } from "./helpers/workspace";
+import { logLinesIn, recordIn, said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
+import { copyWorkspace, lastJson, runCli } from "./helpers/workspace";
 
 // parity pipeline run on Parity's pipeline.yaml against the real Docker engine
 // (test/fixtures/workspaces/yaml-pipeline): whole scripts and notebooks as steps, files between them.
 const TIMEOUT = 600_000;
-
-interface PipelineJson {
-  runId: string;
-  status: string;
-  steps: { name: string; status: string; runId: string | null; reason: string | null }[];
-}
 
 let workspace: Awaited<ReturnType<typeof copyWorkspace>>;
 beforeAll(async () => {
@@ -24,14 +15,9 @@ afterAll(async () => {
 });
 
 const pipeline = (...args: string[]) => runCli(["pipeline", ...args, "--json"], { cwd: workspace.dir });
-const said = (result: CliRun) => [...result.out, ...result.err].join("\n");
-const step = (result: PipelineJson, name: string) => result.steps.find((each) => each.name === name)!;
-const logsOf = async (runId: string) =>
-  (await readRunLogs({ dir: path.join(workspace.dir, ".parity", "runs", runId) })).map((line) => line.text);
-const record = async (runId: string) =>
-  JSON.parse(
-    await readFile(path.join(workspace.dir, ".parity", "runs", runId, "run.json"), "utf8"),
-  ) as RunResult;
+const step = stepOf;
+const logsOf = (runId: string) => logLinesIn(workspace.dir, runId);
+const record = (runId: string) => recordIn(workspace.dir, runId);
 
 describe("parity pipeline run on a pipeline.yaml", () => {
   it(

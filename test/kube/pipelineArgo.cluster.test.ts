@@ -1,5 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { pipelineStep } from "../helpers/pipeline";
 import { writeArgoWorkflow } from "../../src/core/pipeline/argo/write";
 import type { Pipeline, PipelineStep } from "../../src/core/pipeline/types";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
@@ -21,18 +22,7 @@ beforeAll(async () => {
   namespace = await freshNamespace(admin, "argo");
 });
 
-const step = (name: string, over: Partial<PipelineStep> = {}): PipelineStep => ({
-  name,
-  after: [],
-  inputs: [],
-  outputs: [],
-  limits: {},
-  retries: 0,
-  cache: true,
-  code: { kind: "cells", notebookFile: location.file, cells: [1] },
-  location,
-  ...over,
-});
+const step = (name: string, over: Partial<PipelineStep> = {}) => pipelineStep(name, location, over);
 
 const pipeline: Pipeline = {
   name: "numbers",

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
 import type { Pipeline } from "../../core/pipeline/types";
@@ -7,7 +7,7 @@ import { parsePipelineYaml } from "../../core/pipeline/yamlFormat";
 import type { SessionContext } from "../context";
 import { readKfpPipeline } from "../../core/pipeline/kfp/read";
 import { kfpSource } from "./formats/kfp";
-import { readTaggedNotebook } from "./load";
+import { readPipelineText, readTaggedNotebook } from "./load";
 
 /**
  * A pipeline file read and checked without building or running anything: a notebook tagged as
@@ -17,16 +17,7 @@ import { readTaggedNotebook } from "./load";
  */
 export async function checkPipelineFile(context: SessionContext, file: string): Promise<Pipeline> {
   const absolute = path.resolve(context.cwd, file);
-  const text = await readFile(absolute, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new ParityError(
-      "PipelineNotFound",
-      `The pipeline ${absolute} cannot be read (${error.code ?? error.message}).`,
-      {
-        fix: "Name a tagged notebook, a pipeline compiled by kfp, or a pipeline.yaml.",
-        location: { file: absolute },
-      },
-    );
-  });
+  const text = await readPipelineText(absolute);
   if (kfpSource.reads(absolute, text)) return readKfpPipeline(text, absolute);
   if (/\.ya?ml$/i.test(absolute)) {
     const pipeline = parsePipelineYaml(text, absolute);

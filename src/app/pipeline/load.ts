@@ -43,19 +43,15 @@ export function stepCodePath(step: string): string {
 export async function loadPipeline(
   context: SessionContext,
   file: string,
-  options: { profile?: string; connection?: DockerConnection },
+  options: {
+    profile?: string;
+    connection?: DockerConnection;
+    /** The file's text, where the caller has read it already. */
+    text?: string;
+  },
 ): Promise<LoadedPipeline> {
   const notebookFile = path.resolve(context.cwd, file);
-  const text = await readFile(notebookFile, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new ParityError(
-      "PipelineNotFound",
-      `The pipeline ${notebookFile} cannot be read (${error.code ?? error.message}).`,
-      {
-        fix: "Name a notebook whose cells are tagged step:<name> (as Kale tags them).",
-        location: { file: notebookFile },
-      },
-    );
-  });
+  const text = options.text ?? (await readPipelineText(notebookFile));
   const { pipeline, cells } = readTaggedNotebook(text, notebookFile);
   const scripts = new Map(
     pipeline.steps.map((step) => [step.name, kaleStepScript(cells, step.name, notebookFile)]),
@@ -72,6 +68,20 @@ export async function loadPipeline(
   // which -p overrides: checked against them before anything is built.
   const parameters = scripts.get(pipeline.steps[0]?.name ?? "")?.parameters ?? [];
   return { pipeline, job: { ...job, notebook: { ...job.notebook, parameters } }, scripts };
+}
+
+/** A pipeline file's text (absolute path), or the one error every reader of one gives when it cannot be read. */
+export async function readPipelineText(file: string): Promise<string> {
+  return readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new ParityError(
+      "PipelineNotFound",
+      `The pipeline ${file} cannot be read (${error.code ?? error.message}).`,
+      {
+        fix: "Name a notebook tagged as Kale tags it, a pipeline.yaml, or a pipeline compiled by kfp (its YAML).",
+        location: { file },
+      },
+    );
+  });
 }
 
 /** A notebook read as a pipeline, refused with how to tag it when no cell starts a step. */

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ParityError } from "../../core/errors";
 import type { DockerConnection } from "../../targets/docker/connection";
@@ -8,6 +7,7 @@ import type { PipelineSource, PreparedPipeline } from "./formats/format";
 import { kaleSource } from "./formats/kale";
 import { kfpSource } from "./formats/kfp";
 import { pipelineYamlSource } from "./formats/pipelineYaml";
+import { readPipelineText } from "./load";
 
 /** The ways of writing a pipeline Parity runs, each in its own file under formats/; the first that reads a file takes it. */
 const SOURCES: PipelineSource[] = [kfpSource, pipelineYamlSource, kaleSource];
@@ -21,16 +21,7 @@ export async function preparePipeline(
   request: { file: string; profile?: string; params: string[]; verbose?: boolean; print: Print },
 ): Promise<{ connection: DockerConnection; prepared: PreparedPipeline; source: PipelineSource }> {
   const file = path.resolve(context.cwd, request.file);
-  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new ParityError(
-      "PipelineNotFound",
-      `The pipeline ${file} cannot be read (${error.code ?? error.message}).`,
-      {
-        fix: "Name a notebook tagged as Kale tags it, a pipeline.yaml, or a pipeline compiled by kfp (its YAML).",
-        location: { file },
-      },
-    );
-  });
+  const text = await readPipelineText(file);
   const source = SOURCES.find((candidate) => candidate.reads(file, text));
   if (!source) {
     throw new ParityError(

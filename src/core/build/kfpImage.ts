@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ParityError } from "../errors";
 import { BUILD_CA_FILE } from "./dockerfile";
-import type { BuildPlan, ContextFile } from "./context";
+import { imageNameFor, type BuildPlan, type ContextFile } from "./context";
 
 export interface KfpImageInput {
   /** The component's image (its base_image), as the pipeline names it. */
@@ -62,16 +62,10 @@ export function planKfpImage(input: KfpImageInput): BuildPlan {
   return { tag: `${kfpImageName(input.image)}:${hash.slice(0, 12)}`, contentHash: hash, dockerfile, files };
 }
 
-/** "parity/python:3.11-bookworm" → "parity/kfp-python"; a valid repository name whatever the image. */
+/** "parity/python:3.11-bookworm" → "parity/kfp-python": the image's last name, as Parity names its images. */
 function kfpImageName(image: string): string {
   const withoutTag = image.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
-  const last = withoutTag.split("/").at(-1) ?? "image";
-  const slug =
-    last
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]+/g, "-")
-      .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "image";
-  return `parity/kfp-${slug}`;
+  return imageNameFor(`kfp-${withoutTag.split("/").at(-1) ?? "image"}`);
 }
 
 /** One word for sh, whatever it holds: single quotes, with each single quote closed, escaped and reopened. */

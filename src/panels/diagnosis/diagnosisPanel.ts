@@ -9,7 +9,8 @@ import {
   type DiagnosisViewState,
 } from "../../protocol/diagnosis";
 import { BasePanel } from "../basePanel";
-import { LogTail, readRecordOf, runDir, RUNS_DIR, type RunRef } from "../../app/store";
+import { readRecordOf, RUNS_DIR, type RunRef } from "../../app/store";
+import { RecordFollower } from "../recordFollower";
 import { openLocation } from "../openLocation";
 import { applyProfileSnippet } from "../applyFix";
 import type { PanelOptions } from "../types";
@@ -21,7 +22,7 @@ export const DIAGNOSIS_VIEW_TYPE = "parity.diagnosis";
 export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromWebview> {
   private result?: RunResult;
   private error?: string;
-  private watch?: LogTail;
+  private readonly record: RecordFollower;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -30,8 +31,13 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
     options: PanelOptions,
   ) {
     super(panel, context, "diagnosis", diagnosisFromWebview, options.log);
+    this.record = new RecordFollower(run, {
+      onRun: (result) => this.show(result),
+      onError: (error) => this.failedToFollow(error),
+      onStarted: () => this.checkRecorded(),
+    });
     this.load(run);
-    this.disposables.push({ dispose: () => this.stopFollowing() });
+    this.disposables.push({ dispose: () => this.record.stop() });
   }
 
   protected handlers() {
@@ -64,39 +70,12 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
   /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
   protected onReady(): void {
     this.publish();
-    this.follow();
+    this.record.start();
   }
 
   /** A hidden panel's page is gone: nothing to update until it is shown (and says ready) again. */
   protected override onHidden(): void {
-    this.stopFollowing();
-  }
-
-  private stopFollowing(): void {
-    this.watch?.stop();
-    this.watch = undefined;
-  }
-
-  /** Reads run.json now and whenever it changes, until the run has ended (or the panel is hidden). */
-  private follow(): void {
-    this.stopFollowing();
-    const watch = new LogTail(
-      runDir(this.run),
-      {
-        onLines: () => undefined,
-        onRun: (result) => this.show(result),
-        onReset: () => undefined,
-        onError: (error) => this.failedToFollow(error),
-      },
-      { logs: false },
-    );
-    this.watch = watch;
-    watch
-      .start()
-      .then(() => (this.watch === watch ? this.checkRecorded() : undefined))
-      .catch((error: unknown) => {
-        if (this.watch === watch) this.failedToFollow(error);
-      });
+    this.record.stop();
   }
 
   private failedToFollow(error: unknown): void {

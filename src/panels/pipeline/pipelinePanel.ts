@@ -10,7 +10,8 @@ import {
   type RunGraphToWebview,
   type StepView,
 } from "../../protocol/pipeline";
-import { LogTail, runDir, type RunRef } from "../../app/store";
+import type { RunRef } from "../../app/store";
+import { RecordFollower } from "../recordFollower";
 import { workspaceFolders } from "../applyFix";
 import { BasePanel } from "../basePanel";
 import type { PanelOptions } from "../types";
@@ -36,7 +37,7 @@ export class PipelineRunPanel extends BasePanel<RunGraphToWebview, RunGraphFromW
   private definitionOf?: string;
   private readonly reading = new AbortController();
   private error?: string;
-  private watch?: LogTail;
+  private readonly record: RecordFollower;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -47,10 +48,14 @@ export class PipelineRunPanel extends BasePanel<RunGraphToWebview, RunGraphFromW
     private readonly openRun: (run: RunRef, view: StepView) => void,
   ) {
     super(panel, context, "pipeline", runGraphFromWebview, options.log);
+    this.record = new RecordFollower(run, {
+      onRun: (result) => this.show(result),
+      onError: (error) => this.failedToFollow(error),
+    });
     this.load(run, runGraphViewState({ runId: run.runId }));
     this.disposables.push({
       dispose: () => {
-        this.stopFollowing();
+        this.record.stop();
         this.reading.abort();
       },
     });
@@ -72,35 +77,11 @@ export class PipelineRunPanel extends BasePanel<RunGraphToWebview, RunGraphFromW
   /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
   protected onReady(): void {
     this.publish();
-    this.follow();
+    this.record.start();
   }
 
   protected override onHidden(): void {
-    this.stopFollowing();
-  }
-
-  private stopFollowing(): void {
-    this.watch?.stop();
-    this.watch = undefined;
-  }
-
-  /** Reads run.json now and whenever it changes, until the pipeline has ended (or the panel is hidden). */
-  private follow(): void {
-    this.stopFollowing();
-    const watch = new LogTail(
-      runDir(this.run),
-      {
-        onLines: () => undefined,
-        onRun: (result) => this.show(result),
-        onReset: () => undefined,
-        onError: (error) => this.failedToFollow(error),
-      },
-      { logs: false },
-    );
-    this.watch = watch;
-    watch.start().catch((error: unknown) => {
-      if (this.watch === watch) this.failedToFollow(error);
-    });
+    this.record.stop();
   }
 
   private failedToFollow(error: unknown): void {

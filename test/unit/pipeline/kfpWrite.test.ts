@@ -1,22 +1,12 @@
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { pipelineStep } from "../../helpers/pipeline";
 import { writeKfpPipeline } from "../../../src/core/pipeline/kfp/write";
 import type { Pipeline, PipelineStep } from "../../../src/core/pipeline/types";
 
 const MiB = 1024 * 1024;
 const location = { file: "/w/train.ipynb" };
-const step = (name: string, over: Partial<PipelineStep> = {}): PipelineStep => ({
-  name,
-  after: [],
-  inputs: [],
-  outputs: [],
-  limits: {},
-  retries: 0,
-  cache: true,
-  code: { kind: "cells", notebookFile: "/w/train.ipynb", cells: [1] },
-  location,
-  ...over,
-});
+const step = (name: string, over: Partial<PipelineStep> = {}) => pipelineStep(name, location, over);
 
 const pipeline: Pipeline = {
   name: "Train Model",

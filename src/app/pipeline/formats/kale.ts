@@ -18,7 +18,11 @@ export const kaleSource: PipelineSource = {
   reads: (file) => /\.(ipynb|py)$/i.test(file),
 
   async prepare(context, request, connection) {
-    const loaded = await loadPipeline(context, request.file, { profile: request.profile, connection });
+    const loaded = await loadPipeline(context, request.file, {
+      profile: request.profile,
+      connection,
+      text: request.text,
+    });
     const { job } = loaded;
     jobEnvFor(job, request.params);
     const folders = await hostFoldersFor(job);

@@ -124,13 +124,18 @@ async function taskImages(
 ): Promise<Map<string, string>> {
   const images = new Map<string, string>();
   const built = new Map<string, string>();
+  // Tasks mostly share an image: each is asked of the engine once.
+  const inspections = new Map<string, ReturnType<typeof inspect>>();
+  const inspect = (image: string) =>
+    connection.docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined);
   for (const step of pipeline.steps) {
     if (step.code.kind !== "kfp") continue;
     const task = step.code.task;
-    const inspected = await connection.docker
-      .getImage(task.image)
-      .inspect()
-      .catch(() => undefined);
+    if (!inspections.has(task.image)) inspections.set(task.image, inspect(task.image));
+    const inspected = await inspections.get(task.image)!;
     if (!inspected) {
       throw new ParityError(
         "ImageNotFound",
