@@ -1,4 +1,5 @@
 import type { HostFolders, JobSpec } from "../../../core/job/types";
+import type { ArgoContainer, ArgoPlace } from "../../../core/pipeline/argo/write";
 import type { KfpStepPlan } from "../../../core/pipeline/kfp/write";
 import type { ClusterSpec } from "../../../core/profile/types";
 import type { Pipeline, PipelineStep, StepInput } from "../../../core/pipeline/types";
@@ -54,6 +55,17 @@ export interface StepFormat {
   produced(step: PipelineStep, outputsDir: string): Promise<Produced>;
   /** How the step runs compiled (a KFP container component, an Argo template), where the format compiles. */
   kfpPlan?(step: PipelineStep): KfpStepPlan;
+  /**
+   * The step's own container in an Argo Workflow, where it is not Parity's image running the
+   * step's script (kfpPlan): a kfp-compiled task's executor, resolved in its pod.
+   */
+  argoContainer?(step: PipelineStep, place: ArgoStepPlace): ArgoContainer;
+}
+
+/** Where a step runs in an Argo Workflow, and how the cluster names an image built here. */
+export interface ArgoStepPlace extends ArgoPlace {
+  /** The image as the cluster pulls it (the registry's name for a tag built here). */
+  image(localTag: string): string;
 }
 
 /** A pipeline made ready to run: read, its images built, with the setting every step shares. */
@@ -66,6 +78,8 @@ export interface PreparedPipeline {
   folders: HostFolders;
   /** What the pipeline's record names as its image. */
   image: string;
+  /** Every image built or found here that a step runs in: what a cluster run pushes. */
+  images: string[];
   /** The profile's cluster section: where the compiled pipeline's pods may go. */
   cluster?: ClusterSpec;
   /** The profile's image.registry: where a cluster pulls the pipeline's image from. */

@@ -50,6 +50,7 @@ export const kaleSource: PipelineSource = {
       base: jobSpecFor(job, built.tag, request.params),
       folders,
       image: built.tag,
+      images: [built.tag],
       cluster: job.profile.profile.cluster,
       registry: job.profile.profile.image.registry,
     };

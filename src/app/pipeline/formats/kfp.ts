@@ -76,6 +76,9 @@ export const kfpSource: PipelineSource = {
       },
       folders,
       image: [...new Set(images.values())].join(", "),
+      images: [...new Set(images.values())],
+      cluster: profile.profile.cluster,
+      registry: profile.profile.image.registry,
     };
   },
 };

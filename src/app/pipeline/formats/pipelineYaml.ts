@@ -64,6 +64,7 @@ export const pipelineYamlSource: PipelineSource = {
       base: { ...jobSpecFor(job, built.tag), name: pipeline.name },
       folders,
       image: built.tag,
+      images: [built.tag],
       cluster: job.profile.profile.cluster,
       registry: job.profile.profile.image.registry,
     };

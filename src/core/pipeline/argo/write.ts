@@ -10,20 +10,47 @@ import {
   typedParameters,
   usedParameters,
   type CompiledStepPlan,
+  type TypedParameter,
 } from "../compiled";
 import { ancestorsOf, descendantsOf } from "../graph";
-import type { Pipeline } from "../types";
+import type { Pipeline, PipelineStep } from "../types";
+
+/** What a step's container is told of the Workflow it runs in. */
+export interface ArgoPlace {
+  /** The pipeline's parameters Argo can pass, typed. */
+  parameters: Map<string, TypedParameter>;
+  /** Argo's placeholder for the value of a pipeline parameter the step takes. */
+  parameter(name: string): string;
+  /** The folder of a step's outputs on the run's volume, as its pod sees it. */
+  outputsDir(stepName: string): string;
+}
+
+/** The container a step runs, and which of the pipeline's parameters it takes. */
+export interface ArgoContainer {
+  image: string;
+  command: string[];
+  args: string[];
+  env?: Record<string, string>;
+  parameters: string[];
+}
 
 export interface ArgoPlan {
-  /** The image every step runs in (the one Parity built for the pipeline, as the cluster pulls it). */
+  /** What the steps run in, as the Workflow's header says it (Parity's image, or the tasks' images). */
   image: string;
   /** The profile's limits, which a step's own limits override. */
   limits: JobLimits;
-  steps: Map<string, CompiledStepPlan>;
+  /** Each step's script in Parity's `image` (a tagged notebook, a pipeline.yaml)... */
+  steps?: Map<string, CompiledStepPlan>;
+  /** ...or each step's own container (a kfp-compiled pipeline's tasks). */
+  container?(step: PipelineStep, place: ArgoPlace): ArgoContainer;
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
   /** The size of the volume the steps hand their values on through. */
   artifactsVolume?: string;
+  /** The Workflow's own name (else a name generated from the pipeline's). */
+  name?: string;
+  /** Labels on the Workflow and every step's pod (a run's id, so its pods are found). */
+  labels?: Record<string, string>;
 }
 
 export interface ArgoCompiled {
@@ -52,30 +79,29 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
   const name = engineName(pipeline.name);
   const templates: Record<string, unknown>[] = [];
   const tasks: Record<string, unknown>[] = [];
+  const place: ArgoPlace = {
+    parameters,
+    parameter: (parameter) => `{{inputs.parameters.${parameter}}}`,
+    outputsDir: (stepName) => `${ARTIFACTS_MOUNT}/{{workflow.name}}/${stepName}`,
+  };
+  const containerOf = plan.container ?? ((step: PipelineStep) => scriptContainer(plan, step, place));
   for (const step of pipeline.steps) {
-    const stepPlan = plan.steps.get(step.name);
-    if (!stepPlan) throw new Error(`No plan for the step ${step.name}`);
-    const used = usedParameters(stepPlan, parameters);
-    const folder = (stepName: string) => `${ARTIFACTS_MOUNT}/{{workflow.name}}/${stepName}`;
+    const container = containerOf(step, place);
+    const used = container.parameters;
     const limits = quantities({ ...plan.limits, ...step.limits });
+    const env = Object.entries(container.env ?? {}).map(([envName, value]) => ({ name: envName, value }));
     templates.push({
       name: engine(step.name),
       ...(used.length > 0 && { inputs: { parameters: used.map((parameter) => ({ name: parameter })) } }),
       ...(step.retries > 0 && { retryStrategy: { limit: String(step.retries) } }),
       ...(Object.keys(plan.nodeSelector).length > 0 && { nodeSelector: plan.nodeSelector }),
       ...(plan.tolerations.length > 0 && { tolerations: plan.tolerations }),
-      metadata: { labels: { "parity.dev/pipeline": name, "parity.dev/step": step.name } },
+      metadata: { labels: { ...plan.labels, "parity.dev/pipeline": name, "parity.dev/step": step.name } },
       container: {
-        image: plan.image,
-        command: STEP_ENTRY,
-        args: stepArguments(stepPlan, step, parameters, {
-          parameter: (parameter) => `{{inputs.parameters.${parameter}}}`,
-          input: (input) => {
-            const from = step.inputs.find((each) => each.name === input)!;
-            return `${folder(from.from)}/${from.output}`;
-          },
-          output: (output) => `${folder(step.name)}/${output}`,
-        }),
+        image: container.image,
+        command: container.command,
+        args: container.args,
+        ...(env.length > 0 && { env }),
         resources: { requests: limits, limits },
         volumeMounts: [{ name: ARTIFACTS_VOLUME, mountPath: ARTIFACTS_MOUNT }],
       },
@@ -98,8 +124,8 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Workflow",
     metadata: {
-      generateName: `${name}-`,
-      labels: { "parity.dev/pipeline": name },
+      ...(plan.name ? { name: plan.name } : { generateName: `${name}-` }),
+      labels: { ...plan.labels, "parity.dev/pipeline": name },
       annotations: { "parity.dev/source": path.basename(pipeline.file) },
     },
     spec: {
@@ -138,8 +164,28 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
       `Steps that run side by side share the run's volume (ReadWriteOnce): on a cluster with several nodes their pods must land on one, or the volume needs a storage class that allows ReadWriteMany.`,
     );
   }
-  const header = `# An Argo Workflow compiled by Parity from ${path.basename(pipeline.file)}: each step runs its script in ${plan.image}.\n`;
+  const runs = plan.container ? `runs in ${plan.image}` : `runs its script in ${plan.image}`;
+  const header = `# An Argo Workflow compiled by Parity from ${path.basename(pipeline.file)}: each step ${runs}.\n`;
   return { yaml: `${header}${dump(workflow, { lineWidth: -1, noRefs: true })}`, workflow, notes };
+}
+
+/** A step that runs its script in Parity's image (STEP_ENTRY), its values handed on as files on the run's volume. */
+function scriptContainer(plan: ArgoPlan, step: PipelineStep, place: ArgoPlace): ArgoContainer {
+  const stepPlan = plan.steps?.get(step.name);
+  if (!stepPlan) throw new Error(`No plan for the step ${step.name}`);
+  return {
+    image: plan.image,
+    command: STEP_ENTRY,
+    args: stepArguments(stepPlan, step, place.parameters, {
+      parameter: place.parameter,
+      input: (input) => {
+        const from = step.inputs.find((each) => each.name === input)!;
+        return `${place.outputsDir(from.from)}/${from.output}`;
+      },
+      output: (output) => `${place.outputsDir(step.name)}/${output}`,
+    }),
+    parameters: usedParameters(stepPlan, place.parameters),
+  };
 }
 
 /** Kubernetes quantities of a step's limits: memory in bytes (Mi where whole), CPU in millicores, GPUs. */
