@@ -13,3 +13,4 @@ export { targetNamed } from "./targets";
 export { runStop, type RunStop } from "./targets/stop";
 export { checkPipelineFile } from "./pipeline/check";
 export { runPipelineLocally } from "./pipeline/runLocal";
+export { runPipelineOnCluster } from "./pipeline/runCluster";

@@ -46,6 +46,7 @@ export function registerCommands(
     "parity.signInToRegistry": later((cluster) => cluster.signInToRegistry),
     "parity.refreshCluster": () => refreshCluster(views.cluster),
     "parity.runPipelineLocally": runPipelineLocally,
+    "parity.runPipelineOnCluster": later((cluster) => cluster.runPipelineOnCluster),
     "parity.cancelPipelineRun": cancelPipelineRun,
     "parity.showPipelineRun": showPipelineRun,
   };

@@ -7,7 +7,14 @@ import type { Prediction } from "../../core/preflight";
 import type { Pipeline } from "../../core/pipeline/types";
 import { fixLines } from "../../core/presentation/fix";
 import type { AccessCheck } from "../../targets/kube/access";
-import { connectCluster, describeTarget, type ClusterTarget } from "../../targets/kube/connection";
+import {
+  connectCluster,
+  describeTarget,
+  type ClusterTarget,
+  type KubeConnection,
+} from "../../targets/kube/connection";
+import type { JobLimits } from "../../core/job/types";
+import type { ClusterSpec } from "../../core/profile/types";
 import { httpStatus } from "../../targets/kube/kubeErrors";
 import { clusterFacts, preflight } from "../../targets/kube/preflight";
 import type { Print, SessionContext } from "../context";
@@ -27,7 +34,7 @@ export interface PipelineClusterCheck {
 }
 
 /** What running a pipeline as an Argo Workflow needs: the Workflow, and reading its pods, logs and events. */
-function workflowPermissions(namespace: string): AccessCheck[] {
+export function workflowPermissions(namespace: string): AccessCheck[] {
   return [
     ...["create", "delete", "get", "list", "watch"].map((verb) => ({
       verb,
@@ -61,22 +68,51 @@ export async function checkPipelineOnCluster(
     cwd: context.cwd,
     env: context.env,
   });
+  const cluster = await connectPipelineCluster(context, request, profile.profile.cluster);
+  const steps = await predictSteps(cluster, pipeline, {
+    limits: profile.limits,
+    cluster: profile.profile.cluster,
+    profileName: profile.name,
+    workspaceDir: profile.dir,
+  });
+  const namespace = cluster.target.namespace;
+  const missing = await missingPermissions(cluster, workflowPermissions(namespace));
+  const argoInstalled = await argoServed(cluster);
+  return { pipeline, target: cluster.target, steps, missing, argoInstalled };
+}
+
+/** The cluster a pipeline goes to: the one asked for, else the profile's, else the kubeconfig's; said once. */
+export async function connectPipelineCluster(
+  context: SessionContext,
+  request: { placement?: { context?: string; namespace?: string }; print: Print },
+  profileCluster: ClusterSpec | undefined,
+): Promise<KubeConnection> {
   const cluster = await connectCluster({
     env: context.env,
     homeDir: context.env.HOME ?? homedir(),
     context: request.placement?.context,
     namespace: request.placement?.namespace,
-    profileCluster: profile.profile.cluster,
+    profileCluster,
     signal: context.signal,
   });
   request.print(`Cluster:  ${describeTarget(cluster.target)}`);
+  return cluster;
+}
+
+/**
+ * Each step's pod (the profile's limits, or the step's own) predicted against the cluster's
+ * nodes, quotas and limit ranges as a job's is; the cluster's facts are read once for every step.
+ */
+export async function predictSteps(
+  cluster: KubeConnection,
+  pipeline: Pipeline,
+  setting: { limits: JobLimits; cluster?: ClusterSpec; profileName: string; workspaceDir: string },
+): Promise<PipelineClusterCheck["steps"]> {
   const namespace = cluster.target.namespace;
-  const placement = profile.profile.cluster ?? { nodeSelector: {}, tolerations: [], protected: true };
+  const placement = setting.cluster ?? { nodeSelector: {}, tolerations: [], protected: true };
   const steps: PipelineClusterCheck["steps"] = [];
-  // The nodes, quotas and limit ranges read once for every step.
   const facts = await clusterFacts(cluster.config, namespace);
   for (const step of pipeline.steps) {
-    const limits = { ...profile.limits, ...step.limits };
     const workload = buildWorkload({
       name: jobNameFor(`${pipeline.name}-${step.name}`),
       namespace,
@@ -84,21 +120,25 @@ export async function checkPipelineOnCluster(
       command: ["python"],
       env: {},
       workingDir: WORKSPACE_DIR,
-      limits,
-      profileName: profile.name,
-      notebook: path.relative(profile.dir, pipeline.file).split(path.sep).join("/"),
+      limits: { ...setting.limits, ...step.limits },
+      profileName: setting.profileName,
+      notebook: path.relative(setting.workspaceDir, pipeline.file).split(path.sep).join("/"),
       // One pod per step: the replicas of a distributed profile are not a pipeline's.
       cluster: { ...placement, distributed: undefined },
     });
     steps.push({ name: step.name, prediction: await preflight(cluster.config, namespace, workload, facts) });
   }
-  const missing = await missingPermissions(cluster, workflowPermissions(namespace));
-  const argoInstalled = await cluster.config
+  return steps;
+}
+
+/** Whether the cluster serves Argo's Workflow (undefined: it could not be asked, e.g. not allowed). */
+export async function argoServed(cluster: KubeConnection): Promise<boolean | undefined> {
+  return cluster.config
     .makeApiClient(CustomObjectsApi)
     .listNamespacedCustomObject({
       group: "argoproj.io",
       version: "v1alpha1",
-      namespace,
+      namespace: cluster.target.namespace,
       plural: "workflows",
       limit: 1,
     })
@@ -106,7 +146,6 @@ export async function checkPipelineOnCluster(
       () => true,
       (error: unknown) => (httpStatus(error) === 404 ? false : undefined),
     );
-  return { pipeline, target: cluster.target, steps, missing, argoInstalled };
 }
 
 /** One line per step (would it schedule, and where), each problem with its fix, then the permissions. */

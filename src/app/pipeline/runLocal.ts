@@ -65,7 +65,7 @@ export async function runPipelineLocally(
 }
 
 /** "Pipeline numbers: load → squares, total → report" */
-function describePipeline(pipeline: Pipeline): string {
+export function describePipeline(pipeline: Pipeline): string {
   const lines = [
     `Pipeline ${pipeline.name}: ${pipeline.steps.length} step${pipeline.steps.length === 1 ? "" : "s"}`,
   ];
@@ -386,12 +386,7 @@ class PipelineRun {
       this.context.signal.aborted || this.states.some((state) => state.status === "cancelled");
     const status: RunStatus = failed.length > 0 ? "failed" : cancelled ? "cancelled" : "succeeded";
     const finishedAt = new Date().toISOString();
-    const diagnosis: Diagnosis[] = failed.map((state) => ({
-      code: "StepFailed",
-      severity: "error",
-      message: `The step ${state.name} failed: ${state.reason ?? "see its run"}.`,
-      fix: `Open the step's run${state.runId ? ` (${state.runId})` : ""} for its logs and diagnosis: parity logs ${state.runId ?? ""}`.trim(),
-    }));
+    const diagnosis = stepFailures(this.states);
     const final: RunResult = {
       ...this.base,
       status,
@@ -407,6 +402,18 @@ class PipelineRun {
     await this.recorder.save(final);
     return final;
   }
+}
+
+/** One error per failed step, pointing at the step's own run. */
+export function stepFailures(states: PipelineStepState[]): Diagnosis[] {
+  return states
+    .filter((state) => state.status === "failed")
+    .map((state) => ({
+      code: "StepFailed",
+      severity: "error",
+      message: `The step ${state.name} failed: ${state.reason ?? "see its run"}.`,
+      fix: `Open the step's run${state.runId ? ` (${state.runId})` : ""} for its logs and diagnosis: parity logs ${state.runId ?? ""}`.trim(),
+    }));
 }
 
 /** How a step's run ended, in a few words: its first error's message, or its exit code. */

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { relativeTo } from "../../app/context";
 import type { PipelineStepState } from "../../core/pipeline/types";
-import type { RunResult } from "../../core/job/types";
+import type { LogLine, RunResult } from "../../core/job/types";
 import { parseCommand, targetOptions } from "../args";
 import type { CliCommand, CliIO } from "../io";
 
@@ -20,6 +20,10 @@ imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipe
                     as KFP passes them. A step after a failed one is not run; a
                     step whose image, code, parameters and inputs match a succeeded run is reused
                     (cached). The exit code is 0 only when every step succeeded.
+                    With --target cluster: built here, each step's pod checked against the
+                    cluster first, the images pushed as for parity run, then run there as an
+                    Argo Workflow with the same limits (requests = limits), followed to its end:
+                    each step's logs, events and diagnosis. Ctrl-C deletes the Workflow.
   check <file>      Checks the pipeline's steps and edges without building or running anything;
                     with --target cluster, also whether each step's pod would schedule there
                     (its limits against the nodes, quotas and limit ranges) and whether you may
@@ -33,7 +37,7 @@ imports, functions, pipeline-parameters, skip, limit:<resource>:<value>), a pipe
 Options:
   -p, --param name=value  Override a pipeline parameter (repeatable)
   --to <kfp|argo>         What compile writes
-  --target local|cluster  Where check checks (default: local; nothing is built either way)
+  --target local|cluster  Where run runs and check checks (default: local)
   --context <name>        kubeconfig context for --target cluster
   -n, --namespace <name>  Namespace for --target cluster
   -o, --output <file>     Where compile writes (default: stdout)
@@ -82,25 +86,34 @@ export const pipelineCommand: CliCommand = async (args, io) => {
     io.err(`parity pipeline: unknown action "${action}"; use "run", "check" or "compile".\n\n${USAGE}`);
     return 2;
   }
-  if (values.target === "cluster") {
-    io.err(
-      "parity pipeline: running a pipeline on a cluster is not supported yet. Check it there with parity pipeline check --target cluster, and compile it for the cluster's engine with parity pipeline compile --to argo (or --to kfp).",
-    );
-    return 2;
-  }
-  const { runPipelineLocally } = await import("../../app/pipeline/runLocal");
   const print = values.json ? io.err : io.out;
-  const result = await runPipelineLocally(io, {
+  let workspaceDir: string | undefined;
+  const request = {
+    onStart: (run: { workspaceDir: string }) => {
+      workspaceDir = run.workspaceDir;
+    },
     file,
     profile: values.profile,
     params: values.param,
     noCache: values["no-cache"],
     verbose: values.verbose,
     print,
-    onLog: (line) =>
+    onLog: (line: LogLine) =>
       (line.stream === "stderr" || values.json ? io.err : io.out)(`[${line.source}] ${line.text}`),
-  });
-  if (values.json) io.out(JSON.stringify(pipelineJson(result)));
+  };
+  let result: RunResult;
+  if (values.target === "cluster") {
+    // Every step runs on a cluster (Parity's step cache is this machine's): --no-cache changes nothing there.
+    const { runPipelineOnCluster } = await import("../../app/pipeline/runCluster");
+    result = await runPipelineOnCluster(io, {
+      ...request,
+      placement: { context: values.context, namespace: values.namespace },
+    });
+  } else {
+    const { runPipelineLocally } = await import("../../app/pipeline/runLocal");
+    result = await runPipelineLocally(io, request);
+  }
+  if (values.json) io.out(JSON.stringify(await pipelineJson(result, workspaceDir)));
   else {
     io.out(summary(result));
     for (const item of result.diagnosis) io.out(`  ${item.message}\n    ${item.fix}`);
@@ -196,12 +209,18 @@ async function check(io: CliIO, file: string, json: boolean): Promise<number> {
   return 0;
 }
 
-/** The run's last line with --json: the run, each step, and the diagnosis. */
-function pipelineJson(result: RunResult) {
+/** The run's last line with --json: the run, each step (with its own run's diagnosis), and the diagnosis. */
+async function pipelineJson(result: RunResult, workspaceDir: string | undefined) {
+  const { readRecordOf } = await import("../../app/store/runStore");
+  const diagnosisOf = async (state: PipelineStepState) =>
+    state.runId && workspaceDir && state.status !== "cached"
+      ? ((await readRecordOf({ workspaceDir, runId: state.runId }).catch(() => undefined))?.diagnosis ?? [])
+      : [];
+  const diagnoses = await Promise.all((result.steps ?? []).map(diagnosisOf));
   return {
     runId: result.runId,
     status: result.status,
-    steps: (result.steps ?? []).map((state: PipelineStepState) => ({
+    steps: (result.steps ?? []).map((state: PipelineStepState, index) => ({
       name: state.name,
       status: state.status,
       runId: state.runId ?? null,
@@ -211,6 +230,7 @@ function pipelineJson(result: RunResult) {
       startedAt: state.startedAt ?? null,
       finishedAt: state.finishedAt ?? null,
       reason: state.reason ?? null,
+      diagnosis: diagnoses[index],
     })),
     durationMs: result.durationMs,
     diagnosis: result.diagnosis,

@@ -7,3 +7,4 @@ export { selectClusterNamespace } from "./selectNamespace";
 export { showManifest } from "./showManifest";
 export { signInToRegistry } from "./signInToRegistry";
 export { runOnCluster } from "../run/runOnCluster";
+export { runPipelineOnCluster } from "../pipeline/runPipelineOnCluster";

@@ -1,107 +1,16 @@
-import path from "node:path";
-import * as vscode from "vscode";
-import { ParityError } from "../../core/errors";
-import type { RunResult } from "../../core/job/types";
-import type { PipelineStepState } from "../../core/pipeline/types";
-import { formatDuration } from "../../core/presentation/runStatus";
-import type { RunRef } from "../../app/store";
 import type { Services } from "../../services/container";
-import { withCancellableProgress } from "../support/progress";
-import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
+import { runPipeline } from "./pipelineRun";
 
 /**
  * Parity: Run Pipeline Locally — runs a pipeline's steps on local Docker, each under its limits,
- * side by side where its edges allow. The progress says which steps run; its Cancel (or Cancel Run
- * on the pipeline's row) stops every running step's container. The run graph opens once the
- * pipeline's record is written.
+ * side by side where its edges allow. Cancel stops every running step's container.
  */
 export async function runPipelineLocally(services: Services, arg?: unknown): Promise<void> {
-  requireTrust("run");
-  const file = path.resolve(notebookFor(services, arg, "run as a pipeline"));
-  const name = fileName(file);
-  if (services.activeRuns.all().some((run) => run.kind === "pipeline" && run.notebookFile === file)) {
-    throw new ParityError("PipelineRunning", `The pipeline ${name} is already running in this window.`, {
-      fix: "Wait for it to end, or stop it with Cancel Run on its running row in the Pipelines view.",
-    });
-  }
-  // Known to this window at once, before anything is awaited: a second click finds it running.
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  const active = services.activeRuns.begin(file, stop, "local", "pipeline");
-  let run: RunRef | undefined;
-  let started = false;
-  try {
-    await saveIfDirty(file);
-    const [panels, app] = await Promise.all([import("../../panels"), services.app()]);
-    const result = await withCancellableProgress(
-      services,
-      `Parity: pipeline ${name}`,
-      async ({ signal, print }) => {
-        started = true;
-        signal.addEventListener("abort", stop, { once: true });
-        const steps = new Map<string, PipelineStepState>();
-        let total: number | undefined;
-        try {
-          return await app.runPipelineLocally(services.sessionContext(file, controller.signal), {
-            file,
-            params: [],
-            // The build's lines show in the progress; once steps go, the progress says which run.
-            print: (line) => (steps.size > 0 ? services.log(line) : print(line)),
-            // The pipeline's record is written: the Runs and Pipelines views and the graph follow it.
-            onStart: (started) => {
-              run = { workspaceDir: started.workspaceDir, runId: started.runId };
-              total = started.steps;
-              services.activeRuns.started(active, started.runId, started.workspaceDir);
-              panels.showPipelineRunPanel(services.context, run);
-            },
-            onStep: (state) => {
-              steps.set(state.name, state);
-              print(stepsProgress([...steps.values()], total));
-            },
-          });
-        } finally {
-          services.activeRuns.end(active);
-        }
-      },
-    );
-    announce(services, result, name, run, panels);
-  } finally {
-    // Refused or failed before the progress began (a save, a load): the window forgets it.
-    if (!started) services.activeRuns.end(active);
-  }
-}
-
-/** "Running squares, total · 1 of 4 steps done" */
-function stepsProgress(states: PipelineStepState[], total: number | undefined): string {
-  const running = states.filter((state) => state.status === "running").map((state) => state.name);
-  const done = states.filter((state) => state.status !== "running" && state.status !== "pending").length;
-  const doing = running.length > 0 ? `Running ${running.join(", ")}` : "Starting the next steps";
-  return `${doing} · ${done}${total ? ` of ${total}` : ""} ${done === 1 && !total ? "step" : "steps"} done`;
-}
-
-/** How the pipeline ended, said once; the run graph is a click away. */
-function announce(
-  services: Services,
-  result: RunResult,
-  name: string,
-  run: RunRef | undefined,
-  panels: typeof import("../../panels"),
-): void {
-  const duration = result.durationMs !== undefined ? ` in ${formatDuration(result.durationMs)}` : "";
-  services.log(`${result.runId}: pipeline ${result.status}${duration}`);
-  if (result.status === "cancelled") return;
-  const actions = run ? ["Open Run Graph"] : [];
-  const open = (choice: string | undefined): void => {
-    if (choice && run) panels.showPipelineRunPanel(services.context, run);
-  };
-  if (result.status === "succeeded") {
-    const cached = (result.steps ?? []).filter((state) => state.status === "cached").length;
-    const reused = cached > 0 ? ` (${cached} cached)` : "";
-    void vscode.window
-      .showInformationMessage(`The pipeline ${name} succeeded${duration}${reused}.`, ...actions)
-      .then(open);
-    return;
-  }
-  const why = result.diagnosis[0]?.message ?? "a step did not succeed.";
-  void vscode.window.showWarningMessage(`The pipeline ${name} failed: ${why}`, ...actions).then(open);
+  await runPipeline(services, arg, {
+    name: "local",
+    trust: "run",
+    action: "run as a pipeline",
+    where: "",
+    run: (app, context, request) => app.runPipelineLocally(context, request),
+  });
 }

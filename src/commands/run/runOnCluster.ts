@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { fixLines } from "../../core/presentation/fix";
 import { namespaceQuestion } from "../../core/cluster/placement";
 import { CancelledError } from "../../core/errors";
+import type { Diagnosis } from "../../core/diagnosis/types";
 import type { Prediction } from "../../core/preflight";
 import type { ProfileChange } from "../../core/profile/edit";
 import { clusterChoice } from "../../services/clusterSettings";
@@ -43,8 +44,8 @@ export async function runOnCluster(services: Services, arg?: unknown, again?: un
           rerun?.placement ?? (await placementFor(clusterChoice(), profile.cluster?.namespace, name)),
         registryCredentials,
         confirmUnschedulable: (prediction, manifest) =>
-          confirmUnschedulable(prediction, name, {
-            showManifest: () => openManifest(manifest),
+          confirmUnschedulable(jobQuestion(prediction, name), {
+            look: { title: "Show Manifest", show: () => openManifest(manifest) },
             profileDir: async () => {
               const found = folder && (await app.findProfileFile(path.dirname(notebookFile), folder));
               return found ? path.dirname(found) : undefined;
@@ -60,45 +61,70 @@ export async function runOnCluster(services: Services, arg?: unknown, again?: un
   }
 }
 
+/** What the dialog says when the cluster cannot schedule what a run would submit. */
+export interface UnschedulableQuestion {
+  /** Its first line: what cannot be scheduled, and the first reason. */
+  message: string;
+  /** The problems with their fixes, and what submitting anyway leads to; a line each. */
+  detail: string[];
+  /** The changes to parity.yaml that fix it, offered as a button where the caller can apply them. */
+  changes: ProfileChange[];
+}
+
+/** A job's question: its pod's problems, each with its fix. */
+function jobQuestion(prediction: Prediction, name: string): UnschedulableQuestion {
+  const problems = notable(prediction);
+  return {
+    message: `The cluster cannot schedule ${name} as it is: ${problems[0]?.message ?? "no node fits it."}`,
+    detail: [...problemLines(problems), "Submitted anyway, the job stays Pending until the cluster changes."],
+    changes: problems.flatMap((problem) => problem.snippet?.changes ?? []),
+  };
+}
+
+/** The preflight's problems worth a word: its errors and warnings, not its notes. */
+export function notable(prediction: Prediction): Diagnosis[] {
+  return prediction.problems.filter((problem) => problem.severity !== "info");
+}
+
+/** "• the problem" and its fix below it, for a dialog's detail. */
+export function problemLines(problems: Diagnosis[]): string[] {
+  // A dialog drops leading spaces: the YAML keeps its indentation in no-break spaces.
+  return problems.flatMap((problem) => [`• ${problem.message}`, ...fixLines(problem).map(keepIndent)]);
+}
+
 /**
- * The preflight's problems, and the choice: add the fix to parity.yaml (when it is a change to it),
- * look at the manifest, submit anyway (it will stay Pending), or stop. VS Code makes the first of
- * these the default button and its own Cancel never is, so the first is one that submits nothing.
+ * The question, and the choice: add the fix to parity.yaml (when it is a change to it and the
+ * caller can apply it), look (at the manifest, say), submit anyway (it will stay Pending), or stop.
+ * VS Code makes the first of these the default button and its own Cancel never is, so the first is
+ * one that submits nothing wherever there is one.
  */
-async function confirmUnschedulable(
-  prediction: Prediction,
-  name: string,
-  actions: { showManifest(): Promise<void>; profileDir(): Promise<string | undefined> },
+export async function confirmUnschedulable(
+  question: UnschedulableQuestion,
+  actions: {
+    look?: { title: string; show(): Promise<void> };
+    profileDir?(): Promise<string | undefined>;
+  },
 ): Promise<boolean> {
-  const problems = prediction.problems.filter((problem) => problem.severity !== "info");
-  const changes = problems.flatMap((problem) => problem.snippet?.changes ?? []);
+  const { changes } = question;
   const apply: vscode.MessageItem | undefined =
-    changes.length > 0 ? { title: "Add the Fix to parity.yaml" } : undefined;
-  const manifest: vscode.MessageItem = { title: "Show Manifest" };
+    changes.length > 0 && actions.profileDir ? { title: "Add the Fix to parity.yaml" } : undefined;
+  const look: vscode.MessageItem | undefined = actions.look && { title: actions.look.title };
   const submit: vscode.MessageItem = { title: "Submit Anyway" };
   const cancel: vscode.MessageItem = { title: "Cancel", isCloseAffordance: true };
   for (;;) {
     const choice = await vscode.window.showWarningMessage(
-      `The cluster cannot schedule ${name} as it is: ${problems[0]?.message ?? "no node fits it."}`,
-      {
-        modal: true,
-        detail: [
-          // A dialog drops leading spaces: the YAML keeps its indentation in no-break spaces.
-          ...problems.flatMap((problem) => [`• ${problem.message}`, ...fixLines(problem).map(keepIndent)]),
-          "Submitted anyway, the job stays Pending until the cluster changes.",
-        ].join("\n"),
-      },
-      ...(apply ? [apply] : []),
-      manifest,
+      question.message,
+      { modal: true, detail: question.detail.join("\n") },
+      ...[apply, look].filter((item) => item !== undefined),
       submit,
       cancel,
     );
     if (choice === submit) return true;
-    if (choice === manifest) {
-      await actions.showManifest();
+    if (choice && choice === look) {
+      await actions.look!.show();
       continue;
     }
-    if (choice === apply) await addFix(changes, await actions.profileDir());
+    if (choice && choice === apply) await addFix(changes, await actions.profileDir!());
     return false;
   }
 }
@@ -123,7 +149,7 @@ function keepIndent(line: string): string {
  * The window's context and namespace, except that a namespace selected for browsing the Cluster
  * view that is not the one parity.yaml runs in is used only when the user says so.
  */
-async function placementFor(
+export async function placementFor(
   choice: { context?: string; namespace?: string },
   profileNamespace: string | undefined,
   name: string,

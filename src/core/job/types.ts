@@ -75,7 +75,8 @@ export interface RunResult {
   unreachableSince?: string;
 }
 
-export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob";
+/** What Parity creates on a cluster: a job run's Job (or training job), a pipeline run's Argo Workflow. */
+export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob" | "Workflow";
 
 export interface ClusterRunRef {
   context: string;

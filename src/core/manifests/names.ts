@@ -35,6 +35,12 @@ const RESOURCES: Record<ClusterWorkloadKind, WorkloadResource> = {
   Job: { group: "batch", version: "v1", plural: "jobs", apiVersion: "batch/v1" },
   PyTorchJob: { group: "kubeflow.org", version: "v1", plural: "pytorchjobs", apiVersion: "kubeflow.org/v1" },
   TFJob: { group: "kubeflow.org", version: "v1", plural: "tfjobs", apiVersion: "kubeflow.org/v1" },
+  Workflow: {
+    group: "argoproj.io",
+    version: "v1alpha1",
+    plural: "workflows",
+    apiVersion: "argoproj.io/v1alpha1",
+  },
 };
 
 export function workloadResource(kind: ClusterWorkloadKind): WorkloadResource {

@@ -37,6 +37,8 @@ export class RunLogs {
     onLine: (line: LogLine) => void,
     /** Per source, where the run's recorded log stops: lines up to there are not passed on again. */
     private readonly recorded = new Map<string, RecordedPosition>(),
+    /** The containers whose logs are the run's (all, when not said): an Argo pod's `main`, not its `wait`. */
+    private readonly followsContainer: (name: string) => boolean = () => true,
   ) {
     this.merge = new ReplicaMerge(onLine);
   }
@@ -48,6 +50,7 @@ export class RunLogs {
     for (const status of pod.status?.containerStatuses ?? []) {
       const key = `${name}/${status.name}`;
       if (this.followers.has(key) || !(status.state?.running || status.state?.terminated)) continue;
+      if (!this.followsContainer(status.name)) continue;
       const source = replicaName(pod);
       const follower: Follower = {
         key,

@@ -1,4 +1,5 @@
 import type { CoreV1Event, KubernetesObject, V1Pod } from "@kubernetes/client-node";
+import { workflowOutcome, type WorkflowObject } from "../../core/pipeline/argo/status";
 import { containerFailures } from "../../core/diagnosis/cluster/podProblems";
 import { Emitter, type Disposable } from "../../core/events";
 import type { ClusterWorkloadKind, RunStatus, TimelineEntry } from "../../core/job/types";
@@ -45,6 +46,8 @@ export function workloadOutcome(
   kind: ClusterWorkloadKind,
   workload: WorkloadObject | undefined,
 ): WorkloadOutcome | undefined {
+  // A Workflow says how it ended by its phase; its conditions say other things (PodRunning, Completed).
+  if (kind === "Workflow") return workflowOutcome(workload as WorkflowObject | undefined);
   const conditions = (workload?.status?.conditions ?? []).filter((c) => c.status === "True");
   const success = kind === "Job" ? "Complete" : "Succeeded";
   const done = conditions.find((c) => c.type === success || c.type === "Failed");

@@ -158,9 +158,10 @@ describe("the Pipelines view's menus", () => {
   );
   const live = pipeline!.runs[0]!;
 
-  it("offer Run Pipeline Locally on a pipeline, Cancel Run on a live run this window started, logs on a step that ran", () => {
+  it("offer Run Pipeline Locally and on Cluster on a pipeline, Cancel Run on a live run this window started, logs on a step that ran", () => {
     expect(menuFor("parity.pipelines", presentPipeline(pipeline!).contextValue)).toEqual([
       "parity.runPipelineLocally",
+      "parity.runPipelineOnCluster",
     ]);
     expect(menuFor("parity.pipelines", presentPipelineRun(live).contextValue)).toEqual([
       "parity.cancelPipelineRun",

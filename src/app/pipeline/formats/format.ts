@@ -80,6 +80,8 @@ export interface PreparedPipeline {
   image: string;
   /** Every image built or found here that a step runs in: what a cluster run pushes. */
   images: string[];
+  /** The profile's name, as labels on what goes to a cluster say it. */
+  profileName?: string;
   /** The profile's cluster section: where the compiled pipeline's pods may go. */
   cluster?: ClusterSpec;
   /** The profile's image.registry: where a cluster pulls the pipeline's image from. */

@@ -51,6 +51,7 @@ export const kaleSource: PipelineSource = {
       folders,
       image: built.tag,
       images: [built.tag],
+      profileName: job.profile.name,
       cluster: job.profile.profile.cluster,
       registry: job.profile.profile.image.registry,
     };

@@ -11,6 +11,7 @@ import {
   taskOutputs,
   type TaskInputs,
 } from "../../../core/pipeline/kfp/executor";
+import { kfpArgoContainer } from "../../../core/pipeline/kfp/argo";
 import { isKfpPipelineSpec, readKfpPipeline } from "../../../core/pipeline/kfp/read";
 import type { KfpTask } from "../../../core/pipeline/kfp/types";
 import type { Pipeline, PipelineStep } from "../../../core/pipeline/types";
@@ -287,6 +288,10 @@ function kfpFormat(
         }),
         env: task.env,
       };
+    },
+
+    argoContainer(step, place) {
+      return kfpArgoContainer(taskOf(step), step, place, place.image(images.get(step.name)!), pipeline);
     },
 
     async produced(step, outputsDir): Promise<Produced> {

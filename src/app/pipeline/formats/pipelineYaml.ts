@@ -65,6 +65,7 @@ export const pipelineYamlSource: PipelineSource = {
       folders,
       image: built.tag,
       images: [built.tag],
+      profileName: job.profile.name,
       cluster: job.profile.profile.cluster,
       registry: job.profile.profile.image.registry,
     };

@@ -77,7 +77,13 @@ export function readKfpPipeline(text: string, file: string): Pipeline {
   const parameters: PipelineParameter[] = Object.entries(parameterDefinitions).map(([name, definition]) => ({
     name,
     kfpType: definition.parameterType,
-    ...(definition.defaultValue !== undefined && { defaultSource: JSON.stringify(definition.defaultValue) }),
+    ...(definition.defaultValue !== undefined && {
+      defaultSource: JSON.stringify(definition.defaultValue),
+      // A plain value as it is (what Argo and KFP pass), so a boolean or a string is never read as Python.
+      ...(["string", "number", "boolean"].includes(typeof definition.defaultValue) && {
+        defaultValue: definition.defaultValue as string | number | boolean,
+      }),
+    }),
     location: at(["root", "inputDefinitions", "parameters", name]),
   }));
   const tasks = record(record(root.dag).tasks);
