@@ -1,5 +1,8 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnosis } from "../../src/core/diagnosis/types";
@@ -7,6 +10,7 @@ import type { RunResult } from "../../src/core/job/types";
 import { driveArgoPods, offerVolumes, type PodFate } from "../cluster/harness/argoPods";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
 import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
+import { compileKfp } from "../kfp/harness/kfp";
 import { startRegistry } from "../registry/harness/registry";
 
 // `parity pipeline run --target cluster`: a pipeline.yaml and a Kale-tagged notebook built here by
@@ -18,6 +22,7 @@ import { startRegistry } from "../registry/harness/registry";
 // Argo's wait container would; and it offers the volumes the Workflows claim (nothing provisions them).
 const cluster = useCluster();
 const BUILD_TIMEOUT = 600_000;
+const KFP_IMAGE = "parity-test/kfp-python:1";
 
 interface PipelineJson {
   runId: string;
@@ -39,6 +44,7 @@ describe("parity pipeline run --target cluster", () => {
   let kale: Awaited<ReturnType<typeof copyWorkspace>>;
   let registry: Awaited<ReturnType<typeof startRegistry>>;
   let namespace = "";
+  let kfpDir = "";
   const admin = kubeConfig(cluster.kubeconfigs.admin);
   const env = () => ({ ...process.env, KUBECONFIG: cluster.kubeconfigs.admin });
 
@@ -59,10 +65,43 @@ describe("parity pipeline run --target cluster", () => {
     kale = await copyWorkspace("test/fixtures/workspaces/kale-pipeline");
     await clusterProfile(workspace.dir);
     await clusterProfile(kale.dir);
+    // A pipeline compiled by the real kfp SDK (2.17.3): its components on a Python pip may install into.
+    const dockerfile = [
+      "FROM parity/python:3.11-bookworm",
+      "RUN python3 -m venv /opt/python",
+      "ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "",
+    ].join("\n");
+    const build = promisify(execFile)("docker", ["build", "-q", "-t", KFP_IMAGE, "-"]);
+    build.child.stdin?.end(dockerfile);
+    await build;
+    kfpDir = await mkdtemp(path.join(tmpdir(), "parity-kfp-cluster-"));
+    await chmod(kfpDir, 0o755);
+    await writeFile(
+      path.join(kfpDir, "parity.yaml"),
+      [
+        "apiVersion: parity.dev/v1",
+        "kind: Profile",
+        "name: kfp-team",
+        "image:",
+        `  registry: ${registry.host}/team`,
+        "resources:",
+        "  memory: 512Mi",
+        '  cpu: "1"',
+        "build:",
+        "  caCertificates: system",
+        "cluster:",
+        `  namespace: ${namespace}`,
+        "  protected: false",
+        "",
+      ].join("\n"),
+    );
+    await compileKfp("numbers_pipeline", kfpDir, KFP_IMAGE);
   }, BUILD_TIMEOUT);
   afterAll(async () => {
     await workspace?.remove();
     await kale?.remove();
+    if (kfpDir) await rm(kfpDir, { recursive: true, force: true });
     await registry?.stop();
   });
 
@@ -229,6 +268,49 @@ describe("parity pipeline run --target cluster", () => {
       ]);
       expect(order[0]).toBe("load");
       expect(order.at(-1)).toBe("report");
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    "runs a kfp-compiled pipeline as a Workflow: each task in its own pushed image, resolved in its pod, under the task's own limits",
+    async () => {
+      const result = await runOnCluster(kfpDir, "numbers_pipeline.yaml", () => "complete");
+      expect(result.code, [...result.out, ...result.err].join("\n")).toBe(0);
+      const run = lastJson<PipelineJson>(result);
+      expect(run.steps.map((step) => [step.name, step.status])).toEqual([
+        ["make", "succeeded"],
+        ["report", "succeeded"],
+        ["total", "succeeded"],
+      ]);
+      const name = (await record(kfpDir, run.runId)).cluster!.name;
+      const workflow = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group: "argoproj.io",
+        version: "v1alpha1",
+        namespace,
+        plural: "workflows",
+        name,
+      })) as {
+        spec: {
+          templates: {
+            name: string;
+            container?: { image: string; command: string[]; args: string[]; resources: { limits: object } };
+          }[];
+        };
+      };
+      const template = (step: string) =>
+        workflow.spec.templates.find((each) => each.name === step)!.container!;
+      // make: set_memory_limit('256M') and set_cpu_limit('500m'), not the profile's 512Mi and 1 CPU.
+      // (256000000 bytes as the API server writes the quantity back.)
+      expect(template("make").resources.limits).toEqual({ memory: "256M", cpu: "500m" });
+      expect(template("total").resources.limits).toMatchObject({ memory: "512Mi" });
+      for (const step of ["make", "total", "report"]) {
+        expect(template(step).image.startsWith(`${registry.host}/team/`)).toBe(true);
+        // KFP's placeholders are resolved in the pod, from the files on the run's volume.
+        expect(template(step).command.slice(0, 2)).toEqual(["python3", "-c"]);
+      }
+      const plan = JSON.parse(template("report").args[0]!) as { command: string[]; outputs: string };
+      expect(plan.outputs).toBe("/parity-artifacts/{{workflow.name}}/report");
     },
     BUILD_TIMEOUT,
   );

@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import path from "node:path";
 import { CustomObjectsApi, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
 import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster";
 import type { Diagnosis } from "../../core/diagnosis/types";
@@ -9,7 +10,7 @@ import { jobNameFor, labelValue, RUN_LABEL, workloadResource } from "../../core/
 import { argoStepNodes, workflowOutcome, type WorkflowObject } from "../../core/pipeline/argo/status";
 import { writeArgoWorkflow, type ArgoPlan } from "../../core/pipeline/argo/write";
 import { engineStepNames, typedParameters } from "../../core/pipeline/compiled";
-import type { PipelineStep, PipelineStepState } from "../../core/pipeline/types";
+import type { Pipeline, PipelineStep, PipelineStepState } from "../../core/pipeline/types";
 import type { Prediction } from "../../core/preflight";
 import { requireAllowed } from "../../targets/kube/access";
 import type { KubeConnection } from "../../targets/kube/connection";
@@ -21,6 +22,9 @@ import { RunOutput } from "../../targets/runOutput";
 import { credentialsFor, type RegistryCredentials } from "../../targets/registry/credentials";
 import { deliverImage, withoutRegistry } from "../../targets/registry/deliver";
 import type { SessionContext } from "../context";
+import { resolveProfileFor } from "../job/load";
+import { locateInProfile } from "../job/session";
+import { checkPipelineFile } from "./check";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { argoServed, connectPipelineCluster, predictSteps, workflowPermissions } from "./clusterCheck";
 import type { PreparedPipeline } from "./formats/format";
@@ -50,12 +54,23 @@ export async function runPipelineOnCluster(
   request: PipelineClusterRunRequest,
 ): Promise<RunResult> {
   const { print } = request;
-  const { connection: docker, prepared } = await preparePipeline(context, request);
-  print(describePipeline(prepared.pipeline));
-  const cluster = await connectPipelineCluster(context, request, prepared.cluster);
+  // Everything the cluster could refuse is asked before the slow part (build, push).
+  const pipeline = await checkPipelineFile(context, request.file);
+  const profile = await resolveProfileFor(path.dirname(pipeline.file), {
+    profileFile: request.profile,
+    cwd: context.cwd,
+    env: context.env,
+  });
+  const overrides = workflowArguments(pipeline, request.params);
+  const cluster = await connectPipelineCluster(context, request, profile.profile.cluster);
   const namespace = cluster.target.namespace;
-  // Said before anything is pushed: the cluster could not pull the images anyway.
-  if (!prepared.registry) for (const image of prepared.images) withoutRegistry(image, cluster.target.context);
+  if (!profile.profile.image.registry) {
+    try {
+      withoutRegistry(`the images of ${pipeline.name}`, cluster.target.context);
+    } catch (error) {
+      throw locateInProfile(error, { profile });
+    }
+  }
   await requireAllowed(cluster, workflowPermissions(namespace));
   if ((await argoServed(cluster)) === false) {
     throw new ParityError(
@@ -66,11 +81,11 @@ export async function runPipelineOnCluster(
       },
     );
   }
-  const predictions = await predictSteps(cluster, prepared.pipeline, {
-    limits: prepared.base.limits,
-    cluster: prepared.cluster,
-    profileName: prepared.profileName ?? "default",
-    workspaceDir: prepared.base.workspaceDir,
+  const predictions = await predictSteps(cluster, pipeline, {
+    limits: profile.limits,
+    cluster: profile.profile.cluster,
+    profileName: profile.name,
+    workspaceDir: profile.dir,
   });
   const unschedulable = predictions.filter((step) => !step.prediction.schedulable);
   for (const { name, prediction } of predictions) {
@@ -80,7 +95,7 @@ export async function runPipelineOnCluster(
   if (unschedulable.length > 0 && !(await request.confirmUnschedulable?.(predictions))) {
     throw new ParityError(
       "WouldNotSchedule",
-      `The cluster cannot schedule the step${unschedulable.length === 1 ? "" : "s"} ${unschedulable.map((step) => step.name).join(", ")} as ${unschedulable.length === 1 ? "it is" : "they are"}; nothing was submitted.`,
+      `The cluster cannot schedule the step${unschedulable.length === 1 ? "" : "s"} ${unschedulable.map((step) => step.name).join(", ")} as ${unschedulable.length === 1 ? "it is" : "they are"}; nothing was built or submitted.`,
       {
         fix:
           unschedulable[0]!.prediction.problems.find((problem) => problem.severity === "error")?.fix ??
@@ -90,6 +105,8 @@ export async function runPipelineOnCluster(
   }
   if (context.signal.aborted) throw new CancelledError();
 
+  const { connection: docker, prepared } = await preparePipeline(context, request);
+  print(describePipeline(prepared.pipeline));
   const references = new Map<string, string>();
   let delivered: ClusterRunRef["imageDelivery"];
   for (const image of prepared.images) {
@@ -115,7 +132,7 @@ export async function runPipelineOnCluster(
   }
 
   const runId = newRunId(prepared.pipeline.name);
-  const workflow = workflowFor(prepared, request.params, runId, references);
+  const workflow = workflowFor(prepared, overrides, runId, references);
   const recorder = await RunRecorder.create(prepared.base.workspaceDir, runId);
   try {
     return await new ClusterPipelineRun(context, request, cluster, prepared, runId, recorder).run(
@@ -127,10 +144,34 @@ export async function runPipelineOnCluster(
   }
 }
 
-/** The Workflow for this run: named after it, its pods labelled with it, the `-p` values as its arguments. */
+/**
+ * The `-p name=value` overrides as the Workflow's arguments: only the pipeline's parameters Argo
+ * passes (text, numbers, booleans), each value as written (the step's entry reads it for its type).
+ */
+function workflowArguments(pipeline: Pipeline, params: string[]): Map<string, string> {
+  const { typed } = typedParameters(pipeline.parameters);
+  const overrides = new Map<string, string>();
+  for (const override of params) {
+    const at = override.indexOf("=");
+    const name = override.slice(0, Math.max(at, 0));
+    if (at <= 0 || !typed.has(name)) {
+      throw new ParityError(
+        "PipelineParameterInvalid",
+        `-p ${override} names no parameter the pipeline ${pipeline.name} passes on a cluster.`,
+        {
+          fix: `Give -p name=value with one of: ${[...typed.keys()].join(", ") || "(it takes none there)"}.`,
+        },
+      );
+    }
+    overrides.set(name, override.slice(at + 1));
+  }
+  return overrides;
+}
+
+/** The Workflow for this run: named after it, its pods labelled with it, the overrides as its arguments. */
 function workflowFor(
   prepared: PreparedPipeline,
-  params: string[],
+  overrides: Map<string, string>,
   runId: string,
   references: Map<string, string>,
 ): KubernetesObject {
@@ -150,23 +191,12 @@ function workflowFor(
         : {}),
   };
   const { workflow } = writeArgoWorkflow(pipeline, plan);
-  const { typed } = typedParameters(pipeline.parameters);
-  const argumentsOf = (workflow.spec as { arguments?: { parameters: { name: string; value: string }[] } })
-    .arguments;
-  for (const override of params) {
-    const at = override.indexOf("=");
-    const name = override.slice(0, Math.max(at, 0));
-    const argument = argumentsOf?.parameters.find((parameter) => parameter.name === name);
-    if (at <= 0 || !argument || !typed.has(name)) {
-      throw new ParityError(
-        "PipelineParameterInvalid",
-        `-p ${override} names no parameter the pipeline ${pipeline.name} passes on a cluster.`,
-        {
-          fix: `Give -p name=value with one of: ${[...typed.keys()].join(", ") || "(it takes none there)"}.`,
-        },
-      );
-    }
-    argument.value = override.slice(at + 1);
+  const parameters =
+    (workflow.spec as { arguments?: { parameters: { name: string; value: string }[] } }).arguments
+      ?.parameters ?? [];
+  for (const parameter of parameters) {
+    const value = overrides.get(parameter.name);
+    if (value !== undefined) parameter.value = value;
   }
   return workflow as KubernetesObject;
 }
@@ -347,13 +377,18 @@ class ClusterPipelineRun {
     Object.assign(state, change);
     if (JSON.stringify(state) === before) return;
     this.request.onStep?.({ ...state });
-    if (change.status && change.status !== JSON.parse(before).status) this.say(state);
+    const was = (JSON.parse(before) as PipelineStepState).status;
+    if (change.status && change.status !== was) this.say(state, was);
   }
 
-  private say(state: PipelineStepState): void {
+  /** Each step's start and end said once; a pod that ended before it was seen running has started too. */
+  private say(state: PipelineStepState, was: PipelineStepState["status"]): void {
     const { print } = this.request;
-    if (state.status === "running") print(`${state.name}: started (run ${state.runId})`);
-    else if (state.status !== "pending")
+    const ended = state.status === "succeeded" || state.status === "failed";
+    if (state.status === "running" || (ended && was === "pending" && state.runId))
+      print(`${state.name}: started (run ${state.runId})`);
+    if (state.status === "running") return;
+    if (state.status !== "pending")
       print(`${state.name}: ${state.status}${state.reason ? ` (${state.reason})` : ""}`);
   }
 
