@@ -20,6 +20,8 @@ export type Recovery = { result: RunResult; handle?: undefined } | { handle: Run
 export async function recoverRun(context: SessionContext, stored: StoredRun): Promise<Recovery> {
   const { targetNamed } = await import("./targets");
   const target = targetNamed(workloadOf(stored.result).target);
+  // A step of a pipeline whose work goes on (a cluster's Workflow) is its pipeline's to follow again.
+  if (target.outlivesFollower && stored.result.parent) return { result: stored.result };
   if (target.outlivesFollower) return { handle: await target.attach(context, stored) };
   return { result: await target.reconcile(context, stored) };
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,7 +9,10 @@ import type { Diagnosis } from "../../src/core/diagnosis/types";
 import type { RunResult } from "../../src/core/job/types";
 import { driveArgoPods, offerVolumes, type PodFate } from "../cluster/harness/argoPods";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
-import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
+import { copyWorkspace, lastJson, repoRoot, runCli } from "../integration/helpers/workspace";
+import { recoverRun } from "../../src/app/reconcile";
+import { kfpArgoPlan } from "../../src/core/pipeline/kfp/argo";
+import { findRun } from "../../src/app/store";
 import { compileKfp } from "../kfp/harness/kfp";
 import { startRegistry } from "../registry/harness/registry";
 
@@ -114,11 +117,13 @@ describe("parity pipeline run --target cluster", () => {
   ) {
     const pods = driveArgoPods(cluster, namespace, fate);
     try {
-      return await runCli(["pipeline", "run", file, "--target", "cluster", "--json"], {
+      const result = await runCli(["pipeline", "run", file, "--target", "cluster", "--json"], {
         cwd: dir,
         env: env(),
         ...options,
       });
+      // What the test could not do for the pods is said with what the CLI said.
+      return { ...result, err: [...result.err, ...pods.problems.map((problem) => `(test) ${problem}`)] };
     } finally {
       await pods.stop();
     }
@@ -182,6 +187,41 @@ describe("parity pipeline run --target cluster", () => {
   );
 
   it(
+    "refuses, before anything is built, a step the cluster cannot schedule and a value Argo would read as its own",
+    async () => {
+      const pipeline = await readFile(path.join(workspace.dir, "pipeline.yaml"), "utf8");
+      await writeFile(
+        path.join(workspace.dir, "gpu.yaml"),
+        pipeline.replace(
+          "    resources:\n      memory: 128Mi",
+          "    resources:\n      memory: 128Mi\n      gpu: 16",
+        ),
+      );
+      const gpu = await runCli(["pipeline", "run", "gpu.yaml", "--target", "cluster"], {
+        cwd: workspace.dir,
+        env: env(),
+      });
+      expect(gpu.code).toBe(1);
+      const said = [...gpu.out, ...gpu.err].join("\n");
+      expect(said).toMatch(
+        /The cluster cannot schedule the step square as it is; nothing was built or submitted\./,
+      );
+      expect(said).toMatch(/16 GPUs/);
+      expect(said).not.toMatch(/Building|Built|Pushed/);
+
+      const braces = await runCli(
+        ["pipeline", "run", "pipeline.yaml", "--target", "cluster", "-p", "label={{workflow.name}}"],
+        { cwd: workspace.dir, env: env() },
+      );
+      expect(braces.code).toBe(1);
+      expect([...braces.out, ...braces.err].join("\n")).toContain(
+        '-p label={{workflow.name}}: label holds "{{", which Argo would read as one of its expressions.',
+      );
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
     "fails a step OOMKilled at its limit, explained, and does not run the steps after it",
     async () => {
       const result = await runOnCluster(workspace.dir, "pipeline.yaml", (step) =>
@@ -225,6 +265,10 @@ describe("parity pipeline run --target cluster", () => {
         ["square", "cancelled"],
         ["report", "not-run"],
       ]);
+      // The step's own run says so too, and no process holds its record any more.
+      const square = run.steps.find((step) => step.name === "square")!;
+      expect(await record(workspace.dir, square.runId!)).toMatchObject({ status: "cancelled" });
+      expect((await record(workspace.dir, square.runId!)).finishedAt).toBeTruthy();
       const name = (await record(workspace.dir, run.runId)).cluster!.name;
       await until(
         "the Workflow deleted",
@@ -309,8 +353,75 @@ describe("parity pipeline run --target cluster", () => {
         // KFP's placeholders are resolved in the pod, from the files on the run's volume.
         expect(template(step).command.slice(0, 2)).toEqual(["python3", "-c"]);
       }
-      const plan = JSON.parse(template("report").args[0]!) as { command: string[]; outputs: string };
+      const plan = kfpArgoPlan(template("report").args) as { command: string[]; outputs: string };
       expect(plan.outputs).toBe("/parity-artifacts/{{workflow.name}}/report");
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    "is followed again after the process following it was killed: the running step's run is taken up without a line twice, and the pipeline ends as its Workflow does",
+    async () => {
+      let squareFate: PodFate = "hold";
+      const pods = driveArgoPods(cluster, namespace, (step) => (step === "square" ? squareFate : "complete"));
+      try {
+        const child = spawn(
+          process.execPath,
+          [
+            path.join(repoRoot, "bin", "parity.js"),
+            "pipeline",
+            "run",
+            "pipeline.yaml",
+            "--target",
+            "cluster",
+          ],
+          { cwd: workspace.dir, env: env(), stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let said = "";
+        const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+        child.stdout!.on("data", (chunk: Buffer) => (said += chunk.toString()));
+        child.stderr!.on("data", (chunk: Buffer) => (said += chunk.toString()));
+        const squareRun = await until(
+          "square running with its line recorded",
+          async () => {
+            const id = /square: started \(run ([^)]+)\)/.exec(said)?.[1];
+            if (!id) return undefined;
+            const text = await logText(workspace.dir, id).catch(() => "");
+            return text.includes("square ran in ") ? id : undefined;
+          },
+          120_000,
+        );
+        const runId = /Submitted Workflow \S+ \(run ([^)]+)\)/.exec(said)![1]!;
+        child.kill("SIGKILL");
+        await exited;
+        const left = await findRun(workspace.dir, runId);
+        expect(left.result.status).toBe("running");
+
+        // The extension's start-up finds the record without a follower and follows it again.
+        const recovery = await recoverRun(
+          { cwd: workspace.dir, env: env(), signal: new AbortController().signal },
+          left,
+        );
+        squareFate = "complete";
+        const result = await recovery.handle!.result;
+        expect(result.status).toBe("succeeded");
+        expect(result.steps!.map((step) => [step.name, step.status])).toEqual([
+          ["prepare", "succeeded"],
+          ["square", "succeeded"],
+          ["report", "succeeded"],
+        ]);
+        // The try the killed process started is the one finished: its line once, its record ended.
+        const square = result.steps!.find((step) => step.name === "square")!;
+        expect(square.runId).toBe(squareRun);
+        const lines = (await logText(workspace.dir, squareRun))
+          .split("\n")
+          .filter((line) => line.includes("square ran in "));
+        expect(lines).toHaveLength(1);
+        expect(await record(workspace.dir, squareRun)).toMatchObject({ status: "succeeded", parent: runId });
+        expect((await record(workspace.dir, runId)).finishedAt).toBeTruthy();
+      } finally {
+        await pods.stop();
+      }
     },
     BUILD_TIMEOUT,
   );

@@ -267,7 +267,9 @@ export async function findRun(workspaceDir: string, id?: string): Promise<Stored
     });
   }
   if (!id) return runs[0]!;
-  const matches = runs.filter((run) => run.result.runId === id || run.result.runId.startsWith(id));
+  // A whole id is that run, even where other ids begin with it (a cluster pipeline's steps are named after it).
+  const exact = runs.filter((run) => run.result.runId === id);
+  const matches = exact.length > 0 ? exact : runs.filter((run) => run.result.runId.startsWith(id));
   if (matches.length === 1) return matches[0]!;
   const known = runs
     .slice(0, 5)

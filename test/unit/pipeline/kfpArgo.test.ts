@@ -8,7 +8,7 @@ import { ParityError } from "../../../src/core/errors";
 import type { ArgoContainer, ArgoPlace } from "../../../src/core/pipeline/argo/write";
 import { writeArgoWorkflow } from "../../../src/core/pipeline/argo/write";
 import { typedParameters } from "../../../src/core/pipeline/compiled";
-import { kfpArgoContainer } from "../../../src/core/pipeline/kfp/argo";
+import { kfpArgoContainer, kfpArgoPlan } from "../../../src/core/pipeline/kfp/argo";
 import { executorInput, resolvePlaceholders, type TaskInputs } from "../../../src/core/pipeline/kfp/executor";
 import { readKfpPipeline } from "../../../src/core/pipeline/kfp/read";
 import type { KfpTask } from "../../../src/core/pipeline/kfp/types";
@@ -175,6 +175,9 @@ describe("kfpArgoContainer", () => {
       parameters: ["label", "n", "rate", "flag"],
     });
     expect(container.args.slice(1)).toEqual([
+      "{{workflow.name}}",
+      "{{pod.name}}",
+      "{{workflow.creationTimestamp}}",
       "{{inputs.parameters.label}}",
       "{{inputs.parameters.n}}",
       "{{inputs.parameters.rate}}",
@@ -338,12 +341,23 @@ describe("kfpArgoContainer on a pipeline compiled by the real kfp SDK", () => {
     const byName = Object.fromEntries(templates.map((template) => [template.name, template]));
     expect(byName.make).toMatchObject({
       inputs: { parameters: [{ name: "n" }] },
-      container: { image: "registry/make:1", args: [expect.any(String), "{{inputs.parameters.n}}"] },
+      container: {
+        image: "registry/make:1",
+        args: [
+          expect.any(String),
+          "{{workflow.name}}",
+          "{{pod.name}}",
+          "{{workflow.creationTimestamp}}",
+          "{{inputs.parameters.n}}",
+        ],
+      },
     });
     expect(byName.report).toMatchObject({ inputs: { parameters: [{ name: "label" }] } });
     expect(byName.total).not.toHaveProperty("inputs");
     // What only the pod knows is never in the plan: total's factor is a stand-in, its artifact a path.
-    const plan = JSON.parse((byName.total!.container as { args: string[] }).args[0]!) as {
+    // Argo sees the plan only as base64: a {{ in a component's own code is not Argo's to read.
+    expect((byName.total!.container as { args: string[] }).args[0]).not.toContain("{{");
+    const plan = kfpArgoPlan((byName.total!.container as { args: string[] }).args) as {
       values: unknown[];
       command: string[];
     };

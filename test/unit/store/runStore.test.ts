@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../../src/core/job/types";
-import { listRuns, readRunLogs, RunRecorder } from "../../../src/app/store";
+import { findRun, listRuns, readRunLogs, RunRecorder } from "../../../src/app/store";
 
 const folders: string[] = [];
 afterEach(async () => {
@@ -48,6 +48,23 @@ describe("listRuns", () => {
     expect(second.map((run) => run.result.status)).toEqual(["pending", "succeeded"]);
     // An unchanged record is not parsed again: the same object comes back.
     expect(second[1]!.result).toBe(first[1]!.result);
+  });
+});
+
+describe("findRun", () => {
+  it("finds a run by its whole id even where other ids begin with it, and by a prefix only when one run has it", async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), "parity-runstore-"));
+    folders.push(workspace);
+    // A cluster pipeline's steps are named after their pods, whose names begin with the pipeline's id.
+    for (const id of ["files-1", "files-1-prepare-42", "files-1-square-7"]) {
+      const recorder = await RunRecorder.create(workspace, id);
+      await recorder.save(result(id, "succeeded", "2026-01-01T00:00:00Z"));
+      await recorder.close();
+      await recorder.release();
+    }
+    expect((await findRun(workspace, "files-1")).result.runId).toBe("files-1");
+    expect((await findRun(workspace, "files-1-sq")).result.runId).toBe("files-1-square-7");
+    await expect(findRun(workspace, "files-1-")).rejects.toThrow('"files-1-" matches 2 runs.');
   });
 });
 

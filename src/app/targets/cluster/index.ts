@@ -2,6 +2,10 @@ import { ParityError } from "../../../core/errors";
 import { TARGET_LABELS } from "../../../core/presentation/targets";
 import type { ClusterRunRef, RunResult } from "../../../core/job/types";
 import { isUnfinishedClusterRun } from "../../../core/workload/status";
+import { workloadOf, type WorkloadKind } from "../../../core/workload/types";
+import type { KubeConnection } from "../../../targets/kube/connection";
+import type { DetachableRunHandle } from "../../../targets/runHandle";
+import { attachPipelineRun } from "../../pipeline/clusterFollow";
 import { currentWorkload } from "../../../targets/kube/attachRun";
 import { workloadOutcome } from "../../../targets/kube/runWatch";
 import { profileClusterOf } from "../../cluster/contexts";
@@ -14,6 +18,18 @@ import { checkCluster, clusterManifest, prepareClusterRun } from "./prepare";
 import { followAcrossMoves } from "./moved";
 import { attachClusterRun, startClusterRun } from "./runs";
 import { connectWhereItRuns, deleteWorkload, type RunConnection, type WorkloadDeletion } from "./workloads";
+
+/**
+ * How a run of each kind is followed again from its record: a job's workload, a pipeline's Workflow
+ * (its steps' pods as their own runs).
+ */
+const FOLLOWERS: Record<
+  WorkloadKind,
+  (conn: KubeConnection, stored: StoredRun, options: { movedFrom?: string }) => DetachableRunHandle
+> = {
+  job: (conn, stored, options) => attachClusterRun(conn, stored, options),
+  pipeline: attachPipelineRun,
+};
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */
 const RECONCILE_TIMEOUT_MS = 10_000;
@@ -68,7 +84,7 @@ export const clusterTarget: Target = {
   async attach(context, stored) {
     const where = await connectWhereItRuns(context, stored.result.runId, refOf(stored));
     const follow = (run: StoredRun, at: RunConnection) =>
-      attachClusterRun(at.conn, run, { movedFrom: at.movedFrom });
+      FOLLOWERS[workloadOf(run.result).kind](at.conn, run, { movedFrom: at.movedFrom });
     const run = { workspaceDir: workspaceOfRunDir(stored.dir), runId: stored.result.runId };
     return followAcrossMoves(context, run, follow(stored, where), follow);
   },
@@ -104,7 +120,7 @@ export const clusterTarget: Target = {
     // Being deleted (parity delete a moment ago): following it sees it go in a moment.
     const deleting = workload?.metadata?.deletionTimestamp !== undefined;
     if (!gone && !deleting && !workloadOutcome(ref.kind, workload)) return stored.result;
-    return attachClusterRun(conn, stored, { movedFrom }).result;
+    return FOLLOWERS[workloadOf(stored.result).kind](conn, stored, { movedFrom }).result;
   },
 };
 

@@ -88,7 +88,7 @@ export function attachClusterRun(
 }
 
 /** A run is followed on the cluster it ran on: the same context name may point elsewhere now. */
-function requireSameCluster(conn: KubeConnection, runId: string, ref: ClusterRunRef): void {
+export function requireSameCluster(conn: KubeConnection, runId: string, ref: ClusterRunRef): void {
   if (ref.server === conn.target.server) return;
   throw new ParityError(
     "ClusterMismatch",

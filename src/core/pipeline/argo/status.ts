@@ -80,7 +80,8 @@ export function argoStepNodes(
     byStep.set(step, entry);
     if (node.type === "Retry") entry.retry = node;
     else if (node.type === "Pod") entry.pods.push(node);
-    else entry.other = node;
+    // A task its dependencies' failure left out; the DAG's own node is not a step's.
+    else if (node.type === "Skipped") entry.other = node;
   }
   const states = new Map<string, ArgoStepNode>();
   for (const [step, { retry, pods, other }] of byStep) {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { dump } from "js-yaml";
+import { ParityError } from "../../errors";
 import type { JobLimits } from "../../job/types";
 import type { Toleration } from "../../profile/types";
 import {
@@ -75,6 +76,23 @@ const ENTRYPOINT = "pipeline";
 export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompiled {
   const { typed: parameters, notes } = typedParameters(pipeline.parameters);
   const names = engineStepNames(pipeline.steps.map((step) => step.name));
+  const clash = pipeline.steps.find((step) => names.get(step.name) === ENTRYPOINT);
+  if (clash) {
+    throw new ParityError(
+      "CompileNameClash",
+      `The step ${clash.name} has the name of the Workflow's own DAG template (${ENTRYPOINT}).`,
+      { fix: `Rename the step (its step:${clash.name} tag or name).`, location: clash.location },
+    );
+  }
+  for (const [parameter, { value }] of parameters) {
+    if (typeof value === "string" && value.includes("{{")) {
+      throw new ParityError(
+        "CompileArgoExpression",
+        `The parameter ${parameter}'s default holds "{{", which Argo would read as one of its own expressions.`,
+        { fix: `Give ${parameter} a default without "{{".` },
+      );
+    }
+  }
   const engine = (stepName: string) => names.get(stepName) ?? stepName;
   const name = engineName(pipeline.name);
   const templates: Record<string, unknown>[] = [];

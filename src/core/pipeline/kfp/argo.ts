@@ -34,8 +34,12 @@ export const ARGO_TASK_ENTRY = [
   "-c",
   [
     "import json, os, re, sys",
-    "plan = json.loads(sys.argv[1])",
-    "texts = dict(zip(plan['parameters'], sys.argv[2:]))",
+    "import base64",
+    "text = base64.b64decode(sys.argv[1]).decode('utf-8')",
+    "for index, name in enumerate(sys.argv[2:5]):",
+    "    text = text.replace(f'@@PARITY_ARGO_{index}@@', name)",
+    "plan = json.loads(text)",
+    "texts = dict(zip(plan['parameters'], sys.argv[5:]))",
     "words = {'NUMBER_INTEGER': 'an integer', 'NUMBER_DOUBLE': 'a number', 'BOOLEAN': 'true or false',",
     "         'LIST': 'a JSON list', 'STRUCT': 'a JSON object', 'TASK_FINAL_STATUS': \"a task's final status\"}",
     "checks = {'NUMBER_INTEGER': lambda v: type(v) is int or type(v) is float and v.is_integer(),",
@@ -177,11 +181,46 @@ export function kfpArgoContainer(
     createdAt: "{{workflow.creationTimestamp}}",
   });
   const plan = { parameters: taken, values, command, outputs };
+  for (const [name, value] of Object.entries(task.env)) {
+    if (value.includes("{{")) {
+      throw new ParityError(
+        "CompileArgoExpression",
+        `The task ${task.name}'s environment variable ${name} holds "{{", which Argo would read as one of its own expressions.`,
+        {
+          fix: `Pass that text another way (an input parameter), or leave "{{" out of ${name}.`,
+          location: { file: step.location.file, line: step.location.line },
+        },
+      );
+    }
+  }
+  // The plan holds the task's own text (a lightweight component's source): Argo, which reads every
+  // {{...}} in a template, sees it only as base64. Its names of the run come as arguments of their own.
+  let text = JSON.stringify(plan);
+  ARGO_NAMES.forEach((name, index) => {
+    text = text.split(name).join(argoStandIn(index));
+  });
   return {
     image,
     command: ARGO_TASK_ENTRY,
-    args: [JSON.stringify(plan), ...taken.map((name) => place.parameter(name))],
+    args: [
+      Buffer.from(text, "utf8").toString("base64"),
+      ...ARGO_NAMES,
+      ...taken.map((name) => place.parameter(name)),
+    ],
     ...(Object.keys(task.env).length > 0 && { env: task.env }),
     parameters: taken,
   };
 }
+
+/** The plan a task's pod reads (its first argument), with Argo's names still to be given (as the Workflow says them). */
+export function kfpArgoPlan(args: string[]): unknown {
+  let text = Buffer.from(args[0] ?? "", "base64").toString("utf8");
+  ARGO_NAMES.forEach((name, index) => {
+    text = text.split(argoStandIn(index)).join(name);
+  });
+  return JSON.parse(text) as unknown;
+}
+
+/** The run's names as Argo gives them to a pod's arguments. */
+const ARGO_NAMES = ["{{workflow.name}}", "{{pod.name}}", "{{workflow.creationTimestamp}}"] as const;
+const argoStandIn = (index: number) => `@@PARITY_ARGO_${index}@@`;
