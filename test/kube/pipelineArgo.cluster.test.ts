@@ -1,8 +1,9 @@
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { pipelineStep } from "../helpers/pipeline";
 import { writeArgoWorkflow } from "../../src/core/pipeline/argo/write";
 import type { Pipeline, PipelineStep } from "../../src/core/pipeline/types";
+import { offerVolumes, reportTaskResult } from "../cluster/harness/argoPods";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
 
 // parity pipeline compile --to argo against the real kube-apiserver holding Argo Workflows' own
@@ -128,50 +129,11 @@ describe("an Argo Workflow compiled by Parity", () => {
   });
 });
 
-/** What Argo's wait container does as a pod ends: its task result, here with no outputs. */
-async function reportTaskResult(pod: V1Pod, workflow: string): Promise<void> {
-  const nodeId = pod.metadata?.annotations?.["workflows.argoproj.io/node-id"] ?? pod.metadata!.name!;
-  await api
-    .createNamespacedCustomObject({
-      group: "argoproj.io",
-      version: "v1alpha1",
-      namespace,
-      plural: "workflowtaskresults",
-      body: {
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "WorkflowTaskResult",
-        metadata: {
-          name: nodeId,
-          labels: {
-            "workflows.argoproj.io/workflow": workflow,
-            "workflows.argoproj.io/report-outputs-completed": "true",
-          },
-        },
-        outputs: {},
-      },
-    })
-    .catch((error: unknown) => {
-      if ((error as { code?: number }).code !== 409) throw error;
-    });
-}
-
 describe("the real workflow-controller", () => {
   it("runs a Workflow Parity compiled to Succeeded, each step a pod in the order of the DAG", async () => {
     const core = admin.makeApiClient(CoreV1Api);
     // The volume the Workflow claims for its steps' files: kwok provisions nothing, so one waits.
-    await core
-      .createPersistentVolume({
-        body: {
-          metadata: { name: `parity-artifacts-${namespace}` },
-          spec: {
-            capacity: { storage: "1Gi" },
-            accessModes: ["ReadWriteOnce"],
-            hostPath: { path: "/tmp/parity-artifacts" },
-            persistentVolumeReclaimPolicy: "Retain",
-          },
-        },
-      })
-      .catch(() => undefined);
+    await offerVolumes(cluster, namespace, 1);
     const runnable = writeArgoWorkflow(
       { ...pipeline, steps: pipeline.steps.map((each) => ({ ...each, limits: {} })) },
       {
@@ -211,7 +173,7 @@ describe("the real workflow-controller", () => {
           if (pod.status?.phase !== "Succeeded") continue;
           const step = pod.metadata?.labels?.["parity.dev/step"] ?? "?";
           if (!order.includes(step)) order.push(step);
-          await reportTaskResult(pod, name);
+          await reportTaskResult(cluster, pod);
         }
         const workflow = (await api.getNamespacedCustomObject({
           group: "argoproj.io",
