@@ -1,8 +1,6 @@
-import { execFile, spawn } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnosis } from "../../src/core/diagnosis/types";
@@ -13,7 +11,7 @@ import { copyWorkspace, lastJson, repoRoot, runCli } from "../integration/helper
 import { recoverRun } from "../../src/app/reconcile";
 import { kfpArgoPlan } from "../../src/core/pipeline/kfp/argo";
 import { findRun } from "../../src/app/store";
-import { compileKfp } from "../kfp/harness/kfp";
+import { compileKfp, KFP_TEST_IMAGE, kfpWorkspace } from "../kfp/harness/kfp";
 import { startRegistry } from "../registry/harness/registry";
 
 // `parity pipeline run --target cluster`: a pipeline.yaml and a Kale-tagged notebook built here by
@@ -25,7 +23,6 @@ import { startRegistry } from "../registry/harness/registry";
 // Argo's wait container would; and it offers the volumes the Workflows claim (nothing provisions them).
 const cluster = useCluster();
 const BUILD_TIMEOUT = 600_000;
-const KFP_IMAGE = "parity-test/kfp-python:1";
 
 interface PipelineJson {
   runId: string;
@@ -69,37 +66,14 @@ describe("parity pipeline run --target cluster", () => {
     await clusterProfile(workspace.dir);
     await clusterProfile(kale.dir);
     // A pipeline compiled by the real kfp SDK (2.17.3): its components on a Python pip may install into.
-    const dockerfile = [
-      "FROM parity/python:3.11-bookworm",
-      "RUN python3 -m venv /opt/python",
-      "ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-      "",
-    ].join("\n");
-    const build = promisify(execFile)("docker", ["build", "-q", "-t", KFP_IMAGE, "-"]);
-    build.child.stdin?.end(dockerfile);
-    await build;
-    kfpDir = await mkdtemp(path.join(tmpdir(), "parity-kfp-cluster-"));
-    await chmod(kfpDir, 0o755);
-    await writeFile(
-      path.join(kfpDir, "parity.yaml"),
-      [
-        "apiVersion: parity.dev/v1",
-        "kind: Profile",
-        "name: kfp-team",
-        "image:",
-        `  registry: ${registry.host}/team`,
-        "resources:",
-        "  memory: 512Mi",
-        '  cpu: "1"',
-        "build:",
-        "  caCertificates: system",
-        "cluster:",
-        `  namespace: ${namespace}`,
-        "  protected: false",
-        "",
-      ].join("\n"),
-    );
-    await compileKfp("numbers_pipeline", kfpDir, KFP_IMAGE);
+    kfpDir = await kfpWorkspace("parity-kfp-cluster-", [
+      "image:",
+      `  registry: ${registry.host}/team`,
+      "cluster:",
+      `  namespace: ${namespace}`,
+      "  protected: false",
+    ]);
+    await compileKfp("numbers_pipeline", kfpDir, KFP_TEST_IMAGE);
   }, BUILD_TIMEOUT);
   afterAll(async () => {
     await workspace?.remove();

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type Dockerode from "dockerode";
 import { baseImageCachePath, defaultBaseImageTag, defaultCacheDir } from "../../src/targets/docker/baseImage";
 import { connectDocker } from "../../src/targets/docker/connection";
+import { runToEnd } from "./helpers/containers";
 import { runCli } from "./helpers/workspace";
 
 const TAG = defaultBaseImageTag();
@@ -11,26 +12,11 @@ const parity = (args: string[]) => runCli(args, { cwd: process.cwd() });
 
 /** Runs a Python script in a throwaway container of the base image, without network. */
 async function runPython(docker: Dockerode, script: string): Promise<{ status: number; output: string }> {
-  const container = await docker.createContainer({
+  return runToEnd(docker, {
     Image: TAG,
     Cmd: ["python3", "-c", script],
     HostConfig: { NetworkMode: "none" },
   });
-  try {
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = await container.logs({ stdout: true, stderr: true });
-    // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
-    let output = "";
-    for (let offset = 0; offset + 8 <= logs.length;) {
-      const size = logs.readUInt32BE(offset + 4);
-      output += logs.subarray(offset + 8, offset + 8 + size).toString();
-      offset += 8 + size;
-    }
-    return { status: StatusCode, output };
-  } finally {
-    await container.remove({ force: true });
-  }
 }
 
 const PROBE = `

@@ -1,13 +1,12 @@
-import { execFile } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDocker } from "../../src/targets/docker/connection";
-import { compileKfp } from "../kfp/harness/kfp";
+import { runToEnd } from "./helpers/containers";
+import { compileKfp, KFP_TEST_IMAGE as IMAGE, kfpWorkspace } from "../kfp/harness/kfp";
 import { said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
 import { lastJson, runCli } from "./helpers/workspace";
 
@@ -18,11 +17,9 @@ import { lastJson, runCli } from "./helpers/workspace";
 // mounts one folder at /parity-artifacts for every step, as the Workflow's volume is; the real
 // controller is exercised by the cluster tests. The outputs must be those of a local run.
 const TIMEOUT = 900_000;
-const IMAGE = "parity-test/kfp-python:1";
 const WORKFLOW = "numbers-argo-1";
 const CREATED = "2026-12-05T02:00:00Z";
 const LABEL = 'say "hi" \\ now\nnext\tline \' é 漢字 🎉 @@PARITY\\VALUE_0@@ {"a": 1}';
-const run = promisify(execFile);
 
 interface Template {
   name: string;
@@ -48,33 +45,8 @@ interface Workflow {
 let dir = "";
 let docker: Dockerode;
 beforeAll(async () => {
-  const dockerfile = [
-    "FROM parity/python:3.11-bookworm",
-    "RUN python3 -m venv /opt/python",
-    "ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "",
-  ].join("\n");
-  const build = run("docker", ["build", "-q", "-t", IMAGE, "-"], { maxBuffer: 16 * 1024 * 1024 });
-  build.child.stdin?.end(dockerfile);
-  await build;
+  dir = await kfpWorkspace("parity-kfp-argo-");
   docker = (await connectDocker()).docker;
-  dir = await mkdtemp(path.join(tmpdir(), "parity-kfp-argo-"));
-  await chmod(dir, 0o755);
-  await writeFile(
-    path.join(dir, "parity.yaml"),
-    [
-      "apiVersion: parity.dev/v1",
-      "kind: Profile",
-      "name: kfp-team",
-      "resources:",
-      "  memory: 512Mi",
-      '  cpu: "1"',
-      // pip reaches PyPI through this machine's TLS-intercepting proxy.
-      "build:",
-      "  caCertificates: system",
-      "",
-    ].join("\n"),
-  );
   await compileKfp("numbers_pipeline", dir, IMAGE);
 }, TIMEOUT);
 afterAll(async () => {
@@ -94,28 +66,13 @@ async function runStep(template: Template, parameters: Record<string, string>, v
   const substitute = (part: string) =>
     part.replace(/\{\{([^{}]+)\}\}/g, (whole, name: string) => variables[name] ?? whole);
   const spec = template.container!;
-  const container = await docker.createContainer({
+  return runToEnd(docker, {
     Image: spec.image,
     Entrypoint: spec.command.map(substitute),
     Cmd: spec.args.map(substitute),
     Env: (spec.env ?? []).map((each) => `${each.name}=${each.value}`),
     HostConfig: { Binds: [`${volume}:/parity-artifacts`] },
   });
-  try {
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = await container.logs({ stdout: true, stderr: true });
-    // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
-    let output = "";
-    for (let offset = 0; offset + 8 <= logs.length;) {
-      const size = logs.readUInt32BE(offset + 4);
-      output += logs.subarray(offset + 8, offset + 8 + size).toString();
-      offset += 8 + size;
-    }
-    return { status: StatusCode, output };
-  } finally {
-    await container.remove({ force: true });
-  }
 }
 
 /** The Workflow's DAG run step by step, each step after those it depends on, as Argo would. */

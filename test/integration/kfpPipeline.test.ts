@@ -1,10 +1,7 @@
-import { execFile } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileKfp } from "../kfp/harness/kfp";
+import { compileKfp, KFP_TEST_IMAGE as IMAGE, kfpWorkspace } from "../kfp/harness/kfp";
 import { logLinesIn, recordIn, said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
 import { lastJson, runCli } from "./helpers/workspace";
 
@@ -13,37 +10,10 @@ import { lastJson, runCli } from "./helpers/workspace";
 // into (a virtual environment first on PATH, as python:3.x images have): Debian's own Python
 // refuses pip installs (PEP 668), and so would KFP's runtime install in production.
 const TIMEOUT = 900_000;
-const IMAGE = "parity-test/kfp-python:1";
-const run = promisify(execFile);
 
 let dir = "";
 beforeAll(async () => {
-  const dockerfile = [
-    "FROM parity/python:3.11-bookworm",
-    "RUN python3 -m venv /opt/python",
-    "ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "",
-  ].join("\n");
-  const build = run("docker", ["build", "-q", "-t", IMAGE, "-"], { maxBuffer: 16 * 1024 * 1024 });
-  build.child.stdin?.end(dockerfile);
-  await build;
-  dir = await mkdtemp(path.join(tmpdir(), "parity-kfp-run-"));
-  await chmod(dir, 0o755);
-  await writeFile(
-    path.join(dir, "parity.yaml"),
-    [
-      "apiVersion: parity.dev/v1",
-      "kind: Profile",
-      "name: kfp-team",
-      "resources:",
-      "  memory: 512Mi",
-      '  cpu: "1"',
-      // pip reaches PyPI through this machine's TLS-intercepting proxy.
-      "build:",
-      "  caCertificates: system",
-      "",
-    ].join("\n"),
-  );
+  dir = await kfpWorkspace("parity-kfp-run-");
   await compileKfp("numbers_pipeline", dir, IMAGE);
   await compileKfp("memory_pipeline", dir, IMAGE);
   await compileKfp("retry_pipeline", dir, IMAGE);

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -39,4 +40,44 @@ export async function withKfp(code: string, input?: string): Promise<string> {
     child.child.stdin?.end(input);
   }
   return (await child).stdout;
+}
+
+/** The image the kfp fixtures' components run in: Parity's base image with a Python pip may install into. */
+export const KFP_TEST_IMAGE = "parity-test/kfp-python:1";
+
+/**
+ * A folder for pipelines compiled by kfp, with a profile (`extra` lines added to it) and the
+ * components' image built into the local engine. Debian's own Python refuses pip installs (PEP
+ * 668), and so would KFP's runtime install in production: the image puts a virtual environment
+ * first on PATH, as python:3.x images have.
+ */
+export async function kfpWorkspace(prefix: string, extra: string[] = []): Promise<string> {
+  const dockerfile = [
+    "FROM parity/python:3.11-bookworm",
+    "RUN python3 -m venv /opt/python",
+    "ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "",
+  ].join("\n");
+  const build = run("docker", ["build", "-q", "-t", KFP_TEST_IMAGE, "-"], { maxBuffer: 16 * 1024 * 1024 });
+  build.child.stdin?.end(dockerfile);
+  await build;
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  await writeFile(
+    path.join(dir, "parity.yaml"),
+    [
+      "apiVersion: parity.dev/v1",
+      "kind: Profile",
+      "name: kfp-team",
+      "resources:",
+      "  memory: 512Mi",
+      '  cpu: "1"',
+      // pip reaches PyPI through this machine's TLS-intercepting proxy.
+      "build:",
+      "  caCertificates: system",
+      ...extra,
+      "",
+    ].join("\n"),
+  );
+  return dir;
 }
