@@ -1,11 +1,17 @@
 import { spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnosis } from "../../src/core/diagnosis/types";
 import type { RunResult } from "../../src/core/job/types";
-import { driveArgoPods, offerVolumes, type PodFate } from "../cluster/harness/argoPods";
+import {
+  artifactKey,
+  driveArgoPods,
+  offerVolumes,
+  podTemplate,
+  type PodFate,
+} from "../cluster/harness/argoPods";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
 import { copyWorkspace, lastJson, repoRoot, runCli } from "../integration/helpers/workspace";
 import { recoverRun } from "../../src/app/reconcile";
@@ -396,6 +402,80 @@ describe("parity pipeline run --target cluster", () => {
       } finally {
         await pods.stop();
       }
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    "hands files on through the artifact repository the namespace configures for Argo: each step's outputs an artifact, put in place in the pods that read it",
+    async () => {
+      const core = admin.makeApiClient(CoreV1Api);
+      const artifactNamespace = await freshNamespace(admin, "pipeart");
+      // Argo's own way to configure a namespace's repository (an S3 bucket here; nothing is uploaded under kwok).
+      await core.createNamespacedSecret({
+        namespace: artifactNamespace,
+        body: {
+          metadata: { name: "s3-credentials" },
+          stringData: { accesskey: "parity", secretkey: "parity" },
+        },
+      });
+      await core.createNamespacedConfigMap({
+        namespace: artifactNamespace,
+        body: {
+          metadata: {
+            name: "artifact-repositories",
+            annotations: { "workflows.argoproj.io/default-artifact-repository": "default" },
+          },
+          data: {
+            default: [
+              "s3:",
+              "  bucket: parity-artifacts",
+              "  endpoint: s3.parity.test:9000",
+              "  insecure: true",
+              "  accessKeySecret: {name: s3-credentials, key: accesskey}",
+              "  secretKeySecret: {name: s3-credentials, key: secretkey}",
+              "",
+            ].join("\n"),
+          },
+        },
+      });
+      const pods = driveArgoPods(cluster, artifactNamespace, () => "complete");
+      let result: Awaited<ReturnType<typeof runCli>>;
+      try {
+        result = await runCli(
+          ["pipeline", "run", "pipeline.yaml", "--target", "cluster", "-n", artifactNamespace, "--json"],
+          { cwd: workspace.dir, env: env() },
+        );
+      } finally {
+        await pods.stop();
+      }
+      expect(result.code, [...result.out, ...result.err, ...pods.problems].join("\n")).toBe(0);
+      expect(result.err.join("\n")).toContain(
+        `Artifacts: through the artifact repository ${artifactNamespace} configures for Argo (ConfigMap artifact-repositories)`,
+      );
+      const run = lastJson<PipelineJson>(result);
+      expect(run.steps.map((step) => [step.name, step.status])).toEqual([
+        ["prepare", "succeeded"],
+        ["square", "succeeded"],
+        ["report", "succeeded"],
+      ]);
+      // No volume was claimed; the controller gave each reading pod its producers' artifacts, by their keys.
+      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace: artifactNamespace });
+      expect(claims.items).toEqual([]);
+      const all = (await core.listNamespacedPod({ namespace: artifactNamespace })).items;
+      const podOf = (step: string) => all.find((pod) => pod.metadata?.labels?.["parity.dev/step"] === step)!;
+      const given = (pod: V1Pod) =>
+        (podTemplate(pod).inputs?.artifacts ?? []).map((artifact) => [
+          artifact.name,
+          artifact.path,
+          artifact.s3?.key,
+        ]);
+      expect(given(podOf("square"))).toEqual([
+        ["from-prepare", "/parity-artifacts/prepare", artifactKey(podOf("prepare"), "outputs")],
+      ]);
+      expect(given(podOf("report"))).toEqual([
+        ["from-square", "/parity-artifacts/square", artifactKey(podOf("square"), "outputs")],
+      ]);
     },
     BUILD_TIMEOUT,
   );

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import path from "node:path";
-import type { KubernetesObject } from "@kubernetes/client-node";
+import { CoreV1Api, type KubernetesObject } from "@kubernetes/client-node";
 import { CancelledError, ParityError } from "../../core/errors";
 import type { ClusterRunRef, RunResult } from "../../core/job/types";
 import { jobNameFor, labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
@@ -9,6 +9,8 @@ import { typedParameters, type TypedParameter } from "../../core/pipeline/compil
 import type { Pipeline } from "../../core/pipeline/types";
 import type { Prediction } from "../../core/preflight";
 import { requireAllowed } from "../../targets/kube/access";
+import type { KubeConnection } from "../../targets/kube/connection";
+import { httpStatus } from "../../targets/kube/kubeErrors";
 import { credentialsFor, type RegistryCredentials } from "../../targets/registry/credentials";
 import { deliverImage, withoutRegistry } from "../../targets/registry/deliver";
 import type { SessionContext } from "../context";
@@ -69,6 +71,8 @@ export async function runPipelineOnCluster(
       },
     );
   }
+  const artifacts = await artifactRoute(cluster);
+  print(artifacts.said);
   const predictions = await predictSteps(cluster, pipeline, {
     limits: profile.limits,
     cluster: profile.profile.cluster,
@@ -120,7 +124,7 @@ export async function runPipelineOnCluster(
   }
 
   const runId = newRunId(prepared.pipeline.name);
-  const workflow = workflowFor(prepared, overrides, runId, references);
+  const workflow = workflowFor(prepared, overrides, runId, references, artifacts.route);
   const recorder = await RunRecorder.create(prepared.base.workspaceDir, runId);
   const resource = workloadResource("Workflow");
   const follower = new WorkflowFollower(
@@ -157,6 +161,36 @@ export async function runPipelineOnCluster(
     return await follower.submit(workflow);
   } finally {
     await recorder.release();
+  }
+}
+
+/** The ConfigMap in a namespace that names Argo's artifact repositories for its Workflows. */
+const ARTIFACT_REPOSITORIES = "artifact-repositories";
+
+/**
+ * How the steps will hand on their files: through the artifact repository the namespace has
+ * configured for Argo (its `artifact-repositories` ConfigMap), else on a volume the run claims.
+ */
+async function artifactRoute(
+  cluster: KubeConnection,
+): Promise<{ route: NonNullable<ArgoPlan["artifacts"]>; said: string }> {
+  const namespace = cluster.target.namespace;
+  const volume = `Artifacts: on a volume the Workflow claims (ReadWriteOnce; the cluster needs a storage class that provisions it)`;
+  try {
+    const found = await cluster.config
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ name: ARTIFACT_REPOSITORIES, namespace });
+    if (Object.keys(found.data ?? {}).length === 0) return { route: "volume", said: volume };
+    return {
+      route: "repository",
+      said: `Artifacts: through the artifact repository ${namespace} configures for Argo (ConfigMap ${ARTIFACT_REPOSITORIES})`,
+    };
+  } catch (error) {
+    if (httpStatus(error) === 404) return { route: "volume", said: volume };
+    return {
+      route: "volume",
+      said: `${volume}: whether ${namespace} configures an artifact repository could not be read (ConfigMap ${ARTIFACT_REPOSITORIES}).`,
+    };
   }
 }
 
@@ -214,6 +248,7 @@ function workflowFor(
   overrides: Map<string, string>,
   runId: string,
   references: Map<string, string>,
+  artifacts: ArgoPlan["artifacts"],
 ): KubernetesObject {
   const { pipeline, format } = prepared;
   const image = (local: string) => references.get(local) ?? local;
@@ -224,6 +259,7 @@ function workflowFor(
     tolerations: prepared.cluster?.tolerations ?? [],
     name: jobNameFor(runId),
     labels: { [RUN_LABEL]: labelValue(runId) },
+    artifacts,
     ...(format.argoContainer
       ? { container: (step, place) => format.argoContainer!(step, { ...place, image }) }
       : format.kfpPlan

@@ -2,16 +2,39 @@ import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node
 import type { ClusterState } from "./cluster";
 import { adminConfig, completes, oomKilled, setPodLog } from "./fixtures";
 
+/** The template Argo's controller gave the pod (its ARGO_TEMPLATE, as the pod's own containers read it). */
+export function podTemplate(pod: V1Pod): {
+  inputs?: { artifacts?: { name: string; path: string; s3?: { key: string } }[] };
+  outputs?: { artifacts?: { name: string; path: string }[] };
+} {
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const text = containers.flatMap((c) => c.env ?? []).find((e) => e.name === "ARGO_TEMPLATE")?.value;
+  return text ? (JSON.parse(text) as ReturnType<typeof podTemplate>) : {};
+}
+
+/** Where the wait container would have put a pod's output artifact in an S3 artifact repository. */
+export function artifactKey(pod: V1Pod, name: string): string {
+  const workflow = pod.metadata?.labels?.["workflows.argoproj.io/workflow"] ?? "";
+  return `${workflow}/${pod.metadata!.name!}/${name}.tgz`;
+}
+
 /**
  * What kwok cannot do for an Argo Workflow's pods, done by the test: no container runs under kwok,
- * so Argo's wait container never reports a pod's task result (its outputs, here none) and the
- * controller would wait for it for ever. `reportTaskResult` writes that WorkflowTaskResult once the
- * pod has ended, exactly as the wait container would; nothing else of the controller's is replaced.
+ * so Argo's wait container never reports a pod's task result (its outputs) and the controller
+ * would wait for it for ever. `reportTaskResult` writes that WorkflowTaskResult once the pod has
+ * ended, exactly as the wait container would: no outputs, or, where the template declares output
+ * artifacts (the cluster's artifact repository), each with the S3 key it would have been uploaded
+ * to (nothing is uploaded). Nothing else of the controller's is replaced.
  */
 export async function reportTaskResult(state: ClusterState, pod: V1Pod): Promise<void> {
   const namespace = pod.metadata!.namespace!;
   const workflow = pod.metadata?.labels?.["workflows.argoproj.io/workflow"] ?? "";
   const nodeId = pod.metadata?.annotations?.["workflows.argoproj.io/node-id"] ?? pod.metadata!.name!;
+  const artifacts = (podTemplate(pod).outputs?.artifacts ?? []).map((artifact) => ({
+    name: artifact.name,
+    path: artifact.path,
+    s3: { key: artifactKey(pod, artifact.name) },
+  }));
   await adminConfig(state)
     .makeApiClient(CustomObjectsApi)
     .createNamespacedCustomObject({
@@ -29,7 +52,7 @@ export async function reportTaskResult(state: ClusterState, pod: V1Pod): Promise
             "workflows.argoproj.io/report-outputs-completed": "true",
           },
         },
-        outputs: {},
+        outputs: artifacts.length > 0 ? { artifacts } : {},
       },
     })
     .catch((error: unknown) => {

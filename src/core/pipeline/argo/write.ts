@@ -48,6 +48,12 @@ export interface ArgoPlan {
   tolerations: Toleration[];
   /** The size of the volume the steps hand their values on through. */
   artifactsVolume?: string;
+  /**
+   * How the steps hand on their files: one volume the run claims (the default), or the artifact
+   * repository the cluster has configured for Argo (each step's outputs folder an artifact, put in
+   * place in the pods of the steps that read it).
+   */
+  artifacts?: "volume" | "repository";
   /** The Workflow's own name (else a name generated from the pipeline's). */
   name?: string;
   /** Labels on the Workflow and every step's pod (a run's id, so its pods are found). */
@@ -64,6 +70,8 @@ export interface ArgoCompiled {
 export const ARTIFACTS_MOUNT = "/parity-artifacts";
 const ARTIFACTS_VOLUME = "parity-artifacts";
 const ENTRYPOINT = "pipeline";
+/** The artifact a step's outputs folder is, through the repository. */
+const OUTPUTS_ARTIFACT = "outputs";
 
 /**
  * A pipeline as an Argo Workflow: a DAG template whose tasks are the steps (their edges as
@@ -97,20 +105,36 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
   const name = engineName(pipeline.name);
   const templates: Record<string, unknown>[] = [];
   const tasks: Record<string, unknown>[] = [];
+  const repository = plan.artifacts === "repository";
   const place: ArgoPlace = {
     parameters,
     parameter: (parameter) => `{{inputs.parameters.${parameter}}}`,
-    outputsDir: (stepName) => `${ARTIFACTS_MOUNT}/{{workflow.name}}/${stepName}`,
+    // Through the repository each pod has its own folder; on the shared volume each run has one.
+    outputsDir: (stepName) =>
+      repository ? `${ARTIFACTS_MOUNT}/${stepName}` : `${ARTIFACTS_MOUNT}/{{workflow.name}}/${stepName}`,
   };
+  const producersOf = (step: PipelineStep) => [...new Set(step.inputs.map((input) => input.from))].sort();
+  const read = new Set(pipeline.steps.flatMap(producersOf));
   const containerOf = plan.container ?? ((step: PipelineStep) => scriptContainer(plan, step, place));
   for (const step of pipeline.steps) {
     const container = containerOf(step, place);
     const used = container.parameters;
     const limits = quantities({ ...plan.limits, ...step.limits });
     const env = Object.entries(container.env ?? {}).map(([envName, value]) => ({ name: envName, value }));
+    const producers = repository ? producersOf(step) : [];
+    const inputs = {
+      ...(used.length > 0 && { parameters: used.map((parameter) => ({ name: parameter })) }),
+      ...(producers.length > 0 && {
+        artifacts: producers.map((from) => ({ name: `from-${engine(from)}`, path: place.outputsDir(from) })),
+      }),
+    };
     templates.push({
       name: engine(step.name),
-      ...(used.length > 0 && { inputs: { parameters: used.map((parameter) => ({ name: parameter })) } }),
+      ...(Object.keys(inputs).length > 0 && { inputs }),
+      ...(repository &&
+        read.has(step.name) && {
+          outputs: { artifacts: [{ name: OUTPUTS_ARTIFACT, path: place.outputsDir(step.name) }] },
+        }),
       ...(step.retries > 0 && { retryStrategy: { limit: String(step.retries) } }),
       ...(Object.keys(plan.nodeSelector).length > 0 && { nodeSelector: plan.nodeSelector }),
       ...(plan.tolerations.length > 0 && { tolerations: plan.tolerations }),
@@ -128,12 +152,20 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
       name: engine(step.name),
       template: engine(step.name),
       ...(step.after.length > 0 && { dependencies: step.after.map(engine).sort() }),
-      ...(used.length > 0 && {
+      ...((used.length > 0 || producers.length > 0) && {
         arguments: {
-          parameters: used.map((parameter) => ({
-            name: parameter,
-            value: `{{workflow.parameters.${parameter}}}`,
-          })),
+          ...(used.length > 0 && {
+            parameters: used.map((parameter) => ({
+              name: parameter,
+              value: `{{workflow.parameters.${parameter}}}`,
+            })),
+          }),
+          ...(producers.length > 0 && {
+            artifacts: producers.map((from) => ({
+              name: `from-${engine(from)}`,
+              from: `{{tasks.${engine(from)}.outputs.artifacts.${OUTPUTS_ARTIFACT}}}`,
+            })),
+          }),
         },
       }),
     });
@@ -156,15 +188,20 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
           })),
         },
       }),
-      volumeClaimTemplates: [
-        {
-          metadata: { name: ARTIFACTS_VOLUME },
-          spec: {
-            accessModes: ["ReadWriteOnce"],
-            resources: { requests: { storage: plan.artifactsVolume ?? "1Gi" } },
-          },
-        },
-      ],
+      // Through the repository, each pod writes its outputs to a folder of its own.
+      ...(repository
+        ? { volumes: [{ name: ARTIFACTS_VOLUME, emptyDir: {} }] }
+        : {
+            volumeClaimTemplates: [
+              {
+                metadata: { name: ARTIFACTS_VOLUME },
+                spec: {
+                  accessModes: ["ReadWriteOnce"],
+                  resources: { requests: { storage: plan.artifactsVolume ?? "1Gi" } },
+                },
+              },
+            ],
+          }),
       templates: [{ name: ENTRYPOINT, dag: { tasks } }, ...templates],
     },
   };
@@ -177,7 +214,7 @@ export function writeArgoWorkflow(pipeline: Pipeline, plan: ArgoPlan): ArgoCompi
     ]);
     return pipeline.steps.some((other) => !related.has(other.name));
   });
-  if (sideBySide) {
+  if (sideBySide && !repository) {
     notes.push(
       `Steps that run side by side share the run's volume (ReadWriteOnce): on a cluster with several nodes their pods must land on one, or the volume needs a storage class that allows ReadWriteMany.`,
     );
