@@ -129,6 +129,10 @@ describe("parity pipeline run --target cluster", () => {
       const progress = result.err.join("\n");
       expect(progress).toMatch(/Image: +Pushed 127\.0\.0\.1:\d+\/team\//);
       expect(progress).toMatch(/Submitted Workflow piperun-\w+\/[a-z0-9-]+ \(run /);
+      // kwok's cluster has no StorageClass: the test offers volumes, and the run says what would otherwise happen.
+      expect(progress).toContain(
+        "! The cluster has no default StorageClass: unless a volume is there for it, the run's claim stays unbound and its first step Pending.",
+      );
       // Each step's lines are its own run's, in its own log.
       for (const step of run.steps) {
         const stepRecord = await record(workspace.dir, step.runId!);

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import path from "node:path";
-import { CoreV1Api, type KubernetesObject } from "@kubernetes/client-node";
+import { CoreV1Api, StorageV1Api, type KubernetesObject } from "@kubernetes/client-node";
 import { CancelledError, ParityError } from "../../core/errors";
 import type { ClusterRunRef, RunResult } from "../../core/job/types";
 import { jobNameFor, labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
@@ -176,21 +176,41 @@ async function artifactRoute(
 ): Promise<{ route: NonNullable<ArgoPlan["artifacts"]>; said: string }> {
   const namespace = cluster.target.namespace;
   const volume = `Artifacts: on a volume the Workflow claims (ReadWriteOnce; the cluster needs a storage class that provisions it)`;
+  const onVolume = async (said: string) => ({
+    route: "volume" as const,
+    said:
+      (await hasDefaultStorageClass(cluster)) === false
+        ? `${said}\n! The cluster has no default StorageClass: unless a volume is there for it, the run's claim stays unbound and its first step Pending.`
+        : said,
+  });
   try {
     const found = await cluster.config
       .makeApiClient(CoreV1Api)
       .readNamespacedConfigMap({ name: ARTIFACT_REPOSITORIES, namespace });
-    if (Object.keys(found.data ?? {}).length === 0) return { route: "volume", said: volume };
+    if (Object.keys(found.data ?? {}).length === 0) return onVolume(volume);
     return {
       route: "repository",
       said: `Artifacts: through the artifact repository ${namespace} configures for Argo (ConfigMap ${ARTIFACT_REPOSITORIES})`,
     };
   } catch (error) {
-    if (httpStatus(error) === 404) return { route: "volume", said: volume };
-    return {
-      route: "volume",
-      said: `${volume}: whether ${namespace} configures an artifact repository could not be read (ConfigMap ${ARTIFACT_REPOSITORIES}).`,
-    };
+    if (httpStatus(error) === 404) return onVolume(volume);
+    return onVolume(
+      `${volume}: whether ${namespace} configures an artifact repository could not be read (ConfigMap ${ARTIFACT_REPOSITORIES}).`,
+    );
+  }
+}
+
+/** Whether the cluster has a default StorageClass (undefined: it could not be asked). */
+async function hasDefaultStorageClass(cluster: KubeConnection): Promise<boolean | undefined> {
+  try {
+    const classes = await cluster.config.makeApiClient(StorageV1Api).listStorageClass();
+    return classes.items.some(
+      (each) =>
+        each.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true" ||
+        each.metadata?.annotations?.["storageclass.beta.kubernetes.io/is-default-class"] === "true",
+    );
+  } catch {
+    return undefined;
   }
 }
 
