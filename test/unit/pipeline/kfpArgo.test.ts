@@ -296,6 +296,34 @@ describe("kfpArgoContainer", () => {
     });
   });
 
+  it("runs a task that gives only arguments with its image's ENTRYPOINT in front, as a container runtime would", async () => {
+    const argsOnly: KfpTask = {
+      ...show,
+      name: "argsonly",
+      command: [],
+      args: ["{{$.inputs.parameters['text']}}", "{{$.pipeline_job_name}}"],
+      artifacts: {},
+      parameters: { text: { pipelineParameter: "label" } },
+    };
+    const container = kfpArgoContainer(
+      argsOnly,
+      stepOf(argsOnly),
+      placeOn(volume),
+      "registry/x:1",
+      pipeline,
+      ECHO,
+    );
+    const { stdout } = await runPod(container, { label: "from the pod" });
+    expect(JSON.parse(stdout)).toEqual(["from the pod", "numbers"]);
+    // Without an ENTRYPOINT the first argument is the program, as a runtime takes it; with neither, nothing runs.
+    const nothing: KfpTask = { ...argsOnly, args: [] };
+    expect(() =>
+      kfpArgoContainer(nothing, stepOf(nothing), placeOn(volume), "registry/x:1", pipeline, []),
+    ).toThrow(
+      "The task argsonly gives no command or arguments and its image python:3.11 has no ENTRYPOINT, so there is nothing to run.",
+    );
+  });
+
   it("refuses a task whose input is a pipeline parameter Argo cannot pass and that has no default", () => {
     const noDefault = [
       ...parameters.filter((each) => each.name !== "n"),

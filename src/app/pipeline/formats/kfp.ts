@@ -53,7 +53,7 @@ export const kfpSource: PipelineSource = {
     if (problem) throw new ParityError("EnvTooLarge", problem.message, { fix: problem.fix });
     const folders = await hostFoldersFor({ workspaceDir: profile.dir, profile });
     for (const note of folders.notes) request.print(note);
-    const images = await taskImages(
+    const { images, entrypoints } = await taskImages(
       context,
       pipeline,
       connection,
@@ -63,7 +63,7 @@ export const kfpSource: PipelineSource = {
     const name = path.basename(request.file).replace(/\.ya?ml$/i, "");
     return {
       pipeline,
-      format: kfpFormat(pipeline, parameters, images),
+      format: kfpFormat(pipeline, parameters, images, entrypoints),
       base: {
         name,
         notebookFile: request.file,
@@ -125,8 +125,9 @@ async function taskImages(
   connection: DockerConnection,
   print: Print,
   caBundle: string | undefined,
-): Promise<Map<string, string>> {
+): Promise<{ images: Map<string, string>; entrypoints: Map<string, string[]> }> {
   const images = new Map<string, string>();
+  const entrypoints = new Map<string, string[]>();
   const built = new Map<string, string>();
   // Tasks mostly share an image: each is asked of the engine once.
   const inspections = new Map<string, ReturnType<typeof inspect>>();
@@ -150,6 +151,9 @@ async function taskImages(
         },
       );
     }
+    // What the image runs by itself: a task that gives only arguments runs it (kept on a cluster too).
+    const entrypoint = inspected.Config?.Entrypoint as string[] | string | null | undefined;
+    entrypoints.set(step.name, typeof entrypoint === "string" ? [entrypoint] : (entrypoint ?? []));
     if (!task.pipInstalls || task.pipInstalls.every((args) => args.length === 0)) {
       images.set(step.name, task.image);
       continue;
@@ -191,7 +195,7 @@ async function taskImages(
     }
     images.set(step.name, tag);
   }
-  return images;
+  return { images, entrypoints };
 }
 
 /** pip's refusal as what it means for the task: it would fail the same way in production. */
@@ -221,6 +225,7 @@ function kfpFormat(
   pipeline: Pipeline,
   parameters: Record<string, unknown>,
   images: Map<string, string>,
+  entrypoints: Map<string, string[]>,
 ): StepFormat {
   const taskOf = (step: PipelineStep): KfpTask => {
     if (step.code.kind !== "kfp") throw new Error(`${step.name} is not a KFP task`);
@@ -291,7 +296,14 @@ function kfpFormat(
     },
 
     argoContainer(step, place) {
-      return kfpArgoContainer(taskOf(step), step, place, place.image(images.get(step.name)!), pipeline);
+      return kfpArgoContainer(
+        taskOf(step),
+        step,
+        place,
+        place.image(images.get(step.name)!),
+        pipeline,
+        entrypoints.get(step.name),
+      );
     },
 
     async produced(step, outputsDir): Promise<Produced> {

@@ -121,6 +121,8 @@ export function kfpArgoContainer(
   place: ArgoPlace,
   image: string,
   pipeline: Pick<Pipeline, "name" | "parameters">,
+  /** The image's own ENTRYPOINT: what a task that gives only arguments runs, as a container runtime would. */
+  entrypoint: string[] = [],
 ): ArgoContainer {
   const values: PodValue[] = [];
   const taken: string[] = [];
@@ -180,7 +182,19 @@ export function kfpArgoContainer(
     pipelineRoot: posix.dirname(outputs),
     createdAt: "{{workflow.creationTimestamp}}",
   });
-  const plan = { parameters: taken, values, command, outputs };
+  // The entry runs instead of the image's ENTRYPOINT: a task without a command gets it back in front of its arguments.
+  const full = task.command.length === 0 ? [...entrypoint, ...command] : command;
+  if (full.length === 0) {
+    throw new ParityError(
+      "CompileTaskCommandMissing",
+      `The task ${task.name} gives no command or arguments and its image ${task.image} has no ENTRYPOINT, so there is nothing to run.`,
+      {
+        fix: "Give the component's container a command.",
+        location: { file: step.location.file, line: step.location.line },
+      },
+    );
+  }
+  const plan = { parameters: taken, values, command: full, outputs };
   for (const [name, value] of Object.entries(task.env)) {
     if (value.includes("{{")) {
       throw new ParityError(
