@@ -97,13 +97,4 @@ describe("parity pipeline check --target cluster", () => {
       ),
     ).toHaveLength(3);
   });
-
-  it("refuses to run a pipeline on the cluster yet, saying what to do instead", async () => {
-    const result = await runCli(["pipeline", "run", "pipeline.yaml", "--target", "cluster"], {
-      cwd: workspace.dir,
-      env: env(),
-    });
-    expect(result.code).toBe(2);
-    expect(result.err.join("\n")).toContain("running a pipeline on a cluster is not supported yet");
-  });
 });

@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnosis } from "../../src/core/diagnosis/types";
@@ -93,9 +94,13 @@ describe("parity pipeline run --target cluster", () => {
     dir: string,
     file: string,
     fate: (step: string) => PodFate,
-    options: { signal?: AbortSignal; onErr?: (line: string) => void } = {},
+    options: {
+      signal?: AbortSignal;
+      onErr?: (line: string) => void;
+      logOf?: Parameters<typeof driveArgoPods>[3];
+    } = {},
   ) {
-    const pods = driveArgoPods(cluster, namespace, fate);
+    const pods = driveArgoPods(cluster, namespace, fate, options.logOf);
     try {
       const result = await runCli(["pipeline", "run", file, "--target", "cluster", "--json"], {
         cwd: dir,
@@ -222,6 +227,54 @@ describe("parity pipeline run --target cluster", () => {
       expect(report).toMatchObject({ status: "not-run", reason: "square did not succeed" });
       expect(run.diagnosis[0]).toMatchObject({ code: "StepFailed" });
       expect(run.diagnosis[0]!.message).toContain("The step square failed");
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    "maps a step's Python exception in its pod's log to the line of its script, as a job run's",
+    async () => {
+      // The traceback the step's script would print, naming the line of the script in the image that
+      // prepare.py's `with open(...)` became (read from the image the pod names).
+      const logOf = async (step: string, pod: V1Pod): Promise<string[] | undefined> => {
+        if (step !== "prepare") return undefined;
+        const main = pod.spec!.containers.find((container) => container.name === "main")!;
+        const script = main.args![0]!;
+        const { stdout } = await promisify(execFile)("docker", [
+          "run",
+          "--rm",
+          "--entrypoint",
+          "cat",
+          main.image!,
+          script,
+        ]);
+        const line = stdout.split("\n").findIndex((text) => text.includes("with open(parity_outputs")) + 1;
+        return [
+          "Traceback (most recent call last):",
+          `  File "${script}", line ${line}, in <module>`,
+          '    with open(parity_outputs["numbers.txt"], "w") as handle:',
+          "PermissionError: [Errno 13] Permission denied: '/parity-artifacts/numbers.txt'",
+        ];
+      };
+      const result = await runOnCluster(
+        workspace.dir,
+        "pipeline.yaml",
+        (step) => (step === "prepare" ? "error" : "complete"),
+        {
+          logOf,
+        },
+      );
+      expect(result.code, [...result.out, ...result.err].join("\n")).toBe(1);
+      const run = lastJson<PipelineJson>(result);
+      const prepare = run.steps.find((step) => step.name === "prepare")!;
+      expect(prepare).toMatchObject({ status: "failed", exitCode: 1 });
+      const mapped = prepare.diagnosis.find((item) => item.location?.file?.endsWith("prepare.py"));
+      expect(mapped?.location?.line).toBe(2);
+      expect(mapped?.message).toContain("PermissionError");
+      expect(run.steps.slice(1).map((step) => [step.name, step.status, step.reason])).toEqual([
+        ["square", "not-run", "prepare did not succeed"],
+        ["report", "not-run", "square did not succeed"],
+      ]);
     },
     BUILD_TIMEOUT,
   );

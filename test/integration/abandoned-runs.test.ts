@@ -24,7 +24,7 @@ beforeAll(async () => {
   await promisify(execFile)(process.execPath, ["esbuild.mjs"], { cwd: repoRoot });
 }, 120_000);
 
-/** `parity run <notebook>` as a separate process, resolved once it printed "│ started". */
+/** `parity run <notebook>` as a separate process, resolved once it printed "│ started" and recorded it. */
 async function startRun(fixture: string, notebook: string) {
   const workspace = await copyWorkspace(fixture);
   workspaces.push(workspace);
@@ -44,6 +44,10 @@ async function startRun(fixture: string, notebook: string) {
   });
   const [run] = await listRuns(workspace.dir);
   if (!run) throw new Error("the run has no record");
+  // Printed is not yet written: the record's log file has the line before the process is killed.
+  await until("the line in the run's log", async () =>
+    (await readRunLogs(run)).some((line) => line.text === "started") ? true : undefined,
+  );
   return { workspace, child, exited, run, stderr: () => stderr };
 }
 

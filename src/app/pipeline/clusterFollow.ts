@@ -3,7 +3,14 @@ import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster
 import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import { Emitter } from "../../core/events";
-import type { ClusterRunRef, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
+import type {
+  ClusterRunRef,
+  JobSpec,
+  LogLine,
+  RunRecordWriter,
+  RunResult,
+  RunStatus,
+} from "../../core/job/types";
 import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import { argoStepNodes, workflowOutcome, type WorkflowObject } from "../../core/pipeline/argo/status";
 import { engineStepNames } from "../../core/pipeline/compiled";
@@ -57,6 +64,8 @@ export interface FollowedPipeline {
   workspaceDir: string;
   /** Its steps and their edges, in the pipeline's order. */
   steps: { name: string; after: string[] }[];
+  /** How a step's Python failure maps back to its notebook or script (known when the pipeline was read here). */
+  explainTraceback?(step: string): JobSpec["explainTraceback"];
 }
 
 /** One try of a step: its pod, its own record (a cluster job run named after the pod) and logs. */
@@ -409,6 +418,10 @@ export class WorkflowFollower {
         events: timeline,
         memoryLimitBytes: attempt.record.memoryLimitBytes,
         logTail: attempt.output.tail(),
+        failure:
+          status === "failed"
+            ? this.pipeline.explainTraceback?.(attempt.step)?.(attempt.output.tail().join("\n"))
+            : undefined,
       }),
     };
     return attempt.record;

@@ -129,7 +129,14 @@ export async function runPipelineOnCluster(
   const resource = workloadResource("Workflow");
   const follower = new WorkflowFollower(
     cluster,
-    { workspaceDir: prepared.base.workspaceDir, steps: prepared.pipeline.steps },
+    {
+      workspaceDir: prepared.base.workspaceDir,
+      steps: prepared.pipeline.steps,
+      explainTraceback: (name) => {
+        const step = prepared.pipeline.steps.find((each) => each.name === name);
+        return step && prepared.format.explainTraceback?.(step);
+      },
+    },
     {
       runId,
       kind: "pipeline",

@@ -81,8 +81,18 @@ export async function offerVolumes(state: ClusterState, namespace: string, count
   }
 }
 
-/** How a step's pod ends under kwok: exit 0, OOMKilled (exit 137), or not at all (it runs until deleted). */
-export type PodFate = "complete" | "oom" | "hold";
+/** How a step's pod ends under kwok: exit 0, OOMKilled (exit 137), exit 1, or not at all (it runs until deleted). */
+export type PodFate = "complete" | "oom" | "error" | "hold";
+
+/** Labels and annotations that make kwok fail a Running pod's containers with exit code 1. */
+const exitsWithError = {
+  labels: oomKilled.labels,
+  annotations: {
+    "pod-container-running-failed.stage.kwok.x-k8s.io/reason": "Error",
+    "pod-container-running-failed.stage.kwok.x-k8s.io/exit-code": "1",
+    "pod-container-running-failed.stage.kwok.x-k8s.io/message": "",
+  },
+};
 
 /**
  * Plays the part of the kubelet's containers for a Workflow's step pods in `namespace`, until
@@ -94,6 +104,8 @@ export function driveArgoPods(
   state: ClusterState,
   namespace: string,
   fate: (step: string) => PodFate,
+  /** What the step's main container writes (else one line naming its step and pod). */
+  logOf?: (step: string, pod: V1Pod) => Promise<string[] | undefined>,
 ): { stop(): Promise<void>; logged: Set<string>; problems: string[] } {
   const core = adminConfig(state).makeApiClient(CoreV1Api);
   const logged = new Set<string>();
@@ -107,12 +119,14 @@ export function driveArgoPods(
     const name = pod.metadata!.name!;
     const step = pod.metadata?.labels?.["parity.dev/step"] ?? "?";
     if (!logged.has(name)) {
-      await setPodLog(state, namespace, name, "main", [`${step} ran in ${name}`]);
+      const lines = (await logOf?.(step, pod)) ?? [`${step} ran in ${name}`];
+      await setPodLog(state, namespace, name, "main", lines);
       logged.add(name);
     }
     const how = fate(step);
     if (!labelled.has(name) && how !== "hold") {
-      const change = how === "oom" ? oomKilled : { ...completes, annotations: {} };
+      const change =
+        how === "oom" ? oomKilled : how === "error" ? exitsWithError : { ...completes, annotations: {} };
       await core.patchNamespacedPod({
         name,
         namespace,

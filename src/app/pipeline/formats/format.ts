@@ -51,6 +51,8 @@ export interface StepFormat {
   /** What decides a step's result besides the pipeline's parameters, env, limits and its inputs' digests. */
   cacheKey(step: PipelineStep, inputs: ResolvedInput[]): unknown;
   command(step: PipelineStep, inputs: ResolvedInput[], place: StepPlace): Promise<StepCommand> | StepCommand;
+  /** How a Python failure in the step's output maps back to its notebook or script, where the format can say. */
+  explainTraceback?(step: PipelineStep): JobSpec["explainTraceback"];
   /** What a succeeded step handed on, read from its outputs folder (its own, or a reused run's). */
   produced(step: PipelineStep, outputsDir: string): Promise<Produced>;
   /** How the step runs compiled (a KFP container component, an Argo template), where the format compiles. */

@@ -60,13 +60,15 @@ export const kaleSource: PipelineSource = {
 
 function kaleFormat(loaded: LoadedPipeline, imageId: string, image: string): StepFormat {
   const commandOf = (step: PipelineStep) => ["python", `${JOB_DIR}/${stepScriptPath(step.name)}`];
+  // Every step's script was made as the pipeline was loaded.
+  const explainTraceback = (step: PipelineStep) =>
+    explainTracebackOf(loaded.job.notebookFile, loaded.scripts.get(step.name)!.lineMap, commandOf(step)[1]!);
   return {
     cacheKey: (step) => ({ image: imageId, command: commandOf(step) }),
+    explainTraceback,
 
     command(step, inputs, place) {
       const command = commandOf(step);
-      // Every step's script was made as the pipeline was loaded.
-      const script = loaded.scripts.get(step.name)!;
       return {
         image,
         command,
@@ -82,7 +84,7 @@ function kaleFormat(loaded: LoadedPipeline, imageId: string, image: string): Ste
           [STEP_ENV.outputsDir]: place.inContainer(place.outputsDir),
           [STEP_ENV.outputNames]: JSON.stringify(step.outputs),
         },
-        explainTraceback: explainTracebackOf(loaded.job.notebookFile, script.lineMap, command[1]!),
+        explainTraceback: explainTraceback(step),
       };
     },
 

@@ -132,8 +132,13 @@ function fileFormat(
   workspaceDir: string,
 ): StepFormat {
   const commandOf = (step: PipelineStep) => ["python", `${JOB_DIR}/${stepScriptPath(step.name)}`];
+  const explainTraceback = (step: PipelineStep) => {
+    const script = scripts.get(step.name)!;
+    return explainTracebackOf(script.file, script.job.lineMap, commandOf(step)[1]!);
+  };
   return {
     cacheKey: (step) => ({ image: imageIdentity, command: commandOf(step), parameters: values }),
+    explainTraceback,
 
     command(step, inputs, place) {
       const command = commandOf(step);
@@ -160,7 +165,7 @@ function fileFormat(
           [STEP_ENV.outputsDir]: place.inContainer(place.outputsDir),
           [STEP_ENV.outputNames]: JSON.stringify(step.outputs),
         },
-        explainTraceback: explainTracebackOf(script.file, script.job.lineMap, command[1]!),
+        explainTraceback: explainTraceback(step),
       };
     },
 
