@@ -67,7 +67,8 @@ describe("parity pipeline run --target cluster", () => {
   beforeAll(async () => {
     registry = await startRegistry();
     namespace = await freshNamespace(admin, "piperun");
-    await offerVolumes(cluster, namespace, 6);
+    // One for each run in this namespace below (each claims its own), and some to spare.
+    await offerVolumes(cluster, namespace, 12);
     workspace = await copyWorkspace("test/fixtures/workspaces/yaml-pipeline");
     kale = await copyWorkspace("test/fixtures/workspaces/kale-pipeline");
     await clusterProfile(workspace.dir);
@@ -422,9 +423,10 @@ describe("parity pipeline run --target cluster", () => {
           "square running with its line recorded",
           async () => {
             const id = /square: started \(run ([^)]+)\)/.exec(said)?.[1];
-            if (!id) return undefined;
-            const text = await logText(workspace.dir, id).catch(() => "");
-            return text.includes("square ran in ") ? id : undefined;
+            const text = id ? await logText(workspace.dir, id).catch(() => "") : "";
+            if (id && text.includes("square ran in ")) return id;
+            // Said when it times out: what the CLI printed so far.
+            throw new Error(`the CLI said:\n${said}`);
           },
           120_000,
         );
