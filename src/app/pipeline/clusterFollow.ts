@@ -217,9 +217,9 @@ export class WorkflowFollower {
     if (this.settling) return;
     const live = new Set(watch.pods().map((pod) => pod.metadata?.name));
     for (const pod of watch.allPods()) {
-      const step = pod.metadata?.labels?.["parity.dev/step"];
+      const step = this.stepOf(pod);
       const podName = pod.metadata?.name;
-      if (!step || !podName || !this.states.some((state) => state.name === step)) continue;
+      if (!step || !podName) continue;
       const attempt = this.tries.get(podName) ?? (live.has(podName) ? this.startTry(step, pod) : undefined);
       if (!attempt || attempt.ended) continue;
       if (isEnded(pod)) attempt.ended = this.endTry(attempt, pod);
@@ -233,9 +233,18 @@ export class WorkflowFollower {
       }
     }
     this.lookSteps(watch);
-    // Running from its first step's start to its end, between steps too.
-    const started = this.states.some((state) => state.status !== "pending");
-    this.saver.schedule(this.snapshot(started ? "running" : "pending"));
+    this.saver.schedule(this.snapshot(this.liveStatus()));
+  }
+
+  /** The step a pod of the run is a try of (its label), where it is one of this pipeline's. */
+  private stepOf(pod: V1Pod): string | undefined {
+    const step = pod.metadata?.labels?.["parity.dev/step"];
+    return step !== undefined && this.states.some((state) => state.name === step) ? step : undefined;
+  }
+
+  /** Running from its first step's start to its end, between steps too; pending before. */
+  private liveStatus(): RunStatus {
+    return this.states.some((state) => state.status !== "pending") ? "running" : "pending";
   }
 
   /** Why a try waits (a pod the scheduler cannot place, a claim not bound), said once each. */
@@ -491,9 +500,9 @@ export class WorkflowFollower {
       await this.podsSettled(watch);
       const live = new Set(watch.pods().map((pod) => pod.metadata?.name));
       for (const pod of watch.allPods()) {
-        const step = pod.metadata?.labels?.["parity.dev/step"];
+        const step = this.stepOf(pod);
         const podName = pod.metadata?.name;
-        if (!step || !podName || !this.states.some((state) => state.name === step)) continue;
+        if (!step || !podName) continue;
         const attempt = this.tries.get(podName) ?? this.startTry(step, pod);
         if (attempt.ended) continue;
         if (isEnded(pod)) attempt.ended = this.endTry(attempt, pod);
@@ -522,9 +531,7 @@ export class WorkflowFollower {
     }
     await Promise.all([...this.tries.values()].map((attempt) => attempt.ended));
     if (outcome === "detached") {
-      const left = this.snapshot(
-        this.states.some((state) => state.status !== "pending") ? "running" : "pending",
-      );
+      const left = this.snapshot(this.liveStatus());
       await this.recorder.close();
       await this.saver.finish(left);
       return left;
@@ -535,7 +542,7 @@ export class WorkflowFollower {
 
   /** Until every pod of the Workflow's Pod nodes is seen ended or gone, for a moment at most. */
   private async podsSettled(watch: RunWatch): Promise<void> {
-    const settled = () => {
+    await watch.seenWithin(() => {
       const nodes = Object.values((watch.workload() as WorkflowObject | undefined)?.status?.nodes ?? {});
       const live = new Map(
         watch.pods().map((pod) => [pod.metadata?.annotations?.["workflows.argoproj.io/node-id"], pod]),
@@ -546,19 +553,7 @@ export class WorkflowFollower {
           const pod = live.get(node.id);
           return !pod || isEnded(pod);
         });
-    };
-    if (settled()) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, PODS_SETTLE_MS);
-      const subscription = watch.onChange(() => {
-        if (settled()) done();
-      });
-      function done() {
-        clearTimeout(timer);
-        subscription.dispose();
-        resolve();
-      }
-    });
+    }, PODS_SETTLE_MS);
   }
 
   /** The pipeline's last record: every step that did not run says why, the failed ones are the diagnosis. */

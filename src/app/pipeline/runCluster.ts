@@ -1,4 +1,3 @@
-import { homedir } from "node:os";
 import path from "node:path";
 import { CoreV1Api, StorageV1Api, type KubernetesObject } from "@kubernetes/client-node";
 import { CancelledError, ParityError } from "../../core/errors";
@@ -11,13 +10,14 @@ import type { Prediction } from "../../core/preflight";
 import { requireAllowed } from "../../targets/kube/access";
 import type { KubeConnection } from "../../targets/kube/connection";
 import { httpStatus } from "../../targets/kube/kubeErrors";
-import { credentialsFor, type RegistryCredentials } from "../../targets/registry/credentials";
+import type { RegistryCredentials } from "../../targets/registry/credentials";
 import { deliverImage, withoutRegistry } from "../../targets/registry/deliver";
 import type { SessionContext } from "../context";
 import { resolveProfileFor } from "../job/load";
 import { locateInProfile } from "../job/session";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { checkPipelineFile } from "./check";
+import { pushCredentials } from "../targets/cluster/prepare";
 import { argoServed, connectPipelineCluster, predictSteps, workflowPermissions } from "./clusterCheck";
 import { WorkflowFollower } from "./clusterFollow";
 import type { PreparedPipeline } from "./formats/format";
@@ -101,15 +101,8 @@ export async function runPipelineOnCluster(
   print(describePipeline(prepared.pipeline));
   const references = new Map<string, string>();
   let delivered: ClusterRunRef["imageDelivery"];
+  const credentials = await pushCredentials(context, prepared.registry, request.registryCredentials);
   for (const image of prepared.images) {
-    const credentials =
-      request.registryCredentials ??
-      (prepared.registry
-        ? await credentialsFor(prepared.registry.split("/")[0]!, {
-            env: context.env,
-            homeDir: context.env.HOME ?? homedir(),
-          })
-        : undefined);
     const delivery = await deliverImage(docker.docker, {
       localTag: image,
       registry: prepared.registry,

@@ -193,7 +193,11 @@ export class RunWatch implements Disposable {
    * condition can arrive first. Gives the pods' watch a moment to show which container failed.
    */
   async podFailureSeen(waitMs = POD_FAILURE_WAIT_MS): Promise<void> {
-    const seen = () => containerFailures(this.allPods()).length > 0;
+    await this.seenWithin(() => containerFailures(this.allPods()).length > 0, waitMs);
+  }
+
+  /** Until `seen` holds after a change the watches brought, or `waitMs` has passed. */
+  async seenWithin(seen: () => boolean, waitMs: number): Promise<void> {
     if (seen()) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, waitMs);

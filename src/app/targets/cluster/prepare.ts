@@ -23,7 +23,7 @@ import {
   type KubeConnection,
 } from "../../../targets/kube/connection";
 import { preflight } from "../../../targets/kube/preflight";
-import { credentialsFor } from "../../../targets/registry/credentials";
+import { credentialsFor, type RegistryCredentials } from "../../../targets/registry/credentials";
 import { deliverImage, withoutRegistry, type Delivery } from "../../../targets/registry/deliver";
 import { remoteReferenceFor } from "../../../core/registry/reference";
 import type { SessionContext } from "../../context";
@@ -216,14 +216,7 @@ export async function prepareClusterRun(
   }
 
   const { built, moduleDistributions } = await buildForRun(context, docker, job, request);
-  const credentials =
-    request.registryCredentials ??
-    (registry
-      ? await credentialsFor(registry.split("/")[0]!, {
-          env: context.env,
-          homeDir: context.env.HOME ?? homedir(),
-        })
-      : undefined);
+  const credentials = await pushCredentials(context, registry, request.registryCredentials);
   const delivery = await deliverImage(docker.docker, {
     localTag: built.tag,
     registry,
@@ -262,6 +255,19 @@ export async function prepareClusterRun(
       },
     },
   };
+}
+
+/** What pushes to the profile's registry: the credentials given (the extension's SecretStorage), else the registry host's from Docker's config. */
+export async function pushCredentials(
+  context: SessionContext,
+  registry: string | undefined,
+  given: RegistryCredentials | undefined,
+): Promise<RegistryCredentials | undefined> {
+  if (given || !registry) return given;
+  return credentialsFor(registry.split("/")[0]!, {
+    env: context.env,
+    homeDir: context.env.HOME ?? homedir(),
+  });
 }
 
 /** Runs `step`, giving a profile field it names the profile's file and line. */
