@@ -17,6 +17,8 @@ Commands:
                          Run a pipeline (a Kale-tagged notebook, a pipeline.yaml or a
                          kfp-compiled YAML) step by step with each step's limits, check it,
                          or compile it to a KFP PipelineSpec (--to kfp)
+  tune <notebook>        Tune the notebook's parameters with a Katib Experiment, as local
+                         trials under production's limits with Katib's search algorithms
   base-image             Build a Python base image from Debian packages (no registry needed)
 
 Run "parity <command> --help" for a command's options.`;
@@ -30,6 +32,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   logs: async () => (await import("./commands/logs")).logsCommand,
   delete: async () => (await import("./commands/delete")).deleteCommand,
   pipeline: async () => (await import("./commands/pipeline")).pipelineCommand,
+  tune: async () => (await import("./commands/tune")).tuneCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
 };
 

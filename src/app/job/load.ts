@@ -16,6 +16,7 @@ import {
   convertNotebook,
   mapTraceback,
   parseParameterOverrides,
+  PARAMETERS_VARIABLE,
   type LineMap,
   type NotebookJob,
 } from "../../core/notebook";
@@ -119,8 +120,6 @@ export function scriptNameFor(notebookName: string): string {
   return `${notebookName.replace(/[^A-Za-z0-9_.-]/g, "_")}.parity.py`;
 }
 
-/** Where `-p name=value` overrides reach the job's runtime. */
-const PARAMETERS_VARIABLE = "PARITY_PARAMETERS";
 
 /**
  * The job's environment: the profile's env and the `-p name=value` overrides, refused (with the

@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { cpus, freemem } from "node:os";
 import path, { posix } from "node:path";
 import { WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { isCancelled } from "../../core/errors";
-import { Emitter } from "../../core/events";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import type { HostFolders, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
 import { topologicalOrder } from "../../core/pipeline/graph";
@@ -11,7 +9,7 @@ import { stepsToStart, type HostBudget, type StepDemand } from "../../core/pipel
 import type { Pipeline, PipelineStep, PipelineStepState } from "../../core/pipeline/types";
 import { formatBytes } from "../../core/profile/quantity";
 import type { DockerConnection } from "../../targets/docker/connection";
-import { runLocalJob } from "../../targets/docker/localRun";
+import { hostBudget, runChildJob } from "../targets/local/childRun";
 import type { Print, SessionContext } from "../context";
 import { realPathOf } from "../store/realPath";
 import { runDir } from "../store/runRef";
@@ -306,7 +304,6 @@ class PipelineRun {
     const stepRunId = newRunId(`${pipeline.name}-${step.name}`);
     const outputsDir = path.join(runDir({ workspaceDir: base.workspaceDir, runId: stepRunId }), STEP_OUTPUTS);
     const folders: HostFolders = { ...this.prepared.folders, stepOutputs: await realPathOf(outputsDir) };
-    const recorder = await RunRecorder.create(base.workspaceDir, stepRunId);
     this.children.push(stepRunId);
     this.update(step.name, {
       status: "running",
@@ -317,15 +314,6 @@ class PipelineRun {
     this.request.print(`${step.name}: started (run ${stepRunId})`);
     const inContainer = (file: string) =>
       posix.join(WORKSPACE_DIR, path.relative(base.workspaceDir, file).split(path.sep).join("/"));
-    const status = new Emitter<RunStatus>();
-    const logs = new Emitter<LogLine>();
-    logs.event((line) => this.request.onLog?.({ ...line, source: step.name }));
-    const writer: RunRecordWriter = {
-      log: (line) => recorder.log(line),
-      save: (result) => recorder.save({ ...result, parent: this.runId, step: step.name }),
-      close: () => recorder.close(),
-      cancelRequested: () => recorder.cancelRequested(),
-    };
     let result: RunResult | undefined;
     let produced: Produced | undefined;
     let failure: string | undefined;
@@ -342,11 +330,16 @@ class PipelineRun {
         explainTraceback: command.explainTraceback ?? base.explainTraceback,
         folders,
       };
-      result = await runLocalJob(this.connection, stepSpec, stepRunId, writer, {
-        cancel: this.context.signal,
-        status,
-        logs,
-      });
+      result = await runChildJob(
+        this.connection,
+        stepSpec,
+        stepRunId,
+        { parent: this.runId, step: step.name },
+        {
+          cancel: this.context.signal,
+          onLog: (line) => this.request.onLog?.({ ...line, source: step.name }),
+        },
+      );
       if (result.status === "succeeded") {
         produced = await format.produced(step, outputsDir).catch((error: unknown) => {
           failure = error instanceof Error ? error.message.replace(/\.$/, "") : String(error);
@@ -358,10 +351,6 @@ class PipelineRun {
         failure = error instanceof Error ? error.message.replace(/\.$/, "") : String(error);
         this.request.print(`${step.name}: ${failure}`);
       }
-    } finally {
-      await recorder.release();
-      status.dispose();
-      logs.dispose();
     }
     // A step that exited 0 without handing on what it declares did not succeed.
     const ended: RunStatus =
@@ -422,18 +411,4 @@ function stepReason(result: RunResult): string | undefined {
   const error = result.diagnosis.find((item) => item.severity === "error");
   if (error) return error.message.replace(/\.$/, "");
   return result.exitCode !== null ? `exit ${result.exitCode}` : undefined;
-}
-
-/** The memory and CPUs the steps may share: the engine's, and no more memory than is free here when the engine is this machine. */
-async function hostBudget(connection: DockerConnection): Promise<HostBudget> {
-  const info = (await connection.docker.info().catch(() => ({}))) as { MemTotal?: number; NCPU?: number };
-  const local = connection.endpoint.startsWith("unix://") || connection.endpoint.startsWith("npipe://");
-  const memory = Math.min(
-    info.MemTotal ?? Number.POSITIVE_INFINITY,
-    local ? freemem() : Number.POSITIVE_INFINITY,
-  );
-  return {
-    memoryBytes: Number.isFinite(memory) ? memory : freemem(),
-    nanoCpus: (info.NCPU ?? cpus().length) * 1e9,
-  };
 }

@@ -1,6 +1,7 @@
 import type { Diagnosis } from "../diagnosis/types";
 import type { Listener, Disposable } from "../events";
 import type { PipelineStepState } from "../pipeline/types";
+import type { ExperimentRecord } from "../tuning/record";
 import type { WorkloadKind } from "../workload/kind";
 
 export type TargetName = "local" | "cluster";
@@ -42,6 +43,10 @@ export interface RunResult {
   step?: string;
   /** Where each step of a pipeline run stands, in the pipeline's record, in the order they were written. */
   steps?: PipelineStepState[];
+  /** An experiment's trial's name, in a trial's record. */
+  trial?: string;
+  /** What an experiment searches and where its trials stand, in an experiment's record. */
+  experiment?: ExperimentRecord;
   exitCode: number | null;
   oomKilled: boolean;
   image: string;
@@ -182,6 +187,11 @@ export interface HostFolders {
    * mounted read-write where the workspace has it; the steps after it read it through the workspace.
    */
   stepOutputs?: string;
+  /**
+   * A trial's folder for the metrics file Katib's File collector reads (below the project's
+   * .parity, real path), mounted read-write at the file's folder in the container.
+   */
+  metrics?: { hostPath: string; containerPath: string };
 }
 
 /** A job for local Docker, its mounts checked against the project. */

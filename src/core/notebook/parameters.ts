@@ -2,6 +2,9 @@ import { ParityError } from "../errors";
 import { scanLine, START, startsStatement, type LexState } from "./lexer";
 import type { Parameter, ParameterKind, ParameterValue, SourceCell } from "./types";
 
+/** Where `-p name=value` overrides reach the job's runtime: a JSON object its parameters cell reads. */
+export const PARAMETERS_VARIABLE = "PARITY_PARAMETERS";
+
 /** papermill's convention: the first cell tagged `parameters` holds the defaults. */
 export function findParametersCell(cells: SourceCell[]): SourceCell | undefined {
   return cells.find((cell) => cell.kind === "code" && cell.tags.includes("parameters"));
@@ -96,7 +99,8 @@ export function parseParameterOverrides(
   return values;
 }
 
-function convertValue(text: string): ParameterValue {
+/** A `-p` value as papermill reads it: an int, a float, True/False (or true/false), None, else text. */
+export function convertValue(text: string): ParameterValue {
   if (/^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
   if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return Number(text);
   if (text === "True" || text === "true") return true;

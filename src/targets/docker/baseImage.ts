@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors";
 import { requirePrograms, runProcess, type ProgramNeed } from "../process";
+import { defaultCacheDir } from "../cache";
 
 export const DEFAULT_SUITE = "bookworm";
 export const DEFAULT_MIRROR = "http://deb.debian.org/debian";
@@ -21,9 +22,7 @@ export function defaultBaseImageTag(suite: string = DEFAULT_SUITE): string {
   return python ? `parity/python:${python}-${suite}` : `parity/python:${suite}`;
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PARITY_CACHE_DIR || "/var/cache/parity";
-}
+export { defaultCacheDir };
 
 export interface BaseImageProgress {
   stage: "check" | "debootstrap" | "pack" | "import" | "done";

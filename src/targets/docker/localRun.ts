@@ -129,6 +129,9 @@ function mountsFor(job: LocalJobSpec): Mount[] {
       readOnly: false,
     });
   }
+  const metrics = job.folders.metrics;
+  if (metrics)
+    mounts.push({ hostPath: metrics.hostPath, containerPath: metrics.containerPath, readOnly: false });
   return mounts;
 }
 
@@ -144,10 +147,11 @@ function containerUser(): string | undefined {
 }
 
 async function prepareOutputs(folders: HostFolders): Promise<void> {
-  if (folders.stepOutputs) {
-    // Below the project's .parity, made by Parity for this step alone.
-    await mkdir(folders.stepOutputs, { recursive: true });
-    if (process.getuid?.() === 0) await lchown(folders.stepOutputs, JOB_USER.uid, JOB_USER.uid);
+  // Below the project's .parity, made by Parity for this step or trial alone.
+  for (const own of [folders.stepOutputs, folders.metrics?.hostPath]) {
+    if (!own) continue;
+    await mkdir(own, { recursive: true });
+    if (process.getuid?.() === 0) await lchown(own, JOB_USER.uid, JOB_USER.uid);
   }
   await mkdir(folders.outputs, { recursive: true });
   // A folder outside the project is someone else's: its owner is theirs to set.

@@ -34,9 +34,10 @@ export interface RunSummary {
   diagnosis?: RunResult["diagnosis"];
   cluster?: Pick<ClusterRunRef, "context" | "namespace">;
   unreachableSince?: string;
-  /** A pipeline run, or (with `step`) one of its steps' runs. */
+  /** A pipeline run or an experiment, or (with `step` or `trial`) one of their parts' runs. */
   kind?: RunResult["kind"];
   step?: string;
+  trial?: string;
 }
 
 export interface RunPresentation {
@@ -64,15 +65,18 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
   // Where it ran, and the notebook's folder when names alone would not tell rows apart.
   parts.push(run.cluster ? `${run.target} ${run.cluster.namespace}` : run.target);
   if (folder) parts.push(folder);
-  // A pipeline and its steps are shown as such; Rerun and Cancel Run, which act on job runs, are
-  // not offered on them (their context value says which they are).
-  const part = run.kind === "pipeline" ? "pipeline" : run.step !== undefined ? "step" : undefined;
+  // A pipeline, an experiment and their parts are shown as such; Rerun and Cancel Run, which act
+  // on job runs, are not offered on them (their context value says which they are).
+  const part = partOf(run);
+  const name = path.basename(run.notebook);
   const label =
-    part === "pipeline"
-      ? `${path.basename(run.notebook)} (pipeline)`
+    part === "pipeline" || part === "experiment"
+      ? `${name} (${part})`
       : part === "step"
-        ? `${path.basename(run.notebook)} › ${run.step}`
-        : path.basename(run.notebook);
+        ? `${name} › ${run.step}`
+        : part === "trial"
+          ? `${name} › ${run.trial}`
+          : name;
   const tooltip = [
     `${label}: ${STATUS_WORDS[run.status].toLowerCase()}`,
     `Run ${run.runId} on ${TARGET_LABELS[run.target]}${run.cluster ? ` (context ${run.cluster.context}, namespace ${run.cluster.namespace})` : ""}`,
@@ -97,4 +101,11 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
     contextValue: `parity:run+${run.status}+${run.target}${part ? `+${part}` : ""}${orphaned ? "+orphaned" : ""}`,
     icon: orphaned ? { id: "warning", color: "problemsWarningIcon.foreground" } : RUN_ICONS[run.status],
   };
+}
+
+function partOf(run: RunSummary): "pipeline" | "experiment" | "step" | "trial" | undefined {
+  if (run.kind === "pipeline" || run.kind === "experiment") return run.kind;
+  if (run.step !== undefined) return "step";
+  if (run.trial !== undefined) return "trial";
+  return undefined;
 }

@@ -29,6 +29,13 @@ const FOLLOWERS: Record<
 > = {
   job: (conn, stored, options) => attachClusterRun(conn, stored, options),
   pipeline: attachPipelineRun,
+  experiment: (_conn, stored) => {
+    throw new ParityError(
+      "ExperimentNotOnCluster",
+      `The record ${stored.result.runId} says an experiment ran on a cluster, which this version of Parity does not do.`,
+      { fix: "Update Parity, or remove the record from the Runs view." },
+    );
+  },
 };
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */

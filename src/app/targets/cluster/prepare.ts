@@ -1,3 +1,4 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { homedir } from "node:os";
 import path from "node:path";
 import { WORKSPACE_DIR } from "../../../core/build/dockerfile";
@@ -88,15 +89,20 @@ export async function clusterManifest(
   context: SessionContext,
   request: RunRequest,
 ): Promise<{ yaml: string; job: LoadedJob; target: ClusterTarget }> {
+  const { workload, job, target } = await plannedWorkload(context, request);
+  return { yaml: renderManifest([workload]), job, target };
+}
+
+/** The workload a cluster run of the notebook would submit, and where: nothing built, pushed or created. */
+export async function plannedWorkload(
+  context: SessionContext,
+  request: RunRequest,
+): Promise<{ workload: KubernetesObject; job: LoadedJob; target: ClusterTarget }> {
   const docker = await connect(context, () => undefined).catch(() => undefined);
   const job = await load(context, request.notebook, request.profile, docker);
   const cluster = await connectTarget(context, job, { ...request, print: () => undefined });
   const spec = jobSpecFor(job, pulledImage(job), request.params);
-  return {
-    yaml: renderManifest([workloadFor(job, spec, cluster.target.namespace)]),
-    job,
-    target: cluster.target,
-  };
+  return { workload: workloadFor(job, spec, cluster.target.namespace), job, target: cluster.target };
 }
 
 /** The image as the cluster will pull it: the registry's name for it when the profile has one. */

@@ -1,0 +1,42 @@
+import type { AlgorithmName, NameValue, ObjectiveType, TrialState } from "./types";
+
+/** What an experiment's record holds besides a run's fields: enough to show it, and to resume it. */
+export interface ExperimentRecord {
+  name: string;
+  /** The file the experiment was read from, and the key inside it (`tuning` in parity.yaml). */
+  file: string;
+  field?: string;
+  /** A digest of the spec as read: a resumed experiment must still be the same one. */
+  specDigest: string;
+  algorithm: AlgorithmName;
+  objective: { type: ObjectiveType; metric: string; goal?: number };
+  parallelTrialCount: number;
+  maxTrialCount?: number;
+  maxFailedTrialCount?: number;
+  /** `name=value` values of the notebook's other parameters, the same in every trial. */
+  params: string[];
+  trials: TrialState[];
+  best?: BestTrial;
+  /** Why the experiment ended (Katib's condition reason), once it has. */
+  reason?: string;
+  /** What the user should know of how its search differs from the cluster's (cmaes, sobol). */
+  notes?: string[];
+  /** The time spent waiting for the suggestion process, as measured here (this process's calls). */
+  suggestion?: SuggestionTime;
+}
+
+export interface SuggestionTime {
+  calls: number;
+  milliseconds: number;
+}
+
+export interface BestTrial {
+  trial: string;
+  parameters: NameValue[];
+  objective: number;
+}
+
+/** "lr=0.01, optimizer=adam" */
+export function describeAssignment(parameters: NameValue[]): string {
+  return parameters.map(({ name, value }) => `${name}=${value}`).join(", ");
+}

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExperimentJson } from "../../src/core/tuning/json";
+import { logLinesIn, recordIn, said } from "./helpers/pipelineRuns";
+import { copyWorkspace, lastJson, runCli } from "./helpers/workspace";
+
+// parity tune against the real Docker engine and the real search libraries (hyperopt, optuna,
+// scikit-optimize from PyPI, in Parity's suggestion process): the fixture notebook
+// (test/fixtures/workspaces/tuning/train.ipynb) prints an accuracy that is a known function of its
+// parameters, so every trial's collected metric can be checked against the parameters it got.
+// Nothing is mocked.
+const TIMEOUT = 600_000;
+
+let workspace: Awaited<ReturnType<typeof copyWorkspace>>;
+beforeAll(async () => {
+  workspace = await copyWorkspace("test/fixtures/workspaces/tuning");
+});
+afterAll(async () => {
+  await workspace?.remove();
+});
+
+const tune = (args: string[], signal?: AbortSignal, onErr?: (line: string) => void) =>
+  runCli(["tune", "train.ipynb", ...args, "--no-report", "--json"], { cwd: workspace.dir, signal, onErr });
+
+/** The notebook's accuracy after `epochs` epochs, as train.ipynb computes it. */
+function accuracyOf(parameters: Record<string, string>, epoch = 3): number {
+  const lr = Number(parameters.lr ?? 0.1);
+  const layers = Number(parameters.layers ?? 1);
+  const penalty = (parameters.optimizer ?? "sgd") === "adam" ? 0 : 0.02;
+  return Number(
+    (0.95 - 40 * (lr - 0.03) ** 2 - 0.05 * Math.abs(layers - 3) - penalty - 0.1 / epoch).toFixed(6),
+  );
+}
+
+const time = (iso: string | undefined) => Date.parse(iso ?? "");
+
+describe("parity tune on local Docker", () => {
+  it(
+    "runs Katib's random search as trials under the profile's limits, the first alone, then three at a time, each metric read as Katib's StdOut collector reads it",
+    async () => {
+      const run = await tune(["--experiment", "random.yaml"]);
+      expect(run.code, said(run)).toBe(0);
+      const result = lastJson<ExperimentJson>(run);
+      expect(result.status).toBe("succeeded");
+      expect(result.reason).toBe("ExperimentMaxTrialsReached");
+      expect(result.trials).toHaveLength(6);
+      const record = await recordIn(workspace.dir, result.experimentId);
+      expect(record).toMatchObject({ kind: "experiment", target: "local", status: "succeeded" });
+      const trials = record.experiment!.trials;
+      for (const trial of result.trials) {
+        expect(trial.status, trial.name).toBe("succeeded");
+        // Within the feasible space, ints as ints, categorical from the list.
+        expect(Number(trial.parameters.lr)).toBeGreaterThanOrEqual(0.01);
+        expect(Number(trial.parameters.lr)).toBeLessThanOrEqual(0.05);
+        expect(trial.parameters.layers).toMatch(/^[1-4]$/);
+        expect(["sgd", "adam"]).toContain(trial.parameters.optimizer);
+        // The objective is the notebook's own figure for these parameters: the parameters reached
+        // its parameters cell, and the collector read the max over the epochs (maximize's strategy).
+        expect(trial.objective).toBeCloseTo(accuracyOf(trial.parameters), 5);
+        const accuracy = trial.metrics.find((metric) => metric.name === "accuracy")!;
+        expect(Number(accuracy.min)).toBeCloseTo(accuracyOf(trial.parameters, 1), 5);
+        expect(Number(accuracy.latest)).toBeCloseTo(accuracyOf(trial.parameters, 3), 5);
+        const loss = trial.metrics.find((metric) => metric.name === "loss")!;
+        expect(Number(loss.latest)).toBeCloseTo(1 - accuracyOf(trial.parameters), 5);
+        // Each trial is a job run of its own, with the profile's limit, pointing at its experiment.
+        const child = await recordIn(workspace.dir, trial.runId!);
+        expect(child).toMatchObject({
+          parent: result.experimentId,
+          trial: trial.name,
+          status: "succeeded",
+          memoryLimitBytes: 128 * 1024 * 1024,
+        });
+        expect((await logLinesIn(workspace.dir, trial.runId!)).join("\n")).toContain("epoch 3: accuracy=");
+      }
+      const best = result.trials.reduce((a, b) => (b.objective! > a.objective! ? b : a));
+      expect(result.best).toEqual({
+        trial: best.name,
+        parameters: best.parameters,
+        objective: best.objective,
+      });
+      // The doctor: the first trial ended before any other started; then up to three side by side.
+      const [first, ...others] = trials;
+      for (const other of others)
+        expect(time(other.startedAt)).toBeGreaterThanOrEqual(time(first!.finishedAt));
+      const overlapping = others.filter((other) =>
+        others.some(
+          (each) =>
+            each !== other &&
+            time(each.startedAt) < time(other.finishedAt) &&
+            time(other.startedAt) < time(each.finishedAt),
+        ),
+      );
+      expect(overlapping.length).toBeGreaterThan(0);
+      const atOnce = Math.max(
+        ...others.map(
+          (other) =>
+            others.filter(
+              (each) =>
+                time(each.startedAt) <= time(other.startedAt) &&
+                time(other.startedAt) < time(each.finishedAt),
+            ).length,
+        ),
+      );
+      expect(atOnce).toBeLessThanOrEqual(3);
+      expect(result.suggestion?.calls).toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the doctor stops the experiment after one trial when its metric is printed as accuracy: 0.9, naming the line and the fix",
+    async () => {
+      const run = await tune(["--experiment", "random.yaml", "-p", "report=colon"]);
+      expect(run.code, said(run)).toBe(1);
+      const result = lastJson<ExperimentJson>(run);
+      expect(result.status).toBe("failed");
+      expect(result.reason).toBe("DoctorRefused");
+      expect(result.trials).toHaveLength(1);
+      expect(result.trials[0]!.status).toBe("metrics-unavailable");
+      const [diagnosis] = result.diagnosis;
+      expect(diagnosis?.code).toBe("DoctorMetricNotCollected");
+      expect(diagnosis?.message).toMatch(/accuracy: 0\.\d+/);
+      expect(diagnosis?.message).toContain("the other 5");
+      expect(diagnosis?.fix).toContain("accuracy=");
+      // --no-doctor starts three at once: Katib records each "metrics unavailable", counts them as
+      // failed, and fails the experiment at maxFailedTrialCount (3), stopping any trial still running.
+      const blind = lastJson<ExperimentJson>(
+        await tune(["--experiment", "random.yaml", "-p", "report=colon", "--no-doctor"]),
+      );
+      expect(blind.status).toBe("failed");
+      expect(blind.reason).toBe("ExperimentFailed");
+      const unavailable = blind.trials.filter((trial) => trial.status === "metrics-unavailable");
+      expect(unavailable.length).toBeGreaterThanOrEqual(3);
+      expect(blind.trials.every((trial) => ["metrics-unavailable", "cancelled"].includes(trial.status))).toBe(
+        true,
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the doctor stops an experiment whose first trial runs out of memory at the profile's limit",
+    async () => {
+      const run = await tune(["--experiment", "random.yaml", "-p", "grab_mb=400"]);
+      expect(run.code, said(run)).toBe(1);
+      const result = lastJson<ExperimentJson>(run);
+      expect(result.trials).toHaveLength(1);
+      expect(result.trials[0]!.status).toBe("failed");
+      expect(result.diagnosis[0]?.code).toBe("DoctorTrialOutOfMemory");
+      expect(result.diagnosis[0]?.message).toContain("128 MiB");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "reads a File collector's JSON lines as Katib does: number values are skipped (the doctor says so), string values are read",
+    async () => {
+      const numbers = await tune(["--experiment", "json.yaml", "-p", "report=json-numbers"]);
+      expect(numbers.code, said(numbers)).toBe(1);
+      const refused = lastJson<ExperimentJson>(numbers);
+      expect(refused.diagnosis[0]?.code).toBe("DoctorMetricNotCollected");
+      expect(refused.diagnosis[0]?.message).toContain("/var/log/katib/metrics.json");
+      expect(refused.diagnosis[0]?.fix).toMatch(/string/i);
+
+      const strings = await tune(["--experiment", "json.yaml", "-p", "report=json-strings"]);
+      expect(strings.code, said(strings)).toBe(0);
+      const result = lastJson<ExperimentJson>(strings);
+      expect(result.trials).toHaveLength(2);
+      for (const trial of result.trials) expect(trial.objective).toBeCloseTo(accuracyOf(trial.parameters), 5);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "ends the experiment when the goal is reached (tpe, minimize), the notebook's other parameters fixed with -p",
+    async () => {
+      const run = await tune(["--experiment", "goal.yaml", "-p", "layers=3", "-p", "optimizer=adam"]);
+      expect(run.code, said(run)).toBe(0);
+      const result = lastJson<ExperimentJson>(run);
+      expect(result.reason).toBe("ExperimentGoalReached");
+      expect(result.trials).toHaveLength(1);
+      expect(result.best?.objective).toBeLessThanOrEqual(0.2);
+      // A parameter the experiment searches cannot be fixed.
+      const fixed = await tune(["--experiment", "goal.yaml", "-p", "lr=0.03"]);
+      expect(fixed.code).toBe(1);
+      expect(said(fixed)).toContain("The experiment searches lr");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "grid search (optuna) runs every point of the grid once, then ends: the search space is used up",
+    async () => {
+      const run = await tune(["--experiment", "grid.yaml", "--no-doctor"]);
+      expect(run.code, said(run)).toBe(0);
+      const result = lastJson<ExperimentJson>(run);
+      expect(result.reason).toBe("ExperimentSuggestionEndReached");
+      const points = result.trials.map(
+        (trial) => `${Number(trial.parameters.lr)}/${trial.parameters.optimizer}`,
+      );
+      expect(points.sort()).toEqual(["0.02/adam", "0.02/sgd", "0.04/adam", "0.04/sgd"]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "Ctrl-C cancels the trials running and keeps the others; --resume runs what did not end and goes on to the end",
+    async () => {
+      const abort = new AbortController();
+      let started = 0;
+      const cancelled = await tune(
+        ["--experiment", "random.yaml", "--no-doctor", "-p", "pause=2"],
+        abort.signal,
+        (line) => {
+          if (/: started with/.test(line) && ++started === 3) setTimeout(() => abort.abort(), 1_500);
+        },
+      );
+      expect(cancelled.code, said(cancelled)).toBe(130);
+      const stopped = lastJson<ExperimentJson>(cancelled);
+      expect(stopped.status).toBe("cancelled");
+      expect(stopped.trials.some((trial) => trial.status === "cancelled")).toBe(true);
+      for (const trial of stopped.trials.filter((each) => each.status === "cancelled")) {
+        expect((await recordIn(workspace.dir, trial.runId!)).status).toBe("cancelled");
+      }
+
+      const resumed = await tune(["--resume", stopped.experimentId, "-p", "pause=0"]);
+      expect(resumed.code).toBe(1);
+      expect(said(resumed)).toContain("keeps its own experiment file and -p values");
+      const done = await tune(["--resume", stopped.experimentId]);
+      expect(done.code, said(done)).toBe(0);
+      const result = lastJson<ExperimentJson>(done);
+      expect(result.experimentId).toBe(stopped.experimentId);
+      expect(result.trials).toHaveLength(6);
+      expect(result.trials.every((trial) => trial.status === "succeeded")).toBe(true);
+      // The cancelled trials ran again with the parameters they had been given.
+      expect(result.trials.slice(0, stopped.trials.length).map((trial) => trial.parameters)).toEqual(
+        stopped.trials.map((trial) => trial.parameters),
+      );
+    },
+    TIMEOUT,
+  );
+});
