@@ -30,6 +30,8 @@ test/registry/harness/ensure-registry.sh
 
 # The real kfp SDK (pinned, from PyPI) the pipeline tests compile their KFP pipelines with; cached.
 test/kfp/harness/ensure-kfp.sh >/dev/null
+# The suggestion process of parity tune (Katib's search libraries, pinned, from PyPI); cached.
+node scripts/run-ts.mjs scripts/ensure-suggestion-env.ts >/dev/null
 
 # >>> cluster (issue 4, test/cluster/): build (cold, ~15 min) or reuse (warm, ~1 s) the control-plane
 # binaries here, outside vitest's timeouts; the vitest project "cluster" starts etcd, kube-apiserver,

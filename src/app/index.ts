@@ -14,3 +14,4 @@ export { runStop, type RunStop } from "./targets/stop";
 export { checkPipelineFile } from "./pipeline/check";
 export { runPipelineLocally } from "./pipeline/runLocal";
 export { runPipelineOnCluster } from "./pipeline/runCluster";
+export { tuneLocally } from "./tuning/tune";

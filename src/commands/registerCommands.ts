@@ -19,6 +19,10 @@ import { removeRun } from "./run/removeRun";
 import { rerun } from "./run/rerun";
 import { runLocally } from "./run/runLocally";
 import { registerCommand, type CommandHandler } from "./support/boundary";
+import { cancelExperiment } from "./tuning/cancelExperiment";
+import { resumeExperiment } from "./tuning/resumeExperiment";
+import { showExperiment } from "./tuning/showExperiment";
+import { tune } from "./tuning/tune";
 
 /** Every command of package.json, each inside the one error boundary. */
 export function registerCommands(
@@ -49,6 +53,10 @@ export function registerCommands(
     "parity.runPipelineOnCluster": later((cluster) => cluster.runPipelineOnCluster),
     "parity.cancelPipelineRun": cancelPipelineRun,
     "parity.showPipelineRun": showPipelineRun,
+    "parity.tune": tune,
+    "parity.resumeExperiment": resumeExperiment,
+    "parity.cancelExperiment": cancelExperiment,
+    "parity.showExperiment": showExperiment,
   };
   return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
 }

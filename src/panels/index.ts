@@ -6,13 +6,14 @@ import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel"
 import { LOGS_VIEW_TYPE, LogsPanel } from "./logs/logsPanel";
 import { PIPELINE_VIEW_TYPE, PipelineRunPanel, pipelineTitle } from "./pipeline/pipelinePanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
+import { TUNING_VIEW_TYPE, TuningPanel, tuningTitle } from "./tuning/tuningPanel";
 import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
 import { workspaceFolders } from "./applyFix";
 import { asRunRef, readRecordNow, runRefInWorkspace, type RunRef } from "../app/store";
 import type { ReportData } from "../services/reportStore";
 import type { PanelOptions } from "./types";
 export { applyParityEdit, applyProfileSnippet } from "./applyFix";
-export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, PIPELINE_VIEW_TYPE, REPORT_VIEW_TYPE };
+export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, PIPELINE_VIEW_TYPE, REPORT_VIEW_TYPE, TUNING_VIEW_TYPE };
 
 /** What the registry needs of any panel. */
 interface OpenPanel {
@@ -23,7 +24,7 @@ interface OpenPanel {
 
 let options: PanelOptions | undefined;
 let memory: PanelMemory | undefined;
-/** One panel per notebook (report) or run (logs, diagnosis, run graph). */
+/** One panel per notebook (report) or run (logs, diagnosis, run graph, tuning). */
 const open = new Map<string, OpenPanel>();
 
 function requireOptions(): PanelOptions {
@@ -63,12 +64,28 @@ function pipelinePanel(context: vscode.ExtensionContext, run: RunRef, panel: vsc
   );
 }
 
+/** The tuning panel; a trial's links open the logs and diagnosis panels of its run. */
+function tuningPanel(context: vscode.ExtensionContext, run: RunRef, panel: vscode.WebviewPanel): OpenPanel {
+  return new TuningPanel(panel, context, run, requireOptions(), (trial, view) =>
+    view === "logs" ? showLogsPanel(context, trial) : showDiagnosisPanel(context, trial),
+  );
+}
+
+/** A run panel's titles, from its record when there is one yet, else with the run id. */
+function recordTitles(title: (notebook: string) => string): (run: RunRef) => string[] {
+  return (run) => {
+    const notebook: unknown = readRecordNow(run)?.notebook;
+    return [...(typeof notebook === "string" ? [title(notebook)] : []), title(run.runId)];
+  };
+}
+
 /**
- * Beside the notebook, which stays in view; the logs panel and the run graph (opened when a run
- * starts) leave the focus there too.
+ * Beside the notebook, which stays in view; the logs panel, the run graph and the tuning panel
+ * (opened when a run starts) leave the focus there too.
  */
 function createPanel(context: vscode.ExtensionContext, viewType: string, title: string): vscode.WebviewPanel {
-  const preserveFocus = viewType === LOGS_VIEW_TYPE || viewType === PIPELINE_VIEW_TYPE;
+  const preserveFocus =
+    viewType === LOGS_VIEW_TYPE || viewType === PIPELINE_VIEW_TYPE || viewType === TUNING_VIEW_TYPE;
   const column = { viewColumn: vscode.ViewColumn.Beside, preserveFocus };
   return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(context));
 }
@@ -162,17 +179,14 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
     ),
     vscode.window.registerWebviewPanelSerializer(
       PIPELINE_VIEW_TYPE,
-      serializer(
-        PIPELINE_VIEW_TYPE,
-        restoredRunRef,
-        (run) => {
-          const notebook: unknown = readRecordNow(run)?.notebook;
-          return [
-            ...(typeof notebook === "string" ? [pipelineTitle(notebook)] : []),
-            pipelineTitle(run.runId),
-          ];
-        },
-        (run, panel) => pipelinePanel(context, run, panel),
+      serializer(PIPELINE_VIEW_TYPE, restoredRunRef, recordTitles(pipelineTitle), (run, panel) =>
+        pipelinePanel(context, run, panel),
+      ),
+    ),
+    vscode.window.registerWebviewPanelSerializer(
+      TUNING_VIEW_TYPE,
+      serializer(TUNING_VIEW_TYPE, restoredRunRef, recordTitles(tuningTitle), (run, panel) =>
+        tuningPanel(context, run, panel),
       ),
     ),
     {
@@ -233,6 +247,17 @@ export function showPipelineRunPanel(context: vscode.ExtensionContext, asked: Ru
     const notebook: unknown = readRecordNow(run)?.notebook;
     const title = pipelineTitle(typeof notebook === "string" ? notebook : run.runId);
     return pipelinePanel(context, run, createPanel(context, PIPELINE_VIEW_TYPE, title));
+  });
+}
+
+/** Opens (or reveals) the tuning panel of an experiment. */
+export function showTuningPanel(context: vscode.ExtensionContext, asked: RunRef): void {
+  const run = checkedRunRef(asked, "experiment");
+  if (!run) return;
+  showRunPanel(TUNING_VIEW_TYPE, run, () => {
+    const notebook: unknown = readRecordNow(run)?.notebook;
+    const title = tuningTitle(typeof notebook === "string" ? notebook : run.runId);
+    return tuningPanel(context, run, createPanel(context, TUNING_VIEW_TYPE, title));
   });
 }
 

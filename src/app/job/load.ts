@@ -120,7 +120,6 @@ export function scriptNameFor(notebookName: string): string {
   return `${notebookName.replace(/[^A-Za-z0-9_.-]/g, "_")}.parity.py`;
 }
 
-
 /**
  * The job's environment: the profile's env and the `-p name=value` overrides, refused (with the
  * variable and its size) when the job could not start with it. Cheap: callers check it before a build.

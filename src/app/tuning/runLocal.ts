@@ -348,10 +348,12 @@ export class ExperimentRun {
         : result?.status === "cancelled" || (!result && this.context.signal.aborted)
           ? "cancelled"
           : "failed";
+    // As Katib observes only trials that succeeded or were stopped early, only they have an objective.
+    const observed = status === "succeeded" || status === "early-stopped";
     Object.assign(trial, {
       status,
       metrics,
-      ...(objective !== undefined && { objective }),
+      ...(observed && objective !== undefined && { objective }),
       finishedAt: result?.finishedAt ?? new Date().toISOString(),
     });
     const reason = failure ?? trialReason(status, result, this.spec.objective.objectiveMetricName);

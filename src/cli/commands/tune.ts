@@ -1,7 +1,8 @@
 import type { LogLine, RunResult } from "../../core/job/types";
 import type { TrialState } from "../../core/tuning/types";
 import { jobOptions, parseCommand, targetOptions } from "../args";
-import type { CliCommand } from "../io";
+import { relativeTo } from "../../app/context";
+import type { CliCommand, CliIO } from "../io";
 
 const USAGE = `Usage: parity tune <notebook> [options]
 
@@ -106,13 +107,13 @@ export const tuneCommand: CliCommand = async (args, io) => {
     const { experimentJson } = await import("../../core/tuning/json");
     io.out(JSON.stringify(experimentJson(result)));
   } else {
-    io.out(summary(result));
+    io.out(summary(io, result));
     for (const item of result.diagnosis) io.out(`  ${item.message}\n    ${item.fix}`);
   }
   return result.status === "succeeded" ? 0 : result.status === "cancelled" ? 130 : 1;
 };
 
-function summary(result: RunResult): string {
+function summary(io: CliIO, result: RunResult): string {
   const experiment = result.experiment;
   const trials = experiment?.trials ?? [];
   const counts = new Map<TrialState["status"], number>();
@@ -127,6 +128,6 @@ function summary(result: RunResult): string {
     lines.push(`Best: ${best.trial}, ${experiment.objective.metric}=${best.objective} with ${parameters}.`);
   } else lines.push("Best: none (no trial reported its objective).");
   if (result.status === "cancelled")
-    lines.push(`Resume it with: parity tune ${result.notebook} --resume ${result.runId}`);
+    lines.push(`Resume it with: parity tune ${relativeTo(io, result.notebook)} --resume ${result.runId}`);
   return lines.join("\n");
 }

@@ -1,0 +1,20 @@
+import path from "node:path";
+import { ParityError } from "../../core/errors";
+import type { Services } from "../../services/container";
+import { isExperimentRunNode, recordedExperiment } from "./showExperiment";
+import { runTuning } from "./tuning";
+
+/**
+ * Parity: Resume Experiment on a cancelled or lost experiment of the Experiments view — goes on
+ * with it: the trials that ended keep their results, those that did not run again with the same
+ * parameters, and the search asks for the rest (`parity tune --resume <id>`).
+ */
+export async function resumeExperiment(services: Services, arg?: unknown): Promise<void> {
+  if (!isExperimentRunNode(arg)) {
+    throw new ParityError("NoExperiment", "There is no experiment to resume.", {
+      fix: "Use Resume Experiment on a cancelled experiment's row in the Experiments view.",
+    });
+  }
+  const stored = await recordedExperiment(arg);
+  await runTuning(services, path.resolve(stored.result.notebook), path.basename(stored.dir));
+}
