@@ -1,4 +1,13 @@
-/** Where Parity keeps what it builds once for every project (base images, the suggestion process): $PARITY_CACHE_DIR or /var/cache/parity. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PARITY_CACHE_DIR || "/var/cache/parity";
+import { homedir } from "node:os";
+import path from "node:path";
+
+/**
+ * Where Parity keeps what it builds once for every project (base images, the suggestion
+ * process): $PARITY_CACHE_DIR; else /var/cache/parity for root, and the user's own cache folder
+ * ($XDG_CACHE_HOME/parity, ~/.cache/parity) for anyone else, who could not write there.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string {
+  if (env.PARITY_CACHE_DIR) return env.PARITY_CACHE_DIR;
+  if (uid === undefined || uid === 0) return "/var/cache/parity";
+  return path.join(env.XDG_CACHE_HOME || path.join(env.HOME || homedir(), ".cache"), "parity");
 }

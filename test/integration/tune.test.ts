@@ -1,3 +1,4 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentJson } from "../../src/core/tuning/json";
 import { logLinesIn, recordIn, said } from "./helpers/pipelineRuns";
@@ -70,6 +71,8 @@ describe("parity tune on local Docker", () => {
           memoryLimitBytes: 128 * 1024 * 1024,
         });
         expect((await logLinesIn(workspace.dir, trial.runId!)).join("\n")).toContain("epoch 3: accuracy=");
+        // Trials side by side do not share an outputs folder: each has its own, in its run's folder.
+        expect(child.outputsDir).toContain(`${trial.runId}${path.sep}outputs`);
       }
       const best = result.trials.reduce((a, b) => (b.objective! > a.objective! ? b : a));
       expect(result.best).toEqual({
@@ -102,6 +105,10 @@ describe("parity tune on local Docker", () => {
       );
       expect(atOnce).toBeLessThanOrEqual(3);
       expect(result.suggestion?.calls).toBeGreaterThan(0);
+      // The experiment's own log says how it went, trial by trial (parity logs <experiment>).
+      const progress = (await logLinesIn(workspace.dir, result.experimentId)).join("\n");
+      expect(progress).toContain(`${best.name}: succeeded`);
+      expect(progress).toContain("Doctor: running");
     },
     TIMEOUT,
   );
@@ -179,6 +186,12 @@ describe("parity tune on local Docker", () => {
       expect(result.reason).toBe("ExperimentGoalReached");
       expect(result.trials).toHaveLength(1);
       expect(result.best?.objective).toBeLessThanOrEqual(0.2);
+      // Refused before it starts, --json's last line is still the result, with the reason.
+      const missing = await tune(["--experiment", "nope.yaml"]);
+      expect(missing.code).toBe(1);
+      const refusal = lastJson<ExperimentJson>(missing);
+      expect(refusal).toMatchObject({ experimentId: null, status: "failed", trials: [] });
+      expect(refusal.diagnosis[0]?.message).toContain("nope.yaml does not exist");
       // A parameter the experiment searches cannot be fixed.
       const fixed = await tune(["--experiment", "goal.yaml", "-p", "lr=0.03"]);
       expect(fixed.code).toBe(1);

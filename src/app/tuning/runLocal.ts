@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path, { posix } from "node:path";
-import { isCancelled } from "../../core/errors";
+import { isCancelled, ParityError } from "../../core/errors";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import type { LocalJobSpec, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
 import { stepsToStart, type HostBudget } from "../../core/pipeline/schedule";
@@ -27,7 +27,7 @@ import type { Experiment, MetricReading, NameValue, TrialState, TrialStatus } fr
 import { isFinished } from "../../core/workload/status";
 import type { DockerConnection } from "../../targets/docker/connection";
 import type { SuggestionProcess } from "../../targets/suggestion/process";
-import type { SessionContext } from "../context";
+import { relativeTo, type SessionContext } from "../context";
 import { jobSpecFor, type LoadedJob } from "../job/load";
 import { hostBudget, runChildJob } from "../targets/local/childRun";
 import { realPathOf } from "../store/realPath";
@@ -37,6 +37,8 @@ import type { TuneRequest } from "./request";
 
 /** Where a trial's metrics file is kept below its run's folder (the File collector's folder is mounted there). */
 const METRICS_FOLDER = "metrics";
+/** Where a trial's outputs are kept below its run's folder. */
+const OUTPUTS_FOLDER = "outputs";
 
 /** What the experiment's trials share: the built job, its limits, and the experiment read. */
 export interface TrialSetup {
@@ -73,6 +75,8 @@ export class ExperimentRun {
   private budget?: HostBudget;
   private capacityNote = false;
   private exhausted = false;
+  /** How many trials have ended in this process: the loop looks again when it changed. */
+  private ended = 0;
 
   constructor(
     private readonly context: SessionContext,
@@ -98,17 +102,57 @@ export class ExperimentRun {
     try {
       await this.save("running");
       this.budget = await hostBudget(this.setup.connection);
+      // Each trial's own outputs folder is mounted where the profile's are: in the read-only
+      // workspace, that place must exist.
+      if (this.setup.folders.outputsInsideProject)
+        await mkdir(this.setup.folders.outputs, { recursive: true });
+      if (this.spec.earlyStopping && this.spec.metricsCollector.kind === "File") {
+        this.say(
+          "Note: medianstop is applied locally to what a trial prints (the StdOut collector) only; with the File collector every trial runs to its end.",
+        );
+      }
       const refusal = this.request.noDoctor ? undefined : await this.doctor();
       if (refusal) return await this.end("failed", "DoctorRefused", [refusal]);
       return await this.loop();
     } catch (error) {
+      // Whatever went wrong (the suggestion process crashed, the engine went away), the trials
+      // stop, and the record says why and how to go on; nothing is lost.
       this.stopAll();
       await Promise.allSettled([...this.running.values()].map((each) => each.done));
-      await this.end(this.context.signal.aborted ? "cancelled" : "failed", undefined, []).catch(
-        () => undefined,
-      );
-      throw error;
+      if (this.context.signal.aborted || isCancelled(error)) return this.cancelled();
+      const problem = error instanceof ParityError ? error : undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      return this.end("failed", "ExperimentError", [
+        {
+          code: problem?.code ?? "ExperimentError",
+          severity: "error",
+          message: `The experiment stopped: ${message.replace(/\.$/, "")}.`,
+          fix: `${problem?.fix ? `${problem.fix.replace(/\.$/, "")}; then g` : "G"}o on with: ${this.resumeCommand()}`,
+        },
+      ]);
     }
+  }
+
+  /** The command that goes on with this experiment. */
+  private resumeCommand(): string {
+    return `parity tune ${relativeTo(this.context, this.base.notebook)} --resume ${this.base.runId}`;
+  }
+
+  private cancelled(): Promise<RunResult> {
+    return this.end(
+      "cancelled",
+      "Cancelled",
+      [],
+      `The experiment was cancelled; go on with: ${this.resumeCommand()}`,
+    );
+  }
+
+  /** A line of the experiment's progress: said, and kept in its log (parity logs <experiment>). */
+  private say(line: string): void {
+    this.request.print(line);
+    void Promise.resolve(this.recorder.log({ stream: "stdout", text: line, time: Date.now() })).catch(
+      () => undefined,
+    );
   }
 
   /** The first trial, alone: refused when its metric cannot be collected, or it fails or runs out of memory. */
@@ -117,9 +161,7 @@ export class ExperimentRun {
       return undefined;
     const first = this.trials.find((trial) => trial.status === "pending") ?? (await this.ask(1))[0];
     if (!first) return undefined;
-    this.request.print(
-      `Doctor: running ${first.name} alone first, to check the experiment before the others start.`,
-    );
+    this.say(`Doctor: running ${first.name} alone first, to check the experiment before the others start.`);
     const run = this.start(first);
     await run;
     if (this.context.signal.aborted) return undefined;
@@ -131,7 +173,7 @@ export class ExperimentRun {
       remaining: this.remainingTrials(),
     });
     if (!verdict)
-      this.request.print(
+      this.say(
         `Doctor: ${first.name} reported ${this.spec.objective.objectiveMetricName}; starting the others.`,
       );
     return verdict;
@@ -141,9 +183,11 @@ export class ExperimentRun {
   private lastRun?: RunResult;
   private lastCollected: { text: string }[] = [];
 
+  /** How many trials the experiment would still run after the ones that ended. */
   private remainingTrials(): number | undefined {
     const max = this.spec.maxTrialCount;
-    return max === undefined ? undefined : max - this.trials.length;
+    const ended = this.trials.filter((trial) => !["pending", "running"].includes(trial.status)).length;
+    return max === undefined ? undefined : Math.max(0, max - ended);
   }
 
   private async loop(): Promise<RunResult> {
@@ -152,14 +196,17 @@ export class ExperimentRun {
       const outcome = experimentOutcome(this.spec, this.trials, { suggestionsExhausted: this.exhausted });
       if (outcome.ended) {
         if (this.running.size > 0) {
-          this.request.print(`${outcome.message} Stopping the trials still running.`);
+          this.say("Stopping the trials still running.");
           this.stopAll();
           await Promise.allSettled([...this.running.values()].map((each) => each.done));
         }
         const diagnosis = outcome.status === "failed" ? failedTrials(this.trials) : [];
         return this.end(outcome.status, outcome.reason, diagnosis, outcome.message);
       }
+      const endedBefore = this.ended;
       await this.fill();
+      // A trial that ended while the suggestion was asked freed its place: look again at once.
+      if (this.ended !== endedBefore || this.context.signal.aborted) continue;
       if (this.running.size === 0) {
         if (this.exhausted) continue;
         // Katib's rules ask for no trial and none runs: nothing would ever change.
@@ -174,12 +221,7 @@ export class ExperimentRun {
     }
     this.stopAll();
     await Promise.allSettled([...this.running.values()].map((each) => each.done));
-    return this.end(
-      "cancelled",
-      "Cancelled",
-      [],
-      "The experiment was cancelled; resume it with parity tune --resume.",
-    );
+    return this.cancelled();
   }
 
   /** Starts pending trials, asking for new ones first, up to what the experiment and this machine allow. */
@@ -193,6 +235,11 @@ export class ExperimentRun {
     if (wanted > 0 && !this.exhausted) {
       const asked = await this.ask(wanted);
       if (asked.length < wanted) this.exhausted = true;
+      // The experiment may have ended while they were asked for (a trial reached the goal): they never run.
+      if (experimentOutcome(this.spec, this.trials).ended || this.context.signal.aborted) {
+        this.record.trials = this.trials.filter((trial) => !asked.includes(trial));
+        return;
+      }
       pending.push(...asked);
     }
     for (const trial of pending.slice(0, Math.max(0, capacity - this.running.size))) void this.start(trial);
@@ -209,7 +256,7 @@ export class ExperimentRun {
     const { start } = stepsToStart(demands, [], this.budget!);
     if (start.length < demands.length && !this.capacityNote) {
       this.capacityNote = true;
-      this.request.print(
+      this.say(
         `${start.length} trial${start.length === 1 ? "" : "s"} at once, not ${demands.length} (parallelTrialCount): together their limits would pass this machine's ${formatBytes(this.budget!.memoryBytes)} of free memory or ${this.budget!.nanoCpus / 1e9} CPUs.`,
       );
     }
@@ -241,7 +288,7 @@ export class ExperimentRun {
     for (const note of reply.notes ?? []) {
       if (this.record.notes?.includes(note)) continue;
       (this.record.notes ??= []).push(note);
-      this.request.print(`Note: ${note}`);
+      this.say(`Note: ${note}`);
     }
     const trials = reply.assignments.map((parameters): TrialState => ({
       name: `${this.record.name}-${this.trials.length + 1}`,
@@ -270,7 +317,7 @@ export class ExperimentRun {
     delete trial.finishedAt;
     delete trial.reason;
     this.update(trial);
-    this.request.print(`${trial.name}: started with ${describeAssignment(trial.parameters)} (run ${runId})`);
+    this.say(`${trial.name}: started with ${describeAssignment(trial.parameters)} (run ${runId})`);
     const collector = this.spec.metricsCollector;
     const names = [this.spec.objective.objectiveMetricName, ...this.spec.objective.additionalMetricNames];
     const readings: MetricReading[] = [];
@@ -290,7 +337,11 @@ export class ExperimentRun {
     let failure: string | undefined;
     let collected: { text: string }[] = lines;
     try {
-      const metricsDir = path.join(runDir({ workspaceDir: job.workspaceDir, runId }), METRICS_FOLDER);
+      const trialDir = runDir({ workspaceDir: job.workspaceDir, runId });
+      const metricsDir = path.join(trialDir, METRICS_FOLDER);
+      // Trials side by side must not write over each other's outputs: each has its own folder,
+      // mounted where the profile's outputs are.
+      const outputsDir = await realPathOf(path.join(trialDir, OUTPUTS_FOLDER));
       const spec: LocalJobSpec = {
         ...jobSpecFor(
           job,
@@ -301,6 +352,8 @@ export class ExperimentRun {
         name: `${job.name}-${trial.name}`,
         folders: {
           ...this.setup.folders,
+          outputs: outputsDir,
+          outputsInsideProject: true,
           ...(collector.kind === "File" && {
             metrics: { hostPath: await realPathOf(metricsDir), containerPath: posix.dirname(collector.path) },
           }),
@@ -310,7 +363,7 @@ export class ExperimentRun {
         connection,
         spec,
         runId,
-        { parent: this.base.runId, trial: trial.name },
+        { parent: this.base.runId, trial: trial.name, outputsDir },
         {
           cancel: running.stop.signal,
           onLog,
@@ -359,8 +412,9 @@ export class ExperimentRun {
     const reason = failure ?? trialReason(status, result, this.spec.objective.objectiveMetricName);
     if (reason) trial.reason = reason;
     this.record.best = bestTrial(this.spec, this.trials) ?? this.record.best;
+    this.ended += 1;
     this.update(trial);
-    this.request.print(this.trialLine(trial));
+    this.say(this.trialLine(trial));
   }
 
   /**
@@ -383,7 +437,7 @@ export class ExperimentRun {
     if (!breaksMedianStopRule(running.rule, this.spec.objective.type, readings)) return;
     running.earlyStopped = true;
     const { metric, value, startStep } = running.rule;
-    this.request.print(
+    this.say(
       `${trial.name}: stopped early (medianstop): its best ${metric} by report ${startStep} is ${this.spec.objective.type === "maximize" ? "below" : "above"} ${value}, the mean of the succeeded trials' first ${startStep} reports.`,
     );
     running.stop.abort();
@@ -424,7 +478,7 @@ export class ExperimentRun {
     message?: string,
   ): Promise<RunResult> {
     if (reason) this.record.reason = reason;
-    if (message) this.request.print(message);
+    if (message) this.say(message);
     const finishedAt = new Date().toISOString();
     const final: RunResult = {
       ...this.base,

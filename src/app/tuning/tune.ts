@@ -187,6 +187,15 @@ async function resumable(job: LoadedJob, request: TuneRequest): Promise<StoredRu
       },
     );
   }
+  if (stored.result.notebook !== job.notebookFile) {
+    throw new ParityError(
+      "ResumeOtherNotebook",
+      `The experiment ${stored.result.runId} tunes ${stored.result.notebook}, not ${job.notebookFile}.`,
+      {
+        fix: `Resume it with the notebook it tunes: parity tune ${stored.result.notebook} --resume ${stored.result.runId}`,
+      },
+    );
+  }
   if (request.experiment || request.params.length > 0) {
     throw new ParityError(
       "ResumeTakesNoExperiment",

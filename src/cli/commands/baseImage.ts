@@ -6,7 +6,8 @@ const USAGE = `Usage: parity base-image [options]
 
 Builds a Python base image from Debian packages (debootstrap, then docker import), for machines
 where no image can be pulled. The root filesystem is cached in $PARITY_CACHE_DIR/base-images
-(default /var/cache/parity), so only the first run takes about a minute.
+(default /var/cache/parity for root, ~/.cache/parity for anyone else), so only the first run
+takes about a minute.
 
 Options:
   --tag <image>      Image to make (default: ${defaultBaseImageTag()})

@@ -1,3 +1,4 @@
+import { describeError, isCancelled, ParityError } from "../../core/errors";
 import type { LogLine, RunResult } from "../../core/job/types";
 import type { TrialState } from "../../core/tuning/types";
 import { jobOptions, parseCommand, targetOptions } from "../args";
@@ -89,20 +90,31 @@ export const tuneCommand: CliCommand = async (args, io) => {
   }
   const print = values.json ? io.err : io.out;
   const { tuneLocally } = await import("../../app/tuning/tune");
-  const result = await tuneLocally(io, {
-    notebook: positionals[0]!,
-    experiment: values.experiment,
-    profile: values.profile,
-    params: values.param,
-    noDoctor: values["no-doctor"],
-    resume: values.resume,
-    noReport: values["no-report"],
-    verbose: values.verbose,
-    print,
-    onStart: ({ runId }) => print(`Experiment ${runId} started (parity logs ${runId}).`),
-    onLog: (line: LogLine) =>
-      (line.stream === "stderr" || values.json ? io.err : io.out)(`[${line.source}] ${line.text}`),
-  });
+  let experimentId: string | null = null;
+  let result: RunResult;
+  try {
+    result = await tuneLocally(io, {
+      notebook: positionals[0]!,
+      experiment: values.experiment,
+      profile: values.profile,
+      params: values.param,
+      noDoctor: values["no-doctor"],
+      resume: values.resume,
+      noReport: values["no-report"],
+      verbose: values.verbose,
+      print,
+      onStart: ({ runId }) => {
+        experimentId = runId;
+        print(`Experiment ${runId} started (parity logs ${runId}).`);
+      },
+      onLog: (line: LogLine) =>
+        (line.stream === "stderr" || values.json ? io.err : io.out)(`[${line.source}] ${line.text}`),
+    });
+  } catch (error) {
+    // The --json contract holds for failures before the experiment's end too: the last line is the result.
+    if (values.json) io.out(JSON.stringify(experimentFailure(error, experimentId)));
+    throw error;
+  }
   if (values.json) {
     const { experimentJson } = await import("../../core/tuning/json");
     io.out(JSON.stringify(experimentJson(result)));
@@ -130,4 +142,29 @@ function summary(io: CliIO, result: RunResult): string {
   if (result.status === "cancelled")
     lines.push(`Resume it with: parity tune ${relativeTo(io, result.notebook)} --resume ${result.runId}`);
   return lines.join("\n");
+}
+
+/** `--json`'s last line for an experiment that stopped with an error (refused before it started, or the build failed). */
+function experimentFailure(error: unknown, experimentId: string | null) {
+  const cancelled = isCancelled(error);
+  const parity = error instanceof ParityError ? error : undefined;
+  return {
+    experimentId,
+    status: cancelled ? "cancelled" : "failed",
+    reason: null,
+    trials: [],
+    best: null,
+    suggestion: null,
+    diagnosis: [
+      {
+        code: cancelled ? "Cancelled" : (parity?.code ?? "UnexpectedFailure"),
+        severity: cancelled ? "info" : "error",
+        message: parity ? describeError(parity).split("\n  Fix: ")[0] : (error as Error).message,
+        fix: parity?.fix ?? (cancelled ? "Run it again when ready." : "See the message above."),
+        ...(parity?.location?.file
+          ? { location: { file: parity.location.file, line: parity.location.line } }
+          : {}),
+      },
+    ],
+  };
 }

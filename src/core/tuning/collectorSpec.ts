@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { JOB_DIR, VENV_DIR, WORKSPACE_DIR } from "../build/dockerfile";
 import { DEFAULT_METRICS_FILTER, filterProblem } from "./metricFilters";
 import { FieldReader, type Fields, type SpecPath } from "./specFields";
 import type { MetricsCollector, Objective } from "./types";
@@ -80,6 +81,14 @@ function readFileCollector(
       `Write the full path, e.g. path: "/katib/${posix.basename(file)}".`,
     );
   }
+  const clash = posix.isAbsolute(file) ? folderClash(posix.dirname(posix.normalize(file))) : undefined;
+  if (clash) {
+    reader.problem(
+      [...path, "path"],
+      `The metrics file ${file} would be in ${clash}: the trial's metrics folder is mounted over the file's folder, which would hide or break it.`,
+      `Use a folder of its own, e.g. path: "${DEFAULT_METRICS_FILE}" (Katib's default).`,
+    );
+  }
   const kind = reader.text(fields, "kind", path) || "File";
   if (kind !== "File") {
     reader.problem(
@@ -143,4 +152,28 @@ export function checkMetricNames(
       );
     }
   }
+}
+
+/** Folders of the trial's container a metrics folder cannot be mounted over, or inside (the workspace is mounted read-only). */
+const OCCUPIED = [WORKSPACE_DIR, JOB_DIR, VENV_DIR, "/dev", "/proc", "/sys"];
+const SYSTEM = [
+  "/",
+  "/bin",
+  "/etc",
+  "/lib",
+  "/opt",
+  "/opt/parity",
+  "/root",
+  "/sbin",
+  "/tmp",
+  "/usr",
+  "/var",
+  "/home",
+];
+
+/** Why `folder` cannot hold the metrics file, in words; undefined where it can. */
+function folderClash(folder: string): string | undefined {
+  if (SYSTEM.includes(folder)) return `the system folder ${folder}`;
+  const taken = OCCUPIED.find((each) => folder === each || folder.startsWith(`${each}/`));
+  return taken ? `${taken}, which Parity's container uses` : undefined;
 }

@@ -34,7 +34,10 @@ describe("base image naming", () => {
 
   it("caches under PARITY_CACHE_DIR or /var/cache/parity", () => {
     expect(defaultCacheDir({ PARITY_CACHE_DIR: "/data/cache" })).toBe("/data/cache");
-    expect(defaultCacheDir({})).toBe("/var/cache/parity");
+    expect(defaultCacheDir({}, 0)).toBe("/var/cache/parity");
+    // Anyone but root could not write there: their own cache folder.
+    expect(defaultCacheDir({ HOME: "/home/ada" }, 1000)).toBe("/home/ada/.cache/parity");
+    expect(defaultCacheDir({ XDG_CACHE_HOME: "/tmp/xdg" }, 1000)).toBe("/tmp/xdg/parity");
   });
 
   it("maps Node's architecture names to Debian's", () => {

@@ -6,8 +6,8 @@ import type { DockerConnection } from "../../../targets/docker/connection";
 import { runLocalJob } from "../../../targets/docker/localRun";
 import { RunRecorder } from "../../store/runStore";
 
-/** What a part's record says of the workload it belongs to: `{ parent, step }` or `{ parent, trial }`. */
-export type PartOf = Pick<RunResult, "parent" | "step" | "trial">;
+/** What a part's record says of the workload it belongs to (`{ parent, step }`, `{ parent, trial }`), and where its outputs are when they are its own. */
+export type PartOf = Pick<RunResult, "parent" | "step" | "trial" | "outputsDir">;
 
 /**
  * Runs one part of a workload (a pipeline's step, an experiment's trial) as a job run of its own
