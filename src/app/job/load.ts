@@ -15,7 +15,7 @@ import type { JobSpec } from "../../core/job/types";
 import {
   convertNotebook,
   mapTraceback,
-  parseParameterOverrides,
+  encodeParameterOverrides,
   PARAMETERS_VARIABLE,
   type LineMap,
   type NotebookJob,
@@ -125,9 +125,9 @@ export function scriptNameFor(notebookName: string): string {
  * variable and its size) when the job could not start with it. Cheap: callers check it before a build.
  */
 export function jobEnvFor(loaded: LoadedJob, overrides: string[]): Record<string, string> {
-  const parameters = parseParameterOverrides(overrides, loaded.notebook.parameters);
+  const entries = encodeParameterOverrides(overrides, loaded.notebook.parameters);
   const env: Record<string, string> = { ...loaded.profile.profile.env };
-  if (Object.keys(parameters).length > 0) env[PARAMETERS_VARIABLE] = JSON.stringify(parameters);
+  if (entries.length > 0) env[PARAMETERS_VARIABLE] = `{${entries.join(",")}}`;
   const label = (name: string): string =>
     name === PARAMETERS_VARIABLE ? `${name} (the -p parameters)` : `env.${name}`;
   const [problem] = envProblems(env, label);

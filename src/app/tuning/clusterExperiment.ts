@@ -1,6 +1,6 @@
 import { parityLabels } from "../../core/manifests/labels";
 import { renderManifest } from "../../core/manifests";
-import { parseParameterOverrides } from "../../core/notebook";
+import { encodeParameterOverrides } from "../../core/notebook";
 import { katibExperiment } from "../../core/tuning/katibManifest";
 import type { SessionContext } from "../context";
 import { plannedWorkload } from "../targets/cluster/prepare";
@@ -29,7 +29,7 @@ export async function experimentManifest(
     namespace: target.namespace,
     job: workload,
     parameters: job.notebook.parameters,
-    fixed: parseParameterOverrides(params, job.notebook.parameters),
+    fixed: encodeParameterOverrides(params, job.notebook.parameters),
     labels: parityLabels(job.profile.name),
   });
   return { yaml: renderManifest([manifest]), namespace: target.namespace, context: target.context };

@@ -99,6 +99,30 @@ export function parseParameterOverrides(
   return values;
 }
 
+/** A float as written (`2.0`, `1e3`): kept a float in the JSON the job reads, as papermill passes it. */
+const FLOAT_LITERAL = /^[+-]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d*)?[eE][+-]?\d+)$/;
+
+/**
+ * The `-p name=value` overrides as the entries of the JSON object the job's runtime reads
+ * (`"lr":0.01`), converted as parseParameterOverrides does; a whole float stays a float (`2.0`,
+ * not `2`), so the notebook gets the type papermill would give it.
+ */
+export function encodeParameterOverrides(pairs: string[], parameters: Parameter[]): string[] {
+  const values = parseParameterOverrides(pairs, parameters);
+  const floats = new Set(
+    pairs
+      .filter((pair) => FLOAT_LITERAL.test(pair.slice(pair.indexOf("=") + 1)))
+      .map((pair) => pair.slice(0, pair.indexOf("=")).trim()),
+  );
+  return Object.entries(values).map(([name, value]) => {
+    const text =
+      typeof value === "number" && floats.has(name) && Number.isInteger(value) && Math.abs(value) < 1e21
+        ? value.toFixed(1)
+        : JSON.stringify(value);
+    return `${JSON.stringify(name)}:${text}`;
+  });
+}
+
 /** A `-p` value as papermill reads it: an int, a float, True/False (or true/false), None, else text. */
 export function convertValue(text: string): ParameterValue {
   if (/^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);

@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Container, V1Job } from "@kubernetes/client-no
 import { ParityError } from "../errors";
 import { compact } from "../manifests/compact";
 import { convertValue, PARAMETERS_VARIABLE } from "../notebook/parameters";
-import type { Parameter, ParameterValue } from "../notebook/types";
+import type { Parameter } from "../notebook/types";
 import type { Experiment, MetricsCollector, SearchParameter } from "./types";
 
 /** Katib's defaults for a batch/v1 Job trial (katib-config's trialResources), written out so no webhook is needed. */
@@ -19,8 +19,8 @@ export interface KatibExperimentInput {
   job: KubernetesObject;
   /** The notebook's parameters cell: how each value must reach it. */
   parameters: Parameter[];
-  /** `-p` values of the parameters the experiment does not search, as the notebook reads them. */
-  fixed: Record<string, ParameterValue>;
+  /** `-p` values of the parameters the experiment does not search, as JSON entries (encodeParameterOverrides). */
+  fixed: string[];
   labels: Record<string, string>;
 }
 
@@ -99,9 +99,7 @@ function collectorSpec(collector: MetricsCollector): Record<string, unknown> {
 
 /** The parameters JSON with the trial's values as Katib's placeholders: `{"lr": ${trialParameters.lr}, ...}`. */
 function parametersTemplate(input: KatibExperimentInput): string {
-  const entries = Object.entries(input.fixed).map(
-    ([name, value]) => `${JSON.stringify(name)}: ${JSON.stringify(value)}`,
-  );
+  const entries = [...input.fixed];
   for (const parameter of input.experiment.spec.parameters) {
     const placeholder = `\${trialParameters.${parameter.name}}`;
     const quoted = quoteValue(
@@ -109,9 +107,9 @@ function parametersTemplate(input: KatibExperimentInput): string {
       input.parameters.find((each) => each.name === parameter.name),
       input.experiment,
     );
-    entries.push(`${JSON.stringify(parameter.name)}: ${quoted ? `"${placeholder}"` : placeholder}`);
+    entries.push(`${JSON.stringify(parameter.name)}:${quoted ? `"${placeholder}"` : placeholder}`);
   }
-  return `{${entries.join(", ")}}`;
+  return `{${entries.join(",")}}`;
 }
 
 /** Whether the trial's value goes into the JSON quoted (text) or bare (a number). */

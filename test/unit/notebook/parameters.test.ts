@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { convertNotebook, parseParameterOverrides } from "../../../src/core/notebook";
+import {
+  convertNotebook,
+  encodeParameterOverrides,
+  parseParameterOverrides,
+} from "../../../src/core/notebook";
 import { convertFixture, failureOf, notebookOf } from "./helpers";
 
 describe("parameters", () => {
@@ -50,6 +54,17 @@ describe("parameters", () => {
       use_gpu: false,
       notes: "a=b",
     });
+  });
+
+  it("writes the overrides as the JSON the job reads, a whole float still a float (2.0, as papermill passes it)", () => {
+    const entries = encodeParameterOverrides(
+      ["learning_rate=2.0", "epochs=3", "optimizer=2.0", "use_gpu=true", "notes=1e3"],
+      parameters,
+    );
+    expect(`{${entries.join(",")}}`).toBe(
+      '{"learning_rate":2.0,"epochs":3,"optimizer":"2.0","use_gpu":true,"notes":1000.0}',
+    );
+    expect(JSON.parse(`{${entries.join(",")}}`)).toMatchObject({ learning_rate: 2, optimizer: "2.0" });
   });
 
   it("refuses unknown names, listing the known ones, and pairs without =", () => {

@@ -62,7 +62,7 @@ const generate = (extra = "") =>
     namespace: "team",
     job,
     parameters,
-    fixed: { batch: 64 },
+    fixed: ['"batch":64'],
     labels: { "app.kubernetes.io/managed-by": "parity" },
   }) as unknown as {
     spec: { trialTemplate: { trialSpec: V1Job; primaryContainerName: string; successCondition: string } };
@@ -79,7 +79,7 @@ describe("katibExperiment", () => {
     const [variable, ...more] = parametersOf(experiment);
     expect(more).toHaveLength(0);
     expect(variable!.value).toBe(
-      '{"batch": 64, "lr": ${trialParameters.lr}, "optimizer": "${trialParameters.optimizer}"}',
+      '{"batch":64,"lr":${trialParameters.lr},"optimizer":"${trialParameters.optimizer}"}',
     );
     expect(experiment.spec.trialTemplate.primaryContainerName).toBe("main");
     expect(experiment.spec.trialTemplate.successCondition).toContain('type=="Complete"');
@@ -92,7 +92,7 @@ describe("katibExperiment", () => {
     parameterType: discrete
     feasibleSpace:
       list: ["1", "2", "4"]`);
-    expect(parametersOf(numeric)[0]!.value).toContain('"layers": ${trialParameters.layers}');
+    expect(parametersOf(numeric)[0]!.value).toContain('"layers":${trialParameters.layers}');
     let error: unknown;
     try {
       generate(`  - name: activation
