@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentJson } from "../../src/core/tuning/json";
 import { logLinesIn, recordIn, said } from "./helpers/pipelineRuns";
-import { copyWorkspace, lastJson, runCli } from "./helpers/workspace";
+import { until } from "../cluster/harness/context";
+import { copyWorkspace, lastJson, repoRoot, runCli } from "./helpers/workspace";
 
 // parity tune against the real Docker engine and the real search libraries (hyperopt, optuna,
 // scikit-optimize from PyPI, in Parity's suggestion process): the fixture notebook
@@ -248,6 +250,57 @@ describe("parity tune on local Docker", () => {
       expect(result.trials.slice(0, stopped.trials.length).map((trial) => trial.parameters)).toEqual(
         stopped.trials.map((trial) => trial.parameters),
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "kill -9 mid-experiment: --resume keeps the trials whose runs ended after the kill (read from their output) and runs the rest",
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(repoRoot, "bin", "parity.js"),
+          "tune",
+          "train.ipynb",
+          "--experiment",
+          "random.yaml",
+          "--no-doctor",
+          "--no-report",
+          "-p",
+          "pause=1",
+        ],
+        { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      let out = "";
+      child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      const experimentId = await until("three trials running", async () => {
+        const id = /Experiment (\S+) started/.exec(out)?.[1];
+        if (!id) return undefined;
+        const record = await recordIn(workspace.dir, id).catch(() => undefined);
+        const running = record?.experiment?.trials.filter((trial) => trial.status === "running") ?? [];
+        return running.length === 3 ? id : undefined;
+      });
+      child.kill("SIGKILL");
+      await exited;
+      const killed = await recordIn(workspace.dir, experimentId);
+      const running = killed.experiment!.trials.filter((trial) => trial.status === "running");
+      expect(running).toHaveLength(3);
+      // The trials' containers go on without their follower and end by themselves.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+
+      const resumed = await tune(["--resume", experimentId]);
+      expect(resumed.code, said(resumed)).toBe(0);
+      const result = lastJson<ExperimentJson>(resumed);
+      expect(result.trials).toHaveLength(6);
+      expect(result.trials.every((trial) => trial.status === "succeeded")).toBe(true);
+      for (const trial of running) {
+        const now = result.trials.find((each) => each.name === trial.name)!;
+        // Not run again: the same run, its objective read from that run's output.
+        expect(now.runId).toBe(trial.runId);
+        expect(now.objective).toBeCloseTo(accuracyOf(now.parameters), 5);
+      }
     },
     TIMEOUT,
   );

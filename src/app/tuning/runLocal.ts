@@ -7,13 +7,8 @@ import type { LocalJobSpec, LogLine, RunRecordWriter, RunResult, RunStatus } fro
 import { stepsToStart, type HostBudget } from "../../core/pipeline/schedule";
 import { formatBytes } from "../../core/profile/quantity";
 import { doctorVerdict } from "../../core/tuning/doctor";
-import {
-  metricsAvailable,
-  objectiveValue,
-  observe,
-  readJsonMetrics,
-  readStdOutMetrics,
-} from "../../core/tuning/metrics";
+import { readStdOutMetrics } from "../../core/tuning/metrics";
+import { fileReadings, metricNames, trialEnd } from "../../core/tuning/trialEnd";
 import {
   bestTrial,
   breaksMedianStopRule,
@@ -319,7 +314,7 @@ export class ExperimentRun {
     this.update(trial);
     this.say(`${trial.name}: started with ${describeAssignment(trial.parameters)} (run ${runId})`);
     const collector = this.spec.metricsCollector;
-    const names = [this.spec.objective.objectiveMetricName, ...this.spec.objective.additionalMetricNames];
+    const names = metricNames(this.spec);
     const readings: MetricReading[] = [];
     const lines: LogLine[] = [];
     const onSignal = () => running.stop.abort();
@@ -373,13 +368,9 @@ export class ExperimentRun {
         const text = await readFile(path.join(metricsDir, posix.basename(collector.path)), "utf8").catch(
           () => "",
         );
-        const fileLines = text.split("\n").map((line) => ({ text: line }));
-        collected = fileLines;
-        readings.push(
-          ...(collector.format === "JSON"
-            ? readJsonMetrics(fileLines, names).readings
-            : readStdOutMetrics(fileLines, names, collector.filters).readings),
-        );
+        const file = fileReadings(this.spec, text);
+        collected = file.lines;
+        readings.push(...file.readings);
       }
     } catch (error) {
       if (!isCancelled(error))
@@ -390,27 +381,15 @@ export class ExperimentRun {
     this.histories.set(trial.name, readings);
     this.lastRun = result;
     this.lastCollected = collected;
-    const metrics = observe(readings, names, this.spec.objective.metricStrategies);
-    const objective = objectiveValue(metrics, this.spec.objective);
-    const status: TrialStatus = running.earlyStopped
-      ? "early-stopped"
-      : result?.status === "succeeded"
-        ? metricsAvailable(metrics, this.spec.objective.objectiveMetricName)
-          ? "succeeded"
-          : "metrics-unavailable"
-        : result?.status === "cancelled" || (!result && this.context.signal.aborted)
-          ? "cancelled"
-          : "failed";
-    // As Katib observes only trials that succeeded or were stopped early, only they have an objective.
-    const observed = status === "succeeded" || status === "early-stopped";
-    Object.assign(trial, {
-      status,
-      metrics,
-      ...(observed && objective !== undefined && { objective }),
-      finishedAt: result?.finishedAt ?? new Date().toISOString(),
-    });
-    const reason = failure ?? trialReason(status, result, this.spec.objective.objectiveMetricName);
-    if (reason) trial.reason = reason;
+    delete trial.reason;
+    Object.assign(
+      trial,
+      trialEnd(this.spec, result, readings, {
+        earlyStopped: running.earlyStopped,
+        cancelled: this.context.signal.aborted,
+        failure,
+      }),
+    );
     this.record.best = bestTrial(this.spec, this.trials) ?? this.record.best;
     this.ended += 1;
     this.update(trial);
@@ -504,15 +483,6 @@ function assignmentOverride({ name, value }: NameValue): string {
 
 function asRunStatus(status: TrialStatus): RunStatus {
   return status === "early-stopped" || status === "metrics-unavailable" ? "succeeded" : status;
-}
-
-function trialReason(status: TrialStatus, result: RunResult | undefined, metric: string): string | undefined {
-  if (status === "metrics-unavailable") return `it ended without reporting ${metric}`;
-  if (status !== "failed") return undefined;
-  if (!result) return "it could not start";
-  const error = result.diagnosis.find((item) => item.severity === "error");
-  if (error) return error.message.replace(/\.$/, "");
-  return result.exitCode !== null ? `exit ${result.exitCode}` : undefined;
 }
 
 /** One error naming the failed trials, pointing at their runs. */

@@ -1,15 +1,19 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { ParityError } from "../../core/errors";
 import type { RunResult } from "../../core/job/types";
 import { readExperiment } from "../../core/tuning/experiment";
 import type { ExperimentRecord } from "../../core/tuning/record";
-import type { Experiment, TrialState } from "../../core/tuning/types";
+import { readStdOutMetrics } from "../../core/tuning/metrics";
+import { fileReadings, metricNames, trialEnd } from "../../core/tuning/trialEnd";
+import type { Experiment, ExperimentSpec, TrialState } from "../../core/tuning/types";
 import { defaultCacheDir } from "../../targets/cache";
 import { ensureSuggestionEnv, SuggestionProcess } from "../../targets/suggestion/process";
 import type { SessionContext } from "../context";
 import type { LoadedJob } from "../job/load";
 import { buildForRun, connect, hostFoldersFor, loadForRun } from "../job/session";
-import { findRun, newRunId, RunRecorder, type StoredRun } from "../store/runStore";
+import { runDir } from "../store/runRef";
+import { findRun, newRunId, readRecordOf, readRunLogs, RunRecorder, type StoredRun } from "../store/runStore";
 import { fixedParams, loadExperiment, type FoundExperiment } from "./load";
 import type { TuneRequest } from "./request";
 import { ExperimentRun, specDigest } from "./runLocal";
@@ -74,13 +78,15 @@ export async function tuneLocally(context: SessionContext, request: TuneRequest)
       delete base.durationMs;
       delete base.cancelRequestedAt;
       const record: ExperimentRecord = opened
-        ? resumedRecord(opened.current.result.experiment!)
+        ? await resumedRecord(job.workspaceDir, experiment.spec, opened.current.result.experiment!)
         : newRecord(found, params);
       request.onStart?.({ workspaceDir: job.workspaceDir, runId, experiment });
-      if (opened)
+      if (opened) {
+        const again = record.trials.filter((trial) => trial.status === "pending").length;
         request.print(
-          `Resuming ${runId}: ${record.trials.length} trials kept, ${record.trials.filter((trial) => trial.status === "pending").length} to run again.`,
+          `Resuming ${runId}: ${record.trials.length - again} of its ${record.trials.length} trials ended and are kept, ${again} run${again === 1 ? "s" : ""} again.`,
         );
+      }
       const setup = {
         connection,
         job,
@@ -158,14 +164,51 @@ function newRecord(found: FoundExperiment, params: string[]): ExperimentRecord {
   };
 }
 
-/** Trials that ended keep their results; those that did not (cancelled, lost with their process) run again with the same parameters. */
-function resumedRecord(record: ExperimentRecord): ExperimentRecord {
-  const trials = record.trials.map((trial): TrialState => {
-    if (["succeeded", "failed", "metrics-unavailable", "early-stopped"].includes(trial.status)) return trial;
-    return { name: trial.name, status: "pending", parameters: trial.parameters };
-  });
+/**
+ * Trials that ended keep their results. A trial whose job run ended after the experiment's process
+ * went away (its record settled since, from its container) is read from that run: its output or
+ * metrics file, as the collector would have read it. The others (cancelled, lost) run again with
+ * the parameters they had.
+ */
+async function resumedRecord(
+  workspaceDir: string,
+  spec: ExperimentSpec,
+  record: ExperimentRecord,
+): Promise<ExperimentRecord> {
+  const trials = await Promise.all(
+    record.trials.map(async (trial): Promise<TrialState> => {
+      if (["succeeded", "failed", "metrics-unavailable", "early-stopped"].includes(trial.status))
+        return trial;
+      const recovered = trial.runId ? await endedRun(workspaceDir, spec, trial.runId) : undefined;
+      if (recovered) return { ...trial, ...recovered };
+      return { name: trial.name, status: "pending", parameters: trial.parameters };
+    }),
+  );
   const { reason: _reason, ...rest } = record;
   return { ...rest, trials };
+}
+
+/** How a trial's job run ended, where it did (succeeded or failed, not cancelled or lost), read as the collector reads it. */
+async function endedRun(
+  workspaceDir: string,
+  spec: ExperimentSpec,
+  runId: string,
+): Promise<Partial<TrialState> | undefined> {
+  const ref = { workspaceDir, runId };
+  const run = await readRecordOf(ref);
+  if (!run || (run.status !== "succeeded" && run.status !== "failed")) return undefined;
+  const collector = spec.metricsCollector;
+  const dir = runDir(ref);
+  const readings =
+    collector.kind === "File"
+      ? fileReadings(
+          spec,
+          await readFile(path.join(dir, "metrics", path.posix.basename(collector.path)), "utf8").catch(
+            () => "",
+          ),
+        ).readings
+      : readStdOutMetrics(await readRunLogs({ dir }), metricNames(spec), collector.filters).readings;
+  return trialEnd(spec, run, readings);
 }
 
 async function resumable(job: LoadedJob, request: TuneRequest): Promise<StoredRun> {
