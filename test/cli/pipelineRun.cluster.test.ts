@@ -424,7 +424,12 @@ describe("parity pipeline run --target cluster", () => {
           async () => {
             const id = /square: started \(run ([^)]+)\)/.exec(said)?.[1];
             const text = id ? await logText(workspace.dir, id).catch(() => "") : "";
-            if (id && text.includes("square ran in ")) return id;
+            // The pipeline's own record is saved a moment after the step's: both say it runs.
+            const pipelineId = /Submitted Workflow \S+ \(run ([^)]+)\)/.exec(said)?.[1];
+            const pipeline = pipelineId
+              ? await findRun(workspace.dir, pipelineId).catch(() => undefined)
+              : undefined;
+            if (id && text.includes("square ran in ") && pipeline?.result.status === "running") return id;
             // Said when it times out: what the CLI printed so far.
             throw new Error(`the CLI said:\n${said}`);
           },
