@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (cold) or reuses (warm) the control-plane binaries the cluster tests run: etcd,
-# kube-apiserver, kube-controller-manager, kube-scheduler, kwok, the Training Operator and Argo's
-# workflow-controller, from the Go modules pinned in
+# kube-apiserver, kube-controller-manager, kube-scheduler, kwok, the Training Operator, Argo's
+# workflow-controller and Katib's katib-controller, from the Go modules pinned in
 # test/cluster/go/. They live outside the clone, under a key of go.mod + go.sum + ldflags + the Go
 # version, so a fresh clone on the same machine reuses them. Prints the binaries' folder last.
 set -euo pipefail
@@ -26,7 +26,8 @@ key="$(
   } | sha256sum | cut -c1-16
 )"
 out="$cache_root/$key"
-binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok training-operator workflow-controller)
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok training-operator workflow-controller
+  katib-controller)
 
 complete() {
   local b
@@ -34,6 +35,8 @@ complete() {
 }
 
 if complete; then
+  # Marks the key as used (see the pruning below); a read-only cache is fine too.
+  touch "$out/.used" 2>/dev/null || true
   echo "cluster binaries: reused $out/bin" >&2
   echo "$out/bin"
   exit 0
@@ -70,6 +73,14 @@ echo "cluster binaries: building into $out (cold: about 20-25 minutes on 2 cores
     github.com/argoproj/argo-workflows/v3/cmd/workflow-controller
 )
 (
+  # Katib's own katib-controller (the upstream main), pinned by the tool line of go/katib/go.mod
+  # (its own k8s graph). Its CRDs, webhooks, KatibConfig and gRPC API are read at test time from
+  # the same module zip, which this build leaves in the module cache (harness/assets.ts).
+  cd "$here/go/katib"
+  nice -n 10 go build -ldflags "$small_ldflags" -o "$staging/bin/katib-controller" \
+    github.com/kubeflow/katib/cmd/katib-controller/v1beta1
+)
+(
   cd "$here/go/kube"
   nice -n 10 go build -ldflags "$kube_ldflags" -o "$staging/bin/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
@@ -79,8 +90,25 @@ echo "cluster binaries: building into $out (cold: about 20-25 minutes on 2 cores
 )
 rm -rf "$out"
 mv "$staging" "$out"
+touch "$out/.used"
 trap - EXIT
-# Keep only this key's binaries; the Go caches stay for the next cold key.
-find "$cache_root" -mindepth 1 -maxdepth 1 -type d -not -name go -not -name "$key" -exec rm -rf {} +
+# Other keys' binaries go, but not while something may still use them: a control plane running
+# from them, or a run on this machine (another clone, CI) that used them within the last day.
+# The Go caches stay for the next cold key.
+in_use() {
+  local exe
+  for exe in /proc/[0-9]*/exe; do
+    [[ "$(readlink "$exe" 2>/dev/null)" == "$1"/* ]] && return 0
+  done
+  return 1
+}
+used_lately() { [ -n "$(find "$1/.used" "$1" -maxdepth 0 -newermt '-1 day' 2>/dev/null)" ]; }
+for dir in "$cache_root"/*/; do
+  dir="${dir%/}"
+  case "$(basename "$dir")" in go | "$key") continue ;; esac
+  in_use "$dir" || used_lately "$dir" || rm -rf "$dir"
+done
+# Staging folders of builds that were killed (this build holds the lock: none is in progress).
+rm -rf "$cache_root"/.staging.*
 echo "cluster binaries: built in $((SECONDS - started)) s" >&2
 echo "$out/bin"

@@ -1,5 +1,4 @@
 import { homedir } from "node:os";
-import { CustomObjectsApi } from "@kubernetes/client-node";
 import path from "node:path";
 import { WORKSPACE_DIR } from "../../core/build/dockerfile";
 import { buildWorkload, jobNameFor } from "../../core/manifests";
@@ -15,12 +14,12 @@ import {
 } from "../../targets/kube/connection";
 import type { JobLimits } from "../../core/job/types";
 import type { ClusterSpec } from "../../core/profile/types";
-import { httpStatus } from "../../targets/kube/kubeErrors";
 import { clusterFacts, preflight } from "../../targets/kube/preflight";
 import type { Print, SessionContext } from "../context";
 import { resolveProfileFor } from "../job/load";
 import { missingPermissions } from "../targets/cluster/prepare";
 import { checkPipelineFile } from "./check";
+import { workloadServed } from "../../targets/kube/clusterRun";
 
 export interface PipelineClusterCheck {
   pipeline: Pipeline;
@@ -132,20 +131,8 @@ export async function predictSteps(
 }
 
 /** Whether the cluster serves Argo's Workflow (undefined: it could not be asked, e.g. not allowed). */
-export async function argoServed(cluster: KubeConnection): Promise<boolean | undefined> {
-  return cluster.config
-    .makeApiClient(CustomObjectsApi)
-    .listNamespacedCustomObject({
-      group: "argoproj.io",
-      version: "v1alpha1",
-      namespace: cluster.target.namespace,
-      plural: "workflows",
-      limit: 1,
-    })
-    .then(
-      () => true,
-      (error: unknown) => (httpStatus(error) === 404 ? false : undefined),
-    );
+export function argoServed(cluster: KubeConnection): Promise<boolean | undefined> {
+  return workloadServed(cluster, "Workflow");
 }
 
 /** One line per step (would it schedule, and where), each problem with its fix, then the permissions. */

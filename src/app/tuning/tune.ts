@@ -6,7 +6,7 @@ import { readExperiment } from "../../core/tuning/experiment";
 import type { ExperimentRecord } from "../../core/tuning/record";
 import { readStdOutMetrics } from "../../core/tuning/metrics";
 import { fileReadings, metricNames, trialEnd } from "../../core/tuning/trialEnd";
-import type { Experiment, ExperimentSpec, TrialState } from "../../core/tuning/types";
+import type { Experiment, ExperimentSpec, MetricStrategy, TrialState } from "../../core/tuning/types";
 import { defaultCacheDir } from "../../targets/cache";
 import { ensureSuggestionEnv, SuggestionProcess } from "../../targets/suggestion/process";
 import type { SessionContext } from "../context";
@@ -142,7 +142,7 @@ async function checkSettings(suggestions: SuggestionProcess, experiment: Experim
   });
 }
 
-function newRecord(found: FoundExperiment, params: string[]): ExperimentRecord {
+export function newRecord(found: FoundExperiment, params: string[]): ExperimentRecord {
   const { experiment } = found;
   const { spec } = experiment;
   return {
@@ -155,6 +155,7 @@ function newRecord(found: FoundExperiment, params: string[]): ExperimentRecord {
       type: spec.objective.type,
       metric: spec.objective.objectiveMetricName,
       ...(spec.objective.goal !== undefined && { goal: spec.objective.goal }),
+      ...strategyOf(spec.objective),
     },
     parallelTrialCount: spec.parallelTrialCount,
     ...(spec.maxTrialCount !== undefined && { maxTrialCount: spec.maxTrialCount }),
@@ -263,4 +264,11 @@ async function recordedExperiment(job: LoadedJob, record: ExperimentRecord): Pro
     parameters: job.notebook.parameters,
   });
   return { experiment, ...(record.field && { field: record.field }) };
+}
+
+function strategyOf(objective: ExperimentSpec["objective"]): { strategy?: MetricStrategy } {
+  const strategy = objective.metricStrategies.find(
+    (each) => each.name === objective.objectiveMetricName,
+  )?.value;
+  return strategy ? { strategy } : {};
 }

@@ -29,8 +29,9 @@ Options:
   -p, --param name=value  Fix a parameter the experiment does not search, in every trial (repeatable)
   --no-doctor             Start parallelTrialCount trials at once, without checking the first alone
   --resume <id>           Go on with an experiment that was cancelled or whose process went away
-  --target local|cluster  Where the trials run: local Docker (default); for the cluster, only
-                          --dry-run so far
+  --target local|cluster  Where the trials run: local Docker (default), or the cluster as a Katib
+                          Experiment (built and pushed as for parity run --target cluster, its
+                          trials followed to the end; Ctrl-C deletes it)
   --dry-run               With --target cluster: print the Katib Experiment that would be
                           submitted (its trials the Job a cluster run submits, each trial's
                           values in its parameters), creating nothing
@@ -78,22 +79,26 @@ export const tuneCommand: CliCommand = async (args, io) => {
     io.err(`parity tune: unknown target "${values.target}"; use "local" or "cluster".`);
     return 2;
   }
-  if (values.target === "cluster") {
-    io.err(
-      "parity tune: running an experiment on the cluster is not supported yet; --target cluster --dry-run prints the Katib Experiment to submit with kubectl.",
-    );
-    return 2;
-  }
   if (values["dry-run"]) {
     io.err("parity tune: --dry-run prints the Katib Experiment for a cluster; add --target cluster.");
     return 2;
   }
+  if (values.target === "cluster" && values.resume) {
+    io.err(
+      "parity tune: --resume goes on with a local experiment; one on the cluster runs on without Parity (follow it with parity logs <id> --follow).",
+    );
+    return 2;
+  }
   const print = values.json ? io.err : io.out;
-  const { tuneLocally } = await import("../../app/tuning/tune");
   let experimentId: string | null = null;
   let result: RunResult;
   try {
-    result = await tuneLocally(io, {
+    const tune =
+      values.target === "cluster"
+        ? (await import("../../app/tuning/runCluster")).tuneOnCluster
+        : (await import("../../app/tuning/tune")).tuneLocally;
+    result = await tune(io, {
+      placement: { context: values.context, namespace: values.namespace },
       notebook: positionals[0]!,
       experiment: values.experiment,
       profile: values.profile,
@@ -139,7 +144,7 @@ function summary(io: CliIO, result: RunResult): string {
     const parameters = best.parameters.map(({ name, value }) => `${name}=${value}`).join(", ");
     lines.push(`Best: ${best.trial}, ${experiment.objective.metric}=${best.objective} with ${parameters}.`);
   } else lines.push("Best: none (no trial reported its objective).");
-  if (result.status === "cancelled")
+  if (result.status === "cancelled" && result.target === "local")
     lines.push(`Resume it with: parity tune ${relativeTo(io, result.notebook)} --resume ${result.runId}`);
   return lines.join("\n");
 }

@@ -80,8 +80,8 @@ export interface RunResult {
   unreachableSince?: string;
 }
 
-/** What Parity creates on a cluster: a job run's Job (or training job), a pipeline run's Argo Workflow. */
-export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob" | "Workflow";
+/** What Parity creates on a cluster: a job run's Job (or training job), a pipeline run's Argo Workflow, an experiment's Katib Experiment. */
+export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob" | "Workflow" | "Experiment";
 
 export interface ClusterRunRef {
   context: string;

@@ -41,6 +41,12 @@ const RESOURCES: Record<ClusterWorkloadKind, WorkloadResource> = {
     plural: "workflows",
     apiVersion: "argoproj.io/v1alpha1",
   },
+  Experiment: {
+    group: "kubeflow.org",
+    version: "v1beta1",
+    plural: "experiments",
+    apiVersion: "kubeflow.org/v1beta1",
+  },
 };
 
 export function workloadResource(kind: ClusterWorkloadKind): WorkloadResource {

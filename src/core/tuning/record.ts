@@ -1,4 +1,4 @@
-import type { AlgorithmName, NameValue, ObjectiveType, TrialState } from "./types";
+import type { AlgorithmName, MetricStrategy, NameValue, Objective, ObjectiveType, TrialState } from "./types";
 
 /** What an experiment's record holds besides a run's fields: enough to show it, and to resume it. */
 export interface ExperimentRecord {
@@ -9,7 +9,8 @@ export interface ExperimentRecord {
   /** A digest of the spec as read: a resumed experiment must still be the same one. */
   specDigest: string;
   algorithm: AlgorithmName;
-  objective: { type: ObjectiveType; metric: string; goal?: number };
+  /** `strategy`: how the objective's values become one (its metricStrategies entry). */
+  objective: { type: ObjectiveType; metric: string; goal?: number; strategy?: MetricStrategy };
   parallelTrialCount: number;
   maxTrialCount?: number;
   maxFailedTrialCount?: number;
@@ -39,4 +40,16 @@ export interface BestTrial {
 /** "lr=0.01, optimizer=adam" */
 export function describeAssignment(parameters: NameValue[]): string {
   return parameters.map(({ name, value }) => `${name}=${value}`).join(", ");
+}
+
+/** The objective as a record keeps it, enough to read a trial's objective again from its metrics. */
+export function recordedObjective(record: ExperimentRecord): Objective {
+  const { type, metric, goal, strategy } = record.objective;
+  return {
+    type,
+    objectiveMetricName: metric,
+    ...(goal !== undefined && { goal }),
+    additionalMetricNames: [],
+    metricStrategies: [{ name: metric, value: strategy ?? (type === "maximize" ? "max" : "min") }],
+  };
 }

@@ -12,7 +12,7 @@ import type { AccessCheck } from "./access";
 import type { KubeConnection } from "./connection";
 import type { FollowControls } from "../runHandle";
 import { followRun } from "./followRun";
-import { apiFailure } from "./kubeErrors";
+import { apiFailure, httpStatus } from "./kubeErrors";
 import { RecordSaver } from "./recordSaver";
 import { workloadForRun } from "./runWorkload";
 
@@ -97,4 +97,19 @@ export async function submitClusterRun(
     },
     controls,
   );
+}
+
+/** Whether the cluster serves a kind of workload in the run's namespace (undefined: it could not be asked, e.g. not allowed). */
+export async function workloadServed(
+  conn: KubeConnection,
+  kind: ClusterWorkloadKind,
+): Promise<boolean | undefined> {
+  const { group, version, plural } = workloadResource(kind);
+  return conn.config
+    .makeApiClient(CustomObjectsApi)
+    .listNamespacedCustomObject({ group, version, namespace: conn.target.namespace, plural, limit: 1 })
+    .then(
+      () => true,
+      (error: unknown) => (httpStatus(error) === 404 ? false : undefined),
+    );
 }

@@ -11,6 +11,30 @@ interface ModuleFiles {
   files: string[];
 }
 
+/** A module's version as a committed go.mod under test/cluster/go pins it: `path@version`. */
+function pinnedModule(goModule: string, path: string): string {
+  const goMod = readFileSync(join(clusterDir, "go", goModule, "go.mod"), "utf8");
+  const escaped = path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const version = new RegExp(`^\\s*${escaped} (v\\S+)`, "m").exec(goMod)?.[1];
+  if (!version) throw new Error(`test/cluster/go/${goModule}/go.mod does not require ${path}`);
+  return `${path}@${version}`;
+}
+
+/** The Katib module the katib-controller is built from (go/katib/go.mod): its CRDs, webhooks, API. */
+export function katibModule(): string {
+  return pinnedModule("katib", "github.com/kubeflow/katib");
+}
+
+/** Files of the Katib module the harness reads besides its CRDs (paths inside the module). */
+export const katibFiles = {
+  /** The admission webhooks (defaulting, validation, the metrics-collector sidecar injection). */
+  webhooks: "manifests/v1beta1/components/webhook/webhooks.yaml",
+  /** The standalone install's KatibConfig: the images of suggestions, collectors, early stopping. */
+  config: "manifests/v1beta1/installs/katib-standalone/katib-config.yaml",
+  /** The gRPC API of the suggestion services, the DB manager and early stopping. */
+  api: "pkg/apis/manager/v1beta1/api.proto",
+} as const;
+
 /** Kubeflow-style CRDs the tests install: Training Operator, Katib, KServe, Argo Workflows. */
 export const kubeflowCrdSources: ModuleFiles[] = [
   {
@@ -21,7 +45,8 @@ export const kubeflowCrdSources: ModuleFiles[] = [
     ],
   },
   {
-    module: "github.com/kubeflow/katib@v0.19.0",
+    // The version of the controller the build pins (go/katib/go.mod).
+    module: katibModule(),
     files: ["experiment.yaml", "trial.yaml", "suggestion.yaml"].map(
       (f) => `manifests/v1beta1/components/crd/${f}`,
     ),
@@ -51,10 +76,7 @@ export const kubeflowCrdSources: ModuleFiles[] = [
 
 /** The kwok version the build pins, read from the committed go.mod. */
 export function kwokModule(): string {
-  const goMod = readFileSync(join(clusterDir, "go", "kube", "go.mod"), "utf8");
-  const version = /^\s*sigs\.k8s\.io\/kwok (v\S+)/m.exec(goMod)?.[1];
-  if (!version) throw new Error("test/cluster/go/kube/go.mod does not require sigs.k8s.io/kwok");
-  return `sigs.k8s.io/kwok@${version}`;
+  return pinnedModule("kube", "sigs.k8s.io/kwok");
 }
 
 /** kwok's own CRDs for per-pod log files (Logs, ClusterLogs). */

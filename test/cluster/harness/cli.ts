@@ -33,6 +33,10 @@ export async function main(command: string | undefined, repoRoot: string): Promi
       `  restricted kubeconfig: ${state.kubeconfigs.restricted} (user ${state.restrictedUser}, no rights)`,
     );
     console.log(`  component logs:        ${join(workDir, "logs")}`);
+    console.log(
+      "  Katib:                 controller and webhooks run; its suggestion services and DB manager are\n" +
+        "                         played only by the vitest cluster project, so Experiments get no trials here",
+    );
     console.log(`\nPoint Parity at it:  export KUBECONFIG=${state.kubeconfigs.admin}`);
     console.log(`(or set the profile's cluster context to parity-test-parity-admin with that kubeconfig)`);
     console.log(`Stop it with:        npm run cluster:down`);

@@ -18,7 +18,9 @@ import {
   installNodes,
   waitForDefaultServiceAccount,
 } from "./fixtures.js";
+import { katibAnswers, prepareKatib, type KatibPlayedPorts, type KatibState } from "./katibController.js";
 import {
+  execed,
   freePort,
   isOurs,
   residentBytes,
@@ -38,6 +40,8 @@ export interface ClusterState {
   restrictedUser: string;
   /** Folder for pod log files that kwok serves through `pods/log`. */
   podLogDir: string;
+  /** Katib's controller and webhooks, and the played services' ports (katibController.ts). */
+  katib?: KatibState;
   components: ComponentProcess[];
 }
 
@@ -47,6 +51,12 @@ export interface StartOptions {
   cacheDir: string;
   /** Progress lines (startup takes tens of seconds). */
   log?: (line: string) => void;
+  /**
+   * Katib's played suggestion services and DB manager (katibPlayed.ts), which the vitest global
+   * setup runs. Without them the controller and its webhooks still run (`npm run cluster:up`),
+   * but no Experiment gets its trials.
+   */
+  katibPlayed?: KatibPlayedPorts;
 }
 
 const stateFile = (workDir: string) => join(workDir, "cluster.json");
@@ -89,8 +99,8 @@ function get(url: string, token?: string): Promise<{ status: number; body: strin
 const ok = (url: string, token?: string) => async () => (await get(url, token)).status === 200;
 
 /**
- * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the Training Operator and
- * kwok on loopback.
+ * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the Training Operator,
+ * Argo's workflow-controller, Katib's katib-controller and kwok on loopback.
  */
 export async function startCluster(options: StartOptions): Promise<ClusterState> {
   const { binDir, workDir, cacheDir } = options;
@@ -116,7 +126,8 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
   writeFileSync(saPub, publicKey.export({ type: "spki", format: "pem" }));
   writeFileSync(saKey, privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
 
-  const [etcdPort, etcdPeerPort, apiPort, schedulerPort, kwokPort] = await distinctFreePorts(5);
+  const [etcdPort, etcdPeerPort, apiPort, schedulerPort, kwokPort, katibWebhookPort] =
+    await distinctFreePorts(6);
   const server = `https://127.0.0.1:${apiPort}`;
   const caFile = join(dirs.certs, "apiserver.crt");
   const state: ClusterState = {
@@ -131,8 +142,9 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
     podLogDir: dirs.pods,
     components: [],
   };
-  const start = (name: string, args: string[], env?: Record<string, string>) => {
-    const component = startProcess(name, join(binDir, name), args, join(dirs.logs, `${name}.log`), env);
+  const start = (name: string, args: string[], env?: Record<string, string>, launcher?: string[]) => {
+    const log = join(dirs.logs, `${name}.log`);
+    const component = startProcess(name, join(binDir, name), args, log, env, launcher);
     state.components.push(component);
     saveState(state);
     return component;
@@ -183,6 +195,14 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
     const kwokCrds = await readModuleFiles(kwokCrdSources(), cacheDir);
     const kubeflowCrds = await readModuleFiles(kubeflowCrdSources, cacheDir);
     const crdsInstalled = installCrds(state, [...kwokCrds, ...kubeflowCrds]);
+    // Katib's namespace, configuration, webhook pair and webhook configurations, meanwhile.
+    const katibPrepared = prepareKatib(state, {
+      cacheDir,
+      webhookPort: katibWebhookPort!,
+      log: say,
+      ...(options.katibPlayed && { played: options.katibPlayed }),
+    });
+    katibPrepared.catch(() => undefined);
 
     say("starting kube-controller-manager, kube-scheduler");
     const kubeconfig = state.kubeconfigs.admin;
@@ -218,6 +238,12 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
       [`--kubeconfig=${kubeconfig}`, "--executor-image=quay.io/argoproj/argoexec:v3.7.3", "--loglevel=info"],
       { LEADER_ELECTION_DISABLE: "true" },
     );
+    // Katib's own controller, once its CRDs and its trial kinds' (Job, TFJob, PyTorchJob) are served.
+    say("starting katib-controller (its webhooks by URL, its certificate in a private /tmp/cert)");
+    const katib = await katibPrepared;
+    state.katib = katib.katib;
+    const katibController = start("katib-controller", katib.args, katib.env, katib.launcher);
+    await execed(katibController);
 
     say("starting kwok");
     const stages = [
@@ -244,6 +270,7 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
       60_000,
     );
     await waitUntil("kwok /healthz", ok(`http://127.0.0.1:${kwokPort}/healthz`), kwok, 60_000);
+    await waitUntil("Katib's admission webhooks", () => katibAnswers(state), katibController, 60_000);
 
     say("adding fake CPU and GPU nodes");
     await installNodes(state);
@@ -278,10 +305,11 @@ export async function restartComponent(state: ClusterState, name: string): Promi
   const old = current.components[index];
   if (!old) throw new Error(`no component named ${name}`);
   await stopProcess(old);
-  const fresh = startProcess(old.name, old.binary, old.args, old.log, old.env);
+  const fresh = startProcess(old.name, old.binary, old.args, old.log, old.env, old.launcher);
   current.components[index] = fresh;
   state.components = [...current.components];
   saveState(current);
+  if (fresh.launcher) await execed(fresh);
   if (name === "kube-apiserver") {
     const token = /^([^,]+),parity-admin,/m.exec(
       readFileSync(join(state.workDir, "tokens.csv"), "utf8"),

@@ -40,11 +40,19 @@ export async function until<T>(
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
 }
 
-/** A fresh namespace whose default ServiceAccount exists, so pods are admitted at once. */
-export async function freshNamespace(config: KubeConfig, prefix: string): Promise<string> {
+/**
+ * A fresh namespace whose default ServiceAccount exists, so pods are admitted at once. Katib
+ * admits Experiments only in a namespace labelled for its metrics collector (`katibNamespace` in
+ * harness/katib.ts), as Kubeflow labels a profile's namespace.
+ */
+export async function freshNamespace(
+  config: KubeConfig,
+  prefix: string,
+  labels?: Record<string, string>,
+): Promise<string> {
   const core = config.makeApiClient(CoreV1Api);
   const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-  await core.createNamespace({ body: { metadata: { name } } });
+  await core.createNamespace({ body: { metadata: { name, ...(labels && { labels }) } } });
   await until(`ServiceAccount ${name}/default`, async () =>
     (await core.readNamespacedServiceAccount({ name: "default", namespace: name })) ? true : undefined,
   );

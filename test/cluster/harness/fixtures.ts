@@ -153,9 +153,33 @@ export async function setPodLog(
   container: string,
   lines: string[],
 ): Promise<string> {
-  const file = join(state.podLogDir, `${namespace}_${pod}_${container}.log`);
+  const [file] = await setPodLogs(state, namespace, pod, [{ container, lines }]);
+  return file!;
+}
+
+/** One container's log lines for `setPodLogs`, on its stdout unless said otherwise. */
+export interface ContainerLog {
+  container: string;
+  lines: string[];
+  stream?: "stdout" | "stderr";
+}
+
+/**
+ * `setPodLog` for several containers of one pod at once (kwok has one `Logs` object per pod).
+ * Returns the files, in the order given.
+ */
+export async function setPodLogs(
+  state: ClusterState,
+  namespace: string,
+  pod: string,
+  containers: ContainerLog[],
+): Promise<string[]> {
   const stamp = () => new Date().toISOString().replace("Z", "000000Z");
-  writeFileSync(file, lines.map((line) => `${stamp()} stdout F ${line}\n`).join(""));
+  const files = containers.map(({ container, lines, stream = "stdout" }) => {
+    const file = join(state.podLogDir, `${namespace}_${pod}_${container}.log`);
+    writeFileSync(file, lines.map((line) => `${stamp()} ${stream} F ${line}\n`).join(""));
+    return file;
+  });
   await adminConfig(state)
     .makeApiClient(CustomObjectsApi)
     .createNamespacedCustomObject({
@@ -167,10 +191,16 @@ export async function setPodLog(
         apiVersion: "kwok.x-k8s.io/v1alpha1",
         kind: "Logs",
         metadata: { name: pod, namespace },
-        spec: { logs: [{ containers: [container], logsFile: file, follow: true }] },
+        spec: {
+          logs: containers.map(({ container }, index) => ({
+            containers: [container],
+            logsFile: files[index],
+            follow: true,
+          })),
+        },
       },
     });
-  return file;
+  return files;
 }
 
 /** Labels and annotations that make kwok fail a Running pod as OOMKilled with exit code 137. */

@@ -4,6 +4,8 @@ import { dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { cacheDir, clusterBinaries } from "./binaries.js";
 import { loadState, startCluster, stopCluster, type ClusterState } from "./cluster.js";
+import { katibApiProto } from "./katibController.js";
+import { KatibProxy, PlayedKatibServer } from "./katibPlayed.js";
 import { isOurs } from "./processes.js";
 import { isAlive } from "../../helpers/system.js";
 
@@ -62,23 +64,41 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   stopLeftovers();
   const binDir = await clusterBinaries();
+  // What kwok cannot run of Katib, played in this process for every suite: its suggestion
+  // services, DB manager and early stopping (one gRPC server), reached by the real controller
+  // through a CONNECT proxy. They outlive the controller: it is stopped first (stopCluster).
+  const played = await PlayedKatibServer.start(await katibApiProto(cacheDir()));
+  const proxy = await KatibProxy.open(played.port);
+  const katibPlayed = { grpcPort: played.port, proxyPort: proxy.port };
+  const stopPlayed = async () => {
+    await proxy.close();
+    played.stop();
+  };
   // Ports are chosen free and bound seconds later, so another process can take one meanwhile:
   // a failed start gets one more try, on fresh ports and a fresh folder.
   const attempt = async (): Promise<{ state: ClusterState; workDir: string }> => {
     const dir = mkdtempSync(join(tmpdir(), "parity-cluster-"));
     try {
       const log = (line: string) => console.log(`[cluster] ${line}`);
-      return { state: await startCluster({ binDir, workDir: dir, cacheDir: cacheDir(), log }), workDir: dir };
+      return {
+        state: await startCluster({ binDir, workDir: dir, cacheDir: cacheDir(), log, katibPlayed }),
+        workDir: dir,
+      };
     } catch (error) {
       // startCluster has printed the component logs and stopped what it started.
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
   };
-  const { state, workDir } = await attempt().catch((error: unknown) => {
-    console.log(`[cluster] start-up failed (${(error as Error).message}); trying once more`);
-    return attempt();
-  });
+  const { state, workDir } = await attempt()
+    .catch((error: unknown) => {
+      console.log(`[cluster] start-up failed (${(error as Error).message}); trying once more`);
+      return attempt();
+    })
+    .catch(async (error: unknown) => {
+      await stopPlayed();
+      throw error;
+    });
   console.log(
     `[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; admin kubeconfig ${state.kubeconfigs.admin}`,
   );
@@ -96,6 +116,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     // Tests may have restarted a component: stop the pids recorded last, not the first ones.
     await stopCluster(loadState(workDir) ?? state);
+    await stopPlayed();
     process.off("exit", killLeftovers);
     if (ownsNote()) rmSync(runningNote(), { force: true });
     if (!process.env.PARITY_KEEP_CLUSTER) rmSync(workDir, { recursive: true, force: true });

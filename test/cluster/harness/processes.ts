@@ -10,6 +10,11 @@ export interface ComponentProcess {
   log: string;
   /** Variables set for it beside the test process's own (a restart sets them again). */
   env?: Record<string, string>;
+  /**
+   * A command that ends by exec'ing the binary with its args (e.g. in a private mount namespace):
+   * the pid is then the binary's own. Until the exec, `isOurs` is false (see `execed`).
+   */
+  launcher?: string[];
 }
 
 export { freePort } from "../../helpers/system.js";
@@ -24,10 +29,12 @@ export function startProcess(
   args: string[],
   log: string,
   env?: Record<string, string>,
+  launcher?: string[],
 ): ComponentProcess {
   const fd = openSync(log, "a");
   try {
-    const child = spawn(binary, args, {
+    const [command, ...argv] = launcher ? [...launcher, binary, ...args] : [binary, ...args];
+    const child = spawn(command!, argv, {
       detached: true,
       stdio: ["ignore", fd, fd],
       ...(env && { env: { ...process.env, ...env } }),
@@ -37,9 +44,19 @@ export function startProcess(
     child.once("error", () => undefined);
     if (child.pid === undefined) throw new Error(`${name} did not start (${binary})`);
     child.unref();
-    return { name, pid: child.pid, binary, args, log, ...(env && { env }) };
+    return { name, pid: child.pid, binary, args, log, ...(env && { env }), ...(launcher && { launcher }) };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** True while the pid runs (not a zombie), whatever its binary. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
   }
 }
 
@@ -58,6 +75,20 @@ export function isOurs(component: ComponentProcess): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A launched component (see `launcher`) once its launcher has exec'd the binary; fails when the
+ * launcher exited before that (its reason is in the component's log).
+ */
+export async function execed(component: ComponentProcess, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!isOurs(component)) {
+    if (!running(component.pid) || Date.now() > deadline) {
+      throw new Error(`${component.name} did not start (see ${component.log})`);
+    }
+    await sleep(20);
+  }
+}
 
 /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
 export async function stopProcess(component: ComponentProcess, graceMs = 10_000): Promise<void> {

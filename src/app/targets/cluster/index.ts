@@ -6,6 +6,7 @@ import { workloadOf, type WorkloadKind } from "../../../core/workload/types";
 import type { KubeConnection } from "../../../targets/kube/connection";
 import type { DetachableRunHandle } from "../../../targets/runHandle";
 import { attachPipelineRun } from "../../pipeline/clusterFollow";
+import { attachExperimentRun } from "../../tuning/clusterFollow";
 import { currentWorkload } from "../../../targets/kube/attachRun";
 import { workloadOutcome } from "../../../targets/kube/runWatch";
 import { profileClusterOf } from "../../cluster/contexts";
@@ -21,7 +22,7 @@ import { connectWhereItRuns, deleteWorkload, type RunConnection, type WorkloadDe
 
 /**
  * How a run of each kind is followed again from its record: a job's workload, a pipeline's Workflow
- * (its steps' pods as their own runs).
+ * (its steps' pods as their own runs), an experiment's Katib Experiment (its trials as their own runs).
  */
 const FOLLOWERS: Record<
   WorkloadKind,
@@ -29,13 +30,7 @@ const FOLLOWERS: Record<
 > = {
   job: (conn, stored, options) => attachClusterRun(conn, stored, options),
   pipeline: attachPipelineRun,
-  experiment: (_conn, stored) => {
-    throw new ParityError(
-      "ExperimentNotOnCluster",
-      `The record ${stored.result.runId} says an experiment ran on a cluster, which this version of Parity does not do.`,
-      { fix: "Update Parity, or remove the record from the Runs view." },
-    );
-  },
+  experiment: attachExperimentRun,
 };
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */

@@ -172,6 +172,14 @@ export async function missingPermissions(cluster: KubeConnection, checks: Access
   }
 }
 
+/** What a workload made of the run's job (an experiment's trials) asks of the preparation. */
+export interface ClusterWorkloadOptions {
+  /** What the user must be allowed in the namespace, instead of the job's own. */
+  permissions?(namespace: string): AccessCheck[];
+  /** Checks of its own, after the cluster's and before anything slow (the build, the push). */
+  beforeBuild?(job: LoadedJob, cluster: KubeConnection): Promise<void>;
+}
+
 export interface PreparedClusterRun {
   cluster: KubeConnection;
   job: LoadedJob;
@@ -191,6 +199,7 @@ export interface PreparedClusterRun {
 export async function prepareClusterRun(
   context: SessionContext,
   request: RunRequest,
+  options: ClusterWorkloadOptions = {},
 ): Promise<PreparedClusterRun> {
   const { print } = request;
   const docker = await connect(context, print);
@@ -202,7 +211,8 @@ export async function prepareClusterRun(
   if (!registry) inProfile(job, () => withoutRegistry(job.plan.tag, cluster.target.context));
   const runId = newRunId(job.name);
   const draft = workloadFor(job, jobSpecFor(job, pulledImage(job), request.params), namespace, runId);
-  await requireAllowed(cluster, runPermissions(kindOf(draft), namespace));
+  await requireAllowed(cluster, options.permissions?.(namespace) ?? runPermissions(kindOf(draft), namespace));
+  await options.beforeBuild?.(job, cluster);
   const prediction = await preflight(cluster.config, namespace, draft);
   for (const problem of prediction.problems)
     print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
