@@ -21,9 +21,16 @@ import { createDetachableRunHandle, type DetachableRunHandle } from "../../targe
 const EXPERIMENT_LABEL = "katib.kubeflow.org/experiment";
 /** The container Katib's webhook adds beside the trial's, which re-logs what the trial prints. */
 const COLLECTOR_CONTAINER = "metrics-logger-and-collector";
-/** The line Katib's collector logs first, before the trial's own output. */
-const COLLECTOR_START = /^Trial Name: \S+$/;
-/** A klog line's header (`I1205 08:00:00.000000       1 main.go:123] `), before the trial's own text. */
+/**
+ * What Katib's collector logs of its own among the trial's lines it logs again: its first line,
+ * and its report of what it collected. Its warnings (W) and lines without klog's header (the
+ * report's body) are its own too.
+ */
+const COLLECTOR_OWN = [
+  /^Trial Name: \S+$/,
+  /^Metrics reported\. :/,
+  /^Objective metric \S+ is not found in training logs/,
+];
 const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
 
 export interface ExperimentListeners {
@@ -241,14 +248,17 @@ export class ExperimentFollower {
         const at = line.indexOf(" ");
         const time = Date.parse(line.slice(0, at));
         const body = Number.isFinite(time) ? line.slice(at + 1) : line;
-        return {
-          stream: "stdout" as const,
-          text: collector ? body.replace(KLOG_HEADER, "") : body,
-          time: Number.isFinite(time) ? time : Date.now(),
-        };
-      });
-    // Katib's collector says which trial it collects first: that line is the collector's, not the trial's.
-    return collector ? lines.filter((line) => !COLLECTOR_START.test(line.text)) : lines;
+        return { body, time: Number.isFinite(time) ? time : Date.now() };
+      })
+      // Through the collector: only what it logged again (klog's Info lines), its header taken off.
+      .filter(({ body }) => !collector || (body.startsWith("I") && KLOG_HEADER.test(body)))
+      .map(({ body, time }) => ({
+        stream: "stdout" as const,
+        text: collector ? body.replace(KLOG_HEADER, "") : body,
+        time,
+      }));
+    // Its own first line and report are the collector's, not the trial's.
+    return collector ? lines.filter((line) => !COLLECTOR_OWN.some((own) => own.test(line.text))) : lines;
   }
 
   private snapshot(status: RunStatus, extra: Partial<RunResult> = {}): RunResult {

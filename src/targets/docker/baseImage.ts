@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError, throwIfCancelled } from "../../core/errors";
 import { requirePrograms, runProcess, type ProgramNeed } from "../process";
-import { defaultCacheDir } from "../cache";
+import { defaultCacheDir, makeCacheDir } from "../cache";
 
 export const DEFAULT_SUITE = "bookworm";
 export const DEFAULT_MIRROR = "http://deb.debian.org/debian";
@@ -506,21 +506,6 @@ async function readCacheMeta(cachePath: string, key: string): Promise<CacheMeta 
 
 function metaPathOf(cachePath: string): string {
   return cachePath.replace(/\.tar$/, ".json");
-}
-
-async function makeCacheDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new ParityError(
-      "CacheDirUnwritable",
-      `Parity cannot create its cache folder ${dir}: ${(error as Error).message}.`,
-      {
-        fix: "Set PARITY_CACHE_DIR to a folder you can write to (with a few hundred MB free).",
-        cause: error,
-      },
-    );
-  }
 }
 
 /** tar does not fsync; a tarball renamed into the cache must be on disk first. */

@@ -1,3 +1,4 @@
+import { makeCacheDir } from "../cache";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -242,21 +243,6 @@ async function isBuilt(dir: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function makeCacheDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new ParityError(
-      "CacheDirUnwritable",
-      `Parity cannot create its cache folder ${dir}: ${(error as Error).message}.`,
-      {
-        fix: "Set PARITY_CACHE_DIR to a folder you can write to (with a few hundred MB free).",
-        cause: error,
-      },
-    );
-  }
 }
 
 interface Holder {
