@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentJson } from "../../src/core/tuning/json";
 import { logLinesIn, recordIn, said } from "./helpers/pipelineRuns";
 import { until } from "../cluster/harness/context";
+import { connectDocker } from "../../src/targets/docker/connection";
+import { RUN_LABEL } from "../../src/targets/docker/runLabels";
 import { copyWorkspace, lastJson, repoRoot, runCli } from "./helpers/workspace";
 
 // parity tune against the real Docker engine and the real search libraries (hyperopt, optuna,
@@ -287,8 +289,24 @@ describe("parity tune on local Docker", () => {
       const killed = await recordIn(workspace.dir, experimentId);
       const running = killed.experiment!.trials.filter((trial) => trial.status === "running");
       expect(running).toHaveLength(3);
-      // The trials' containers go on without their follower and end by themselves.
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      // The trials' containers go on without their follower and end by themselves (however long
+      // that takes on a loaded machine: a container still running at --resume is stopped, and its
+      // trial runs again, which is not what this test is about).
+      const { docker } = await connectDocker();
+      await until(
+        "the trials' containers to end by themselves",
+        async () => {
+          const live = await Promise.all(
+            running.map((trial) =>
+              docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${trial.runId}`] } }),
+            ),
+          );
+          return live.every((each) => each.length > 0 && each.every((c) => c.State === "exited"))
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
 
       const resumed = await tune(["--resume", experimentId]);
       expect(resumed.code, said(resumed)).toBe(0);
