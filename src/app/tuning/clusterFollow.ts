@@ -52,6 +52,8 @@ export class ExperimentFollower {
   private readonly recording: Promise<void>[] = [];
   private trials: TrialState[];
   private best?: ExperimentRecord["best"];
+  /** Once the experiment's end is decided (or it is cancelled or detached): changes no longer move it. */
+  private settling = false;
 
   constructor(
     private readonly conn: KubeConnection,
@@ -103,12 +105,17 @@ export class ExperimentFollower {
       labelSelector: `${EXPERIMENT_LABEL}=${name}`,
     });
     try {
-      const outcome = await new Promise<"cancelled" | "detached" | "ended" | "deleted">((resolve) => {
+      const outcome = await new Promise<"cancelled" | "detached" | "ended" | "deleted">((decided) => {
+        const resolve = (value: "cancelled" | "detached" | "ended" | "deleted"): void => {
+          this.settling = true;
+          decided(value);
+        };
         const { cancel, detach } = this.signals;
         if (cancel.aborted) resolve("cancelled");
         cancel.addEventListener("abort", () => resolve("cancelled"), { once: true });
         detach?.addEventListener("abort", () => resolve("detached"), { once: true });
         const look = (): void => {
+          if (this.settling) return;
           this.look(watch, trials.items());
           if (experimentEnd(watch.workload() as WorkloadObject | undefined)) resolve("ended");
           else if (watch.workloadDeleted) resolve("deleted");
