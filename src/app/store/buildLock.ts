@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CancelledError, ParityError } from "../../core/errors";
-import { claimFile, type Holder } from "./claim";
+import { claimFile, type Holder } from "../../targets/claim";
 import { insideWorkspace } from "./parityFolder";
 import { PARITY_DIR } from "./runRef";
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { hostname } from "node:os";
 import { ParityError } from "../../core/errors";
-import { claimFile, isAlive, readHolder, type Holder } from "./claim";
+import { claimFile, isAlive, readHolder, type Holder } from "../../targets/claim";
 
 /**
  * Names the process that follows a run and writes its record (a CLI, a window); one at a time, or

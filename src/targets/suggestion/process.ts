@@ -1,7 +1,6 @@
-import { makeCacheDir } from "../cache";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,6 +13,8 @@ import type {
   ValidationProblem,
   ValidationRequest,
 } from "../../core/tuning/types";
+import { makeCacheDir } from "../cache";
+import { claimFile, isAlive } from "../claim";
 import { findProgram, installHost, runProcess } from "../process";
 import { SUGGESTION_REQUIREMENTS, SUPPORTED_PYTHON } from "./requirements";
 import suggestSource from "./suggest.py";
@@ -245,81 +246,36 @@ async function isBuilt(dir: string): Promise<boolean> {
   );
 }
 
-interface Holder {
-  pid: number;
-  host: string;
-}
-
 /** Waits until no live process builds this environment, then holds the lock until the release. */
-async function lockBuild(
+function lockBuild(
   file: string,
   print: (line: string) => void,
   signal: AbortSignal | undefined,
 ): Promise<() => Promise<void>> {
-  const me: Holder = { pid: process.pid, host: hostname() };
   let told = false;
-  for (;;) {
-    throwIfCancelled(signal);
-    if (await linkInPlace(file, me)) return () => rm(file, { force: true });
-    const holder = await readHolder(file);
-    if (holder && isAlive(holder)) {
+  return claimFile(file, {
+    async held(holder) {
+      throwIfCancelled(signal);
       if (!told)
         print(`Waiting for process ${holder.pid}, which is building the suggestion process's environment.`);
       told = true;
       await sleep(WAIT_MS, undefined, { signal }).catch(() => {
         throw new CancelledError();
       });
-    } else {
-      // Its builder went away. Two processes taking over at once may both build: the rename into
-      // place keeps one environment.
-      await rm(file, { force: true });
-    }
-  }
-}
-
-/** Writes the lock whole under a name of its own, then links it into place: false when one is there. */
-async function linkInPlace(file: string, holder: Holder): Promise<boolean> {
-  const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(draft, JSON.stringify(holder));
-  try {
-    await link(draft, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  } finally {
-    await rm(draft, { force: true });
-  }
-}
-
-async function readHolder(file: string): Promise<Holder | undefined> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as Holder;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A holder on another machine (a shared cache folder) cannot be checked: it counts as alive. */
-function isAlive(holder: Holder): boolean {
-  if (holder.host !== hostname()) return true;
-  return pidAlive(holder.pid);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+    },
+    contended: () =>
+      new ParityError("SuggestionLockContended", `Other processes kept taking over the lock ${file}.`, {
+        fix: "Run the command again.",
+      }),
+  });
 }
 
 /** Build folders of processes that died (killed, power loss) before cleaning up. */
 async function removeAbandonedBuilds(root: string): Promise<void> {
   for (const name of await readdir(root)) {
     const pid = Number(/^\.build-(\d+)-/.exec(name)?.[1]);
-    if (pid && !pidAlive(pid)) await rm(path.join(root, name), { recursive: true, force: true });
+    if (pid && !isAlive({ pid, host: hostname() }))
+      await rm(path.join(root, name), { recursive: true, force: true });
   }
 }
 

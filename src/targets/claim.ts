@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { link, readFile, rm, writeFile } from "node:fs/promises";
-import type { ParityError } from "../../core/errors";
+import type { ParityError } from "../core/errors";
 
 /** The process holding a claim: on this machine its pid says whether it is still there. */
 export interface Holder {
