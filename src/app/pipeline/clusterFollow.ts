@@ -20,6 +20,7 @@ import { mergeTimeline } from "../../core/diagnosis/cluster/timelineOrder";
 import { isUnfinishedClusterRun } from "../../core/workload/status";
 import { requireAllowed } from "../../targets/kube/access";
 import { currentWorkload } from "../../targets/kube/attachRun";
+import { createCustomWorkload } from "../../targets/kube/clusterRun";
 import type { KubeConnection } from "../../targets/kube/connection";
 import { apiFailure, httpStatus } from "../../targets/kube/kubeErrors";
 import { recordedPositions } from "../../targets/kube/recordedLogs";
@@ -135,18 +136,11 @@ export class WorkflowFollower {
       runId: this.base.runId,
       steps: this.states.length,
     });
-    try {
-      const created = (await this.api().createNamespacedCustomObject({
-        ...workloadResource("Workflow"),
-        namespace,
-        body: workflow,
-      })) as KubernetesObject;
-      this.base = { ...this.base, cluster: { ...this.base.cluster, uid: created.metadata?.uid } };
-    } catch (error) {
+    const uid = await createCustomWorkload(this.conn, this.base.cluster, workflow, async () => {
       await this.recorder.close();
       await this.saver.finish({ ...this.snapshot("failed"), finishedAt: new Date().toISOString() });
-      throw apiFailure(error, this.conn.target, `create Workflow ${name} in ${namespace}`);
-    }
+    });
+    this.base = { ...this.base, cluster: { ...this.base.cluster, uid } };
     this.listeners.print(`Submitted Workflow ${namespace}/${name} (run ${this.base.runId}).`);
     return this.follow();
   }

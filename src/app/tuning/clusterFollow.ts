@@ -8,6 +8,7 @@ import { describeAssignment, recordedObjective } from "../../core/tuning/record"
 import type { Objective, TrialState } from "../../core/tuning/types";
 import type { Print } from "../context";
 import { createInformer } from "../../targets/kube/informer";
+import { createCustomWorkload } from "../../targets/kube/clusterRun";
 import type { KubeConnection } from "../../targets/kube/connection";
 import { apiFailure } from "../../targets/kube/kubeErrors";
 import { RunWatch, type WorkloadObject } from "../../targets/kube/runWatch";
@@ -73,18 +74,11 @@ export class ExperimentFollower {
     const { namespace, name } = this.base.cluster;
     await this.recorder.save(this.snapshot("pending"));
     this.listeners.onStart?.({ workspaceDir: this.workspaceDir, runId: this.base.runId });
-    try {
-      const created = (await this.api().createNamespacedCustomObject({
-        ...workloadResource("Experiment"),
-        namespace,
-        body: manifest,
-      })) as KubernetesObject;
-      this.base = { ...this.base, cluster: { ...this.base.cluster, uid: created.metadata?.uid } };
-    } catch (error) {
+    const uid = await createCustomWorkload(this.conn, this.base.cluster, manifest, async () => {
       await this.recorder.close();
       await this.recorder.save({ ...this.snapshot("failed"), finishedAt: new Date().toISOString() });
-      throw apiFailure(error, this.conn.target, `create Experiment ${name} in ${namespace}`);
-    }
+    });
+    this.base = { ...this.base, cluster: { ...this.base.cluster, uid } };
     this.listeners.print(`Submitted Experiment ${namespace}/${name} (experiment ${this.base.runId}).`);
     return this.follow();
   }

@@ -113,3 +113,27 @@ export async function workloadServed(
       (error: unknown) => (httpStatus(error) === 404 ? false : undefined),
     );
 }
+
+/**
+ * Creates a run's workload of a custom kind (a Workflow, an Experiment) where its ref says; its
+ * uid comes back. A refusal runs `onRefused` (the record says the run failed), then becomes a
+ * ParityError that says what was tried.
+ */
+export async function createCustomWorkload(
+  conn: KubeConnection,
+  ref: Pick<ClusterRunRef, "kind" | "namespace" | "name">,
+  body: KubernetesObject,
+  onRefused: () => Promise<void>,
+): Promise<string | undefined> {
+  try {
+    const created = (await conn.config.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      ...workloadResource(ref.kind),
+      namespace: ref.namespace,
+      body,
+    })) as KubernetesObject;
+    return created.metadata?.uid;
+  } catch (error) {
+    await onRefused();
+    throw apiFailure(error, conn.target, `create ${ref.kind} ${ref.name} in ${ref.namespace}`);
+  }
+}
