@@ -57,6 +57,9 @@ for project in default cluster e2e; do
     --outputFile.json=".cache/vitest-$project.json" "$@" || status=$?
 done
 # Screenshots and failure logs outlive the clone: the last five runs' are kept in the cache folder.
+# vitest's JSON reports go with them, so a failure cut from the log's end can still be read.
+mkdir -p test-results
+cp .cache/vitest-*.json test-results/ 2>/dev/null || true
 if [ -d test-results ]; then
   kept="$PARITY_CACHE_DIR/test-results"
   mkdir -p "$kept"
