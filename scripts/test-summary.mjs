@@ -4,6 +4,9 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 
+/** Terminal colour codes, which vitest puts in its failure messages. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 let missing = false;
@@ -29,7 +32,7 @@ for (const file of process.argv.slice(2)) {
 }
 for (const failure of failures) {
   console.log(`FAILED ${failure.path} > ${failure.name}`);
-  const text = failure.messages.join("\n").replace(/\x1b\[[0-9;]*m/g, "");
+  const text = failure.messages.join("\n").replace(ANSI_COLOUR, "");
   for (const line of text
     .split("\n")
     .filter((line) => line.trim() !== "")
