@@ -41,6 +41,8 @@ export interface TuningViewState {
   notebookName: string;
   /** The experiment's file as the user reads it ("random.yaml", "parity.yaml › tuning"). */
   source?: string;
+  /** Where its trials run: "local Docker", "the cluster (context prod, namespace team-a) as Experiment train-x1a2". */
+  where?: string;
   algorithm: string;
   objective: { type: ObjectiveType; metric: string; goal?: number };
   /** "6 trials at most, 3 at once" */

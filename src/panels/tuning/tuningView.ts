@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { RunResult } from "../../core/job/types";
 import { formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { placeSentence } from "../../core/presentation/targets";
 import {
   shownTrials,
   trialCounts,
@@ -55,6 +56,7 @@ export function tuningViewState(input: TuningInput): TuningViewState {
     experimentName: experiment.name,
     notebookName: path.basename(record.notebook),
     source: `${path.basename(experiment.file)}${experiment.field ? ` › ${experiment.field}` : ""}`,
+    where: whereOf(record),
     algorithm: experiment.algorithm,
     objective,
     limits: limitsOf(experiment),
@@ -71,6 +73,12 @@ export function tuningViewState(input: TuningInput): TuningViewState {
     chart: chartOf(trials, objective.type),
     live: !isFinished(status),
   };
+}
+
+/** Where the trials run, and on a cluster the Katib Experiment that runs them. */
+function whereOf(record: RunResult): string {
+  const { cluster } = record;
+  return `${placeSentence(record)}${cluster ? ` as ${cluster.kind} ${cluster.name}` : ""}`;
 }
 
 function trialRow(trial: TrialState, number: number, best: string | undefined): TrialRowView {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { clockTime, formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { placeSentence, placeWords } from "../../core/presentation/targets";
 import {
   shortNumber,
   shownTrials,
@@ -42,9 +43,12 @@ export interface ExperimentRunNode {
   ref: RunRef;
   dir: string;
   result: RunResult;
-  /** Started from this window and still going: Cancel Experiment stops it. */
+  /** Followed by this window (started here, or followed again after a reload) and still going: Cancel Experiment stops it. */
   cancellable: boolean;
-  /** Cancelled, or lost with its process, and not running here: Resume Experiment goes on with it. */
+  /**
+   * A local experiment cancelled, or lost with its process, and not running here: Resume Experiment
+   * goes on with it. One on a cluster is Katib's, which resumes nothing once it is deleted.
+   */
   resumable: boolean;
   /** The notebook's newest experiment: shown with its trials open. */
   latest: boolean;
@@ -76,8 +80,8 @@ export const EXPERIMENTS_PER_NOTEBOOK = 5;
 /**
  * The view's rows: every notebook found with an experiment, and every notebook whose experiments
  * are recorded (its experiment may be gone since), each with its newest experiments. Sorted by
- * path; a name shared by several notebooks gets its folder. Nothing here asks where an experiment
- * ran: a cluster's experiment is a record like a local one.
+ * path; a name shared by several notebooks gets its folder. A cluster's experiment is a record like
+ * a local one; only resuming is local Docker's alone.
  */
 export function experimentNodes(
   found: readonly FoundExperiment[],
@@ -113,7 +117,7 @@ export function experimentNodes(
       dir: run.dir,
       result: run.result,
       cancellable: !isFinished(status) && active,
-      resumable: !active && (status === "cancelled" || status === "lost"),
+      resumable: !active && run.result.target === "local" && (status === "cancelled" || status === "lost"),
       latest: node.runs.length === 0,
     });
   }
@@ -219,13 +223,14 @@ export function presentExperimentRun(node: ExperimentRunNode): PresentedRow {
   } else {
     parts.push(`${done}${of} trials done`);
   }
-  if (result.target !== "local") parts.push(result.target);
+  if (result.target !== "local") parts.push(placeWords(result));
   return {
     label: result.startedAt ? clockTime(result.startedAt) : result.runId,
     description: parts.join(" · "),
     tooltip: [
       `Experiment ${experiment.name} (${result.runId}): ${STATUS_WORDS[result.status].toLowerCase()}${experiment.reason ? `, ${experiment.reason}` : ""}`,
       `${experiment.algorithm}, ${experiment.objective.type} ${experiment.objective.metric}${experiment.objective.goal !== undefined ? ` (goal ${experiment.objective.goal})` : ""}`,
+      `On ${placeSentence(result)}`,
       ...(result.startedAt ? [`Started ${result.startedAt}`] : []),
       ...(result.durationMs !== undefined ? [`Took ${formatDuration(result.durationMs)}`] : []),
       ...(experiment.best

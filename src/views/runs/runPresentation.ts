@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { ClusterRunRef, RunResult, RunStatus, TargetName } from "../../core/job/types";
 import { formatDuration, STATUS_WORDS, unreachableWords } from "../../core/presentation/runStatus";
-import { TARGET_LABELS } from "../../core/presentation/targets";
+import { placeSentence, placeWords } from "../../core/presentation/targets";
 import { isFinished } from "../../core/workload/status";
 
 /** A codicon id and its theme colour, so the view needs no icons of its own. */
@@ -63,7 +63,7 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
   if (run.exitCode !== null && run.status !== "cancelled") parts.push(`exit ${run.exitCode}`);
   if (run.oomKilled) parts.push("out of memory");
   // Where it ran, and the notebook's folder when names alone would not tell rows apart.
-  parts.push(run.cluster ? `${run.target} ${run.cluster.namespace}` : run.target);
+  parts.push(placeWords(run));
   if (folder) parts.push(folder);
   // A pipeline, an experiment and their parts are shown as such; Rerun and Cancel Run, which act
   // on job runs, are not offered on them (their context value says which they are).
@@ -79,7 +79,7 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
           : name;
   const tooltip = [
     `${label}: ${STATUS_WORDS[run.status].toLowerCase()}`,
-    `Run ${run.runId} on ${TARGET_LABELS[run.target]}${run.cluster ? ` (context ${run.cluster.context}, namespace ${run.cluster.namespace})` : ""}`,
+    `Run ${run.runId} on ${placeSentence(run)}`,
     ...(run.image ? [`Image ${run.image}`] : []),
     ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
     ...(unreachable

@@ -188,6 +188,41 @@ describe("the Experiments view's rows", () => {
   });
 });
 
+describe("an experiment on a cluster", () => {
+  const onCluster = (status: RunResult["status"], trials: TrialState[]): StoredRun => {
+    const stored = experiment("train-random-kube", "2026-12-05T10:00:00Z", status, trials);
+    return {
+      ...stored,
+      result: {
+        ...stored.result,
+        target: "cluster",
+        cluster: {
+          context: "prod",
+          server: "https://prod.example:6443",
+          namespace: "team-a",
+          kind: "Experiment",
+          apiVersion: "kubeflow.org/v1beta1",
+          name: "train-random-kube",
+        },
+      },
+    };
+  };
+
+  it("says where it runs: the cluster's namespace in its row, the context and namespace in its tooltip", () => {
+    const run = experimentNodes([], [onCluster("succeeded", done)], options)[0]!.runs[0]!;
+    const row = presentExperimentRun(run);
+    expect(row.description).toBe("Succeeded · best accuracy 0.86 · 6 trials · 6 succeeded · cluster team-a");
+    expect(row.tooltip).toContain("On the cluster (context prod, namespace team-a)");
+    expect(row.contextValue).toBe("parity:experimentRun+succeeded+cluster");
+  });
+
+  it("is not offered to resume once cancelled: Katib's Experiment is deleted", () => {
+    const run = experimentNodes([], [onCluster("cancelled", [trial(1, "cancelled")])], options)[0]!.runs[0]!;
+    expect(run.resumable).toBe(false);
+    expect(presentExperimentRun(run).contextValue).toBe("parity:experimentRun+cancelled+cluster");
+  });
+});
+
 describe("an experiment that ended while trials ran", () => {
   it("shows those trials as ended with it, never as still running", () => {
     const lost = experimentNodes(

@@ -94,6 +94,7 @@ describe("the tuning panel's view state", () => {
       experimentName: "train-random",
       notebookName: "train.ipynb",
       source: "random.yaml",
+      where: "local Docker",
       algorithm: "random",
       objective: { type: "maximize", metric: "accuracy", goal: 0.99 },
       limits: "6 trials at most, 3 at once",
@@ -126,6 +127,24 @@ describe("the tuning panel's view state", () => {
       objective: [0.8, 0.9, null, null, null],
       bestSoFar: [0.8, 0.9, 0.9, 0.9, 0.9],
     });
+  });
+
+  it("says where a cluster's experiment runs: its context, namespace and Katib Experiment", () => {
+    const state = tuningViewState({
+      runId: "train-random-20261205-082108-7529",
+      record: record("running", [trial(1, "running", "0.02", "sgd")], {
+        target: "cluster",
+        cluster: {
+          context: "prod",
+          server: "https://prod.example:6443",
+          namespace: "team-a",
+          kind: "Experiment",
+          apiVersion: "kubeflow.org/v1beta1",
+          name: "train-random-7529",
+        },
+      }),
+    });
+    expect(state.where).toBe("the cluster (context prod, namespace team-a) as Experiment train-random-7529");
   });
 
   it("says how a finished experiment ended, with its problems and their fixes", () => {

@@ -122,6 +122,14 @@ function header(experiment: TuningViewState) {
             </tr>`
           : nothing
       }
+      ${
+        experiment.where
+          ? html`<tr>
+              <th>Runs on</th>
+              <td data-testid="experiment-where">${experiment.where}</td>
+            </tr>`
+          : nothing
+      }
       <tr>
         <th>Algorithm</th>
         <td data-testid="experiment-algorithm">${experiment.algorithm}</td>
