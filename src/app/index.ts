@@ -15,3 +15,4 @@ export { checkPipelineFile } from "./pipeline/check";
 export { runPipelineLocally } from "./pipeline/runLocal";
 export { runPipelineOnCluster } from "./pipeline/runCluster";
 export { tuneLocally } from "./tuning/tune";
+export { tuneOnCluster } from "./tuning/runCluster";

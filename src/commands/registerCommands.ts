@@ -54,6 +54,7 @@ export function registerCommands(
     "parity.cancelPipelineRun": cancelPipelineRun,
     "parity.showPipelineRun": showPipelineRun,
     "parity.tune": tune,
+    "parity.tuneOnCluster": later((cluster) => cluster.tuneOnCluster),
     "parity.resumeExperiment": resumeExperiment,
     "parity.cancelExperiment": cancelExperiment,
     "parity.showExperiment": showExperiment,

@@ -107,6 +107,7 @@ export class ExperimentFollower {
         const { cancel, detach } = this.signals;
         if (cancel.aborted) resolve("cancelled");
         cancel.addEventListener("abort", () => resolve("cancelled"), { once: true });
+        if (detach?.aborted) resolve("detached");
         detach?.addEventListener("abort", () => resolve("detached"), { once: true });
         const look = (): void => {
           if (this.settling) return;

@@ -22,7 +22,14 @@ export const INJECTION_LABEL = "katib.kubeflow.org/metrics-collector-injection";
 /** Katib's names are at most 40 characters (its webhook says so). */
 const EXPERIMENT_NAME_MAX = 40;
 
-export type TuneClusterRequest = TuneRequest & RunRequest;
+export type TuneClusterRequest = TuneRequest &
+  RunRequest & {
+    /**
+     * Aborted: stop following and leave the Experiment running, its record saying so (a window
+     * that closes), for the next process to follow again (the cluster target's attach).
+     */
+    detach?: AbortSignal;
+  };
 
 /**
  * `parity tune --target cluster`: the experiment as a Katib Experiment. Refused before anything is
@@ -30,7 +37,8 @@ export type TuneClusterRequest = TuneRequest & RunRequest;
  * their logs), whether the cluster serves Katib's Experiment, and (the doctor, unless told not to)
  * whether Katib's metrics collector is injected in the namespace. Then the image is built and
  * pushed as for a cluster run, the Experiment created (its trials the run's Job, kept after they
- * end for their logs), and followed to its end (clusterFollow.ts). Ctrl-C deletes it.
+ * end for their logs), and followed to its end (clusterFollow.ts). Ctrl-C deletes it; `detach`
+ * leaves it running.
  */
 export async function tuneOnCluster(
   context: SessionContext,
@@ -101,7 +109,7 @@ export async function tuneOnCluster(
         onStart: (run) => request.onStart?.({ ...run, experiment }),
         onTrial: request.onTrial,
       },
-      { cancel: context.signal },
+      { cancel: context.signal, detach: request.detach },
     );
     return await follower.submit(manifest);
   } finally {

@@ -8,3 +8,4 @@ export { showManifest } from "./showManifest";
 export { signInToRegistry } from "./signInToRegistry";
 export { runOnCluster } from "../run/runOnCluster";
 export { runPipelineOnCluster } from "../pipeline/runPipelineOnCluster";
+export { tuneOnCluster } from "../tuning/tuneOnCluster";

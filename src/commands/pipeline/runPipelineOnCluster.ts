@@ -1,14 +1,9 @@
-import * as vscode from "vscode";
-import type { ProfileCluster } from "../../app";
-import { readRecordOf, type RunRef } from "../../app/store";
 import type { Prediction } from "../../core/preflight";
-import { registryCredentials as storedCredentials } from "../../services/clusterSecrets";
-import { clusterChoice } from "../../services/clusterSettings";
 import type { Services } from "../../services/container";
 import {
   confirmUnschedulable,
   notable,
-  placementFor,
+  onCluster,
   problemLines,
   type UnschedulableQuestion,
 } from "../run/runOnCluster";
@@ -27,33 +22,23 @@ export async function runPipelineOnCluster(services: Services, arg?: unknown): P
     trust: "deploy",
     action: "run on the cluster as a pipeline",
     where: " on the cluster",
-    run: async (app, context, request) => {
-      const name = fileName(request.file);
-      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.file))?.uri.fsPath;
-      const profile: ProfileCluster = folder
-        ? await app.profileClusterOf(request.file, folder).catch(() => ({}))
-        : {};
-      const placement = await placementFor(clusterChoice(), profile.cluster?.namespace, name);
-      const ended = services.clusterStatus.runStarted();
-      try {
-        return await app.runPipelineOnCluster(context, {
+    run: (app, context, request) =>
+      onCluster(services, app, request.file, ({ placement, registryCredentials, started }) =>
+        app.runPipelineOnCluster(context, {
           ...request,
           placement,
-          registryCredentials: await storedCredentials(services.context.secrets, profile.registry),
+          registryCredentials,
           confirmUnschedulable: (steps) =>
-            confirmUnschedulable(unschedulableSteps(steps, name), {
+            confirmUnschedulable(unschedulableSteps(steps, fileName(request.file)), {
               // The first button submits nothing: every step's problems were written to the output.
               look: { title: "Show Output", show: async () => services.output.show(true) },
             }),
-          onStart: (started) => {
-            request.onStart?.(started);
-            void showWhere(services, started);
+          onStart: (run) => {
+            request.onStart?.(run);
+            started(run);
           },
-        });
-      } finally {
-        ended();
-      }
-    },
+        }),
+      ),
   });
 }
 
@@ -83,10 +68,4 @@ export function unschedulableSteps(
     ],
     changes: [],
   };
-}
-
-/** The status bar names where the pipeline went, as the record says once it is written. */
-async function showWhere(services: Services, run: RunRef): Promise<void> {
-  const cluster = (await readRecordOf(run))?.cluster;
-  if (cluster) services.clusterStatus.update({ context: cluster.context, namespace: cluster.namespace });
 }

@@ -7,9 +7,14 @@ import type { Diagnosis } from "../../core/diagnosis/types";
 import type { Prediction } from "../../core/preflight";
 import type { ProfileChange } from "../../core/profile/edit";
 import { clusterChoice } from "../../services/clusterSettings";
-import { registryCredentials as storedCredentials } from "../../services/clusterSecrets";
+import {
+  registryCredentials as storedCredentials,
+  type StoredRegistryCredentials,
+} from "../../services/clusterSecrets";
 import type { Services } from "../../services/container";
 import type { ProfileCluster } from "../../app";
+import { readRecordOf, type RunRef } from "../../app/store";
+import type { App } from "../../services/app";
 import { openManifest } from "../cluster/showManifest";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
 import { rerunOptions } from "./rerun";
@@ -44,13 +49,16 @@ export async function runOnCluster(services: Services, arg?: unknown, again?: un
           rerun?.placement ?? (await placementFor(clusterChoice(), profile.cluster?.namespace, name)),
         registryCredentials,
         confirmUnschedulable: (prediction, manifest) =>
-          confirmUnschedulable(jobQuestion(prediction, name), {
-            look: { title: "Show Manifest", show: () => openManifest(manifest) },
-            profileDir: async () => {
-              const found = folder && (await app.findProfileFile(path.dirname(notebookFile), folder));
-              return found ? path.dirname(found) : undefined;
+          confirmUnschedulable(
+            podQuestion(prediction, { what: `${name} as it is`, pending: "the job stays" }),
+            {
+              look: { title: "Show Manifest", show: () => openManifest(manifest) },
+              profileDir: async () => {
+                const found = folder && (await app.findProfileFile(path.dirname(notebookFile), folder));
+                return found ? path.dirname(found) : undefined;
+              },
             },
-          }),
+          ),
       },
       onStarted: ({ placement }) => {
         if (placement) services.clusterStatus.update(placement);
@@ -71,14 +79,67 @@ export interface UnschedulableQuestion {
   changes: ProfileChange[];
 }
 
-/** A job's question: its pod's problems, each with its fix. */
-function jobQuestion(prediction: Prediction, name: string): UnschedulableQuestion {
+/**
+ * The question for one pod (a job's, or each trial's of an experiment): its problems, each with its
+ * fix. `what` cannot be scheduled ("train.ipynb as it is"); submitted anyway, `pending` ("the job
+ * stays") Pending.
+ */
+export function podQuestion(
+  prediction: Prediction,
+  words: { what: string; pending: string },
+): UnschedulableQuestion {
   const problems = notable(prediction);
   return {
-    message: `The cluster cannot schedule ${name} as it is: ${problems[0]?.message ?? "no node fits it."}`,
-    detail: [...problemLines(problems), "Submitted anyway, the job stays Pending until the cluster changes."],
+    message: `The cluster cannot schedule ${words.what}: ${problems[0]?.message ?? "no node fits it."}`,
+    detail: [
+      ...problemLines(problems),
+      `Submitted anyway, ${words.pending} Pending until the cluster changes.`,
+    ],
     changes: problems.flatMap((problem) => problem.snippet?.changes ?? []),
   };
+}
+
+/** What a cluster command adds to the request of the work it sends there (a pipeline, an experiment). */
+export interface OnCluster {
+  /** The context and namespace, asked where the window's namespace is not the profile's. */
+  placement: { context?: string; namespace?: string };
+  /** The registry's, kept in SecretStorage. */
+  registryCredentials?: StoredRegistryCredentials;
+  /** Told once the work's record is written: the status bar names where it went. */
+  started(run: RunRef): void;
+}
+
+/**
+ * A pipeline's or an experiment's way to the cluster, as Run on Cluster's: the profile's cluster
+ * section and registry read, the namespace asked where the window's differs from the profile's,
+ * the registry credentials from SecretStorage; the status bar says a cluster run is going while
+ * `work` runs.
+ */
+export async function onCluster<T>(
+  services: Services,
+  app: App,
+  file: string,
+  work: (given: OnCluster) => Promise<T>,
+): Promise<T> {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
+  const profile: ProfileCluster = folder ? await app.profileClusterOf(file, folder).catch(() => ({})) : {};
+  const placement = await placementFor(clusterChoice(), profile.cluster?.namespace, fileName(file));
+  const ended = services.clusterStatus.runStarted();
+  try {
+    return await work({
+      placement,
+      registryCredentials: await storedCredentials(services.context.secrets, profile.registry),
+      started: (run) => void showWhere(services, run),
+    });
+  } finally {
+    ended();
+  }
+}
+
+/** The status bar names where the work went, as its record says once it is written. */
+async function showWhere(services: Services, run: RunRef): Promise<void> {
+  const cluster = (await readRecordOf(run))?.cluster;
+  if (cluster) services.clusterStatus.update({ context: cluster.context, namespace: cluster.namespace });
 }
 
 /** The preflight's problems worth a word: its errors and warnings, not its notes. */

@@ -1,4 +1,3 @@
-import * as vscode from "vscode";
 import type { ParityResult } from "../../app/job/session";
 import type { RunRef } from "../../app/store";
 import type { LoadedJob } from "../../app/job/load";
@@ -6,9 +5,8 @@ import type { RunRequest, StartedRun } from "../../app/targets/target";
 import type { TargetName } from "../../core/job/types";
 import { unreachableWords } from "../../core/presentation/runStatus";
 import type { Services } from "../../services/container";
-import { reportFailure } from "../support/boundary";
 import { withCancellableProgress } from "../support/progress";
-import { CANCEL_WORDS, cancelRunConfirmed } from "../support/stopRun";
+import { CANCEL_WORDS, cancelWhenAborted } from "../support/stopRun";
 import { fileName } from "../support/targets";
 import { announceRun } from "./announceRun";
 
@@ -37,23 +35,13 @@ export async function runTracked(
   const result = await withCancellableProgress(services, options.title, async ({ signal, print }) => {
     const controller = new AbortController();
     const active = services.activeRuns.begin(notebookFile, () => controller.abort(), target.name);
-    // The progress's Cancel asks as Cancel Run does (a workload's name typed in a protected
-    // namespace); backed out of, the run goes on, followed here and listed in the Runs view.
-    signal.addEventListener(
-      "abort",
-      () =>
-        void cancelRunConfirmed(services, { active }, CANCEL_WORDS).then(
-          (stopped) => {
-            if (stopped) return;
-            services.log(`${active.runId ?? active.key}: not cancelled; it goes on.`);
-            void vscode.window.showInformationMessage(
-              `${fileName(notebookFile)} goes on: Cancel Run in the Runs view stops it.`,
-            );
-          },
-          (error: unknown) => reportFailure(services, "parity.cancelRun", error),
-        ),
-      { once: true },
-    );
+    // The progress's Cancel asks as Cancel Run does; backed out of, the run goes on, followed here
+    // and listed in the Runs view.
+    cancelWhenAborted(services, signal, active, {
+      words: CANCEL_WORDS,
+      goesOn: `${fileName(notebookFile)} goes on: Cancel Run in the Runs view stops it.`,
+      command: "parity.cancelRun",
+    });
     try {
       const started = await target.start(services.sessionContext(notebookFile, controller.signal), {
         notebook: notebookFile,

@@ -1,7 +1,9 @@
+import * as vscode from "vscode";
 import type { RunStop } from "../../app/targets/stop";
 import type { RunRef } from "../../app/store";
 import type { ActiveRun } from "../../services/activeRuns";
 import type { Services } from "../../services/container";
+import { reportFailure } from "./boundary";
 import { confirmRemoval } from "./confirm";
 import { withCancellableProgress } from "./progress";
 
@@ -19,6 +21,40 @@ export const CANCEL_WORDS: StopWords = {
   detail: "Cancelling the run deletes it there. The run's record and logs stay in the workspace.",
   progress: "Parity: cancelling the run",
 };
+
+/** What cancelling an experiment says before and while it deletes its Katib Experiment. */
+export const CANCEL_EXPERIMENT_WORDS: StopWords = {
+  verb: "Delete",
+  detail:
+    "Cancelling the experiment deletes it there, and Katib deletes its trials with it. Its record and its trials' logs stay in the workspace.",
+  progress: "Parity: cancelling the experiment",
+};
+
+/**
+ * A progress's Cancel, asked as the row's Cancel asks (cancelRunConfirmed: a workload's name typed
+ * in a protected namespace; nothing to ask for a local container). Backed out of, the run goes on,
+ * followed here, and `goesOn` says how to stop it later. `command` names the failure in the output.
+ */
+export function cancelWhenAborted(
+  services: Services,
+  signal: AbortSignal,
+  active: ActiveRun,
+  how: { words: StopWords; goesOn: string; command: string },
+): void {
+  signal.addEventListener(
+    "abort",
+    () =>
+      void cancelRunConfirmed(services, { active }, how.words).then(
+        (stopped) => {
+          if (stopped) return;
+          services.log(`${active.runId ?? active.key}: not cancelled; it goes on.`);
+          void vscode.window.showInformationMessage(how.goesOn);
+        },
+        (error: unknown) => reportFailure(services, how.command, error),
+      ),
+    { once: true },
+  );
+}
 
 /**
  * Cancel as every command does it: the application layer decides what must be confirmed (runStop),

@@ -2,7 +2,7 @@ import path from "node:path";
 import { ParityError } from "../../core/errors";
 import type { Services } from "../../services/container";
 import { isExperimentRunNode, recordedExperiment } from "./showExperiment";
-import { runTuning } from "./tuning";
+import { LOCAL_TUNING, runTuning } from "./tuning";
 
 /**
  * Parity: Resume Experiment on a cancelled or lost experiment of the Experiments view — goes on
@@ -16,5 +16,12 @@ export async function resumeExperiment(services: Services, arg?: unknown): Promi
     });
   }
   const stored = await recordedExperiment(arg);
-  await runTuning(services, path.resolve(stored.result.notebook), path.basename(stored.dir));
+  if (stored.result.target !== "local") {
+    throw new ParityError(
+      "ExperimentNotResumable",
+      `The experiment ${stored.result.runId} ran on the cluster as a Katib Experiment, which cannot be taken up again once it is deleted.`,
+      { fix: "Start a new experiment with Tune on Cluster." },
+    );
+  }
+  await runTuning(services, path.resolve(stored.result.notebook), LOCAL_TUNING, path.basename(stored.dir));
 }

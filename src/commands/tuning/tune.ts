@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Services } from "../../services/container";
 import { notebookFor } from "../support/targets";
-import { runTuning } from "./tuning";
+import { LOCAL_TUNING, runTuning } from "./tuning";
 
 /**
  * Parity: Tune — the notebook's experiment (its profile's `tuning:`, else <notebook>.experiment.yaml
@@ -9,5 +9,5 @@ import { runTuning } from "./tuning";
  * profile's limits. The tuning panel opens when the experiment starts; Cancel stops the trials.
  */
 export async function tune(services: Services, arg?: unknown): Promise<void> {
-  await runTuning(services, path.resolve(notebookFor(services, arg, "tune")));
+  await runTuning(services, path.resolve(notebookFor(services, arg, "tune")), LOCAL_TUNING);
 }

@@ -1,24 +1,63 @@
 import * as vscode from "vscode";
+import type { SessionContext } from "../../app/context";
 import type { RunRef } from "../../app/store";
+import type { TuneRequest } from "../../app/tuning/request";
 import { ParityError } from "../../core/errors";
-import type { RunResult } from "../../core/job/types";
+import type { RunResult, TargetName } from "../../core/job/types";
 import { formatDuration } from "../../core/presentation/runStatus";
 import { shortNumber, trialCounts, trialEnded } from "../../core/presentation/trialStatus";
 import { describeAssignment, type BestTrial } from "../../core/tuning/record";
 import type { TrialState } from "../../core/tuning/types";
+import { isFinished } from "../../core/workload/status";
+import type { App } from "../../services/app";
 import type { Services } from "../../services/container";
+import type { GuardedAction } from "../../services/trust";
 import { keepReport } from "../run/trackedRun";
 import { withCancellableProgress } from "../support/progress";
+import { CANCEL_EXPERIMENT_WORDS, cancelWhenAborted } from "../support/stopRun";
 import { fileName, requireTrust, saveIfDirty } from "../support/targets";
 
+/** What a tuning request carries to its target: the experiment's, and the window's way to let it go on without it. */
+export interface TargetTuneRequest extends TuneRequest {
+  /** Aborted when the window closes: a target whose work outlives the window stops following it. */
+  detach: AbortSignal;
+}
+
+/** Where an experiment's trials run: what its command checks first and adds to the request. */
+export interface TuningTarget {
+  name: TargetName;
+  /** What the workspace must be trusted with. */
+  trust: GuardedAction;
+  /** After the notebook's name in the progress and the announcement: "" or " on the cluster". */
+  where: string;
+  /** Runs the experiment through the application layer, with what this target adds to the request. */
+  run(app: App, context: SessionContext, request: TargetTuneRequest): Promise<RunResult>;
+}
+
+/** Local Docker: each trial a container under the profile's limits. */
+export const LOCAL_TUNING: TuningTarget = {
+  name: "local",
+  trust: "run",
+  where: "",
+  run: (app, context, request) => app.tuneLocally(context, request),
+};
+
 /**
- * What Tune and Resume Experiment share: one experiment per notebook per window, known to the
- * window before anything is awaited; a progress that says how far the trials are, whose Cancel
- * (or Cancel Experiment on the experiment's row) stops the trials running, as Ctrl-C does in the
- * CLI; the tuning panel once the experiment's record is written; and how it ended, said once.
+ * What Tune, Tune on Cluster and Resume Experiment share: one experiment per notebook per window,
+ * known to the window before anything is awaited; a progress that says how far the trials are,
+ * whose Cancel (or Cancel Experiment on the experiment's row) stops it as Cancel Run stops a run
+ * (local trials' containers at once, a cluster's Experiment deleted once the user confirms); the
+ * tuning panel once the experiment's record is written; and how it ended, said once. An experiment
+ * whose work outlives the window (a Katib Experiment) is left running when the window closes, and
+ * the next window follows it again.
  */
-export async function runTuning(services: Services, file: string, resume?: string): Promise<void> {
-  requireTrust("run");
+export async function runTuning(
+  services: Services,
+  file: string,
+  target: TuningTarget,
+  resume?: string,
+): Promise<void> {
+  requireTrust(target.trust);
   const name = fileName(file);
   if (services.activeRuns.all().some((run) => run.kind === "experiment" && run.notebookFile === file)) {
     throw new ParityError(
@@ -31,30 +70,36 @@ export async function runTuning(services: Services, file: string, resume?: strin
   }
   // Known to this window at once, before anything is awaited: a second click finds it running.
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  const active = services.activeRuns.begin(file, stop, "local", "experiment");
+  const detach = new AbortController();
+  const active = services.activeRuns.begin(file, () => controller.abort(), target.name, "experiment");
   let run: RunRef | undefined;
   let started = false;
   try {
     await saveIfDirty(file);
     const [panels, app] = await Promise.all([import("../../panels"), services.app()]);
+    const outlivesWindow = app.targetNamed(target.name).outlivesFollower;
     const result = await withCancellableProgress(
       services,
-      `Parity: ${resume ? `resuming ${resume}` : `tuning ${name}`}`,
+      `Parity: ${resume ? `resuming ${resume}` : `tuning ${name}${target.where}`}`,
       async ({ signal, print }) => {
         started = true;
-        signal.addEventListener("abort", stop, { once: true });
+        cancelWhenAborted(services, signal, active, {
+          words: CANCEL_EXPERIMENT_WORDS,
+          goesOn: `The experiment of ${name} goes on: Cancel Experiment on its row in the Experiments view stops it.`,
+          command: "parity.cancelExperiment",
+        });
         const trials = new Map<string, TrialState>();
         let best: BestTrial | undefined;
         let metric = "";
         let most: number | undefined;
         try {
-          return await app.tuneLocally(services.sessionContext(file, controller.signal), {
+          return await target.run(app, services.sessionContext(file, controller.signal), {
             notebook: file,
             params: [],
             python: services.python(),
             onReport: keepReport(services),
             ...(resume ? { resume } : {}),
+            detach: detach.signal,
             // The build's lines show in the progress; once trials go, the progress says how far they are.
             print: (line) => (trials.size > 0 ? services.log(line) : print(line)),
             // The experiment's record is written: the views and the tuning panel follow it.
@@ -62,7 +107,10 @@ export async function runTuning(services: Services, file: string, resume?: strin
               run = { workspaceDir: started.workspaceDir, runId: started.runId };
               metric = started.experiment.spec.objective.objectiveMetricName;
               most = started.experiment.spec.maxTrialCount;
-              services.activeRuns.started(active, started.runId, started.workspaceDir);
+              const leave = outlivesWindow
+                ? { runId: started.runId, detach: () => detach.abort() }
+                : undefined;
+              services.activeRuns.started(active, started.runId, started.workspaceDir, leave);
               panels.showTuningPanel(services.context, run);
             },
             onTrial: (trial, bestSoFar) => {
@@ -76,7 +124,7 @@ export async function runTuning(services: Services, file: string, resume?: strin
         }
       },
     );
-    announce(services, result, file, run, panels);
+    announce(services, result, `${name}${target.where}`, run, panels);
   } finally {
     // Refused or failed before the progress began (a save, a load): the window forgets it.
     if (!started) services.activeRuns.end(active);
@@ -117,8 +165,12 @@ export function endMessage(result: RunResult, name: string): { text: string; war
     };
   }
   if (result.status === "cancelled") {
+    const resume =
+      result.target === "local"
+        ? " Resume it with Resume Experiment on its row in the Experiments view."
+        : "";
     return {
-      text: `The experiment of ${name} was cancelled${trialsText}.${bestText} Resume it with Resume Experiment on its row in the Experiments view.`,
+      text: `The experiment of ${name} was cancelled${trialsText}.${bestText}${resume}`,
       warning: false,
     };
   }
@@ -137,11 +189,16 @@ export function endMessage(result: RunResult, name: string): { text: string; war
 function announce(
   services: Services,
   result: RunResult,
-  file: string,
+  name: string,
   run: RunRef | undefined,
   panels: typeof import("../../panels"),
 ): void {
-  const { text, warning } = endMessage(result, fileName(file));
+  if (!isFinished(result.status)) {
+    // Left running as the window closed: the next window follows it again.
+    services.log(`${result.runId}: no longer followed by this window; it goes on (${result.status}).`);
+    return;
+  }
+  const { text, warning } = endMessage(result, name);
   services.log(`${result.runId}: ${text}`);
   const actions = run ? ["Open Tuning Panel"] : [];
   const show = warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

@@ -286,11 +286,18 @@ describe("the Experiments view's menus in package.json", () => {
     expect(menuFor("parity:trial+pending", false)).toEqual([]);
   });
 
-  it("show Tune on the notebook toolbar only for notebooks with an experiment", () => {
-    const entry = menus["notebook/toolbar"]!.find((each) => each.command === "parity.tune");
-    expect(entry?.when).toBe(
-      "notebookType == jupyter-notebook && resourcePath in parity.experimentNotebooks",
-    );
+  it("offer Tune and Tune on Cluster in the menu of a notebook with an experiment", () => {
+    expect(menuFor("parity:experiment+tunable", false)).toEqual(["parity.tune", "parity.tuneOnCluster"]);
+    expect(menuFor("parity:experiment", false)).toEqual([]);
+  });
+
+  it("show Tune and Tune on Cluster on the notebook toolbar only for notebooks with an experiment", () => {
+    for (const command of ["parity.tune", "parity.tuneOnCluster"]) {
+      const entry = menus["notebook/toolbar"]!.find((each) => each.command === command);
+      expect(entry?.when).toBe(
+        "notebookType == jupyter-notebook && resourcePath in parity.experimentNotebooks",
+      );
+    }
     expect(readFileSync("src/views/experiments/experimentNotebooks.ts", "utf8")).toContain(
       '"parity.experimentNotebooks"',
     );

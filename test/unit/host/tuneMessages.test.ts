@@ -79,6 +79,14 @@ describe("what Tune says at the end", () => {
     );
   });
 
+  it("offers no resume for a cancelled experiment on a cluster: Katib's Experiment is deleted", () => {
+    const onCluster = result("cancelled", { target: "cluster" });
+    const { text } = endMessage(onCluster, "train.ipynb on the cluster");
+    expect(text).toBe(
+      "The experiment of train.ipynb on the cluster was cancelled (2 trials: 1 succeeded, 1 cancelled). Best: train-random-1, accuracy = 0.9 with lr=0.03.",
+    );
+  });
+
   it("says in the progress which trials run, how many ended and the best so far", () => {
     const trials = result("running").experiment!.trials;
     expect(
