@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentJson } from "../../src/core/tuning/json";
 import { logLinesIn, recordIn, said } from "./helpers/pipelineRuns";
@@ -17,8 +18,10 @@ const TIMEOUT = 600_000;
 
 let workspace: Awaited<ReturnType<typeof copyWorkspace>>;
 beforeAll(async () => {
+  // The packaged CLI (bin/parity.js → dist/cli.js) is what a user's terminal runs and kills.
+  await promisify(execFile)(process.execPath, ["esbuild.mjs"], { cwd: repoRoot });
   workspace = await copyWorkspace("test/fixtures/workspaces/tuning");
-});
+}, 120_000);
 afterAll(async () => {
   await workspace?.remove();
 });
@@ -37,6 +40,36 @@ function accuracyOf(parameters: Record<string, string>, epoch = 3): number {
 }
 
 const time = (iso: string | undefined) => Date.parse(iso ?? "");
+
+/** The containers (any state) of a run, on the real engine. */
+async function containersOf(runId: string) {
+  const { docker } = await connectDocker();
+  return docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } });
+}
+
+/**
+ * `parity tune train.ipynb <args>` as a process of its own, as a terminal runs it; resolved once its
+ * experiment's record has three trials running: the experiment's id, and those trials.
+ */
+async function startTune(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, "bin", "parity.js"), "tune", "train.ipynb", ...args, "--no-report"],
+    { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let out = "";
+  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const { experimentId, running } = await until("three trials running", async () => {
+    const id = /Experiment (\S+) started/.exec(out)?.[1];
+    if (!id) return undefined;
+    const record = await recordIn(workspace.dir, id).catch(() => undefined);
+    const running = record?.experiment?.trials.filter((trial) => trial.status === "running") ?? [];
+    return running.length === 3 ? { experimentId: id, running } : undefined;
+  });
+  return { child, exited, experimentId, running, output: () => out };
+}
 
 describe("parity tune on local Docker", () => {
   it(
@@ -259,48 +292,24 @@ describe("parity tune on local Docker", () => {
   it(
     "kill -9 mid-experiment: --resume keeps the trials whose runs ended after the kill (read from their output) and runs the rest",
     async () => {
-      const child = spawn(
-        process.execPath,
-        [
-          path.join(repoRoot, "bin", "parity.js"),
-          "tune",
-          "train.ipynb",
-          "--experiment",
-          "random.yaml",
-          "--no-doctor",
-          "--no-report",
-          "-p",
-          "pause=1",
-        ],
-        { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      let out = "";
-      child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      const experimentId = await until("three trials running", async () => {
-        const id = /Experiment (\S+) started/.exec(out)?.[1];
-        if (!id) return undefined;
-        const record = await recordIn(workspace.dir, id).catch(() => undefined);
-        const running = record?.experiment?.trials.filter((trial) => trial.status === "running") ?? [];
-        return running.length === 3 ? id : undefined;
-      });
+      const { child, exited, experimentId, running } = await startTune([
+        "--experiment",
+        "random.yaml",
+        "--no-doctor",
+        "-p",
+        "pause=1",
+      ]);
       child.kill("SIGKILL");
       await exited;
       const killed = await recordIn(workspace.dir, experimentId);
-      const running = killed.experiment!.trials.filter((trial) => trial.status === "running");
-      expect(running).toHaveLength(3);
+      expect(killed.experiment!.trials.filter((trial) => trial.status === "running")).toHaveLength(3);
       // The trials' containers go on without their follower and end by themselves (however long
       // that takes on a loaded machine: a container still running at --resume is stopped, and its
       // trial runs again, which is not what this test is about).
-      const { docker } = await connectDocker();
       await until(
         "the trials' containers to end by themselves",
         async () => {
-          const live = await Promise.all(
-            running.map((trial) =>
-              docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${trial.runId}`] } }),
-            ),
-          );
+          const live = await Promise.all(running.map((trial) => containersOf(trial.runId!)));
           return live.every((each) => each.length > 0 && each.every((c) => c.State === "exited"))
             ? true
             : undefined;
@@ -318,6 +327,106 @@ describe("parity tune on local Docker", () => {
         // Not run again: the same run, its objective read from that run's output.
         expect(now.runId).toBe(trial.runId);
         expect(now.objective).toBeCloseTo(accuracyOf(now.parameters), 5);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "kill -9 while its trials run: the next parity command stops their containers, gives each trial its run's end, records the experiment lost and says how to resume it",
+    async () => {
+      const { child, exited, experimentId, running } = await startTune([
+        "--experiment",
+        "random.yaml",
+        "--no-doctor",
+        "-p",
+        "pause=20",
+      ]);
+      await until("the trials' containers", async () =>
+        (await Promise.all(running.map((trial) => containersOf(trial.runId!)))).every(
+          (each) => each.length === 1,
+        )
+          ? true
+          : undefined,
+      );
+      child.kill("SIGKILL");
+      await exited;
+
+      const next = await runCli(["logs", experimentId], { cwd: workspace.dir });
+      expect(next.code, said(next)).toBe(0);
+      const told = next.err.join("\n");
+      expect(told).toContain(
+        `parity: run ${experimentId} was left running by a process that went away; it is recorded lost now (parity logs ${experimentId}). Resume it: parity tune train.ipynb --resume ${experimentId}`,
+      );
+      // Its trials are settled with it, and said in its line, not one line each.
+      for (const trial of running) expect(told).not.toContain(`run ${trial.runId} was left`);
+
+      const record = await recordIn(workspace.dir, experimentId);
+      expect(record).toMatchObject({ status: "lost", exitCode: null });
+      expect(record.experiment!.trials.filter((trial) => trial.status === "running")).toEqual([]);
+      for (const trial of running) {
+        // Still running when settled: stopped, each trial's run and the trial itself cancelled.
+        expect((await recordIn(workspace.dir, trial.runId!)).status, trial.name).toBe("cancelled");
+        expect(record.experiment!.trials.find((each) => each.name === trial.name)!.status).toBe("cancelled");
+        expect(await containersOf(trial.runId!), trial.name).toEqual([]);
+      }
+      const [interrupted] = record.diagnosis;
+      expect(interrupted).toMatchObject({ code: "ExperimentInterrupted", severity: "warning" });
+      expect(interrupted!.message).toContain(
+        `The process that ran the experiment (pid ${child.pid}) went away`,
+      );
+      expect(interrupted!.message).toContain("it last wrote its record at ");
+      expect(interrupted!.message).toContain("Of the 3 trials running then, 3 were stopped");
+      expect(interrupted!.fix).toContain(`parity tune train.ipynb --resume ${experimentId}`);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "parity delete of a running experiment: its process stops the trials' containers as Ctrl-C does and records it cancelled; --resume finishes it",
+    async () => {
+      const { child, exited, experimentId, running } = await startTune([
+        "--experiment",
+        "random.yaml",
+        "--no-doctor",
+        "-p",
+        "pause=5",
+      ]);
+      await until("the trials' containers", async () =>
+        (await Promise.all(running.map((trial) => containersOf(trial.runId!)))).every(
+          (each) => each.length === 1,
+        )
+          ? true
+          : undefined,
+      );
+
+      const deleted = await runCli(["delete", experimentId], { cwd: workspace.dir });
+      expect(deleted.code, said(deleted)).toBe(0);
+      const told = deleted.out.join("\n");
+      expect(told).toContain(
+        `Stopped run ${experimentId}: it is recorded cancelled by the process that ran it (pid ${child.pid}). The experiment was cancelled: the 3 trials running were stopped and their containers removed.`,
+      );
+      expect(told).toContain(`Go on with it: parity tune train.ipynb --resume ${experimentId}`);
+      expect(await exited).toBe(130);
+      for (const trial of running) {
+        expect(await containersOf(trial.runId!), trial.name).toEqual([]);
+        expect((await recordIn(workspace.dir, trial.runId!)).status, trial.name).toBe("cancelled");
+      }
+      const cancelled = await recordIn(workspace.dir, experimentId);
+      expect(cancelled.status).toBe("cancelled");
+      expect(cancelled.experiment!.trials.filter((trial) => trial.status === "running")).toEqual([]);
+
+      // The request is not the resumed experiment's: it runs to its end.
+      const done = await tune(["--resume", experimentId]);
+      expect(done.code, said(done)).toBe(0);
+      const result = lastJson<ExperimentJson>(done);
+      expect(result.trials).toHaveLength(6);
+      expect(result.trials.every((trial) => trial.status === "succeeded")).toBe(true);
+      for (const trial of running) {
+        // The stopped trials ran again, with the parameters they had.
+        const again = result.trials.find((each) => each.name === trial.name)!;
+        expect(again.runId).not.toBe(trial.runId);
+        expect(again.parameters).toEqual(trial.parameters);
       }
     },
     TIMEOUT,
