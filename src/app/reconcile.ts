@@ -1,3 +1,4 @@
+import path from "node:path";
 import { isCancelled, ParityError } from "../core/errors";
 import type { RunHandle, RunResult } from "../core/job/types";
 import { workloadOf } from "../core/workload/types";
@@ -28,22 +29,28 @@ export async function recoverRun(context: SessionContext, stored: StoredRun): Pr
 
 /**
  * The CLI's start-up: every abandoned record in the current folder and the projects below it whose
- * work cannot outlive its follower is settled now, one line each. Only the files are read when there
- * is none; a record that cannot be settled (no engine) is left as it is, with a note.
+ * work cannot outlive its follower is settled now, one line each, with what to do next where there
+ * is something to do. A part of a workload left with it (a step, a trial) is settled by its
+ * workload, whose line says what became of its parts. Only the files are read when there is none;
+ * a record that cannot be settled (no engine) is left as it is, with a note.
  */
 export async function settleAbandonedRuns(context: SessionContext, print: Print): Promise<RunResult[]> {
   const abandoned = await abandonedRuns(await listRunsBelow(context.cwd));
   if (abandoned.length === 0) return [];
   const { targetNamed } = await import("./targets");
+  const abandonedDirs = new Set(abandoned.map((stored) => stored.dir));
   const settled: RunResult[] = [];
   for (const stored of abandoned) {
+    const parent = stored.result.parent;
+    if (parent && abandonedDirs.has(path.join(path.dirname(stored.dir), parent))) continue;
     const target = targetNamed(workloadOf(stored.result).target);
     if (target.outlivesFollower) continue;
     try {
       const result = await target.reconcile(context, stored);
       settled.push(result);
+      const next = result.diagnosis.find((item) => item.severity !== "info");
       print(
-        `parity: run ${result.runId} was left ${stored.result.status} by a process that went away; it is recorded ${result.status} now (parity logs ${result.runId}).`,
+        `parity: run ${result.runId} was left ${stored.result.status} by a process that went away; it is recorded ${result.status} now (parity logs ${result.runId}).${next ? ` ${next.fix}` : ""}`,
       );
     } catch (error) {
       if (isCancelled(error)) throw error;

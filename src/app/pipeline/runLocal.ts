@@ -6,6 +6,7 @@ import type { Diagnosis } from "../../core/diagnosis/types";
 import type { HostFolders, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
 import { topologicalOrder } from "../../core/pipeline/graph";
 import { stepsToStart, type HostBudget, type StepDemand } from "../../core/pipeline/schedule";
+import { stepReason } from "../../core/pipeline/settled";
 import type { Pipeline, PipelineStep, PipelineStepState } from "../../core/pipeline/types";
 import { formatBytes } from "../../core/profile/quantity";
 import type { DockerConnection } from "../../targets/docker/connection";
@@ -403,12 +404,4 @@ export function stepFailures(states: PipelineStepState[]): Diagnosis[] {
       message: `The step ${state.name} failed: ${state.reason ?? "see its run"}.`,
       fix: `Open the step's run${state.runId ? ` (${state.runId})` : ""} for its logs and diagnosis: parity logs ${state.runId ?? ""}`.trim(),
     }));
-}
-
-/** How a step's run ended, in a few words: its first error's message, or its exit code. */
-function stepReason(result: RunResult): string | undefined {
-  if (result.status === "succeeded") return undefined;
-  const error = result.diagnosis.find((item) => item.severity === "error");
-  if (error) return error.message.replace(/\.$/, "");
-  return result.exitCode !== null ? `exit ${result.exitCode}` : undefined;
 }

@@ -24,6 +24,7 @@ export {
   readRecordNow,
   readRecordOf,
   readRunLogs,
+  lastWrittenAt,
   RECORD_PATTERNS,
   removeRecord,
   RunRecorder,

@@ -320,6 +320,25 @@ export async function requestCancel(run: { dir: string }): Promise<void> {
   );
 }
 
+/**
+ * When the process that follows a run last wrote its record or its log (ISO 8601), over these run
+ * folders (a workload's and its parts'); undefined when none has either.
+ */
+export async function lastWrittenAt(dirs: string[]): Promise<string | undefined> {
+  const times = await Promise.all(
+    dirs.flatMap((dir) =>
+      [RECORD, LOGS].map((name) =>
+        stat(join(dir, name)).then(
+          (info) => info.mtimeMs,
+          () => 0,
+        ),
+      ),
+    ),
+  );
+  const last = Math.max(0, ...times);
+  return last > 0 ? new Date(last).toISOString() : undefined;
+}
+
 /** Deletes a run's record and logs; only ever the folder of that run id inside the workspace's runs. */
 export async function removeRecord(run: RunRef): Promise<void> {
   await rm(runDir(run), { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import path, { posix } from "node:path";
 import { isCancelled, ParityError } from "../../core/errors";
@@ -29,9 +28,8 @@ import { realPathOf } from "../store/realPath";
 import { runDir } from "../store/runRef";
 import { newRunId } from "../store/runStore";
 import type { TuneRequest } from "./request";
+import { METRICS_FOLDER } from "./trialRuns";
 
-/** Where a trial's metrics file is kept below its run's folder (the File collector's folder is mounted there). */
-const METRICS_FOLDER = "metrics";
 /** Where a trial's outputs are kept below its run's folder. */
 const OUTPUTS_FOLDER = "outputs";
 
@@ -497,12 +495,4 @@ function failedTrials(trials: TrialState[]): Diagnosis[] {
       fix: `Open a failed trial's run for its logs and diagnosis: parity logs ${failed[0]!.runId ?? ""}`.trim(),
     },
   ];
-}
-
-/** A digest of what the experiment searches: a resumed one must search the same. */
-export function specDigest(experiment: Experiment, params: string[]): string {
-  return createHash("sha256")
-    .update(JSON.stringify({ spec: experiment.spec, params }))
-    .digest("hex")
-    .slice(0, 16);
 }

@@ -1,11 +1,9 @@
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { ParityError } from "../../core/errors";
 import type { RunResult } from "../../core/job/types";
 import { readExperiment } from "../../core/tuning/experiment";
-import type { ExperimentRecord } from "../../core/tuning/record";
-import { readStdOutMetrics } from "../../core/tuning/metrics";
-import { fileReadings, metricNames, trialEnd } from "../../core/tuning/trialEnd";
+import { specDigest, type ExperimentRecord } from "../../core/tuning/record";
+import { keptOnResume } from "../../core/tuning/settled";
 import type { Experiment, ExperimentSpec, MetricStrategy, TrialState } from "../../core/tuning/types";
 import { defaultCacheDir } from "../../targets/cache";
 import { ensureSuggestionEnv, SuggestionProcess } from "../../targets/suggestion/process";
@@ -13,10 +11,11 @@ import type { SessionContext } from "../context";
 import type { LoadedJob } from "../job/load";
 import { buildForRun, connect, hostFoldersFor, loadForRun } from "../job/session";
 import { runDir } from "../store/runRef";
-import { findRun, newRunId, readRecordOf, readRunLogs, RunRecorder, type StoredRun } from "../store/runStore";
+import { findRun, newRunId, readRecordOf, RunRecorder, type StoredRun } from "../store/runStore";
 import { fixedParams, loadExperiment, type FoundExperiment } from "./load";
 import type { TuneRequest } from "./request";
-import { ExperimentRun, specDigest } from "./runLocal";
+import { ExperimentRun } from "./runLocal";
+import { collectedTrialEnd } from "./trialRuns";
 
 /**
  * `parity tune`: the notebook's Katib experiment on local Docker (runLocal.ts says how). Everything
@@ -178,8 +177,7 @@ async function resumedRecord(
 ): Promise<ExperimentRecord> {
   const trials = await Promise.all(
     record.trials.map(async (trial): Promise<TrialState> => {
-      if (["succeeded", "failed", "metrics-unavailable", "early-stopped"].includes(trial.status))
-        return trial;
+      if (keptOnResume(trial.status)) return trial;
       const recovered = trial.runId ? await endedRun(workspaceDir, spec, trial.runId) : undefined;
       if (recovered) return { ...trial, ...recovered };
       return { name: trial.name, status: "pending", parameters: trial.parameters };
@@ -198,18 +196,7 @@ async function endedRun(
   const ref = { workspaceDir, runId };
   const run = await readRecordOf(ref);
   if (!run || (run.status !== "succeeded" && run.status !== "failed")) return undefined;
-  const collector = spec.metricsCollector;
-  const dir = runDir(ref);
-  const readings =
-    collector.kind === "File"
-      ? fileReadings(
-          spec,
-          await readFile(path.join(dir, "metrics", path.posix.basename(collector.path)), "utf8").catch(
-            () => "",
-          ),
-        ).readings
-      : readStdOutMetrics(await readRunLogs({ dir }), metricNames(spec), collector.filters).readings;
-  return trialEnd(spec, run, readings);
+  return collectedTrialEnd(runDir(ref), spec, run);
 }
 
 async function resumable(job: LoadedJob, request: TuneRequest): Promise<StoredRun> {

@@ -3,12 +3,32 @@ import type { Diagnosis } from "./types";
 /** The process that followed a run, as its claim named it. */
 export interface GoneFollower {
   pid?: number;
+  /** When it last wrote the run's record or logs (ISO 8601): the last sign of it. */
+  lastSeenAt?: string;
 }
 
 function theProcess(follower: GoneFollower): string {
   return follower.pid === undefined
     ? "The process that ran it"
     : `The process that ran it (pid ${follower.pid})`;
+}
+
+/**
+ * "The process that ran the experiment (pid 4242) went away before it ended (it was killed, or its
+ * window closed); it last wrote its record at 2026-12-04 10:00:31 UTC": said of a workload with
+ * parts (a pipeline run, an experiment), whose process alone went on to the next part.
+ */
+export function wentAwayBeforeTheEnd(follower: GoneFollower, what: string): string {
+  const pid = follower.pid === undefined ? "" : ` (pid ${follower.pid})`;
+  const seen = follower.lastSeenAt ? `; it last wrote its record at ${asUtc(follower.lastSeenAt)}` : "";
+  return `The process that ran the ${what}${pid} went away before it ended (it was killed, or its window closed)${seen}`;
+}
+
+/** "2026-12-04 10:00:31 UTC" */
+function asUtc(iso: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  return `${time.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
 /** How Parity came to record a run's end after its follower went away. */

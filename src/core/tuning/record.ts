@@ -1,4 +1,13 @@
-import type { AlgorithmName, MetricStrategy, NameValue, Objective, ObjectiveType, TrialState } from "./types";
+import { createHash } from "node:crypto";
+import type {
+  AlgorithmName,
+  Experiment,
+  MetricStrategy,
+  NameValue,
+  Objective,
+  ObjectiveType,
+  TrialState,
+} from "./types";
 
 /** What an experiment's record holds besides a run's fields: enough to show it, and to resume it. */
 export interface ExperimentRecord {
@@ -52,4 +61,12 @@ export function recordedObjective(record: ExperimentRecord): Objective {
     additionalMetricNames: [],
     metricStrategies: [{ name: metric, value: strategy ?? (type === "maximize" ? "max" : "min") }],
   };
+}
+
+/** A digest of what the experiment searches, with the notebook's other parameters fixed: a resumed one must search the same. */
+export function specDigest(experiment: Experiment, params: string[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ spec: experiment.spec, params }))
+    .digest("hex")
+    .slice(0, 16);
 }

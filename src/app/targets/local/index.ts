@@ -54,7 +54,7 @@ export const localTarget: Target = {
 
   async attach(context, stored) {
     const connection = await connect(context, () => undefined);
-    return settleLocalRun(connection, stored, false);
+    return settleLocalRun(connection, stored, false, context);
   },
 
   async confirmation() {
@@ -84,6 +84,6 @@ export const localTarget: Target = {
 
   async reconcile(context, stored) {
     const connection = await connect(context, () => undefined);
-    return settleLocalRun(connection, stored, true).result;
+    return settleLocalRun(connection, stored, true, context).result;
   },
 };

@@ -9,6 +9,7 @@ import {
 import { peakAtEnd } from "../../../core/job/peakMemory";
 import type { LogLine, RunResult } from "../../../core/job/types";
 import { isFinished } from "../../../core/workload/status";
+import { workloadOf, type WorkloadKind } from "../../../core/workload/types";
 import {
   removeContainer,
   runContainers,
@@ -21,18 +22,65 @@ import type { DockerConnection } from "../../../targets/docker/connection";
 import { createDetachableRunHandle, type DetachableRunHandle } from "../../../targets/runHandle";
 import { isCancelled, ParityError } from "../../../core/errors";
 import { isInside } from "../../../core/paths";
+import type { SessionContext } from "../../context";
+import { settlePipelineRun } from "../../pipeline/settle";
 import { lastFollower } from "../../store/follower";
-import { workspaceOfRunDir } from "../../store/runRef";
-import { readRunLogs, RunRecorder, type StoredRun } from "../../store/runStore";
+import { runDir, workspaceOfRunDir } from "../../store/runRef";
+import { lastWrittenAt, readRecordOf, readRunLogs, RunRecorder, type StoredRun } from "../../store/runStore";
+import { settleExperiment } from "../../tuning/settle";
+
+/** Brings a local record whose follower went away to its end: its container stopped first when `stop`, else waited for. */
+type LocalSettle = (
+  connection: Pick<DockerConnection, "docker" | "endpoint">,
+  stored: StoredRun,
+  stop: boolean,
+  context: Pick<SessionContext, "cwd">,
+) => DetachableRunHandle;
 
 /**
- * A local run whose follower went away, brought to its end from what the engine still has: its
+ * What a workload with parts says once its follower went away and its parts were settled (`parts`:
+ * their records by run id): the kind's own words of what happened and how to go on.
+ */
+type SettleWhole = (
+  context: Pick<SessionContext, "cwd">,
+  whole: StoredRun,
+  parts: ReadonlyMap<string, RunResult>,
+  follower: GoneFollower,
+) => Promise<RunResult>;
+
+/**
+ * How a local record of each kind is settled: a job run from its container; a pipeline run or an
+ * experiment from its parts (each a job run, settled from its container), then in its own words.
+ * A new kind is one entry here, its words in its own folder.
+ */
+const SETTLERS: Record<WorkloadKind, LocalSettle> = {
+  job: (connection, stored, stop) => settleJobRun(connection, stored, stop),
+  pipeline: settleWhole(settlePipelineRun),
+  experiment: settleWhole(settleExperiment),
+};
+
+/**
+ * A local run whose follower went away, brought to its end from what the engine still has, as its
+ * kind says (SETTLERS). The record is claimed first, so a live follower is never overruled.
+ * cancel() stops what is being waited for; detach() stops waiting and leaves the record as it is.
+ */
+export function settleLocalRun(
+  connection: Pick<DockerConnection, "docker" | "endpoint">,
+  stored: StoredRun,
+  stop: boolean,
+  context: Pick<SessionContext, "cwd">,
+): DetachableRunHandle {
+  return SETTLERS[workloadOf(stored.result).kind](connection, stored, stop, context);
+}
+
+/**
+ * A job run whose follower went away, brought to its end from what the engine still has: its
  * container (stopped first when `stop`: nobody else would; else waited for), whose exit code, OOM
  * state and output complete the record; `lost` when no container remains. The container is removed.
  * The record is claimed first, so a live follower (a `parity run` still going) is never overruled.
  * cancel() stops the container; detach() stops waiting and leaves container and record as they are.
  */
-export function settleLocalRun(
+function settleJobRun(
   connection: Pick<DockerConnection, "docker" | "endpoint">,
   stored: StoredRun,
   stop: boolean,
@@ -84,6 +132,75 @@ export function settleLocalRun(
       await recorder.release();
     }
   });
+}
+
+/**
+ * A workload with parts (a pipeline run's steps, an experiment's trials, each a job run) whose
+ * follower went away: the parts left unfinished are settled first (their containers stopped when
+ * `stop`, else waited for), then the kind says what the whole is now (`settle`), with when its
+ * process was last seen: the last write to its record or its parts' records and logs.
+ */
+function settleWhole(settle: SettleWhole): LocalSettle {
+  return (connection, stored, stop, context) =>
+    createDetachableRunHandle(stored.result.runId, async ({ status, cancel, detach }) => {
+      requireSameEngine(stored, connection.endpoint);
+      requireOwnRecord(stored);
+      const workspaceDir = workspaceOfRunDir(stored.dir);
+      const partDirs = (stored.result.children ?? []).map((runId) => runDir({ workspaceDir, runId }));
+      // Read before this process writes anything there (the claim, an ended partial line).
+      const follower: GoneFollower = {
+        pid: (await lastFollower(stored.dir))?.pid,
+        lastSeenAt: await lastWrittenAt([stored.dir, ...partDirs]),
+      };
+      const { recorder, current } = await RunRecorder.reopen(stored);
+      try {
+        if (isFinished(current.result.status)) return current.result;
+        const parts = await settleParts(connection, current, stop, context, { cancel, detach });
+        if (detach.aborted) return current.result;
+        const final = await settle(context, current, parts, follower);
+        await recorder.close();
+        await recorder.save(final);
+        status.fire(final.status);
+        return final;
+      } finally {
+        await recorder.release();
+      }
+    });
+}
+
+/** The records of a workload's parts, each left unfinished settled first (side by side) as its kind says. */
+async function settleParts(
+  connection: Pick<DockerConnection, "docker" | "endpoint">,
+  whole: StoredRun,
+  stop: boolean,
+  context: Pick<SessionContext, "cwd">,
+  controls: { cancel: AbortSignal; detach: AbortSignal },
+): Promise<Map<string, RunResult>> {
+  const workspaceDir = workspaceOfRunDir(whole.dir);
+  const parts = new Map<string, RunResult>();
+  await Promise.all(
+    (whole.result.children ?? []).map(async (runId) => {
+      const ref = { workspaceDir, runId };
+      const result = await readRecordOf(ref);
+      if (!result) return;
+      if (isFinished(result.status)) {
+        parts.set(runId, result);
+        return;
+      }
+      const handle = settleLocalRun(connection, { dir: runDir(ref), result }, stop, context);
+      const onCancel = (): void => handle.cancel();
+      const onDetach = (): void => handle.detach();
+      controls.cancel.addEventListener("abort", onCancel, { once: true });
+      controls.detach.addEventListener("abort", onDetach, { once: true });
+      try {
+        parts.set(runId, await handle.result);
+      } finally {
+        controls.cancel.removeEventListener("abort", onCancel);
+        controls.detach.removeEventListener("abort", onDetach);
+      }
+    }),
+  );
+  return parts;
 }
 
 /**
