@@ -11,7 +11,7 @@ import type { Pipeline, PipelineStep, PipelineStepState } from "../../core/pipel
 import { formatBytes } from "../../core/profile/quantity";
 import type { DockerConnection } from "../../targets/docker/connection";
 import { hostBudget, runChildJob } from "../targets/local/childRun";
-import type { Print, SessionContext } from "../context";
+import { relativeTo, type Print, type SessionContext } from "../context";
 import { realPathOf } from "../store/realPath";
 import { runDir } from "../store/runRef";
 import { newRunId, RunRecorder } from "../store/runStore";
@@ -57,7 +57,9 @@ export async function runPipelineLocally(
   const runId = newRunId(prepared.pipeline.name);
   const recorder = await RunRecorder.create(prepared.base.workspaceDir, runId);
   try {
-    return await new PipelineRun(context, request, connection, prepared, runId, recorder).run();
+    // A cancel request left in its folder (parity delete, Cancel Run elsewhere) stops it as Ctrl-C does.
+    const session = { ...context, signal: recorder.honourCancelRequests(context.signal) };
+    return await new PipelineRun(session, request, connection, prepared, runId, recorder).run();
   } finally {
     await recorder.release();
   }
@@ -370,13 +372,30 @@ class PipelineRun {
     return { status: ended, runId: stepRunId, produced };
   }
 
+  private cancelledDiagnosis(): Diagnosis {
+    const stopped = this.states.filter((state) => state.status === "cancelled").map((state) => state.name);
+    const what =
+      stopped.length === 0
+        ? "no step was running"
+        : `${[stopped.slice(0, -1).join(", "), stopped.at(-1)].filter(Boolean).join(" and ")} ${stopped.length === 1 ? "was" : "were"} stopped and ${stopped.length === 1 ? "its container" : "their containers"} removed`;
+    return {
+      code: "PipelineCancelled",
+      severity: "info",
+      message: `The pipeline run was cancelled: ${what}, and the steps not started were not run.`,
+      fix: `Run it again when ready: parity pipeline run ${relativeTo(this.context, this.prepared.pipeline.file)} (in VS Code: Run Pipeline Locally).`,
+    };
+  }
+
   private async end(): Promise<RunResult> {
     const failed = this.states.filter((state) => state.status === "failed");
     const cancelled =
       this.context.signal.aborted || this.states.some((state) => state.status === "cancelled");
     const status: RunStatus = failed.length > 0 ? "failed" : cancelled ? "cancelled" : "succeeded";
     const finishedAt = new Date().toISOString();
-    const diagnosis = stepFailures(this.states);
+    const diagnosis = [
+      ...stepFailures(this.states),
+      ...(this.context.signal.aborted ? [this.cancelledDiagnosis()] : []),
+    ];
     const final: RunResult = {
       ...this.base,
       status,

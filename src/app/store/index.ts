@@ -2,7 +2,8 @@
 // atomically, list, read, follow logs, watch for changes). Every reader goes through here: the
 // panels, `parity logs`, attach, the Runs view. It loads nothing heavy, so the extension's
 // activation bundle may use it directly.
-export { followerGone } from "./follower";
+export { requestCancel, withdrawCancelRequest } from "./cancelRequest";
+export { followerGone, lastFollower } from "./follower";
 export { parseLogLine } from "./logLine";
 export { LogTail, type LogTailListener, type LogTailOptions } from "./logTail";
 export {
@@ -15,6 +16,7 @@ export {
   type RunRef,
 } from "./runRef";
 export {
+  awaitRecordedEnd,
   findRun,
   listRuns,
   listRunsBelow,

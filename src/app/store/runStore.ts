@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import { ParityError } from "../../core/errors";
 import { measuredPeak } from "../../core/job/peakMemory";
 import type { LogLine, RunRecordWriter, RunResult } from "../../core/job/types";
+import { isFinished } from "../../core/workload/status";
+import { cancelRequested, watchCancelRequest } from "./cancelRequest";
 import { claimFollower } from "./follower";
 import { parseLogLine } from "./logLine";
 import { insideWorkspace } from "./parityFolder";
@@ -29,8 +31,6 @@ export function newRunId(jobName: string, now = new Date()): string {
 
 const RECORD = "run.json";
 const LOGS = "logs.jsonl";
-/** Written by a process that cancels a run another process follows, before it stops the work. */
-const CANCEL = "cancel.json";
 
 /**
  * A run's record as its one follower writes it. Made by `create` (a new run) or `reopen` (a run
@@ -43,6 +43,8 @@ export class RunRecorder implements RunRecordWriter {
   private drained?: Promise<void>;
   /** Saves happen one after another, in the order they were asked for: the last one asked wins. */
   private writes: Promise<void> = Promise.resolve();
+  /** Ends the watch for cancel requests (honourCancelRequests). */
+  private stopWatching?: () => void;
 
   private constructor(
     readonly dir: string,
@@ -115,14 +117,24 @@ export class RunRecorder implements RunRecordWriter {
   }
 
   async cancelRequested(): Promise<boolean> {
-    return stat(join(this.dir, CANCEL)).then(
-      () => true,
-      () => false,
-    );
+    return cancelRequested(this.dir);
+  }
+
+  /**
+   * What the run's work stops on: `signal` (Ctrl-C, Cancel in this window), or a cancel request
+   * another process leaves in the run's folder (`parity delete`, Cancel Run in another window),
+   * which is honoured as Ctrl-C is. Watched until release().
+   */
+  honourCancelRequests(signal: AbortSignal): AbortSignal {
+    const requested = new AbortController();
+    this.stopWatching?.();
+    this.stopWatching = watchCancelRequest(this.dir, () => requested.abort());
+    return AbortSignal.any([signal, requested.signal]);
   }
 
   /** Gives up this process's claim on the run (after its last save); the log is closed too. */
   async release(): Promise<void> {
+    this.stopWatching?.();
     await this.close();
     await this.releaseClaim();
   }
@@ -310,17 +322,6 @@ export function recordFileOf(dir: string): string {
 export const RECORD_PATTERNS = ["**/.parity/runs/*/run.json", "**/.parity/runs/*"];
 
 /**
- * Tells the process that follows a run that its stop is a cancel (Cancel in another window, the
- * other process stops the work): its record then says cancelled, not failed.
- */
-export async function requestCancel(run: { dir: string }): Promise<void> {
-  await writeFile(
-    join(run.dir, CANCEL),
-    `${JSON.stringify({ requestedAt: new Date().toISOString(), pid: process.pid })}\n`,
-  );
-}
-
-/**
  * When the process that follows a run last wrote its record or its log (ISO 8601), over these run
  * folders (a workload's and its parts'); undefined when none has either.
  */
@@ -337,6 +338,33 @@ export async function lastWrittenAt(dirs: string[]): Promise<string | undefined>
   );
   const last = Math.max(0, ...times);
   return last > 0 ? new Date(last).toISOString() : undefined;
+}
+
+/** How often a record another process writes is read again while waiting for its end. */
+const END_POLL_MS = 250;
+
+/**
+ * The run's record once it says the run ended (read again every END_POLL_MS), or as it is when
+ * `timeoutMs` passed or `signal` aborted first.
+ */
+export async function awaitRecordedEnd(
+  run: { dir: string },
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<RunResult> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const result = await readRecordFile(run.dir);
+    if (isFinished(result.status) || Date.now() >= deadline || options.signal.aborted) return result;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        options.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, END_POLL_MS);
+      options.signal.addEventListener("abort", done, { once: true });
+    });
+  }
 }
 
 /** Deletes a run's record and logs; only ever the folder of that run id inside the workspace's runs. */

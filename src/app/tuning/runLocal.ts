@@ -17,6 +17,7 @@ import {
   type MedianStopRule,
 } from "../../core/tuning/progress";
 import { describeAssignment, type ExperimentRecord } from "../../core/tuning/record";
+import { keptOnResume } from "../../core/tuning/settled";
 import type { Experiment, MetricReading, NameValue, TrialState, TrialStatus } from "../../core/tuning/types";
 import { isFinished } from "../../core/workload/status";
 import type { DockerConnection } from "../../targets/docker/connection";
@@ -132,10 +133,19 @@ export class ExperimentRun {
   }
 
   private cancelled(): Promise<RunResult> {
+    const stopped = this.trials.filter((trial) => trial.status === "cancelled").length;
+    const kept = this.trials.filter((trial) => keptOnResume(trial.status)).length;
     return this.end(
       "cancelled",
       "Cancelled",
-      [],
+      [
+        {
+          code: "ExperimentCancelled",
+          severity: "info",
+          message: `The experiment was cancelled: ${stoppedText(stopped)}${kept > 0 ? `; the ${kept} that ended ${kept === 1 ? "is" : "are"} kept` : ""}.`,
+          fix: `Go on with it: ${this.resumeCommand()} (in VS Code: Resume Experiment on its row in the Experiments view).`,
+        },
+      ],
       `The experiment was cancelled; go on with: ${this.resumeCommand()}`,
     );
   }
@@ -472,6 +482,14 @@ export class ExperimentRun {
     await this.recorder.save(final);
     return final;
   }
+}
+
+/** "the 2 trials running were stopped and their containers removed" */
+function stoppedText(stopped: number): string {
+  if (stopped === 0) return "no trial was running";
+  return stopped === 1
+    ? "the trial running was stopped and its container removed"
+    : `the ${stopped} trials running were stopped and their containers removed`;
 }
 
 /** A trial's value as `-p name=value` gives it: converted by the notebook's default, as papermill does. */

@@ -10,6 +10,7 @@ import { ensureSuggestionEnv, SuggestionProcess } from "../../targets/suggestion
 import type { SessionContext } from "../context";
 import type { LoadedJob } from "../job/load";
 import { buildForRun, connect, hostFoldersFor, loadForRun } from "../job/session";
+import { withdrawCancelRequest } from "../store/cancelRequest";
 import { runDir } from "../store/runRef";
 import { findRun, newRunId, readRecordOf, RunRecorder, type StoredRun } from "../store/runStore";
 import { fixedParams, loadExperiment, type FoundExperiment } from "./load";
@@ -55,6 +56,8 @@ export async function tuneLocally(context: SessionContext, request: TuneRequest)
     const folders = await hostFoldersFor(job);
     for (const note of folders.notes) request.print(note);
     const opened = stored ? await RunRecorder.reopen(stored) : undefined;
+    // A cancel asked of it before it was resumed (parity delete) is not one of the resumed experiment.
+    if (stored) await withdrawCancelRequest(stored);
     const runId = stored?.result.runId ?? newRunId(experiment.name);
     const recorder = opened?.recorder ?? (await RunRecorder.create(job.workspaceDir, runId));
     try {
@@ -95,7 +98,9 @@ export async function tuneLocally(context: SessionContext, request: TuneRequest)
         experiment,
         suggestions,
       };
-      return await new ExperimentRun(context, request, setup, base, record, recorder).run();
+      // A cancel request left in its folder (parity delete, Cancel Run elsewhere) stops it as Ctrl-C does.
+      const session = { ...context, signal: recorder.honourCancelRequests(context.signal) };
+      return await new ExperimentRun(session, request, setup, base, record, recorder).run();
     } finally {
       await recorder.release();
     }

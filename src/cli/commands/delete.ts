@@ -1,5 +1,6 @@
+import { followerGone, lastFollower } from "../../app/store/follower";
 import { workspaceOfRunDir } from "../../app/store/runRef";
-import { findRun } from "../../app/store/runStore";
+import { awaitRecordedEnd, findRun, type StoredRun } from "../../app/store/runStore";
 import { runStop } from "../../app/targets/stop";
 import { ParityError } from "../../core/errors";
 import { isFinished } from "../../core/workload/status";
@@ -7,12 +8,19 @@ import { parseCommand } from "../args";
 import { sessionOf, type CliCommand } from "../io";
 import { settledFirst } from "./logs";
 
+/** How long parity delete waits for the process that follows the run to record its end. */
+const END_WAIT_MS = 30_000;
+
 const USAGE = `Usage: parity delete <run> [--confirm <name>] [options]
 
 Stops a recorded run the way Cancel Run does in the editor: a cluster run's workload (Job,
 PyTorchJob, TFJob) is deleted, its pods with it, after checking that you may (a
-SelfSubjectAccessReview); a local run still going has its container stopped and removed. <run> is
-a run id or a unique prefix of one, as parity logs takes it. The run's record and logs stay.
+SelfSubjectAccessReview); a local run still going is stopped as Ctrl-C stops it: a job's
+container, a pipeline run's running steps, an experiment's running trials (resume it with parity
+tune <notebook> --resume <id>). Where another parity process follows the run, that process is
+asked to stop it and records the cancel; parity delete waits up to 30 s for that record and says
+what it holds. <run> is a run id or a unique prefix of one, as parity logs takes it. The run's
+record and logs stay.
 
 In a protected namespace (labelled parity.dev/protected=true, or the profile's
 cluster.protected: true) the workload's name must be typed: at the question asked on a terminal,
@@ -53,15 +61,24 @@ export const deleteCommand: CliCommand = async (args, io) => {
     );
   }
   await stop.stop({ typedName: typed });
-  // A run no process follows (left running by Ctrl-C in a protected namespace) is recorded as it
-  // ends now, not at the next command.
-  const settled = await settledFirst(io, found);
+  const follower = (await followerGone(found.dir)) ? undefined : await lastFollower(found.dir);
+  // A run another process follows is stopped by that process, which records the end in a moment; a
+  // run no process follows (left running by Ctrl-C in a protected namespace) is recorded as it ends
+  // now, not at the next command.
+  const settled: StoredRun = follower
+    ? { dir: found.dir, result: await awaitRecordedEnd(found, { timeoutMs: END_WAIT_MS, signal: io.signal }) }
+    : await settledFirst(io, found);
+  if (!isFinished(settled.result.status)) {
+    io.out(
+      follower
+        ? `${stop.needed ? `Deleted ${stop.needed.what}` : `Asked the process that runs it (pid ${follower.pid}) to stop run ${runId}`}; that process has not recorded the end yet: parity logs ${runId} --follow shows it when it does.`
+        : `${stop.needed ? `Deleted ${stop.needed.what}` : `Stopped run ${runId}`}; its record has not caught up yet: parity logs ${runId} --follow follows it to its end.`,
+    );
+    return 0;
+  }
+  const [first] = settled.result.diagnosis;
   io.out(
-    `${stop.needed ? `Deleted ${stop.needed.what}` : `Stopped run ${runId}`}; ${
-      isFinished(settled.result.status)
-        ? `the run is recorded ${settled.result.status}`
-        : "the process that follows it records its end"
-    }. Its record and logs stay: parity logs ${runId}`,
+    `${stop.needed ? `Deleted ${stop.needed.what}` : `Stopped run ${runId}`}: it is recorded ${settled.result.status}${follower ? ` by the process that ran it (pid ${follower.pid})` : ""}.${first ? ` ${first.message} ${first.fix}` : ""} Its record and logs stay: parity logs ${runId}`,
   );
   return 0;
 };

@@ -2,8 +2,7 @@ import { describeError, isCancelled, ParityError } from "../../core/errors";
 import type { LogLine, RunResult } from "../../core/job/types";
 import type { TrialState } from "../../core/tuning/types";
 import { jobOptions, parseCommand, targetOptions } from "../args";
-import { relativeTo } from "../../app/context";
-import type { CliCommand, CliIO } from "../io";
+import type { CliCommand } from "../io";
 
 const USAGE = `Usage: parity tune <notebook> [options]
 
@@ -124,13 +123,13 @@ export const tuneCommand: CliCommand = async (args, io) => {
     const { experimentJson } = await import("../../core/tuning/json");
     io.out(JSON.stringify(experimentJson(result)));
   } else {
-    io.out(summary(io, result));
+    io.out(summary(result));
     for (const item of result.diagnosis) io.out(`  ${item.message}\n    ${item.fix}`);
   }
   return result.status === "succeeded" ? 0 : result.status === "cancelled" ? 130 : 1;
 };
 
-function summary(io: CliIO, result: RunResult): string {
+function summary(result: RunResult): string {
   const experiment = result.experiment;
   const trials = experiment?.trials ?? [];
   const counts = new Map<TrialState["status"], number>();
@@ -144,8 +143,6 @@ function summary(io: CliIO, result: RunResult): string {
     const parameters = best.parameters.map(({ name, value }) => `${name}=${value}`).join(", ");
     lines.push(`Best: ${best.trial}, ${experiment.objective.metric}=${best.objective} with ${parameters}.`);
   } else lines.push("Best: none (no trial reported its objective).");
-  if (result.status === "cancelled" && result.target === "local")
-    lines.push(`Resume it with: parity tune ${relativeTo(io, result.notebook)} --resume ${result.runId}`);
   return lines.join("\n");
 }
 

@@ -6,7 +6,9 @@ import { stopRunContainers } from "../../../targets/docker/runEvents";
 import { createRunHandle } from "../../../targets/runHandle";
 import { jobSpecFor } from "../../job/load";
 import { buildForRun, checkParity, connect, hostFoldersFor, loadForRun } from "../../job/session";
-import { newRunId, requestCancel, RunRecorder } from "../../store/runStore";
+import { requestCancel } from "../../store/cancelRequest";
+import { followerGone } from "../../store/follower";
+import { newRunId, RunRecorder } from "../../store/runStore";
 import type { Target } from "../target";
 import { removeLeftovers, requireOwnRecord, settleLocalRun } from "./settle";
 
@@ -44,7 +46,8 @@ export const localTarget: Target = {
     const handle = createRunHandle(runId, async (controls) => {
       const recorder = await RunRecorder.create(spec.workspaceDir, runId);
       try {
-        return await runLocalJob(connection, spec, runId, recorder, controls);
+        const cancel = recorder.honourCancelRequests(controls.cancel);
+        return await runLocalJob(connection, spec, runId, recorder, { ...controls, cancel });
       } finally {
         await recorder.release();
       }
@@ -61,15 +64,20 @@ export const localTarget: Target = {
     return undefined;
   },
 
+  /**
+   * The request first, which the process that follows the run honours as Ctrl-C whatever the run's
+   * kind (a pipeline run's steps, an experiment's trials are stopped by it); then the run's own
+   * container, if it has one, is stopped at once. Refused when neither is there to act on.
+   */
   async cancel(context, stored) {
     requireOwnRecord(stored);
     const connection = await connect(context, () => undefined);
     await requestCancel(stored);
     const stopped = await stopRunContainers(connection, stored.result.runId, stored.result.notebook);
-    if (stopped === 0) {
+    if (stopped === 0 && (await followerGone(stored.dir))) {
       throw new ParityError(
         "RunNotRunning",
-        `The run ${stored.result.runId} has no container running any more.`,
+        `The run ${stored.result.runId} has no container running any more, and no process follows it.`,
         {
           fix: "Refresh the Runs view: the run has ended, or its process was stopped before it could record the end.",
         },
