@@ -33,20 +33,9 @@ describe("pipelines on a cluster", () => {
         await workbench.openFile("kale-pipeline/numbers.ipynb");
         // Beside Run Pipeline Locally, or in the toolbar's overflow where the labels do not fit.
         await workbench.notebookToolbarButton("Run Pipeline Locally").waitFor({ timeout: 30_000 });
-        const button = workbench.notebookToolbarButton("Run Pipeline on Cluster");
-        if (await button.isVisible()) {
-          await workbench.screenshot("toolbar");
-          await button.click();
-        } else {
-          const toolbar = workbench.page.locator(".notebook-toolbar-container");
-          await toolbar.locator('a.action-label[aria-label^="More Actions"]').first().click();
-          const item = workbench.page
-            .locator(".context-view .monaco-menu")
-            .getByRole("menuitem", { name: "Run Pipeline on Cluster", exact: true });
-          await item.waitFor({ timeout: 15_000 });
-          await workbench.screenshot("toolbar");
-          await item.click();
-        }
+        const action = await workbench.notebookAction("Run Pipeline on Cluster");
+        await workbench.screenshot("toolbar");
+        await action.click();
 
         const error = workbench.errorNotifications().filter({ hasText: "kubeconfig" }).first();
         await error.waitFor({ timeout: BUILD_TIMEOUT });

@@ -188,6 +188,22 @@ export class Workbench {
       .first();
   }
 
+  /**
+   * An action of the open notebook's toolbar, ready to click: its button, or where the toolbar's
+   * labels do not fit, its entry in the toolbar's overflow menu (opened for it).
+   */
+  async notebookAction(title: string): Promise<Locator> {
+    const button = this.notebookToolbarButton(title);
+    if (await button.isVisible()) return button;
+    const toolbar = this.page.locator(".notebook-toolbar-container");
+    await toolbar.locator('a.action-label[aria-label^="More Actions"]').first().click();
+    const item = this.page
+      .locator(".context-view .monaco-menu")
+      .getByRole("menuitem", { name: title, exact: true });
+    await item.waitFor({ timeout: 15_000 });
+    return item;
+  }
+
   /** An action in the editor title bar, by its title. */
   editorTitleButton(title: string): Locator {
     return this.page.locator(`.editor-actions a.action-label[aria-label^="${title}"]`).first();
