@@ -1,11 +1,11 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDocker } from "../../src/targets/docker/connection";
 import { RUN_LABEL } from "../../src/targets/docker/runLabels";
 import { logLinesIn, recordIn, said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
-import { copyWorkspace, lastJson, repoRoot, runCli } from "./helpers/workspace";
+import { copyWorkspace, interruptIfRunning, lastJson, repoRoot, runCli } from "./helpers/workspace";
 
 // parity pipeline run against the real Docker engine: a notebook tagged as Kale tags it
 // (test/fixtures/workspaces/kale-pipeline), each step a container under its limits. Nothing is mocked.
@@ -15,7 +15,10 @@ let workspace: Awaited<ReturnType<typeof copyWorkspace>>;
 beforeAll(async () => {
   workspace = await copyWorkspace("test/fixtures/workspaces/kale-pipeline");
 });
+/** The parity processes the tests started, stopped if a failed test left one running. */
+const spawned: ChildProcess[] = [];
 afterAll(async () => {
+  await Promise.all(spawned.map(interruptIfRunning));
   await workspace?.remove();
 });
 
@@ -119,54 +122,66 @@ describe("parity pipeline run on local Docker", () => {
   });
 });
 
-describe("Ctrl-C in parity pipeline run", () => {
+/**
+ * `parity pipeline run numbers.ipynb` as a process of its own, as a terminal runs it, its steps
+ * squares and total paused a minute each; resolved once both have their containers: their runs,
+ * and the pipeline run's id.
+ */
+async function startPipeline() {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, "bin", "parity.js"),
+      "pipeline",
+      "run",
+      "numbers.ipynb",
+      "-p",
+      "pause=60",
+      "--no-cache",
+    ],
+    { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  spawned.push(child);
+  let output = "";
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const started = [/squares: started \(run (\S+)\)/, /total: started \(run (\S+)\)/];
+  const deadline = Date.now() + 300_000;
+  while (!started.every((pattern) => pattern.test(output))) {
+    if (Date.now() > deadline) throw new Error(`the steps never started:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const running = started.map((pattern) => pattern.exec(output)![1]!);
+  // Both containers exist before the test goes on.
+  await until(async () => (await Promise.all(running.map(containersOf))).every((count) => count === 1));
+  const pipelineId = (await record(running[0]!)).parent!;
+  return { child, exited, running, pipelineId, output: () => output };
+}
+
+/** How many containers (any state) a run has on the real engine. */
+async function containersOf(runId: string): Promise<number> {
+  const { docker } = await connectDocker();
+  return (await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } })).length;
+}
+
+describe("stopping a parity pipeline run from outside its process", () => {
   beforeAll(async () => {
     await promisify(execFile)(process.execPath, ["esbuild.mjs"], { cwd: repoRoot });
   }, 120_000);
 
   it(
-    "stops every running step's container, records the pipeline cancelled and the steps after them not run",
+    "Ctrl-C stops every running step's container, records the pipeline cancelled and the steps after them not run",
     async () => {
-      const child = spawn(
-        process.execPath,
-        [
-          path.join(repoRoot, "bin", "parity.js"),
-          "pipeline",
-          "run",
-          "numbers.ipynb",
-          "-p",
-          "pause=60",
-          "--no-cache",
-        ],
-        { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let output = "";
-      const collect = (chunk: Buffer) => (output += chunk.toString());
-      child.stdout.on("data", collect);
-      child.stderr.on("data", collect);
-      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      const deadline = Date.now() + 300_000;
-      while (!(
-        /squares: started \(run (\S+)\)/.test(output) && /total: started \(run (\S+)\)/.test(output)
-      )) {
-        if (Date.now() > deadline) throw new Error(`the steps never started:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      const running = [/squares: started \(run (\S+)\)/, /total: started \(run (\S+)\)/].map(
-        (pattern) => pattern.exec(output)![1]!,
-      );
-      const { docker } = await connectDocker();
-      const containersOf = async (runId: string) =>
-        (await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } })).length;
-      // Both containers exist before the interrupt.
-      await until(async () => (await Promise.all(running.map(containersOf))).every((count) => count === 1));
+      const { child, exited, running, output } = await startPipeline();
       const interrupted = Date.now();
       child.kill("SIGINT");
-      expect(await exited, output).toBe(130);
+      expect(await exited, output()).toBe(130);
       expect(Date.now() - interrupted).toBeLessThan(30_000);
       for (const runId of running) expect(await containersOf(runId), runId).toBe(0);
-      const runId = /^(numbers-\d{8}-\d{6}-[0-9a-f]{4}): cancelled/m.exec(output)?.[1];
-      expect(runId, output).toBeDefined();
+      const runId = /^(numbers-\d{8}-\d{6}-[0-9a-f]{4}): cancelled/m.exec(output())?.[1];
+      expect(runId, output()).toBeDefined();
       const parent = await record(runId!);
       expect(parent.status).toBe("cancelled");
       expect(parent.steps?.map((each) => [each.name, each.status])).toEqual([
@@ -176,6 +191,71 @@ describe("Ctrl-C in parity pipeline run", () => {
         ["report", "not-run"],
       ]);
       for (const stepRun of running) expect((await record(stepRun)).status).toBe("cancelled");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "parity delete: its process stops the running steps' containers as Ctrl-C does and records the pipeline cancelled; the command says so",
+    async () => {
+      const { child, exited, running, pipelineId, output } = await startPipeline();
+      const deleted = await runCli(["delete", pipelineId], { cwd: workspace.dir });
+      expect(deleted.code, said(deleted)).toBe(0);
+      expect(deleted.out.join("\n")).toContain(
+        `Stopped run ${pipelineId}: it is recorded cancelled by the process that ran it (pid ${child.pid}). The pipeline run was cancelled: squares and total were stopped and their containers removed, and the steps not started were not run. Run it again when ready: parity pipeline run numbers.ipynb`,
+      );
+      expect(await exited, output()).toBe(130);
+      for (const runId of running) {
+        expect(await containersOf(runId), runId).toBe(0);
+        expect((await record(runId)).status, runId).toBe("cancelled");
+      }
+      const parent = await record(pipelineId);
+      expect(parent.status).toBe("cancelled");
+      expect(parent.steps?.map((each) => [each.name, each.status])).toEqual([
+        ["load", "succeeded"],
+        ["squares", "cancelled"],
+        ["total", "cancelled"],
+        ["report", "not-run"],
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "kill -9 mid-step: the next parity command stops the steps' containers, records each step's end and the pipeline lost, and says how to run it again",
+    async () => {
+      const { child, exited, running, pipelineId } = await startPipeline();
+      child.kill("SIGKILL");
+      await exited;
+      expect((await record(pipelineId)).status).toBe("running");
+
+      const next = await runCli(["logs", pipelineId], { cwd: workspace.dir });
+      expect(next.code, said(next)).toBe(0);
+      const told = next.err.join("\n");
+      expect(told).toContain(
+        `parity: run ${pipelineId} was left running by a process that went away; it is recorded lost now (parity logs ${pipelineId}). Run it again: parity pipeline run numbers.ipynb`,
+      );
+      for (const runId of running) expect(told).not.toContain(`run ${runId} was left`);
+
+      const parent = await record(pipelineId);
+      expect(parent).toMatchObject({ status: "lost", exitCode: null });
+      expect(parent.steps?.map((each) => [each.name, each.status])).toEqual([
+        ["load", "succeeded"],
+        ["squares", "cancelled"],
+        ["total", "cancelled"],
+        ["report", "not-run"],
+      ]);
+      for (const runId of running) {
+        expect(await containersOf(runId), runId).toBe(0);
+        expect((await record(runId)).status, runId).toBe("cancelled");
+      }
+      expect(parent.diagnosis[0]).toMatchObject({ code: "PipelineInterrupted", severity: "warning" });
+      expect(parent.diagnosis[0]!.message).toContain(
+        `The process that ran the pipeline run (pid ${child.pid}) went away before it ended`,
+      );
+      expect(parent.diagnosis[0]!.message).toContain(
+        "Of the 2 steps running then, squares was stopped and total was stopped; the steps not started were not run.",
+      );
     },
     TIMEOUT,
   );

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { logLinesIn, recordIn, said } from "./helpers/pipelineRuns";
 import { until } from "../cluster/harness/context";
 import { connectDocker } from "../../src/targets/docker/connection";
 import { RUN_LABEL } from "../../src/targets/docker/runLabels";
-import { copyWorkspace, lastJson, repoRoot, runCli } from "./helpers/workspace";
+import { copyWorkspace, interruptIfRunning, lastJson, repoRoot, runCli } from "./helpers/workspace";
 
 // parity tune against the real Docker engine and the real search libraries (hyperopt, optuna,
 // scikit-optimize from PyPI, in Parity's suggestion process): the fixture notebook
@@ -22,7 +22,10 @@ beforeAll(async () => {
   await promisify(execFile)(process.execPath, ["esbuild.mjs"], { cwd: repoRoot });
   workspace = await copyWorkspace("test/fixtures/workspaces/tuning");
 }, 120_000);
+/** The parity processes the tests started, stopped if a failed test left one running. */
+const spawned: ChildProcess[] = [];
 afterAll(async () => {
+  await Promise.all(spawned.map(interruptIfRunning));
   await workspace?.remove();
 });
 
@@ -47,6 +50,15 @@ async function containersOf(runId: string) {
   return docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } });
 }
 
+/** Once every one of these trials has its container (a trial says running before its container exists). */
+async function containersCreated(trials: { runId?: string }[]): Promise<void> {
+  await until("the trials' containers", async () =>
+    (await Promise.all(trials.map((trial) => containersOf(trial.runId!)))).every((each) => each.length === 1)
+      ? true
+      : undefined,
+  );
+}
+
 /**
  * `parity tune train.ipynb <args>` as a process of its own, as a terminal runs it; resolved once its
  * experiment's record has three trials running: the experiment's id, and those trials.
@@ -57,6 +69,7 @@ async function startTune(args: string[]) {
     [path.join(repoRoot, "bin", "parity.js"), "tune", "train.ipynb", ...args, "--no-report"],
     { cwd: workspace.dir, stdio: ["ignore", "pipe", "pipe"] },
   );
+  spawned.push(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let out = "";
   child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -299,6 +312,8 @@ describe("parity tune on local Docker", () => {
         "-p",
         "pause=1",
       ]);
+      // Killed before a trial's container exists, that trial would have none to end by itself.
+      await containersCreated(running);
       child.kill("SIGKILL");
       await exited;
       const killed = await recordIn(workspace.dir, experimentId);
@@ -342,13 +357,7 @@ describe("parity tune on local Docker", () => {
         "-p",
         "pause=20",
       ]);
-      await until("the trials' containers", async () =>
-        (await Promise.all(running.map((trial) => containersOf(trial.runId!)))).every(
-          (each) => each.length === 1,
-        )
-          ? true
-          : undefined,
-      );
+      await containersCreated(running);
       child.kill("SIGKILL");
       await exited;
 
@@ -392,13 +401,7 @@ describe("parity tune on local Docker", () => {
         "-p",
         "pause=5",
       ]);
-      await until("the trials' containers", async () =>
-        (await Promise.all(running.map((trial) => containersOf(trial.runId!)))).every(
-          (each) => each.length === 1,
-        )
-          ? true
-          : undefined,
-      );
+      await containersCreated(running);
 
       const deleted = await runCli(["delete", experimentId], { cwd: workspace.dir });
       expect(deleted.code, said(deleted)).toBe(0);
@@ -426,7 +429,9 @@ describe("parity tune on local Docker", () => {
         // The stopped trials ran again, with the parameters they had.
         const again = result.trials.find((each) => each.name === trial.name)!;
         expect(again.runId).not.toBe(trial.runId);
-        expect(again.parameters).toEqual(trial.parameters);
+        expect(again.parameters).toEqual(
+          Object.fromEntries(trial.parameters.map(({ name, value }) => [name, value])),
+        );
       }
     },
     TIMEOUT,

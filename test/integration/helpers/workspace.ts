@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { chmod, cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,6 +23,17 @@ export async function copyWorkspace(
     filter: (source) => !skip.has(path.basename(source)),
   });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A CLI process a test started and left running (the test failed before the process ended):
+ * stopped as Ctrl-C stops it, so that its containers go with it, before its workspace is removed.
+ */
+export async function interruptIfRunning(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGINT");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
 }
 
 export interface CliRun {
