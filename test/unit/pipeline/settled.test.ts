@@ -76,7 +76,9 @@ describe("a local pipeline run settled after its process went away", () => {
     const lost = stepRun("squares-1", {
       status: "lost",
       exitCode: null,
-      diagnosis: [{ code: "RunLost", severity: "error", message: "Its container is gone.", fix: "Run it again." }],
+      diagnosis: [
+        { code: "RunLost", severity: "error", message: "Its container is gone.", fix: "Run it again." },
+      ],
     });
     const settled = settledPipeline(
       pipelineRun([{ name: "squares", status: "running", runId: "squares-1" }]),
