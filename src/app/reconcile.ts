@@ -1,10 +1,9 @@
-import path from "node:path";
 import { isCancelled, ParityError } from "../core/errors";
 import type { RunHandle, RunResult } from "../core/job/types";
 import { workloadOf } from "../core/workload/types";
 import type { Print, SessionContext } from "./context";
 import { listRunsBelow, type StoredRun } from "./store/runStore";
-import { abandonedRuns } from "./store/stale";
+import { abandonedRuns, wholesOf } from "./store/stale";
 
 /**
  * Records that never lie: a record that says `running` whose follower went away is made true, on
@@ -38,11 +37,8 @@ export async function settleAbandonedRuns(context: SessionContext, print: Print)
   const abandoned = await abandonedRuns(await listRunsBelow(context.cwd));
   if (abandoned.length === 0) return [];
   const { targetNamed } = await import("./targets");
-  const abandonedDirs = new Set(abandoned.map((stored) => stored.dir));
   const settled: RunResult[] = [];
-  for (const stored of abandoned) {
-    const parent = stored.result.parent;
-    if (parent && abandonedDirs.has(path.join(path.dirname(stored.dir), parent))) continue;
+  for (const stored of wholesOf(abandoned)) {
     const target = targetNamed(workloadOf(stored.result).target);
     if (target.outlivesFollower) continue;
     try {

@@ -1,5 +1,5 @@
 import type { SessionContext } from "../app/context";
-import { abandonedRuns, workspaceOfRunDir, type StoredRun } from "../app/store";
+import { abandonedRuns, wholesOf, workspaceOfRunDir, type StoredRun } from "../app/store";
 import { ParityError } from "../core/errors";
 import { isFinished } from "../core/workload/status";
 import type { ActiveRuns } from "./activeRuns";
@@ -44,7 +44,7 @@ export class RunRecovery {
       (run) => !isFinished(run.result.status) && !this.deps.activeRuns.find(run.result.runId),
     );
     const abandoned = await abandonedRuns(candidates);
-    for (const run of abandoned) {
+    for (const run of wholesOf(abandoned)) {
       if ((this.tried.get(run.dir) ?? 0) > this.now()) continue;
       this.tried.set(run.dir, Number.POSITIVE_INFINITY);
       void this.recover(run);

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { targetNamed } from "../../src/app/targets";
 import { connectDocker } from "../../src/targets/docker/connection";
 import { RUN_LABEL } from "../../src/targets/docker/runLabels";
 import { logLinesIn, recordIn, said, stepOf, type PipelineJson } from "./helpers/pipelineRuns";
@@ -217,6 +218,41 @@ describe("stopping a parity pipeline run from outside its process", () => {
         ["total", "cancelled"],
         ["report", "not-run"],
       ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "kill -9 mid-step, then the pipeline run and its steps settled at the same moment (as a window's Runs view and another command may): one end each, none left running",
+    async () => {
+      const { child, exited, running, pipelineId } = await startPipeline();
+      child.kill("SIGKILL");
+      await exited;
+      const context = { env: process.env, cwd: workspace.dir, signal: new AbortController().signal };
+      const local = targetNamed("local");
+      const stored = async (runId: string) => ({
+        dir: path.join(workspace.dir, ".parity", "runs", runId),
+        result: await record(runId),
+      });
+      const settled = await Promise.allSettled(
+        [pipelineId, ...running].map(async (runId) => local.reconcile(context, await stored(runId))),
+      );
+      // Each is settled by one of them; one that found another settling it says so.
+      for (const each of settled) {
+        if (each.status === "rejected") expect(each.reason).toMatchObject({ code: "RunFollowedElsewhere" });
+      }
+      const parent = await record(pipelineId);
+      expect(parent.status).toBe("lost");
+      expect(parent.steps?.map((each) => [each.name, each.status])).toEqual([
+        ["load", "succeeded"],
+        ["squares", "cancelled"],
+        ["total", "cancelled"],
+        ["report", "not-run"],
+      ]);
+      for (const runId of running) {
+        expect((await record(runId)).status, runId).toBe("cancelled");
+        expect(await containersOf(runId), runId).toBe(0);
+      }
     },
     TIMEOUT,
   );

@@ -32,5 +32,5 @@ export {
   RunRecorder,
   type StoredRun,
 } from "./runStore";
-export { abandonedRuns } from "./stale";
+export { abandonedRuns, wholesOf } from "./stale";
 export { fileDigest, lookupStep, rememberStep, type CachedStep } from "./stepCache";

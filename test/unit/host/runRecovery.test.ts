@@ -111,6 +111,26 @@ describe("RunRecovery", () => {
     expect(fake.asked).toHaveLength(2);
   });
 
+  it("settles a step or trial left with its workload through that workload, not on its own", async () => {
+    const activeRuns = new ActiveRuns();
+    const fake = fakeApp();
+    const recovery = new RunRecovery(deps(activeRuns, fake.app));
+    const runs = [
+      record("exp-a", { target: "local", kind: "experiment", children: ["exp-a-1"] }),
+      record("exp-a-1", { target: "local", parent: "exp-a", trial: "exp-a-1" }),
+      // A trial whose experiment is followed elsewhere is settled on its own.
+      record("exp-b", { target: "local", kind: "experiment" }, process.ppid),
+      record("exp-b-1", { target: "local", parent: "exp-b", trial: "exp-b-1" }),
+    ];
+    expect((await recovery.consider(runs)).map((run) => run.result.runId)).toEqual([
+      "exp-a",
+      "exp-a-1",
+      "exp-b-1",
+    ]);
+    await settle();
+    expect(fake.asked).toEqual(["exp-a", "exp-b-1"]);
+  });
+
   it("leaves a re-followed run running when the window closes, but cancels the runs the window started", async () => {
     const activeRuns = new ActiveRuns();
     const fake = fakeApp();

@@ -26,7 +26,14 @@ import type { SessionContext } from "../../context";
 import { settlePipelineRun } from "../../pipeline/settle";
 import { lastFollower } from "../../store/follower";
 import { runDir, workspaceOfRunDir } from "../../store/runRef";
-import { lastWrittenAt, readRecordOf, readRunLogs, RunRecorder, type StoredRun } from "../../store/runStore";
+import {
+  awaitRecordedEnd,
+  lastWrittenAt,
+  readRecordOf,
+  readRunLogs,
+  RunRecorder,
+  type StoredRun,
+} from "../../store/runStore";
 import { settleExperiment } from "../../tuning/settle";
 
 /** Brings a local record whose follower went away to its end: its container stopped first when `stop`, else waited for. */
@@ -187,13 +194,18 @@ async function settleParts(
         parts.set(runId, result);
         return;
       }
-      const handle = settleLocalRun(connection, { dir: runDir(ref), result }, stop, context);
+      const dir = runDir(ref);
+      const handle = settleLocalRun(connection, { dir, result }, stop, context);
       const onCancel = (): void => handle.cancel();
       const onDetach = (): void => handle.detach();
       controls.cancel.addEventListener("abort", onCancel, { once: true });
       controls.detach.addEventListener("abort", onDetach, { once: true });
       try {
         parts.set(runId, await handle.result);
+      } catch (error) {
+        if (!(error instanceof ParityError && error.code === "RunFollowedElsewhere")) throw error;
+        // Settled by another call right now (the Runs view recovers a part and its workload at once).
+        parts.set(runId, await endSettledElsewhere(dir, runId, whole.result.runId, controls.cancel));
       } finally {
         controls.cancel.removeEventListener("abort", onCancel);
         controls.detach.removeEventListener("abort", onDetach);
@@ -201,6 +213,25 @@ async function settleParts(
     }),
   );
   return parts;
+}
+
+/** How long settling a workload waits for a part that another call settles at the same moment. */
+const PART_SETTLED_ELSEWHERE_MS = 30_000;
+
+/** The end of a part another call settles now, once its record says it; refused when it does not come. */
+async function endSettledElsewhere(
+  dir: string,
+  runId: string,
+  wholeId: string,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const result = await awaitRecordedEnd({ dir }, { timeoutMs: PART_SETTLED_ELSEWHERE_MS, signal });
+  if (isFinished(result.status)) return result;
+  throw new ParityError(
+    "RunFollowedElsewhere",
+    `Run ${runId}, a part of ${wholeId}, is followed by another process, so ${wholeId} is left as it is until that part ends.`,
+    { fix: `Run any parity command again once it has ended: parity logs ${runId} --follow shows when.` },
+  );
 }
 
 /**
