@@ -1,10 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentJson } from "../../src/core/tuning/json";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
-import { driveTrials, katibNamespace, type KatibTrial } from "../cluster/harness/katib";
+import { driveTrials, katibNamespace, setTrialLog, type KatibTrial } from "../cluster/harness/katib";
 import { logLinesIn, recordIn } from "../integration/helpers/pipelineRuns";
 import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
 import { startRegistry } from "../registry/harness/registry";
@@ -186,7 +186,7 @@ describe("parity tune --target cluster", () => {
     expect(await experiments(namespace)).toHaveLength(0);
   });
 
-  it("Ctrl-C deletes the Experiment and records the experiment cancelled", async () => {
+  it("a running trial's log is in its run as it prints; Ctrl-C deletes the Experiment and records the experiment and the trial cancelled", async () => {
     const namespace = await freshNamespace(admin, "tunecancel", katibNamespace);
     await placeIn(namespace);
     const abort = new AbortController();
@@ -194,25 +194,35 @@ describe("parity tune --target cluster", () => {
       ["tune", "train.ipynb", "--experiment", "cluster.yaml", "--target", "cluster", "--json"],
       { cwd: workspace.dir, env: env(), signal: abort.signal },
     );
-    // Its trials are never played: they stay running until the Experiment is deleted.
-    await until(
-      "a trial running",
-      async () => {
-        const list = (await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-          group: "kubeflow.org",
-          version: "v1beta1",
-          namespace,
-          plural: "trials",
-        })) as { items: unknown[] };
-        return list.items.length > 0 ? true : undefined;
-      },
+    // Its trials' metrics are never reported: they stay running until the Experiment is deleted.
+    const pod = await until(
+      "a trial's pod",
+      async () =>
+        (await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items.find(
+          (each) => each.metadata?.labels?.["job-name"],
+        ),
       300_000,
     );
+    const trial = pod.metadata!.labels!["job-name"]!;
+    const printed = ["epoch 1: accuracy=0.61 loss=0.39", "epoch 2: accuracy=0.72 loss=0.28"];
+    await setTrialLog(cluster, pod, printed, "none");
+    // Through Katib's collector, as the trial prints it: in the trial's run before the trial ends.
+    await until(
+      "the trial's lines in its run",
+      async () => ((await logLinesIn(workspace.dir, trial).catch(() => [])).length === 2 ? true : undefined),
+      60_000,
+    );
+    expect(await logLinesIn(workspace.dir, trial)).toEqual(printed);
+    expect((await recordIn(workspace.dir, trial)).status).toMatch(/^(pending|running)$/);
     abort.abort();
     const run = await running;
     expect(run.code, [...run.out, ...run.err].join("\n")).toBe(130);
     const result = lastJson<ExperimentJson>(run);
     expect(result.status).toBe("cancelled");
+    const record = await recordIn(workspace.dir, trial);
+    expect(record).toMatchObject({ status: "cancelled", parent: result.experimentId, trial });
+    expect(record.finishedAt).toBeDefined();
+    expect(await logLinesIn(workspace.dir, trial)).toEqual(printed);
     await until(
       "the Experiment deleted",
       async () => ((await experiments(namespace)).length === 0 ? true : undefined),

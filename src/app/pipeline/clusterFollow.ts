@@ -1,8 +1,6 @@
 import { CustomObjectsApi, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
-import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster";
 import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
 import type { Diagnosis } from "../../core/diagnosis/types";
-import { Emitter } from "../../core/events";
 import type {
   ClusterRunRef,
   JobSpec,
@@ -15,7 +13,6 @@ import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import { argoStepNodes, workflowOutcome, type WorkflowObject } from "../../core/pipeline/argo/status";
 import { engineStepNames } from "../../core/pipeline/compiled";
 import type { PipelineStepState } from "../../core/pipeline/types";
-import { quantityToBytes } from "../../core/profile/quantity";
 import { mergeTimeline } from "../../core/diagnosis/cluster/timelineOrder";
 import { isUnfinishedClusterRun } from "../../core/workload/status";
 import { requireAllowed } from "../../targets/kube/access";
@@ -23,16 +20,14 @@ import { currentWorkload } from "../../targets/kube/attachRun";
 import { createCustomWorkload } from "../../targets/kube/clusterRun";
 import type { KubeConnection } from "../../targets/kube/connection";
 import { apiFailure, httpStatus } from "../../targets/kube/kubeErrors";
-import { recordedPositions } from "../../targets/kube/recordedLogs";
 import { RecordSaver } from "../../targets/kube/recordSaver";
-import { RunLogs } from "../../targets/kube/runLogs";
 import { RunWatch } from "../../targets/kube/runWatch";
-import { RunOutput } from "../../targets/runOutput";
 import { createDetachableRunHandle, type DetachableRunHandle } from "../../targets/runHandle";
 import type { Print } from "../context";
-import { readRecordOf, readRunLogs, RunRecorder, type StoredRun } from "../store/runStore";
-import { runDir, workspaceOfRunDir } from "../store/runRef";
+import { readRecordOf, RunRecorder, type StoredRun } from "../store/runStore";
+import { workspaceOfRunDir } from "../store/runRef";
 import { movedEntry } from "../targets/cluster/moved";
+import { PodRun, type PodRunHost, type PodShape } from "../targets/cluster/podRun";
 import { requireSameCluster } from "../targets/cluster/runs";
 import { workflowPermissions } from "./clusterCheck";
 import { stepFailures } from "./runLocal";
@@ -69,20 +64,6 @@ export interface FollowedPipeline {
   explainTraceback?(step: string): JobSpec["explainTraceback"];
 }
 
-/** One try of a step: its pod, its own record (a cluster job run named after the pod) and logs. */
-interface StepTry {
-  step: string;
-  runId: string;
-  pod: string;
-  /** Its recorder once its folder exists (undefined for a try an earlier process ended, or one that could not be recorded). */
-  ready: Promise<RunRecorder | undefined>;
-  saver: RecordSaver;
-  output: RunOutput;
-  logs: RunLogs;
-  record: RunResult;
-  ended?: Promise<void>;
-}
-
 type Outcome = ReturnType<typeof workflowOutcome> | "cancelled" | "detached";
 
 /**
@@ -94,7 +75,7 @@ type Outcome = ReturnType<typeof workflowOutcome> | "cancelled" | "detached";
 export class WorkflowFollower {
   private readonly states: PipelineStepState[];
   private readonly children: string[];
-  private readonly tries = new Map<string, StepTry>();
+  private readonly tries = new Map<string, PodRun>();
   private readonly saver: RecordSaver;
   private readonly templates: Map<string, string>;
   private watch?: RunWatch;
@@ -216,15 +197,10 @@ export class WorkflowFollower {
       if (!step || !podName) continue;
       const attempt = this.tries.get(podName) ?? (live.has(podName) ? this.startTry(step, pod) : undefined);
       if (!attempt || attempt.ended) continue;
-      if (isEnded(pod)) attempt.ended = this.endTry(attempt, pod);
+      if (isEnded(pod)) this.endTry(attempt, pod);
       // Deleted before it ended (evicted, its node lost, Argo's pod GC): its node says how it went.
-      else if (!live.has(podName)) attempt.ended = this.closeGone(attempt, pod, watch, false);
-      else {
-        attempt.logs.watchPod(pod);
-        const record = this.tryRecord(attempt, pod, activeOf(pod));
-        attempt.saver.schedule(record);
-        this.sayProblems(step, record);
-      }
+      else if (!live.has(podName)) void this.closeGone(attempt, pod, watch, false);
+      else this.sayProblems(step, attempt.follow(pod));
     }
     this.lookSteps(watch);
     this.saver.schedule(this.snapshot(this.liveStatus()));
@@ -286,8 +262,8 @@ export class WorkflowFollower {
     return message;
   }
 
-  private latestTry(step: string): StepTry | undefined {
-    return [...this.tries.values()].filter((attempt) => attempt.step === step).at(-1);
+  private latestTry(step: string): PodRun | undefined {
+    return [...this.tries.values()].filter((attempt) => attempt.label === step).at(-1);
   }
 
   private state(name: string): PipelineStepState {
@@ -315,147 +291,62 @@ export class WorkflowFollower {
       print(`${state.name}: ${state.status}${state.reason ? ` (${state.reason})` : ""}`);
   }
 
-  /** A try's record, logs and output, written through a recorder that may still be coming. */
-  private newTry(
-    step: string,
-    pod: string,
-    record: RunResult,
-    recording: Promise<RunRecorder | undefined>,
-  ): StepTry {
-    // A folder that cannot be made is said once; the try then goes unrecorded, the pipeline on.
-    const ready = recording.catch((error: unknown) => {
-      this.listeners.print(
-        `! ${step}: its run ${record.runId} cannot be recorded: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return undefined;
-    });
-    const writer: RunRecordWriter = {
-      // Lines may come before the record's folder exists; they wait for it, in order.
-      log: async (line) => (await ready)?.log(line),
-      save: async (result) => (await ready)?.save(result),
-      close: async () => (await ready)?.close(),
-      cancelRequested: async () => false,
+  /** How a step's pod runs: Argo's `main` container is the step's, its failure maps back to the step's file. */
+  private host(): PodRunHost {
+    return {
+      conn: this.conn,
+      workspaceDir: this.pipeline.workspaceDir,
+      print: this.listeners.print,
+      onLog: this.listeners.onLog,
+      events: (pod) => (this.watch?.entries() ?? []).filter((entry) => entry.object.includes(pod)),
     };
-    const lines = new Emitter<LogLine>();
-    lines.event((line) => this.listeners.onLog?.({ ...line, source: step }));
-    const attempt: Partial<StepTry> = { step, runId: record.runId, pod, record, ready };
-    attempt.output = new RunOutput(writer, lines);
-    attempt.saver = new RecordSaver(writer);
-    this.tries.set(pod, attempt as StepTry);
-    return attempt as StepTry;
   }
 
-  private logsFor(attempt: StepTry, recorded?: LogLine[]): RunLogs {
-    // The try's lines are recorded without a source (it has one pod); its follower reads them by the pod's name.
-    const positions = recorded && recordedPositions(recorded).get("");
-    return new RunLogs(
-      this.conn,
-      this.conn.target.namespace,
-      (line) =>
-        void Promise.resolve(attempt.output.add({ ...line, source: undefined })).catch(() => undefined),
-      positions ? new Map([[attempt.pod, positions]]) : undefined,
-      (container) => container === MAIN_CONTAINER,
-    );
+  private shapeOf(step: string): PodShape {
+    return {
+      isMain: (container) => container === MAIN_CONTAINER,
+      explainTraceback: this.pipeline.explainTraceback?.(step),
+    };
   }
 
-  private startTry(step: string, pod: V1Pod): StepTry {
+  /** A new try of a step, seen in its pod: a cluster job run named after the pod. */
+  private startTry(step: string, pod: V1Pod): PodRun {
     const runId = pod.metadata!.name!;
     this.children.push(runId);
-    const attempt = this.newTry(
-      step,
-      runId,
-      {
-        runId,
-        kind: "job",
-        target: "cluster",
-        status: "pending",
-        exitCode: null,
-        oomKilled: false,
-        image: mainContainer(pod)?.image ?? this.base.image,
-        notebook: this.base.notebook,
-        startedAt: new Date().toISOString(),
-        memoryLimitBytes: memoryLimitOf(pod) ?? this.base.memoryLimitBytes,
-        diagnosis: [],
-        parent: this.base.runId,
-        step,
-        timeline: [],
-      },
-      RunRecorder.create(this.pipeline.workspaceDir, runId),
+    const attempt = PodRun.start(
+      this.host(),
+      this.shapeOf(step),
+      { label: step, runId, parent: this.base, fields: { step } },
+      pod,
     );
-    attempt.logs = this.logsFor(attempt);
+    this.tries.set(runId, attempt);
     return attempt;
   }
 
   /** A try an earlier follower recorded: ended, it stays as it is; else it is followed from where its log stops. */
   private async takeUp(record: RunResult): Promise<void> {
     const step = record.step!;
-    if (record.finishedAt) {
-      const attempt = this.newTry(step, record.runId, record, Promise.resolve(undefined));
-      attempt.ended = Promise.resolve();
-      return;
-    }
-    const stored: StoredRun = {
-      dir: runDir({ workspaceDir: this.pipeline.workspaceDir, runId: record.runId }),
-      result: record,
-    };
-    const { recorder, current } = await RunRecorder.reopen(stored);
-    const attempt = this.newTry(step, record.runId, current.result, Promise.resolve(recorder));
-    attempt.logs = this.logsFor(attempt, await readRunLogs(current));
+    this.tries.set(
+      record.runId,
+      await PodRun.takeUp(this.host(), this.shapeOf(step), step, record.runId, record),
+    );
   }
 
-  /** The try's record as its pod stands: the pod's timeline, and the diagnosis a cluster job gets. */
-  private tryRecord(attempt: StepTry, pod: V1Pod, status: RunStatus): RunResult {
-    const main = onlyMain(pod);
-    const terminated = main.status?.containerStatuses?.[0]?.state?.terminated;
-    const timeline = (this.watch?.entries() ?? []).filter((entry) => entry.object.includes(attempt.pod));
-    attempt.record = {
-      ...attempt.record,
-      status,
-      oomKilled: terminated?.reason === "OOMKilled",
-      exitCode: terminated?.exitCode ?? null,
-      timeline: mergeTimeline(attempt.record.timeline ?? [], timeline),
-      diagnosis: diagnoseClusterRun({
-        kind: "Job",
-        status,
-        pods: [main],
-        events: timeline,
-        memoryLimitBytes: attempt.record.memoryLimitBytes,
-        logTail: attempt.output.tail(),
-        failure:
-          status === "failed"
-            ? this.pipeline.explainTraceback?.(attempt.step)?.(attempt.output.tail().join("\n"))
-            : undefined,
-      }),
-    };
-    return attempt.record;
+  /** A try's pod ended: its last lines read, its record finished, the steps looked at again. */
+  private endTry(attempt: PodRun, pod: V1Pod): void {
+    void attempt
+      .end(pod, pod.status?.phase === "Succeeded" ? "succeeded" : "failed")
+      .then(() => this.watch && this.look(this.watch))
+      .catch(() => undefined);
   }
 
-  /** A try's pod ended: its last lines read, its record finished. */
-  private async endTry(attempt: StepTry, pod: V1Pod): Promise<void> {
-    await attempt.logs.finish([pod]);
-    const record = this.tryRecord(attempt, pod, pod.status?.phase === "Succeeded" ? "succeeded" : "failed");
-    await this.closeTry(attempt, finished(record));
-    if (this.watch) this.look(this.watch);
-  }
-
-  /** A try whose pod went before it was seen ending: how its Argo node ended, else lost. */
-  private async closeGone(attempt: StepTry, pod: V1Pod, watch: RunWatch, podThere: boolean): Promise<void> {
-    // A pod still there has its whole log read once more; a gone one's log went with it.
-    if (podThere) await attempt.logs.finish([pod]);
-    else await attempt.logs.stop();
+  /** A try whose pod went (or is still there) before it was seen ending: how its Argo node ended, else lost. */
+  private closeGone(attempt: PodRun, pod: V1Pod, watch: RunWatch, podThere: boolean): Promise<void> {
     const nodeId = pod.metadata?.annotations?.["workflows.argoproj.io/node-id"] ?? "";
     const phase = (watch.workload() as WorkflowObject | undefined)?.status?.nodes?.[nodeId]?.phase;
     const status: RunStatus =
       phase === "Succeeded" ? "succeeded" : phase === "Failed" || phase === "Error" ? "failed" : "lost";
-    await this.closeTry(attempt, finished(this.tryRecord(attempt, pod, status)));
-  }
-
-  private async closeTry(attempt: StepTry, record: RunResult): Promise<void> {
-    const recorder = await attempt.ready;
-    // Every line is written before the record says the try ended: readers stop at that moment.
-    await recorder?.close();
-    await attempt.saver.finish(record);
-    await recorder?.release();
+    return attempt.end(pod, status, { gone: !podThere });
   }
 
   private snapshot(status: RunStatus, extra: Partial<RunResult> = {}): RunResult {
@@ -499,30 +390,14 @@ export class WorkflowFollower {
         if (!step || !podName) continue;
         const attempt = this.tries.get(podName) ?? this.startTry(step, pod);
         if (attempt.ended) continue;
-        if (isEnded(pod)) attempt.ended = this.endTry(attempt, pod);
+        if (isEnded(pod)) this.endTry(attempt, pod);
         // Not seen ending in time (or gone): its Argo node says how it ended.
-        else attempt.ended = this.closeGone(attempt, pod, watch, live.has(podName));
+        else void this.closeGone(attempt, pod, watch, live.has(podName));
       }
     }
     // What is left: cancelled with the Workflow, left as it stands (detached, or a delete that failed).
-    for (const attempt of this.tries.values()) {
-      if (attempt.ended) continue;
-      const leave = outcome === "detached" || deleteFailure !== undefined;
-      attempt.ended = (async () => {
-        await attempt.logs.stop();
-        if (leave) return this.closeTry(attempt, attempt.record);
-        const record: RunResult = { ...attempt.record, status: "cancelled" };
-        record.diagnosis = diagnoseClusterRun({
-          kind: "Job",
-          status: "cancelled",
-          pods: [],
-          events: record.timeline ?? [],
-          memoryLimitBytes: record.memoryLimitBytes,
-          logTail: attempt.output.tail(),
-        });
-        return this.closeTry(attempt, finished(record));
-      })();
-    }
+    const leave = outcome === "detached" || deleteFailure !== undefined;
+    for (const attempt of this.tries.values()) void attempt.stop(leave);
     await Promise.all([...this.tries.values()].map((attempt) => attempt.ended));
     if (outcome === "detached") {
       const left = this.snapshot(this.liveStatus());
@@ -626,53 +501,6 @@ export class WorkflowFollower {
 
 function isEnded(pod: V1Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-}
-
-/** The record with its end's time and duration. */
-function finished(record: RunResult, now = new Date()): RunResult {
-  const finishedAt = now.toISOString();
-  return {
-    ...record,
-    finishedAt,
-    durationMs: Date.parse(finishedAt) - Date.parse(record.startedAt ?? finishedAt),
-  };
-}
-
-function mainContainer(pod: V1Pod) {
-  return pod.spec?.containers.find((container) => container.name === MAIN_CONTAINER);
-}
-
-/** The memory limit the pod's step container has, in bytes. */
-function memoryLimitOf(pod: V1Pod): number | undefined {
-  const text = mainContainer(pod)?.resources?.limits?.memory;
-  if (text === undefined) return undefined;
-  try {
-    return quantityToBytes(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Pending until the pod's step container has started. */
-function activeOf(pod: V1Pod): RunStatus {
-  const state = onlyMain(pod).status?.containerStatuses?.[0]?.state;
-  return state?.running || state?.terminated ? "running" : "pending";
-}
-
-/** The pod as its step's container alone: Argo's own containers (wait, init) say nothing about the step. */
-function onlyMain(pod: V1Pod): V1Pod {
-  return {
-    ...pod,
-    spec: pod.spec && {
-      ...pod.spec,
-      containers: pod.spec.containers.filter((c) => c.name === MAIN_CONTAINER),
-    },
-    status: pod.status && {
-      ...pod.status,
-      containerStatuses: (pod.status.containerStatuses ?? []).filter((s) => s.name === MAIN_CONTAINER),
-      initContainerStatuses: [],
-    },
-  };
 }
 
 /**

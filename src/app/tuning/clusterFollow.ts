@@ -1,5 +1,4 @@
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
-import { diagnoseClusterRun } from "../../core/diagnosis/cluster/diagnoseCluster";
 import type { ClusterRunRef, LogLine, RunRecordWriter, RunResult, RunStatus } from "../../core/job/types";
 import { labelValue, RUN_LABEL, workloadResource } from "../../core/manifests";
 import { experimentEnd, optimalTrial, trialFromKatib, type KatibTrial } from "../../core/tuning/katibStatus";
@@ -7,6 +6,8 @@ import type { ExperimentRecord } from "../../core/tuning/record";
 import { describeAssignment, recordedObjective } from "../../core/tuning/record";
 import type { Objective, TrialState } from "../../core/tuning/types";
 import type { Print } from "../context";
+import { PodRun, type PodRunHost, type PodShape } from "../targets/cluster/podRun";
+import { COLLECTOR_CONTAINER, trialLogLine } from "../../core/tuning/collectorLog";
 import { createInformer } from "../../targets/kube/informer";
 import { createCustomWorkload } from "../../targets/kube/clusterRun";
 import type { KubeConnection } from "../../targets/kube/connection";
@@ -20,37 +21,36 @@ import { createDetachableRunHandle, type DetachableRunHandle } from "../../targe
 
 /** Katib's label on its Trials and their pods. */
 const EXPERIMENT_LABEL = "katib.kubeflow.org/experiment";
-/** The container Katib's webhook adds beside the trial's, which re-logs what the trial prints. */
-const COLLECTOR_CONTAINER = "metrics-logger-and-collector";
-/**
- * What Katib's collector logs of its own among the trial's lines it logs again: its first line,
- * and its report of what it collected. Its warnings (W) and lines without klog's header (the
- * report's body) are its own too.
- */
-const COLLECTOR_OWN = [
-  /^Trial Name: \S+$/,
-  /^Metrics reported\. :/,
-  /^Objective metric \S+ is not found in training logs/,
-];
-const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
+/** The trial's Job's pods carry its name. */
+const JOB_NAME_LABELS = ["batch.kubernetes.io/job-name", "job-name"];
+/** A trial's pod: the trial's own container is its, Katib's collector's lines are read for what the trial printed. */
+const TRIAL_POD: PodShape = {
+  isMain: (container) => container !== COLLECTOR_CONTAINER,
+  follows: () => true,
+  logText: trialLogLine,
+};
 
 export interface ExperimentListeners {
   print: Print;
   onStart?(run: { workspaceDir: string; runId: string }): void;
   onTrial?(trial: TrialState, best?: ExperimentRecord["best"]): void;
+  /** A line a trial printed, with the trial's name as its source. */
+  onLog?(line: LogLine): void;
 }
 
 /**
  * Follows a Katib Experiment on a cluster to its end, through what Katib writes: the Experiment's
  * conditions and currentOptimalTrial, its Trials (values, conditions, observation), and the pods
- * of their Jobs (the run's label). Each trial that ends is recorded as a cluster job run of its own
- * (its run id is the trial's name, so a process following the experiment again finds it) with its
- * pod's log and diagnosis. Cancelling deletes the Experiment; Katib deletes its trials with it.
+ * of their Jobs (the run's label). Each trial is recorded as a cluster job run of its own from its
+ * pod's start (its run id is the trial's name, so a process following the experiment again finds
+ * it), its pod's log followed as it is written, its timeline and diagnosis a job's. Cancelling
+ * deletes the Experiment; Katib deletes its trials with it.
  */
 export class ExperimentFollower {
-  private readonly recorded = new Set<string>();
-  /** Trials' records being written: the experiment's end waits for them. */
-  private readonly recording: Promise<void>[] = [];
+  /** Each trial's own run, from its pod's start (or its end, for a trial that never had a pod). */
+  private readonly runs = new Map<string, PodRun>();
+  /** The watch of the Experiment and its pods, once following. */
+  private watch?: RunWatch;
   private trials: TrialState[];
   private best?: ExperimentRecord["best"];
   /** Once the experiment's end is decided (or it is cancelled or detached): changes no longer move it. */
@@ -84,16 +84,14 @@ export class ExperimentFollower {
   }
 
   async follow(): Promise<RunResult> {
-    for (const trial of this.trials) {
-      const stored = await readRecordOf({ workspaceDir: this.workspaceDir, runId: trial.name });
-      if (stored?.finishedAt) this.recorded.add(trial.name);
-    }
+    await this.takeUp();
     const { namespace, name } = this.base.cluster;
     const watch = new RunWatch(
       this.conn,
       { ...workloadResource("Experiment"), namespace, kind: "Experiment", name },
       `${RUN_LABEL}=${labelValue(this.base.runId)}`,
     );
+    this.watch = watch;
     const trials = createInformer<KatibTrial & KubernetesObject>(this.conn, {
       path: `/apis/kubeflow.org/v1beta1/namespaces/${namespace}/trials`,
       labelSelector: `${EXPERIMENT_LABEL}=${name}`,
@@ -131,7 +129,7 @@ export class ExperimentFollower {
     return this.conn.config.makeApiClient(CustomObjectsApi);
   }
 
-  /** Every change: the trials as Katib has them, each one that ended recorded with its pod's log. */
+  /** Every change: the trials as Katib has them, each one's run as its pod stands, ended ones finished. */
   private look(watch: RunWatch, katib: KatibTrial[]): void {
     const before = new Map(this.trials.map((trial) => [trial.name, trial]));
     this.trials = katib
@@ -139,6 +137,7 @@ export class ExperimentFollower {
       .filter((trial) => trial.name)
       .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
     this.best = optimalTrial(watch.workload() as never, this.objective) ?? this.best;
+    this.lookPods(watch);
     for (const trial of this.trials) {
       const was = before.get(trial.name);
       if (was?.status === trial.status) continue;
@@ -153,26 +152,69 @@ export class ExperimentFollower {
         this.listeners.print(
           `${trial.name}: ${trial.status}${value}${trial.reason ? ` (${trial.reason})` : ""}${best}`,
         );
-        this.recording.push(this.recordTrial(trial, watch).catch(() => undefined));
+        this.endTrial(trial, watch);
       }
       this.listeners.onTrial?.({ ...trial, runId: trial.name }, this.best);
     }
     void this.recorder.save(this.snapshot("running")).catch(() => undefined);
   }
 
-  /** An ended trial's own record: a cluster job run named after it, its pod's log and diagnosis. */
-  private async recordTrial(trial: TrialState, watch: RunWatch): Promise<void> {
-    if (this.recorded.has(trial.name)) return;
-    this.recorded.add(trial.name);
-    const pod = watch
-      .allPods()
-      .find((each) =>
-        [
-          each.metadata?.labels?.["job-name"],
-          each.metadata?.labels?.["batch.kubernetes.io/job-name"],
-        ].includes(trial.name),
-      );
-    const lines = pod ? await this.podLog(pod) : [];
+  /** Each trial's pod: its run started when it first shows, followed while it runs. */
+  private lookPods(watch: RunWatch): void {
+    const live = new Set(watch.pods().map((pod) => pod.metadata?.name));
+    for (const pod of watch.allPods()) {
+      const trial = this.trials.find((each) => each.name === trialOf(pod));
+      if (!trial || !live.has(pod.metadata?.name)) continue;
+      const run = this.runs.get(trial.name) ?? this.startRun(trial, pod);
+      if (!run.ended && run.pod === pod.metadata?.name) run.follow(pod);
+    }
+  }
+
+  /** What a trial's run is a part of, and how its pod's lines reach the listeners. */
+  private host(): PodRunHost {
+    return {
+      conn: this.conn,
+      workspaceDir: this.workspaceDir,
+      print: this.listeners.print,
+      onLog: this.listeners.onLog,
+      events: (pod) => (this.watch?.entries() ?? []).filter((entry) => entry.object.includes(pod)),
+    };
+  }
+
+  /** A trial's run, from its pod (or none): a cluster job run named after the trial, a child of the experiment's. */
+  private startRun(trial: TrialState, pod: V1Pod | undefined): PodRun {
+    const run = PodRun.start(
+      this.host(),
+      TRIAL_POD,
+      {
+        label: trial.name,
+        runId: trial.name,
+        parent: this.base,
+        fields: {
+          trial: trial.name,
+          ...(trial.startedAt && { startedAt: trial.startedAt }),
+          cluster: {
+            ...this.base.cluster,
+            kind: "Job",
+            apiVersion: "batch/v1",
+            name: trial.name,
+            uid: undefined,
+          },
+        },
+      },
+      pod,
+    );
+    this.runs.set(trial.name, run);
+    return run;
+  }
+
+  /** A trial Katib says ended: its run finished with its pod's last lines, as the trial ended. */
+  private endTrial(trial: TrialState, watch: RunWatch): void {
+    const pods = watch.allPods().filter((pod) => trialOf(pod) === trial.name);
+    const run = this.runs.get(trial.name) ?? this.startRun(trial, pods[0]);
+    if (run.ended) return;
+    const pod = pods.find((each) => each.metadata?.name === run.pod);
+    const live = watch.pods().some((each) => each.metadata?.name === run.pod);
     const status: RunStatus =
       trial.status === "succeeded" ||
       trial.status === "metrics-unavailable" ||
@@ -181,86 +223,37 @@ export class ExperimentFollower {
         : trial.status === "cancelled"
           ? "cancelled"
           : "failed";
-    const terminated = pod?.status?.containerStatuses?.find((each) => each.name !== COLLECTOR_CONTAINER)
-      ?.state?.terminated;
-    const recorder = await RunRecorder.create(this.workspaceDir, trial.name);
-    try {
-      for (const line of lines) await recorder.log(line);
-      await recorder.close();
-      await recorder.save({
-        runId: trial.name,
-        kind: "job",
-        target: "cluster",
-        status,
-        parent: this.base.runId,
-        trial: trial.name,
-        exitCode: terminated?.exitCode ?? null,
-        oomKilled: terminated?.reason === "OOMKilled",
-        image: this.base.image,
-        notebook: this.base.notebook,
-        ...(trial.startedAt && { startedAt: trial.startedAt }),
-        ...(trial.finishedAt && { finishedAt: trial.finishedAt }),
-        memoryLimitBytes: this.base.memoryLimitBytes,
-        cluster: {
-          ...this.base.cluster,
-          kind: "Job",
-          apiVersion: "batch/v1",
-          name: trial.name,
-          uid: undefined,
-        },
-        diagnosis: diagnoseClusterRun({
-          kind: "Job",
-          status,
-          pods: pod ? [pod] : [],
-          events: watch
-            .entries()
-            .filter((entry) => pod?.metadata?.name && entry.object.includes(pod.metadata.name)),
-          memoryLimitBytes: this.base.memoryLimitBytes,
-          logTail: lines.slice(-200).map((line) => line.text),
-        }),
-      });
-    } finally {
-      await recorder.release();
+    void run
+      .end(pod, status, { gone: !live, extra: trial.finishedAt ? { finishedAt: trial.finishedAt } : {} })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Trials an earlier follower of this experiment recorded: ended ones stay as they are, one still
+   * going is followed from where its log stops (its pod is found by its Job's name).
+   */
+  private async takeUp(): Promise<void> {
+    const going: RunResult[] = [];
+    for (const trial of this.trials) {
+      const stored = await readRecordOf({ workspaceDir: this.workspaceDir, runId: trial.name });
+      if (stored) going.push(stored);
+    }
+    if (going.length === 0) return;
+    const pods = going.some((record) => !record.finishedAt) ? await this.trialPods() : [];
+    for (const record of going) {
+      const pod = pods.find((each) => trialOf(each) === record.runId)?.metadata?.name ?? record.runId;
+      this.runs.set(record.runId, await PodRun.takeUp(this.host(), TRIAL_POD, record.runId, pod, record));
     }
   }
 
-  /** What the trial printed: its own container's log, or (Katib's collector redirects it) the collector's, klog headers taken off. */
-  private async podLog(pod: V1Pod): Promise<LogLine[]> {
+  /** The experiment's trials' pods as the cluster has them now. */
+  private async trialPods(): Promise<V1Pod[]> {
     const core = this.conn.config.makeApiClient(CoreV1Api);
-    const namespace = pod.metadata?.namespace ?? this.base.cluster.namespace;
-    const name = pod.metadata?.name ?? "";
-    const containers = pod.spec?.containers.map((each) => each.name) ?? [];
-    const own = containers.find((each) => each !== COLLECTOR_CONTAINER);
-    const read = async (container: string | undefined): Promise<string> =>
-      container
-        ? ((await core
-            .readNamespacedPodLog({ name, namespace, container, timestamps: true })
-            .catch(() => "")) as string)
-        : "";
-    let text = await read(own);
-    let collector = false;
-    if (!text.trim() && containers.includes(COLLECTOR_CONTAINER)) {
-      text = await read(COLLECTOR_CONTAINER);
-      collector = true;
-    }
-    const lines = text
-      .split("\n")
-      .filter((line) => line.length > 0)
-      .map((line) => {
-        const at = line.indexOf(" ");
-        const time = Date.parse(line.slice(0, at));
-        const body = Number.isFinite(time) ? line.slice(at + 1) : line;
-        return { body, time: Number.isFinite(time) ? time : Date.now() };
-      })
-      // Through the collector: only what it logged again (klog's Info lines), its header taken off.
-      .filter(({ body }) => !collector || (body.startsWith("I") && KLOG_HEADER.test(body)))
-      .map(({ body, time }) => ({
-        stream: "stdout" as const,
-        text: collector ? body.replace(KLOG_HEADER, "") : body,
-        time,
-      }));
-    // Its own first line and report are the collector's, not the trial's.
-    return collector ? lines.filter((line) => !COLLECTOR_OWN.some((own) => own.test(line.text))) : lines;
+    const { namespace } = this.base.cluster;
+    const list = await core
+      .listNamespacedPod({ namespace, labelSelector: `${RUN_LABEL}=${labelValue(this.base.runId)}` })
+      .catch(() => undefined);
+    return list?.items ?? [];
   }
 
   private snapshot(status: RunStatus, extra: Partial<RunResult> = {}): RunResult {
@@ -282,7 +275,11 @@ export class ExperimentFollower {
     watch: RunWatch,
     katib: KatibTrial[],
   ): Promise<RunResult> {
-    if (outcome === "detached") return this.snapshot("running");
+    if (outcome === "detached") {
+      // Left running: each trial's run is left as it stands, for whoever follows the experiment next.
+      await Promise.allSettled([...this.runs.values()].map((run) => run.stop(true)));
+      return this.snapshot("running");
+    }
     this.look(watch, katib);
     const { namespace, name } = this.base.cluster;
     if (outcome === "cancelled") {
@@ -306,9 +303,9 @@ export class ExperimentFollower {
         : trial,
     );
     for (const trial of this.trials.filter((each) => each.status === "cancelled"))
-      this.recording.push(this.recordTrial(trial, watch).catch(() => undefined));
-    // Every ended trial's record is written before the experiment's says it ended.
-    await Promise.allSettled(this.recording);
+      this.endTrial(trial, watch);
+    // Every trial's record is written before the experiment's says it ended.
+    await Promise.allSettled([...this.runs.values()].map((run) => run.ended ?? run.stop(false)));
     const finishedAt = new Date().toISOString();
     const reason = end?.reason ?? (outcome === "deleted" ? "ExperimentDeleted" : "Cancelled");
     if (end) this.listeners.print(end.message);
@@ -360,7 +357,7 @@ export function attachExperimentRun(
         { ...current.result, cluster: { ...cluster, server: conn.target.server }, experiment },
         recordedObjective(experiment),
         recorder,
-        { print: () => undefined },
+        { print: () => undefined, onLog: (line) => controls.logs.fire(line) },
         { cancel: controls.cancel, detach: controls.detach },
       );
       const result = await follower.follow();
@@ -370,4 +367,10 @@ export function attachExperimentRun(
       await recorder.release();
     }
   });
+}
+
+/** The trial a pod of the experiment runs (its Job's name is the trial's). */
+function trialOf(pod: V1Pod): string | undefined {
+  const labels = pod.metadata?.labels ?? {};
+  return JOB_NAME_LABELS.map((label) => labels[label]).find(Boolean);
 }

@@ -108,6 +108,7 @@ export async function tuneOnCluster(
         print: request.print,
         onStart: (run) => request.onStart?.({ ...run, experiment }),
         onTrial: request.onTrial,
+        onLog: request.onLog,
       },
       { cancel: context.signal, detach: request.detach },
     );

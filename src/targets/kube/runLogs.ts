@@ -39,6 +39,8 @@ export class RunLogs {
     private readonly recorded = new Map<string, RecordedPosition>(),
     /** The containers whose logs are the run's (all, when not said): an Argo pod's `main`, not its `wait`. */
     private readonly followsContainer: (name: string) => boolean = () => true,
+    /** A followed container's line as the run keeps it; undefined leaves it out (a sidecar's own lines). */
+    private readonly textOf: (container: string, text: string) => string | undefined = (_, text) => text,
   ) {
     this.merge = new ReplicaMerge(onLine);
   }
@@ -125,6 +127,7 @@ export class RunLogs {
   private lineOf(follower: Follower, line: { time: string; text: string }): LogLine | undefined {
     const time = Date.parse(line.time);
     if (!follower.isNew(time)) return undefined;
-    return { stream: "stdout", text: line.text, time, source: follower.source };
+    const text = this.textOf(follower.container, line.text);
+    return text === undefined ? undefined : { stream: "stdout", text, time, source: follower.source };
   }
 }
