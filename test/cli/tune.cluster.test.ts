@@ -143,6 +143,16 @@ describe("parity tune --target cluster", () => {
     expect(record).toMatchObject({ kind: "experiment", target: "cluster", status: "succeeded" });
     expect(record.cluster).toMatchObject({ kind: "Experiment", namespace, name });
 
+    // Katib runs it, not Parity: --resume refuses it, and says how to follow it.
+    const resumed = await runCli(["tune", "train.ipynb", "--resume", result.experimentId], {
+      cwd: workspace.dir,
+      env: env(),
+    });
+    expect(resumed.code).toBe(1);
+    expect([...resumed.out, ...resumed.err].join("\n")).toContain(
+      `runs on the cluster as Experiment ${namespace}/${name}`,
+    );
+
     // The trials' Job got the values in its parameters: what the notebook reads.
     const trials = (await admin
       .makeApiClient(CustomObjectsApi)

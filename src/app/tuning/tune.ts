@@ -212,6 +212,16 @@ async function resumable(job: LoadedJob, request: TuneRequest): Promise<StoredRu
       fix: "Give --resume the id of an experiment (parity tune prints it; so does parity logs).",
     });
   }
+  const cluster = stored.result.cluster;
+  if (stored.result.target === "cluster" && cluster) {
+    throw new ParityError(
+      "ClusterExperimentNotResumable",
+      `The experiment ${stored.result.runId} runs on the cluster as Experiment ${cluster.namespace}/${cluster.name} (context ${cluster.context}): Katib runs its trials there, not Parity here.`,
+      {
+        fix: `Follow it with parity logs ${stored.result.runId} --follow, or start a new one with parity tune ${stored.result.notebook} --target cluster.`,
+      },
+    );
+  }
   if (stored.result.status === "succeeded" || record.reason === "DoctorRefused") {
     throw new ParityError(
       "ExperimentNotResumable",
