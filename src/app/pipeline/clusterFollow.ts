@@ -170,6 +170,7 @@ export class WorkflowFollower {
         const { cancel, detach } = this.signals;
         if (cancel.aborted) resolve("cancelled");
         cancel.addEventListener("abort", () => resolve("cancelled"), { once: true });
+        if (detach?.aborted) resolve("detached");
         detach?.addEventListener("abort", () => resolve("detached"), { once: true });
         watch.onChange(() => {
           this.look(watch);

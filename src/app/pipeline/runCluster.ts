@@ -18,13 +18,14 @@ import { locateInProfile } from "../job/session";
 import { newRunId, RunRecorder } from "../store/runStore";
 import { checkPipelineFile } from "./check";
 import { pushCredentials } from "../targets/cluster/prepare";
+import type { DetachableRequest } from "../targets/target";
 import { argoServed, connectPipelineCluster, predictSteps, workflowPermissions } from "./clusterCheck";
 import { WorkflowFollower } from "./clusterFollow";
 import type { PreparedPipeline } from "./formats/format";
 import { preparePipeline } from "./prepare";
 import { describePipeline, type PipelineRunRequest } from "./runLocal";
 
-export interface PipelineClusterRunRequest extends PipelineRunRequest {
+export interface PipelineClusterRunRequest extends PipelineRunRequest, DetachableRequest {
   placement?: { context?: string; namespace?: string };
   registryCredentials?: RegistryCredentials;
   /** Asked when a step's pod would not schedule: true submits the Workflow anyway. Refused without it. */
@@ -37,7 +38,7 @@ export interface PipelineClusterRunRequest extends PipelineRunRequest {
  * anything is pushed, the images delivered as a job run's are, the Workflow submitted and followed
  * through its `status.nodes` and its pods: each try of a step a job run of its own (record, logs,
  * timeline, the diagnosis a cluster job gets), the pipeline's record listing where each step
- * stands. Cancelling deletes the Workflow, and with it its pods.
+ * stands. Cancelling deletes the Workflow, and with it its pods; `detach` leaves it running.
  */
 export async function runPipelineOnCluster(
   context: SessionContext,
@@ -155,7 +156,7 @@ export async function runPipelineOnCluster(
     },
     recorder,
     request,
-    { cancel: context.signal },
+    { cancel: context.signal, detach: request.detach },
   );
   try {
     return await follower.submit(workflow);

@@ -19,6 +19,15 @@ export interface RunRequest extends RunSteps {
   confirmUnschedulable?(prediction: Prediction, manifest: string): Promise<boolean>;
 }
 
+/** What a request carries when its workload outlives the process that follows it (a cluster's Workflow, Experiment). */
+export interface DetachableRequest {
+  /**
+   * Aborted: stop following and leave the workload running, its record saying so (a window that
+   * closes), for the next process to follow again (the cluster target's attach).
+   */
+  detach?: AbortSignal;
+}
+
 /** A run that has started: its handle, and the words to say where it runs and what cancelling does. */
 export interface StartedRun {
   handle: RunHandle;

@@ -11,7 +11,7 @@ import { httpStatus } from "../../targets/kube/kubeErrors";
 import type { SessionContext } from "../context";
 import { RunRecorder } from "../store/runStore";
 import { prepareClusterRun } from "../targets/cluster/prepare";
-import type { RunRequest } from "../targets/target";
+import type { DetachableRequest, RunRequest } from "../targets/target";
 import { ExperimentFollower } from "./clusterFollow";
 import { fixedParams, loadExperiment, type FoundExperiment } from "./load";
 import type { TuneRequest } from "./request";
@@ -22,14 +22,7 @@ export const INJECTION_LABEL = "katib.kubeflow.org/metrics-collector-injection";
 /** Katib's names are at most 40 characters (its webhook says so). */
 const EXPERIMENT_NAME_MAX = 40;
 
-export type TuneClusterRequest = TuneRequest &
-  RunRequest & {
-    /**
-     * Aborted: stop following and leave the Experiment running, its record saying so (a window
-     * that closes), for the next process to follow again (the cluster target's attach).
-     */
-    detach?: AbortSignal;
-  };
+export type TuneClusterRequest = TuneRequest & RunRequest & DetachableRequest;
 
 /**
  * `parity tune --target cluster`: the experiment as a Katib Experiment. Refused before anything is
