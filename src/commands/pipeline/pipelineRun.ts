@@ -10,7 +10,9 @@ import { formatDuration } from "../../core/presentation/runStatus";
 import type { App } from "../../services/app";
 import type { Services } from "../../services/container";
 import type { GuardedAction } from "../../services/trust";
+import { followHere, leftRunning } from "../support/followHere";
 import { withCancellableProgress } from "../support/progress";
+import { CANCEL_PIPELINE_WORDS, cancelWhenAborted } from "../support/stopRun";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
 
 /** Where a pipeline runs: what its command checks first and adds to the request. */
@@ -23,14 +25,23 @@ export interface PipelineTarget {
   /** After the pipeline's name in the progress and the announcement: "" or " on the cluster". */
   where: string;
   /** Runs the pipeline through the application layer, with what this target adds to the request. */
-  run(app: App, context: SessionContext, request: PipelineRunRequest): Promise<RunResult>;
+  run(app: App, context: SessionContext, request: TargetPipelineRequest): Promise<RunResult>;
+}
+
+/** What a pipeline's request carries to its target: the pipeline's, and the window's way to let it go on without it. */
+export interface TargetPipelineRequest extends PipelineRunRequest {
+  /** Aborted when the window closes: a target whose work outlives the window stops following it. */
+  detach: AbortSignal;
 }
 
 /**
  * What Run Pipeline Locally and Run Pipeline on Cluster share: one run of a pipeline per window,
  * known to the window before anything is awaited; a progress that says which steps run, whose Cancel
- * (or Cancel Run on the pipeline's row) stops the run; the run graph once the pipeline's record is
- * written; and how it ended, said once.
+ * (or Cancel Run on the pipeline's row) stops the run as Cancel Run stops a run (local steps'
+ * containers at once, a cluster's Workflow deleted once the user confirms: its name typed in a
+ * protected namespace); the run graph once the pipeline's record is written; and how it ended, said
+ * once. A pipeline whose work outlives the window (an Argo Workflow) is left running when the window
+ * closes or reloads, and the next window follows it again.
  */
 export async function runPipeline(services: Services, arg: unknown, target: PipelineTarget): Promise<void> {
   requireTrust(target.trust);
@@ -41,10 +52,8 @@ export async function runPipeline(services: Services, arg: unknown, target: Pipe
       fix: "Wait for it to end, or stop it with Cancel Run on its running row in the Pipelines view.",
     });
   }
-  // Known to this window at once, before anything is awaited: a second click finds it running.
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  const active = services.activeRuns.begin(file, stop, target.name, "pipeline");
+  const followed = followHere(services, file, target.name, "pipeline");
+  const { active } = followed;
   let run: RunRef | undefined;
   let started = false;
   try {
@@ -55,20 +64,25 @@ export async function runPipeline(services: Services, arg: unknown, target: Pipe
       `Parity: pipeline ${name}${target.where}`,
       async ({ signal, print }) => {
         started = true;
-        signal.addEventListener("abort", stop, { once: true });
+        cancelWhenAborted(services, signal, active, {
+          words: CANCEL_PIPELINE_WORDS,
+          goesOn: `The pipeline ${name} goes on: Cancel Run on its row in the Pipelines view stops it.`,
+          command: "parity.cancelPipelineRun",
+        });
         const steps = new Map<string, PipelineStepState>();
         let total: number | undefined;
         try {
-          return await target.run(app, services.sessionContext(file, controller.signal), {
+          return await target.run(app, services.sessionContext(file, followed.cancel), {
             file,
             params: [],
+            detach: followed.detach,
             // The build's lines show in the progress; once steps go, the progress says which run.
             print: (line) => (steps.size > 0 ? services.log(line) : print(line)),
             // The pipeline's record is written: the Runs and Pipelines views and the graph follow it.
             onStart: (started) => {
               run = { workspaceDir: started.workspaceDir, runId: started.runId };
               total = started.steps;
-              services.activeRuns.started(active, started.runId, started.workspaceDir);
+              followed.started(run, app);
               panels.showPipelineRunPanel(services.context, run);
             },
             onStep: (state) => {
@@ -104,6 +118,7 @@ function announce(
   run: RunRef | undefined,
   panels: typeof import("../../panels"),
 ): void {
+  if (leftRunning(services, result)) return;
   const duration = result.durationMs !== undefined ? ` in ${formatDuration(result.durationMs)}` : "";
   services.log(`${result.runId}: pipeline ${result.status}${duration}`);
   if (result.status === "cancelled") return;

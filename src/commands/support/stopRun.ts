@@ -30,6 +30,14 @@ export const CANCEL_EXPERIMENT_WORDS: StopWords = {
   progress: "Parity: cancelling the experiment",
 };
 
+/** What cancelling a pipeline run says before and while it deletes its Argo Workflow. */
+export const CANCEL_PIPELINE_WORDS: StopWords = {
+  verb: "Delete",
+  detail:
+    "Cancelling the pipeline run deletes its Workflow there, and its steps' pods with it. Its record and its steps' logs stay in the workspace.",
+  progress: "Parity: cancelling the pipeline run",
+};
+
 /**
  * A progress's Cancel, asked as the row's Cancel asks (cancelRunConfirmed: a workload's name typed
  * in a protected namespace; nothing to ask for a local container). Backed out of, the run goes on,

@@ -1,10 +1,6 @@
-import path from "node:path";
-import * as vscode from "vscode";
-import { ParityError } from "../../core/errors";
-import { isFinished } from "../../core/workload/status";
 import type { Services } from "../../services/container";
-import { recordedRuns } from "../../services/runRecords";
-import { CANCEL_EXPERIMENT_WORDS, cancelRunConfirmed } from "../support/stopRun";
+import { cancelFollowed } from "../support/cancelFollowed";
+import { CANCEL_EXPERIMENT_WORDS } from "../support/stopRun";
 import { isExperimentRunNode } from "./showExperiment";
 
 /**
@@ -15,53 +11,15 @@ import { isExperimentRunNode } from "./showExperiment";
  * One another process follows is stopped there (Ctrl-C for the CLI).
  */
 export async function cancelExperiment(services: Services, arg?: unknown): Promise<void> {
-  const experiment = isExperimentRunNode(arg)
-    ? { runId: arg.result.runId, notebook: arg.notebookFile }
-    : await pickFollowedExperiment(services);
-  if (!experiment) return;
-  const active = services.activeRuns.find(experiment.runId);
-  if (!active) {
-    throw new ParityError(
-      "ExperimentNotHere",
-      `The experiment ${experiment.runId} of ${path.basename(experiment.notebook)} is not followed in this window, so it cannot be cancelled here.`,
-      {
-        fix: "Stop it where it was started: Ctrl-C in the terminal of parity tune, or Cancel in the other window.",
-      },
-    );
-  }
-  if (await cancelRunConfirmed(services, { active }, CANCEL_EXPERIMENT_WORDS)) {
-    services.log(`${experiment.runId}: cancel requested; its running trials are being stopped.`);
-  }
-}
-
-/**
- * Without its row (the view was refreshing as it was clicked, which VS Code passes on as no row):
- * the experiment this window follows, or the one picked where it follows several.
- */
-async function pickFollowedExperiment(
-  services: Services,
-): Promise<{ runId: string; notebook: string } | undefined> {
-  const followed = (await recordedRuns())
-    .map((run) => run.result)
-    .filter(
-      (result) =>
-        result.kind === "experiment" &&
-        !isFinished(result.status) &&
-        services.activeRuns.find(result.runId) !== undefined,
-    );
-  if (followed.length === 0) {
-    throw new ParityError("NoExperiment", "There is no experiment running in this window to cancel.", {
-      fix: "Use Cancel Experiment on a running experiment's row in the Experiments view.",
-    });
-  }
-  if (followed.length === 1) return followed[0];
-  const picked = await vscode.window.showQuickPick(
-    followed.map((result) => ({
-      label: path.basename(result.notebook),
-      description: result.runId,
-      result,
-    })),
-    { title: "Cancel which experiment?" },
-  );
-  return picked?.result;
+  const row = isExperimentRunNode(arg) ? { runId: arg.result.runId, notebook: arg.notebookFile } : undefined;
+  await cancelFollowed(services, row, {
+    kind: "experiment",
+    noun: "experiment",
+    command: "Cancel Experiment",
+    view: "Experiments",
+    cli: "parity tune",
+    stopping: "its running trials are being stopped",
+    codes: { none: "NoExperiment", notHere: "ExperimentNotHere" },
+    stop: CANCEL_EXPERIMENT_WORDS,
+  });
 }

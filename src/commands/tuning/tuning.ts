@@ -8,12 +8,12 @@ import { formatDuration } from "../../core/presentation/runStatus";
 import { shortNumber, trialCounts, trialEnded } from "../../core/presentation/trialStatus";
 import { describeAssignment, type BestTrial } from "../../core/tuning/record";
 import type { TrialState } from "../../core/tuning/types";
-import { isFinished } from "../../core/workload/status";
 import type { App } from "../../services/app";
 import type { Services } from "../../services/container";
 import type { GuardedAction } from "../../services/trust";
 import { keepReport } from "../run/trackedRun";
 import { withCancellableProgress } from "../support/progress";
+import { followHere, leftRunning } from "../support/followHere";
 import { CANCEL_EXPERIMENT_WORDS, cancelWhenAborted } from "../support/stopRun";
 import { fileName, requireTrust, saveIfDirty } from "../support/targets";
 
@@ -68,16 +68,13 @@ export async function runTuning(
       },
     );
   }
-  // Known to this window at once, before anything is awaited: a second click finds it running.
-  const controller = new AbortController();
-  const detach = new AbortController();
-  const active = services.activeRuns.begin(file, () => controller.abort(), target.name, "experiment");
+  const followed = followHere(services, file, target.name, "experiment");
+  const { active } = followed;
   let run: RunRef | undefined;
   let started = false;
   try {
     await saveIfDirty(file);
     const [panels, app] = await Promise.all([import("../../panels"), services.app()]);
-    const outlivesWindow = app.targetNamed(target.name).outlivesFollower;
     const result = await withCancellableProgress(
       services,
       `Parity: ${resume ? `resuming ${resume}` : `tuning ${name}${target.where}`}`,
@@ -93,13 +90,13 @@ export async function runTuning(
         let metric = "";
         let most: number | undefined;
         try {
-          return await target.run(app, services.sessionContext(file, controller.signal), {
+          return await target.run(app, services.sessionContext(file, followed.cancel), {
             notebook: file,
             params: [],
             python: services.python(),
             onReport: keepReport(services),
             ...(resume ? { resume } : {}),
-            detach: detach.signal,
+            detach: followed.detach,
             // The build's lines show in the progress; once trials go, the progress says how far they are.
             print: (line) => (trials.size > 0 ? services.log(line) : print(line)),
             // The experiment's record is written: the views and the tuning panel follow it.
@@ -107,10 +104,7 @@ export async function runTuning(
               run = { workspaceDir: started.workspaceDir, runId: started.runId };
               metric = started.experiment.spec.objective.objectiveMetricName;
               most = started.experiment.spec.maxTrialCount;
-              const leave = outlivesWindow
-                ? { runId: started.runId, detach: () => detach.abort() }
-                : undefined;
-              services.activeRuns.started(active, started.runId, started.workspaceDir, leave);
+              followed.started(run, app);
               panels.showTuningPanel(services.context, run);
             },
             onTrial: (trial, bestSoFar) => {
@@ -193,11 +187,7 @@ function announce(
   run: RunRef | undefined,
   panels: typeof import("../../panels"),
 ): void {
-  if (!isFinished(result.status)) {
-    // Left running as the window closed: the next window follows it again.
-    services.log(`${result.runId}: no longer followed by this window; it goes on (${result.status}).`);
-    return;
-  }
+  if (leftRunning(services, result)) return;
   const { text, warning } = endMessage(result, name);
   services.log(`${result.runId}: ${text}`);
   const actions = run ? ["Open Tuning Panel"] : [];
