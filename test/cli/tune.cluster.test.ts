@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
@@ -6,7 +7,7 @@ import type { ExperimentJson } from "../../src/core/tuning/json";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
 import { driveTrials, katibNamespace, setTrialLog, type KatibTrial } from "../cluster/harness/katib";
 import { logLinesIn, recordIn } from "../integration/helpers/pipelineRuns";
-import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
+import { copyWorkspace, lastJson, repoRoot, runCli } from "../integration/helpers/workspace";
 import { startRegistry } from "../registry/harness/registry";
 
 // `parity tune --target cluster`: the fixture notebook built here by the real Docker engine, pushed
@@ -179,6 +180,71 @@ describe("parity tune --target cluster", () => {
       const trial = result.trials.find((each) => each.name === job.metadata.name)!;
       expect(parameters).toEqual({ lr: Number(trial.parameters.lr), optimizer: trial.parameters.optimizer });
       expect(main.resources?.limits?.memory).toBe("128Mi");
+    }
+  }, 600_000);
+
+  it("followed again after its parity tune was killed: the trials that ended meanwhile are recorded as they ended, each log whole and once", async () => {
+    const namespace = await freshNamespace(admin, "tunekill", katibNamespace);
+    await placeIn(namespace);
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, "bin", "parity.js"),
+        "tune",
+        "train.ipynb",
+        "--experiment",
+        "cluster.yaml",
+        "--target",
+        "cluster",
+      ],
+      { cwd: workspace.dir, env: env(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    // Killed once a trial's own run is recorded (its pod seen), before any trial is played.
+    const [experimentId, trial] = await until(
+      "a trial's run recorded",
+      async () => {
+        const id = /\(experiment (\S+)\)/.exec(out)?.[1];
+        const record = id ? await recordIn(workspace.dir, id).catch(() => undefined) : undefined;
+        const first = record?.children?.[0];
+        return id && first && (await recordIn(workspace.dir, first).catch(() => undefined))
+          ? [id, first]
+          : undefined;
+      },
+      300_000,
+    );
+    child.kill("SIGKILL");
+    await exited;
+    expect((await recordIn(workspace.dir, trial)).finishedAt).toBeUndefined();
+    const name = (await experiments(namespace))[0]!.metadata.name;
+    // With no Parity following it, Katib runs the experiment to its end.
+    const drive = driveTrials(cluster, namespace, name, (each) => ({ log: outputOf(each) }));
+    await until(
+      "the Experiment's end",
+      async () => {
+        const [experiment] = (await experiments(namespace)) as {
+          status?: { conditions?: { type: string; status: string }[] };
+        }[];
+        return experiment?.status?.conditions?.some((c) => c.type === "Succeeded" && c.status === "True")
+          ? true
+          : undefined;
+      },
+      300_000,
+    );
+    await drive.stop();
+    const followed = await runCli(["logs", experimentId, "--follow"], { cwd: workspace.dir, env: env() });
+    expect(followed.code, [...followed.out, ...followed.err, ...drive.problems].join("\n")).toBe(0);
+    const record = await recordIn(workspace.dir, experimentId);
+    expect(record.status).toBe("succeeded");
+    expect(record.experiment!.trials).toHaveLength(3);
+    for (const each of record.experiment!.trials) {
+      expect(each.status).toBe("succeeded");
+      const run = await recordIn(workspace.dir, each.name);
+      expect(run).toMatchObject({ status: "succeeded", parent: experimentId });
+      const parameters = Object.fromEntries(each.parameters.map(({ name, value }) => [name, String(value)]));
+      expect(await logLinesIn(workspace.dir, each.name)).toEqual(outputOf({ parameters }));
     }
   }, 600_000);
 

@@ -7,9 +7,11 @@ import { describeAssignment, recordedObjective } from "../../core/tuning/record"
 import type { Objective, TrialState } from "../../core/tuning/types";
 import type { Print } from "../context";
 import { PodRun, type PodRunHost, type PodShape } from "../targets/cluster/podRun";
-import { COLLECTOR_CONTAINER, trialLogLine } from "../../core/tuning/collectorLog";
+import { COLLECTOR_CONTAINER, trialContainers, trialLogLine } from "../../core/tuning/collectorLog";
 import { createInformer } from "../../targets/kube/informer";
 import { createCustomWorkload } from "../../targets/kube/clusterRun";
+import { currentWorkload } from "../../targets/kube/attachRun";
+import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
 import type { KubeConnection } from "../../targets/kube/connection";
 import { apiFailure } from "../../targets/kube/kubeErrors";
 import { RunWatch, type WorkloadObject } from "../../targets/kube/runWatch";
@@ -23,12 +25,20 @@ import { createDetachableRunHandle, type DetachableRunHandle } from "../../targe
 const EXPERIMENT_LABEL = "katib.kubeflow.org/experiment";
 /** The trial's Job's pods carry its name. */
 const JOB_NAME_LABELS = ["batch.kubernetes.io/job-name", "job-name"];
-/** A trial's pod: the trial's own container is its, Katib's collector's lines are read for what the trial printed. */
-const TRIAL_POD: PodShape = {
-  isMain: (container) => container !== COLLECTOR_CONTAINER,
-  follows: () => true,
-  logText: trialLogLine,
-};
+/**
+ * How a trial's pod is read: its training container is the trial's; Katib's collector's lines are
+ * read for what the trial printed only where it logs the trial's output again (StdOut).
+ */
+function trialPod(pod: V1Pod | undefined): PodShape {
+  const { main, collectorLogsOutput } = trialContainers(pod);
+  const isMain = (container: string): boolean =>
+    main ? container === main : container !== COLLECTOR_CONTAINER;
+  return {
+    isMain,
+    follows: (container) => isMain(container) || (collectorLogsOutput && container === COLLECTOR_CONTAINER),
+    logText: trialLogLine,
+  };
+}
 
 export interface ExperimentListeners {
   print: Print;
@@ -83,7 +93,48 @@ export class ExperimentFollower {
     return this.follow();
   }
 
+  /**
+   * Follows again an experiment whose follower went away: an Experiment deleted (or replaced)
+   * meanwhile ends it cancelled, with that said; its trials' runs taken up are ended with it.
+   */
+  async resume(): Promise<RunResult> {
+    const ref = this.base.cluster;
+    const workload = await currentWorkload(this.conn, ref);
+    if (workload && (!ref.uid || workload.metadata?.uid === ref.uid)) return this.follow();
+    await this.takeUp();
+    this.trials = this.trials.map((trial) =>
+      ["running", "pending"].includes(trial.status)
+        ? { ...trial, status: "cancelled", reason: "the experiment was deleted" }
+        : trial,
+    );
+    await Promise.allSettled([...this.runs.values()].map((run) => run.ended ?? run.stop(false)));
+    const finishedAt = new Date().toISOString();
+    const snapshot = this.snapshot("cancelled");
+    const final: RunResult = {
+      ...snapshot,
+      exitCode: null,
+      experiment: { ...snapshot.experiment!, reason: "ExperimentDeleted" },
+      finishedAt,
+      ...(this.base.startedAt && { durationMs: Date.parse(finishedAt) - Date.parse(this.base.startedAt) }),
+      diagnosis: [workloadGoneDiagnosis(ref, workload ? "replaced" : "deleted", this.base.runId)],
+    };
+    await this.recorder.close();
+    await this.recorder.save(final);
+    return final;
+  }
+
   async follow(): Promise<RunResult> {
+    try {
+      return await this.followTrials();
+    } catch (error) {
+      // Not settled (an Experiment that could not be deleted, a record not taken up): each trial's
+      // run is left as it stands, its claim released, for whoever follows the experiment next.
+      await Promise.allSettled([...this.runs.values()].map((run) => run.ended ?? run.stop(true)));
+      throw error;
+    }
+  }
+
+  private async followTrials(): Promise<RunResult> {
     await this.takeUp();
     const { namespace, name } = this.base.cluster;
     const watch = new RunWatch(
@@ -107,14 +158,19 @@ export class ExperimentFollower {
         cancel.addEventListener("abort", () => resolve("cancelled"), { once: true });
         if (detach?.aborted) resolve("detached");
         detach?.addEventListener("abort", () => resolve("detached"), { once: true });
+        // Until the Trials are listed, what the record holds of them is all there is to say.
+        let listed = false;
         const look = (): void => {
-          if (this.settling) return;
+          if (this.settling || !listed) return;
           this.look(watch, trials.items());
           if (experimentEnd(watch.workload() as WorkloadObject | undefined)) resolve("ended");
           else if (watch.workloadDeleted) resolve("deleted");
         };
         watch.onChange(look);
-        trials.onChange(look);
+        trials.onChange((change) => {
+          if (change.type === "synced") listed = true;
+          look();
+        });
         watch.start();
         trials.start();
       });
@@ -132,10 +188,12 @@ export class ExperimentFollower {
   /** Every change: the trials as Katib has them, each one's run as its pod stands, ended ones finished. */
   private look(watch: RunWatch, katib: KatibTrial[]): void {
     const before = new Map(this.trials.map((trial) => [trial.name, trial]));
-    this.trials = katib
-      .map((trial) => trialFromKatib(trial, this.objective))
-      .filter((trial) => trial.name)
-      .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
+    const listed = katib.map((trial) => trialFromKatib(trial, this.objective)).filter((trial) => trial.name);
+    const names = new Set(listed.map((trial) => trial.name));
+    // A trial Katib no longer lists (deleted with its Experiment) stays as it was last seen.
+    this.trials = [...listed, ...this.trials.filter((trial) => !names.has(trial.name))].sort(
+      (a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name),
+    );
     this.best = optimalTrial(watch.workload() as never, this.objective) ?? this.best;
     this.lookPods(watch);
     for (const trial of this.trials) {
@@ -152,10 +210,12 @@ export class ExperimentFollower {
         this.listeners.print(
           `${trial.name}: ${trial.status}${value}${trial.reason ? ` (${trial.reason})` : ""}${best}`,
         );
-        this.endTrial(trial, watch);
       }
       this.listeners.onTrial?.({ ...trial, runId: trial.name }, this.best);
     }
+    // Every ended trial's run ends, also one an earlier follower saw end but did not finish recording.
+    for (const trial of this.trials)
+      if (!["running", "pending"].includes(trial.status)) this.endTrial(trial, watch);
     void this.recorder.save(this.snapshot("running")).catch(() => undefined);
   }
 
@@ -185,7 +245,7 @@ export class ExperimentFollower {
   private startRun(trial: TrialState, pod: V1Pod | undefined): PodRun {
     const run = PodRun.start(
       this.host(),
-      TRIAL_POD,
+      trialPod(pod),
       {
         label: trial.name,
         runId: trial.name,
@@ -208,12 +268,17 @@ export class ExperimentFollower {
     return run;
   }
 
-  /** A trial Katib says ended: its run finished with its pod's last lines, as the trial ended. */
-  private endTrial(trial: TrialState, watch: RunWatch): void {
+  /**
+   * A trial Katib says ended: its run finished with its pod's last lines, as the trial ended. A run
+   * taken up from an earlier follower waits for its pod to be seen (its last lines are read from
+   * it), unless `now` (the experiment is settling).
+   */
+  private endTrial(trial: TrialState, watch: RunWatch, now = false): void {
     const pods = watch.allPods().filter((pod) => trialOf(pod) === trial.name);
     const run = this.runs.get(trial.name) ?? this.startRun(trial, pods[0]);
     if (run.ended) return;
     const pod = pods.find((each) => each.metadata?.name === run.pod);
+    if (!pod && !now && run.pod !== trial.name) return;
     const live = watch.pods().some((each) => each.metadata?.name === run.pod);
     const status: RunStatus =
       trial.status === "succeeded" ||
@@ -241,8 +306,17 @@ export class ExperimentFollower {
     if (going.length === 0) return;
     const pods = going.some((record) => !record.finishedAt) ? await this.trialPods() : [];
     for (const record of going) {
-      const pod = pods.find((each) => trialOf(each) === record.runId)?.metadata?.name ?? record.runId;
-      this.runs.set(record.runId, await PodRun.takeUp(this.host(), TRIAL_POD, record.runId, pod, record));
+      const pod = pods.find((each) => trialOf(each) === record.runId);
+      this.runs.set(
+        record.runId,
+        await PodRun.takeUp(
+          this.host(),
+          trialPod(pod),
+          record.runId,
+          pod?.metadata?.name ?? record.runId,
+          record,
+        ),
+      );
     }
   }
 
@@ -302,8 +376,8 @@ export class ExperimentFollower {
         ? { ...trial, status: "cancelled", reason: "the experiment was deleted" }
         : trial,
     );
-    for (const trial of this.trials.filter((each) => each.status === "cancelled"))
-      this.endTrial(trial, watch);
+    for (const trial of this.trials.filter((each) => !["running", "pending"].includes(each.status)))
+      this.endTrial(trial, watch, true);
     // Every trial's record is written before the experiment's says it ended.
     await Promise.allSettled([...this.runs.values()].map((run) => run.ended ?? run.stop(false)));
     const finishedAt = new Date().toISOString();
@@ -360,7 +434,7 @@ export function attachExperimentRun(
         { print: () => undefined, onLog: (line) => controls.logs.fire(line) },
         { cancel: controls.cancel, detach: controls.detach },
       );
-      const result = await follower.follow();
+      const result = await follower.resume();
       controls.status.fire(result.status);
       return result;
     } finally {
