@@ -1,6 +1,7 @@
 import { ParityError } from "../../../core/errors";
 import { formatReport } from "../../../core/parity";
 import { TARGET_LABELS } from "../../../core/presentation/targets";
+import { isFinished } from "../../../core/workload/status";
 import { runLocalJob } from "../../../targets/docker/localRun";
 import { stopRunContainers } from "../../../targets/docker/runEvents";
 import { createRunHandle } from "../../../targets/runHandle";
@@ -73,6 +74,12 @@ export const localTarget: Target = {
     requireOwnRecord(stored);
     const connection = await connect(context, () => undefined);
     await requestCancel(stored);
+    // No process is there to honour the request: the run is settled here, as the next command
+    // would settle it (a pipeline's steps', an experiment's trials' containers stopped with it).
+    if (!isFinished(stored.result.status) && (await followerGone(stored.dir))) {
+      await settleLocalRun(connection, stored, true, context).result;
+      return;
+    }
     const stopped = await stopRunContainers(connection, stored.result.runId, stored.result.notebook);
     if (stopped === 0 && (await followerGone(stored.dir))) {
       throw new ParityError(
