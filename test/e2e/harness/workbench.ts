@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { resultsDir } from "./paths";
 
 /** The extension's id as VS Code knows it (publisher.name from package.json). */
@@ -245,6 +246,27 @@ export class Workbench {
       .first()
       .click();
     await tab.waitFor({ state: "detached", timeout: 15_000 });
+  }
+
+  /**
+   * Waits until the context menu of `target` (a row that is still being drawn, or whose commands
+   * are still being registered) offers an entry containing `text`; each look closes the menu again.
+   */
+  async waitForMenuEntry(target: Locator, text: string, timeoutMs = 60_000): Promise<void> {
+    await expect
+      .poll(
+        async () => {
+          await target.click({ button: "right" });
+          const items = await this.page
+            .locator(".context-view .monaco-menu")
+            .getByRole("menuitem")
+            .allInnerTexts();
+          await this.page.keyboard.press("Escape");
+          return items;
+        },
+        { timeout: timeoutMs },
+      )
+      .toEqual(expect.arrayContaining([expect.stringContaining(text)]));
   }
 
   /** Opens the context menu of a row (a tree row, a tab) and clicks the entry `title`. */
