@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { copyFile, cp, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -163,5 +164,67 @@ describe("tuning", () => {
       await workbench.screenshot("best-undone");
     },
     TUNE_TIMEOUT + 120_000,
+  );
+
+  test(
+    "Cancel Experiment on the row of an experiment parity tune runs in a terminal: that process stops its trials and records it cancelled, ready to resume",
+    async (context) => {
+      const { workbench, workspace } = await openVsCode(context, {
+        name: "tuning-cli",
+        prepare: async (root) => {
+          const dir = path.join(root, "tuning");
+          await cp(path.join(repoRoot, "test/fixtures/workspaces/tuning"), dir, { recursive: true });
+          await copyFile(path.join(dir, "random.yaml"), path.join(dir, "train.experiment.yaml"));
+        },
+      });
+      // Started in a terminal, not by this window: its trials sleep long enough to be cancelled.
+      const cli = spawn(
+        process.execPath,
+        [
+          path.join(repoRoot, "bin", "parity.js"),
+          "tune",
+          "train.ipynb",
+          "--no-doctor",
+          "--no-report",
+          "-p",
+          "pause=60",
+        ],
+        { cwd: path.join(workspace, "tuning"), stdio: ["ignore", "pipe", "pipe"] },
+      );
+      const exited = new Promise<number | null>((resolve) => cli.on("exit", (code) => resolve(code)));
+      let said = "";
+      cli.stdout!.on("data", (chunk: Buffer) => (said += chunk.toString()));
+      cli.stderr!.on("data", (chunk: Buffer) => (said += chunk.toString()));
+      try {
+        await expect
+          .poll(async () => (await experimentRecord(workspace).catch(() => undefined))?.status, {
+            timeout: TUNE_TIMEOUT,
+          })
+          .toBe("running");
+        await workbench.openParityView();
+        await workbench.expandView("Experiments");
+        const row = workbench
+          .treeRows("Experiments")
+          .filter({ hasText: /Running · / })
+          .first();
+        await row.waitFor({ timeout: 60_000 });
+        await workbench.waitForMenuEntry(row, "Cancel Experiment");
+        await workbench.contextMenu(row, "Cancel Experiment");
+        // A local experiment: nothing to confirm; the process running it honours the request.
+        expect(await exited, said).toBe(130);
+        const record = await experimentRecord(workspace);
+        expect(record.status).toBe("cancelled");
+        expect(record.experiment!.trials.some((trial) => trial.status === "cancelled")).toBe(true);
+        expect(record.experiment!.trials.every((trial) => trial.status !== "running")).toBe(true);
+        await expect
+          .poll(() => workbench.treeTexts("Experiments"), { timeout: 30_000 })
+          .toEqual(expect.arrayContaining([expect.stringMatching(/Cancelled · /)]));
+        await workbench.screenshot("cli-experiment-cancelled");
+      } finally {
+        if (cli.exitCode === null) cli.kill("SIGINT");
+        await exited;
+      }
+    },
+    TUNE_TIMEOUT * 3,
   );
 });

@@ -4,11 +4,12 @@ import { CANCEL_EXPERIMENT_WORDS } from "../support/stopRun";
 import { isExperimentRunNode } from "./showExperiment";
 
 /**
- * Parity: Cancel Experiment on a running experiment of the Experiments view — stops an experiment
- * this window follows, as Cancel Run stops a run: a local one's running trials' containers are
+ * Parity: Cancel Experiment on a running experiment of the Experiments view — stops it as Cancel
+ * Run stops a run: a local one's running trials' containers are
  * stopped and the record says cancelled, ready to resume; a cluster's Katib Experiment is deleted
  * once the user confirms (its name typed in a protected namespace), and Katib deletes its trials.
- * One another process follows is stopped there (Ctrl-C for the CLI).
+ * One another process runs (parity tune, another window) is asked through its record, as parity
+ * delete asks, and stopped there.
  */
 export async function cancelExperiment(services: Services, arg?: unknown): Promise<void> {
   const row = isExperimentRunNode(arg) ? { runId: arg.result.runId, notebook: arg.notebookFile } : undefined;
@@ -17,9 +18,8 @@ export async function cancelExperiment(services: Services, arg?: unknown): Promi
     noun: "experiment",
     command: "Cancel Experiment",
     view: "Experiments",
-    cli: "parity tune",
     stopping: "its running trials are being stopped",
-    codes: { none: "NoExperiment", notHere: "ExperimentNotHere" },
+    codes: { none: "NoExperiment", notFound: "ExperimentNotFound" },
     stop: CANCEL_EXPERIMENT_WORDS,
   });
 }

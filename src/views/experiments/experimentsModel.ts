@@ -43,7 +43,7 @@ export interface ExperimentRunNode {
   ref: RunRef;
   dir: string;
   result: RunResult;
-  /** Followed by this window (started here, or followed again after a reload) and still going: Cancel Experiment stops it. */
+  /** Still going, here or in another process (the CLI, another window): Cancel Experiment stops it. */
   cancellable: boolean;
   /**
    * A local experiment cancelled, or lost with its process, and not running here: Resume Experiment
@@ -116,7 +116,7 @@ export function experimentNodes(
       ref: { workspaceDir: workspaceOfRunDir(run.dir), runId: path.basename(run.dir) },
       dir: run.dir,
       result: run.result,
-      cancellable: !isFinished(status) && active,
+      cancellable: !isFinished(status),
       resumable: !active && run.result.target === "local" && (status === "cancelled" || status === "lost"),
       latest: node.runs.length === 0,
     });

@@ -32,7 +32,7 @@ export interface PipelineRunNode {
   ref: RunRef;
   dir: string;
   result: RunResult;
-  /** Started from this window and still going: Cancel Run stops it. */
+  /** Still going, here or in another process (the CLI, another window): Cancel Run stops it. */
   cancellable: boolean;
   /** The pipeline's newest run: shown with its steps open. */
   latest: boolean;
@@ -67,7 +67,6 @@ export function pipelineNodes(
   found: readonly FoundPipeline[],
   runs: readonly StoredRun[],
   options: {
-    isCancellable(run: StoredRun): boolean;
     /** A folder as the user reads it (relative to the workspace). */
     relativeFolder(file: string): string;
     /** A window of several workspace folders names every pipeline's folder. */
@@ -94,7 +93,7 @@ export function pipelineNodes(
       ref: { workspaceDir: workspaceOfRunDir(run.dir), runId: path.basename(run.dir) },
       dir: run.dir,
       result: run.result,
-      cancellable: !isFinished(run.result.status) && options.isCancellable(run),
+      cancellable: !isFinished(run.result.status),
       latest: node.runs.length === 0,
     });
   }

@@ -66,7 +66,6 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelinesTreeNode>
     const [found, runs] = await Promise.all([this.files.find(), recordedRuns()]);
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     return pipelineNodes(found, runs, {
-      isCancellable: (run) => this.services.activeRuns.find(run.result.runId) !== undefined,
       relativeFolder: (folder) => vscode.workspace.asRelativePath(folder, multiRoot),
       alwaysFolder: multiRoot,
     });

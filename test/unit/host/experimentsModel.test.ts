@@ -154,6 +154,15 @@ describe("the Experiments view's rows", () => {
     const row = presentExperimentRun(live);
     expect(row.description).toBe("Running · best accuracy 0.81 · 2 of 6 trials done");
     expect(row.contextValue).toBe("parity:experimentRun+running+local+cancellable");
+    // One another process runs (parity tune in a terminal) is cancellable here too, not resumable.
+    const elsewhere = experimentNodes(
+      [],
+      [experiment("train-random-cli", "2026-12-05T09:00:00Z", "running", [trial(1, "running")])],
+      options,
+    )[0]!.runs[0]!;
+    expect(presentExperimentRun(elsewhere).contextValue).toBe(
+      "parity:experimentRun+running+local+cancellable",
+    );
     expect(row.tooltip).toContain("Best: train-random-1 with lr=0.01, optimizer=sgd");
   });
 

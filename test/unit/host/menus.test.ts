@@ -154,7 +154,7 @@ describe("the Pipelines view's menus", () => {
         },
       },
     ],
-    { isCancellable: () => true, relativeFolder: (folder) => folder },
+    { relativeFolder: (folder) => folder },
   );
   const live = pipeline!.runs[0]!;
 

@@ -49,7 +49,6 @@ function jobRun(run: StoredRun): StoredRun {
 }
 
 const options = {
-  isCancellable: (run: StoredRun) => run.result.runId === "numbers-live",
   relativeFolder: (folder: string) => path.relative(workspace, folder),
 };
 
