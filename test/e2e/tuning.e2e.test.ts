@@ -203,9 +203,10 @@ describe("tuning", () => {
           .toBe("running");
         await workbench.openParityView();
         await workbench.expandView("Experiments");
+        // The experiment's row, not one of its trials' ("Running · lr=…"), which it shows open below it.
         const row = workbench
           .treeRows("Experiments")
-          .filter({ hasText: /Running · / })
+          .filter({ hasText: /Running · \d+ of \d+ trials done/ })
           .first();
         await row.waitFor({ timeout: 60_000 });
         await workbench.waitForMenuEntry(row, "Cancel Experiment");

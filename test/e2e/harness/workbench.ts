@@ -257,11 +257,11 @@ export class Workbench {
       .poll(
         async () => {
           await target.click({ button: "right" });
-          const items = await this.page
-            .locator(".context-view .monaco-menu")
-            .getByRole("menuitem")
-            .allInnerTexts();
+          const menu = this.page.locator(".context-view .monaco-menu").first();
+          const items = await menu.getByRole("menuitem").allInnerTexts();
           await this.page.keyboard.press("Escape");
+          // Closed before anything else is clicked: a right-click while it closes opens nothing.
+          await menu.waitFor({ state: "hidden", timeout: 2000 }).catch(() => undefined);
           return items;
         },
         { timeout: timeoutMs },
@@ -271,10 +271,19 @@ export class Workbench {
 
   /** Opens the context menu of a row (a tree row, a tab) and clicks the entry `title`. */
   async contextMenu(target: Locator, title: string): Promise<void> {
-    await target.click({ button: "right" });
     const menu = this.page.locator(".context-view .monaco-menu").first();
     const item = menu.getByRole("menuitem", { name: title, exact: true }).first();
-    await item.waitFor({ timeout: 15_000 });
+    // A right-click can open nothing (a row redrawn under it, a menu still closing): opened again.
+    for (let opening = 1; ; opening++) {
+      await target.click({ button: "right" });
+      const shown = await item
+        .waitFor({ timeout: 5000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) break;
+      await this.page.keyboard.press("Escape");
+      if (opening === 3) throw new Error(`the context menu offered no "${title}" in 3 openings of 5 s`);
+    }
     // A menu ignores a click that comes right after it opened (the right button's own release):
     // the entry is clicked until the menu closes, which it does as it runs the entry.
     for (let attempt = 1; ; attempt++) {
