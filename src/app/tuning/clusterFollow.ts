@@ -23,6 +23,8 @@ import { createDetachableRunHandle, type DetachableRunHandle } from "../../targe
 
 /** Katib's label on its Trials and their pods. */
 const EXPERIMENT_LABEL = "katib.kubeflow.org/experiment";
+/** How long the experiment's end waits for its ended trials' pods, which come through another watch. */
+const PODS_SETTLE_MS = 10_000;
 /** The trial's Job's pods carry its name. */
 const JOB_NAME_LABELS = ["batch.kubernetes.io/job-name", "job-name"];
 /**
@@ -275,6 +277,8 @@ export class ExperimentFollower {
    */
   private endTrial(trial: TrialState, watch: RunWatch, now = false): void {
     const pods = watch.allPods().filter((pod) => trialOf(pod) === trial.name);
+    // Its pod comes through another watch than its Trial: until seen (or settling), it is waited for.
+    if (!now && !this.runs.has(trial.name) && pods.length === 0) return;
     const run = this.runs.get(trial.name) ?? this.startRun(trial, pods[0]);
     if (run.ended) return;
     const pod = pods.find((each) => each.metadata?.name === run.pod);
@@ -354,6 +358,15 @@ export class ExperimentFollower {
       await Promise.allSettled([...this.runs.values()].map((run) => run.stop(true)));
       return this.snapshot("running");
     }
+    // The ended trials' pods come through another watch than the Trials: each is awaited a moment,
+    // so that its run ends with its pod's whole log.
+    const ended = katib
+      .map((trial) => trialFromKatib(trial, this.objective))
+      .filter((trial) => trial.name && !["running", "pending"].includes(trial.status));
+    await watch.seenWithin(
+      () => ended.every((trial) => watch.allPods().some((pod) => trialOf(pod) === trial.name)),
+      PODS_SETTLE_MS,
+    );
     this.look(watch, katib);
     const { namespace, name } = this.base.cluster;
     if (outcome === "cancelled") {
