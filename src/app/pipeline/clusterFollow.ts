@@ -1,5 +1,5 @@
 import { CustomObjectsApi, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
-import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
+import { workloadGoneSince } from "../../core/diagnosis/cluster/workloadGone";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import type {
   ClusterRunRef,
@@ -134,11 +134,8 @@ export class WorkflowFollower {
   async resume(): Promise<RunResult> {
     const ref = this.base.cluster;
     const workload = await currentWorkload(this.conn, ref);
-    if (!workload || (ref.uid && workload.metadata?.uid !== ref.uid)) {
-      return this.finish("cancelled", {
-        gone: workloadGoneDiagnosis(ref, workload ? "replaced" : "deleted", this.base.runId),
-      });
-    }
+    const gone = workloadGoneSince(ref, workload, this.base.runId);
+    if (gone) return this.finish("cancelled", { gone });
     for (const id of this.children) {
       const stored = await readRecordOf({ workspaceDir: this.pipeline.workspaceDir, runId: id });
       if (stored?.step) await this.takeUp(stored);

@@ -11,7 +11,7 @@ import { COLLECTOR_CONTAINER, trialContainers, trialLogLine } from "../../core/t
 import { createInformer } from "../../targets/kube/informer";
 import { createCustomWorkload } from "../../targets/kube/clusterRun";
 import { currentWorkload } from "../../targets/kube/attachRun";
-import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
+import { workloadGoneSince } from "../../core/diagnosis/cluster/workloadGone";
 import type { KubeConnection } from "../../targets/kube/connection";
 import { apiFailure } from "../../targets/kube/kubeErrors";
 import { RunWatch, type WorkloadObject } from "../../targets/kube/runWatch";
@@ -102,7 +102,8 @@ export class ExperimentFollower {
   async resume(): Promise<RunResult> {
     const ref = this.base.cluster;
     const workload = await currentWorkload(this.conn, ref);
-    if (workload && (!ref.uid || workload.metadata?.uid === ref.uid)) return this.follow();
+    const gone = workloadGoneSince(ref, workload, this.base.runId);
+    if (!gone) return this.follow();
     await this.takeUp();
     this.trials = this.trials.map((trial) =>
       ["running", "pending"].includes(trial.status)
@@ -118,7 +119,7 @@ export class ExperimentFollower {
       experiment: { ...snapshot.experiment!, reason: "ExperimentDeleted" },
       finishedAt,
       ...(this.base.startedAt && { durationMs: Date.parse(finishedAt) - Date.parse(this.base.startedAt) }),
-      diagnosis: [workloadGoneDiagnosis(ref, workload ? "replaced" : "deleted", this.base.runId)],
+      diagnosis: [gone],
     };
     await this.recorder.close();
     await this.recorder.save(final);

@@ -1,5 +1,5 @@
 import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
-import { workloadGoneDiagnosis } from "../../core/diagnosis/cluster/workloadGone";
+import { workloadGoneSince } from "../../core/diagnosis/cluster/workloadGone";
 import type { ClusterRunRef, JobSpec, LogLine, RunRecordWriter, RunResult } from "../../core/job/types";
 import { podDemands, workloadResource } from "../../core/manifests";
 import type { KubeConnection } from "./connection";
@@ -41,14 +41,13 @@ export async function followRecordedClusterRun(
   const workload = await currentWorkload(conn, ref);
   const saver = new RecordSaver(recorder);
   const base = run.result;
-  if (!workload || (ref.uid && workload.metadata?.uid !== ref.uid)) {
+  const goneDiagnosis = workloadGoneSince(ref, workload, base.runId);
+  // No workload is always gone; the check is for the type of `workload` below.
+  if (goneDiagnosis || !workload) {
     const gone: RunResult = {
       ...base,
       status: "cancelled",
-      diagnosis: [
-        workloadGoneDiagnosis(ref, workload ? "replaced" : "deleted", base.runId),
-        ...base.diagnosis,
-      ],
+      diagnosis: [goneDiagnosis!, ...base.diagnosis],
     };
     finishTimes(gone);
     await recorder.close();

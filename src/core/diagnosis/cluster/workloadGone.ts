@@ -21,3 +21,16 @@ export function workloadGoneDiagnosis(
     fix: `The output recorded until then is kept: parity logs ${runId}. Run the notebook again for a result.`,
   };
 }
+
+/**
+ * Whether the run's workload as the cluster has it now (`current`, undefined when there is none)
+ * is gone: deleted, or another one under the same name (its uid differs). Undefined while it is there.
+ */
+export function workloadGoneSince(
+  ref: ClusterRunRef,
+  current: { metadata?: { uid?: string } } | undefined,
+  runId: string,
+): Diagnosis | undefined {
+  if (current && (!ref.uid || current.metadata?.uid === ref.uid)) return undefined;
+  return workloadGoneDiagnosis(ref, current ? "replaced" : "deleted", runId);
+}
