@@ -44,6 +44,8 @@ export async function settleAbandonedRuns(context: SessionContext, print: Print)
     try {
       const result = await target.reconcile(context, stored);
       settled.push(result);
+      // Still true as it was (an endpoint left serving on purpose): nothing to say.
+      if (result.status === stored.result.status) continue;
       const next = result.diagnosis.find((item) => item.severity !== "info");
       print(
         `parity: run ${result.runId} was left ${stored.result.status} by a process that went away; it is recorded ${result.status} now (parity logs ${result.runId}).${next ? ` ${next.fix}` : ""}`,

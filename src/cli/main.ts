@@ -19,6 +19,10 @@ Commands:
                          or compile it to a KFP PipelineSpec (--to kfp)
   tune <notebook>        Tune the notebook's parameters with a Katib Experiment, as local
                          trials under production's limits with Katib's search algorithms
+  serve <notebook|model> Serve the notebook's model with KServe's model server in its image and
+                         limits on local Docker (V1 and V2 inference protocols)
+  endpoints [list|stop]  List the endpoints that serve, or stop one
+  predict <name|url>     Send a request to an endpoint: the answer and its latency
   base-image             Build a Python base image from Debian packages (no registry needed)
 
 Run "parity <command> --help" for a command's options.`;
@@ -33,6 +37,9 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   delete: async () => (await import("./commands/delete")).deleteCommand,
   pipeline: async () => (await import("./commands/pipeline")).pipelineCommand,
   tune: async () => (await import("./commands/tune")).tuneCommand,
+  serve: async () => (await import("./commands/serve")).serveCommand,
+  endpoints: async () => (await import("./commands/endpoints")).endpointsCommand,
+  predict: async () => (await import("./commands/predict")).predictCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,
 };
 

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
+import type { BuildPlan } from "../../core/build/context";
 import type { Environment } from "../../core/environment/types";
 import { checkHostFolders } from "../../core/job/hostFolders";
 import type { HostFolders } from "../../core/job/types";
@@ -146,30 +147,61 @@ export async function build(
       fix: "Make it from Debian packages with: parity base-image",
     });
   }
-  // Builds of one tag take turns (several runs started together): the ones that waited find the
-  // image built. A warm run finds it at once and takes no lock.
-  const release = (await imageId(connection, job.plan.tag))
+  return buildPlanned(context, connection, job.plan, {
+    workspaceDir: job.workspaceDir,
+    network: job.profile.profile.build.network,
+    labels: { "dev.parity.profile": job.profile.name },
+    verbose,
+    print,
+    explain: (error) => locateInProfile(error, job),
+  });
+}
+
+/** How an image of Parity's is built: where its build lock lives, its network, its labels, what to print. */
+export interface PlannedBuildOptions {
+  workspaceDir: string;
+  network: "bridge" | "host";
+  labels: Record<string, string>;
+  verbose: boolean;
+  print: Print;
+  /** A build failure in the words of what was built (a profile's field and line). */
+  explain?: (error: unknown) => unknown;
+}
+
+/**
+ * Builds a planned image (a job's, a serving image) unless its content tag is there already,
+ * printing the engine's steps as they come. Builds of one tag take turns (several runs started
+ * together): the ones that waited find the image built. A warm run finds it at once and takes no lock.
+ */
+export async function buildPlanned(
+  context: SessionContext,
+  connection: DockerConnection,
+  plan: BuildPlan,
+  options: PlannedBuildOptions,
+): Promise<BuildResult> {
+  const { print } = options;
+  const release = (await imageId(connection, plan.tag))
     ? undefined
-    : await lockBuild(job.workspaceDir, job.plan.tag, {
+    : await lockBuild(options.workspaceDir, plan.tag, {
         signal: context.signal,
-        onWait: (holder) => print(`Waiting for process ${holder.pid}, which is building ${job.plan.tag} ...`),
+        onWait: (holder) => print(`Waiting for process ${holder.pid}, which is building ${plan.tag} ...`),
       });
   let started = false;
   const result = await buildImage({
     docker: connection.docker,
-    plan: job.plan,
-    network: job.profile.profile.build.network === "host" ? "host" : undefined,
-    labels: { "dev.parity.profile": job.profile.name },
+    plan,
+    network: options.network === "host" ? "host" : undefined,
+    labels: options.labels,
     signal: context.signal,
     onProgress: (progress) => {
-      if (!started) print(`Building ${job.plan.tag} ...`);
+      if (!started) print(`Building ${plan.tag} ...`);
       started = true;
       if (progress.step) print(`  ${progress.line}`);
-      else if (verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
+      else if (options.verbose || PIP_MILESTONE.test(progress.line)) print(`    ${progress.line.trim()}`);
     },
   })
     .catch((error: unknown) => {
-      throw locateInProfile(error, job);
+      throw options.explain ? options.explain(error) : error;
     })
     .finally(() => release?.());
   if (result.upToDate) print(`Image ${result.tag} is up to date.`);

@@ -1,6 +1,7 @@
 import type { Diagnosis } from "../diagnosis/types";
 import type { Listener, Disposable } from "../events";
 import type { PipelineStepState } from "../pipeline/types";
+import type { EndpointRecord } from "../serving/types";
 import type { ExperimentRecord } from "../tuning/record";
 import type { WorkloadKind } from "../workload/kind";
 
@@ -47,6 +48,8 @@ export interface RunResult {
   trial?: string;
   /** What an experiment searches and where its trials stand, in an experiment's record. */
   experiment?: ExperimentRecord;
+  /** The model an endpoint serves, where it answers and how it got there, in an endpoint's record. */
+  endpoint?: EndpointRecord;
   exitCode: number | null;
   oomKilled: boolean;
   image: string;

@@ -37,6 +37,15 @@ export function checkProfileRules(document: unknown): SchemaProblem[] {
     );
   }
   checkWorkerResources(document.cluster, resources, sizes, problems);
+  if (isRecord(document.serving)) {
+    checkPartResources(
+      document.serving.resources,
+      ["serving", "resources"],
+      { resources, main: sizes },
+      "give the endpoint an shm smaller than its memory (serving.resources.shm).",
+      problems,
+    );
+  }
   checkEnv(document.env, problems);
   checkOutputs(document.outputs, document.allowOutputsOutsideProject === true, problems);
   return problems;
@@ -69,24 +78,40 @@ function checkWorkerResources(
   problems: SchemaProblem[],
 ): void {
   const distributed = isRecord(cluster) && isRecord(cluster.distributed) ? cluster.distributed : undefined;
-  if (!distributed || !isRecord(distributed.workerResources)) return;
-  const own = distributed.workerResources;
-  const at = ["cluster", "distributed", "workerResources"];
+  if (!distributed) return;
+  checkPartResources(
+    distributed.workerResources,
+    ["cluster", "distributed", "workerResources"],
+    { resources, main },
+    "give the workers an shm smaller than their memory (workerResources.shm).",
+    problems,
+  );
+}
+
+/**
+ * A part's own resources (a worker's, the endpoint's), each field left out taken from `resources`:
+ * checked as `resources` is, and its shm against the memory of the mix.
+ */
+function checkPartResources(
+  own: unknown,
+  at: string[],
+  from: { resources: Fields; main: Sizes },
+  shmFix: string,
+  problems: SchemaProblem[],
+): void {
+  if (!isRecord(own)) return;
   const sizes = checkResources(own, at, problems);
   if (own.memory === undefined && own.shm === undefined) return;
   const memory =
-    own.memory === undefined ? (resources.memory === undefined ? undefined : main.memory) : sizes.memory;
-  const shm = own.shm === undefined ? main.shm : sizes.shm;
+    own.memory === undefined
+      ? from.resources.memory === undefined
+        ? undefined
+        : from.main.memory
+      : sizes.memory;
+  const shm = own.shm === undefined ? from.main.shm : sizes.shm;
   if (memory !== undefined && shm !== undefined && shm > memory) {
     const field = own.shm === undefined ? "memory" : "shm";
-    problems.push(
-      shmTooLarge(
-        [...at, field],
-        shm,
-        memory,
-        "give the workers an shm smaller than their memory (workerResources.shm).",
-      ),
-    );
+    problems.push(shmTooLarge([...at, field], shm, memory, shmFix));
   }
 }
 

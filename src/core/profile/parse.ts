@@ -8,7 +8,14 @@ import { DEFAULT_OUTPUTS, DEFAULT_PYTHON, DEFAULT_RESOURCES, defaultBaseImage } 
 import schema from "./parity.schema.json";
 import { quantityToBytes, suggestQuantityFix } from "./quantity";
 import { limitsOf, resolveProfile } from "./resolve";
-import type { ClusterSpec, DistributedSpec, Profile, ResolvedProfile, ResourceSpec } from "./types";
+import type {
+  ClusterSpec,
+  DistributedSpec,
+  Profile,
+  ResolvedProfile,
+  ResourceSpec,
+  ServingSpec,
+} from "./types";
 
 export { schema as profileSchema };
 
@@ -94,6 +101,7 @@ type WrittenProfile = Pick<
   resources?: WrittenResources;
   cluster?: Partial<Omit<ClusterSpec, "distributed">> & { distributed?: WrittenDistributed };
   build?: Partial<Profile["build"]>;
+  serving?: Omit<Partial<ServingSpec>, "limits" | "resources"> & { resources?: WrittenResources };
 };
 
 function withDefaults(written: WrittenProfile): Profile {
@@ -127,6 +135,15 @@ function withDefaults(written: WrittenProfile): Profile {
       ? {}
       : { allowOutputsOutsideProject: written.allowOutputsOutsideProject }),
   };
+  if (written.serving) {
+    const { resources: own, ...rest } = written.serving;
+    profile.serving = {
+      ...rest,
+      protocol: rest.protocol ?? "v1",
+      ...(own === undefined ? {} : { resources: asWritten(own) }),
+      limits: limitsOf(mergedResources(own, profile.resources)),
+    };
+  }
   if (written.cluster) {
     const { nodeSelector, tolerations, protected: isProtected, distributed, ...rest } = written.cluster;
     profile.cluster = {
@@ -143,18 +160,22 @@ function withDefaults(written: WrittenProfile): Profile {
 /** Workers take each resource they leave out from `resources`. */
 function withWorkerLimits(written: WrittenDistributed, resources: ResourceSpec): DistributedSpec {
   const { kind, workers, workerResources } = written;
-  const own = workerResources ?? {};
-  const merged: ResourceSpec = {
-    memory: String(own.memory ?? resources.memory),
-    cpu: String(own.cpu ?? resources.cpu),
-    gpu: Number(own.gpu ?? resources.gpu),
-    shm: String(own.shm ?? resources.shm),
-  };
   return {
     kind,
     workers,
     ...(workerResources === undefined ? {} : { workerResources: asWritten(workerResources) }),
-    workerLimits: limitsOf(merged),
+    workerLimits: limitsOf(mergedResources(workerResources, resources)),
+  };
+}
+
+/** A part's own resources (workers, the endpoint), each field left out taken from `resources`. */
+function mergedResources(written: WrittenResources | undefined, resources: ResourceSpec): ResourceSpec {
+  const own = written ?? {};
+  return {
+    memory: String(own.memory ?? resources.memory),
+    cpu: String(own.cpu ?? resources.cpu),
+    gpu: Number(own.gpu ?? resources.gpu),
+    shm: String(own.shm ?? resources.shm),
   };
 }
 

@@ -67,6 +67,20 @@ export interface Profile {
   outputs: string;
   /** Set only where the profile says so: outputs may then lie outside the project. */
   allowOutputsOutsideProject?: boolean;
+  /** How the notebook's model is served; every field has a default, so a profile without it serves too. */
+  serving?: ServingSpec;
+}
+
+/** The profile's `serving:` section with its defaults: the endpoint's model, name, protocol and limits. */
+export interface ServingSpec {
+  /** The model file, relative to the profile's folder, as written. */
+  model?: string;
+  name?: string;
+  protocol: "v1" | "v2";
+  /** As written; each field left out is the same as in `resources`. */
+  resources?: Partial<ResourceSpec>;
+  /** The endpoint's limits, the fields left out taken from `resources`. */
+  limits: ResourceLimits;
 }
 
 /** The limits a job runs with, identical on Docker and on the cluster. */

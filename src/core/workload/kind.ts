@@ -3,4 +3,4 @@
  * tuning experiment (its trials) and a model endpoint add theirs, each in folders of its own
  * (ARCHITECTURE.md says where).
  */
-export type WorkloadKind = "job" | "pipeline" | "experiment";
+export type WorkloadKind = "job" | "pipeline" | "experiment" | "endpoint";

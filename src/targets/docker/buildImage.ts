@@ -205,6 +205,12 @@ function pipErrorLines(lines: string[]): string[] {
           .slice(traceback)
           .reverse()
           .find((line) => /^[A-Za-z_][\w.]*: \S/.test(line));
+  // A resolver conflict's cause: which package asked for what, the one line that says what to change.
+  const cause = lines.findIndex((line) => /The conflict is caused by:/.test(line));
+  if (cause >= 0) {
+    const end = lines.findIndex((line, index) => index > cause && /To fix this|^\s*$/.test(line));
+    errors.push(...lines.slice(cause + 1, end < 0 ? cause + 8 : end).map((line) => line.trim()));
+  }
   if (!raised) return errors;
   const exception = raised.replace(/^(?:\w+\.)+(?=\w+: )/, "");
   return [...errors.filter((line) => line !== "ERROR: Exception:"), exception];

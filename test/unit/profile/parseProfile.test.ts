@@ -238,7 +238,7 @@ describe("parseProfile: unknown keys", () => {
     ["effect: NoSchedule\n", '"effect" belongs elsewhere: write it as cluster.tolerations[].effect.'],
     [
       "zzz: 1\n",
-      "Known fields here: apiVersion, kind, name, image, resources, env, cluster, build, outputs, allowOutputsOutsideProject, tuning.",
+      "Known fields here: apiVersion, kind, name, image, resources, env, cluster, build, outputs, allowOutputsOutsideProject, tuning, serving.",
     ],
   ])("%j → %s", (yaml, fix) => {
     const error = parseError(`${HEADER}${yaml}`);

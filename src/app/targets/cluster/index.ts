@@ -31,6 +31,15 @@ const FOLLOWERS: Record<
   job: (conn, stored, options) => attachClusterRun(conn, stored, options),
   pipeline: attachPipelineRun,
   experiment: attachExperimentRun,
+  endpoint: () => {
+    throw new ParityError(
+      "EndpointFollowNotSupported",
+      "Parity does not yet follow a cluster endpoint again from its record.",
+      {
+        fix: "Read its InferenceService with kubectl get inferenceservice.",
+      },
+    );
+  },
 };
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */

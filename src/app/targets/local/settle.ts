@@ -35,6 +35,9 @@ import {
   type StoredRun,
 } from "../../store/runStore";
 import { settleExperiment } from "../../tuning/settle";
+import { diagnoseEndpoint } from "../../../core/serving/diagnosis";
+import { cancelRequested } from "../../store/cancelRequest";
+import { outputSoFar, servingState } from "../../../targets/docker/serveContainer";
 
 /** Brings a local record whose follower went away to its end: its container stopped first when `stop`, else waited for. */
 type LocalSettle = (
@@ -64,6 +67,10 @@ const SETTLERS: Record<WorkloadKind, LocalSettle> = {
   job: (connection, stored, stop) => settleJobRun(connection, stored, stop),
   pipeline: settleWhole(settlePipelineRun),
   experiment: settleWhole(settleExperiment),
+  endpoint: (connection, stored, stop) =>
+    stored.result.endpoint?.detached
+      ? settleDetachedEndpoint(connection, stored, stop)
+      : settleJobRun(connection, stored, stop),
 };
 
 /**
@@ -139,6 +146,91 @@ function settleJobRun(
       await recorder.release();
     }
   });
+}
+
+/**
+ * An endpoint left serving on purpose (`parity serve --detach`, Deploy Model): it outlives its
+ * process, so a record saying `running` is true while its container runs. Settling it copies the
+ * lines the record lacks and leaves it running, unless its stop was asked for (a cancel request) or
+ * the caller follows it (`stop` false: waited for to its end). An endpoint that ended by itself
+ * (an OOM under load) is read from its container like a job run; none left, it is `lost`.
+ */
+function settleDetachedEndpoint(
+  connection: Pick<DockerConnection, "docker" | "endpoint">,
+  stored: StoredRun,
+  stop: boolean,
+): DetachableRunHandle {
+  const { docker } = connection;
+  return createDetachableRunHandle(stored.result.runId, async ({ status, logs, cancel, detach }) => {
+    requireSameEngine(stored, connection.endpoint);
+    requireOwnRecord(stored);
+    const { recorder, current } = await RunRecorder.reopen(stored);
+    const record = current.result;
+    try {
+      if (isFinished(record.status)) {
+        await removeLeftovers(docker, current);
+        return record;
+      }
+      const asked = await cancelRequested(stored.dir);
+      const recorded = await readRunLogs(current);
+      const containerId = record.endpoint?.containerId;
+      const state = containerId ? await servingState(docker, containerId) : undefined;
+      if (state?.running && stop && !asked) {
+        for (const line of missingLines(recorded, await outputSoFar(docker, containerId!))) {
+          logs.fire(line);
+          await recorder.log(line);
+        }
+        return record;
+      }
+      const settled = state
+        ? await settleContainer(docker, containerId!, { stop: asked, cancel, detach })
+        : undefined;
+      const missing = settled ? missingLines(recorded, settled.lines) : [];
+      for (const line of missing) {
+        logs.fire(line);
+        await recorder.log(line);
+      }
+      const final = settled
+        ? endpointEnd(record, settled, asked || cancel.aborted, [...recorded, ...missing])
+        : lostRun(record, { pid: (await lastFollower(stored.dir))?.pid });
+      await recorder.close();
+      await recorder.save(final);
+      status.fire(final.status);
+      return final;
+    } catch (error) {
+      if (isCancelled(error) && detach.aborted) return record;
+      throw error;
+    } finally {
+      await recorder.release();
+    }
+  });
+}
+
+/** A detached endpoint's end from its container: stopped on request, or exited by itself (diagnosed). */
+function endpointEnd(
+  record: RunResult,
+  settled: SettledContainer,
+  stopped: boolean,
+  lines: LogLine[],
+): RunResult {
+  const cancelled = stopped || settled.stoppedByParity;
+  return {
+    ...record,
+    status: cancelled ? "cancelled" : "failed",
+    exitCode: cancelled ? null : settled.exitCode,
+    oomKilled: settled.oomKilled,
+    finishedAt: settled.finishedAt ?? new Date().toISOString(),
+    diagnosis: cancelled
+      ? []
+      : diagnoseEndpoint({
+          exitCode: settled.exitCode,
+          oomKilled: settled.oomKilled,
+          memoryLimitBytes: record.memoryLimitBytes,
+          engineError: settled.error,
+          logTail: lines.slice(-200).map((line) => line.text),
+          wasReady: record.status === "running",
+        }),
+  };
 }
 
 /**

@@ -1,0 +1,65 @@
+import { ParityError } from "../../core/errors";
+import type { RunResult } from "../../core/job/types";
+import { isFinished } from "../../core/workload/status";
+import { workloadOf } from "../../core/workload/types";
+import type { SessionContext } from "../context";
+import { targetNamed } from "../targets";
+import { awaitRecordedEnd, listRuns, listRunsBelow, type StoredRun } from "../store/runStore";
+
+/** Endpoint records below the current folder, newest first; only live ones unless `all`. */
+export async function listEndpoints(context: Pick<SessionContext, "cwd">, all = false): Promise<StoredRun[]> {
+  return (await listRunsBelow(context.cwd)).filter(
+    (run) => workloadOf(run.result).kind === "endpoint" && (all || !isFinished(run.result.status)),
+  );
+}
+
+/** How long a replaced or stopped endpoint's record is waited for to say it ended. */
+const STOPPED_WITHIN_MS = 20_000;
+
+/**
+ * Stops live endpoints named `nameOrId` (a model's name, or a run id) below the current folder:
+ * each through its target (a local one's container is stopped), then waited for until its record
+ * says it ended. Refused when none is live under that name.
+ */
+export async function stopEndpoints(context: SessionContext, nameOrId: string): Promise<RunResult[]> {
+  const live = (await listEndpoints(context)).filter(
+    (run) => run.result.runId === nameOrId || run.result.endpoint?.name === nameOrId,
+  );
+  if (live.length === 0) {
+    throw new ParityError(
+      "EndpointNotFound",
+      `No endpoint named ${nameOrId} is serving below ${context.cwd}.`,
+      {
+        fix: "parity endpoints lists the endpoints that serve, with their names.",
+      },
+    );
+  }
+  return Promise.all(live.map((run) => stopOne(context, run)));
+}
+
+async function stopOne(context: SessionContext, run: StoredRun): Promise<RunResult> {
+  await targetNamed(run.result.target).cancel(context, run);
+  return awaitRecordedEnd(run, { timeoutMs: STOPPED_WITHIN_MS, signal: context.signal });
+}
+
+/**
+ * Stops the local endpoints of a workspace serving under `name`, other than `runId`: a new model
+ * under the same name replaces the old one (one URL per name). Their run ids.
+ */
+export async function stopLiveEndpoints(
+  context: SessionContext,
+  workspaceDir: string,
+  name: string,
+  runId: string,
+): Promise<string[]> {
+  const live = (await listRuns(workspaceDir)).filter(
+    (run) =>
+      workloadOf(run.result).kind === "endpoint" &&
+      run.result.target === "local" &&
+      !isFinished(run.result.status) &&
+      run.result.endpoint?.name === name &&
+      run.result.runId !== runId,
+  );
+  await Promise.all(live.map((run) => stopOne(context, run)));
+  return live.map((run) => run.result.runId);
+}

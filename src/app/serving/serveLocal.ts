@@ -1,0 +1,363 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { diagnoseEndpoint } from "../../core/serving/diagnosis";
+import { ParityError } from "../../core/errors";
+import type { JobLimits, RunHandle, RunResult } from "../../core/job/types";
+import { planServingImage, serverArgs } from "../../core/serving/image";
+import { modelNameFor } from "../../core/serving/model";
+import { routesFor } from "../../core/serving/protocol";
+import { KSERVE_VERSION, SERVER_HTTP_PORT, type EndpointRecord } from "../../core/serving/types";
+import type { DockerConnection } from "../../targets/docker/connection";
+import { NOTEBOOK_LABEL, RUN_LABEL } from "../../targets/docker/runLabels";
+import {
+  followServingOutput,
+  servingState,
+  startServingContainer,
+  stopServingContainer,
+  type FollowedOutput,
+  type ServingState,
+} from "../../targets/docker/serveContainer";
+import { RunOutput } from "../../targets/runOutput";
+import { createRunHandle, type RunControls } from "../../targets/runHandle";
+import { relativeTo, type Print, type SessionContext } from "../context";
+import { readCaBundle } from "../job/load";
+import { buildPlanned, connect, describeJob, imageId, build } from "../job/session";
+import { newRunId, RunRecorder } from "../store/runStore";
+import { findServingSource, type ServingSource, type SourceRequest } from "./source";
+import { stopLiveEndpoints } from "./endpoints";
+
+/** The label that names the endpoint a serving container is (its model's name). */
+export const ENDPOINT_LABEL = "dev.parity.endpoint";
+
+export interface ServeRequest extends SourceRequest {
+  /** The port on 127.0.0.1; a free one when absent. */
+  port?: number;
+  /** Leave the endpoint serving once it is ready; otherwise it serves until cancelled. */
+  detach?: boolean;
+  verbose?: boolean;
+  print: Print;
+  /** Called once the endpoint answers, with its record. */
+  onReady?(record: RunResult): void;
+}
+
+/** How often readiness is asked, and how often the wait is reported. */
+const READY_POLL_MS = 250;
+const READY_ASK_MS = 2000;
+const WAIT_REPORT_MS = 10_000;
+
+/** A local endpoint being started: its handle (settles when it ends, or once ready when detached). */
+export interface StartedEndpoint {
+  handle: RunHandle;
+  source: ServingSource;
+  name: string;
+}
+
+/**
+ * Serves a notebook's model on local Docker as production would serve it: the serving image built
+ * on the run's own image (KServe's model server added, nothing the model needs changed), run under
+ * the profile's serving limits, published on 127.0.0.1, ready when KServe's readiness route for the
+ * model answers. Its record is an `endpoint` run: logs recorded as a run's, an exit (an OOM at load
+ * or under load) diagnosed as a run's.
+ */
+export async function serveLocally(context: SessionContext, request: ServeRequest): Promise<StartedEndpoint> {
+  const clicked = Date.now();
+  const { print } = request;
+  const connection = await connect(context, print);
+  const source = await findServingSource(context, request, connection);
+  const { job, model, run } = source;
+  print(describeJob(context, job));
+  print(`Model:    ${relativeTo(context, model.file)} (${model.format}; ${model.why})`);
+  const runImage = await runImageFor(context, connection, source, request);
+  const serving = job.profile.profile.serving;
+  const name = serving?.name ?? modelNameFor(job.profile.name);
+  const limits = serving?.limits ?? job.profile.limits;
+  const plan = planServingImage({
+    runImage: runImage.tag,
+    runImageId: runImage.id,
+    projectName: job.profile.name,
+    model: { fileName: path.basename(model.file), content: await readFile(model.file), format: model.format },
+    caBundle: await readCaBundle(job.profile, context.env),
+  });
+  const buildStarted = Date.now();
+  const built = await buildPlanned(context, connection, plan, {
+    workspaceDir: job.workspaceDir,
+    network: job.profile.profile.build.network,
+    labels: { "dev.parity.profile": job.profile.name, [ENDPOINT_LABEL]: name },
+    verbose: Boolean(request.verbose),
+    print,
+    explain: explainServingBuild,
+  });
+  const buildMs = built.upToDate ? 0 : Date.now() - buildStarted;
+  const runId = newRunId(`serve-${name}`);
+  const endpoint: EndpointRecord = {
+    name,
+    modelFile: model.file,
+    modelFormat: model.format,
+    ...(run ? { fromRun: run.result.runId } : {}),
+    runImage: runImage.tag,
+    servingImage: built.tag,
+    kserveVersion: KSERVE_VERSION,
+    protocols: ["v1", "v2"],
+    protocol: serving?.protocol ?? "v1",
+    buildMs,
+    ...(request.detach ? { detached: true } : {}),
+  };
+  const record: RunResult = {
+    runId,
+    kind: "endpoint",
+    target: "local",
+    status: "pending",
+    exitCode: null,
+    oomKilled: false,
+    image: built.tag,
+    notebook: job.notebookFile,
+    startedAt: new Date().toISOString(),
+    memoryLimitBytes: limits.memoryBytes,
+    engine: connection.endpoint,
+    diagnosis: [],
+    endpoint,
+  };
+  const handle = createRunHandle(runId, async (controls) => {
+    const recorder = await RunRecorder.create(job.workspaceDir, runId);
+    try {
+      const cancel = recorder.honourCancelRequests(controls.cancel);
+      const replaced = await stopLiveEndpoints(context, job.workspaceDir, name, runId);
+      for (const other of replaced) print(`Stopped endpoint ${name} of run ${other}: this one replaces it.`);
+      return await serveContainer(connection, {
+        record,
+        limits,
+        env: job.profile.profile.env,
+        port: request.port,
+        detach: Boolean(request.detach),
+        clicked,
+        recorder,
+        controls: { ...controls, cancel },
+        print,
+        onReady: request.onReady,
+      });
+    } finally {
+      await recorder.release();
+    }
+  });
+  return { handle, source, name };
+}
+
+/** The image the model was trained in: the run's, rebuilt when it is gone and the notebook is unchanged. */
+async function runImageFor(
+  context: SessionContext,
+  connection: DockerConnection,
+  { job, run }: ServingSource,
+  request: ServeRequest,
+): Promise<{ tag: string; id: string }> {
+  const tag = run?.result.image ?? job.plan.tag;
+  const id = await imageId(connection, tag);
+  if (id) return { tag, id };
+  if (tag !== job.plan.tag) {
+    throw new ParityError(
+      "RunImageGone",
+      `The image run ${run!.result.runId} trained the model in (${tag}) is no longer in the Docker engine, and the notebook or its requirements changed since.`,
+      { fix: `Run ${relativeTo(context, job.notebookFile)} again, then serve its new model.` },
+    );
+  }
+  const built = await build(context, connection, job, Boolean(request.verbose), request.print);
+  return { tag: built.tag, id: built.imageId };
+}
+
+interface ServeOptions {
+  record: RunResult;
+  limits: JobLimits;
+  env: Record<string, string>;
+  port?: number;
+  detach: boolean;
+  clicked: number;
+  recorder: RunRecorder;
+  controls: RunControls;
+  print: Print;
+  onReady?(record: RunResult): void;
+}
+
+/** Starts the serving container, follows it to ready, then to its end (or leaves it when detached). */
+async function serveContainer(connection: DockerConnection, options: ServeOptions): Promise<RunResult> {
+  const { docker } = connection;
+  const { recorder, controls, print } = options;
+  const { cancel, status } = controls;
+  let record = options.record;
+  const endpoint = record.endpoint!;
+  await recorder.save(record);
+  status.fire("pending");
+  const started = await startServingContainer(docker, {
+    image: endpoint.servingImage,
+    args: serverArgs(endpoint.name, SERVER_HTTP_PORT),
+    env: options.env,
+    labels: { [RUN_LABEL]: record.runId, [NOTEBOOK_LABEL]: record.notebook, [ENDPOINT_LABEL]: endpoint.name },
+    limits: options.limits,
+    containerPort: SERVER_HTTP_PORT,
+    hostPort: options.port,
+  }).catch(async (error: unknown) => {
+    await recorder.save({ ...record, status: "failed", finishedAt: new Date().toISOString() });
+    throw error;
+  });
+  const url = `http://127.0.0.1:${started.port}`;
+  record = {
+    ...record,
+    endpoint: { ...endpoint, url, port: started.port, containerId: started.containerId },
+  };
+  await recorder.save(record);
+  const output = new RunOutput(recorder, controls.logs);
+  const followed = await followServingOutput(docker, started.containerId, (line) => output.add(line));
+  print(
+    `Loading the model in ${endpoint.servingImage} (memory ${Math.round(options.limits.memoryBytes / 2 ** 20)} MiB) ...`,
+  );
+  const ready = await waitReady(connection, started.containerId, url, endpoint.name, cancel, print);
+  if (ready.ended || cancel.aborted)
+    return finish(connection, options, record, output, followed, ready.ended);
+  const readyAt = new Date();
+  record = {
+    ...record,
+    status: "running",
+    endpoint: {
+      ...record.endpoint!,
+      readyAt: readyAt.toISOString(),
+      coldStartMs: readyAt.getTime() - options.clicked,
+    },
+  };
+  await recorder.save(record);
+  status.fire("running");
+  options.onReady?.(record);
+  if (options.detach) {
+    // Goes on without this process: its later lines are read from the engine by whoever asks.
+    followed.stop();
+    await followed.done.catch(() => undefined);
+    return record;
+  }
+  const ended = await waitEnd(connection, started.containerId, cancel);
+  return finish(connection, options, record, output, followed, ended);
+}
+
+/** Ready once KServe answers for the model; undefined `ended` while it runs. */
+async function waitReady(
+  { docker }: DockerConnection,
+  containerId: string,
+  url: string,
+  model: string,
+  cancel: AbortSignal,
+  print: Print,
+): Promise<{ ended?: ServingState }> {
+  const since = Date.now();
+  let reported = since;
+  const readyUrl = `${url}${routesFor(model).modelReady}`;
+  while (!cancel.aborted) {
+    const answered = await answersWithin(readyUrl, READY_ASK_MS, cancel);
+    if (answered) return {};
+    const state = await servingState(docker, containerId);
+    if (!state?.running) return { ended: state ?? { running: false, exitCode: -1, oomKilled: false } };
+    if (Date.now() - reported >= WAIT_REPORT_MS) {
+      reported = Date.now();
+      print(`Still loading (${Math.round((reported - since) / 1000)} s) ...`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  return {};
+}
+
+/**
+ * Whether a GET of `url` answers 2xx within `ms`. The timer is an ordinary (ref'd) one: a request
+ * hanging on a port whose container just died must not leave the process with nothing to wait on
+ * (AbortSignal.timeout's timer does not keep Node alive, and Node then exits mid-await).
+ */
+async function answersWithin(url: string, ms: number, cancel: AbortSignal): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  try {
+    const response = await fetch(url, { signal: AbortSignal.any([cancel, abort.signal]) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until the container ends by itself, or the endpoint is cancelled (then it is stopped). */
+async function waitEnd(
+  { docker }: DockerConnection,
+  containerId: string,
+  cancel: AbortSignal,
+): Promise<ServingState | undefined> {
+  const container = docker.getContainer(containerId);
+  const stop = (): void => void stopServingContainer(docker, containerId).catch(() => undefined);
+  cancel.addEventListener("abort", stop, { once: true });
+  try {
+    await container.wait().catch(() => undefined);
+  } finally {
+    cancel.removeEventListener("abort", stop);
+  }
+  return servingState(docker, containerId);
+}
+
+/** The endpoint's end: stopped on request (cancelled), or exited by itself (failed, diagnosed as a run). */
+async function finish(
+  connection: DockerConnection,
+  options: ServeOptions,
+  record: RunResult,
+  output: RunOutput,
+  followed: FollowedOutput,
+  ended: ServingState | undefined,
+): Promise<RunResult> {
+  const { docker } = connection;
+  const { recorder, controls } = options;
+  const containerId = record.endpoint!.containerId!;
+  const cancelled = controls.cancel.aborted;
+  if (cancelled) await stopServingContainer(docker, containerId);
+  const state = (await servingState(docker, containerId)) ?? ended;
+  await followed.done.catch(() => undefined);
+  await docker
+    .getContainer(containerId)
+    .remove({ force: true })
+    .catch(() => undefined);
+  const finishedAt = state?.finishedAt ?? new Date().toISOString();
+  const exitCode = state?.exitCode ?? null;
+  const final: RunResult = {
+    ...record,
+    status: cancelled ? "cancelled" : "failed",
+    exitCode: cancelled ? null : exitCode,
+    oomKilled: state?.oomKilled ?? false,
+    finishedAt,
+    durationMs: Date.parse(finishedAt) - Date.parse(record.startedAt!),
+    diagnosis: cancelled
+      ? []
+      : diagnoseEndpoint({
+          exitCode: exitCode ?? -1,
+          oomKilled: state?.oomKilled ?? false,
+          memoryLimitBytes: record.memoryLimitBytes,
+          engineError: state?.error,
+          logTail: output.tail(),
+          wasReady: record.status === "running",
+        }),
+  };
+  await recorder.close();
+  await recorder.save(final);
+  controls.status.fire(final.status);
+  return final;
+}
+
+/** A failed install of KServe's server in the run's image, in words about serving, naming the package in conflict. */
+function explainServingBuild(error: unknown): unknown {
+  if (!(error instanceof ParityError) || error.code !== "DependencyInstallFailed") return error;
+  const detail = error.message.replace(/^Installing the requirements failed:\n?/, "");
+  const pinned = /The user requested \(constraint\) ([A-Za-z0-9._-]+)==(\S+)/.exec(detail);
+  const wanted =
+    pinned &&
+    new RegExp(`depends on ${pinned[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\n]*)`, "i").exec(detail);
+  return new ParityError(
+    "ServingInstallFailed",
+    `KServe's model server (kserve==${KSERVE_VERSION}) cannot be installed in the run's image without changing a package the model was trained with:\n${detail}`,
+    {
+      fix: pinned
+        ? `The run's image has ${pinned[1]} ${pinned[2]}${wanted ? `, and kserve ${KSERVE_VERSION} needs ${pinned[1]}${wanted[1]!.trim()}` : ""}: pin ${pinned[1]} in the notebook's requirements to a version kserve accepts, run the notebook again, then serve it.`
+        : `The serving image keeps every package of the run's image. Pin the notebook's requirements to versions kserve ${KSERVE_VERSION} accepts (it needs Python 3.10 to 3.12, numpy<3, pandas>=2.2,<3, protobuf>=6.33.5,<7), run the notebook again, then serve it.`,
+      cause: error,
+    },
+  );
+}
