@@ -35,6 +35,19 @@ export const katibFiles = {
   api: "pkg/apis/manager/v1beta1/api.proto",
 } as const;
 
+/** The KServe module the controller is built from (go/kserve/go.mod): its CRDs, webhooks, config. */
+export function kserveModule(): string {
+  return pinnedModule("kserve", "github.com/kserve/kserve");
+}
+
+/** Files of the KServe module the harness reads besides its CRDs (paths inside the module). */
+export const kserveFiles = {
+  /** The admission webhooks (InferenceService defaulting and validation, the pod mutator, ...). */
+  webhooks: "config/webhook/manifests.yaml",
+  /** The ConfigMap `inferenceservice-config` the controller reads at start and at each reconcile. */
+  config: "config/configmap/inferenceservice.yaml",
+} as const;
+
 /** Kubeflow-style CRDs the tests install: Training Operator, Katib, KServe, Argo Workflows. */
 export const kubeflowCrdSources: ModuleFiles[] = [
   {
@@ -52,8 +65,20 @@ export const kubeflowCrdSources: ModuleFiles[] = [
     ),
   },
   {
-    module: "github.com/kserve/kserve@v0.15.2",
-    files: ["inferenceservices", "servingruntimes"].map((f) => `config/crd/full/serving.kserve.io_${f}.yaml`),
+    // The version of the controller the build pins (go/kserve/go.mod), with full schemas: what
+    // upstream's config/crd/full kustomization installs (InferenceService's is 2 MB: created, never
+    // client-side applied). LLMInferenceService and the local model cache are not installed.
+    module: kserveModule(),
+    files: [
+      ...[
+        "inferenceservices",
+        "servingruntimes",
+        "clusterservingruntimes",
+        "trainedmodels",
+        "inferencegraphs",
+      ].map((f) => `config/crd/full/serving.kserve.io_${f}.yaml`),
+      "config/crd/full/clusterstoragecontainer/serving.kserve.io_clusterstoragecontainers.yaml",
+    ],
   },
   {
     // The Workflow with its full schema (the API server validates against it); the controller's

@@ -19,6 +19,7 @@ import {
   waitForDefaultServiceAccount,
 } from "./fixtures.js";
 import { katibAnswers, prepareKatib, type KatibPlayedPorts, type KatibState } from "./katibController.js";
+import { kserveAnswers, prepareKserve, type KserveState } from "./kserveController.js";
 import {
   execed,
   freePort,
@@ -42,6 +43,8 @@ export interface ClusterState {
   podLogDir: string;
   /** Katib's controller and webhooks, and the played services' ports (katibController.ts). */
   katib?: KatibState;
+  /** KServe's controller and webhooks (kserveController.ts). */
+  kserve?: KserveState;
   components: ComponentProcess[];
 }
 
@@ -100,7 +103,7 @@ const ok = (url: string, token?: string) => async () => (await get(url, token)).
 
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the Training Operator,
- * Argo's workflow-controller, Katib's katib-controller and kwok on loopback.
+ * Argo's workflow-controller, Katib's katib-controller, KServe's controller and kwok on loopback.
  */
 export async function startCluster(options: StartOptions): Promise<ClusterState> {
   const { binDir, workDir, cacheDir } = options;
@@ -126,8 +129,16 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
   writeFileSync(saPub, publicKey.export({ type: "spki", format: "pem" }));
   writeFileSync(saKey, privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
 
-  const [etcdPort, etcdPeerPort, apiPort, schedulerPort, kwokPort, katibWebhookPort] =
-    await distinctFreePorts(6);
+  const [
+    etcdPort,
+    etcdPeerPort,
+    apiPort,
+    schedulerPort,
+    kwokPort,
+    katibWebhookPort,
+    kserveWebhookPort,
+    kserveProbePort,
+  ] = await distinctFreePorts(8);
   const server = `https://127.0.0.1:${apiPort}`;
   const caFile = join(dirs.certs, "apiserver.crt");
   const state: ClusterState = {
@@ -203,6 +214,13 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
       ...(options.katibPlayed && { played: options.katibPlayed }),
     });
     katibPrepared.catch(() => undefined);
+    // KServe's namespace, ConfigMap, webhook pair and webhook configurations, meanwhile too.
+    const kservePrepared = prepareKserve(state, {
+      cacheDir,
+      webhookPort: kserveWebhookPort!,
+      probePort: kserveProbePort!,
+    });
+    kservePrepared.catch(() => undefined);
 
     say("starting kube-controller-manager, kube-scheduler");
     const kubeconfig = state.kubeconfigs.admin;
@@ -244,6 +262,12 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
     state.katib = katib.katib;
     const katibController = start("katib-controller", katib.args, katib.env, katib.launcher);
     await execed(katibController);
+    // KServe's own controller manager, once its CRDs and ConfigMap are there (it exits without
+    // the ConfigMap). Its webhook pair is found through its TMPDIR (kserveController.ts).
+    say("starting kserve-controller (Standard mode, its webhooks by URL)");
+    const kserve = await kservePrepared;
+    state.kserve = kserve.kserve;
+    const kserveController = start("kserve-controller", kserve.args, kserve.env);
 
     say("starting kwok");
     const stages = [
@@ -271,6 +295,7 @@ export async function startCluster(options: StartOptions): Promise<ClusterState>
     );
     await waitUntil("kwok /healthz", ok(`http://127.0.0.1:${kwokPort}/healthz`), kwok, 60_000);
     await waitUntil("Katib's admission webhooks", () => katibAnswers(state), katibController, 60_000);
+    await waitUntil("KServe's admission webhooks", () => kserveAnswers(state), kserveController, 60_000);
 
     say("adding fake CPU and GPU nodes");
     await installNodes(state);
