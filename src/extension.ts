@@ -38,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     computeReport: (notebookFile, signal) => computeReport(services, notebookFile, signal),
     readPipeline: async (file, signal) =>
       (await services.app()).checkPipelineFile(services.sessionContext(file, signal), file),
+    sendRequests: async (...request) => (await services.app()).sendRequests(...request),
     log: (message) => services.log(message),
   });
 }

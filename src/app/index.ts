@@ -16,3 +16,5 @@ export { runPipelineLocally } from "./pipeline/runLocal";
 export { runPipelineOnCluster } from "./pipeline/runCluster";
 export { tuneLocally } from "./tuning/tune";
 export { tuneOnCluster } from "./tuning/runCluster";
+export { serveLocally } from "./serving/serveLocal";
+export { sendRequests, type PredictResult } from "./serving/predict";

@@ -18,6 +18,11 @@ import { refreshRuns } from "./run/refreshRuns";
 import { removeRun } from "./run/removeRun";
 import { rerun } from "./run/rerun";
 import { runLocally } from "./run/runLocally";
+import { copyEndpointUrl } from "./serving/copyEndpointUrl";
+import { deployModel } from "./serving/deployModel";
+import { openEndpoint } from "./serving/openEndpoint";
+import { showEndpointLogs } from "./serving/showEndpointLogs";
+import { stopEndpoint } from "./serving/stopEndpoint";
 import { registerCommand, type CommandHandler } from "./support/boundary";
 import { cancelExperiment } from "./tuning/cancelExperiment";
 import { resumeExperiment } from "./tuning/resumeExperiment";
@@ -58,6 +63,11 @@ export function registerCommands(
     "parity.resumeExperiment": resumeExperiment,
     "parity.cancelExperiment": cancelExperiment,
     "parity.showExperiment": showExperiment,
+    "parity.deployModel": deployModel,
+    "parity.openEndpoint": openEndpoint,
+    "parity.stopEndpoint": stopEndpoint,
+    "parity.copyEndpointUrl": copyEndpointUrl,
+    "parity.showEndpointLogs": showEndpointLogs,
   };
   return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
 }

@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { HostMessenger, READY, type Handlers, type MessageMap, type Validators } from "../protocol/messaging";
 import { ReadyWatchdog } from "./readyWatchdog";
 
-export type WebviewEntry = "report" | "logs" | "diagnosis" | "pipeline" | "tuning";
+export type WebviewEntry = "report" | "logs" | "diagnosis" | "pipeline" | "tuning" | "endpoint";
 
 /** Scripts and styles come only from the built webview folder. */
 export function webviewRoot(context: vscode.ExtensionContext): vscode.Uri {

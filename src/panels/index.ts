@@ -3,17 +3,25 @@ import * as vscode from "vscode";
 import type { ReportRestoreState } from "../protocol/report";
 import { webviewOptions } from "./basePanel";
 import { DIAGNOSIS_VIEW_TYPE, DiagnosisPanel } from "./diagnosis/diagnosisPanel";
+import { ENDPOINT_VIEW_TYPE, EndpointPanel, endpointTitle } from "./endpoint/endpointPanel";
 import { LOGS_VIEW_TYPE, LogsPanel } from "./logs/logsPanel";
 import { PIPELINE_VIEW_TYPE, PipelineRunPanel, pipelineTitle } from "./pipeline/pipelinePanel";
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
 import { TUNING_VIEW_TYPE, TuningPanel, tuningTitle } from "./tuning/tuningPanel";
 import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
 import { workspaceFolders } from "./applyFix";
-import { asRunRef, readRecordNow, runRefInWorkspace, type RunRef } from "../app/store";
+import { asRunRef, readRecordNow, runDir, runRefInWorkspace, type RunRef } from "../app/store";
 import type { ReportData } from "../services/reportStore";
 import type { PanelOptions } from "./types";
 export { applyParityEdit, applyProfileSnippet } from "./applyFix";
-export { DIAGNOSIS_VIEW_TYPE, LOGS_VIEW_TYPE, PIPELINE_VIEW_TYPE, REPORT_VIEW_TYPE, TUNING_VIEW_TYPE };
+export {
+  DIAGNOSIS_VIEW_TYPE,
+  ENDPOINT_VIEW_TYPE,
+  LOGS_VIEW_TYPE,
+  PIPELINE_VIEW_TYPE,
+  REPORT_VIEW_TYPE,
+  TUNING_VIEW_TYPE,
+};
 
 /** What the registry needs of any panel. */
 interface OpenPanel {
@@ -24,7 +32,7 @@ interface OpenPanel {
 
 let options: PanelOptions | undefined;
 let memory: PanelMemory | undefined;
-/** One panel per notebook (report) or run (logs, diagnosis, run graph, tuning). */
+/** One panel per notebook (report) or run (logs, diagnosis, run graph, tuning, endpoint). */
 const open = new Map<string, OpenPanel>();
 
 function requireOptions(): PanelOptions {
@@ -69,6 +77,23 @@ function tuningPanel(context: vscode.ExtensionContext, run: RunRef, panel: vscod
   return new TuningPanel(panel, context, run, requireOptions(), (trial, view) =>
     view === "logs" ? showLogsPanel(context, trial) : showDiagnosisPanel(context, trial),
   );
+}
+
+/**
+ * The endpoint panel; its Open Logs is Show Endpoint Logs on its row, which first reads the lines a
+ * detached endpoint printed since into its record.
+ */
+function endpointPanel(context: vscode.ExtensionContext, run: RunRef, panel: vscode.WebviewPanel): OpenPanel {
+  return new EndpointPanel(panel, context, run, requireOptions(), (logs) => {
+    const row = { kind: "endpoint", runId: logs.runId, dir: runDir(logs) };
+    void vscode.commands.executeCommand("parity.showEndpointLogs", row);
+  });
+}
+
+/** An endpoint panel's titles: by the endpoint's name once its record says it, else by its run id. */
+function endpointTitles(run: RunRef): string[] {
+  const name: unknown = readRecordNow(run)?.endpoint?.name;
+  return [...(typeof name === "string" ? [endpointTitle(name)] : []), endpointTitle(run.runId)];
 }
 
 /** A run panel's titles, from its record when there is one yet, else with the run id. */
@@ -189,6 +214,12 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
         tuningPanel(context, run, panel),
       ),
     ),
+    vscode.window.registerWebviewPanelSerializer(
+      ENDPOINT_VIEW_TYPE,
+      serializer(ENDPOINT_VIEW_TYPE, restoredRunRef, endpointTitles, (run, panel) =>
+        endpointPanel(context, run, panel),
+      ),
+    ),
     {
       // The window is closing or reloading: its panels stay remembered for the next session.
       dispose: () => {
@@ -259,6 +290,15 @@ export function showTuningPanel(context: vscode.ExtensionContext, asked: RunRef)
     const title = tuningTitle(typeof notebook === "string" ? notebook : run.runId);
     return tuningPanel(context, run, createPanel(context, TUNING_VIEW_TYPE, title));
   });
+}
+
+/** Opens (or reveals) the panel of an endpoint. */
+export function showEndpointPanel(context: vscode.ExtensionContext, asked: RunRef): void {
+  const run = checkedRunRef(asked, "endpoint");
+  if (!run) return;
+  showRunPanel(ENDPOINT_VIEW_TYPE, run, () =>
+    endpointPanel(context, run, createPanel(context, ENDPOINT_VIEW_TYPE, endpointTitles(run)[0]!)),
+  );
 }
 
 /** The run asked for, when it is a run of this window's workspace; else says why not and returns undefined. */

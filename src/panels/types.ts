@@ -1,4 +1,5 @@
 import type { Pipeline } from "../core/pipeline/types";
+import type { App } from "../services/app";
 import type { ReportData } from "../services/reportStore";
 
 export interface PanelOptions {
@@ -9,6 +10,11 @@ export interface PanelOptions {
    * anything: the run graph's edges where a run's record does not carry them.
    */
   readPipeline(file: string, signal: AbortSignal): Promise<Pipeline>;
+  /**
+   * Sends an inference request to an endpoint (`count` times, `concurrency` at once) through the
+   * application layer, which the host loads on first use: the endpoint panel's Send.
+   */
+  sendRequests: App["sendRequests"];
   /** Appends a line to the "Parity" output channel. */
   log(message: string): void;
 }

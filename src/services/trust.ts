@@ -1,9 +1,11 @@
 /** What a command does that a Restricted Mode workspace must not trigger. */
-export type GuardedAction = "build" | "run" | "deploy" | "delete" | "cancel";
+export type GuardedAction = "build" | "run" | "serve" | "request" | "deploy" | "delete" | "cancel";
 
 const WHAT: Record<GuardedAction, string> = {
   build: "build images",
   run: "run notebooks",
+  serve: "serve models",
+  request: "send requests to endpoints",
   deploy: "deploy to a cluster",
   delete: "delete cluster runs",
   cancel: "cancel runs it did not start",
@@ -12,6 +14,8 @@ const WHAT: Record<GuardedAction, string> = {
 const WHY: Record<GuardedAction, string> = {
   build: "a build installs this workspace's requirements and copies its code",
   run: "a run executes this workspace's code",
+  serve: "serving loads this workspace's model file, and loading a pickled model runs code",
+  request: "this workspace's records say where the endpoint answers",
   deploy: "a deployment runs this workspace's code on the cluster",
   delete: "this workspace's settings and profile choose the cluster and namespace it acts on",
   cancel: "this workspace's run records name the containers and workloads it would stop",

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { Services } from "../services/container";
 import { ClusterView } from "./cluster/clusterView";
+import { EndpointsView } from "./endpoints/endpointsView";
 import { EnvironmentView } from "./environment/environmentView";
 import { ExperimentNotebooks } from "./experiments/experimentNotebooks";
 import { ExperimentsView } from "./experiments/experimentsView";
@@ -8,7 +9,7 @@ import { ProfilePresence } from "./environment/profilePresence";
 import { PipelinesView } from "./pipelines/pipelinesView";
 import { RunsView } from "./runs/runsView";
 
-/** The Environment, Runs, Pipelines, Experiments and Cluster views of the Parity container. */
+/** The Environment, Runs, Pipelines, Experiments, Endpoints and Cluster views of the Parity container. */
 export function registerViews(services: Services): { runs: RunsView; cluster: ClusterView } {
   const profiles = services.track(new ProfilePresence());
   const environment = services.track(new EnvironmentView(services, profiles));
@@ -30,6 +31,10 @@ export function registerViews(services: Services): { runs: RunsView; cluster: Cl
   );
   // The notebook toolbar's Tune shows on the open notebooks that have an experiment.
   services.track(new ExperimentNotebooks());
+  const endpoints = services.track(new EndpointsView(services));
+  endpoints.attach(
+    services.track(vscode.window.createTreeView("parity.endpoints", { treeDataProvider: endpoints })),
+  );
   const cluster = services.track(new ClusterView(services));
   cluster.attach(
     services.track(vscode.window.createTreeView("parity.cluster", { treeDataProvider: cluster })),

@@ -50,11 +50,16 @@ export function formatLatencies(summary: LatencySummary, width = 40): string[] {
     `${summary.requests} requests, ${summary.errors} failed: p50 ${ms(summary.p50Ms)} ms, p90 ${ms(summary.p90Ms)} ms, p99 ${ms(summary.p99Ms)} ms (min ${ms(summary.minMs)}, mean ${ms(summary.meanMs)}, max ${ms(summary.maxMs)})`,
   ];
   for (const bucket of summary.histogram) {
-    const index = bucket.upToMs === Infinity ? BOUNDS.length : BOUNDS.indexOf(bucket.upToMs);
-    const lower = index > 0 ? BOUNDS[index - 1]! : 0;
+    const lower = lowerBoundOf(bucket.upToMs);
     const label = bucket.upToMs === Infinity ? `> ${lower} ms` : `${lower}-${bucket.upToMs} ms`;
     const bar = "█".repeat(Math.round((bucket.count / most) * width));
     lines.push(`  ${label.padStart(14)} ${bar} ${bucket.count}`);
   }
   return lines;
+}
+
+/** Where a histogram bucket starts (in ms): the bound below its own, 0 for the first. */
+export function lowerBoundOf(upToMs: number): number {
+  const index = upToMs === Infinity ? BOUNDS.length : BOUNDS.indexOf(upToMs);
+  return index > 0 ? BOUNDS[index - 1]! : 0;
 }

@@ -10,3 +10,12 @@ export function isFinished(status: RunStatus): boolean {
 export function isUnfinishedClusterRun(run: RunResult): boolean {
   return run.target === "cluster" && Boolean(run.cluster) && !run.finishedAt && run.status !== "lost";
 }
+
+/**
+ * An endpoint that serves with no process following it, by design: a detached local one (its
+ * container is its life), or a cluster's (its InferenceService is). Its record is true while that
+ * lives; such a record is not "left behind" by a process that went away.
+ */
+export function servesUnfollowed(result: Pick<RunResult, "kind" | "target" | "endpoint">): boolean {
+  return result.kind === "endpoint" && (result.target === "cluster" || result.endpoint?.detached === true);
+}

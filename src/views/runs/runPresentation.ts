@@ -34,7 +34,7 @@ export interface RunSummary {
   diagnosis?: RunResult["diagnosis"];
   cluster?: Pick<ClusterRunRef, "context" | "namespace">;
   unreachableSince?: string;
-  /** A pipeline run or an experiment, or (with `step` or `trial`) one of their parts' runs. */
+  /** A pipeline run, an experiment or an endpoint, or (with `step` or `trial`) one of their parts' runs. */
   kind?: RunResult["kind"];
   step?: string;
   trial?: string;
@@ -70,7 +70,7 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
   const part = partOf(run);
   const name = path.basename(run.notebook);
   const label =
-    part === "pipeline" || part === "experiment"
+    part === "pipeline" || part === "experiment" || part === "endpoint"
       ? `${name} (${part})`
       : part === "step"
         ? `${name} › ${run.step}`
@@ -103,8 +103,8 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
   };
 }
 
-function partOf(run: RunSummary): "pipeline" | "experiment" | "step" | "trial" | undefined {
-  if (run.kind === "pipeline" || run.kind === "experiment") return run.kind;
+function partOf(run: RunSummary): "pipeline" | "experiment" | "endpoint" | "step" | "trial" | undefined {
+  if (run.kind === "pipeline" || run.kind === "experiment" || run.kind === "endpoint") return run.kind;
   if (run.step !== undefined) return "step";
   if (run.trial !== undefined) return "trial";
   return undefined;

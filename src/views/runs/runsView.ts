@@ -1,3 +1,4 @@
+import { servesUnfollowed } from "../../core/workload/status";
 import path from "node:path";
 import * as vscode from "vscode";
 import { abandonedRuns, RECORD_PATTERNS, workspaceOfRunDir, type StoredRun } from "../../app/store";
@@ -92,7 +93,11 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
       workspaceDir: workspaceOfRunDir(run.dir),
       dir: run.dir,
       activeKey: this.services.activeRuns.find(run.result.runId)?.key,
-      orphaned: abandoned.has(run.dir) && !this.services.activeRuns.find(run.result.runId),
+      // An endpoint left serving on purpose has no follower by design: it is not orphaned.
+      orphaned:
+        abandoned.has(run.dir) &&
+        !this.services.activeRuns.find(run.result.runId) &&
+        !servesUnfollowed(run.result),
       summary: run.result,
     }));
     return withFolders([...building, ...recorded]);

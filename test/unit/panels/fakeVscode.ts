@@ -181,6 +181,7 @@ export function reset(): void {
   state.workspaceState.clear();
   state.tabGroups = [];
   workspace.workspaceFolders = undefined;
+  workspace.isTrusted = true;
 }
 
 export const window = {
@@ -199,6 +200,7 @@ export const window = {
     return { dispose: () => state.serializers.delete(viewType) };
   },
   showErrorMessage: async (message: string) => void state.errors.push(message),
+  setStatusBarMessage: vi.fn(() => ({ dispose: () => undefined })),
   showSaveDialog: async () => state.saveTarget,
   showTextDocument: async (target: unknown, options: unknown) =>
     void state.shown.push({ kind: "text", target, options }),
@@ -210,6 +212,7 @@ export const window = {
 
 export const workspace = {
   workspaceFolders: undefined as Array<{ uri: Uri }> | undefined,
+  isTrusted: true,
   openTextDocument: async (uri: Uri) => {
     const document = state.documents.get(uri.fsPath);
     if (!document) throw new Error(`cannot open ${uri.fsPath}`);

@@ -38,6 +38,7 @@ function options(overrides: Partial<PanelOptions> = {}): PanelOptions & { logged
   return {
     computeReport: vi.fn(async () => reportData(fake.state.documents.get("/w/requirements.txt")?.text ?? "")),
     readPipeline: vi.fn(async () => Promise.reject(new Error("no pipeline in these tests"))),
+    sendRequests: vi.fn(async () => Promise.reject(new Error("no endpoint in these tests"))),
     log: (message) => void logged.push(message),
     logged,
     ...overrides,

@@ -19,6 +19,7 @@ const trialRunId = "train-random-1-20261205-082110-e8fb";
 const options = (): PanelOptions => ({
   computeReport: vi.fn(async () => Promise.reject(new Error("no report in these tests"))),
   readPipeline: vi.fn(async () => Promise.reject(new Error("no pipeline in these tests"))),
+  sendRequests: vi.fn(async () => Promise.reject(new Error("no endpoint in these tests"))),
   log: () => undefined,
 });
 

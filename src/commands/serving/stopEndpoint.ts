@@ -1,0 +1,53 @@
+import * as vscode from "vscode";
+import { ParityError } from "../../core/errors";
+import { isFinished } from "../../core/workload/status";
+import type { Services } from "../../services/container";
+import { isEndpointNode } from "../../views/endpoints/endpointsModel";
+import { cancelRunConfirmed, type StopWords } from "../support/stopRun";
+import { requireTrust } from "../support/targets";
+import { endpointFor, endpointWords } from "./endpoints";
+
+/** What stopping an endpoint says before and while its cluster workload is deleted (a local one is stopped at once). */
+export const STOP_ENDPOINT_WORDS: StopWords = {
+  verb: "Stop",
+  detail:
+    "Stopping the endpoint deletes its InferenceService there: it no longer answers. Its record and logs stay in the workspace.",
+  progress: "Parity: stopping the endpoint",
+};
+
+/**
+ * Parity: Stop Endpoint — stops an endpoint the one way every run is stopped (cancelRunConfirmed):
+ * one this window is still deploying stops at once; a local endpoint's container is stopped and
+ * removed and its record says stopped, whichever process started it (a detached one has none left
+ * following it: it is settled here); a cluster endpoint is deleted once the user confirms.
+ */
+export async function stopEndpoint(services: Services, arg?: unknown): Promise<void> {
+  if (isEndpointNode(arg) && !arg.dir) {
+    // Still building its serving image in this window: no record yet, so its progress is cancelled.
+    services.activeRuns.find(arg.runId)?.cancel();
+    return;
+  }
+  const endpoint = await endpointFor(services, arg, { action: "stop", liveOnly: true });
+  if (!endpoint) return;
+  const { result, ref } = endpoint;
+  if (isFinished(result.status)) {
+    throw new ParityError(
+      "EndpointNotServing",
+      `The endpoint ${endpointWords(result)} does not serve any more.`,
+      {
+        fix: "Nothing is left to stop: refresh the Endpoints view.",
+      },
+    );
+  }
+  const active = services.activeRuns.find(result.runId);
+  if (!active) requireTrust("cancel");
+  const stopped = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Window,
+      title: `Stopping endpoint ${result.endpoint?.name ?? result.runId}`,
+    },
+    () => cancelRunConfirmed(services, { active, recorded: ref }, STOP_ENDPOINT_WORDS),
+  );
+  if (stopped)
+    services.log(`${result.runId}: the endpoint ${result.endpoint?.name ?? ""} was asked to stop.`);
+}
