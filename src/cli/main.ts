@@ -21,6 +21,9 @@ Commands:
                          trials under production's limits with Katib's search algorithms
   serve <notebook|model> Serve the notebook's model with KServe's model server in its image and
                          limits on local Docker (V1 and V2 inference protocols)
+  deploy <notebook|model> --target cluster
+                         Deploy the model as a KServe InferenceService (--canary, --promote,
+                         --rollback, --dry-run)
   endpoints [list|stop]  List the endpoints that serve, or stop one
   predict <name|url>     Send a request to an endpoint: the answer and its latency
   base-image             Build a Python base image from Debian packages (no registry needed)
@@ -38,6 +41,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   pipeline: async () => (await import("./commands/pipeline")).pipelineCommand,
   tune: async () => (await import("./commands/tune")).tuneCommand,
   serve: async () => (await import("./commands/serve")).serveCommand,
+  deploy: async () => (await import("./commands/deploy")).deployCommand,
   endpoints: async () => (await import("./commands/endpoints")).endpointsCommand,
   predict: async () => (await import("./commands/predict")).predictCommand,
   "base-image": async () => (await import("./commands/baseImage")).baseImageCommand,

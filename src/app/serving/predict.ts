@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { ParityError } from "../../core/errors";
 import { summarizeLatencies, type LatencySummary } from "../../core/serving/latency";
@@ -53,7 +54,7 @@ export async function predict(context: SessionContext, request: PredictRequest):
   const address = await addressOf(context, request);
   const protocol = request.protocol ?? address.protocol;
   const source = relativeTo(context, request.dataFile);
-  const data = await readJson(request.dataFile, source);
+  const data = await readJson(path.resolve(context.cwd, request.dataFile), source);
   const inference = inferenceRequest(address.model, protocol, data, source);
   return sendRequests(
     context.signal,

@@ -1,12 +1,8 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { diagnoseEndpoint } from "../../core/serving/diagnosis";
-import { ParityError } from "../../core/errors";
 import type { JobLimits, RunHandle, RunResult } from "../../core/job/types";
-import { planServingImage, serverArgs } from "../../core/serving/image";
-import { modelNameFor } from "../../core/serving/model";
+import { serverArgs } from "../../core/serving/image";
 import { routesFor } from "../../core/serving/protocol";
-import { KSERVE_VERSION, SERVER_HTTP_PORT, type EndpointRecord } from "../../core/serving/types";
+import { SERVER_HTTP_PORT } from "../../core/serving/types";
 import type { DockerConnection } from "../../targets/docker/connection";
 import { NOTEBOOK_LABEL, RUN_LABEL } from "../../targets/docker/runLabels";
 import {
@@ -19,15 +15,12 @@ import {
 } from "../../targets/docker/serveContainer";
 import { RunOutput } from "../../targets/runOutput";
 import { createRunHandle, type RunControls } from "../../targets/runHandle";
-import { relativeTo, type Print, type SessionContext } from "../context";
-import { readCaBundle } from "../job/load";
-import { buildPlanned, connect, describeJob, imageId, build } from "../job/session";
+import type { Print, SessionContext } from "../context";
+import { connect } from "../job/session";
 import { newRunId, RunRecorder } from "../store/runStore";
+import { buildServingImage, ENDPOINT_LABEL, endpointRecordOf, planServing } from "./servingImage";
 import { findServingSource, type ServingSource, type SourceRequest } from "./source";
 import { stopLiveEndpoints } from "./endpoints";
-
-/** The label that names the endpoint a serving container is (its model's name). */
-export const ENDPOINT_LABEL = "dev.parity.endpoint";
 
 export interface ServeRequest extends SourceRequest {
   /** The port on 127.0.0.1; a free one when absent. */
@@ -64,44 +57,15 @@ export async function serveLocally(context: SessionContext, request: ServeReques
   const { print } = request;
   const connection = await connect(context, print);
   const source = await findServingSource(context, request, connection);
-  const { job, model, run } = source;
-  print(describeJob(context, job));
-  print(`Model:    ${relativeTo(context, model.file)} (${model.format}; ${model.why})`);
-  const runImage = await runImageFor(context, connection, source, request);
-  const serving = job.profile.profile.serving;
-  const name = serving?.name ?? modelNameFor(job.profile.name);
-  const limits = serving?.limits ?? job.profile.limits;
-  const plan = planServingImage({
-    runImage: runImage.tag,
-    runImageId: runImage.id,
-    projectName: job.profile.name,
-    model: { fileName: path.basename(model.file), content: await readFile(model.file), format: model.format },
-    caBundle: await readCaBundle(job.profile, context.env),
-  });
-  const buildStarted = Date.now();
-  const built = await buildPlanned(context, connection, plan, {
-    workspaceDir: job.workspaceDir,
-    network: job.profile.profile.build.network,
-    labels: { "dev.parity.profile": job.profile.name, [ENDPOINT_LABEL]: name },
-    verbose: Boolean(request.verbose),
-    print,
-    explain: explainServingBuild,
-  });
-  const buildMs = built.upToDate ? 0 : Date.now() - buildStarted;
+  const { job } = source;
+  const planned = await planServing(context, connection, source, request);
+  const { name, limits } = planned;
+  const { built, buildMs } = await buildServingImage(context, connection, planned, request);
   const runId = newRunId(`serve-${name}`);
-  const endpoint: EndpointRecord = {
-    name,
-    modelFile: model.file,
-    modelFormat: model.format,
-    ...(run ? { fromRun: run.result.runId } : {}),
-    runImage: runImage.tag,
-    servingImage: built.tag,
-    kserveVersion: KSERVE_VERSION,
-    protocols: ["v1", "v2"],
-    protocol: serving?.protocol ?? "v1",
+  const endpoint = endpointRecordOf(planned, built.tag, {
     buildMs,
     ...(request.detach ? { detached: true } : {}),
-  };
+  });
   const record: RunResult = {
     runId,
     kind: "endpoint",
@@ -140,27 +104,6 @@ export async function serveLocally(context: SessionContext, request: ServeReques
     }
   });
   return { handle, source, name };
-}
-
-/** The image the model was trained in: the run's, rebuilt when it is gone and the notebook is unchanged. */
-async function runImageFor(
-  context: SessionContext,
-  connection: DockerConnection,
-  { job, run }: ServingSource,
-  request: ServeRequest,
-): Promise<{ tag: string; id: string }> {
-  const tag = run?.result.image ?? job.plan.tag;
-  const id = await imageId(connection, tag);
-  if (id) return { tag, id };
-  if (tag !== job.plan.tag) {
-    throw new ParityError(
-      "RunImageGone",
-      `The image run ${run!.result.runId} trained the model in (${tag}) is no longer in the Docker engine, and the notebook or its requirements changed since.`,
-      { fix: `Run ${relativeTo(context, job.notebookFile)} again, then serve its new model.` },
-    );
-  }
-  const built = await build(context, connection, job, Boolean(request.verbose), request.print);
-  return { tag: built.tag, id: built.imageId };
 }
 
 interface ServeOptions {
@@ -287,7 +230,9 @@ async function waitEnd(
 ): Promise<ServingState | undefined> {
   const container = docker.getContainer(containerId);
   const stop = (): void => void stopServingContainer(docker, containerId).catch(() => undefined);
-  cancel.addEventListener("abort", stop, { once: true });
+  // Cancelled already (as soon as it was ready): the listener would never fire.
+  if (cancel.aborted) stop();
+  else cancel.addEventListener("abort", stop, { once: true });
   try {
     await container.wait().catch(() => undefined);
   } finally {
@@ -340,24 +285,4 @@ async function finish(
   await recorder.save(final);
   controls.status.fire(final.status);
   return final;
-}
-
-/** A failed install of KServe's server in the run's image, in words about serving, naming the package in conflict. */
-function explainServingBuild(error: unknown): unknown {
-  if (!(error instanceof ParityError) || error.code !== "DependencyInstallFailed") return error;
-  const detail = error.message.replace(/^Installing the requirements failed:\n?/, "");
-  const pinned = /The user requested \(constraint\) ([A-Za-z0-9._-]+)==(\S+)/.exec(detail);
-  const wanted =
-    pinned &&
-    new RegExp(`depends on ${pinned[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\n]*)`, "i").exec(detail);
-  return new ParityError(
-    "ServingInstallFailed",
-    `KServe's model server (kserve==${KSERVE_VERSION}) cannot be installed in the run's image without changing a package the model was trained with:\n${detail}`,
-    {
-      fix: pinned
-        ? `The run's image has ${pinned[1]} ${pinned[2]}${wanted ? `, and kserve ${KSERVE_VERSION} needs ${pinned[1]}${wanted[1]!.trim()}` : ""}: pin ${pinned[1]} in the notebook's requirements to a version kserve accepts, run the notebook again, then serve it.`
-        : `The serving image keeps every package of the run's image. Pin the notebook's requirements to versions kserve ${KSERVE_VERSION} accepts (it needs Python 3.10 to 3.12, numpy<3, pandas>=2.2,<3, protobuf>=6.33.5,<7), run the notebook again, then serve it.`,
-      cause: error,
-    },
-  );
 }

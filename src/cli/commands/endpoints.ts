@@ -10,6 +10,7 @@ where they run, their URL and the model they serve; or stops one by its name or 
 
 Options:
   --all                   List ended endpoints too
+  --confirm <name>        The endpoint's name, typed, to stop (delete) it in a protected namespace
   --json                  One JSON array (list) or object (stop) on stdout
   -h, --help              Show this help`;
 
@@ -18,7 +19,7 @@ export const endpointsCommand: CliCommand = async (args, io) => {
     args,
     io,
     USAGE,
-    { all: { type: "boolean" }, json: { type: "boolean" } },
+    { all: { type: "boolean" }, json: { type: "boolean" }, confirm: { type: "string" } },
     { min: 0, max: 2 },
   );
   if (typeof parsed === "number") return parsed;
@@ -26,7 +27,7 @@ export const endpointsCommand: CliCommand = async (args, io) => {
   const [verb = "list", name] = positionals;
   const { listEndpoints, stopEndpoints } = await import("../../app/serving/endpoints");
   if (verb === "list" && name === undefined) {
-    const endpoints = (await listEndpoints(io, values.all)).map((run) => run.result);
+    const endpoints = (await listEndpoints(io, values.all, true)).map((run) => run.result);
     if (values.json) {
       io.out(JSON.stringify(endpoints.map(rowJson)));
       return 0;
@@ -48,7 +49,9 @@ export const endpointsCommand: CliCommand = async (args, io) => {
     return 0;
   }
   if (verb === "stop" && name !== undefined) {
-    const stopped = await stopEndpoints({ env: io.env, cwd: io.cwd, signal: io.signal }, name);
+    const stopped = await stopEndpoints({ env: io.env, cwd: io.cwd, signal: io.signal }, name, {
+      typedName: values.confirm,
+    });
     if (values.json) io.out(JSON.stringify(stopped.map(rowJson)));
     else
       for (const record of stopped)

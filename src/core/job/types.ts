@@ -83,8 +83,9 @@ export interface RunResult {
   unreachableSince?: string;
 }
 
-/** What Parity creates on a cluster: a job run's Job (or training job), a pipeline run's Argo Workflow, an experiment's Katib Experiment. */
-export type ClusterWorkloadKind = "Job" | "PyTorchJob" | "TFJob" | "Workflow" | "Experiment";
+/** What Parity creates on a cluster: a job run's Job (or training job), a pipeline run's Argo Workflow, an experiment's Katib Experiment, an endpoint's KServe InferenceService. */
+export type ClusterWorkloadKind =
+  "Job" | "PyTorchJob" | "TFJob" | "Workflow" | "Experiment" | "InferenceService";
 
 export interface ClusterRunRef {
   context: string;

@@ -47,6 +47,12 @@ const RESOURCES: Record<ClusterWorkloadKind, WorkloadResource> = {
     plural: "experiments",
     apiVersion: "kubeflow.org/v1beta1",
   },
+  InferenceService: {
+    group: "serving.kserve.io",
+    version: "v1beta1",
+    plural: "inferenceservices",
+    apiVersion: "serving.kserve.io/v1beta1",
+  },
 };
 
 export function workloadResource(kind: ClusterWorkloadKind): WorkloadResource {

@@ -59,8 +59,17 @@ export function renderProfileYaml(profile: Profile): string {
     ...(profile.allowOutputsOutsideProject === undefined
       ? []
       : [field("allowOutputsOutsideProject", profile.allowOutputsOutsideProject)]),
+    ...(profile.serving === undefined
+      ? []
+      : ["", "# How the notebook's model is served.", field("serving", writtenServing(profile.serving))]),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** The serving section as written: its limits are derived, not written. */
+function writtenServing(serving: NonNullable<Profile["serving"]>): Record<string, unknown> {
+  const { limits: _limits, ...written } = serving;
+  return written;
 }
 
 function clusterExample(): string[] {

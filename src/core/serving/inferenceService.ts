@@ -1,4 +1,5 @@
 import type { KubernetesObject, V1Container } from "@kubernetes/client-node";
+import { serverArgs } from "./image";
 import { ParityError } from "../errors";
 import { GPU_RESOURCE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, renderManifest } from "../manifests";
 import { compact } from "../manifests/compact";
@@ -155,7 +156,8 @@ export function inferenceServiceManifest(input: InferenceServiceInput): Inferenc
   const container: V1Container = {
     name: KSERVE_CONTAINER,
     image: input.image,
-    args: [`--model_name=${input.modelName}`, `--http_port=${SERVER_HTTP_PORT}`, "--enable_grpc=false"],
+    // The same arguments as a local endpoint: what was tried on the laptop is what runs.
+    args: serverArgs(input.modelName, SERVER_HTTP_PORT),
     ports: [{ containerPort: SERVER_HTTP_PORT, protocol: "TCP" }],
     env: standard ? [{ name: STORAGE_URI, value: storageUri(input.image) }] : undefined,
     resources: { requests: { ...resources }, limits: { ...resources } },
@@ -855,6 +857,8 @@ export interface EndpointEvent {
  */
 export function explainEndpointEvent(event: EndpointEvent): EndpointFailure | undefined {
   const message = event.message ?? "";
+  // Optimistic concurrency: KServe read an older copy and retries by itself (InternalError or UpdateFailed).
+  if (/the object has been modified/.test(message)) return undefined;
   switch (event.reason) {
     case "ServerlessModeRejected":
       return {
@@ -872,7 +876,6 @@ export function explainEndpointEvent(event: EndpointEvent): EndpointFailure | un
           : "Correct what the message names; KServe's controller log (namespace kserve) has the details.",
       };
     case "UpdateFailed":
-      if (/the object has been modified/.test(message)) return undefined;
       return {
         reason: event.reason,
         message: `KServe could not update the endpoint's status: ${message}`,

@@ -82,6 +82,16 @@ export function chooseModel(
             each.file.modifiedMs >= run.startedMs! - 1000 &&
             (run.finishedMs === undefined || each.file.modifiedMs <= run.finishedMs + 1000),
         );
+  // The run wrote a model only in a format not served yet: an older model beside it is not this run's.
+  const unservedByRun =
+    run?.startedMs === undefined
+      ? []
+      : unserved.filter(
+          (each) =>
+            each.file.modifiedMs >= run.startedMs! - 1000 &&
+            (run.finishedMs === undefined || each.file.modifiedMs <= run.finishedMs + 1000),
+        );
+  if (byRun.length === 0 && unservedByRun.length > 0) return refuseUnserved(unservedByRun[0]!, where.folder);
   const pick = byRun.length > 0 ? byRun : served;
   if (pick.length === 1) {
     const only = pick[0]!;
@@ -105,22 +115,23 @@ export function chooseModel(
       },
     );
   }
-  if (unserved.length > 0) {
-    const first = unserved[0]!;
-    const kind = first.kind as { what: string };
-    throw new ParityError(
-      "ModelFormatNotServed",
-      `${path.relative(where.folder, first.file.path)} is ${kind.what}, which Parity does not serve yet: it serves ${SERVED_FORMATS}.`,
-      {
-        fix: "Save the model with joblib.dump(model, 'outputs/model.joblib'), or serve this format with KServe's own runtime (torchserve, tensorflow, onnx) on the cluster.",
-      },
-    );
-  }
+  if (unserved.length > 0) return refuseUnserved(unserved[0]!, where.folder);
   throw new ParityError(
     "ModelNotFound",
     `No model file was found in ${where.folder}${run ? ` (the outputs of run ${run.id})` : ""}: Parity serves ${SERVED_FORMATS}.`,
     {
       fix: "Save the model in the notebook, e.g. joblib.dump(model, 'outputs/model.joblib'), run it again, then serve it; or pass the model file.",
+    },
+  );
+}
+
+function refuseUnserved(model: { file: FileEntry; kind?: ModelKind }, folder: string): never {
+  const kind = model.kind as { what: string };
+  throw new ParityError(
+    "ModelFormatNotServed",
+    `${path.relative(folder, model.file.path)} is ${kind.what}, which Parity does not serve yet: it serves ${SERVED_FORMATS}.`,
+    {
+      fix: "Save the model with joblib.dump(model, 'outputs/model.joblib'), or serve this format with KServe's own runtime (torchserve, tensorflow, onnx) on the cluster.",
     },
   );
 }

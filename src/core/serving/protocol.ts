@@ -49,6 +49,7 @@ export function inferenceRequest(
   const v2 =
     Array.isArray(data.inputs) && data.inputs.every((input) => isRecord(input) && "datatype" in input);
   if (v2) {
+    if ((data.inputs as unknown[]).length === 0) throw badData(source, 'its "inputs" list is empty');
     if (protocol === "v1") {
       throw badData(
         source,
@@ -82,7 +83,7 @@ function v2Body(rows: Row[]): unknown {
       inputs: [{ name: "input-0", shape: [rows.length, width], datatype: datatypeOf(flat), data: flat }],
     };
   }
-  const columns = Object.keys(rows[0] as Record<string, unknown>);
+  const columns = [...new Set((rows as Record<string, unknown>[]).flatMap((row) => Object.keys(row)))];
   return {
     parameters: { content_type: "pd" },
     inputs: columns.map((column) => {
@@ -105,8 +106,19 @@ function checkRows(rows: unknown[], source: string): Row[] {
   const records = rows.every(isRecord);
   if (!lists && !records)
     throw badData(source, "its rows are neither all lists of values nor all records ({column: value})");
+  if (records) {
+    const columns = new Set((rows as Record<string, unknown>[]).flatMap((row) => Object.keys(row)));
+    if (columns.size === 0) throw badData(source, "row 1 has no values");
+    const short = rows.findIndex((row) => Object.keys(row as object).length !== columns.size);
+    if (short >= 0)
+      throw badData(
+        source,
+        `row ${short + 1} lacks a value for some of the columns (${[...columns].join(", ")})`,
+      );
+  }
   if (lists) {
     const width = (rows[0] as unknown[]).length;
+    if (width === 0) throw badData(source, "row 1 has no values");
     const uneven = rows.findIndex((row) => (row as unknown[]).length !== width);
     if (uneven >= 0)
       throw badData(

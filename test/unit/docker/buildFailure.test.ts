@@ -29,3 +29,41 @@ describe("explainBuildFailure with pip's tracebacks", () => {
     expect(error.fix).toContain("add git to image.systemPackages");
   });
 });
+
+describe("explainBuildFailure with pip's resolver conflict", () => {
+  // The serving image's install of KServe under the run image's own `pip freeze` as constraints.
+  const TAIL = [
+    "Step 4/11 : RUN ... pip install ... -c /tmp/parity-constraints.txt kserve==0.20.0 ...",
+    "ERROR: Cannot install kserve==0.20.0 because these package versions have conflicting dependencies.",
+    "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts",
+    "",
+    "The conflict is caused by:",
+    "    kserve 0.20.0 depends on python-dateutil<3.0.0 and >=2.8.0",
+    "    The user requested (constraint) python-dateutil==4.0.0",
+    "",
+    "To fix this you could try to:",
+    "1. loosen the range of package versions you've specified",
+  ];
+  const SERVING_FAILED = "The command '/bin/sh -c ...pip install...' returned a non-zero code: 1";
+
+  it("names the two packages whose versions conflict, after pip's own error lines", () => {
+    const error = explainBuildFailure(SERVING_FAILED, TAIL);
+    expect(error.code).toBe("DependencyInstallFailed");
+    expect(error.message).toBe(
+      [
+        "Installing the requirements failed:",
+        "ERROR: Cannot install kserve==0.20.0 because these package versions have conflicting dependencies.",
+        "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts",
+        "kserve 0.20.0 depends on python-dateutil<3.0.0 and >=2.8.0",
+        "The user requested (constraint) python-dateutil==4.0.0",
+      ].join("\n"),
+    );
+    expect(error.message).not.toContain("loosen the range");
+  });
+
+  it("reads the cause to its end when the tail stops before pip's advice", () => {
+    const error = explainBuildFailure(SERVING_FAILED, TAIL.slice(0, 7));
+    expect(error.message).toContain("kserve 0.20.0 depends on python-dateutil<3.0.0 and >=2.8.0");
+    expect(error.message).toContain("The user requested (constraint) python-dateutil==4.0.0");
+  });
+});

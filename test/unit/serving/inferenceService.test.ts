@@ -210,7 +210,13 @@ describe("inferenceServiceManifest", () => {
             {
               name: "kserve-container",
               image: STABLE_IMAGE,
-              args: ["--model_name=iris", "--http_port=8080", "--enable_grpc=false"],
+              args: [
+                "--model_name=iris",
+                "--http_port=8080",
+                "--workers=1",
+                "--enable_grpc=false",
+                "--enable_latency_logging=false",
+              ],
               ports: [{ containerPort: 8080, protocol: "TCP" }],
               env: [{ name: "STORAGE_URI", value: `oci://${STABLE_IMAGE}` }],
               resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
@@ -910,6 +916,15 @@ describe("explainEndpointEvent", () => {
         reason: "UpdateFailed",
         message:
           'Failed to update status for InferenceService "iris": Operation cannot be fulfilled on inferenceservices.serving.kserve.io "iris": the object has been modified; please apply your changes to the latest version and try again',
+      }),
+    ).toBeUndefined();
+    // The same conflict reported as InternalError by KServe 0.20.0's reconciler (seen on the real controller).
+    expect(
+      explainEndpointEvent({
+        type: "Warning",
+        reason: "InternalError",
+        message:
+          'Operation cannot be fulfilled on inferenceservices.serving.kserve.io "iris": the object has been modified; please apply your changes to the latest version and try again',
       }),
     ).toBeUndefined();
     expect(explainEndpointEvent({ type: "Warning", reason: "VirtualServiceCRDNotFound" })).toBeUndefined();

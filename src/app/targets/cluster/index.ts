@@ -6,6 +6,7 @@ import { workloadOf, type WorkloadKind } from "../../../core/workload/types";
 import type { KubeConnection } from "../../../targets/kube/connection";
 import type { DetachableRunHandle } from "../../../targets/runHandle";
 import { attachPipelineRun } from "../../pipeline/clusterFollow";
+import { attachEndpoint } from "../../serving/clusterFollow";
 import { attachExperimentRun } from "../../tuning/clusterFollow";
 import { currentWorkload } from "../../../targets/kube/attachRun";
 import { workloadOutcome } from "../../../targets/kube/runWatch";
@@ -31,15 +32,7 @@ const FOLLOWERS: Record<
   job: (conn, stored, options) => attachClusterRun(conn, stored, options),
   pipeline: attachPipelineRun,
   experiment: attachExperimentRun,
-  endpoint: () => {
-    throw new ParityError(
-      "EndpointFollowNotSupported",
-      "Parity does not yet follow a cluster endpoint again from its record.",
-      {
-        fix: "Read its InferenceService with kubectl get inferenceservice.",
-      },
-    );
-  },
+  endpoint: (conn, stored) => attachEndpoint(conn, stored),
 };
 
 /** How long reconciling waits for the cluster before leaving a record as it is. */

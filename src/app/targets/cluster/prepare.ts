@@ -45,7 +45,7 @@ function clusterSpecOf(job: LoadedJob): ClusterSpec {
   return job.profile.profile.cluster ?? NO_CLUSTER_SETTINGS;
 }
 
-async function connectTarget(
+export async function connectTarget(
   context: SessionContext,
   job: LoadedJob,
   request: Pick<RunRequest, "placement" | "print">,
