@@ -1,9 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshNamespace, kubeConfig, useCluster } from "../cluster/harness/context";
-import { readInferenceService } from "../cluster/harness/kserve";
+import { inferenceServices, readInferenceService } from "../cluster/harness/kserve";
 import { recordIn, said } from "../integration/helpers/pipelineRuns";
 import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
 import { startRegistry } from "../registry/harness/registry";
@@ -214,6 +214,40 @@ describe("parity deploy --target cluster", () => {
       expect(
         new Set([canary.json.runId, promoted.json.runId, second.json.runId, rolled.json.runId]).size,
       ).toBe(1);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "an endpoint KServe deploys in Knative mode, on a cluster without Knative Serving, is refused before anything is built",
+    async () => {
+      const elsewhere = await freshNamespace(admin, "knative");
+      await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+        ...inferenceServices,
+        namespace: elsewhere,
+        body: {
+          apiVersion: "serving.kserve.io/v1beta1",
+          kind: "InferenceService",
+          metadata: { name: "iris", annotations: { "serving.kserve.io/deploymentMode": "Knative" } },
+          spec: { predictor: { containers: [{ name: "kserve-container", image: "example.com/iris:1" }] } },
+        },
+      });
+      const run = await cli([
+        "deploy",
+        "train.ipynb",
+        "--target",
+        "cluster",
+        "-n",
+        elsewhere,
+        "--canary",
+        "20",
+      ]);
+      expect(run.code).toBe(1);
+      expect(said(run)).toMatch(/Knative mode \(the endpoint's (annotation|status)\)/);
+      expect(said(run)).toMatch(
+        /does not serve Knative Serving: KServe would reject it \(ServerlessModeRejected\)/,
+      );
+      expect(said(run)).not.toMatch(/Building/);
     },
     TIMEOUT,
   );

@@ -106,6 +106,22 @@ describe("parity serve on local Docker", () => {
           expect(answer.latencyMs).toBeGreaterThan(0);
         }
       }
+      // The model's columns from its V2 metadata, and rows of its training data from the CSV the
+      // notebook wrote beside it (its first rows: setosa in the iris data set).
+      const metadata = (await (await fetch(`${endpoint.url}/v2/models/iris`)).json()) as {
+        inputs: { name: string }[];
+      };
+      expect(metadata.inputs.map((input) => input.name)).toEqual([
+        "sepal_length",
+        "sepal_width",
+        "petal_length",
+        "petal_width",
+      ]);
+      const sampled = await cli(["predict", "iris", "--sample", "--json"]);
+      const sample = lastJson<PredictJson & { source: string }>(sampled);
+      expect(sample, said(sampled)).toMatchObject({ ok: true, predictions: [0, 0, 0] });
+      expect(sample.source).toMatch(/^outputs\/iris\.csv \(its first 3 rows, the model's 4 columns\)$/);
+
       // By URL: the model's name is asked of the server.
       const byUrl = await predictJson([endpoint.url!, "--data", "rows.json"]);
       expect(byUrl).toMatchObject({ ok: true, model: "iris", predictions: EXPECTED });

@@ -12,12 +12,16 @@ import {
 import type { InferenceProtocol } from "../../core/serving/types";
 import { relativeTo, type SessionContext } from "../context";
 import { listEndpoints } from "./endpoints";
+import { sampleRows } from "./sample";
+import type { RunResult } from "../../core/job/types";
 
 export interface PredictRequest {
   /** A live endpoint's name or run id, or a URL (`http://127.0.0.1:8080`). */
   endpoint: string;
   /** A JSON file: a request body of either protocol, or the rows alone. */
-  dataFile: string;
+  dataFile?: string;
+  /** Rows of the notebook's data instead of a file, where Parity can take a sample (sample.ts). */
+  sample?: boolean;
   /** The endpoint's own (its profile's `serving.protocol`) by default. */
   protocol?: InferenceProtocol;
   /** The model's name where a URL is given and the server serves several. */
@@ -40,6 +44,8 @@ export interface PredictResult {
   load?: LatencySummary;
   /** The first failed answer of the load, if one failed. */
   firstError?: string;
+  /** Where the rows came from (the data file, or the sample's file). */
+  source?: string;
 }
 
 /** Where requests go: an endpoint's URL and model, from its record or asked of the server. */
@@ -47,23 +53,50 @@ export interface EndpointAddress {
   url: string;
   model: string;
   protocol: InferenceProtocol;
+  /** The endpoint's record, where it was found by name. */
+  record?: RunResult;
 }
 
 /** Sends the data file's request to an endpoint (once, or `requests` times), timing each answer. */
 export async function predict(context: SessionContext, request: PredictRequest): Promise<PredictResult> {
   const address = await addressOf(context, request);
   const protocol = request.protocol ?? address.protocol;
-  const source = relativeTo(context, request.dataFile);
-  const data = await readJson(path.resolve(context.cwd, request.dataFile), source);
+  const { data, source } = await requestData(context, request, address);
   const inference = inferenceRequest(address.model, protocol, data, source);
-  return sendRequests(
-    context.signal,
-    address.url,
-    inference,
-    request.requests ?? 1,
-    request.concurrency ?? 1,
-    address.model,
-  );
+  return {
+    ...(await sendRequests(
+      context.signal,
+      address.url,
+      inference,
+      request.requests ?? 1,
+      request.concurrency ?? 1,
+      address.model,
+    )),
+    source,
+  };
+}
+
+/** The rows or body to send: the data file's, or a sample of the notebook's data. */
+async function requestData(
+  context: SessionContext,
+  request: PredictRequest,
+  address: EndpointAddress,
+): Promise<{ data: unknown; source: string }> {
+  if (request.dataFile !== undefined) {
+    const source = relativeTo(context, request.dataFile);
+    return { data: await readJson(path.resolve(context.cwd, request.dataFile), source), source };
+  }
+  const sample = address.record && (await sampleRows(context, address.record));
+  if (!sample) {
+    throw new ParityError(
+      "NoSample",
+      address.record
+        ? `Parity could not take a sample of ${address.model}'s data: its server names no input columns (a Pipeline's, or a model fitted on an array), or no CSV file beside the model or the notebook holds them.`
+        : "A sample of the data is taken for an endpoint Parity started (by its name), not for a URL.",
+      { fix: "Give the rows with --data <file.json>." },
+    );
+  }
+  return { data: sample.rows, source: sample.source };
 }
 
 /** Sends one request `count` times, `concurrency` at once, and reads the first answer and the timing of all. */
@@ -160,7 +193,12 @@ async function addressOf(context: SessionContext, request: PredictRequest): Prom
     );
   }
   const endpoint = found.result.endpoint!;
-  return { url: endpoint.url!, model: request.model ?? endpoint.name, protocol: endpoint.protocol };
+  return {
+    url: endpoint.url!,
+    model: request.model ?? endpoint.name,
+    protocol: endpoint.protocol,
+    record: found.result,
+  };
 }
 
 /** The one model a KServe server at `url` serves (its V1 model list), or a refusal naming them. */

@@ -2,14 +2,16 @@ import { formatLatencies } from "../../core/serving/latency";
 import { parseCommand } from "../args";
 import type { CliCommand } from "../io";
 
-const USAGE = `Usage: parity predict <name|url> --data <file.json> [options]
+const USAGE = `Usage: parity predict <name|url> (--data <file.json> | --sample) [options]
 
 Sends a request to an endpoint (a name from parity endpoints, or a URL) and prints the answer and
 how long it took. The file holds a V1 body ({"instances": ...}), a V2 body ({"inputs": [...]}),
 or the rows alone ([[5.1, 3.5, 1.4, 0.2]] or [{"column": value}]), which become the protocol's.
 
 Options:
-  -d, --data <file>       The request's JSON (required)
+  -d, --data <file>       The request's JSON
+  --sample                Rows of the notebook's data instead: the first rows of a CSV file beside
+                          the model or the notebook holding the columns the model was fitted on
   --protocol v1|v2        The inference protocol (default: the endpoint's serving.protocol, else v1)
   --model <name>          The model's name, where a URL serves several
   --requests <n>          Send it n times: the latency distribution and the errors
@@ -24,6 +26,7 @@ export const predictCommand: CliCommand = async (args, io) => {
     USAGE,
     {
       data: { type: "string", short: "d" },
+      sample: { type: "boolean" },
       protocol: { type: "string" },
       model: { type: "string" },
       requests: { type: "string" },
@@ -34,8 +37,10 @@ export const predictCommand: CliCommand = async (args, io) => {
   );
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (!values.data) {
-    io.err("parity predict: --data <file.json> is required: the request's rows or body.");
+  if (!values.data === !values.sample) {
+    io.err(
+      "parity predict: give the request's rows or body with --data <file.json>, or --sample for rows of the notebook's data.",
+    );
     return 2;
   }
   if (values.protocol !== undefined && values.protocol !== "v1" && values.protocol !== "v2") {
@@ -51,6 +56,7 @@ export const predictCommand: CliCommand = async (args, io) => {
     {
       endpoint: positionals[0]!,
       dataFile: values.data,
+      sample: values.sample,
       protocol: values.protocol as "v1" | "v2" | undefined,
       model: values.model,
       requests,
@@ -68,6 +74,7 @@ export const predictCommand: CliCommand = async (args, io) => {
         predictions: result.answer.predictions ?? null,
         error: result.answer.error ?? null,
         latencyMs: result.latencyMs,
+        source: result.source ?? null,
         ...(result.load ? { load: result.load } : {}),
         response: result.answer.body,
       }),

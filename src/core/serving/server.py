@@ -38,6 +38,18 @@ class FileModel(Model):
         self.ready = True
         return self.ready
 
+    def get_input_types(self):
+        # V2's model metadata (GET /v2/models/<name>): the columns a lone estimator was fitted on
+        # (it takes numbers). A Pipeline may take any type in any column: it says nothing rather
+        # than guess.
+        if type(self._model).__name__ in ("Pipeline", "ColumnTransformer"):
+            return []
+        names = getattr(self._model, "feature_names_in_", None)
+        if names is not None:
+            return [{"name": str(name), "datatype": "FP64", "shape": [-1]} for name in names]
+        count = getattr(self._model, "n_features_in_", None)
+        return [] if count is None else [{"name": "input-0", "datatype": "FP64", "shape": [-1, int(count)]}]
+
     def predict(self, payload, headers=None):
         try:
             # Rows as records ({"column": value}) are what a notebook's DataFrame gives; KServe
