@@ -2,7 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshNamespace, kubeConfig, useCluster } from "../cluster/harness/context";
+import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
+import { setPodLog } from "../cluster/harness/fixtures";
 import { inferenceServices, readInferenceService } from "../cluster/harness/kserve";
 import { recordIn, said } from "../integration/helpers/pipelineRuns";
 import { copyWorkspace, lastJson, runCli } from "../integration/helpers/workspace";
@@ -153,6 +154,21 @@ describe("parity deploy --target cluster", () => {
       expect(lastJson<{ name: string; status: string; target: string }[]>(listed)).toEqual([
         expect.objectContaining({ name: "iris", status: "serving", target: "cluster" }),
       ]);
+
+      // The model server's log, as the pod gives it (kwok plays it): parity logs reads it.
+      const pods = await admin
+        .makeApiClient(CoreV1Api)
+        .listNamespacedPod({ namespace, labelSelector: "serving.kserve.io/inferenceservice=iris" });
+      const pod = pods.items[0]!.metadata!.name!;
+      await setPodLog(cluster, namespace, pod, "kserve-container", [
+        "parity: model iris loaded",
+        "INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)",
+      ]);
+      const logs = await until("the predictor's log in parity logs", async () => {
+        const printed = await cli(["logs", json.runId]);
+        return printed.out.some((line) => line.includes("Uvicorn running on")) ? printed : undefined;
+      });
+      expect(logs.out.join("\n")).toContain("parity: model iris loaded");
 
       // The same model again is refused as a canary of itself.
       const same = await deploy(["--canary", "20"]);

@@ -4,6 +4,7 @@ import {
   INFERENCE_SERVICE_RESOURCE,
   kserveCapabilities,
   KSERVE_CONFIG_MAP,
+  KSERVE_CONTAINER,
   type ClusterServingConfig,
   type InferenceService,
   type KServeCapabilities,
@@ -179,4 +180,51 @@ export function watchEndpointEvents(
     path: `/api/v1/namespaces/${namespace}/events`,
     fieldSelector: `involvedObject.kind=InferenceService,involvedObject.name=${name}`,
   });
+}
+
+/** A line of a predictor pod's log, as `pods/log` gives it with timestamps. */
+export interface PredictorLogLine {
+  pod: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  text: string;
+}
+
+/**
+ * The logs so far of the model server in each of the endpoint's predictor pods (stable and canary:
+ * KServe labels them all with the InferenceService's name), oldest pod first. A pod whose
+ * container has not started yet has none.
+ */
+export async function readPredictorLogs(
+  conn: KubeConnection,
+  namespace: string,
+  name: string,
+): Promise<PredictorLogLine[]> {
+  const core = conn.config.makeApiClient(CoreV1Api);
+  const pods = await core
+    .listNamespacedPod({ namespace, labelSelector: `serving.kserve.io/inferenceservice=${name}` })
+    .catch((error: unknown) => {
+      throw apiFailure(error, conn.target, `list the pods of InferenceService ${name} in ${namespace}`);
+    });
+  const lines: PredictorLogLine[] = [];
+  const ordered = [...pods.items].sort((a, b) =>
+    String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? "")),
+  );
+  for (const pod of ordered) {
+    const podName = pod.metadata?.name ?? "";
+    const text = await core
+      .readNamespacedPodLog({ namespace, name: podName, container: KSERVE_CONTAINER, timestamps: true })
+      .catch((error: unknown) => {
+        const status = httpStatus(error);
+        // 400: the container is waiting to start; 404: the pod went meanwhile.
+        if (status === 400 || status === 404) return "";
+        throw apiFailure(error, conn.target, `read the log of pod ${podName} in ${namespace}`);
+      });
+    for (const line of String(text).split("\n")) {
+      const space = line.indexOf(" ");
+      const time = Date.parse(line.slice(0, space));
+      if (space > 0 && Number.isFinite(time)) lines.push({ pod: podName, time, text: line.slice(space + 1) });
+    }
+  }
+  return lines;
 }

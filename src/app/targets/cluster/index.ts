@@ -35,6 +35,12 @@ const FOLLOWERS: Record<
   endpoint: (conn, stored) => attachEndpoint(conn, stored),
 };
 
+/**
+ * Kinds whose follower reads the workload once and returns (an endpoint serves until deleted: it has
+ * no end to follow to): reconciling runs it, so its record, state and logs are read again each time.
+ */
+const FOLLOWED_IN_ONE_LOOK: Partial<Record<WorkloadKind, true>> = { endpoint: true };
+
 /** How long reconciling waits for the cluster before leaving a record as it is. */
 const RECONCILE_TIMEOUT_MS = 10_000;
 
@@ -119,12 +125,15 @@ export const clusterTarget: Target = {
       stored.result.runId,
       ref,
     );
+    const follow = FOLLOWERS[workloadOf(stored.result).kind];
+    if (FOLLOWED_IN_ONE_LOOK[workloadOf(stored.result).kind])
+      return follow(conn, stored, { movedFrom }).result;
     const workload = await currentWorkload(conn, ref);
     const gone = !workload || (ref.uid !== undefined && workload.metadata?.uid !== ref.uid);
     // Being deleted (parity delete a moment ago): following it sees it go in a moment.
     const deleting = workload?.metadata?.deletionTimestamp !== undefined;
     if (!gone && !deleting && !workloadOutcome(ref.kind, workload)) return stored.result;
-    return FOLLOWERS[workloadOf(stored.result).kind](conn, stored, { movedFrom }).result;
+    return follow(conn, stored, { movedFrom }).result;
   },
 };
 
