@@ -19,6 +19,8 @@ process.on("SIGINT", () => {
   }
 });
 process.on("SIGTERM", () => controller.abort());
+// The terminal closed: what this command started stops as on Ctrl-C (an endpoint still loading too).
+process.on("SIGHUP", () => controller.abort());
 // `parity logs | head` closes stdout early: stop writing, cancel the work, no stack trace.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;

@@ -146,28 +146,30 @@ async function sendOnce(
 ): Promise<{ answer: InferenceAnswer; latencyMs: number }> {
   const body = JSON.stringify(inference.body);
   const started = performance.now();
-  let response: Response;
   try {
-    response = await fetch(`${url.replace(/\/+$/, "")}${inference.path}`, {
+    const response = await fetch(`${url.replace(/\/+$/, "")}${inference.path}`, {
       method: "POST",
       // V2's route reads a body without this header as binary tensors.
       headers: { "Content-Type": "application/json" },
       body,
       signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
     });
+    const text = await response.text();
+    return {
+      answer: readAnswer(inference.protocol, response.status, text),
+      latencyMs: performance.now() - started,
+    };
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new ParityError(
-      "EndpointUnreachable",
-      `The endpoint at ${url} did not answer: ${(error as Error).message}.`,
-      {
-        fix: "Check that it still serves (parity endpoints), then send the request again.",
-      },
-    );
+    // No answer (the server died under load, a reset, a timeout): a failed request of the load,
+    // timed like the others, rather than the whole load lost.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    return {
+      answer: { ok: false, status: 0, error: `no answer from ${url}: ${why}`, body: undefined },
+      latencyMs: performance.now() - started,
+    };
   }
-  const text = await response.text();
-  const latencyMs = performance.now() - started;
-  return { answer: readAnswer(inference.protocol, response.status, text), latencyMs };
 }
 
 async function addressOf(context: SessionContext, request: PredictRequest): Promise<EndpointAddress> {

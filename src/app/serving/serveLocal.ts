@@ -3,6 +3,7 @@ import type { JobLimits, RunHandle, RunResult } from "../../core/job/types";
 import { serverArgs } from "../../core/serving/image";
 import { routesFor } from "../../core/serving/protocol";
 import { SERVER_HTTP_PORT } from "../../core/serving/types";
+import { CancelledError, ParityError } from "../../core/errors";
 import type { DockerConnection } from "../../targets/docker/connection";
 import { NOTEBOOK_LABEL, RUN_LABEL } from "../../targets/docker/runLabels";
 import {
@@ -10,6 +11,7 @@ import {
   servingState,
   startServingContainer,
   stopServingContainer,
+  answersWithin,
   type FollowedOutput,
   type ServingState,
 } from "../../targets/docker/serveContainer";
@@ -36,6 +38,8 @@ export interface ServeRequest extends SourceRequest {
 /** How often readiness is asked, and how often the wait is reported. */
 const READY_POLL_MS = 250;
 const READY_ASK_MS = 2000;
+/** How long a model may take to load before the endpoint is given up (its container stopped). */
+const READY_WITHIN_MS = 15 * 60_000;
 const WAIT_REPORT_MS = 10_000;
 
 /** A local endpoint being started: its handle (settles when it ends, or once ready when detached). */
@@ -56,11 +60,14 @@ export async function serveLocally(context: SessionContext, request: ServeReques
   const clicked = Date.now();
   const { print } = request;
   const connection = await connect(context, print);
+  requireLoopbackEngine(connection);
   const source = await findServingSource(context, request, connection);
   const { job } = source;
   const planned = await planServing(context, connection, source, request);
   const { name, limits } = planned;
   const { built, buildMs } = await buildServingImage(context, connection, planned, request);
+  // Cancelled while the image was found up to date (a build checks only once it starts).
+  if (context.signal.aborted) throw new CancelledError("Cancelled before the endpoint started.");
   const runId = newRunId(`serve-${name}`);
   const endpoint = endpointRecordOf(planned, built.tag, {
     buildMs,
@@ -190,6 +197,16 @@ async function waitReady(
   let reported = since;
   const readyUrl = `${url}${routesFor(model).modelReady}`;
   while (!cancel.aborted) {
+    if (Date.now() - since > READY_WITHIN_MS) {
+      return {
+        ended: {
+          running: true,
+          exitCode: -1,
+          oomKilled: false,
+          error: `KServe's server did not say the model was ready within ${READY_WITHIN_MS / 60_000} minutes`,
+        },
+      };
+    }
     const answered = await answersWithin(readyUrl, READY_ASK_MS, cancel);
     if (answered) return {};
     const state = await servingState(docker, containerId);
@@ -204,22 +221,19 @@ async function waitReady(
 }
 
 /**
- * Whether a GET of `url` answers 2xx within `ms`. The timer is an ordinary (ref'd) one: a request
- * hanging on a port whose container just died must not leave the process with nothing to wait on
- * (AbortSignal.timeout's timer does not keep Node alive, and Node then exits mid-await).
+ * The endpoint is published on the engine's loopback (127.0.0.1): only an engine on this machine
+ * (a socket, or a TCP address of this machine) makes that reachable here.
  */
-async function answersWithin(url: string, ms: number, cancel: AbortSignal): Promise<boolean> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), ms);
-  try {
-    const response = await fetch(url, { signal: AbortSignal.any([cancel, abort.signal]) });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+function requireLoopbackEngine(connection: DockerConnection): void {
+  const tcp = /^(?:tcp|https?):\/\/\[?([^\]/:]+)\]?/.exec(connection.endpoint)?.[1];
+  if (!tcp || ["localhost", "127.0.0.1", "::1"].includes(tcp)) return;
+  throw new ParityError(
+    "RemoteEngine",
+    `The Docker engine is at ${connection.endpoint}, on another machine: an endpoint published on its loopback would not be reachable from here.`,
+    {
+      fix: "Serve on this machine's engine (unset DOCKER_HOST or the parity.docker.host setting), or deploy to the cluster (parity deploy --target cluster).",
+    },
+  );
 }
 
 /** Waits until the container ends by itself, or the endpoint is cancelled (then it is stopped). */
@@ -254,7 +268,9 @@ async function finish(
   const { recorder, controls } = options;
   const containerId = record.endpoint!.containerId!;
   const cancelled = controls.cancel.aborted;
-  if (cancelled) await stopServingContainer(docker, containerId);
+  // Still running after the wait for readiness gave up: stopped, and the wait's reason kept.
+  const gaveUp = ended?.running === true ? ended.error : undefined;
+  if (cancelled || gaveUp) await stopServingContainer(docker, containerId);
   const state = (await servingState(docker, containerId)) ?? ended;
   await followed.done.catch(() => undefined);
   await docker
@@ -276,7 +292,7 @@ async function finish(
           exitCode: exitCode ?? -1,
           oomKilled: state?.oomKilled ?? false,
           memoryLimitBytes: record.memoryLimitBytes,
-          engineError: state?.error,
+          engineError: gaveUp ?? state?.error,
           logTail: output.tail(),
           wasReady: record.status === "running",
         }),

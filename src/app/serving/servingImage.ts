@@ -12,6 +12,8 @@ import { relativeTo, type Print, type SessionContext } from "../context";
 import { readCaBundle, type LoadedJob } from "../job/load";
 import { build, buildPlanned, describeJob, imageId } from "../job/session";
 import type { ServingSource } from "./source";
+import { isInside } from "../../core/paths";
+import { realPathOf } from "../store/realPath";
 
 /** The label that names the endpoint a serving container or image is (its model's name). */
 export const ENDPOINT_LABEL = "dev.parity.endpoint";
@@ -50,7 +52,11 @@ export async function planServing(
     runImage: runImage.tag,
     runImageId: runImage.id,
     projectName: job.profile.name,
-    model: { fileName: path.basename(model.file), content: await readFile(model.file), format: model.format },
+    model: {
+      fileName: path.basename(model.file),
+      content: await readModel(job, model.file),
+      format: model.format,
+    },
     caBundle: await readCaBundle(job.profile, context.env),
   });
   return {
@@ -103,6 +109,27 @@ export function endpointRecordOf(
   };
 }
 
+/**
+ * The model's bytes, read only where its real path (symlinks followed now, as it is read) lies in
+ * the project or the profile's allowed outputs folder: what goes into an image that may be pushed
+ * to a registry is a file of the project's, never one a link swapped in points at.
+ */
+async function readModel(job: LoadedJob, file: string): Promise<Buffer> {
+  const real = await realPathOf(file);
+  const roots = [await realPathOf(job.workspaceDir)];
+  if (job.profile.profile.allowOutputsOutsideProject) roots.push(await realPathOf(job.profile.paths.outputs));
+  if (!roots.some((root) => isInside(real, root))) {
+    throw new ParityError(
+      "ModelOutsideProject",
+      `The model file ${file} leads outside the project, to ${real}; Parity does not put it in an image.`,
+      {
+        fix: "Serve a model file the notebook wrote inside the project (its outputs folder).",
+      },
+    );
+  }
+  return readFile(real);
+}
+
 /** The image the model was trained in: the run's, rebuilt when it is gone and the notebook is unchanged. */
 async function runImageFor(
   context: SessionContext,
@@ -128,6 +155,24 @@ async function runImageFor(
 function explainServingBuild(error: unknown): unknown {
   if (!(error instanceof ParityError) || error.code !== "DependencyInstallFailed") return error;
   const detail = error.message.replace(/^Installing the requirements failed:\n?/, "");
+  // kserve has no release for the image's Python (0.20.0 takes 3.10 to 3.12).
+  if (
+    /No matching distribution found for kserve==/.test(detail) &&
+    /Requires-Python|requires a different Python/i.test(
+      detail + (error.details?.map((each) => each.message).join("\n") ?? ""),
+    )
+  ) {
+    return new ParityError(
+      "ServingPythonUnsupported",
+      `KServe's model server (kserve==${KSERVE_VERSION}) does not install on the run image's Python:\n${detail}`,
+      {
+        fix: `kserve ${KSERVE_VERSION} needs Python 3.10 to 3.12: set image.python (or a base image) to one of those in parity.yaml, run the notebook again, then serve it.`,
+        cause: error,
+      },
+    );
+  }
+  // Anything but a resolver conflict (a TLS proxy, no network) keeps the build's own explanation.
+  if (!/ResolutionImpossible|conflicting dependencies/.test(detail)) return error;
   const pinned = /The user requested \(constraint\) ([A-Za-z0-9._-]+)==(\S+)/.exec(detail);
   const wanted =
     pinned &&

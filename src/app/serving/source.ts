@@ -111,6 +111,21 @@ async function fromNotebook(
     );
   }
   const folder = run.result.outputsDir ?? job.profile.paths.outputs;
+  // The record's folder is a file anyone who can write the workspace can change: only the
+  // project's (or the profile's allowed outputs folder) is searched.
+  const realFolder = await realPathOf(folder).catch(() => folder);
+  const allowed = [await realPathOf(job.workspaceDir)];
+  if (job.profile.profile.allowOutputsOutsideProject)
+    allowed.push(await realPathOf(job.profile.paths.outputs).catch(() => job.profile.paths.outputs));
+  if (!allowed.some((root) => isInside(realFolder, root))) {
+    throw new ParityError(
+      "ModelOutsideProject",
+      `Run ${run.result.runId}'s outputs folder ${folder} lies outside the project (${realFolder}).`,
+      {
+        fix: "Serve a model file inside the project, or set allowOutputsOutsideProject in parity.yaml if that folder is yours.",
+      },
+    );
+  }
   const model = chooseModel(await listFiles(folder), {
     folder,
     run: {

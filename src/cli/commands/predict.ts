@@ -82,7 +82,7 @@ export const predictCommand: CliCommand = async (args, io) => {
   } else {
     const where = `${result.url}${result.request.path}`;
     io.out(
-      `${result.protocol.toUpperCase()} ${where}: HTTP ${result.answer.status} in ${result.latencyMs.toFixed(1)} ms`,
+      `${result.protocol.toUpperCase()} ${where}: ${result.answer.status === 0 ? "no answer" : `HTTP ${result.answer.status}`} after ${result.latencyMs.toFixed(1)} ms`,
     );
     io.out(
       result.answer.ok

@@ -76,7 +76,8 @@ export const serveCommand: CliCommand = async (args, io) => {
     io.err(`parity: stopping the endpoint ${started.name} ...`);
     handle.cancel();
   };
-  io.signal.addEventListener("abort", onAbort, { once: true });
+  if (io.signal.aborted) onAbort();
+  else io.signal.addEventListener("abort", onAbort, { once: true });
   if (!values.detach)
     handle.onLog((line) => (values.json || line.stream === "stderr" ? io.err : io.out)(`  │ ${line.text}`));
   const result = await handle.result.finally(() => io.signal.removeEventListener("abort", onAbort));

@@ -49,7 +49,8 @@ export function planServingImage(input: ServingImageInput): BuildPlan {
     `COPY ${BUILD_CA_FILE} ${ca}`,
     [
       `RUN if [ -s ${ca} ]; then export PIP_CERT=${ca} REQUESTS_CA_BUNDLE=${ca} SSL_CERT_FILE=${ca}; fi`,
-      `python -m pip freeze --exclude-editable | grep -v -e ' @ ' -e '^-e ' > ${CONSTRAINTS}`,
+      // grep finds nothing in an image with no packages: not a failure.
+      `{ python -m pip freeze --exclude-editable | grep -v -e ' @ ' -e '^-e ' || true; } > ${CONSTRAINTS}`,
       `python -m pip install --no-cache-dir --disable-pip-version-check --no-input --progress-bar off -c ${CONSTRAINTS} kserve==${KSERVE_VERSION}`,
       `rm -f ${CONSTRAINTS} ${ca}`,
     ].join(" \\\n  && "),

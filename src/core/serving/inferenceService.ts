@@ -42,6 +42,8 @@ export const REVISION_LABEL = "parity.dev/revision";
 export const STABLE_REVISION_ANNOTATION = "parity.dev/stable-revision";
 /** The container KServe treats as the model server (constants.InferenceServiceContainerName). */
 export const KSERVE_CONTAINER = "kserve-container";
+/** The memory-backed /dev/shm volume of the predictor's pod. */
+const SHM_VOLUME = "dshm";
 /** A custom container's model, as KServe's canary webhook requires it of the stable predictor. */
 const STORAGE_URI = "STORAGE_URI";
 /** KServe's pattern for InferenceService and predictor names (IsvcNameFmt; PredictorSpec.name). */
@@ -125,6 +127,8 @@ export interface InferenceServiceInput {
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
   mode: DeploymentMode;
+  /** The profile's env, as the local container gets it. */
+  env?: Record<string, string>;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -159,8 +163,13 @@ export function inferenceServiceManifest(input: InferenceServiceInput): Inferenc
     // The same arguments as a local endpoint: what was tried on the laptop is what runs.
     args: serverArgs(input.modelName, SERVER_HTTP_PORT),
     ports: [{ containerPort: SERVER_HTTP_PORT, protocol: "TCP" }],
-    env: standard ? [{ name: STORAGE_URI, value: storageUri(input.image) }] : undefined,
+    env: nonEmpty([
+      ...Object.entries(input.env ?? {}).map(([name, value]) => ({ name, value })),
+      ...(standard ? [{ name: STORAGE_URI, value: storageUri(input.image) }] : []),
+    ]),
     resources: { requests: { ...resources }, limits: { ...resources } },
+    // /dev/shm of the endpoint's size, memory-backed as the local container's (and a job's pod's).
+    volumeMounts: [{ name: SHM_VOLUME, mountPath: "/dev/shm" }],
   };
   return compact({
     apiVersion: INFERENCE_SERVICE_RESOURCE.apiVersion,
@@ -183,6 +192,12 @@ export function inferenceServiceManifest(input: InferenceServiceInput): Inferenc
         nodeSelector: input.nodeSelector,
         tolerations: input.tolerations,
         containers: [container],
+        volumes: [
+          {
+            name: SHM_VOLUME,
+            emptyDir: { medium: "Memory", sizeLimit: bytesToQuantity(input.limits.shmBytes) },
+          },
+        ],
       },
     },
   });
@@ -328,6 +343,11 @@ export function kserveCapabilities(crd: CustomResourceDefinitionShape): KServeCa
 export interface CanaryRequest {
   image: string;
   revision: string;
+  /**
+   * The new model's predictor as a fresh manifest writes it (its container's limits, env and args,
+   * the profile's placement): the canary runs under its own model's settings, not the stable's.
+   */
+  predictor?: PredictorSpec;
   /** The share of traffic asked for the canary: a whole number from 1 to 99. */
   percent: number;
 }
@@ -406,8 +426,11 @@ function knativeCanary(current: InferenceService, request: CanaryRequest): Rollo
   const next = structuredClone(current);
   next.spec.predictor = {
     ...predictor,
+    ...placementOf(request.predictor),
     labels: { ...predictor.labels, [REVISION_LABEL]: request.revision },
-    containers: withImage(predictor.containers ?? [], request.image, false),
+    containers: request.predictor?.containers ?? withImage(predictor.containers ?? [], request.image, false),
+    // Knative's predictor stays unnamed: a canary is a new revision of the same Service.
+    name: predictor.name,
     canaryTrafficPercent: request.percent,
   };
   if (stable) setAnnotation(next, STABLE_REVISION_ANNOTATION, stable);
@@ -485,9 +508,10 @@ function standardCanary(
       trafficPercent: request.percent,
       predictor: {
         ...canaryPredictor,
+        ...placementOf(request.predictor),
         name: request.revision,
         labels: { ...stable.labels, [REVISION_LABEL]: request.revision },
-        containers: withImage(stable.containers ?? [], request.image, true),
+        containers: request.predictor?.containers ?? withImage(stable.containers ?? [], request.image, true),
       },
     },
   ];
@@ -512,6 +536,72 @@ function standardCanary(
       { revision: request.revision, percent: request.percent, tag: "canary", url: canaryUrl, applied: false },
     ],
     notes,
+  };
+}
+
+function nonEmpty<T>(items: T[]): T[] | undefined {
+  return items.length > 0 ? items : undefined;
+}
+
+/** What a new model's predictor brings besides its containers: its placement and volumes. */
+function placementOf(predictor: PredictorSpec | undefined): Partial<PredictorSpec> {
+  if (!predictor) return {};
+  const { nodeSelector, tolerations, volumes } = predictor;
+  return {
+    ...(nodeSelector ? { nodeSelector } : {}),
+    ...(tolerations ? { tolerations } : {}),
+    ...(volumes ? { volumes } : {}),
+  };
+}
+
+/**
+ * The InferenceService serving another model in place of its own (no canary): the predictor takes
+ * the new model's containers, placement and revision label. In Standard mode it keeps its name, so
+ * KServe rolls its Deployment (the old pods serve until the new ones are ready) instead of deleting
+ * it for a newly named one; Knative makes a new revision that takes all traffic once ready.
+ * Refused while a canary runs: it would be dropped.
+ */
+export function replaceModelEdit(
+  current: InferenceService,
+  fresh: InferenceService,
+  revision: string,
+): RolloutEdit {
+  const name = current.metadata?.name ?? "";
+  const predictor = current.spec.predictor;
+  if (
+    (current.spec.canary?.length ?? 0) > 0 ||
+    (predictor.canaryTrafficPercent !== undefined && predictor.canaryTrafficPercent < 100)
+  ) {
+    throw new ParityError(
+      "CanaryInProgress",
+      `${name} has a canary: replacing its model now would drop it.`,
+      {
+        fix: "Promote it (--promote) or roll it back (--rollback) first, or deploy this model as the canary (--canary <percent>).",
+      },
+    );
+  }
+  const next = structuredClone(current);
+  const incoming = fresh.spec.predictor;
+  next.metadata = {
+    ...next.metadata,
+    labels: { ...current.metadata?.labels, ...fresh.metadata?.labels },
+    annotations: { ...current.metadata?.annotations, ...fresh.metadata?.annotations },
+  };
+  delete next.metadata.annotations?.[STABLE_REVISION_ANNOTATION];
+  next.spec.predictor = {
+    ...predictor,
+    ...placementOf(incoming),
+    labels: { ...predictor.labels, ...incoming.labels, [REVISION_LABEL]: revision },
+    containers: incoming.containers,
+    name: predictor.name,
+  };
+  delete next.spec.predictor.canaryTrafficPercent;
+  return {
+    isvc: next,
+    traffic: [{ revision: predictor.name ?? revision, percent: 100, applied: true }],
+    notes: [
+      `The new model replaces ${name}'s for all traffic once KServe has it ready (its old pods serve until then); use --canary <percent> to try it beside the current one first.`,
+    ],
   };
 }
 

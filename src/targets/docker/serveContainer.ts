@@ -190,3 +190,22 @@ export async function stopServingContainer(
       if (status !== 304 && status !== 404 && status !== 409) throw error;
     });
 }
+
+/**
+ * Whether a GET of `url` answers 2xx within `ms`. The timer is an ordinary (ref'd) one: a request
+ * hanging on a port whose container just died must not leave the process with nothing to wait on
+ * (AbortSignal.timeout's timer does not keep Node alive, and Node then exits mid-await).
+ */
+export async function answersWithin(url: string, ms: number, cancel: AbortSignal): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  try {
+    const response = await fetch(url, { signal: AbortSignal.any([cancel, abort.signal]) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -207,9 +207,10 @@ export async function readPredictorLogs(
       throw apiFailure(error, conn.target, `list the pods of InferenceService ${name} in ${namespace}`);
     });
   const lines: PredictorLogLine[] = [];
-  const ordered = [...pods.items].sort((a, b) =>
-    String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? "")),
-  );
+  // client-node gives creationTimestamp as a Date (older versions as text): compared as times.
+  const created = (pod: (typeof pods.items)[number]) =>
+    new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
+  const ordered = [...pods.items].sort((a, b) => created(a) - created(b));
   for (const pod of ordered) {
     const podName = pod.metadata?.name ?? "";
     const text = await core

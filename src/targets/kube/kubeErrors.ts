@@ -84,6 +84,26 @@ export function apiFailure(error: unknown, target: TargetNames, doing: string): 
   if (network) return network;
   const status = httpStatus(error);
   if (status === 401) return unauthorized(target, error);
+  const said = statusMessage(error);
+  // An admission webhook's refusal (KServe's own validation, a policy engine) is a 403 too.
+  if (status === 403 && said && /admission webhook|denied the request/i.test(said)) {
+    return new ParityError("AdmissionDenied", `The cluster refused to ${doing}: ${said}`, {
+      fix: "Change what the message names; it is the cluster's own rule (an admission webhook), not a missing permission.",
+      cause: error,
+    });
+  }
+  if (status === 409 && said) {
+    return new ParityError("ConflictingChange", `The cluster could not ${doing}: ${said}`, {
+      fix: "Someone changed it meanwhile: run the command again, which reads it afresh.",
+      cause: error,
+    });
+  }
+  if (status === 422 && said) {
+    return new ParityError("InvalidObject", `The cluster refused to ${doing}: ${said}`, {
+      fix: "Correct the field the message names.",
+      cause: error,
+    });
+  }
   if (status === 403) {
     return new ParityError("Forbidden", `You are not allowed to ${doing} (context ${target.context}).`, {
       fix: "Ask a cluster admin for a Role that allows it, or choose another namespace.",
@@ -111,6 +131,19 @@ export function apiFailure(error: unknown, target: TargetNames, doing: string): 
       cause: error,
     },
   );
+}
+
+/** The API server's own sentence in a failed call's Status body, where it sent one. */
+function statusMessage(error: unknown): string | undefined {
+  const body = (error as { body?: unknown }).body;
+  try {
+    const parsed = (typeof body === "string" ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+    return typeof parsed?.message === "string" && parsed.message.trim() !== ""
+      ? parsed.message.trim()
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "10 s", "500 ms" */

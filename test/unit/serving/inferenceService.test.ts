@@ -17,6 +17,7 @@ import {
   type InferenceServiceInput,
   type InferenceServiceStatus,
   type KServeCapabilities,
+  replaceModelEdit,
 } from "../../../src/core/serving/inferenceService";
 
 const GI = 1024 ** 3;
@@ -190,7 +191,11 @@ function container(predictor: InferenceService["spec"]["predictor"]) {
 
 describe("inferenceServiceManifest", () => {
   it("writes the Standard InferenceService: named predictor, STORAGE_URI, requests equal to limits", () => {
-    expect(inferenceServiceManifest(input({ labels: { "parity.dev/run": "serve-1" } }))).toEqual({
+    expect(
+      inferenceServiceManifest(
+        input({ labels: { "parity.dev/run": "serve-1" }, env: { TOKENIZERS_PARALLELISM: "false" } }),
+      ),
+    ).toEqual({
       apiVersion: "serving.kserve.io/v1beta1",
       kind: "InferenceService",
       metadata: {
@@ -218,10 +223,17 @@ describe("inferenceServiceManifest", () => {
                 "--enable_latency_logging=false",
               ],
               ports: [{ containerPort: 8080, protocol: "TCP" }],
-              env: [{ name: "STORAGE_URI", value: `oci://${STABLE_IMAGE}` }],
+              // The profile's env as the local container gets it, then the model's URI for KServe.
+              env: [
+                { name: "TOKENIZERS_PARALLELISM", value: "false" },
+                { name: "STORAGE_URI", value: `oci://${STABLE_IMAGE}` },
+              ],
               resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+              volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
             },
           ],
+          // /dev/shm of the endpoint's size, memory-backed, as locally.
+          volumes: [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
         },
       },
     });
@@ -936,5 +948,61 @@ describe("explainEndpointEvent", () => {
         message: "etcdserver: request timed out",
       })?.fix,
     ).toContain("retries by itself");
+  });
+});
+
+describe("the new model's own settings", () => {
+  /** The predictor a fresh manifest writes for the canary's model: more memory, its env, a GPU pool. */
+  const fresh = inferenceServiceManifest(
+    input({
+      image: CANARY_IMAGE,
+      revision: "m-2222bbbb",
+      limits: { memoryBytes: 2 * GI, milliCpu: 2000, nanoCpus: 2e9, gpu: 0, shmBytes: 128 * MI },
+      nodeSelector: { pool: "serving" },
+      env: { OMP_NUM_THREADS: "2" },
+    }),
+  ).spec.predictor;
+
+  it("a Standard canary runs under its model's limits, env and placement, not the stable's", () => {
+    const edit = canaryEdit(standardDeployed(), { ...canary, predictor: fresh }, standardContext);
+    const predictor = edit.isvc.spec.canary![0]!.predictor;
+    expect(predictor.name).toBe("m-2222bbbb");
+    expect(predictor.nodeSelector).toEqual({ pool: "serving" });
+    expect(container(predictor).resources?.limits).toEqual({ cpu: "2", memory: "2Gi" });
+    expect(container(predictor).resources?.requests).toEqual({ cpu: "2", memory: "2Gi" });
+    expect(container(predictor).env).toContainEqual({ name: "OMP_NUM_THREADS", value: "2" });
+    expect(container(predictor).image).toBe(CANARY_IMAGE);
+    // The stable predictor is left as it was.
+    expect(container(edit.isvc.spec.predictor).resources?.limits).toEqual({ cpu: "1", memory: "1Gi" });
+  });
+
+  it("a Knative canary's revision runs under its model's settings, its predictor still unnamed", () => {
+    const edit = canaryEdit(
+      knativeDeployed(),
+      { ...canary, predictor: { ...fresh, name: undefined } },
+      knativeContext,
+    );
+    expect(edit.isvc.spec.predictor.name).toBeUndefined();
+    expect(edit.isvc.spec.predictor.canaryTrafficPercent).toBe(10);
+    expect(container(edit.isvc.spec.predictor).resources?.limits).toEqual({ cpu: "2", memory: "2Gi" });
+  });
+
+  it("a new model in place of the endpoint's keeps its Standard predictor's name, so KServe rolls it", () => {
+    const current = standardDeployed();
+    const edit = replaceModelEdit(current, { ...current, spec: { predictor: fresh } }, "m-2222bbbb");
+    const predictor = edit.isvc.spec.predictor;
+    expect(predictor.name).toBe(current.spec.predictor.name);
+    expect(predictor.labels?.["parity.dev/revision"]).toBe("m-2222bbbb");
+    expect(container(predictor).image).toBe(CANARY_IMAGE);
+    expect(container(predictor).resources?.limits).toEqual({ cpu: "2", memory: "2Gi" });
+    expect(edit.isvc.metadata?.resourceVersion).toBe(current.metadata?.resourceVersion);
+    expect(edit.notes.join(" ")).toMatch(/old pods serve until then/);
+  });
+
+  it("refuses to replace the model while a canary runs", () => {
+    const withCanary = canaryEdit(standardDeployed(), canary, standardContext).isvc;
+    expect(refusal(() => replaceModelEdit(withCanary, withCanary, "m-3333cccc")).code).toBe(
+      "CanaryInProgress",
+    );
   });
 });

@@ -37,7 +37,8 @@ import {
 import { settleExperiment } from "../../tuning/settle";
 import { diagnoseEndpoint } from "../../../core/serving/diagnosis";
 import { cancelRequested } from "../../store/cancelRequest";
-import { outputSoFar, servingState } from "../../../targets/docker/serveContainer";
+import { answersWithin, outputSoFar, servingState } from "../../../targets/docker/serveContainer";
+import { routesFor } from "../../../core/serving/protocol";
 
 /** Brings a local record whose follower went away to its end: its container stopped first when `stop`, else waited for. */
 type LocalSettle = (
@@ -173,12 +174,31 @@ function settleDetachedEndpoint(
       }
       const asked = await cancelRequested(stored.dir);
       const recorded = await readRunLogs(current);
-      const containerId = record.endpoint?.containerId;
+      // Its process may have gone before it recorded the container: found by its labels then.
+      const containerId =
+        record.endpoint?.containerId ??
+        (await runContainers(docker, record.runId)).find((each) => belongsTo(each, record))?.id;
       const state = containerId ? await servingState(docker, containerId) : undefined;
       if (state?.running && stop && !asked) {
         for (const line of missingLines(recorded, await outputSoFar(docker, containerId!))) {
           logs.fire(line);
           await recorder.log(line);
+        }
+        // Its process went away while the model loaded: whether it serves now is asked of KServe.
+        const url = record.endpoint?.url;
+        if (
+          record.status === "pending" &&
+          url &&
+          (await answersWithin(`${url}${routesFor(record.endpoint!.name).modelReady}`, 2000, cancel))
+        ) {
+          const ready: RunResult = {
+            ...record,
+            status: "running",
+            endpoint: { ...record.endpoint!, containerId, readyAt: new Date().toISOString() },
+          };
+          await recorder.save(ready);
+          status.fire("running");
+          return ready;
         }
         return record;
       }
