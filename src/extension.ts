@@ -39,6 +39,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     readPipeline: async (file, signal) =>
       (await services.app()).checkPipelineFile(services.sessionContext(file, signal), file),
     sendRequests: async (...request) => (await services.app()).sendRequests(...request),
+    // With the cluster commands (dist/clusterCommands.js), loaded the first time a canary changes.
+    changeCanary: async (run, change) =>
+      (await import("./commands/cluster")).changeCanary(services, run, change),
     log: (message) => services.log(message),
   });
 }

@@ -18,3 +18,5 @@ export { tuneLocally } from "./tuning/tune";
 export { tuneOnCluster } from "./tuning/runCluster";
 export { serveLocally } from "./serving/serveLocal";
 export { sendRequests, type PredictResult } from "./serving/predict";
+export { deployToCluster, type DeployRequest, type Deployed } from "./serving/deployCluster";
+export { watchClusterEndpoint } from "./serving/clusterFollow";

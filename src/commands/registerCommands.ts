@@ -64,6 +64,7 @@ export function registerCommands(
     "parity.cancelExperiment": cancelExperiment,
     "parity.showExperiment": showExperiment,
     "parity.deployModel": deployModel,
+    "parity.deployModelToCluster": later((cluster) => cluster.deployModelToCluster),
     "parity.openEndpoint": openEndpoint,
     "parity.stopEndpoint": stopEndpoint,
     "parity.copyEndpointUrl": copyEndpointUrl,

@@ -1,4 +1,6 @@
+import type { RunRef } from "../app/store";
 import type { Pipeline } from "../core/pipeline/types";
+import type { CanaryChange, CanaryOutcome } from "../protocol/endpoint";
 import type { App } from "../services/app";
 import type { ReportData } from "../services/reportStore";
 
@@ -15,6 +17,11 @@ export interface PanelOptions {
    * application layer, which the host loads on first use: the endpoint panel's Send.
    */
   sendRequests: App["sendRequests"];
+  /**
+   * Promotes or rolls back a cluster endpoint's canary (the endpoint panel's buttons), asking what
+   * the user must confirm and showing the progress; says what came of it, failures included.
+   */
+  changeCanary(run: RunRef, change: CanaryChange): Promise<CanaryOutcome>;
   /** Appends a line to the "Parity" output channel. */
   log(message: string): void;
 }

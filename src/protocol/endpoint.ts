@@ -11,8 +11,17 @@ export interface TrafficShareView {
   url?: string;
   /** Whether KServe routes this share of the endpoint's URL to it. */
   applied: boolean;
-  /** "10 % · canary · not applied (answers at its own URL only)" */
+  /** "20 % · canary · asked for, not routed by KServe" */
   words: string;
+}
+
+/** Promote (the canary becomes the stable model) or Roll Back (the stable model takes all traffic). */
+export type CanaryChange = "promote" | "rollback";
+
+/** What Promote or Roll Back came to, in a sentence. */
+export interface CanaryOutcome {
+  ok: boolean;
+  message: string;
 }
 
 /** A canary's split, with Promote and Roll Back. */
@@ -20,6 +29,30 @@ export interface CanaryView {
   shares: TrafficShareView[];
   /** Whether Promote and Roll Back can act here; `why` says why not. */
   actions: { available: boolean; why?: string };
+  /** The change under way, while it is: both buttons wait for it. */
+  changing?: CanaryChange;
+  /**
+   * Whether the same request can be sent to each revision at its own URL (a Standard canary's
+   * Service, a Knative tag's URL), side by side; `why` says why not.
+   */
+  compare: { available: boolean; why?: string };
+}
+
+/** One revision's answer to a comparison: what it answered, or that it did not. */
+export interface RevisionAnswerView {
+  revision: string;
+  tag?: string;
+  url: string;
+  result?: SendResultView;
+  /** It did not answer (no route to the URL from here, refused, timed out): the sentence. */
+  failed?: string;
+}
+
+export interface ComparisonAnswer {
+  requestId: number;
+  /** Nothing was sent (bad JSON, no canary, Restricted Mode): the sentence and its fix. */
+  refused?: string;
+  answers?: RevisionAnswerView[];
 }
 
 export interface EndpointViewState {
@@ -91,7 +124,8 @@ export type EndpointToWebview = {
   state: EndpointViewState;
   answer: SendAnswer;
   /** What Promote or Roll Back said. */
-  canaryOutcome: { ok: boolean; message: string };
+  canaryOutcome: CanaryOutcome;
+  comparison: ComparisonAnswer;
 };
 
 export interface SendRequest {
@@ -112,6 +146,8 @@ export type EndpointFromWebview = {
   copyUrl: Record<string, never>;
   promote: Record<string, never>;
   rollback: Record<string, never>;
+  /** The request sent once to each revision at its own URL. */
+  compare: SendRequest;
 };
 
 /** The most a request editor's text may hold, and the most requests of a load. */
@@ -122,21 +158,24 @@ export const MAX_CONCURRENCY = 64;
 const whole = (value: unknown, most: number): number | undefined =>
   typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= most ? value : undefined;
 
+const sendRequest = (payload: unknown): SendRequest | undefined => {
+  const object = validate.object(payload);
+  const requestId = validate.index(object?.requestId);
+  const text = validate.string(object?.text, MAX_REQUEST_CHARS);
+  const protocol = object?.protocol;
+  const count = whole(object?.count, MAX_LOAD_REQUESTS);
+  const concurrency = whole(object?.concurrency, MAX_CONCURRENCY);
+  if (requestId === undefined || text === undefined || count === undefined || concurrency === undefined)
+    return undefined;
+  return protocol === "v1" || protocol === "v2"
+    ? { requestId, text, protocol, count, concurrency }
+    : undefined;
+};
+
 export const endpointFromWebview: Validators<EndpointFromWebview> = {
   ready: validate.none,
-  send: (payload) => {
-    const object = validate.object(payload);
-    const requestId = validate.index(object?.requestId);
-    const text = validate.string(object?.text, MAX_REQUEST_CHARS);
-    const protocol = object?.protocol;
-    const count = whole(object?.count, MAX_LOAD_REQUESTS);
-    const concurrency = whole(object?.concurrency, MAX_CONCURRENCY);
-    if (requestId === undefined || text === undefined || count === undefined || concurrency === undefined)
-      return undefined;
-    return protocol === "v1" || protocol === "v2"
-      ? { requestId, text, protocol, count, concurrency }
-      : undefined;
-  },
+  send: sendRequest,
+  compare: sendRequest,
   openLogs: validate.none,
   copyUrl: validate.none,
   promote: validate.none,

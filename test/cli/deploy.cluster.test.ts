@@ -226,9 +226,28 @@ describe("parity deploy --target cluster", () => {
       // Nothing to promote any more.
       const nothing = await deploy(["--promote"]);
       expect(nothing.run.code).toBe(1);
+      // A new model in place of the endpoint's: its predictor keeps its name, so KServe rolls its
+      // Deployment (the old pods serve until the new ones are ready) instead of replacing it.
+      await train("3.0");
+      const replaced = await deploy([]);
+      expect(replaced.run.code, said(replaced.run)).toBe(0);
+      expect(replaced.json).toMatchObject({ action: "replaced", status: "running" });
+      const now = (await readInferenceService(admin, namespace, "iris"))!;
+      expect(now.spec.predictor.name).toBe(asked!.revision);
+      const rolledDeployment = await deployment(`iris-${asked!.revision}-predictor`);
+      expect(
+        rolledDeployment?.spec?.template.spec?.containers.find((each) => each.name === "kserve-container")
+          ?.image,
+      ).toBe(replaced.json.image);
       // One record for the endpoint throughout.
       expect(
-        new Set([canary.json.runId, promoted.json.runId, second.json.runId, rolled.json.runId]).size,
+        new Set([
+          canary.json.runId,
+          promoted.json.runId,
+          second.json.runId,
+          rolled.json.runId,
+          replaced.json.runId,
+        ]).size,
       ).toBe(1);
     },
     TIMEOUT,

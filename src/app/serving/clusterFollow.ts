@@ -1,10 +1,20 @@
-import type { RunResult } from "../../core/job/types";
+import { ParityError } from "../../core/errors";
+import type { Emitter } from "../../core/events";
+import type { LogLine, RunResult } from "../../core/job/types";
 import { endpointStateOf, readinessOf } from "../../core/serving/inferenceService";
 import { isFinished } from "../../core/workload/status";
 import type { KubeConnection } from "../../targets/kube/connection";
-import { readInferenceService, readServingConfig } from "../../targets/kube/inferenceService";
+import {
+  readInferenceService,
+  readPredictorLogs,
+  readServingConfig,
+  watchInferenceService,
+} from "../../targets/kube/inferenceService";
 import { createDetachableRunHandle, type DetachableRunHandle } from "../../targets/runHandle";
-import { RunRecorder, type StoredRun } from "../store/runStore";
+import type { SessionContext } from "../context";
+import { newLinesAfter, recordedPositions } from "../../targets/kube/recordedLogs";
+import { readRunLogs, RunRecorder, type StoredRun } from "../store/runStore";
+import { connectWhereItRuns } from "../targets/cluster/workloads";
 
 /**
  * A cluster endpoint's record made true from its InferenceService, once: it serves for as long as
@@ -12,7 +22,7 @@ import { RunRecorder, type StoredRun } from "../store/runStore";
  * name), the record ends, saying so; there, its state (conditions, URL, traffic) is read again.
  */
 export function attachEndpoint(conn: KubeConnection, stored: StoredRun): DetachableRunHandle {
-  return createDetachableRunHandle(stored.result.runId, async ({ status }) => {
+  return createDetachableRunHandle(stored.result.runId, async ({ status, logs }) => {
     const { recorder, current } = await RunRecorder.reopen(stored);
     try {
       const record = current.result;
@@ -40,6 +50,7 @@ export function attachEndpoint(conn: KubeConnection, stored: StoredRun): Detacha
           ],
         };
       } else {
+        await recordPredictorLogs(conn, current, recorder, logs);
         const config = await readServingConfig(conn).catch(() => undefined);
         const ready = readinessOf(isvc).ready;
         next = {
@@ -59,5 +70,85 @@ export function attachEndpoint(conn: KubeConnection, stored: StoredRun): Detacha
     } finally {
       await recorder.release();
     }
+  });
+}
+
+/**
+ * The model server's lines the record does not have yet, from each predictor pod (stable and
+ * canary), each line under its pod's name: `parity logs` and the panel read them as a run's.
+ */
+async function recordPredictorLogs(
+  conn: KubeConnection,
+  stored: StoredRun,
+  recorder: RunRecorder,
+  logs: Emitter<LogLine>,
+): Promise<void> {
+  const { namespace, name } = stored.result.cluster!;
+  const positions = recordedPositions(await readRunLogs(stored));
+  const fresh = new Map<string, (timeMs: number) => boolean>();
+  for (const line of await readPredictorLogs(conn, namespace, name)) {
+    const isNew = fresh.get(line.pod) ?? newLinesAfter(positions.get(line.pod));
+    fresh.set(line.pod, isNew);
+    if (!isNew(line.time)) continue;
+    const logLine: LogLine = { stream: "stdout", text: line.text, time: line.time, source: line.pod };
+    logs.fire(logLine);
+    await recorder.log(logLine);
+  }
+}
+
+/**
+ * Keeps a cluster endpoint's record true while someone looks at it (the Endpoints view): its
+ * InferenceService watched through an informer (list, then watch, reconnecting), and on each change
+ * the record read again once (attachEndpoint), changes that come meanwhile read together after it.
+ * Ends with the record's last state when the endpoint is gone, or when `context.signal` aborts. A
+ * change met while another process holds the record (a deploy writing it) is left to that process.
+ */
+export async function watchClusterEndpoint(context: SessionContext, stored: StoredRun): Promise<RunResult> {
+  const ref = stored.result.cluster;
+  if (isFinished(stored.result.status) || !ref) return stored.result;
+  const { conn } = await connectWhereItRuns(context, stored.result.runId, ref);
+  const informer = watchInferenceService(conn, ref.namespace, ref.name);
+  return new Promise<RunResult>((resolve, reject) => {
+    let latest = stored.result;
+    let reading = false;
+    let again = false;
+    let ended = false;
+    const end = (error?: unknown): void => {
+      if (ended) return;
+      ended = true;
+      subscription.dispose();
+      informer.stop();
+      context.signal.removeEventListener("abort", onAbort);
+      if (error === undefined) resolve(latest);
+      else reject(error);
+    };
+    const onAbort = (): void => end();
+    const refresh = async (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          latest = await attachEndpoint(conn, { dir: stored.dir, result: latest }).result.catch(
+            (error: unknown) => {
+              if (error instanceof ParityError && error.code === "RunFollowedElsewhere") return latest;
+              throw error;
+            },
+          );
+        } while (again && !ended && !isFinished(latest.status));
+        if (isFinished(latest.status)) end();
+      } catch (error) {
+        end(error);
+      } finally {
+        reading = false;
+      }
+    };
+    const subscription = informer.onChange(() => void refresh());
+    if (context.signal.aborted) return end();
+    context.signal.addEventListener("abort", onAbort, { once: true });
+    informer.start();
   });
 }

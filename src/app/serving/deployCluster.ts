@@ -1,4 +1,4 @@
-import { ParityError } from "../../core/errors";
+import { isCancelled, ParityError } from "../../core/errors";
 import type { RunResult, TimelineEntry } from "../../core/job/types";
 import { parityLabels } from "../../core/manifests";
 import { timelineFromEvent } from "../../core/diagnosis/cluster/timeline";
@@ -9,6 +9,10 @@ import {
   endpointStateOf,
   explainEndpointEvent,
   inferenceServiceManifest,
+  replaceModelEdit,
+  parseDeploymentMode,
+  DEPLOYMENT_MODE_ANNOTATION,
+  KSERVE_CONTAINER,
   inferenceServiceYaml,
   promoteEdit,
   readinessOf,
@@ -40,13 +44,14 @@ import {
   watchInferenceService,
 } from "../../targets/kube/inferenceService";
 import { preflight } from "../../targets/kube/preflight";
-import { deliverImage, withoutRegistry } from "../../targets/registry/deliver";
+import { withoutRegistry } from "../../targets/registry/deliver";
 import type { RegistryCredentials } from "../../targets/registry/credentials";
 import type { Print, SessionContext } from "../context";
 import { connect, load, locateInProfile } from "../job/session";
 import type { LoadedJob } from "../job/load";
+import type { RunRef } from "../store/runRef";
 import { listRuns, newRunId, RunRecorder, type StoredRun } from "../store/runStore";
-import { connectTarget, pushCredentials } from "../targets/cluster/prepare";
+import { connectTarget, deliverToCluster } from "../targets/cluster/prepare";
 import { buildServingImage, endpointNameOf, endpointRecordOf, planServing } from "./servingImage";
 import { findServingSource, type SourceRequest } from "./source";
 
@@ -70,9 +75,14 @@ export interface DeployRequest extends SourceRequest {
   print: Print;
   /** Asked when the preflight predicts the predictor's pod would not schedule; false stops before anything is built. */
   confirmUnschedulable?(prediction: Prediction, manifest: string): Promise<boolean>;
+  /** Told once the endpoint's record is written, before the change is applied (its run id and folder). */
+  onStart?(run: RunRef): void;
 }
 
 export interface Deployed {
+  /** The endpoint's name (its InferenceService's) and namespace. */
+  name: string;
+  namespace: string;
   /** The endpoint's record (none for a dry run). */
   record?: RunResult;
   /** The InferenceService applied, or that a dry run would apply, as YAML. */
@@ -120,7 +130,8 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
   }
   const config = await readServingConfig(cluster);
   const existing = await readInferenceService(cluster, namespace, name);
-  const mode = modeFor(existing, config, print);
+  const probed = existing || config ? undefined : await probeDefaultMode(cluster, namespace, name);
+  const mode = modeFor(existing, config, probed, print);
   if (mode === "Knative" && (await knativeServed(cluster)) === false) {
     throw new ParityError(
       "KnativeMissing",
@@ -143,7 +154,8 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
     }
     const edit = request.promote ? promoteEdit(existing, mode) : rollbackEdit(existing, mode);
     const action = request.promote ? "promoted" : "rolled back";
-    if (request.dryRun) return { yaml: inferenceServiceYaml(edit.isvc), notes: edit.notes, action };
+    if (request.dryRun)
+      return { name, namespace, yaml: inferenceServiceYaml(edit.isvc), notes: edit.notes, action };
     await confirmChange(cluster, job, name, namespace, request);
     return applyAndFollow(cluster, job, {
       isvc: edit.isvc,
@@ -164,6 +176,21 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
   const image = registry ? remoteReferenceFor(planned.plan.tag, registry).reference : planned.plan.tag;
   const revision = `m-${planned.plan.contentHash.slice(0, 8)}`;
   const clusterSpec = job.profile.profile.cluster;
+  // The new model's InferenceService as a fresh one would be: its limits, env and placement,
+  // which a canary or a replacement takes too.
+  const manifest = inferenceServiceManifest({
+    name,
+    namespace,
+    image,
+    revision,
+    modelName: name,
+    limits: planned.limits,
+    nodeSelector: clusterSpec?.nodeSelector ?? {},
+    tolerations: clusterSpec?.tolerations ?? [],
+    mode,
+    env: job.profile.profile.env,
+    labels: parityLabels(job.profile.name),
+  });
   let edit: RolloutEdit;
   let action: Deployed["action"];
   if (request.canary !== undefined) {
@@ -179,53 +206,19 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
     const capabilities = kserve.capabilities ?? (await probeCapabilities());
     edit = canaryEdit(
       existing,
-      { image, revision, percent: request.canary },
+      { image, revision, percent: request.canary, predictor: manifest.spec.predictor },
       { mode, capabilities, gatewayApi: config?.enableGatewayApi },
     );
     action = "canary";
+  } else if (existing) {
+    edit = replaceModelEdit(existing, manifest, revision);
+    action = "replaced";
   } else {
-    const manifest = inferenceServiceManifest({
-      name,
-      namespace,
-      image,
-      revision,
-      modelName: name,
-      limits: planned.limits,
-      nodeSelector: clusterSpec?.nodeSelector ?? {},
-      tolerations: clusterSpec?.tolerations ?? [],
-      mode,
-      labels: parityLabels(job.profile.name),
-    });
-    if (existing && hasCanary(existing)) {
-      throw new ParityError(
-        "CanaryInProgress",
-        `${name} in ${namespace} has a canary: replacing its model now would drop it.`,
-        {
-          fix: `Promote it (--promote) or roll it back (--rollback) first, or deploy this model as the canary (--canary <percent>).`,
-        },
-      );
-    }
-    edit = {
-      isvc: existing
-        ? {
-            ...manifest,
-            metadata: {
-              ...existing.metadata,
-              ...manifest.metadata,
-              labels: { ...existing.metadata?.labels, ...manifest.metadata?.labels },
-            },
-          }
-        : manifest,
-      traffic: [{ revision, percent: 100, applied: true }],
-      notes: existing
-        ? [
-            `The new model replaces ${name}'s at once (all traffic); use --canary <percent> to try it beside the current one first.`,
-          ]
-        : [],
-    };
-    action = existing ? "replaced" : "created";
+    edit = { isvc: manifest, traffic: [{ revision, percent: 100, applied: true }], notes: [] };
+    action = "created";
   }
-  if (request.dryRun) return { yaml: inferenceServiceYaml(edit.isvc), notes: edit.notes, action };
+  if (request.dryRun)
+    return { name, namespace, yaml: inferenceServiceYaml(edit.isvc), notes: edit.notes, action };
 
   // The predictor's pod, as the scheduler will see it (requests = limits, selector, tolerations).
   const predictor =
@@ -257,18 +250,7 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
   if (existing) await confirmChange(cluster, job, name, namespace, request);
 
   const { built, buildMs } = await buildServingImage(context, docker, planned, request);
-  const credentials = await pushCredentials(context, registry, request.registryCredentials);
-  const delivery = await deliverImage(docker.docker, {
-    localTag: built.tag,
-    registry,
-    kubeContext: cluster.target.context,
-    credentials,
-    signal: context.signal,
-    onProgress: request.verbose ? (line) => print(`  ${line}`) : undefined,
-  }).catch((error: unknown) => {
-    throw locateInProfile(error, job);
-  });
-  print(`Image:    ${delivery.detail}`);
+  const delivery = await deliverToCluster(context, docker, cluster, job, built.tag, request);
   return applyAndFollow(cluster, job, {
     isvc: edit.isvc,
     existing,
@@ -289,7 +271,7 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
   async function probeCapabilities(): Promise<KServeCapabilities> {
     const assumed = canaryEdit(
       existing!,
-      { image, revision, percent: request.canary! },
+      { image, revision, percent: request.canary!, predictor: manifest.spec.predictor },
       {
         mode,
         capabilities: { canarySpec: true, canaryStatuses: true },
@@ -322,7 +304,8 @@ function endpointPermissions(namespace: string): AccessCheck[] {
 /** The mode KServe deploys the endpoint in, said with where it was read. */
 function modeFor(
   existing: InferenceService | undefined,
-  config: ClusterServingConfig | undefined,
+  config: (ClusterServingConfig & { from: string }) | undefined,
+  probed: DeploymentMode | undefined,
   print: Print,
 ): DeploymentMode {
   if (existing) {
@@ -331,20 +314,43 @@ function modeFor(
     return mode;
   }
   if (config) {
-    print(
-      `KServe:   ${config.defaultDeploymentMode} mode (the cluster's default, ConfigMap kserve/inferenceservice-config)`,
-    );
+    print(`KServe:   ${config.defaultDeploymentMode} mode (the cluster's default, ${config.from})`);
     return config.defaultDeploymentMode;
   }
+  if (probed) {
+    print(`KServe:   ${probed} mode (the cluster's default, as KServe's webhook answered a dry run)`);
+    return probed;
+  }
   print(
-    "KServe:   Standard mode (KServe's own default: the cluster's ConfigMap kserve/inferenceservice-config could not be read)",
+    "KServe:   Standard mode (KServe's own default: the cluster's inferenceservice-config could not be read, nor a dry run made)",
   );
   return "Standard";
 }
 
-function hasCanary(isvc: InferenceService): boolean {
-  const spec = isvc.spec as { canary?: unknown[]; predictor?: { canaryTrafficPercent?: number } };
-  return (spec.canary?.length ?? 0) > 0 || (spec.predictor?.canaryTrafficPercent ?? 100) < 100;
+/**
+ * The cluster's default mode where its ConfigMap cannot be read: an InferenceService without the
+ * mode annotation applied as a server-side dry run. KServe's defaulting webhook writes the
+ * annotation when the default is Standard (or ModelMesh) and leaves it out for Knative, its
+ * Serverless default. Undefined when the dry run is refused.
+ */
+async function probeDefaultMode(
+  cluster: KubeConnection,
+  namespace: string,
+  name: string,
+): Promise<DeploymentMode | undefined> {
+  const probe: InferenceService = {
+    apiVersion: "serving.kserve.io/v1beta1",
+    kind: "InferenceService",
+    metadata: { name, namespace },
+    spec: { predictor: { containers: [{ name: KSERVE_CONTAINER, image: "parity.invalid/mode-probe:0" }] } },
+  };
+  try {
+    const answered = await applyInferenceService(cluster, probe, undefined, true);
+    return parseDeploymentMode(answered.metadata?.annotations?.[DEPLOYMENT_MODE_ANNOTATION]) ?? "Knative";
+  } catch (error) {
+    if (isCancelled(error)) throw error;
+    return undefined;
+  }
 }
 
 /** In a protected namespace, changing a live endpoint takes its name typed, as deleting a run does. */
@@ -456,13 +462,15 @@ async function applyAndFollow(
     }
     let record: RunResult = {
       ...base,
-      status: base.status === "running" && options.action === "canary" ? "running" : "pending",
+      // An endpoint that serves goes on serving its stable model while the change rolls out.
+      status: base.status === "running" ? "running" : "pending",
       ...(model ? { image: model.servingImage, memoryLimitBytes: model.planned.limits.memoryBytes } : {}),
       endpoint: { ...base.endpoint, ...endpoint, readyAt: undefined, coldStartMs: undefined },
       diagnosis: [],
       finishedAt: undefined,
     };
     await recorder.save(record);
+    request.onStart?.({ workspaceDir: job.workspaceDir, runId });
     const applyAt = Date.now();
     const applied = await applyInferenceService(cluster, options.isvc, options.existing).catch(
       async (error: unknown) => {
@@ -506,7 +514,21 @@ async function applyAndFollow(
         record = { ...record, timeline: [...(record.timeline ?? []), entry] };
       },
     );
-    if (outcome.ready) {
+    if (outcome.deleted) {
+      record = {
+        ...record,
+        status: "cancelled",
+        finishedAt: new Date().toISOString(),
+        diagnosis: [
+          {
+            code: "EndpointDeleted",
+            severity: "info",
+            message: `The InferenceService ${name} in ${namespace} was deleted while Parity waited for KServe to serve it.`,
+            fix: "Deploy it again with parity deploy --target cluster (or Deploy Model).",
+          },
+        ],
+      };
+    } else if (outcome.ready) {
       const readyAt = new Date();
       record = {
         ...record,
@@ -550,7 +572,14 @@ async function applyAndFollow(
     }
     await recorder.close();
     await recorder.save(record);
-    return { record, yaml: inferenceServiceYaml(options.isvc), notes: edit.notes, action: options.action };
+    return {
+      name,
+      namespace,
+      record,
+      yaml: inferenceServiceYaml(options.isvc),
+      notes: edit.notes,
+      action: options.action,
+    };
   } finally {
     await recorder.release();
   }
@@ -586,6 +615,8 @@ async function liveRecordOf(
 
 interface ReadyOutcome {
   ready?: boolean;
+  /** The InferenceService was deleted while Parity waited. */
+  deleted?: boolean;
   failed?: EndpointFailure;
   cancelled?: boolean;
   waitingFor?: string;
@@ -618,8 +649,10 @@ function followReady(
     const timer = setTimeout(() => done({}), timeoutMs);
     const seen = new Set<string>();
     const subscriptions = [
-      isvcs.onChange(({ object }) => {
+      isvcs.onChange(({ type, object }) => {
         if (!object) return;
+        // Deleted meanwhile (parity endpoints stop, kubectl): nothing more to wait for.
+        if (type === "deleted" || object.metadata?.deletionTimestamp) return done({ deleted: true });
         onChange(object);
         const readiness = readinessOf(object);
         if (readiness.ready) return done({ ready: true });
@@ -631,7 +664,10 @@ function followReady(
         }
       }),
       events.onChange(({ object }) => {
-        const key = object?.metadata?.uid;
+        // Kubernetes folds a repeated event into one object (same uid, a higher count): seen again.
+        const key =
+          object?.metadata?.uid &&
+          `${object.metadata.uid}/${object.count ?? 1}/${String(object.lastTimestamp ?? "")}`;
         if (!object || !key || seen.has(key)) return;
         seen.add(key);
         // An event from before this change (an earlier deploy's) says nothing about it.

@@ -9,3 +9,5 @@ export { signInToRegistry } from "./signInToRegistry";
 export { runOnCluster } from "../run/runOnCluster";
 export { runPipelineOnCluster } from "../pipeline/runPipelineOnCluster";
 export { tuneOnCluster } from "../tuning/tuneOnCluster";
+export { deployModelToCluster } from "../serving/deployModelToCluster";
+export { changeCanary } from "../serving/changeCanary";

@@ -89,10 +89,17 @@ function announce(
       endpoint.coldStartMs !== undefined ? ` (ready in ${formatDuration(endpoint.coldStartMs)})` : "";
     const text = `Endpoint ${endpoint.name} serves the model of ${notebook} at ${endpoint.url}${took}.`;
     services.log(`${result.runId}: ${text}`);
-    void vscode.window.showInformationMessage(text, "Open Endpoint", "Copy URL").then((choice) => {
-      if (choice === "Open Endpoint") panels.showEndpointPanel(services.context, run);
-      if (choice === "Copy URL") void vscode.env.clipboard.writeText(endpoint.url!);
-    });
+    void vscode.window
+      .showInformationMessage(text, "Open Endpoint", "Copy URL", "Deploy to the Cluster")
+      .then((choice) => {
+        if (choice === "Open Endpoint") panels.showEndpointPanel(services.context, run);
+        if (choice === "Copy URL") void vscode.env.clipboard.writeText(endpoint.url!);
+        if (choice === "Deploy to the Cluster")
+          void vscode.commands.executeCommand(
+            "parity.deployModelToCluster",
+            vscode.Uri.file(result.notebook),
+          );
+      });
     return;
   }
   const problem = result.diagnosis.find((item) => item.severity !== "info");

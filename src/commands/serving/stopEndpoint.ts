@@ -5,7 +5,7 @@ import type { Services } from "../../services/container";
 import { isEndpointNode } from "../../views/endpoints/endpointsModel";
 import { cancelRunConfirmed, type StopWords } from "../support/stopRun";
 import { requireTrust } from "../support/targets";
-import { endpointFor, endpointWords } from "./endpoints";
+import { endpointFor, endpointWords, type RecordedEndpoint } from "./endpoints";
 
 /** What stopping an endpoint says before and while its cluster workload is deleted (a local one is stopped at once). */
 export const STOP_ENDPOINT_WORDS: StopWords = {
@@ -19,7 +19,8 @@ export const STOP_ENDPOINT_WORDS: StopWords = {
  * Parity: Stop Endpoint — stops an endpoint the one way every run is stopped (cancelRunConfirmed):
  * one this window is still deploying stops at once; a local endpoint's container is stopped and
  * removed and its record says stopped, whichever process started it (a detached one has none left
- * following it: it is settled here); a cluster endpoint is deleted once the user confirms.
+ * following it: it is settled here); a cluster endpoint's InferenceService is deleted once the user
+ * confirms (its name typed in a protected namespace), and its record read again from the cluster.
  */
 export async function stopEndpoint(services: Services, arg?: unknown): Promise<void> {
   if (isEndpointNode(arg) && !arg.dir) {
@@ -48,6 +49,28 @@ export async function stopEndpoint(services: Services, arg?: unknown): Promise<v
     },
     () => cancelRunConfirmed(services, { active, recorded: ref }, STOP_ENDPOINT_WORDS),
   );
-  if (stopped)
-    services.log(`${result.runId}: the endpoint ${result.endpoint?.name ?? ""} was asked to stop.`);
+  if (!stopped) return;
+  services.log(`${result.runId}: the endpoint ${result.endpoint?.name ?? ""} was asked to stop.`);
+  if (result.target === "cluster" && !active) await readAgain(services, endpoint);
+}
+
+/**
+ * A cluster endpoint has no process following it: its record is read again from the cluster once,
+ * so that it says at once that its InferenceService is gone (or going).
+ */
+async function readAgain(services: Services, { dir, result }: RecordedEndpoint): Promise<void> {
+  try {
+    const app = await services.app();
+    const recovery = await app.recoverRun(services.workspaceSessionContext(AbortSignal.timeout(30_000)), {
+      dir,
+      result,
+    });
+    const ended = recovery.result ?? (await recovery.handle.result);
+    services.log(`${result.runId}: recorded ${ended.status}.`);
+  } catch (error) {
+    // The Endpoints view's watch of it (or another process) records the end instead.
+    services.log(
+      `${result.runId}: its record was not read again from the cluster: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }

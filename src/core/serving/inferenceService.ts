@@ -567,11 +567,11 @@ export function replaceModelEdit(
   revision: string,
 ): RolloutEdit {
   const name = current.metadata?.name ?? "";
+  requireParityManaged(current);
   const predictor = current.spec.predictor;
-  if (
-    (current.spec.canary?.length ?? 0) > 0 ||
-    (predictor.canaryTrafficPercent !== undefined && predictor.canaryTrafficPercent < 100)
-  ) {
+  // A Knative canary rolled back (0 %) is over: a new model replaces it.
+  const percent = predictor.canaryTrafficPercent;
+  if ((current.spec.canary?.length ?? 0) > 0 || (percent !== undefined && percent > 0 && percent < 100)) {
     throw new ParityError(
       "CanaryInProgress",
       `${name} has a canary: replacing its model now would drop it.`,
@@ -987,6 +987,22 @@ function kserveContainer(isvc: InferenceService, predictor: PredictorSpec): V1Co
     );
   }
   return container;
+}
+
+/**
+ * Someone else's InferenceService under the endpoint's name is theirs: Parity replaces only one it
+ * deployed (its managed-by label).
+ */
+function requireParityManaged(isvc: InferenceService): void {
+  if (isvc.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) return;
+  const name = isvc.metadata?.name ?? "";
+  throw new ParityError(
+    "EndpointNotParity",
+    `The InferenceService ${name}${isvc.metadata?.namespace ? ` in ${isvc.metadata.namespace}` : ""} was not deployed by Parity (it has no ${MANAGED_BY_LABEL}: ${MANAGED_BY_VALUE} label), so Parity does not replace its model.`,
+    {
+      fix: `Give the endpoint another name (serving.name in parity.yaml), or remove ${name} yourself first if it is yours.`,
+    },
+  );
 }
 
 /** The containers with the model server's image replaced, and its STORAGE_URI where it has one or must. */

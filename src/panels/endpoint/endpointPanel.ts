@@ -4,11 +4,13 @@ import { ParityError } from "../../core/errors";
 import type { RunResult } from "../../core/job/types";
 import { failureMessage, userMessage } from "../../core/presentation/messages";
 import { inferenceRequest } from "../../core/serving/protocol";
+import type { InferenceRequest } from "../../core/serving/protocol";
 import {
   endpointFromWebview,
-  type CanaryView,
+  type CanaryChange,
   type EndpointFromWebview,
   type EndpointToWebview,
+  type RevisionAnswerView,
   type SendRequest,
 } from "../../protocol/endpoint";
 import { trustRefusal } from "../../services/trust";
@@ -17,7 +19,7 @@ import { RecordFollower } from "../recordFollower";
 import type { PanelOptions } from "../types";
 import { endpointViewState } from "./endpointView";
 import { rememberRequest, requestKey, sampleRequest } from "./sampleRequest";
-import { sendResultView } from "./sendResult";
+import { noAnswer, sendResultView } from "./sendResult";
 
 export const ENDPOINT_VIEW_TYPE = "parity.endpoint";
 
@@ -26,25 +28,22 @@ export function endpointTitle(name: string): string {
   return `Endpoint: ${name}`;
 }
 
-/** Promote and Roll Back act on a cluster endpoint's canary, which Parity does not deploy yet. */
-const CANARY_ACTIONS: CanaryView["actions"] = {
-  available: false,
-  why: "cluster endpoints: coming with parity deploy",
-};
-
 /**
  * An endpoint, live: where it stands and answers, what it serves, a cluster endpoint's conditions
  * and canary split, and a request tester. The page never sends anything itself (its CSP allows no
  * connection): Send hands the editor's text to the host, which checks it, sends it with the
  * application layer's sendRequests and answers with the response and its latency, or over a short
- * load, the latency histogram and the error count. Follows the endpoint's record on disk, whoever
- * writes it.
+ * load, the latency histogram and the error count; Compare sends it once to each revision of a
+ * canary at its own URL, side by side, and says plainly which did not answer. Promote and Roll Back
+ * go through the host's changeCanary (confirmation, progress). Follows the endpoint's record on
+ * disk, whoever writes it.
  */
 export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebview> {
   private result?: RunResult;
   private sample?: { text: string; source: string };
   private error?: string;
   private sending?: AbortController;
+  private changing?: CanaryChange;
   private readonly record: RecordFollower;
 
   constructor(
@@ -60,7 +59,7 @@ export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebv
       onRun: (result) => void this.show(result),
       onError: (error) => this.failedToFollow(error),
     });
-    this.load(run, endpointViewState({ runId: run.runId, canaryActions: CANARY_ACTIONS }));
+    this.load(run, endpointViewState({ runId: run.runId }));
     this.disposables.push({
       dispose: () => {
         this.record.stop();
@@ -74,8 +73,9 @@ export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebv
       send: (request: SendRequest) => void this.send(request),
       openLogs: () => this.openLogs(this.run),
       copyUrl: () => void this.copyUrl(),
-      promote: () => this.canaryRefused("Promote"),
-      rollback: () => this.canaryRefused("Roll Back"),
+      promote: () => void this.changeCanary("promote"),
+      rollback: () => void this.changeCanary("rollback"),
+      compare: (request: SendRequest) => void this.compare(request),
     };
   }
 
@@ -94,37 +94,24 @@ export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebv
       if (!this.isDisposed) this.messenger.send("answer", payload);
     };
     const refuse = (refused: string): void => answer({ requestId: request.requestId, refused });
-    const state = this.viewState();
     const endpoint = this.result?.endpoint;
-    if (!state.canSend || !endpoint?.url) return refuse(state.whyNot ?? "The endpoint does not serve.");
-    if (this.sending) return refuse("A request is on its way already: wait for its answer.");
-    const text = request.text.trim();
-    if (!text) {
-      return refuse(
-        'The request is empty. Fix: write its rows ([[5.1, 3.5, 1.4, 0.2]]) or a body ({"instances": [[...]]}), then send it.',
-      );
-    }
-    let inference;
-    try {
-      inference = inferenceRequest(endpoint.name, request.protocol, parseJson(text), "the request");
-    } catch (error) {
-      return refuse(userMessage(error));
-    }
-    void rememberRequest(this.context.workspaceState, requestKey(this.run.workspaceDir, endpoint.name), text);
-    const sending = new AbortController();
-    this.sending = sending;
+    const prepared = this.prepare(request, endpoint?.url);
+    if (typeof prepared === "string") return refuse(prepared);
+    const { inference, url, name, sending } = prepared;
     try {
       const result = await this.options.sendRequests(
         sending.signal,
-        endpoint.url,
+        url,
         inference,
         request.count,
         request.concurrency,
-        endpoint.name,
+        name,
       );
       this.log(
-        `Endpoint ${endpoint.name}: ${request.count} request${request.count === 1 ? "" : "s"} to ${endpoint.url}${inference.path}, first answered HTTP ${result.answer.status} in ${result.latencyMs.toFixed(1)} ms${result.load ? `, ${result.load.errors} failed` : ""}.`,
+        `Endpoint ${name}: ${request.count} request${request.count === 1 ? "" : "s"} to ${url}${inference.path}, first answered HTTP ${result.answer.status} in ${result.latencyMs.toFixed(1)} ms${result.load ? `, ${result.load.errors} failed` : ""}.`,
       );
+      const unanswered = result.load ? undefined : noAnswer(result);
+      if (unanswered) return refuse(`The endpoint did not answer: ${unanswered}`);
       answer({ requestId: request.requestId, result: sendResultView(result) });
     } catch (error) {
       if (sending.signal.aborted) return;
@@ -134,18 +121,107 @@ export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebv
     }
   }
 
+  /**
+   * The same request once to each revision of the canary at its own URL, at once: each answer with
+   * its latency, or the sentence that says it did not answer (from where VS Code runs, a cluster's
+   * in-cluster Service often has no route: that is said, never guessed around).
+   */
+  private async compare(request: SendRequest): Promise<void> {
+    const answer = (payload: EndpointToWebview["comparison"]): void => {
+      if (!this.isDisposed) this.messenger.send("comparison", payload);
+    };
+    const canary = this.viewState().canary;
+    if (!canary?.compare.available) {
+      return answer({
+        requestId: request.requestId,
+        refused: canary?.compare.why ?? "The endpoint has no canary to compare with.",
+      });
+    }
+    const prepared = this.prepare({ ...request, count: 1, concurrency: 1 }, this.result?.endpoint?.url);
+    if (typeof prepared === "string") return answer({ requestId: request.requestId, refused: prepared });
+    const { inference, name, sending } = prepared;
+    try {
+      const answers = await Promise.all(
+        canary.shares
+          .filter((share) => share.url)
+          .map(async (share): Promise<RevisionAnswerView> => {
+            const where = {
+              revision: share.revision,
+              ...(share.tag ? { tag: share.tag } : {}),
+              url: share.url!,
+            };
+            try {
+              const result = await this.options.sendRequests(
+                sending.signal,
+                share.url!,
+                inference,
+                1,
+                1,
+                name,
+              );
+              const unanswered = noAnswer(result);
+              return unanswered
+                ? { ...where, failed: unanswered }
+                : { ...where, result: sendResultView(result) };
+            } catch (error) {
+              return { ...where, failed: userMessage(error) };
+            }
+          }),
+      );
+      if (sending.signal.aborted) return;
+      this.log(
+        `Endpoint ${name}: compared ${answers.map((each) => `${each.revision} ${each.result ? `HTTP ${each.result.status} in ${each.result.latencyMs.toFixed(1)} ms` : "did not answer"}`).join(", ")}.`,
+      );
+      answer({ requestId: request.requestId, answers });
+    } finally {
+      if (this.sending === sending) this.sending = undefined;
+    }
+  }
+
+  /** The request checked and made ready to send, or why it is not sent; it is remembered for next time. */
+  private prepare(
+    request: SendRequest,
+    url: string | undefined,
+  ): string | { inference: InferenceRequest; url: string; name: string; sending: AbortController } {
+    const state = this.viewState();
+    const endpoint = this.result?.endpoint;
+    if (!state.canSend || !endpoint || !url) return state.whyNot ?? "The endpoint does not serve.";
+    if (this.sending) return "A request is on its way already: wait for its answer.";
+    const text = request.text.trim();
+    if (!text) {
+      return 'The request is empty. Fix: write its rows ([[5.1, 3.5, 1.4, 0.2]]) or a body ({"instances": [[...]]}), then send it.';
+    }
+    let inference;
+    try {
+      inference = inferenceRequest(endpoint.name, request.protocol, parseJson(text), "the request");
+    } catch (error) {
+      return userMessage(error);
+    }
+    void rememberRequest(this.context.workspaceState, requestKey(this.run.workspaceDir, endpoint.name), text);
+    const sending = new AbortController();
+    this.sending = sending;
+    return { inference, url, name: endpoint.name, sending };
+  }
+
+  /** Promote or Roll Back through the host (it asks what must be confirmed); the page is told what came of it. */
+  private async changeCanary(change: CanaryChange): Promise<void> {
+    if (this.changing || !this.viewState().canary?.actions.available) return;
+    this.changing = change;
+    this.publish();
+    try {
+      const outcome = await this.options.changeCanary(this.run, change);
+      if (!this.isDisposed) this.messenger.send("canaryOutcome", outcome);
+    } finally {
+      this.changing = undefined;
+      this.publish();
+    }
+  }
+
   private async copyUrl(): Promise<void> {
     const url = this.result?.endpoint?.url;
     if (!url) return;
     await vscode.env.clipboard.writeText(url);
     vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
-  }
-
-  private canaryRefused(action: string): void {
-    this.messenger.send("canaryOutcome", {
-      ok: false,
-      message: `${action} did nothing: ${CANARY_ACTIONS.why}.`,
-    });
   }
 
   private failedToFollow(error: unknown): void {
@@ -180,7 +256,8 @@ export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebv
       record: this.result,
       sample: this.sample,
       refusal: trustRefusal("request", vscode.workspace.isTrusted),
-      canaryActions: CANARY_ACTIONS,
+      changeRefusal: trustRefusal("deploy", vscode.workspace.isTrusted),
+      ...(this.changing ? { changing: this.changing } : {}),
     });
   }
 

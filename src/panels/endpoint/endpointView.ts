@@ -12,7 +12,7 @@ import { placeSentence } from "../../core/presentation/targets";
 import { formatBytes } from "../../core/profile/quantity";
 import { lowerBoundOf, type LatencySummary } from "../../core/serving/latency";
 import type { EndpointRecord } from "../../core/serving/types";
-import type { CanaryView, EndpointViewState, LoadView } from "../../protocol/endpoint";
+import type { CanaryChange, CanaryView, EndpointViewState, LoadView } from "../../protocol/endpoint";
 
 export interface EndpointInput {
   runId: string;
@@ -22,8 +22,10 @@ export interface EndpointInput {
   sample?: { text: string; source: string };
   /** Why requests may not be sent from this window (Restricted Mode), if they may not. */
   refusal?: string;
-  /** Whether Promote and Roll Back can act, and why not. */
-  canaryActions: CanaryView["actions"];
+  /** Why the endpoint may not be changed from this window (Restricted Mode), if it may not. */
+  changeRefusal?: string;
+  /** Promote or Roll Back under way. */
+  changing?: CanaryChange;
 }
 
 /**
@@ -73,19 +75,43 @@ export function endpointViewState(input: EndpointInput): EndpointViewState {
     problems: record.diagnosis
       .filter((item) => item.severity !== "info")
       .map(({ message, fix }) => ({ message, fix })),
-    ...(hasCanary(traffic)
-      ? {
-          canary: {
-            shares: traffic.map((share) => ({ ...share, words: trafficWords(share) })),
-            actions: input.canaryActions,
-          },
-        }
-      : {}),
+    ...(hasCanary(traffic) ? { canary: canaryView(record, state, input, whyNot) } : {}),
     protocols: endpoint.protocols,
     protocol: endpoint.protocol,
     ...(input.sample ? { sample: input.sample } : {}),
     canSend: whyNot === undefined,
     ...(whyNot ? { whyNot } : {}),
+  };
+}
+
+/**
+ * The split, with Promote and Roll Back where they can act (a serving cluster endpoint, a trusted
+ * window, no change under way), and the comparison where each revision has a URL of its own.
+ */
+function canaryView(
+  record: RunResult,
+  state: EndpointState,
+  input: EndpointInput,
+  sendWhyNot: string | undefined,
+): CanaryView {
+  const traffic = record.endpoint?.cluster?.traffic ?? [];
+  const actionsWhyNot =
+    input.changeRefusal ??
+    (record.target !== "cluster"
+      ? "Promote and Roll Back act on the canary of an endpoint on a cluster."
+      : input.changing
+        ? `${input.changing === "promote" ? "Promoting" : "Rolling back"} the canary: wait for KServe.`
+        : state !== "serving"
+          ? "The endpoint does not serve: its canary can be promoted or rolled back once it does."
+          : undefined);
+  const ownUrls = traffic.filter((share) => share.url).length;
+  const compareWhyNot =
+    ownUrls < 2 ? "KServe gives no URL of each revision's own for this endpoint." : sendWhyNot;
+  return {
+    shares: traffic.map((share) => ({ ...share, words: trafficWords(share) })),
+    actions: actionsWhyNot ? { available: false, why: actionsWhyNot } : { available: true },
+    ...(input.changing ? { changing: input.changing } : {}),
+    compare: compareWhyNot ? { available: false, why: compareWhyNot } : { available: true },
   };
 }
 

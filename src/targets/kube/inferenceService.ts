@@ -96,20 +96,31 @@ export async function deleteInferenceService(
   }
 }
 
-/** The cluster's KServe defaults (its `inferenceservice-config`), or undefined where the user may not read them. */
-export async function readServingConfig(conn: KubeConnection): Promise<ClusterServingConfig | undefined> {
-  let data: Record<string, string> | undefined;
-  try {
-    const map = await conn.config
-      .makeApiClient(CoreV1Api)
-      .readNamespacedConfigMap({ namespace: KSERVE_CONFIG_MAP.namespace, name: KSERVE_CONFIG_MAP.name });
-    data = map.data;
-  } catch (error) {
-    const status = httpStatus(error);
-    if (status === 403 || status === 404) return undefined;
-    throw apiFailure(error, conn.target, "read KServe's inferenceservice-config");
+/** Where KServe's controller may live: its own install (`kserve`), or Kubeflow's (`kubeflow`). */
+const KSERVE_NAMESPACES = [KSERVE_CONFIG_MAP.namespace, "kubeflow"];
+
+/**
+ * The cluster's KServe defaults (its `inferenceservice-config`, in KServe's namespace or
+ * Kubeflow's) and where they were read, or undefined where the user may not read them.
+ */
+export async function readServingConfig(
+  conn: KubeConnection,
+): Promise<(ClusterServingConfig & { from: string }) | undefined> {
+  for (const namespace of KSERVE_NAMESPACES) {
+    let data: Record<string, string> | undefined;
+    try {
+      const map = await conn.config
+        .makeApiClient(CoreV1Api)
+        .readNamespacedConfigMap({ namespace, name: KSERVE_CONFIG_MAP.name });
+      data = map.data;
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 403 || status === 404) continue;
+      throw apiFailure(error, conn.target, `read KServe's inferenceservice-config in ${namespace}`);
+    }
+    return { ...clusterServingConfig(data), from: `ConfigMap ${namespace}/${KSERVE_CONFIG_MAP.name}` };
   }
-  return clusterServingConfig(data);
+  return undefined;
 }
 
 /**

@@ -112,11 +112,13 @@ const ICONS: Record<EndpointState, PresentedRow["icon"]> = {
 };
 
 /**
- * "iris  Serving · http://127.0.0.1:49153 · model.joblib". The context value says what its menu
- * offers: `+live` (Stop), `+url` (Copy URL), `+recorded` (its panel and logs).
+ * "iris  Serving · http://127.0.0.1:49153 · model.joblib"; on a cluster, its namespace and KServe's
+ * deployment mode too. The context value says what its menu offers: `+live` (Stop), `+url` (Copy
+ * URL), `+recorded` (its panel and logs).
  */
 export function presentEndpoint(node: EndpointNode): PresentedRow {
   const endpoint = node.record?.endpoint;
+  const cluster = endpoint?.cluster;
   const label = ENDPOINT_STATE_LABELS[node.state];
   const live = node.state === "building" || node.state === "loading" || node.state === "serving";
   const place = node.record ? placeWords(node.record) : node.target;
@@ -125,6 +127,7 @@ export function presentEndpoint(node: EndpointNode): PresentedRow {
     ...(endpoint?.url && node.state !== "stopped" ? [endpoint.url] : []),
     ...(endpoint ? [path.basename(endpoint.modelFile)] : []),
     ...(node.target === "local" ? [] : [place]),
+    ...(cluster ? [`${cluster.mode} mode`] : []),
     ...(node.folder ? [node.folder] : []),
   ];
   const problem = node.record?.diagnosis.find((item) => item.severity !== "info");
@@ -135,6 +138,8 @@ export function presentEndpoint(node: EndpointNode): PresentedRow {
           `Model ${endpoint.modelFile} (${endpoint.modelFormat})${endpoint.fromRun ? `, from run ${endpoint.fromRun}` : ""}`,
           `Serving image ${endpoint.servingImage} (KServe ${endpoint.kserveVersion})`,
           ...(endpoint.url ? [`URL ${endpoint.url}`] : []),
+          ...(cluster?.internalUrl ? [`In the cluster ${cluster.internalUrl}`] : []),
+          ...(cluster ? [`KServe ${cluster.mode} mode (read from the ${cluster.modeSource})`] : []),
         ]
       : [`The serving image of ${path.basename(node.notebookFile)} is being built.`]),
     `On ${node.record ? placeSentence(node.record) : placeSentence({ target: node.target })}`,
@@ -155,7 +160,7 @@ export function presentEndpoint(node: EndpointNode): PresentedRow {
   };
 }
 
-/** "predictor-00002  10 % · canary · not applied (answers at its own URL only)" */
+/** "m-2b9c41d0  20 % · canary · asked for, not routed by KServe" */
 export function presentTraffic(node: TrafficNode): PresentedRow {
   const { share } = node;
   const tooltip = [

@@ -11,11 +11,15 @@ import {
   presentEndpoint,
   presentTraffic,
   trafficNodes,
+  type EndpointNode,
   type EndpointsTreeNode,
 } from "./endpointsModel";
 
 /** How long after its container died an endpoint's record is read again before Parity settles it. */
 const SETTLE_AFTER_DIE_MS = 1500;
+
+/** How long a cluster endpoint whose watch failed (no cluster to reach) waits before the view tries again. */
+const WATCH_RETRY_MS = 30_000;
 
 /**
  * The Endpoints view: each endpoint of the workspace (parity serve, Deploy Model; later the
@@ -24,7 +28,10 @@ const SETTLE_AFTER_DIE_MS = 1500;
  * file watchers, debounced, and the runs of this window; while a local endpoint serves without a
  * process following it (it was deployed detached), Docker's events for its container too: one
  * that dies (out of memory under load, stopped with docker stop) is settled at once in a trusted
- * workspace, so that its row never says it serves when it does not. Hidden, it follows nothing.
+ * workspace, so that its row never says it serves when it does not. A cluster endpoint that no
+ * process of this window follows has its InferenceService watched while the view shows it (in a
+ * trusted workspace: reaching the cluster may run kubeconfig plugins), its record read again on each
+ * change: conditions, URL, traffic, or its end once deleted. Hidden, it follows nothing.
  */
 export class EndpointsView implements vscode.TreeDataProvider<EndpointsTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -37,6 +44,9 @@ export class EndpointsView implements vscode.TreeDataProvider<EndpointsTreeNode>
   /** Local endpoints recorded as live that no process of this window follows, by run id. */
   private unfollowed = new Map<string, StoredRun>();
   private readonly settling = new Set<string>();
+  /** Cluster endpoints watched, by record folder; and when a failed one may be tried again. */
+  private readonly watching = new Map<string, AbortController>();
+  private readonly retryAt = new Map<string, number>();
 
   constructor(private readonly services: Services) {
     this.engine = new StreamFollower({
@@ -80,6 +90,7 @@ export class EndpointsView implements vscode.TreeDataProvider<EndpointsTreeNode>
       this.watchers.splice(0).forEach((watcher) => watcher.dispose());
       this.engine.stop();
       this.debouncer.dispose();
+      this.followClusters([]);
     }
   }
 
@@ -96,6 +107,7 @@ export class EndpointsView implements vscode.TreeDataProvider<EndpointsTreeNode>
       vscode.workspace.asRelativePath(folder, multiRoot),
     );
     this.followEngine(runs);
+    this.followClusters(nodes);
     return nodes;
   }
 
@@ -109,8 +121,11 @@ export class EndpointsView implements vscode.TreeDataProvider<EndpointsTreeNode>
       return item;
     }
     const row = presentEndpoint(node);
-    const item = presentedTreeItem(row, trafficNodes(node).length > 0 ? Expanded : None);
-    item.id = `endpoint:${node.dir ?? node.runId}`;
+    const split = trafficNodes(node).length > 0;
+    const item = presentedTreeItem(row, split ? Expanded : None);
+    // A row that gains its split (KServe reported it) is a new item to VS Code, so that it opens
+    // expanded; one that had it keeps whatever the user made of it.
+    item.id = `endpoint:${node.dir ?? node.runId}${split ? ":split" : ""}`;
     if (node.record)
       item.command = { command: "parity.openEndpoint", title: "Open Endpoint", arguments: [node] };
     item.accessibilityInformation = { label: `Endpoint ${row.label}, ${row.description ?? ""}` };
@@ -136,6 +151,62 @@ export class EndpointsView implements vscode.TreeDataProvider<EndpointsTreeNode>
     const wanted = this.visible && vscode.workspace.isTrusted && this.unfollowed.size > 0;
     if (wanted && !this.engine.running) this.engine.start();
     if (!wanted && this.engine.running) this.engine.stop();
+  }
+
+  /**
+   * Each row's cluster endpoint recorded as live, that no process of this window follows, is watched
+   * while the view is visible in a trusted workspace; those no longer shown so are let go.
+   */
+  private followClusters(nodes: readonly EndpointNode[]): void {
+    const wanted = new Map(
+      nodes
+        .filter(
+          (node) =>
+            this.visible &&
+            vscode.workspace.isTrusted &&
+            node.target === "cluster" &&
+            node.dir &&
+            node.record &&
+            !isFinished(node.record.status) &&
+            !this.services.activeRuns.find(node.runId),
+        )
+        .map((node) => [node.dir!, { dir: node.dir!, result: node.record! }]),
+    );
+    for (const [dir, controller] of this.watching) {
+      if (wanted.has(dir)) continue;
+      controller.abort();
+      this.watching.delete(dir);
+    }
+    for (const [dir, stored] of wanted) {
+      if (!this.watching.has(dir) && (this.retryAt.get(dir) ?? 0) <= Date.now()) this.watchCluster(stored);
+    }
+  }
+
+  private watchCluster(stored: StoredRun): void {
+    const controller = new AbortController();
+    this.watching.set(stored.dir, controller);
+    const name = stored.result.endpoint?.name ?? stored.result.runId;
+    void (async () => {
+      try {
+        const app = await this.services.app();
+        const result = await app.watchClusterEndpoint(
+          this.services.workspaceSessionContext(controller.signal),
+          stored,
+        );
+        if (isFinished(result.status))
+          this.services.log(
+            `Endpoint ${name} (${result.runId}): it ended on the cluster, recorded ${result.status}.`,
+          );
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        this.retryAt.set(stored.dir, Date.now() + WATCH_RETRY_MS);
+        this.services.log(
+          `Endpoints view: the InferenceService of ${name} could not be watched (${error instanceof Error ? error.message : String(error)}); its row shows its record as it is.`,
+        );
+      } finally {
+        if (this.watching.get(stored.dir) === controller) this.watching.delete(stored.dir);
+      }
+    })();
   }
 
   /** A serving container died: its record is made true, unless someone else records the end first. */

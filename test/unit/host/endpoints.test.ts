@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { StoredRun } from "../../../src/app/store";
 import type { RunResult } from "../../../src/core/job/types";
 import type { ClusterEndpointState, EndpointRecord } from "../../../src/core/serving/types";
+import { deploymentMessage } from "../../../src/core/presentation/endpointStatus";
 import {
   endpointNodes,
   presentEndpoint,
@@ -105,6 +106,115 @@ describe("Deploy Model in package.json", () => {
   });
 });
 
+describe("Deploy Model to the Cluster in package.json", () => {
+  const placed = Object.entries(menus).flatMap(([menu, entries]) =>
+    entries
+      .filter((entry) => entry.command === "parity.deployModelToCluster")
+      .map((entry) => ({ menu, ...entry })),
+  );
+
+  it("is a Parity command in the palette, named after KServe, that Restricted Mode refuses with the reason", () => {
+    const command = manifest.contributes.commands.find(
+      (entry) => entry.command === "parity.deployModelToCluster",
+    );
+    expect(command?.title).toBe("Deploy Model to the Cluster (KServe)");
+    // Not hidden from the palette: there it is refused in Restricted Mode, saying why.
+    expect(menus.commandPalette!.some((entry) => entry.command === "parity.deployModelToCluster")).toBe(
+      false,
+    );
+  });
+
+  it("is offered beside Deploy Model (the notebook's toolbar menu, the Endpoints view) only in a trusted workspace, leaving the toolbar's one click local", () => {
+    expect(placed.map((entry) => entry.menu).sort()).toEqual(["notebook/toolbar", "view/title"]);
+    for (const entry of placed) expect(entry.when).toMatch(/(^|&& )isWorkspaceTrusted( |$)/);
+    const toolbar = placed.find((entry) => entry.menu === "notebook/toolbar")!;
+    expect(toolbar.when).toContain("notebookType == jupyter-notebook");
+    // In the toolbar's "..." menu, not a button: Deploy Model stays the one click.
+    expect(toolbar.group).not.toMatch(/^navigation/);
+    expect(placed.find((entry) => entry.menu === "view/title")!.when).toContain("view == parity.endpoints");
+  });
+});
+
+describe("what a deployment to the cluster says at its end", () => {
+  const canaryRecord = (status: RunResult["status"], diagnosis: RunResult["diagnosis"] = []): RunResult => ({
+    ...endpointRecord("deploy-iris-1", status).result,
+    target: "cluster",
+    diagnosis,
+    endpoint: {
+      ...endpointRecord("deploy-iris-1", status).result.endpoint!,
+      url: "http://iris-team-a.example.com",
+      cluster: {
+        mode: "Standard",
+        modeSource: "annotation",
+        conditions: [],
+        traffic: [
+          { revision: "m-1", percent: 100, tag: "stable", applied: true },
+          { revision: "m-2", percent: 20, tag: "canary", applied: false },
+        ],
+      },
+    },
+  });
+  const note =
+    "KServe records the canary's trafficPercent but routes nothing by it. Every request to the endpoint's URL goes to the stable predictor m-1.";
+
+  it("never says a split KServe does not route is applied: a warning with KServe's own note", () => {
+    const said = deploymentMessage({
+      action: "canary",
+      name: "iris",
+      namespace: "team-a",
+      notes: [note],
+      record: canaryRecord("running"),
+    });
+    expect(said.severity).toBe("warning");
+    expect(said.text).toBe(
+      `Endpoint iris in team-a has the new model as its canary (m-2). Traffic: m-1 100 % routed; m-2 20 % asked for, not routed by KServe. ${note}`,
+    );
+  });
+
+  it("says where a new endpoint serves, and why one does not serve yet", () => {
+    const created = deploymentMessage({
+      action: "created",
+      name: "iris",
+      namespace: "team-a",
+      notes: [],
+      record: {
+        ...canaryRecord("running"),
+        endpoint: {
+          ...canaryRecord("running").endpoint!,
+          cluster: {
+            mode: "Standard",
+            modeSource: "cluster default",
+            conditions: [],
+            traffic: [{ revision: "m-1", percent: 100, tag: "stable", applied: true }],
+          },
+        },
+      },
+    });
+    expect(created).toEqual({
+      severity: "info",
+      text: "Endpoint iris serves in team-a (KServe Standard mode) at http://iris-team-a.example.com.",
+    });
+    const waiting = deploymentMessage({
+      action: "promoted",
+      name: "iris",
+      namespace: "team-a",
+      notes: [],
+      record: canaryRecord("running", [
+        {
+          code: "EndpointNotReadyYet",
+          severity: "warning",
+          message: "Parity stopped waiting.",
+          fix: "parity endpoints shows where it stands.",
+        },
+      ]),
+    });
+    expect(waiting.severity).toBe("warning");
+    expect(waiting.text).toMatch(
+      /^Promoted the canary of iris in team-a, but KServe does not serve it yet: Parity stopped waiting\./,
+    );
+  });
+});
+
 describe("the Endpoints view's rows and menus", () => {
   it("lists each endpoint once, by its newest record, and the deployments still building", () => {
     const nodes = endpointNodes(
@@ -195,12 +305,13 @@ describe("the Endpoints view's rows and menus", () => {
     };
     const [node] = endpointNodes([stored], [], String);
     expect(presentEndpoint(node!).description).toBe(
-      "Serving · http://iris.team-a.example.com · model.joblib · cluster team-a",
+      "Serving · http://iris.team-a.example.com · model.joblib · cluster team-a · Standard mode",
     );
+    expect(presentEndpoint(node!).tooltip).toContain("KServe Standard mode (read from the status)");
     const shares = trafficNodes(node!).map(presentTraffic);
     expect(shares.map((share) => [share.label, share.description])).toEqual([
-      ["iris-00001", "100 % · stable · applied"],
-      ["iris-00002", "10 % · canary · not applied (answers at its own URL only)"],
+      ["iris-00001", "100 % · stable · routed"],
+      ["iris-00002", "10 % · canary · asked for, not routed by KServe"],
     ]);
     expect(shares[1]!.tooltip).toContain("does not route it");
     expect(trafficNodes(endpointNodes([endpointRecord("x", "running")], [], String)[0]!)).toEqual([]);

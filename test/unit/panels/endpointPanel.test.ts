@@ -9,7 +9,7 @@ import { summarizeLatencies } from "../../../src/core/serving/latency";
 import type { InferenceRequest } from "../../../src/core/serving/protocol";
 import type { ClusterEndpointState } from "../../../src/core/serving/types";
 import type { PanelOptions } from "../../../src/panels/types";
-import type { EndpointViewState, SendAnswer } from "../../../src/protocol/endpoint";
+import type { ComparisonAnswer, EndpointViewState, SendAnswer } from "../../../src/protocol/endpoint";
 import * as fake from "./fakeVscode";
 
 vi.mock("vscode", async () => await import("./fakeVscode"));
@@ -21,7 +21,6 @@ const { sampleRequest, rememberRequest, requestKey } =
 const context = fake.fakeContext() as unknown as vscode.ExtensionContext;
 const runId = "serve-iris-20261205-140000-abcd";
 const rows = "[[6.8, 2.8, 4.8, 1.4], [5.1, 3.5, 1.4, 0.2], [7.7, 3.0, 6.1, 2.3]]";
-const unavailable = { available: false, why: "cluster endpoints: coming with parity deploy" };
 
 function record(notebook: string, status: RunResult["status"] = "running"): RunResult {
   return {
@@ -56,6 +55,32 @@ function record(notebook: string, status: RunResult["status"] = "running"): RunR
   };
 }
 
+/** A cluster endpoint's record, Standard mode, Ready, with this split. */
+function clusterRecord(local: RunResult, traffic: ClusterEndpointState["traffic"]): RunResult {
+  return {
+    ...local,
+    target: "cluster",
+    cluster: {
+      context: "kind-prod",
+      server: "https://127.0.0.1:6443",
+      namespace: "team-a",
+      kind: "InferenceService",
+      apiVersion: "serving.kserve.io/v1beta1",
+      name: "iris",
+    },
+    endpoint: {
+      ...local.endpoint!,
+      url: "http://iris-team-a.example.com",
+      cluster: {
+        mode: "Standard",
+        modeSource: "status",
+        traffic,
+        conditions: [{ type: "Ready", status: "True" }],
+      },
+    },
+  };
+}
+
 function answered(inference: InferenceRequest, count: number): PredictResult {
   return {
     url: "http://127.0.0.1:49153",
@@ -79,10 +104,16 @@ const sendRequests = vi.fn(
   ) => answered(inference, count),
 );
 
+const changeCanary = vi.fn(async (_run: unknown, change: string) => ({
+  ok: true,
+  message: change === "promote" ? "The canary of iris in team-a is promoted." : "Rolled back.",
+}));
+
 const options = (): PanelOptions => ({
   computeReport: vi.fn(async () => Promise.reject(new Error("no report in these tests"))),
   readPipeline: vi.fn(async () => Promise.reject(new Error("no pipeline in these tests"))),
   sendRequests: sendRequests as unknown as PanelOptions["sendRequests"],
+  changeCanary: changeCanary as unknown as PanelOptions["changeCanary"],
   log: () => undefined,
 });
 
@@ -103,6 +134,7 @@ beforeEach(async () => {
   fake.reset();
   fake.window.createWebviewPanel.mockClear();
   sendRequests.mockClear();
+  changeCanary.mockClear();
   workspaceDir = await mkdtemp(path.join(tmpdir(), "parity-endpoint-panel-"));
   fake.workspace.workspaceFolders = [{ uri: fake.Uri.file(workspaceDir) }];
   notebook = path.join(workspaceDir, "serving", "train.ipynb");
@@ -242,11 +274,135 @@ describe("endpoint panel", () => {
   });
 });
 
+describe("the endpoint panel on a cluster canary", () => {
+  const split = [
+    {
+      revision: "m-stable",
+      percent: 100,
+      tag: "stable",
+      url: "http://iris-m-stable.team-a.svc",
+      applied: true,
+    },
+    {
+      revision: "m-canary",
+      percent: 20,
+      tag: "canary",
+      url: "http://iris-m-canary.team-a.svc",
+      applied: false,
+    },
+  ];
+
+  async function openCanary(): Promise<fake.FakePanel> {
+    await writeFile(
+      path.join(workspaceDir, ".parity", "runs", runId, "run.json"),
+      JSON.stringify(clusterRecord(record(notebook), split)),
+    );
+    panels.registerPanels(context, options());
+    panels.showEndpointPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => last<EndpointViewState>(panel, "state")?.canary?.actions.available === true);
+    return panel;
+  }
+
+  it("Promote goes through the host's changeCanary, waits for it, and says what came of it", async () => {
+    let finish: (outcome: { ok: boolean; message: string }) => void = () => undefined;
+    changeCanary.mockImplementationOnce(
+      () => new Promise<{ ok: boolean; message: string }>((resolve) => (finish = resolve)),
+    );
+    const panel = await openCanary();
+    panel.receive({ type: "promote", payload: {} });
+    await settle(() => last<EndpointViewState>(panel, "state")?.canary?.changing === "promote");
+    expect(changeCanary).toHaveBeenCalledWith({ workspaceDir, runId }, "promote");
+    // A second click meanwhile changes nothing more.
+    panel.receive({ type: "rollback", payload: {} });
+    expect(changeCanary).toHaveBeenCalledTimes(1);
+    finish({ ok: true, message: "The canary of iris in team-a is promoted." });
+    await settle(() => last<{ ok: boolean }>(panel, "canaryOutcome") !== undefined);
+    expect(last(panel, "canaryOutcome")).toEqual({
+      ok: true,
+      message: "The canary of iris in team-a is promoted.",
+    });
+    await settle(() => last<EndpointViewState>(panel, "state")?.canary?.changing === undefined);
+    expect(last<EndpointViewState>(panel, "state")?.canary?.actions.available).toBe(true);
+  });
+
+  it("Send to Each Revision sends the request once to each revision's own URL, and says plainly which did not answer", async () => {
+    // Nothing answers at the canary's Service from here: sendRequests says so with status 0.
+    sendRequests.mockImplementation(async (_signal, url, inference, count) =>
+      url.includes("m-canary")
+        ? {
+            ...answered(inference, count),
+            url,
+            answer: { ok: false, status: 0, error: `no answer from ${url}: ENOTFOUND`, body: undefined },
+          }
+        : { ...answered(inference, count), url },
+    );
+    try {
+      const panel = await openCanary();
+      panel.receive({
+        type: "compare",
+        payload: { requestId: 7, text: rows, protocol: "v1", count: 1, concurrency: 1 },
+      });
+      await settle(() => last<ComparisonAnswer>(panel, "comparison") !== undefined);
+      expect(sendRequests.mock.calls.map((call) => [call[1], call[3]])).toEqual([
+        ["http://iris-m-stable.team-a.svc", 1],
+        ["http://iris-m-canary.team-a.svc", 1],
+      ]);
+      const answers = last<ComparisonAnswer>(panel, "comparison")?.answers;
+      expect(answers?.[0]).toMatchObject({
+        revision: "m-stable",
+        tag: "stable",
+        result: { ok: true, predictions: "[1,0,2]", latencyMs: 3.21 },
+      });
+      expect(answers?.[1]).toEqual({
+        revision: "m-canary",
+        tag: "canary",
+        url: "http://iris-m-canary.team-a.svc",
+        failed:
+          "no answer from http://iris-m-canary.team-a.svc: ENOTFOUND (an address inside the cluster: it answers there, and from this machine only through a port-forward or proxy).",
+      });
+      expect(answers?.[1]?.result).toBeUndefined();
+      // Send to the endpoint's URL that nothing answers at: said plainly, no response shown as one.
+      sendRequests.mockImplementationOnce(async (_signal, url, inference, count) => ({
+        ...answered(inference, count),
+        answer: { ok: false, status: 0, error: `no answer from ${url}: ENOTFOUND`, body: undefined },
+      }));
+      panel.receive({
+        type: "send",
+        payload: { requestId: 8, text: rows, protocol: "v1", count: 1, concurrency: 1 },
+      });
+      await settle(() => last<SendAnswer>(panel, "answer")?.requestId === 8);
+      expect(last<SendAnswer>(panel, "answer")).toEqual({
+        requestId: 8,
+        refused: "The endpoint did not answer: no answer from http://iris-team-a.example.com: ENOTFOUND.",
+      });
+    } finally {
+      sendRequests.mockImplementation(async (_signal, _url, inference, count) => answered(inference, count));
+    }
+  });
+
+  it("refuses to compare an endpoint without a canary", async () => {
+    panels.registerPanels(context, options());
+    panels.showEndpointPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => last<EndpointViewState>(panel, "state")?.canSend === true);
+    panel.receive({
+      type: "compare",
+      payload: { requestId: 1, text: rows, protocol: "v1", count: 1, concurrency: 1 },
+    });
+    await settle(() => last<ComparisonAnswer>(panel, "comparison") !== undefined);
+    expect(last<ComparisonAnswer>(panel, "comparison")?.refused).toMatch(/no canary/);
+    expect(sendRequests).not.toHaveBeenCalled();
+  });
+});
+
 describe("the endpoint panel's view", () => {
   const base = (): RunResult => record("/w/serving/train.ipynb");
 
   it("lists where it runs, the model relative to the notebook, and how long it took to be ready", () => {
-    const view = endpointViewState({ runId, record: base(), canaryActions: unavailable });
+    const view = endpointViewState({ runId, record: base() });
     expect(view.facts).toEqual(
       expect.arrayContaining([
         { label: "Model", value: "outputs/model.joblib (joblib), written by run train-20261205-135900-abcd" },
@@ -258,67 +414,83 @@ describe("the endpoint panel's view", () => {
   });
 
   it("waits for a record not written yet, and says why a loading endpoint cannot be sent to", () => {
-    expect(endpointViewState({ runId, canaryActions: unavailable })).toMatchObject({
+    expect(endpointViewState({ runId })).toMatchObject({
       canSend: false,
       note: "Waiting for the endpoint's record...",
     });
     const loading = endpointViewState({
       runId,
       record: { ...base(), status: "pending" },
-      canaryActions: unavailable,
     });
     expect(loading).toMatchObject({ state: "loading", live: true, canSend: false });
     expect(loading.whyNot).toMatch(/still loading/);
   });
 
   it("shows a canary's split only where there is one, marking the shares KServe does not route", () => {
-    const cluster = (traffic: ClusterEndpointState["traffic"]): RunResult => ({
-      ...base(),
-      target: "cluster",
-      endpoint: {
-        ...base().endpoint!,
-        cluster: {
-          mode: "Standard",
-          modeSource: "status",
-          traffic,
-          conditions: [{ type: "Ready", status: "True" }],
-        },
-      },
-    });
     const stable = { revision: "iris-1", percent: 100, tag: "stable", applied: true };
-    const noCanary = endpointViewState({ runId, record: cluster([stable]), canaryActions: unavailable });
+    const noCanary = endpointViewState({ runId, record: clusterRecord(base(), [stable]) });
     expect(noCanary.canary).toBeUndefined();
     expect(noCanary.conditions).toEqual([{ type: "Ready", status: "True" }]);
     const withCanary = endpointViewState({
       runId,
-      record: cluster([stable, { revision: "iris-2", percent: 10, tag: "canary", applied: false }]),
-      canaryActions: unavailable,
+      record: clusterRecord(base(), [
+        stable,
+        { revision: "iris-2", percent: 10, tag: "canary", applied: false },
+      ]),
     });
     expect(withCanary.canary).toEqual({
       shares: [
-        { ...stable, words: "100 % · stable · applied" },
+        { ...stable, words: "100 % · stable · routed" },
         {
           revision: "iris-2",
           percent: 10,
           tag: "canary",
           applied: false,
-          words: "10 % · canary · not applied",
+          words: "10 % · canary · asked for, not routed by KServe",
         },
       ],
-      actions: unavailable,
+      actions: { available: true },
+      compare: { available: false, why: "KServe gives no URL of each revision's own for this endpoint." },
     });
     // Knative's split: the latest revision takes part of the traffic; rolled back (0 %), none.
     const knative = (percent: number) =>
       endpointViewState({
         runId,
-        record: cluster([
+        record: clusterRecord(base(), [
           { revision: "iris-1", percent: 100 - percent, tag: "prev", applied: true },
           { revision: "iris-2", percent, tag: "latest", applied: true },
         ]),
-        canaryActions: unavailable,
       }).canary;
     expect(knative(20)?.shares).toHaveLength(2);
     expect(knative(0)).toBeUndefined();
+  });
+
+  it("offers Promote and Roll Back on a serving cluster endpoint's canary only, in a trusted window, one change at a time", () => {
+    const split = [
+      { revision: "iris-1", percent: 100, tag: "stable", url: "http://iris-1.team-a.svc", applied: true },
+      { revision: "iris-2", percent: 20, tag: "canary", url: "http://iris-2.team-a.svc", applied: false },
+    ];
+    const serving = clusterRecord(base(), split);
+    expect(endpointViewState({ runId, record: serving }).canary).toMatchObject({
+      actions: { available: true },
+      compare: { available: true },
+    });
+    expect(
+      endpointViewState({
+        runId,
+        record: serving,
+        changeRefusal: "Parity does not deploy ... Restricted Mode",
+      }).canary?.actions,
+    ).toEqual({ available: false, why: "Parity does not deploy ... Restricted Mode" });
+    expect(endpointViewState({ runId, record: serving, changing: "promote" }).canary).toMatchObject({
+      actions: { available: false, why: "Promoting the canary: wait for KServe." },
+      changing: "promote",
+    });
+    const loading = endpointViewState({ runId, record: { ...serving, status: "pending" } }).canary;
+    expect(loading?.actions.available).toBe(false);
+    expect(loading?.compare.available).toBe(false);
+    const local = endpointViewState({ runId, record: { ...serving, target: "local" } }).canary;
+    expect(local?.actions.why).toMatch(/on a cluster/);
   });
 
   it("labels a load's buckets from the bound below each", () => {

@@ -39,6 +39,7 @@ function options(overrides: Partial<PanelOptions> = {}): PanelOptions & { logged
     computeReport: vi.fn(async () => reportData(fake.state.documents.get("/w/requirements.txt")?.text ?? "")),
     readPipeline: vi.fn(async () => Promise.reject(new Error("no pipeline in these tests"))),
     sendRequests: vi.fn(async () => Promise.reject(new Error("no endpoint in these tests"))),
+    changeCanary: vi.fn(async () => Promise.reject(new Error("no canary in these tests"))),
     log: (message) => void logged.push(message),
     logged,
     ...overrides,

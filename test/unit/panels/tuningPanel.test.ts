@@ -20,6 +20,7 @@ const options = (): PanelOptions => ({
   computeReport: vi.fn(async () => Promise.reject(new Error("no report in these tests"))),
   readPipeline: vi.fn(async () => Promise.reject(new Error("no pipeline in these tests"))),
   sendRequests: vi.fn(async () => Promise.reject(new Error("no endpoint in these tests"))),
+  changeCanary: vi.fn(async () => Promise.reject(new Error("no canary in these tests"))),
   log: () => undefined,
 });
 

@@ -1006,3 +1006,14 @@ describe("the new model's own settings", () => {
     );
   });
 });
+
+describe("someone else's InferenceService", () => {
+  it("is not replaced: it has no managed-by parity label", () => {
+    const theirs = standardDeployed();
+    theirs.metadata = { ...theirs.metadata, labels: { team: "search" } };
+    const error = refusal(() => replaceModelEdit(theirs, standardDeployed(), "m-2222bbbb"));
+    expect(error.code).toBe("EndpointNotParity");
+    expect(error.message).toMatch(/was not deployed by Parity/);
+    expect(error.fix).toMatch(/serving\.name/);
+  });
+});

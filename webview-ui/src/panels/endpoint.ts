@@ -1,10 +1,12 @@
 import { html, nothing, render, svg } from "lit";
 import type {
   CanaryView,
+  ComparisonAnswer,
   EndpointFromWebview,
   EndpointToWebview,
   EndpointViewState,
   LoadView,
+  RevisionAnswerView,
   SendAnswer,
   SendResultView,
 } from "../../../src/protocol/endpoint";
@@ -29,11 +31,12 @@ interface Ui {
 const DEFAULT_UI: Ui = { count: 100, concurrency: 4 };
 
 let state = initialState<EndpointViewState>();
-/** The request in flight, by id, and whether it is a load. */
-let pending: { id: number; load: boolean } | undefined;
+/** The request in flight, by id, and whether it is a load or a comparison of the revisions. */
+let pending: { id: number; kind: "single" | "load" | "compare" } | undefined;
 let nextId = 1;
 let single: SendAnswer | undefined;
 let load: SendAnswer | undefined;
+let comparison: ComparisonAnswer | undefined;
 let canaryOutcome: { ok: boolean; message: string } | undefined;
 
 const host = connectToHost<EndpointToWebview, EndpointFromWebview, Ui>({
@@ -43,8 +46,14 @@ const host = connectToHost<EndpointToWebview, EndpointFromWebview, Ui>({
   },
   answer: (answer) => {
     if (!pending || answer.requestId !== pending.id) return;
-    if (pending.load) load = answer;
+    if (pending.kind === "load") load = answer;
     else single = answer;
+    pending = undefined;
+    draw();
+  },
+  comparison: (answer) => {
+    if (!pending || answer.requestId !== pending.id) return;
+    comparison = answer;
     pending = undefined;
     draw();
   },
@@ -81,12 +90,14 @@ function editorText(): string {
   return ui.text ?? state?.sample?.text ?? "";
 }
 
-function send(endpoint: EndpointViewState, asLoad: boolean): void {
+function send(endpoint: EndpointViewState, kind: "single" | "load" | "compare"): void {
   if (pending || !endpoint.canSend) return;
-  pending = { id: nextId++, load: asLoad };
-  if (asLoad) load = undefined;
+  pending = { id: nextId++, kind };
+  if (kind === "load") load = undefined;
+  else if (kind === "compare") comparison = undefined;
   else single = undefined;
-  host.send("send", {
+  const asLoad = kind === "load";
+  host.send(kind === "compare" ? "compare" : "send", {
     requestId: pending.id,
     text: editorText(),
     protocol: protocolOf(endpoint),
@@ -142,7 +153,7 @@ function view(endpoint: EndpointViewState | undefined) {
           </table>`
         : nothing
     }
-    ${conditionsView(endpoint)} ${endpoint.canary ? canaryView(endpoint.canary) : nothing}
+    ${conditionsView(endpoint)} ${endpoint.canary ? canaryView(endpoint.canary) : nothing} ${outcomeView()}
     ${requestView(endpoint)}
   `;
 }
@@ -164,31 +175,43 @@ function conditionsView(endpoint: EndpointViewState) {
     </table>`;
 }
 
-/** The canary's split; a share KServe records but does not route is marked, never shown as applied. */
+/** The canary's split; a share KServe records but does not route is marked, never shown as routed. */
 function canaryView(canary: CanaryView) {
-  const { actions } = canary;
+  const { actions, changing } = canary;
+  const unrouted = canary.shares.filter((share) => !share.applied);
   return html`<h2>Canary</h2>
     <table class="compare traffic" data-testid="canary">
       ${canary.shares.map(
         (share) =>
           html`<tr
             data-testid="traffic-share"
+            data-revision=${share.revision}
             data-applied=${String(share.applied)}
             class=${share.applied ? "" : "not-applied"}
           >
             <th>${share.revision}</th>
-            <td>
-              ${share.words}${share.applied ? nothing : html` <span class="severity severity-warning">not applied</span>`}
+            <td class=${share.applied ? "" : "severity-warning"} data-testid="traffic-words">
+              ${share.words}
             </td>
             <td class="mono">${share.url ?? ""}</td>
           </tr>`,
       )}
     </table>
+    ${
+      unrouted.length > 0
+        ? html`<p class="notice severity-warning" data-testid="canary-not-routed">
+            KServe does not route
+            ${unrouted.map((share) => `${share.revision}'s ${share.percent} %`).join(", ")}: every request to
+            the endpoint's URL goes to the routed revision, and the canary answers only at its own URL. Send
+            to Each Revision below compares them.
+          </p>`
+        : nothing
+    }
     <div class="summary-row">
       <vscode-button
         data-testid="promote"
         ?disabled=${!actions.available}
-        title=${actions.available ? "Send all traffic to the canary" : (actions.why ?? "")}
+        title=${actions.available ? "Make the canary the endpoint's stable model" : (actions.why ?? "")}
         @click=${() => actions.available && host.send("promote", {})}
         >Promote</vscode-button
       >
@@ -196,18 +219,25 @@ function canaryView(canary: CanaryView) {
         secondary
         data-testid="rollback"
         ?disabled=${!actions.available}
-        title=${actions.available ? "Send all traffic back to the previous revision" : (actions.why ?? "")}
+        title=${actions.available ? "Take the canary out: the stable model keeps all traffic" : (actions.why ?? "")}
         @click=${() => actions.available && host.send("rollback", {})}
         >Roll Back</vscode-button
       >
-    </div>
-    ${
-      canaryOutcome
-        ? html`<p class="notice${canaryOutcome.ok ? "" : " severity-error"}" data-testid="canary-outcome">
-            ${canaryOutcome.message}
-          </p>`
-        : nothing
-    }`;
+      ${changing ? html`<vscode-progress-ring class="inline-ring"></vscode-progress-ring>` : nothing}
+      ${!actions.available && actions.why ? html`<span class="muted" data-testid="canary-why-not">${actions.why}</span>` : nothing}
+    </div>`;
+}
+
+/** What Promote or Roll Back came to: kept once the canary is gone from the split (it was promoted). */
+function outcomeView() {
+  if (!canaryOutcome) return nothing;
+  return html`<p
+    class="notice${canaryOutcome.ok ? "" : " severity-error"}"
+    data-testid="canary-outcome"
+    data-ok=${String(canaryOutcome.ok)}
+  >
+    ${canaryOutcome.message}
+  </p>`;
 }
 
 function requestView(endpoint: EndpointViewState) {
@@ -252,7 +282,7 @@ function requestView(endpoint: EndpointViewState) {
         data-testid="send"
         ?disabled=${disabled}
         title=${why}
-        @click=${() => send(endpoint, false)}
+        @click=${() => send(endpoint, "single")}
         >Send</vscode-button
       >
       <vscode-button
@@ -260,9 +290,25 @@ function requestView(endpoint: EndpointViewState) {
         data-testid="send-load"
         ?disabled=${disabled}
         title=${why || `Send it ${ui.count} times, ${ui.concurrency} at once`}
-        @click=${() => send(endpoint, true)}
+        @click=${() => send(endpoint, "load")}
         >Send ${ui.count}</vscode-button
       >
+      ${
+        endpoint.canary
+          ? html`<vscode-button
+              secondary
+              data-testid="compare"
+              ?disabled=${busy || !endpoint.canary.compare.available}
+              title=${
+                endpoint.canary.compare.available
+                  ? "Send the request once to each revision at its own URL, side by side"
+                  : (endpoint.canary.compare.why ?? "")
+              }
+              @click=${() => send(endpoint, "compare")}
+              >Send to Each Revision</vscode-button
+            >`
+          : nothing
+      }
       <label class="muted"
         >requests
         <input
@@ -288,7 +334,51 @@ function requestView(endpoint: EndpointViewState) {
       ${busy ? html`<vscode-progress-ring class="inline-ring"></vscode-progress-ring>` : nothing}
     </div>
     ${!endpoint.canSend && endpoint.whyNot ? html`<p class="muted" data-testid="send-disabled">${endpoint.whyNot}</p>` : nothing}
-    ${single ? answerView(single, "response") : nothing} ${load ? answerView(load, "load") : nothing}`;
+    ${single ? answerView(single, "response") : nothing} ${load ? answerView(load, "load") : nothing}
+    ${comparison ? comparisonView(comparison) : nothing}`;
+}
+
+/** Each revision's answer to the same request, side by side; one that did not answer says so, plainly. */
+function comparisonView(answer: ComparisonAnswer) {
+  if (answer.refused) {
+    return html`<div class="error-banner" role="alert" data-testid="compare-refused">${answer.refused}</div>`;
+  }
+  return html`<section data-testid="comparison">
+    <h2>Each Revision</h2>
+    <div class="side-by-side">${(answer.answers ?? []).map(revisionAnswer)}</div>
+  </section>`;
+}
+
+function revisionAnswer(answer: RevisionAnswerView) {
+  const { result } = answer;
+  return html`<div
+    class="revision-answer"
+    data-testid="revision-answer"
+    data-revision=${answer.revision}
+    data-answered=${String(result !== undefined)}
+  >
+    <h3>${answer.revision}${answer.tag ? html` <span class="muted">(${answer.tag})</span>` : nothing}</h3>
+    <div class="mono muted">${answer.url}</div>
+    ${
+      result
+        ? html`<p>
+              <span class="status ${result.ok ? "state-serving" : "state-failed"}"
+                >HTTP ${result.status}</span
+              >
+              <span data-testid="revision-latency">${formatMs(result.latencyMs)}</span>
+            </p>
+            ${
+              result.predictions !== undefined
+                ? html`<p><strong>Predictions:</strong> <code>${result.predictions}</code></p>`
+                : nothing
+            }
+            ${result.error !== undefined ? html`<div class="error-banner">${result.error}</div>` : nothing}
+            <pre class="snippet response-body">${result.body}</pre>`
+        : html`<p class="severity-error" data-testid="did-not-answer">
+            <strong>Did not answer:</strong> ${answer.failed ?? ""}
+          </p>`
+    }
+  </div>`;
 }
 
 function numberInput(event: Event, field: "count" | "concurrency", most: number): void {

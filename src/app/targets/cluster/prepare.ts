@@ -232,18 +232,7 @@ export async function prepareClusterRun(
   }
 
   const { built, moduleDistributions } = await buildForRun(context, docker, job, request);
-  const credentials = await pushCredentials(context, registry, request.registryCredentials);
-  const delivery = await deliverImage(docker.docker, {
-    localTag: built.tag,
-    registry,
-    kubeContext: cluster.target.context,
-    credentials,
-    signal: context.signal,
-    onProgress: request.verbose ? (line) => print(`  ${line}`) : undefined,
-  }).catch((error: unknown) => {
-    throw locateInProfile(error, job);
-  });
-  print(`Image:    ${delivery.detail}`);
+  const delivery = await deliverToCluster(context, docker, cluster, job, built.tag, request);
 
   const runSpec = jobSpecFor(job, delivery.reference, request.params, moduleDistributions);
   const workload = workloadFor(job, runSpec, namespace, runId);
@@ -271,6 +260,34 @@ export async function prepareClusterRun(
       },
     },
   };
+}
+
+/**
+ * Makes an image built here pullable by the cluster, as the profile says (pushed to image.registry
+ * with the window's or Docker's credentials, or nothing to do where the cluster shares the engine).
+ */
+export async function deliverToCluster(
+  context: SessionContext,
+  docker: { docker: Parameters<typeof deliverImage>[0] },
+  cluster: KubeConnection,
+  job: LoadedJob,
+  localTag: string,
+  request: Pick<RunRequest, "registryCredentials" | "verbose" | "print">,
+): Promise<Delivery> {
+  const registry = job.profile.profile.image.registry;
+  const credentials = await pushCredentials(context, registry, request.registryCredentials);
+  const delivery = await deliverImage(docker.docker, {
+    localTag,
+    registry,
+    kubeContext: cluster.target.context,
+    credentials,
+    signal: context.signal,
+    onProgress: request.verbose ? (line) => request.print(`  ${line}`) : undefined,
+  }).catch((error: unknown) => {
+    throw locateInProfile(error, job);
+  });
+  request.print(`Image:    ${delivery.detail}`);
+  return delivery;
 }
 
 /** What pushes to the profile's registry: the credentials given (the extension's SecretStorage), else the registry host's from Docker's config. */
