@@ -158,6 +158,16 @@ function view(endpoint: EndpointViewState | undefined) {
   `;
 }
 
+/**
+ * How a condition reads: KServe's conditions are good when True, but `Stopped` is good when False
+ * (the endpoint is not stopped), so its False is not shown as a failure.
+ */
+function conditionTone(condition: { type: string; status: string }): string {
+  const status = condition.status.toLowerCase();
+  if (condition.type !== "Stopped" || status === "unknown") return status;
+  return status === "false" ? "true" : "false";
+}
+
 function conditionsView(endpoint: EndpointViewState) {
   if (endpoint.conditions.length === 0) return nothing;
   return html`<h2>Conditions</h2>
@@ -166,7 +176,7 @@ function conditionsView(endpoint: EndpointViewState) {
         (condition) =>
           html`<tr data-type=${condition.type} data-status=${condition.status}>
             <th>${condition.type}</th>
-            <td class="condition-${condition.status.toLowerCase()}">${condition.status}</td>
+            <td class="condition-${conditionTone(condition)}">${condition.status}</td>
             <td>
               ${condition.reason ?? ""}${condition.message ? html`<div class="muted">${condition.message}</div>` : nothing}
             </td>
