@@ -39,6 +39,7 @@ describe("parity deploy --target cluster", () => {
   let workspace: Awaited<ReturnType<typeof copyWorkspace>>;
   let registry: Awaited<ReturnType<typeof startRegistry>>;
   let namespace = "";
+  const createdNamespaces: string[] = [];
   const admin = kubeConfig(cluster.kubeconfigs.admin);
   const env = () => ({ ...process.env, KUBECONFIG: cluster.kubeconfigs.admin });
   const cli = (args: string[]) => runCli(args, { cwd: workspace.dir, env: env() });
@@ -61,6 +62,7 @@ describe("parity deploy --target cluster", () => {
     registry = await startRegistry();
     workspace = await copyWorkspace("test/fixtures/workspaces/serving");
     namespace = await freshNamespace(admin, "deploy");
+    createdNamespaces.push(namespace);
     const file = path.join(workspace.dir, "parity.yaml");
     const profile = await readFile(file, "utf8");
     await writeFile(
@@ -72,6 +74,10 @@ describe("parity deploy --target cluster", () => {
   afterAll(async () => {
     await workspace?.remove();
     await registry?.stop();
+    // KServe made Deployments and autoscalers there, which the control plane's controllers would
+    // keep reconciling for the rest of the run: gone with the namespaces.
+    const core = admin.makeApiClient(CoreV1Api);
+    for (const made of createdNamespaces) await core.deleteNamespace({ name: made }).catch(() => undefined);
   });
 
   it(
@@ -257,6 +263,7 @@ describe("parity deploy --target cluster", () => {
     "an endpoint KServe deploys in Knative mode, on a cluster without Knative Serving, is refused before anything is built",
     async () => {
       const elsewhere = await freshNamespace(admin, "knative");
+      createdNamespaces.push(elsewhere);
       await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
         ...inferenceServices,
         namespace: elsewhere,

@@ -5,7 +5,7 @@ import {
   NetworkingV1Api,
   type V1Deployment,
 } from "@kubernetes/client-node";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshNamespace, kubeConfig, until, useCluster } from "./harness/context.js";
 import {
   DEPLOYMENT_MODE_ANNOTATION,
@@ -105,6 +105,15 @@ async function deploymentsOf(name: string): Promise<string[]> {
 beforeAll(async () => {
   expect(kserveRunning(cluster)).toBe(true);
   namespace = await freshNamespace(config, "serving");
+});
+
+// KServe's Deployments and autoscalers there would be reconciled for the rest of the run.
+afterAll(async () => {
+  if (namespace)
+    await config
+      .makeApiClient(CoreV1Api)
+      .deleteNamespace({ name: namespace })
+      .catch(() => undefined);
 });
 
 describe("KServe's controller in Standard mode", () => {

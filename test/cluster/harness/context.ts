@@ -53,8 +53,21 @@ export async function freshNamespace(
   const core = config.makeApiClient(CoreV1Api);
   const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
   await core.createNamespace({ body: { metadata: { name, ...(labels && { labels }) } } });
-  await until(`ServiceAccount ${name}/default`, async () =>
-    (await core.readNamespacedServiceAccount({ name: "default", namespace: name })) ? true : undefined,
-  );
+  // Made by kube-controller-manager's serviceaccount controller, in a moment; after a test has
+  // restarted the API server its watch can take a minute to come back (a full run once waited out
+  // 60 s), and a test is not about that: after a while the harness makes it, as the controller would.
+  const made = await until(
+    `ServiceAccount ${name}/default`,
+    async () =>
+      (await core.readNamespacedServiceAccount({ name: "default", namespace: name })) ? true : undefined,
+    20_000,
+  ).catch(() => false);
+  if (!made) {
+    await core
+      .createNamespacedServiceAccount({ namespace: name, body: { metadata: { name: "default" } } })
+      .catch((error: unknown) => {
+        if ((error as { code?: number }).code !== 409) throw error;
+      });
+  }
   return name;
 }

@@ -97,6 +97,15 @@ export class Workbench {
     if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
   }
 
+  /**
+   * Collapses a view section, giving its room to the others: a tree draws only the rows that fit,
+   * so a test that reads a long tree makes room for it first.
+   */
+  async collapseView(view: string): Promise<void> {
+    const header = this.viewPane(view).locator(".pane-header");
+    if ((await header.getAttribute("aria-expanded")) === "true") await header.click();
+  }
+
   /** The texts of a tree view's rows (label and description), one string per row. */
   async treeTexts(view: string): Promise<string[]> {
     return (await this.treeRows(view).allInnerTexts()).map((text) => text.replace(/\s+/g, " ").trim());
