@@ -51,7 +51,7 @@ import { connect, load, locateInProfile } from "../job/session";
 import type { LoadedJob } from "../job/load";
 import type { RunRef } from "../store/runRef";
 import { listRuns, newRunId, RunRecorder, type StoredRun } from "../store/runStore";
-import { connectTarget, deliverToCluster } from "../targets/cluster/prepare";
+import { connectTarget, deliverToCluster, requireSchedulable } from "../targets/cluster/prepare";
 import { buildServingImage, endpointNameOf, endpointRecordOf, planServing } from "./servingImage";
 import { findServingSource, type SourceRequest } from "./source";
 
@@ -231,22 +231,12 @@ export async function deployToCluster(context: SessionContext, request: DeployRe
     spec: { template: { spec: predictor } },
   };
   const prediction = await preflight(cluster.config, namespace, podAsJob);
-  for (const problem of prediction.problems)
-    print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
-  if (
-    !prediction.schedulable &&
-    !(await request.confirmUnschedulable?.(prediction, inferenceServiceYaml(edit.isvc)))
-  ) {
-    throw new ParityError(
-      "WouldNotSchedule",
-      "The cluster cannot schedule the endpoint's predictor as it is; nothing was built or changed.",
-      {
-        fix:
-          prediction.problems.find((problem) => problem.severity === "error")?.fix ??
-          "See the problems above.",
-      },
-    );
-  }
+  await requireSchedulable(
+    prediction,
+    inferenceServiceYaml(edit.isvc),
+    request,
+    "The cluster cannot schedule the endpoint's predictor as it is; nothing was built or changed.",
+  );
   if (existing) await confirmChange(cluster, job, name, namespace, request);
 
   const { built, buildMs } = await buildServingImage(context, docker, planned, request);

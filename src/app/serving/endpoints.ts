@@ -41,6 +41,11 @@ async function refreshed(context: SessionContext, run: StoredRun): Promise<Store
   }
 }
 
+/** Whether a stored endpoint is the one a user names: by its model's name, or its run id. */
+export function isEndpointNamed(run: StoredRun, nameOrId: string): boolean {
+  return run.result.runId === nameOrId || run.result.endpoint?.name === nameOrId;
+}
+
 /** How long a replaced or stopped endpoint's record is waited for to say it ended. */
 const STOPPED_WITHIN_MS = 20_000;
 
@@ -54,9 +59,7 @@ export async function stopEndpoints(
   nameOrId: string,
   confirmation: Confirmation = {},
 ): Promise<RunResult[]> {
-  const live = (await listEndpoints(context)).filter(
-    (run) => run.result.runId === nameOrId || run.result.endpoint?.name === nameOrId,
-  );
+  const live = (await listEndpoints(context)).filter((run) => isEndpointNamed(run, nameOrId));
   if (live.length === 0) {
     throw new ParityError(
       "EndpointNotFound",

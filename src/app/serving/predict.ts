@@ -11,7 +11,7 @@ import {
 } from "../../core/serving/protocol";
 import type { InferenceProtocol } from "../../core/serving/types";
 import { relativeTo, type SessionContext } from "../context";
-import { listEndpoints } from "./endpoints";
+import { isEndpointNamed, listEndpoints } from "./endpoints";
 import { sampleRows } from "./sample";
 import type { RunResult } from "../../core/job/types";
 
@@ -181,9 +181,7 @@ async function addressOf(context: SessionContext, request: PredictRequest): Prom
       protocol: request.protocol ?? "v1",
     };
   }
-  const live = (await listEndpoints(context)).filter(
-    (run) => run.result.runId === request.endpoint || run.result.endpoint?.name === request.endpoint,
-  );
+  const live = (await listEndpoints(context)).filter((run) => isEndpointNamed(run, request.endpoint));
   const found = live.find((run) => run.result.endpoint?.url && run.result.status === "running");
   if (!found) {
     throw new ParityError(

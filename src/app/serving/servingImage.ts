@@ -11,8 +11,7 @@ import type { DockerConnection } from "../../targets/docker/connection";
 import { relativeTo, type Print, type SessionContext } from "../context";
 import { readCaBundle, type LoadedJob } from "../job/load";
 import { build, buildPlanned, describeJob, imageId } from "../job/session";
-import type { ServingSource } from "./source";
-import { isInside } from "../../core/paths";
+import { withinServingRoots, type ServingSource } from "./source";
 import { realPathOf } from "../store/realPath";
 
 /** The label that names the endpoint a serving container or image is (its model's name). */
@@ -116,9 +115,7 @@ export function endpointRecordOf(
  */
 async function readModel(job: LoadedJob, file: string): Promise<Buffer> {
   const real = await realPathOf(file);
-  const roots = [await realPathOf(job.workspaceDir)];
-  if (job.profile.profile.allowOutputsOutsideProject) roots.push(await realPathOf(job.profile.paths.outputs));
-  if (!roots.some((root) => isInside(real, root))) {
+  if (!(await withinServingRoots(job, real))) {
     throw new ParityError(
       "ModelOutsideProject",
       `The model file ${file} leads outside the project, to ${real}; Parity does not put it in an image.`,

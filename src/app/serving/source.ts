@@ -114,10 +114,7 @@ async function fromNotebook(
   // The record's folder is a file anyone who can write the workspace can change: only the
   // project's (or the profile's allowed outputs folder) is searched.
   const realFolder = await realPathOf(folder).catch(() => folder);
-  const allowed = [await realPathOf(job.workspaceDir)];
-  if (job.profile.profile.allowOutputsOutsideProject)
-    allowed.push(await realPathOf(job.profile.paths.outputs).catch(() => job.profile.paths.outputs));
-  if (!allowed.some((root) => isInside(realFolder, root))) {
+  if (!(await withinServingRoots(job, realFolder))) {
     throw new ParityError(
       "ModelOutsideProject",
       `Run ${run.result.runId}'s outputs folder ${folder} lies outside the project (${realFolder}).`,
@@ -164,6 +161,18 @@ async function fromModelFile(
       fix: "Serve the notebook that saves it (parity serve <notebook>), after a run of it succeeded.",
     },
   );
+}
+
+/**
+ * Whether a real path lies in the project, or in the outputs folder the profile allows outside it:
+ * the only places a model is taken from (it goes into an image that may be pushed to a registry).
+ */
+export async function withinServingRoots(job: LoadedJob, realPath: string): Promise<boolean> {
+  const roots = [await realPathOf(job.workspaceDir)];
+  if (job.profile.profile.allowOutputsOutsideProject) {
+    roots.push(await realPathOf(job.profile.paths.outputs).catch(() => job.profile.paths.outputs));
+  }
+  return roots.some((root) => isInside(realPath, root));
 }
 
 /** A job run of the notebook (or any, without one) that succeeded on local Docker: only its outputs are on this machine. */

@@ -214,22 +214,12 @@ export async function prepareClusterRun(
   await requireAllowed(cluster, options.permissions?.(namespace) ?? runPermissions(kindOf(draft), namespace));
   await options.beforeBuild?.(job, cluster);
   const prediction = await preflight(cluster.config, namespace, draft);
-  for (const problem of prediction.problems)
-    print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
-  if (
-    !prediction.schedulable &&
-    !(await request.confirmUnschedulable?.(prediction, renderManifest([draft])))
-  ) {
-    throw new ParityError(
-      "WouldNotSchedule",
-      "The cluster cannot schedule this job as it is; nothing was submitted.",
-      {
-        fix:
-          prediction.problems.find((problem) => problem.severity === "error")?.fix ??
-          "See the problems above.",
-      },
-    );
-  }
+  await requireSchedulable(
+    prediction,
+    renderManifest([draft]),
+    request,
+    "The cluster cannot schedule this job as it is; nothing was submitted.",
+  );
 
   const { built, moduleDistributions } = await buildForRun(context, docker, job, request);
   const delivery = await deliverToCluster(context, docker, cluster, job, built.tag, request);
@@ -288,6 +278,25 @@ export async function deliverToCluster(
   });
   request.print(`Image:    ${delivery.detail}`);
   return delivery;
+}
+
+/**
+ * The preflight's problems printed, and a stop before anything slow where the pods would not
+ * schedule, unless the user (asked with the manifest) goes on anyway; `refusal` says what was not done.
+ */
+export async function requireSchedulable(
+  prediction: Prediction,
+  manifest: string,
+  request: Pick<RunRequest, "print" | "confirmUnschedulable">,
+  refusal: string,
+): Promise<void> {
+  for (const problem of prediction.problems)
+    request.print(`${problem.severity === "error" ? "✗" : "!"} ${problem.message}`);
+  if (prediction.schedulable || (await request.confirmUnschedulable?.(prediction, manifest))) return;
+  throw new ParityError("WouldNotSchedule", refusal, {
+    fix:
+      prediction.problems.find((problem) => problem.severity === "error")?.fix ?? "See the problems above.",
+  });
 }
 
 /** What pushes to the profile's registry: the credentials given (the extension's SecretStorage), else the registry host's from Docker's config. */

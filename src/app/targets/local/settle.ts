@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Emitter } from "../../../core/events";
 import type Dockerode from "dockerode";
 import { diagnoseRun } from "../../../core/diagnosis/diagnose";
 import {
@@ -127,10 +128,7 @@ function settleJobRun(
         settled = (await settleContainer(docker, container.id, { stop, cancel, detach })) ?? settled;
       }
       const missing = settled ? missingLines(recorded, settled.lines) : [];
-      for (const line of missing) {
-        logs.fire(line);
-        await recorder.log(line);
-      }
+      await passOn(missing, recorder, logs);
       const final = settled
         ? endFromContainer(record, settled, [...recorded, ...missing], follower)
         : lostRun(record, follower);
@@ -180,10 +178,7 @@ function settleDetachedEndpoint(
         (await runContainers(docker, record.runId)).find((each) => belongsTo(each, record))?.id;
       const state = containerId ? await servingState(docker, containerId) : undefined;
       if (state?.running && stop && !asked) {
-        for (const line of missingLines(recorded, await outputSoFar(docker, containerId!))) {
-          logs.fire(line);
-          await recorder.log(line);
-        }
+        await passOn(missingLines(recorded, await outputSoFar(docker, containerId!)), recorder, logs);
         // Its process went away while the model loaded: whether it serves now is asked of KServe.
         const url = record.endpoint?.url;
         if (
@@ -206,10 +201,7 @@ function settleDetachedEndpoint(
         ? await settleContainer(docker, containerId!, { stop: asked, cancel, detach })
         : undefined;
       const missing = settled ? missingLines(recorded, settled.lines) : [];
-      for (const line of missing) {
-        logs.fire(line);
-        await recorder.log(line);
-      }
+      await passOn(missing, recorder, logs);
       const final = settled
         ? endpointEnd(record, settled, asked || cancel.aborted, [...recorded, ...missing])
         : lostRun(record, { pid: (await lastFollower(stored.dir))?.pid });
@@ -405,6 +397,14 @@ export function missingLines(recorded: LogLine[], all: LogLine[]): LogLine[] {
     passed[line.stream] += 1;
     return passed[line.stream] > seen[line.stream];
   });
+}
+
+/** Lines the record lacked, written to it and passed to whoever follows, in order. */
+async function passOn(lines: LogLine[], recorder: RunRecorder, logs: Emitter<LogLine>): Promise<void> {
+  for (const line of lines) {
+    logs.fire(line);
+    await recorder.log(line);
+  }
 }
 
 /** The record of a run whose end came from its container, as a followed run's would read. */
