@@ -11,6 +11,8 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorkload, runSelector, workloadResource, type ManifestInput } from "../../src/core/manifests";
 import type { ClusterSpec, DistributedSpec } from "../../src/core/profile";
+import type { Diagnosis } from "../../src/core/diagnosis/types";
+import { productionGpuOf } from "../../src/core/gpu/productionGpu";
 import { clusterFacts, preflight } from "../../src/targets/kube/preflight";
 import { freshNamespace, kubeConfig, until, useCluster } from "../cluster/harness/context";
 import { gpuNodes } from "../cluster/harness/fixtures";
@@ -239,6 +241,22 @@ describe("preflight against the real scheduler", () => {
       },
     ]);
     expect(await admissionOf(job, ns)).toMatch(/maximum memory usage per Container is 1Gi/);
+  });
+
+  it("reads the GPU of the nodes a GPU job lands on from their labels, to name it in parity.yaml", async () => {
+    const job = workload("one-gpu", {
+      limits: { memoryBytes: 2 * GI, nanoCpus: 1e9, shmBytes: GI / 4, gpu: 1 },
+    });
+    // What the nodes' GPUs say, apart from whether they are free now (other suites hold some).
+    const gpuFacts = (problems: Diagnosis[]) =>
+      problems.filter((p) => /^Gpu(FromNodes|PoolMixed|SmallerThanProfile|LargerThanProfile)$/.test(p.code));
+    const prediction = await preflight(config, namespace, job);
+    expect(gpuFacts(prediction.problems).map((p) => [p.code, p.severity, p.snippet?.yaml])).toEqual([
+      ["GpuFromNodes", "info", `resources:\n  gpuProduct: "${gpuNodes.a100.product}"`],
+    ]);
+    // Named in the profile as the nodes have it: nothing to say.
+    const named = productionGpuOf({ product: gpuNodes.a100.product });
+    expect(gpuFacts((await preflight(config, namespace, job, undefined, named)).problems)).toEqual([]);
   });
 
   it("reads GPU holders from the pods on the nodes", async () => {

@@ -10,7 +10,9 @@ probed too. Exits 1 when the report has errors.
 With --target cluster it asks the cluster instead: would the job schedule (nodes' allocatable
 resources, taints, node selectors, the namespace's ResourceQuota and LimitRange) and may you
 submit it (SelfSubjectAccessReview), and can it pull the image (image.registry, or a cluster
-sharing this Docker engine). Exits 1 when it would not schedule, is not allowed, or could not pull.
+sharing this Docker engine), and, where the image is built, whether its CUDA build runs on the
+GPU and the NVIDIA driver the nodes' labels name. Exits 1 when it would not schedule, is not
+allowed, could not pull, or its CUDA build cannot run there.
 
 Options:
   --profile <file>        parity.yaml to use (default: the nearest one above the notebook)

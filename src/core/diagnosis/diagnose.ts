@@ -1,8 +1,8 @@
+import { diagnoseGpuFailure, isGpuException } from "./gpu";
 import type { CodeLocation, Diagnosis, PythonFailure, RunEvidence } from "./types";
 import { formatBytes } from "../profile/quantity";
+import { plainText } from "../presentation/terminalText";
 
-const GPU_OOM =
-  /CUDA out of memory|CUDA_ERROR_OUT_OF_MEMORY|RESOURCE_EXHAUSTED: OOM|cudaErrorMemoryAllocation/;
 const NCCL_TIMEOUT =
   /NCCL.*(timeout|Watchdog caught collective operation timeout)|ProcessGroupNCCL.*timed out/i;
 /** Above this share of the limit a successful run still gets a warning: production has no headroom. */
@@ -22,18 +22,24 @@ export function diagnoseRun(evidence: RunEvidence): Diagnosis[] {
   }
   const found: Diagnosis[] = [];
   const limit = formatBytes(evidence.memoryLimitBytes);
-  const log = evidence.logTail.join("\n");
+  // Matched as the text a terminal shows: a coloured "CUDA out of memory" is found all the same.
+  const log = evidence.logTail.map(plainText).join("\n");
+  // The GPU's failure comes first only where the exception the run failed with can be it.
+  const gpuFailure =
+    evidence.exitCode === 0 || (evidence.failure && !isGpuException(evidence.failure))
+      ? undefined
+      : diagnoseGpuFailure({
+          log,
+          gpu: evidence.gpu,
+          onProductionGpu: evidence.onProductionGpu,
+          location: evidence.failure?.location,
+          shmBytes: evidence.shmBytes,
+        });
 
   if (evidence.oomKilled) {
     found.push(oomKilledDiagnosis(evidence.memoryLimitBytes, { location: evidence.failure?.location }));
-  } else if (GPU_OOM.test(log)) {
-    found.push({
-      code: "GpuOutOfMemory",
-      severity: "error",
-      message: "The GPU ran out of memory (CUDA out of memory).",
-      fix: "Lower the batch size or the model size, use mixed precision, or ask for a GPU with more memory.",
-      location: evidence.failure?.location,
-    });
+  } else if (gpuFailure) {
+    found.push(gpuFailure);
   } else if (evidence.failure) {
     found.push(pythonFailure(evidence.failure, evidence));
   } else if (NCCL_TIMEOUT.test(log)) {

@@ -1,3 +1,4 @@
+import type { ProductionGpu } from "../gpu/productionGpu";
 import type { ProfileChange } from "../profile/edit";
 export type Severity = "error" | "warning" | "info";
 
@@ -53,4 +54,10 @@ export interface RunEvidence {
   failure?: PythonFailure;
   /** Maps an import name to the distribution to install ("sklearn" → "scikit-learn"). */
   distributionFor?: (module: string) => string;
+  /** Production's GPU, where the profile says it: a CUDA out of memory is explained against it. */
+  gpu?: ProductionGpu;
+  /** The run ran on production's GPU itself (a cluster run), not on a local GPU held to it. */
+  onProductionGpu?: boolean;
+  /** The run's /dev/shm, for NCCL's shared memory. */
+  shmBytes?: number;
 }

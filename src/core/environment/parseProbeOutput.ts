@@ -38,6 +38,14 @@ export function parseProbeOutput(stdout: string, source: string): Environment {
     },
     distributions: normalizedDistributions(object(raw.distributions)),
     moduleDistributions: normalizedModules(object(raw.moduleDistributions)),
+    ...optional(
+      "submoduleDistributions",
+      isObject(raw.submoduleDistributions) ? normalizedModules(raw.submoduleDistributions) : undefined,
+    ),
+    ...optional(
+      "localDistributions",
+      Array.isArray(raw.localDistributions) ? strings(raw.localDistributions).map(normalizeName) : undefined,
+    ),
     stdlibModules: strings(raw.stdlibModules),
     searchPaths: strings(raw.searchPaths),
     frameworks: {
@@ -91,6 +99,7 @@ function torch(raw: unknown): TorchBuild | undefined {
     cuda: text(raw.cuda),
     cudnn: text(raw.cudnn),
     cudaAvailable: raw.cudaAvailable === true,
+    ...archList(raw.archList),
   };
 }
 
@@ -101,17 +110,33 @@ function tensorflow(raw: unknown): TensorflowBuild | undefined {
     cuda: text(raw.cuda),
     cudnn: text(raw.cudnn),
     cudaBuild: raw.cudaBuild === true,
+    ...archList(raw.archList),
   };
 }
 
 function jax(raw: unknown): JaxBuild | undefined {
   if (!isObject(raw) || !text(raw.version)) return undefined;
-  return { version: text(raw.version)!, jaxlib: text(raw.jaxlib), backend: text(raw.backend) };
+  return {
+    version: text(raw.version)!,
+    jaxlib: text(raw.jaxlib),
+    backend: text(raw.backend),
+    ...optional("cuda", text(raw.cuda)),
+    ...optional("cudnn", text(raw.cudnn)),
+  };
 }
 
 function gpu(raw: unknown): Gpu | undefined {
   if (!isObject(raw) || !text(raw.name)) return undefined;
-  return { name: text(raw.name)!, memoryBytes: count(raw.memoryBytes) };
+  return {
+    name: text(raw.name)!,
+    memoryBytes: count(raw.memoryBytes),
+    ...optional("computeCapability", text(raw.computeCapability)),
+  };
+}
+
+/** A probe that predates the field says nothing of it: absent, not empty. */
+function archList(value: unknown): { archList?: string[] } {
+  return Array.isArray(value) ? { archList: strings(value) } : {};
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

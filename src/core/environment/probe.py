@@ -45,16 +45,61 @@ def distributions():
         from importlib import metadata
     except ImportError as error:
         note("importlib.metadata", error)
-        return {}, {}
+        return {}, {}, {}, []
     found = {}
+    local = []
     for dist in metadata.distributions():
         try:
             name = dist.metadata["Name"]
             if name and name not in found:  # first on sys.path wins, as for imports
                 found[name] = dist.version
+                if installed_locally(dist):
+                    local.append(name)
         except Exception as error:  # a broken METADATA must not hide the others
             note("distribution", error)
-    return found, module_distributions(metadata)
+    modules = module_distributions(metadata)
+    return found, modules, submodule_distributions(metadata, modules), local
+
+
+def installed_locally(dist):
+    """PEP 610: installed from a folder (editable or not) or a file on this machine, not from an index."""
+    text = dist.read_text("direct_url.json")
+    if not text:
+        return False
+    origin = json.loads(text)
+    editable = (origin.get("dir_info") or {}).get("editable") is True
+    return editable or str(origin.get("url", "")).startswith("file:")
+
+
+# Deep enough for google.cloud.storage, azure.storage.blob and their like.
+SUBMODULE_DEPTH = 4
+MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+
+
+def submodule_distributions(metadata, mapping):
+    """Below a top-level package that several distributions share (google): who has files in each module."""
+    shared = {module for module, names in mapping.items() if len(names) > 1}
+    found = {}
+    if not shared:
+        return found
+    for dist in metadata.distributions():
+        try:
+            name = dist.metadata["Name"]
+            for path in dist.files or []:
+                parts = list(path.parts)
+                if len(parts) < 2 or parts[0] not in shared:
+                    continue
+                # A module file names a module ("blob.py", "_x.cpython-311-x86_64-linux-gnu.so"); data files do not.
+                last = parts.pop()
+                if last.endswith(MODULE_SUFFIXES) and last.split(".")[0] != "__init__":
+                    parts.append(last.split(".")[0])
+                for depth in range(2, min(len(parts), SUBMODULE_DEPTH) + 1):
+                    if not parts[depth - 1].isidentifier() or parts[depth - 1] == "__pycache__":
+                        break
+                    found.setdefault(".".join(parts[:depth]), set()).add(name)
+        except Exception as error:
+            note("submodules", error)
+    return {module: sorted(names) for module, names in found.items()}
 
 
 def module_distributions(metadata):
@@ -133,6 +178,12 @@ def torch_info():
         info["cudaAvailable"] = bool(torch.cuda.is_available())
     except Exception as error:
         note("torch cuda", error)
+    try:
+        # What get_arch_list() says, without its need for a GPU: an image is probed where there is none.
+        flags = torch._C._cuda_getArchFlags() if hasattr(torch._C, "_cuda_getArchFlags") else None
+        info["archList"] = flags.split() if flags else []
+    except Exception as error:
+        note("torch arch list", error)
     return info
 
 
@@ -150,6 +201,7 @@ def tensorflow_info():
         "cuda": str(cuda) if cuda else None,
         "cudnn": str(cudnn) if cudnn else None,
         "cudaBuild": bool(build.get("is_cuda_build", False)),
+        "archList": [str(arch) for arch in build.get("cuda_compute_capabilities") or []],
     }
 
 
@@ -167,7 +219,31 @@ def jax_info():
         info["backend"] = jax.default_backend()
     except Exception as error:
         note("jax backend", error)
+    try:
+        # The CUDA and cuDNN its GPU plugin was built with (12080 → 12.8, 91000 → 9.10.0); None without
+        # one. jax re-exports the plugin's module privately, and that may go: the plugins' own are tried too.
+        cuda_versions = jax_cuda_versions()
+        if cuda_versions is not None:
+            built = cuda_versions.cuda_runtime_build_version()
+            info["cuda"] = "%d.%d" % (built // 1000, built % 1000 // 10)
+            info["cudnn"] = str(cuda_versions.cudnn_build_version())
+    except Exception as error:
+        note("jax cuda", error)
     return info
+
+
+def jax_cuda_versions():
+    import importlib
+
+    for name in ("jax._src.lib", "jax_cuda13_plugin._versions", "jax_cuda12_plugin._versions"):
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            continue
+        versions = getattr(module, "cuda_versions", None) if name == "jax._src.lib" else module
+        if versions is not None and hasattr(versions, "cuda_runtime_build_version"):
+            return versions
+    return None
 
 
 def frameworks():
@@ -208,6 +284,13 @@ def nvidia():
                 memory = int(mebibytes) * 1024 * 1024 if mebibytes.isdigit() else None
                 result["gpus"].append({"name": name, "memoryBytes": memory})
                 result["driverVersion"] = driver
+        # Asked apart: drivers before 510 refuse compute_cap, and with it the whole query.
+        capabilities = subprocess.run(
+            [smi, "--query-gpu=compute_cap", "--format=csv,noheader"], capture_output=True, text=True, timeout=10
+        )
+        if capabilities.returncode == 0:
+            for found, capability in zip(result["gpus"], capabilities.stdout.split()):
+                found["computeCapability"] = capability
         header = subprocess.run([smi], capture_output=True, text=True, timeout=10)
         match = re.search(r"CUDA Version:\s*([0-9.]+)", header.stdout)
         result["cudaVersion"] = match.group(1) if match else None
@@ -292,7 +375,7 @@ def main():
         os.dup2(2, 1)
     except OSError:
         out = None
-    dists, modules = guarded("distributions", distributions, ({}, {}))
+    dists, modules, submodules, local = guarded("distributions", distributions, ({}, {}, {}, []))
     gpu = nvidia()
     report = {
         "probe": "parity",
@@ -300,6 +383,8 @@ def main():
         "python": interpreter(),
         "distributions": dists,
         "moduleDistributions": modules,
+        "submoduleDistributions": submodules,
+        "localDistributions": local,
         "stdlibModules": guarded("stdlib modules", stdlib_modules, []),
         "frameworks": frameworks(),
         "nvidia": {"driverVersion": gpu["driverVersion"], "cudaVersion": gpu["cudaVersion"]},

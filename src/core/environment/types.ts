@@ -16,6 +16,17 @@ export interface Environment {
   distributions: Record<string, string>;
   /** Top-level import name → normalised distribution names that provide it ("yaml" → ["pyyaml"]). */
   moduleDistributions: Record<string, string[]>;
+  /**
+   * Below a top-level package that several distributions share (google, azure): each dotted
+   * module → the distributions with files in it ("google.cloud.storage" → ["google-cloud-storage"]).
+   * Absent from probes that predate it.
+   */
+  submoduleDistributions?: Record<string, string[]>;
+  /**
+   * Distributions installed from a local folder or file, not from an index (PEP 610's
+   * direct_url.json: an editable install, `pip install ./path`), normalised. Absent from older probes.
+   */
+  localDistributions?: string[];
   /** Top-level modules of the standard library. */
   stdlibModules: string[];
   /** The folders imports come from (sys.path, and the user site even before it exists). */
@@ -56,6 +67,8 @@ export interface TorchBuild {
   /** torch.backends.cudnn.version() ("8902"). */
   cudnn?: string;
   cudaAvailable: boolean;
+  /** The GPU architectures it was compiled for, as torch.cuda.get_arch_list() ("sm_80", "compute_90"); empty for a CPU build. */
+  archList?: string[];
 }
 
 export interface TensorflowBuild {
@@ -63,6 +76,8 @@ export interface TensorflowBuild {
   cuda?: string;
   cudnn?: string;
   cudaBuild: boolean;
+  /** tf.sysconfig.get_build_info()["cuda_compute_capabilities"] ("sm_80", "compute_90"). */
+  archList?: string[];
 }
 
 export interface JaxBuild {
@@ -70,9 +85,15 @@ export interface JaxBuild {
   jaxlib?: string;
   /** jax.default_backend(): "cpu", "gpu", "tpu". */
   backend?: string;
+  /** The CUDA its GPU plugin was built with ("12.8"); undefined without one. */
+  cuda?: string;
+  /** The cuDNN it was built with, as JAX numbers it ("91000"). */
+  cudnn?: string;
 }
 
 export interface Gpu {
   name: string;
   memoryBytes?: number;
+  /** nvidia-smi's compute_cap ("8.6"); undefined from drivers before 510. */
+  computeCapability?: string;
 }

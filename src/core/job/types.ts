@@ -1,4 +1,5 @@
 import type { Diagnosis } from "../diagnosis/types";
+import type { ProductionGpu } from "../gpu/productionGpu";
 import type { Listener, Disposable } from "../events";
 import type { PipelineStepState } from "../pipeline/types";
 import type { EndpointRecord } from "../serving/types";
@@ -63,6 +64,8 @@ export interface RunResult {
   cancelRequestedAt?: string;
   durationMs?: number;
   memoryLimitBytes: number;
+  /** Production's GPU as the profile said it when the run started: its GPU failures are explained against it. */
+  productionGpu?: ProductionGpu;
   /** The run's true peak memory, only where it was measured (`peakMemorySource` says how). */
   peakMemoryBytes?: number;
   peakMemorySource?: PeakMemorySource;
@@ -153,6 +156,8 @@ export interface JobLimits {
   nanoCpus: number;
   shmBytes: number;
   gpu: number;
+  /** Production's GPU: a local run holds the frameworks to its memory (core/gpu/runtimeEnv.ts). */
+  productionGpu?: ProductionGpu;
 }
 
 /** What runs: the same for local Docker and the cluster. */

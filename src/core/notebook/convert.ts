@@ -40,8 +40,9 @@ export function convertCells(
 ): NotebookJob {
   const shared: SharedTranslation = {
     fileName,
-    // Every script may run with its output tagged (see TAGGED_OUTPUT_ENV).
-    helpers: new Set(["output"]),
+    // Every script may run with its output tagged (see TAGGED_OUTPUT_ENV) and with production's
+    // GPU memory held (see core/gpu/runtimeEnv.ts).
+    helpers: new Set(["output", "gpu"]),
     requirements: [],
     futureImports: [],
     names: 0,

@@ -1,9 +1,12 @@
+import { GPU_LIMIT_LINES } from "../gpu/runtime";
+
 /**
  * The small Python helpers a generated script defines before the first cell, only those it uses.
  * Names start with `_parity` so they never collide with the notebook's own globals.
  */
 export type Helper =
   | "output"
+  | "gpu"
   | "os"
   | "matplotlib"
   | "expand"
@@ -112,6 +115,8 @@ const HELPERS: Record<Helper, HelperSource> = {
       "    _parity_atexit.register(_parity_output_end)",
     ],
   },
+  // In every script, right after output: production's GPU memory held before the first cell.
+  gpu: { modules: [], uses: [], lines: [...GPU_LIMIT_LINES] },
   os: { modules: ["os"], uses: [], lines: [] },
   matplotlib: {
     modules: ["os"],

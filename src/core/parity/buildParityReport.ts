@@ -1,4 +1,5 @@
 import { checkBuilds } from "./checkBuilds";
+import { checkCudaStack } from "./checkCuda";
 import { checkImports, checkRequirements, importedDistributions } from "./checkImports";
 import { checkLimits } from "./checkLimits";
 import { checkLocalAgainstRequirements, listedVersions } from "./checkLocal";
@@ -28,6 +29,7 @@ export function buildParityReport(input: ParityInput): ParityReport {
         )
       : []),
     ...checkBuilds(profile, local, image),
+    ...checkCudaStack(profile, image),
     ...checkImports(input, requirementsFile),
     ...checkRequirements(input, requirementsFile),
     ...checkLimits(input),
@@ -49,6 +51,7 @@ export function buildParityReport(input: ParityInput): ParityReport {
       shmBytes: profile.shmBytes,
       gpu: profile.gpu,
       ...(profile.milliCpu !== undefined ? { milliCpu: profile.milliCpu } : {}),
+      ...(profile.productionGpu ? { productionGpu: profile.productionGpu } : {}),
       requirementsSource: requirementsFile,
       listed: listedVersions(input.requirements),
     },

@@ -1,4 +1,5 @@
 import type { Environment } from "../environment/types";
+import type { ProductionGpu } from "../gpu/productionGpu";
 import type { RunResult } from "../job/types";
 import type { ParsedRequirements } from "../requirements/types";
 
@@ -17,6 +18,20 @@ export interface ParityProfile {
   requirementsFile?: string;
   /** Where these facts were read: "parity.yaml", "the embedded default profile". */
   source?: string;
+  /** Production's GPU as the profile names it (resources.gpuProduct, the node selector). */
+  productionGpu?: ProductionGpu;
+  /** The NVIDIA driver of the nodes the job lands on, where it was read (their labels). */
+  gpuDriver?: GpuDriverFacts;
+}
+
+/** A driver as GPU feature discovery labels nodes with it. */
+export interface GpuDriverFacts {
+  /** "535.104.05" */
+  version: string;
+  /** The newest CUDA it supports ("12.2"), where known. */
+  cudaVersion?: string;
+  /** Where it was read, for messages: "node gpu-a100-1". */
+  source: string;
 }
 
 /**
@@ -55,6 +70,8 @@ export interface ProductionFacts {
   shmBytes: number;
   gpu: number;
   milliCpu?: number;
+  /** Production's GPU (product, memory, compute capability), where the profile names it. */
+  productionGpu?: ProductionGpu;
   requirementsSource: string;
   /** What each listed distribution will be in the image: "==1.5.2", ">=2", "any version". */
   listed: Record<string, string>;

@@ -1,4 +1,5 @@
 import type { Diagnosis } from "../diagnosis/types";
+import type { GpuDriverFacts } from "../parity/types";
 import type { Toleration } from "../profile/types";
 
 /** What each pod of one replica type asks for: the scheduler's view of a workload. */
@@ -83,4 +84,6 @@ export interface Prediction {
   problems: Diagnosis[];
   /** Per demand: the nodes that could take one such pod now. */
   fits: { role: string; nodes: string[] }[];
+  /** The NVIDIA driver of the nodes the GPU pods can land on, where their labels say it. */
+  gpuDriver?: GpuDriverFacts;
 }

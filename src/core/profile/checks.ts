@@ -2,6 +2,7 @@ import path from "node:path";
 import { ParityError } from "../errors";
 import { envProblems } from "../job/envLimits";
 import type { SchemaProblem } from "../yaml/schemaErrors";
+import { checkGpuRules } from "./gpuChecks";
 import {
   bytesToQuantity,
   ceilQuantity,
@@ -17,6 +18,8 @@ export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
 export const MIN_SHM_BYTES = 1024 * 1024;
 /** Docker accepts CPU limits from 0.01 CPU. */
 export const MIN_MILLI_CPU = 10;
+/** Below this a "GPU memory" is a unit slip: no GPU (not even a MIG slice) has less. */
+export const MIN_GPU_MEMORY_BYTES = 256 * 1024 * 1024;
 
 type Fields = Record<string, unknown>;
 
@@ -36,6 +39,15 @@ export function checkProfileRules(document: unknown): SchemaProblem[] {
       shmTooLarge(["resources", "shm"], sizes.shm, sizes.memory, "make shm smaller than memory."),
     );
   }
+  const gpuMemory = checkSize(
+    resources,
+    ["resources"],
+    "gpuMemory",
+    MIN_GPU_MEMORY_BYTES,
+    "no GPU has less than 256 MiB",
+    problems,
+  );
+  problems.push(...checkGpuRules(document, gpuMemory));
   checkWorkerResources(document.cluster, resources, sizes, problems);
   if (isRecord(document.serving)) {
     checkPartResources(
@@ -126,7 +138,7 @@ function shmTooLarge(at: string[], shm: bigint, memory: bigint, what: string): S
 function checkSize(
   resources: Fields,
   at: string[],
-  field: "memory" | "shm",
+  field: "memory" | "shm" | "gpuMemory",
   minimum: number,
   reason: string,
   problems: SchemaProblem[],

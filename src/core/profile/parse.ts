@@ -124,6 +124,8 @@ function withDefaults(written: WrittenProfile): Profile {
       cpu: String(resources.cpu ?? DEFAULT_RESOURCES.cpu),
       gpu: Number(resources.gpu ?? DEFAULT_RESOURCES.gpu),
       shm: String(resources.shm ?? defaultShm(resources.memory)),
+      ...(resources.gpuMemory === undefined ? {} : { gpuMemory: String(resources.gpuMemory) }),
+      ...(resources.gpuProduct === undefined ? {} : { gpuProduct: String(resources.gpuProduct) }),
     },
     env: written.env ?? {},
     build: {

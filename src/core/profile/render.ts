@@ -40,6 +40,7 @@ export function renderProfileYaml(profile: Profile): string {
       field("cpu", resources.cpu),
       field("gpu", resources.gpu),
       `${field("shm", resources.shm)}  # /dev/shm; counts against memory`,
+      ...gpuFields(resources),
     ]),
     "",
     "# Environment variables for every run. Values are text: quote numbers and true/false.",
@@ -64,6 +65,16 @@ export function renderProfileYaml(profile: Profile): string {
       : ["", "# How the notebook's model is served.", field("serving", writtenServing(profile.serving))]),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Production's GPU, or where the profile asks for GPUs, how to name it. */
+function gpuFields(resources: Profile["resources"]): string[] {
+  const lines = [
+    ...(resources.gpuProduct === undefined ? [] : [field("gpuProduct", resources.gpuProduct)]),
+    ...(resources.gpuMemory === undefined ? [] : [field("gpuMemory", resources.gpuMemory)]),
+  ];
+  if (lines.length > 0 || resources.gpu === 0) return lines;
+  return ["# gpuProduct: NVIDIA-A100-SXM4-40GB  # production's GPU: local runs are held to its memory"];
 }
 
 /** The serving section as written: its limits are derived, not written. */

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { productionGpuOf, type ProductionGpu } from "../gpu/productionGpu";
 import type { YamlLocator } from "../yaml/locator";
 import { quantityToBytes, quantityToMilliCpu, quantityToNanoCpus } from "./quantity";
 import type { Profile, ResolvedProfile, ResourceLimits, ResourceSpec } from "./types";
@@ -24,7 +25,7 @@ export function resolveProfile(profile: Profile, context: ResolveContext): Resol
     dir,
     name: profile.name ?? nameFromFolder(dir),
     source: context.source,
-    limits: limitsOf(profile.resources),
+    limits: withProductionGpu(limitsOf(profile.resources), productionGpuOfProfile(profile)),
     paths: {
       // Without image.requirements, a requirements.txt beside the profile is the convention;
       // callers check that it exists (as for the embedded default).
@@ -45,6 +46,24 @@ export function limitsOf(resources: ResourceSpec): ResourceLimits {
     gpu: resources.gpu,
     shmBytes: quantityToBytes(resources.shm),
   };
+}
+
+/**
+ * Production's GPU where the profile asks for GPUs: resources.gpuProduct or the node selector's
+ * product names it, resources.gpuMemory or the table of known GPUs gives its memory.
+ */
+export function productionGpuOfProfile(profile: Profile): ProductionGpu | undefined {
+  const { gpu, gpuMemory, gpuProduct } = profile.resources;
+  if (gpu === 0) return undefined;
+  return productionGpuOf({
+    ...(gpuMemory === undefined ? {} : { memoryBytes: quantityToBytes(gpuMemory) }),
+    ...(gpuProduct === undefined ? {} : { product: gpuProduct }),
+    ...(profile.cluster ? { nodeSelector: profile.cluster.nodeSelector } : {}),
+  });
+}
+
+function withProductionGpu(limits: ResourceLimits, gpu: ProductionGpu | undefined): ResourceLimits {
+  return gpu ? { ...limits, productionGpu: gpu } : limits;
 }
 
 /** A folder name as a Kubernetes name: "My Project_2" → "my-project-2". */

@@ -1,3 +1,4 @@
+import type { ProductionGpu } from "../gpu/productionGpu";
 import type { FieldPath } from "../yaml/locator";
 
 /** A Kubernetes quantity as written in YAML: "8Gi", "500m", or a plain number. */
@@ -17,6 +18,10 @@ export interface ResourceSpec {
   cpu: QuantityText;
   gpu: number;
   shm: QuantityText;
+  /** Each of production's GPUs' memory, as written ("40Gi"); only in the profile's own `resources`. */
+  gpuMemory?: QuantityText;
+  /** Production's GPU as GPU feature discovery labels it ("NVIDIA-A100-SXM4-40GB"); only in `resources`. */
+  gpuProduct?: string;
 }
 
 export interface Toleration {
@@ -92,6 +97,8 @@ export interface ResourceLimits {
   nanoCpus: number;
   gpu: number;
   shmBytes: number;
+  /** Production's GPU (its memory, product, compute capability), where the profile says and asks for GPUs. */
+  productionGpu?: ProductionGpu;
 }
 
 /** Paths of the profile resolved against its folder. */

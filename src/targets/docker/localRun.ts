@@ -2,9 +2,11 @@ import { lchown, mkdir, readdir } from "node:fs/promises";
 import path, { posix, relative } from "node:path";
 import { diagnoseRun } from "../../core/diagnosis/diagnose";
 import { JOB_USER, WORKSPACE_DIR } from "../../core/build/dockerfile";
-import { isCancelled } from "../../core/errors";
+import { ranWithoutGpu } from "../../core/diagnosis/gpu";
+import { isCancelled, ParityError } from "../../core/errors";
+import { gpuLimitEnv } from "../../core/gpu/runtimeEnv";
 import { peakAtEnd } from "../../core/job/peakMemory";
-import type { HostFolders, LocalJobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
+import type { HostFolders, JobLimits, LocalJobSpec, RunRecordWriter, RunResult } from "../../core/job/types";
 import { TAGGED_OUTPUT_ENV } from "../../core/notebook/taggedOutput";
 import { RunOutput } from "../runOutput";
 import type { RunControls } from "../runHandle";
@@ -34,6 +36,7 @@ export async function runLocalJob(
     notebook: job.notebookFile,
     startedAt: new Date().toISOString(),
     memoryLimitBytes: job.limits.memoryBytes,
+    ...(job.limits.productionGpu && { productionGpu: job.limits.productionGpu }),
     outputsDir: job.outputsDir,
     ...(job.folders.notes.length > 0 && { notes: job.folders.notes }),
     engine: endpoint,
@@ -46,24 +49,38 @@ export async function runLocalJob(
   signal.addEventListener("abort", onCancel, { once: true });
   const output = new RunOutput(recorder, logs);
   let outcome: ContainerOutcome | undefined;
-  try {
-    await prepareOutputs(job.folders);
-    outcome = await runContainer(
+  let withoutGpu = false;
+  const run = (limits: JobLimits): Promise<ContainerOutcome> =>
+    runContainer(
       docker,
       {
         image: job.image,
         command: job.command,
         // A user that is not the image's own has no home folder there.
-        env: { ...job.env, ...(containerUser() ? { HOME: "/tmp" } : {}), ...TAGGED_OUTPUT_ENV },
+        env: {
+          ...job.env,
+          ...(containerUser() ? { HOME: "/tmp" } : {}),
+          ...TAGGED_OUTPUT_ENV,
+          ...gpuLimitEnv(job.limits.productionGpu),
+        },
         workingDir: posix.join(WORKSPACE_DIR, toPosix(job.workingDir)),
         user: containerUser(),
         mounts: mountsFor(job),
         labels: { [RUN_LABEL]: runId, [NOTEBOOK_LABEL]: job.notebookFile },
-        limits: job.limits,
+        limits,
       },
       { onLog: (line) => output.add(line) },
       signal,
     );
+  try {
+    await prepareOutputs(job.folders);
+    outcome = await run(job.limits).catch((error: unknown) => {
+      // No NVIDIA runtime in this engine: the job still runs, without GPUs. Production's GPU stays
+      // in its environment, so its runtime says which GPU checks were skipped; the record says it too.
+      if (!(error instanceof ParityError) || error.code !== "NoGpuRuntime") throw error;
+      withoutGpu = true;
+      return run({ ...job.limits, gpu: 0 });
+    });
   } catch (error) {
     if (!isCancelled(error)) {
       signal.removeEventListener("abort", onCancel);
@@ -101,8 +118,11 @@ export async function runLocalJob(
       logTail: output.tail(),
       failure: exitCode !== 0 ? job.explainTraceback?.(output.stderrTail().join("\n")) : undefined,
       distributionFor: job.distributionFor,
+      gpu: job.limits.productionGpu,
+      shmBytes: job.limits.shmBytes,
     }),
   };
+  if (withoutGpu && !cancelled) final.diagnosis.push(ranWithoutGpu(job.limits.gpu, job.limits.productionGpu));
   signal.removeEventListener("abort", onCancel);
   // Every log line is on disk before the record says the run ended: readers stop at that moment.
   await recorder.close();

@@ -155,7 +155,7 @@ function explainEngineError(error: unknown, spec: ContainerSpec): Error {
       `The profile asks for ${spec.limits.gpu} GPU(s), but this Docker engine has no NVIDIA runtime.`,
       {
         location: { field: "resources.gpu" },
-        fix: "Install the NVIDIA Container Toolkit, or run with resources.gpu: 0 locally (the cluster still gets the GPUs).",
+        fix: "Install the NVIDIA Container Toolkit on this machine and restart Docker; the cluster target still gets the GPUs.",
       },
     );
   }

@@ -61,6 +61,7 @@ export async function submitClusterRun(
     notebook: spec.job.notebookFile,
     startedAt: new Date().toISOString(),
     memoryLimitBytes: spec.job.limits.memoryBytes,
+    ...(spec.job.limits.productionGpu && { productionGpu: spec.job.limits.productionGpu }),
     diagnosis: [],
     cluster: { ...spec.ref },
     timeline: [],

@@ -86,6 +86,7 @@ async function followUntilEnd(run: FollowedRun, controls: FollowControls): Promi
         pods,
         events: timeline,
         memoryLimitBytes: base.memoryLimitBytes,
+        gpu: base.productionGpu,
         nodes: nodeCache,
         demands: run.demands,
         workloadFailure: outcome,

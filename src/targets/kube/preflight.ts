@@ -7,6 +7,8 @@ import {
 } from "@kubernetes/client-node";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import { ParityError } from "../../core/errors";
+import { gpuPlacementProblems, landingGpuDriver } from "../../core/gpu/placement";
+import type { ProductionGpu } from "../../core/gpu/productionGpu";
 import { podDemands } from "../../core/manifests";
 import {
   limitRangeFactsFrom,
@@ -101,19 +103,22 @@ async function listUnfinishedPods(core: CoreV1Api): Promise<V1Pod[]> {
 
 /**
  * Whether the workload's pods would be admitted and placed now, with what could not be checked.
- * `known` is the cluster as already read (one read for several workloads, a pipeline's steps).
+ * `known` is the cluster as already read (one read for several workloads, a pipeline's steps);
+ * `production` is the profile's GPU, checked against the GPUs of the nodes the pods can land on.
  */
 export async function preflight(
   config: KubeConfig,
   namespace: string,
   workload: KubernetesObject,
   known?: ClusterFacts,
+  production?: ProductionGpu,
 ): Promise<Prediction> {
   const facts = known ?? (await clusterFacts(config, namespace));
   const nodesKnown = !facts.unchecked.some((entry) => entry.source === "nodes");
+  const demands = podDemands(workload);
   const prediction = predictScheduling({
     namespace,
-    demands: podDemands(workload),
+    demands,
     nodes: nodesKnown ? facts.nodes : undefined,
     quotas: facts.quotas,
     limitRanges: facts.limitRanges,
@@ -124,7 +129,13 @@ export async function preflight(
     message,
     fix,
   }));
-  return { ...prediction, problems: [...prediction.problems, ...warnings] };
+  const gpus = nodesKnown ? gpuPlacementProblems(facts.nodes, demands, production) : [];
+  const gpuDriver = nodesKnown ? landingGpuDriver(facts.nodes, demands) : undefined;
+  return {
+    ...prediction,
+    problems: [...prediction.problems, ...gpus, ...warnings],
+    ...(gpuDriver && { gpuDriver }),
+  };
 }
 
 function describe(error: unknown): string {

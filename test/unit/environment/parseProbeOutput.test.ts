@@ -63,6 +63,29 @@ describe("parseProbeOutput", () => {
     expect(environment.cpu.quota).toBe(2);
   });
 
+  it("reads the CUDA stack: each build's architectures, JAX's CUDA, the GPU's compute capability", () => {
+    const probe = JSON.parse(gpuImageLine());
+    // Fields as probe.py writes them; the lists are those of the official wheels of these versions.
+    probe.frameworks.torch.archList = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"];
+    probe.frameworks.tensorflow.archList = ["sm_50", "sm_60", "sm_70", "sm_80", "compute_90"];
+    probe.frameworks.jax = { ...probe.frameworks.jax, cuda: "12.8", cudnn: "91000" };
+    probe.gpus[0].computeCapability = "8.6";
+    const environment = parseProbeOutput(JSON.stringify(probe), "image my-job:3f2a");
+
+    expect(environment.frameworks.torch?.archList).toContain("sm_86");
+    expect(environment.frameworks.tensorflow?.archList).toEqual([
+      "sm_50",
+      "sm_60",
+      "sm_70",
+      "sm_80",
+      "compute_90",
+    ]);
+    expect(environment.frameworks.jax).toMatchObject({ cuda: "12.8", cudnn: "91000" });
+    expect(environment.gpus[0]?.computeCapability).toBe("8.6");
+    // A probe from before these fields says nothing of them: absent, not empty.
+    expect(parseProbeOutput(gpuImageLine(), "old").frameworks.torch).not.toHaveProperty("archList");
+  });
+
   it("takes the last probe line after warnings and other JSON the interpreter printed", () => {
     const noisy = [
       "/usr/lib/python3/dist-packages/requests/__init__.py:87: RequestsDependencyWarning: urllib3 doesn't match",

@@ -359,7 +359,10 @@ describe("buildParityReport", () => {
 
     const local = matchingLocalEnvironment();
     local.gpus = [{ name: "NVIDIA A10G", memoryBytes: 24 * GIB }];
-    expect(buildParityReport(matchingInput({ profile, local })).items).toEqual([]);
+    // Only the note that production's GPU is not named, so its architecture was not checked.
+    expect(buildParityReport(matchingInput({ profile, local })).items.map((item) => item.code)).toEqual([
+      "GpuArchitectureUnchecked",
+    ]);
   });
 
   it("warns about a small /dev/shm only when the notebook imports torch", () => {

@@ -65,6 +65,14 @@ describe("parseProfile: a complete profile", () => {
       nanoCpus: 4_000_000_000,
       gpu: 1,
       shmBytes: 1024 ** 3,
+      // GKE's accelerator in the node selector names production's GPU: a T4, 15360 MiB, 7.5.
+      productionGpu: {
+        product: "Tesla-T4",
+        productSource: "cluster.nodeSelector",
+        memoryBytes: 15360 * 1024 ** 2,
+        memorySource: "product",
+        computeCapability: { major: 7, minor: 5 },
+      },
     });
   });
 

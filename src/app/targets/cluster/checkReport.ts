@@ -12,7 +12,11 @@ export function clusterCheckJson(check: ClusterCheck): Record<string, unknown> {
     schedulable: check.prediction.schedulable,
     allowed: check.missing.length === 0,
     missing: check.missing,
-    problems: [...check.prediction.problems, ...(check.imageRoute ? [check.imageRoute] : [])],
+    problems: [
+      ...check.prediction.problems,
+      ...(check.imageRoute ? [check.imageRoute] : []),
+      ...check.imageCuda,
+    ],
     fits: check.prediction.fits,
   };
 }
@@ -33,9 +37,18 @@ export function clusterCheckText(check: ClusterCheck): string {
     lines.push(`✗ ${check.imageRoute.message}`);
     lines.push(`  Fix: ${check.imageRoute.fix}`);
   }
+  for (const problem of check.imageCuda) {
+    const mark = problem.severity === "error" ? "✗" : problem.severity === "warning" ? "!" : "·";
+    lines.push(`${mark} ${problem.message}`, ...fixLines(problem));
+  }
   return lines.join("\n");
 }
 
 export function clusterCheckPassed(check: ClusterCheck): boolean {
-  return check.prediction.schedulable && check.missing.length === 0 && !check.imageRoute;
+  return (
+    check.prediction.schedulable &&
+    check.missing.length === 0 &&
+    !check.imageRoute &&
+    !check.imageCuda.some((problem) => problem.severity === "error")
+  );
 }

@@ -219,6 +219,7 @@ export class PodRun {
         pods: main ? [main] : [],
         events: timeline,
         memoryLimitBytes: this.record.memoryLimitBytes,
+        gpu: this.record.productionGpu,
         logTail: this.output.tail(),
         failure:
           status === "failed" ? this.shape.explainTraceback?.(this.output.tail().join("\n")) : undefined,

@@ -31,6 +31,7 @@ import type { SessionContext } from "../../context";
 import { jobSpecFor, type LoadedJob } from "../../job/load";
 import { buildForRun, connect, describeJob, load, loadForRun, locateInProfile } from "../../job/session";
 import { newRunId } from "../../store/runStore";
+import { imageCudaProblems } from "./imageCuda";
 import type { RunRequest } from "../target";
 
 /*
@@ -119,6 +120,8 @@ export interface ClusterCheck {
   missing: string[];
   /** Why the cluster could not pull the image (no image.registry off this engine), when it could not. */
   imageRoute?: Diagnosis;
+  /** The image's CUDA build against production's GPU and the nodes' driver (their labels). */
+  imageCuda: Diagnosis[];
 }
 
 /** `parity check --target cluster`: would it schedule, and may this user submit it? */
@@ -132,13 +135,20 @@ export async function checkCluster(context: SessionContext, request: RunRequest)
     cluster,
     runPermissions(kindOf(workload), cluster.target.namespace),
   );
-  const prediction = await preflight(cluster.config, cluster.target.namespace, workload);
+  const prediction = await preflight(
+    cluster.config,
+    cluster.target.namespace,
+    workload,
+    undefined,
+    job.profile.limits.productionGpu,
+  );
   return {
     job,
     target: cluster.target,
     prediction,
     missing,
     imageRoute: imageRouteProblem(job, cluster.target),
+    imageCuda: await imageCudaProblems(context, job, prediction.gpuDriver),
   };
 }
 
@@ -213,7 +223,13 @@ export async function prepareClusterRun(
   const draft = workloadFor(job, jobSpecFor(job, pulledImage(job), request.params), namespace, runId);
   await requireAllowed(cluster, options.permissions?.(namespace) ?? runPermissions(kindOf(draft), namespace));
   await options.beforeBuild?.(job, cluster);
-  const prediction = await preflight(cluster.config, namespace, draft);
+  const prediction = await preflight(
+    cluster.config,
+    namespace,
+    draft,
+    undefined,
+    job.profile.limits.productionGpu,
+  );
   await requireSchedulable(
     prediction,
     renderManifest([draft]),

@@ -454,6 +454,7 @@ export function endFromContainer(
             peakMemoryBytes: peak?.bytes,
             engineError: settled.error,
             logTail,
+            gpu: record.productionGpu,
           })),
       followerGoneDiagnosis(follower, stoppedByParity ? "stopped" : "read"),
     ],

@@ -1,3 +1,4 @@
+import type { ProductionGpu } from "../../gpu/productionGpu";
 import type { ClusterWorkloadKind, RunStatus, TimelineEntry } from "../../job/types";
 import type { NodeFacts, PodDemand } from "../../preflight/types";
 import { explainUnschedulable } from "../../preflight/explain";
@@ -15,6 +16,8 @@ export interface ClusterRunEvidence {
   /** The run's timeline (events and state changes), oldest first. */
   events: TimelineEntry[];
   memoryLimitBytes: number;
+  /** Production's GPU as the profile says it: the run ran on it, and a GPU failure is explained so. */
+  gpu?: ProductionGpu;
   /** The nodes as they are now and what each replica asks for: name the taint, give the numbers. */
   nodes?: NodeFacts[];
   demands?: PodDemand[];
@@ -117,6 +120,8 @@ function failureCause(first: ContainerFailure, evidence: ClusterRunEvidence): Di
     logTail: evidence.logTail,
     failure: evidence.failure,
     distributionFor: evidence.distributionFor,
+    gpu: evidence.gpu,
+    onProductionGpu: true,
   });
 }
 
