@@ -30,6 +30,7 @@ test/registry/harness/ensure-registry.sh
 
 # The real kfp SDK (pinned, from PyPI) the pipeline tests compile their KFP pipelines with; cached.
 test/kfp/harness/ensure-kfp.sh >/dev/null
+test/helpers/ensure-notebook-python.sh >/dev/null
 # The suggestion process of parity tune (Katib's search libraries, pinned, from PyPI); cached.
 node scripts/run-ts.mjs scripts/ensure-suggestion-env.ts >/dev/null
 

@@ -1,4 +1,3 @@
-import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { BuildPlan } from "../../core/build/context";
@@ -6,13 +5,7 @@ import type { Environment } from "../../core/environment/types";
 import { checkHostFolders } from "../../core/job/hostFolders";
 import type { HostFolders } from "../../core/job/types";
 import { describeError, isCancelled, ParityError } from "../../core/errors";
-import {
-  DEFAULT_REQUIREMENTS,
-  defaultBaseImage,
-  defaultProfileDocument,
-  formatBytes,
-  renderProfileYaml,
-} from "../../core/profile";
+import { formatBytes } from "../../core/profile";
 import type { LastRunFacts, NotCompared, ParityReport } from "../../core/parity";
 import type { RunResult } from "../../core/job/types";
 import { buildParityReport } from "../../core/parity";
@@ -25,7 +18,6 @@ import {
 } from "../../targets/docker/connection";
 import { inspectImage } from "../../targets/docker/images";
 import { realPathOf } from "../store/realPath";
-import { captureLocalEnvironment } from "../../targets/local/python";
 import { relativeTo, type Print, type SessionContext } from "../context";
 import { jobEnvFor, loadJob, type LoadedJob } from "./load";
 import { probeBuiltImage, probeLocalInterpreter } from "./probes";
@@ -273,6 +265,7 @@ export async function report(
       shmBytes: job.profile.limits.shmBytes,
       gpu: job.profile.limits.gpu,
       milliCpu: job.profile.limits.milliCpu,
+      ...(job.profile.limits.productionGpu && { productionGpu: job.profile.limits.productionGpu }),
       requirementsFile: job.profile.paths.requirements
         ? relativeTo(context, job.profile.paths.requirements)
         : undefined,
@@ -445,47 +438,4 @@ export async function buildNotebook(
   options.print(describeJob(context, job));
   const built = await build(context, connection, job, Boolean(options.verbose), options.print);
   return { job, built };
-}
-
-/**
- * A parity.yaml for a workspace folder from the current environment: the interpreter's Python
- * version (when `probeLocal`), the folder's requirements file when there is one, default limits.
- */
-export async function draftProfile(
-  context: SessionContext,
-  dir: string,
-  options: { python?: string; probeLocal: boolean; print: Print },
-): Promise<string> {
-  const profile = defaultProfileDocument();
-  if (options.probeLocal) {
-    try {
-      const local = await captureLocalEnvironment({
-        python: options.python,
-        workspaceFolder: dir,
-        env: context.env,
-        signal: context.signal,
-      });
-      const [major, minor] = local.python.version.split(".");
-      if (major && minor) {
-        profile.image.python = `${major}.${minor}`;
-        profile.image.base = defaultBaseImage(profile.image.python);
-      }
-    } catch (error) {
-      if (isCancelled(error)) throw error;
-      options.print(
-        `Note: the interpreter could not be probed, so the profile names Python ${profile.image.python}: ${(error as Error).message}`,
-      );
-    }
-  }
-  if (!(await exists(path.join(dir, DEFAULT_REQUIREMENTS)))) delete profile.image.requirements;
-  return renderProfileYaml(profile);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

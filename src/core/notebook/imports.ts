@@ -30,7 +30,7 @@ function topLevel(module: string): string {
 }
 
 /** Statements as one string each: strings blanked, comments dropped, continuation lines joined. */
-function logicalLines(lines: string[]): string[] {
+export function logicalLines(lines: string[]): string[] {
   const statements: string[] = [];
   let state: LexState = START;
   let current = "";

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ParityItem, ParityReport } from "../../../src/core/parity";
-import { issueNode, notebookNode, profileNode } from "../../../src/views/environment/environmentModel";
+import {
+  issueNode,
+  missingProfileNode,
+  notebookNode,
+  profileNode,
+} from "../../../src/views/environment/environmentModel";
+import { governedFolders } from "../../../src/views/environment/profileFolders";
 import { lastRun, reportOf, REQUIREMENTS_ONLY } from "../parity/fixtures";
 
 const pinItem: ParityItem = {
@@ -47,12 +53,36 @@ describe("the Environment view", () => {
     expect(notebookNode("/w/train.ipynb", { kind: "unchecked" }).description).toBe("not checked yet");
   });
 
-  it("names the profile relative to the workspace, or says the default is used", () => {
-    expect(profileNode("/w/train/parity.yaml", "/w")).toMatchObject({
+  it("names each profile's folder and what it governs, and marks the active notebook's in use", () => {
+    const roots = [{ name: "w", path: "/w" }];
+    const [root, train] = governedFolders(["/w/parity.yaml", "/w/train/parity.yaml"]);
+    expect(profileNode(train!, roots)).toMatchObject({
       label: "parity.yaml",
       description: "train",
+      profileFile: "/w/train/parity.yaml",
+      contextValue: "parity:profile+file",
     });
-    expect(profileNode(undefined, "/w").label).toBe("Default profile");
+    expect(profileNode(root!, roots)).toMatchObject({ description: "w" });
+    expect(profileNode(root!, roots).tooltip).toContain(
+      "Governs the notebooks in w and the folders below it, except train (it has its own).",
+    );
+    const inUse = profileNode(train!, roots, "/w/train/train.ipynb");
+    expect(inUse).toMatchObject({
+      description: "train · in use",
+      contextValue: "parity:profile+file+active",
+    });
+    expect(inUse.tooltip).toContain("train.ipynb runs with this profile.");
+  });
+
+  it("says which folder has no profile, for Create Profile", () => {
+    const node = missingProfileNode("/w/analysis/explore.ipynb", [{ name: "w", path: "/w" }]);
+    expect(node).toMatchObject({
+      label: "No profile for analysis",
+      notebookFile: "/w/analysis/explore.ipynb",
+      contextValue: "parity:profile+missing",
+    });
+    expect(node.profileFile).toBeUndefined();
+    expect(node.tooltip).toContain("Create Profile writes one beside it");
   });
 
   it("shows a pass only for a report that compared everything, and a failed last run first", () => {
