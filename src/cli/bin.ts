@@ -31,6 +31,7 @@ const io: CliIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   isTTY: Boolean(process.stdout.isTTY),
+  errIsTTY: Boolean(process.stderr.isTTY),
   signal: controller.signal,
   cwd: process.cwd(),
   env: process.env,

@@ -6,6 +6,8 @@ export interface CliIO {
   err(line: string): void;
   /** Whether stdout is a terminal (progress lines may be redrawn). */
   isTTY: boolean;
+  /** Whether stderr is a terminal (absent: taken as not one). */
+  errIsTTY?: boolean;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   cwd: string;

@@ -3,6 +3,7 @@ import { findRun, readRunLogs, type StoredRun } from "../../app/store/runStore";
 import { targetNamed } from "../../app/targets";
 import { isCancelled, ParityError } from "../../core/errors";
 import type { LogLine } from "../../core/job/types";
+import { colouredText, plainText } from "../../core/presentation/terminalText";
 import { isFinished } from "../../core/workload/status";
 import { parseCommand } from "../args";
 import type { CliCommand, CliIO } from "../io";
@@ -12,7 +13,9 @@ const USAGE = `Usage: parity logs [run] [options]
 
 Prints the logs of a run recorded in .parity/runs of this folder or of a project below it: the
 newest when no run is named, else the run whose id starts with <run>. Lines the job wrote to
-stderr go to stderr.
+stderr go to stderr. A terminal gets their colours (unless NO_COLOR is set), a pipe or a file
+plain text, each of stdout and stderr as it is; other escape sequences (window titles, cursor
+moves) are left out.
 
 Options:
   --follow           For a run still going: keep printing its new lines until it ends. A
@@ -39,9 +42,17 @@ export const logsCommand: CliCommand = async (args, io) => {
 
   const found = await findRun(values.workspace ?? io.cwd, positionals[0]);
   const run = await settledFirst(io, found);
+  // A terminal gets the colours (unless NO_COLOR asks for none); a pipe or a file plain text:
+  // stdout and stderr each by what it is. Titles, cursor moves and other escape sequences are
+  // left out of both; --json keeps the line as recorded.
+  const textFor = (terminal: boolean | undefined) =>
+    terminal && !io.env.NO_COLOR ? colouredText : plainText;
+  const outText = textFor(io.isTTY);
+  const errText = textFor(io.errIsTTY);
   const print = (line: LogLine): void => {
     if (values.json) io.out(JSON.stringify(line));
-    else (line.stream === "stderr" ? io.err : io.out)(line.text);
+    else if (line.stream === "stderr") io.err(errText(line.text));
+    else io.out(outText(line.text));
   };
   const recorded = await readRunLogs(run);
   recorded.forEach(print);

@@ -1,4 +1,5 @@
 import type { LineMap, MappedTraceback, TracebackFrame } from "./types";
+import { plainText } from "../presentation/terminalText";
 
 const FRAME = /^\s*File "(.+)", line (\d+)(?:, in (.+))?\s*$/;
 const EXCEPTION = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/;
@@ -9,7 +10,8 @@ const EXCEPTION = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/;
  * Also reads SyntaxError reports, which Python prints without a "Traceback" header.
  */
 export function mapTraceback(stderr: string, map: LineMap, scriptPath: string): MappedTraceback | undefined {
-  const lines = stderr.split(/\r?\n/);
+  // Python 3.13 colours tracebacks on a terminal or with FORCE_COLOR: read as a terminal shows them.
+  const lines = stderr.split(/\r?\n/).map(plainText);
   const header = lines.lastIndexOf("Traceback (most recent call last):");
   const start = header >= 0 ? header + 1 : lines.findIndex((line) => FRAME.exec(line)?.[1] === scriptPath);
   if (start < 0) return undefined;

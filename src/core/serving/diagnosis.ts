@@ -1,6 +1,7 @@
 import type { Diagnosis } from "../diagnosis/types";
 import { diagnoseRun } from "../diagnosis/diagnose";
 import { formatBytes } from "../profile/quantity";
+import { plainText } from "../presentation/terminalText";
 
 /** What an endpoint's end says, as a run's would, in words about serving. */
 export interface EndpointEvidence {
@@ -22,7 +23,7 @@ const LOADED = /^parity: model \S+ loaded$/;
  * endpoint's own limit, `serving.resources.memory`.
  */
 export function diagnoseEndpoint(evidence: EndpointEvidence): Diagnosis[] {
-  const loaded = evidence.wasReady || evidence.logTail.some((line) => LOADED.test(line.trim()));
+  const loaded = evidence.wasReady || evidence.logTail.some((line) => LOADED.test(plainText(line).trim()));
   return diagnoseRun({ ...evidence, cancelled: false }).map((item) => {
     if (item.code !== "OOMKilled") return item;
     const limit = formatBytes(evidence.memoryLimitBytes);

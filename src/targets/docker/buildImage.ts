@@ -1,6 +1,7 @@
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError } from "../../core/errors";
 import type { BuildPlan, ContextFile } from "../../core/build/context";
+import { plainText } from "../../core/presentation/terminalText";
 import { inspectImage } from "./images";
 
 export interface BuildProgress {
@@ -50,9 +51,6 @@ interface BuildMessage {
 }
 
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
-// The engine colours a RUN step's stderr (pip's errors among it) with terminal escapes.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 /** Lines of output kept to explain a failed step. */
 const TAIL_LINES = 40;
 
@@ -114,7 +112,8 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
           if (message.stream) {
             const lines = (pending + message.stream).split("\n");
             pending = lines.pop() ?? "";
-            for (const line of lines) if (line.trim()) onLine(line.replace(ANSI, "").trimEnd());
+            // The engine colours a RUN step's stderr (pip's errors among it) with terminal escapes.
+            for (const line of lines) if (line.trim()) onLine(plainText(line).trimEnd());
           }
           if (message.aux?.ID) imageId = message.aux.ID;
           if (message.error || message.errorDetail) failure = message.errorDetail?.message ?? message.error;
@@ -128,7 +127,7 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
       cause: error,
     });
   }
-  if (pending.trim()) onLine(pending.replace(ANSI, "").trimEnd());
+  if (pending.trim()) onLine(plainText(pending).trimEnd());
   if (signal?.aborted) throw new CancelledError("The image build was cancelled.");
   if (failure !== undefined) throw explainBuildFailure(failure, tail);
 
@@ -146,7 +145,7 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
 
 /** A build failure in the user's words: the failing step and pip's (or apt's) own message. */
 export function explainBuildFailure(failure: string, tail: string[]): ParityError {
-  const lines = tail.map((line) => line.replace(ANSI, ""));
+  const lines = tail.map(plainText);
   const lastStep = [...lines].reverse().find((line) => STEP.test(line)) ?? "";
   const pipErrors = pipErrorLines(lines);
   const detail = pipErrors.length > 0 ? pipErrors.join("\n") : lines.slice(-10).join("\n");

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import { clockTime, formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { localTime } from "../../core/presentation/time";
 import { placeSentence, placeWords } from "../../core/presentation/targets";
 import {
   shortNumber,
@@ -231,7 +232,7 @@ export function presentExperimentRun(node: ExperimentRunNode): PresentedRow {
       `Experiment ${experiment.name} (${result.runId}): ${STATUS_WORDS[result.status].toLowerCase()}${experiment.reason ? `, ${experiment.reason}` : ""}`,
       `${experiment.algorithm}, ${experiment.objective.type} ${experiment.objective.metric}${experiment.objective.goal !== undefined ? ` (goal ${experiment.objective.goal})` : ""}`,
       `On ${placeSentence(result)}`,
-      ...(result.startedAt ? [`Started ${result.startedAt}`] : []),
+      ...(result.startedAt ? [`Started ${localTime(result.startedAt)}`] : []),
       ...(result.durationMs !== undefined ? [`Took ${formatDuration(result.durationMs)}`] : []),
       ...(experiment.best
         ? [`Best: ${experiment.best.trial} with ${describeAssignment(experiment.best.parameters)}`]

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { RunResult, RunStatus } from "../../core/job/types";
 import type { PipelineFormat, PipelineStepState, StepStatus } from "../../core/pipeline/types";
 import { clockTime, formatDuration, STATUS_WORDS } from "../../core/presentation/runStatus";
+import { localTime } from "../../core/presentation/time";
 import { STEP_STATUS_ICONS, STEP_STATUS_WORDS } from "../../core/presentation/stepStatus";
 import { isFinished } from "../../core/workload/status";
 import { runDir, workspaceOfRunDir, type RunRef, type StoredRun } from "../../app/store";
@@ -196,7 +197,7 @@ export function presentPipelineRun(node: PipelineRunNode): PresentedRow {
     description: parts.join(" · "),
     tooltip: [
       `Pipeline run ${result.runId}: ${STATUS_WORDS[result.status].toLowerCase()}`,
-      ...(result.startedAt ? [`Started ${result.startedAt}`] : []),
+      ...(result.startedAt ? [`Started ${localTime(result.startedAt)}`] : []),
       ...result.diagnosis.slice(0, 3).map((item) => item.message),
       "Click to open its run graph.",
     ].join("\n"),

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { ClusterRunRef, RunResult, RunStatus, TargetName } from "../../core/job/types";
 import { formatDuration, STATUS_WORDS, unreachableWords } from "../../core/presentation/runStatus";
+import { formatElapsed, localTimeAndAge, type TimePlace } from "../../core/presentation/time";
 import { placeSentence, placeWords } from "../../core/presentation/targets";
 import { isFinished } from "../../core/workload/status";
 
@@ -30,6 +31,7 @@ export interface RunSummary {
   oomKilled: boolean;
   image?: string;
   startedAt?: string;
+  finishedAt?: string;
   durationMs?: number;
   diagnosis?: RunResult["diagnosis"];
   cluster?: Pick<ClusterRunRef, "context" | "namespace">;
@@ -48,12 +50,27 @@ export interface RunPresentation {
   icon: RunIcon;
 }
 
+/** Whether a row's description shows a duration that grows: a running run that is followed. */
+export function showsElapsed(run: RunSummary, orphaned = false): boolean {
+  return run.status === "running" && run.startedAt !== undefined && !orphaned;
+}
+
 /**
  * `orphaned`: recorded as live, but the process that followed it went away before it could record
- * the end (killed, crashed), and nothing here has made the record true yet.
+ * the end (killed, crashed), and nothing here has made the record true yet: its status is the last
+ * one recorded, never shown as current. `now` dates a running run's duration and the tooltip's
+ * ages; `place` is the language and time zone of the tooltip's times.
  */
-export function presentRun(run: RunSummary, orphaned = false, folder?: string): RunPresentation {
-  const parts = [STATUS_WORDS[run.status]];
+export function presentRun(
+  run: RunSummary,
+  orphaned = false,
+  folder?: string,
+  now = Date.now(),
+  place: TimePlace = {},
+): RunPresentation {
+  const status = orphaned ? `Last seen ${STATUS_WORDS[run.status].toLowerCase()}` : STATUS_WORDS[run.status];
+  const parts = [status];
+  if (showsElapsed(run, orphaned)) parts.push(formatElapsed(now - Date.parse(run.startedAt!)));
   // The status is the last one seen: say it may be out of date rather than show it as current.
   const unreachable =
     run.unreachableSince && !isFinished(run.status) ? unreachableWords(run.unreachableSince) : undefined;
@@ -78,10 +95,11 @@ export function presentRun(run: RunSummary, orphaned = false, folder?: string): 
           ? `${name} › ${run.trial}`
           : name;
   const tooltip = [
-    `${label}: ${STATUS_WORDS[run.status].toLowerCase()}`,
+    `${label}: ${status.toLowerCase()}`,
     `Run ${run.runId} on ${placeSentence(run)}`,
     ...(run.image ? [`Image ${run.image}`] : []),
-    ...(run.startedAt ? [`Started ${run.startedAt}`] : []),
+    ...(run.startedAt ? [`Started ${localTimeAndAge(now, run.startedAt, place)}`] : []),
+    ...(run.finishedAt ? [`Ended ${localTimeAndAge(now, run.finishedAt, place)}`] : []),
     ...(unreachable
       ? [
           `The ${unreachable}: ${STATUS_WORDS[run.status].toLowerCase()} is the last status seen; Parity reads the run again when the API server answers.`,

@@ -1,28 +1,50 @@
 import { servesUnfollowed } from "../../core/workload/status";
 import path from "node:path";
 import * as vscode from "vscode";
-import { abandonedRuns, RECORD_PATTERNS, workspaceOfRunDir, type StoredRun } from "../../app/store";
+import {
+  abandonedRuns,
+  followerGone,
+  RECORD_PATTERNS,
+  workspaceOfRunDir,
+  type StoredRun,
+} from "../../app/store";
 import type { Services } from "../../services/container";
 import { recordedRuns } from "../../services/runRecords";
 import { Debouncer, StreamFollower } from "../../services/refresh";
 import type { RunNode } from "./runNode";
 import { presentedTreeItem } from "../treeItem";
-import { presentRun } from "./runPresentation";
+import { presentRun, showsElapsed } from "./runPresentation";
+import { RowClock } from "./rowClock";
+
+const ticks = (node: RunNode) => showsElapsed(node.summary, node.orphaned);
 
 /**
  * The Runs view: recorded runs of the workspace (CLI runs included) and runs still building in this
  * window. While visible it follows Docker's events for Parity's containers and the run records on
- * disk, debounced; hidden, it follows nothing. A record left "running" by a process that went away
- * is made true (RunRecovery) in a trusted workspace, and marked as such until it is.
+ * disk, debounced, and redraws the rows of running runs every second (their duration); hidden, it
+ * follows nothing. While it ticks it also looks for the followers of those runs every few seconds: a
+ * CLI killed leaves its record unchanged, so no watcher fires. A record left "running" by a process that went away is made true (RunRecovery)
+ * in a trusted workspace, and marked as such until it is.
  */
 export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<RunNode[] | void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly debouncer = new Debouncer(() => this.refresh(), 500);
   private readonly follower: StreamFollower;
   private watchers: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[];
   private visible = false;
+  /** The rows shown: the running ones among them are redrawn as their duration grows. */
+  private shown: RunNode[] = [];
+  private readonly clock = new RowClock<RunNode>({
+    rows: () => this.shown,
+    ticks,
+    // A run followed in this window has a live follower; an endpoint left serving has none by design.
+    followedFrom: (node) => (node.activeKey || servesUnfollowed(node.summary) ? undefined : node.dir),
+    redraw: (nodes) => this.changed.fire(nodes),
+    refresh: () => this.refresh(),
+    followerGone,
+  });
 
   constructor(private readonly services: Services) {
     this.follower = new StreamFollower({
@@ -70,6 +92,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
       this.follower.stop();
       this.debouncer.dispose();
     }
+    this.clock.update(visible);
   }
 
   async getChildren(element?: RunNode): Promise<RunNode[]> {
@@ -100,7 +123,9 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
         !servesUnfollowed(run.result),
       summary: run.result,
     }));
-    return withFolders([...building, ...recorded]);
+    this.shown = withFolders([...building, ...recorded]);
+    this.clock.update(this.visible);
+    return this.shown;
   }
 
   /**
@@ -114,20 +139,32 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   }
 
   getTreeItem(node: RunNode): vscode.TreeItem {
-    const view = presentRun(node.summary, node.orphaned, node.folder);
+    const view = presentRun(node.summary, node.orphaned, node.folder, Date.now(), timePlace());
     const item = presentedTreeItem(view, vscode.TreeItemCollapsibleState.None);
     item.id = node.dir ?? node.summary.runId;
     if (node.dir) item.command = { command: "parity.openLogs", title: "Open Logs", arguments: [node] };
     item.accessibilityInformation = { label: `${view.label}, ${view.description}` };
+    // Written when hovered (resolveTreeItem), so that its ages ("2 min ago") are those of then;
+    // every row is redrawn each minute while visible, so a tooltip hovered again is written again.
+    item.tooltip = undefined;
+    return item;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: RunNode): vscode.TreeItem {
+    item.tooltip = presentRun(node.summary, node.orphaned, node.folder, Date.now(), timePlace()).tooltip;
     return item;
   }
 
   dispose(): void {
     this.setVisible(false);
+    this.clock.dispose();
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.changed.dispose();
   }
 }
+
+/** Times in VS Code's display language; the zone is the machine's (named in the text). */
+const timePlace = () => ({ locale: vscode.env.language });
 
 /**
  * Names the notebook's folder on rows whose notebook name alone is ambiguous: the same name in

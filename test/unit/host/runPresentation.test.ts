@@ -39,10 +39,31 @@ describe("a run in the Runs view", () => {
     expect(view.contextValue).toBe("parity:run+failed+local");
   });
 
-  it("spins while running and shows no duration or exit code yet", () => {
-    const view = presentRun({ ...finished, status: "running", exitCode: null, durationMs: undefined });
-    expect(view.description).toBe("Running · local");
+  it("spins while running and shows its time so far, no exit code yet", () => {
+    const running: RunSummary = { ...finished, status: "running", exitCode: null, durationMs: undefined };
+    const now = Date.parse(finished.startedAt!) + 65_400;
+    const view = presentRun(running, false, undefined, now);
+    expect(view.description).toBe("Running · 1 min 05 s · local");
+    expect(presentRun(running, false, undefined, now + 1000).description).toBe(
+      "Running · 1 min 06 s · local",
+    );
     expect(view.icon.id).toBe("sync~spin");
+    // A run whose process went away is not counted on: its time is not shown as growing, and its
+    // status is the last one seen, never "running" now.
+    const orphaned = presentRun(running, true, undefined, now);
+    expect(orphaned.description).toBe("Last seen running · process gone · local");
+    expect(orphaned.tooltip.split("\n")[0]).toBe("train.ipynb: last seen running");
+  });
+
+  it("says in its tooltip when it started and ended, in local time, and how long ago", () => {
+    const startedAt = "2026-11-29T06:15:38.000Z";
+    const finishedAt = "2026-11-29T06:15:50.345Z";
+    const now = Date.parse(finishedAt) + 2 * 60_000 + 5000;
+    const place = { locale: "en-GB", timeZone: "Europe/Berlin" };
+    const { tooltip } = presentRun({ ...finished, startedAt, finishedAt }, false, undefined, now, place);
+    expect(tooltip).toContain("Started 29 Nov 2026, 07:15:38 CET (2 min ago)");
+    expect(tooltip).toContain("Ended 29 Nov 2026, 07:15:50 CET (2 min ago)");
+    expect(tooltip).not.toContain(startedAt);
   });
 
   it("leaves the exit code out of a cancelled run", () => {

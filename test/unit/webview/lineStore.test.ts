@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "../../../src/core/job/types";
-import { LineStore, terminalText } from "../../../webview-ui/src/lib/logs/lineStore";
+import { LineStore, withoutRedraws } from "../../../webview-ui/src/lib/logs/lineStore";
 import { LogSearch } from "../../../webview-ui/src/lib/logs/search";
 
 function lines(texts: string[], stream: LogLine["stream"] = "stdout", source?: string): LogLine[] {
@@ -50,10 +50,13 @@ describe("LineStore", () => {
   });
 });
 
-describe("terminalText", () => {
-  it("shows what a terminal shows for a progress bar redrawn with carriage returns", () => {
-    expect(terminalText(" 10%|#   |\r 50%|##  |\r100%|####|\r")).toBe("100%|####|");
-    expect(terminalText("plain")).toBe("plain");
+describe("withoutRedraws", () => {
+  it("keeps a progress bar's last redraw when nothing before it carries over", () => {
+    expect(withoutRedraws(" 10%|#   |\r 50%|##  |\r100%|####|\r")).toBe("100%|####|\r");
+    expect(withoutRedraws("plain")).toBe("plain");
+    // Colours, and a sequence that could still be open, carry over: the parser reads the whole line.
+    expect(withoutRedraws("\u001b[32m 0%\r 5%")).toBe("\u001b[32m 0%\r 5%");
+    expect(withoutRedraws("abc\r\u001b[K")).toBe("abc\r\u001b[K");
     const store = new LineStore();
     store.append(lines(["\u001b[32m 0%\r\u001b[32m100%\u001b[0m"]));
     expect(store.plain(0)).toBe("100%");

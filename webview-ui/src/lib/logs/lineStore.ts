@@ -1,24 +1,29 @@
-import {
-  passesFilter,
-  stripAnsi,
-  type LogFilter,
-  type LogLine,
-  type LogStream,
-} from "../../../../src/protocol/logs";
+import { passesFilter, type LogFilter, type LogLine, type LogStream } from "../../../../src/protocol/logs";
+import { plainText } from "./ansi";
 
 /** Lines kept at most; older ones are dropped (the file on disk keeps everything; Save writes it all). */
 export const DEFAULT_MAX_LINES = 1_000_000;
 
 const STREAMS: LogStream[] = ["stdout", "stderr"];
 
+/** A carriage return followed by text: where a redrawn line starts again. */
+// eslint-disable-next-line no-control-regex
+const REDRAW = /\r(?=[^\u0000-\u001f\u007f-\u009f])/g;
+/** Anything that leaves state behind for the text after a carriage return: escape sequences, C0 and C1 controls. */
+// eslint-disable-next-line no-control-regex
+const STATEFUL = /[\u0000-\u0008\u000a-\u000c\u000e-\u001f\u0080-\u009f]/;
+
 /**
- * What a terminal would show for a line that redraws itself with carriage returns (progress
- * bars such as tqdm write "\r 10%|#  |" again and again): the text after the last one.
+ * A line that redraws itself with carriage returns (a progress bar: " 10%|#  |\r 50%|## |..."),
+ * without the redraws nothing shows: the part before the last carriage return followed by text,
+ * when that part holds no escape sequence whose colours or state would carry over. Otherwise the
+ * whole line, which the parser reads by the same rule as the host (ansi.ts): what follows a
+ * carriage return starts the line again, with the colours set before it.
  */
-export function terminalText(text: string): string {
-  if (!text.includes("\r")) return text;
-  const trimmed = text.replace(/\r+$/, "");
-  return trimmed.slice(trimmed.lastIndexOf("\r") + 1);
+export function withoutRedraws(text: string): string {
+  let cut = -1;
+  for (const match of text.matchAll(REDRAW)) cut = match.index;
+  return cut >= 0 && !STATEFUL.test(text.slice(0, cut)) ? text.slice(cut + 1) : text;
 }
 
 /**
@@ -66,9 +71,9 @@ export class LineStore {
     const added: number[] = [];
     for (const line of lines) {
       const number = this.end;
-      const text = terminalText(line.text);
+      const text = withoutRedraws(line.text);
       this.texts.push(text);
-      this.plains.push(stripAnsi(text));
+      this.plains.push(plainText(text));
       this.streams.push(line.stream);
       this.sourceIds.push(this.sourceId(line.source ?? ""));
       if (this.passes(number)) {
