@@ -35,11 +35,24 @@ export class ParityError extends Error {
   /** Further problems of the same kind (e.g. every schema error of a profile). */
   readonly details: ParityError[];
   readonly code: string;
+  /**
+   * A condition outside Parity that may change while the user looks (an engine not started yet, a
+   * socket not there): the same command, tried again, may well succeed, so a front end offers Retry.
+   * Only for errors thrown before the command did anything (wrote a file, started a run): Retry
+   * runs the whole command again. Not for what only the user can change (a group, a setting).
+   */
+  readonly retryable: boolean;
 
   constructor(
     code: string,
     message: string,
-    options: { fix?: string; location?: ErrorLocation; details?: ParityError[]; cause?: unknown } = {},
+    options: {
+      fix?: string;
+      location?: ErrorLocation;
+      details?: ParityError[];
+      cause?: unknown;
+      retryable?: boolean;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ParityError";
@@ -47,6 +60,7 @@ export class ParityError extends Error {
     this.fix = options.fix;
     this.location = options.location;
     this.details = options.details ?? [];
+    this.retryable = options.retryable ?? false;
     Object.defineProperty(this, PARITY_ERROR, { value: true });
   }
 }

@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import * as vscode from "vscode";
 import type { ProfileCluster } from "../app/cluster/contexts";
 import type { App } from "./app";
-import { clusterChoice } from "./clusterSettings";
+import { clusterChoice, kubeEnv } from "./clusterSettings";
 import type { Services } from "./container";
 
 /** The profile that applies to `file` (the active notebook, else the first workspace folder); none when unreadable. */
@@ -25,7 +25,7 @@ export function connectOptions(
 ) {
   const choice = clusterChoice();
   return {
-    env: process.env,
+    env: kubeEnv(),
     homeDir: process.env.HOME ?? homedir(),
     context: override.context ?? choice.context,
     namespace: override.namespace ?? choice.namespace,

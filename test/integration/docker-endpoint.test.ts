@@ -59,7 +59,7 @@ describe("choosing the Docker engine", () => {
     const result = await runCli(["run", "memory.ipynb"], { cwd: workspace.dir, env });
     expect(result.code).toBe(1);
     expect(result.err.join("\n")).toContain(
-      `No Docker engine answers at unix://${home}/nothing.sock (DOCKER_HOST)`,
+      `No Docker engine answers at unix://${home}/nothing.sock, the address in the DOCKER_HOST variable: no socket exists there.`,
     );
   });
 
@@ -79,7 +79,7 @@ describe("choosing the Docker engine", () => {
         expect(result.code).toBe(1);
         const error = result.err.join("\n");
         expect(error).toContain(
-          `tcp://127.0.0.1:${port} (DOCKER_HOST) answered, but it is not a Docker engine.`,
+          `tcp://127.0.0.1:${port}, the address in the DOCKER_HOST variable, answered, but it is not a Docker engine.`,
         );
         expect(error).not.toMatch(/<html|<p>|DOCTYPE/i);
         expect(error.length).toBeLessThan(400);

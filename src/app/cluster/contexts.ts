@@ -11,14 +11,19 @@ import { getJson, KubeHttpError } from "../../targets/kube/kubeRequest";
 /** The kubeconfig's contexts (as kubectl merges KUBECONFIG) and its current one; none without a kubeconfig. */
 export function kubeContexts(env: NodeJS.ProcessEnv): { contexts: string[]; current?: string } {
   try {
-    const { config } = readKubeConfigs({ env, homeDir: env.HOME ?? homedir() });
-    return {
-      contexts: config.contexts.map((context) => context.name),
-      current: config.currentContext || undefined,
-    };
+    return readKubeContexts(env);
   } catch {
     return { contexts: [] };
   }
+}
+
+/** The same, where a file that cannot be read or parsed throws the ParityError that says why. */
+export function readKubeContexts(env: NodeJS.ProcessEnv): { contexts: string[]; current?: string } {
+  const { config } = readKubeConfigs({ env, homeDir: env.HOME ?? homedir() });
+  return {
+    contexts: config.contexts.map((context) => context.name),
+    current: config.currentContext || undefined,
+  };
 }
 
 /** The namespaces the user may list, sorted; undefined when listing them is not allowed. */

@@ -11,3 +11,6 @@ export { runPipelineOnCluster } from "../pipeline/runPipelineOnCluster";
 export { tuneOnCluster } from "../tuning/tuneOnCluster";
 export { deployModelToCluster } from "../serving/deployModelToCluster";
 export { changeCanary } from "../serving/changeCanary";
+export { selectKubeconfig } from "./selectKubeconfig";
+export { openClusterDocs } from "./openClusterDocs";
+export { explainNoCluster, explainRestricted, explainSubmitDenied } from "./explainRunOnCluster";

@@ -1,9 +1,10 @@
 import * as vscode from "vscode";
-import { chooseCluster, clusterChoice } from "../../services/clusterSettings";
+import { chooseCluster, clusterChoice, kubeEnv } from "../../services/clusterSettings";
 import type { Services } from "../../services/container";
 import { isClusterRow } from "../../views/cluster/clusterRow";
 
 const FROM_PROFILE = "$(discard) Use the profile's or the kubeconfig's";
+const SELECT_FILE = "Select Kubeconfig File";
 
 /**
  * Parity: Select Cluster Context — a context from the kubeconfig for this workspace
@@ -12,11 +13,13 @@ const FROM_PROFILE = "$(discard) Use the profile's or the kubeconfig's";
 export async function selectClusterContext(services: Services, arg?: unknown): Promise<void> {
   if (isClusterRow(arg) && arg.choice) return chooseCluster("context", arg.choice);
   const app = await services.app();
-  const { contexts, current } = app.kubeContexts(process.env);
+  const { contexts, current } = app.kubeContexts(kubeEnv());
   if (contexts.length === 0) {
-    void vscode.window.showWarningMessage(
-      "No kubeconfig context found: KUBECONFIG names no file that exists, or ~/.kube/config is missing or empty. Add the cluster with your provider's tool (it writes the kubeconfig), then try again.",
+    const choice = await vscode.window.showWarningMessage(
+      "No kubeconfig context found: the parity.cluster.kubeconfig setting, KUBECONFIG or ~/.kube/config names no file that exists, or the file defines no context. Select your kubeconfig file, or add the cluster with your provider's tool (it writes the kubeconfig).",
+      SELECT_FILE,
     );
+    if (choice) await vscode.commands.executeCommand("parity.selectKubeconfig");
     return;
   }
   const chosen = clusterChoice().context;

@@ -6,7 +6,7 @@ import { CancelledError } from "../../core/errors";
 import type { Diagnosis } from "../../core/diagnosis/types";
 import type { Prediction } from "../../core/preflight";
 import type { ProfileChange } from "../../core/profile/edit";
-import { clusterChoice } from "../../services/clusterSettings";
+import { clusterChoice, currentKubeconfigPresence } from "../../services/clusterSettings";
 import {
   registryCredentials as storedCredentials,
   type StoredRegistryCredentials,
@@ -15,6 +15,7 @@ import type { Services } from "../../services/container";
 import type { ProfileCluster } from "../../app";
 import { readRecordOf, type RunRef } from "../../app/store";
 import type { App } from "../../services/app";
+import { warnNoCluster } from "../cluster/explainRunOnCluster";
 import { openManifest } from "../cluster/showManifest";
 import { fileName, notebookFor, requireTrust, saveIfDirty } from "../support/targets";
 import { rerunOptions } from "./rerun";
@@ -38,6 +39,8 @@ export async function runOnCluster(services: Services, arg?: unknown, again?: un
   const profile: ProfileCluster = folder
     ? await app.profileClusterOf(notebookFile, folder).catch(() => ({}))
     : {};
+  // Nothing says where a cluster is (run before the extension looked, or from the palette): why, and what to do.
+  if (!profile.cluster && currentKubeconfigPresence() !== "found") return warnNoCluster();
   const registryCredentials = await storedCredentials(services.context.secrets, profile.registry);
   const ended = services.clusterStatus.runStarted();
   try {

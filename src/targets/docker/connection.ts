@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { Agent } from "node:https";
 import type Dockerode from "dockerode";
 import { CancelledError, ParityError } from "../../core/errors";
+import { DOCKER_HOST_SETTING } from "../../core/dockerHostSetting";
 
 export interface DockerConnection {
   docker: Dockerode;
   /** Where the engine is, e.g. "unix:///var/run/docker.sock". */
   endpoint: string;
-  /** Why that endpoint: "DOCKER_HOST", "context <name>" or "default". */
+  /** Why that endpoint: "DOCKER_HOST", "<name> setting" (DOCKER_HOST_SETTING), "context <name>" or "default". */
   source: string;
 }
 
@@ -63,7 +64,8 @@ function endpointFromEnvHost(
   configDir: string,
   lookup: EndpointLookup,
 ): DockerEndpoint {
-  const source = "DOCKER_HOST";
+  const setting = env[DOCKER_HOST_SETTING];
+  const source = setting ? `${setting} setting` : "DOCKER_HOST";
   if (!host.startsWith("tcp://")) return parseHost(host, source);
   const verify = Boolean(env.DOCKER_TLS_VERIFY);
   if (!verify && !env.DOCKER_TLS) return parseHost(host, source);
@@ -153,12 +155,11 @@ function parseHost(host: string, source: string, tls?: DockerTls): DockerEndpoin
   if (host.startsWith("ssh://")) {
     throw new ParityError(
       "DockerSshUnsupported",
-      `The Docker engine is set to ${host} (from ${source}), and Parity cannot reach engines over SSH yet.`,
+      `The Docker engine address ${host}, ${addressOrigin(source)}, is reached over SSH, which Parity cannot do yet.`,
       {
         fix:
           "Forward the remote socket yourself (ssh -NL /tmp/remote-docker.sock:/var/run/docker.sock <user>@<host>) " +
-          "and set DOCKER_HOST=unix:///tmp/remote-docker.sock, or switch to a local engine with DOCKER_HOST or " +
-          '"docker context use default".',
+          `and use unix:///tmp/remote-docker.sock: ${changeAddress(source)}.`,
       },
     );
   }
@@ -188,8 +189,8 @@ function parseHost(host: string, source: string, tls?: DockerTls): DockerEndpoin
 function unsupportedHost(host: string, source: string): ParityError {
   return new ParityError(
     "DockerHostUnsupported",
-    `The Docker engine address "${host}" (from ${source}) is not one Parity understands.`,
-    { fix: "Use unix:///path/to/docker.sock or tcp://host:port." },
+    `The Docker engine address "${host}", ${addressOrigin(source)}, is not one Parity understands.`,
+    { fix: `Use unix:///path/to/docker.sock or tcp://host:port: ${changeAddress(source)}.` },
   );
 }
 
@@ -281,20 +282,58 @@ export async function pingDocker(
   if (String(answer) !== "OK") throw notDocker(connection);
 }
 
+/** Where an address came from, as a sentence names it: "the address in the DOCKER_HOST variable". */
+function addressOrigin(source: string): string {
+  if (source === "default") return "Docker's default socket";
+  if (source === "DOCKER_HOST") return "the address in the DOCKER_HOST variable";
+  if (source.startsWith("context "))
+    return `the address of the docker context ${source.slice("context ".length)}`;
+  return `the address in the ${source}`;
+}
+
+/** What to change for another engine: the place the address came from. */
+function changeAddress(source: string): string {
+  if (source === "default") return "set DOCKER_HOST if your engine listens elsewhere";
+  if (source === "DOCKER_HOST")
+    return "point DOCKER_HOST at your engine (unset, the docker context's is used)";
+  if (source.startsWith("context ")) return 'choose another engine with "docker context use <name>"';
+  return `change the ${source} to your engine's address (empty: DOCKER_HOST, then the docker context)`;
+}
+
 /** One sentence: the page such a server sends back (HTML, often long) says nothing useful here. */
 function notDocker(connection: DockerConnection, cause?: unknown): ParityError {
   return new ParityError(
     "NotDockerEngine",
-    `${connection.endpoint} (${connection.source}) answered, but it is not a Docker engine.`,
+    `${connection.endpoint}, ${addressOrigin(connection.source)}, answered, but it is not a Docker engine.`,
     {
-      fix: 'Point DOCKER_HOST (or "docker context use <name>") at the Docker engine\'s own address and port.',
+      fix: `${capitalized(changeAddress(connection.source))}: the engine's own address, not another service's.`,
       cause,
+      retryable: true,
     },
   );
 }
 
-function engineUnreachable(connection: DockerConnection, error: unknown, reason?: string): ParityError {
-  const where = `${connection.endpoint} (${connection.source})`;
+/** Why nothing answered, in words: node's error codes are not for the user. */
+function unreachableReason(error: unknown, timedOut: string | undefined): string {
+  if (timedOut) return timedOut;
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "ENOENT":
+      return "no socket exists there";
+    case "ECONNREFUSED":
+      return "the connection was refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the host name is not known";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "the host cannot be reached";
+    default:
+      return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, "");
+  }
+}
+
+function engineUnreachable(connection: DockerConnection, error: unknown, timedOut?: string): ParityError {
+  const where = `${connection.endpoint}, ${addressOrigin(connection.source)}`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "EACCES") {
     return new ParityError("DockerPermissionDenied", `Parity may not use the Docker socket at ${where}.`, {
@@ -302,13 +341,16 @@ function engineUnreachable(connection: DockerConnection, error: unknown, reason?
       cause: error,
     });
   }
-  const why = reason ?? (error instanceof Error ? error.message : String(error));
-  const fix =
-    connection.source === "default"
-      ? "Start Docker, or run scripts/ensure-docker.sh; set DOCKER_HOST if your engine listens elsewhere."
-      : `Start that engine or make it reachable, or choose another with DOCKER_HOST or "docker context use <name>".`;
-  return new ParityError("DockerUnreachable", `No Docker engine answers at ${where}: ${why}.`, {
-    fix,
-    cause: error,
-  });
+  const start =
+    connection.source === "default" ? "Start Docker (or run scripts/ensure-docker.sh)" : "Start that engine";
+  const fix = `${start}, or ${changeAddress(connection.source)}.`;
+  return new ParityError(
+    "DockerUnreachable",
+    `No Docker engine answers at ${where}: ${unreachableReason(error, timedOut)}.`,
+    { fix, cause: error, retryable: true },
+  );
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
 import { load } from "js-yaml";
+import { kubeconfigFiles } from "../../core/cluster/kubeconfigFiles";
 import { ParityError } from "../../core/errors";
+
+export { kubeconfigFiles };
 
 /** The merged kubeconfig and where each entry came from, for messages that name a file. */
 export interface LoadedKubeConfig {
@@ -87,13 +90,6 @@ export function contentsOrEmpty(file: string | undefined): string {
   } catch {
     return "";
   }
-}
-
-/** The files kubectl would read, in order, whether they exist or not: KUBECONFIG's, else ~/.kube/config. */
-export function kubeconfigFiles(options: { env: NodeJS.ProcessEnv; homeDir: string }): string[] {
-  const listed = (options.env.KUBECONFIG ?? "").split(path.delimiter).filter((file) => file !== "");
-  const candidates = listed.length > 0 ? listed : [path.join(options.homeDir, ".kube", "config")];
-  return [...new Set(candidates.map((file) => path.resolve(file)))];
 }
 
 function readIfPresent(file: string): string | undefined {

@@ -20,8 +20,10 @@ export function contextRow(snapshot: ClusterSnapshot, now: number): ClusterRow {
   }));
   return {
     id: "section/context",
-    label: snapshot.context ?? "No context",
-    description: snapshot.context ? `${snapshot.namespace ?? ""} · ${health}` : undefined,
+    label:
+      snapshot.context ?? (snapshot.health.state === "connecting" ? "Reading the kubeconfig" : "No context"),
+    // Without a context the reason is the row's whole point: shown, not only in the tooltip.
+    description: snapshot.context ? `${snapshot.namespace ?? ""} · ${health}` : snapshot.health.error,
     tooltip: [
       snapshot.context
         ? `Context ${snapshot.context}${snapshot.server ? ` (${snapshot.server})` : ""}, namespace ${snapshot.namespace ?? "default"}`

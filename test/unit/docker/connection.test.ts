@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type Dockerode from "dockerode";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DOCKER_HOST_SETTING } from "../../../src/core/dockerHostSetting";
 import { ParityError } from "../../../src/core/errors";
 import {
   connectDocker,
@@ -181,8 +183,31 @@ describe("resolveDockerEndpoint", () => {
     addContext("far", { Host: "ssh://me@far" });
     const error = failureOf(() => resolveDockerEndpoint({ DOCKER_CONTEXT: "far" }, lookup()));
     expect(error.code).toBe("DockerSshUnsupported");
-    expect(error.message).toContain("ssh://me@far (from context far)");
-    expect(error.fix).toContain("DOCKER_HOST=unix://");
+    expect(error.message).toBe(
+      "The Docker engine address ssh://me@far, the address of the docker context far, is reached over SSH, which Parity cannot do yet.",
+    );
+    expect(error.fix).toContain("ssh -NL /tmp/remote-docker.sock");
+    expect(error.fix).toContain('"docker context use <name>"');
+  });
+
+  it("says an ssh address came from the front end's setting, and to change the setting, not DOCKER_HOST", () => {
+    const env = { DOCKER_HOST: "ssh://me@far", [DOCKER_HOST_SETTING]: "parity.docker.host" };
+    const error = failureOf(() => resolveDockerEndpoint(env, lookup()));
+    expect(error.code).toBe("DockerSshUnsupported");
+    expect(error.message).toContain("ssh://me@far, the address in the parity.docker.host setting,");
+    expect(error.message).not.toContain("DOCKER_HOST");
+    expect(error.fix).toContain("change the parity.docker.host setting to your engine's address");
+    expect(error.fix).not.toContain("set DOCKER_HOST");
+  });
+
+  it("says an address it does not understand came from the front end's setting", () => {
+    const env = { DOCKER_HOST: "fd://", [DOCKER_HOST_SETTING]: "parity.docker.host" };
+    const error = failureOf(() => resolveDockerEndpoint(env, lookup()));
+    expect(error.code).toBe("DockerHostUnsupported");
+    expect(error.message).toBe(
+      'The Docker engine address "fd://", the address in the parity.docker.host setting, is not one Parity understands.',
+    );
+    expect(error.fix).toContain("change the parity.docker.host setting");
   });
 
   it("names the broken config file", () => {
@@ -217,15 +242,58 @@ describe("connectDocker and pingDocker", () => {
     server = undefined;
   });
 
-  it("explains that no engine answers at a missing socket", async () => {
+  it("explains that no engine answers at a missing socket, naming DOCKER_HOST, as a condition to retry", async () => {
     const socket = join(home, "no-engine.sock");
     const connection = await connectDocker({ DOCKER_HOST: `unix://${socket}` }, lookup());
     expect(connection.endpoint).toBe(`unix://${socket}`);
     const error = await pingDocker(connection).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ParityError);
-    expect((error as ParityError).message).toContain(
-      `No Docker engine answers at unix://${socket} (DOCKER_HOST)`,
+    expect((error as ParityError).message).toBe(
+      `No Docker engine answers at unix://${socket}, the address in the DOCKER_HOST variable: no socket exists there.`,
     );
+    expect((error as ParityError).fix).toContain("point DOCKER_HOST at your engine");
+    expect((error as ParityError).retryable).toBe(true);
+  });
+
+  it("names the front end's setting when the address came from it, not DOCKER_HOST", async () => {
+    const socket = join(home, "no-engine.sock");
+    const env = { DOCKER_HOST: `unix://${socket}`, [DOCKER_HOST_SETTING]: "parity.docker.host" };
+    const connection = await connectDocker(env, lookup());
+    expect(connection.source).toBe("parity.docker.host setting");
+    const error = (await pingDocker(connection).catch((e: unknown) => e)) as ParityError;
+    expect(error.message).toBe(
+      `No Docker engine answers at unix://${socket}, the address in the parity.docker.host setting: no socket exists there.`,
+    );
+    expect(error.message).not.toContain("DOCKER_HOST");
+    expect(error.fix).toBe(
+      "Start that engine, or change the parity.docker.host setting to your engine's address (empty: DOCKER_HOST, then the docker context).",
+    );
+  });
+
+  it("does not offer to retry a socket the user may not use: only a change of groups helps", async () => {
+    // A stand-in engine: these tests run as root, whom no socket refuses.
+    const refused = Object.assign(new Error("connect EACCES /var/run/docker.sock"), { code: "EACCES" });
+    const connection = {
+      docker: { ping: () => Promise.reject(refused) } as unknown as Dockerode,
+      endpoint: "unix:///var/run/docker.sock",
+      source: "default",
+    };
+    const error = (await pingDocker(connection).catch((e: unknown) => e)) as ParityError;
+    expect(error.code).toBe("DockerPermissionDenied");
+    expect(error.retryable).toBe(false);
+    expect(error.fix).toContain('"docker" group');
+  });
+
+  it("names the docker context an address came from", async () => {
+    const socket = join(home, "context.sock");
+    addContext("remote", { Host: `unix://${socket}` });
+    useContext("remote");
+    const connection = await connectDocker({}, lookup());
+    const error = (await pingDocker(connection).catch((e: unknown) => e)) as ParityError;
+    expect(error.message).toBe(
+      `No Docker engine answers at unix://${socket}, the address of the docker context remote: no socket exists there.`,
+    );
+    expect(error.fix).toContain('"docker context use <name>"');
   });
 
   it("suggests starting Docker for the default socket", async () => {
@@ -233,7 +301,9 @@ describe("connectDocker and pingDocker", () => {
     const { docker } = await connectDocker({ DOCKER_HOST: `unix://${home}/x.sock` }, lookup());
     const down = { docker, endpoint: "unix:///var/run/docker.sock", source: "default" };
     const error = (await pingDocker(down).catch((e: unknown) => e)) as ParityError;
-    expect(error.message).toContain("No Docker engine answers at unix:///var/run/docker.sock (default)");
+    expect(error.message).toContain(
+      "No Docker engine answers at unix:///var/run/docker.sock, Docker's default socket:",
+    );
     expect(error.fix).toContain("scripts/ensure-docker.sh");
   });
 

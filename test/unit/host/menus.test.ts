@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { presentRun, type RunSummary } from "../../../src/views/runs/runPresentation";
-import { issueNode } from "../../../src/views/environment/environmentModel";
+import { evaluateWhen, type WhenContext } from "./whenClause";
+import { issueNode, missingProfileNode, profileNode } from "../../../src/views/environment/environmentModel";
+import { governedFolders } from "../../../src/views/environment/profileFolders";
 import {
   pipelineNodes,
   presentPipeline,
@@ -18,7 +20,13 @@ interface MenuEntry {
 const manifest = JSON.parse(readFileSync("package.json", "utf8")) as {
   contributes: {
     menus: Record<string, MenuEntry[]>;
-    commands: Array<{ command: string; title: string; shortTitle?: string; enablement?: string }>;
+    commands: Array<{
+      command: string;
+      title: string;
+      shortTitle?: string;
+      icon?: string;
+      enablement?: string;
+    }>;
   };
 };
 const itemMenus = manifest.contributes.menus["view/item/context"]!;
@@ -66,7 +74,7 @@ describe("the context menus of package.json", () => {
 
   it("offer remove, not cancel, on a run whose container is gone", () => {
     const orphaned = presentRun(run("running"), true);
-    expect(orphaned.description).toBe("Running · process gone · local");
+    expect(orphaned.description).toBe("Last seen running · process gone · local");
     expect(orphaned.tooltip).toContain("stopped before it could record the end");
     expect(menuFor("parity.runs", orphaned.contextValue)).toEqual([
       "parity.openLogs",
@@ -91,6 +99,20 @@ describe("the context menus of package.json", () => {
     ]);
   });
 
+  it("offer Create Profile on the row of a notebook without a profile, and not on a profile's row", () => {
+    const roots = [{ name: "w", path: "/w" }];
+    const missing = missingProfileNode("/w/analysis/explore.ipynb", roots).contextValue;
+    expect(menuFor("parity.environment", missing)).toEqual(["parity.createProfile"]);
+    const inline = itemMenus.filter(
+      (entry) => entry.group?.startsWith("inline") && entry.when?.includes("parity:profile"),
+    );
+    expect(inline.map((entry) => entry.command)).toEqual(["parity.createProfile"]);
+    const [folder] = governedFolders(["/w/train/parity.yaml"]);
+    expect(
+      menuFor("parity.environment", profileNode(folder!, roots, "/w/train/a.ipynb").contextValue),
+    ).toEqual([]);
+  });
+
   it("name only contributed commands", () => {
     const known = new Set(manifest.contributes.commands.map((command) => command.command));
     const used = Object.values(manifest.contributes.menus).flatMap((entries) =>
@@ -99,13 +121,12 @@ describe("the context menus of package.json", () => {
     expect(used.filter((command) => !known.has(command))).toEqual([]);
   });
 
-  it("enable Run on Cluster when the extension finds a kubeconfig or a profile's cluster section", () => {
+  it("never grey out Run on Cluster: where it cannot run, a twin takes its place, set by what the extension finds", () => {
     const command = manifest.contributes.commands.find((entry) => entry.command === "parity.runOnCluster")!;
-    expect(command.enablement).toBe("parity.clusterTargetAvailable");
+    expect(command.enablement).toBeUndefined();
     expect(command.title).toBe("Run on Cluster");
-    expect(command.shortTitle).toBeUndefined();
     const setter = readFileSync("src/services/clusterSettings.ts", "utf8");
-    expect(setter).toContain(`"setContext", "parity.clusterTargetAvailable"`);
+    expect(setter).toContain(`"setContext", "parity.clusterTargetMissing"`);
   });
 
   it("offer Delete Cluster Run on cluster runs only, and in the Cluster view only where the rules allow it", () => {
@@ -184,9 +205,103 @@ describe("Restricted Mode", () => {
     expect(capabilities.capabilities.untrustedWorkspaces.supported).toBe("limited");
     expect(capabilities.capabilities.untrustedWorkspaces.restrictedConfigurations.sort()).toEqual([
       "parity.cluster.context",
+      "parity.cluster.kubeconfig",
       "parity.cluster.namespace",
       "parity.docker.host",
       "parity.python",
     ]);
+  });
+});
+
+describe("Run on Cluster and the twins that say why it cannot run", () => {
+  const RUN_ON_CLUSTER = {
+    "parity.runOnCluster": "ready",
+    "parity.runOnClusterNoCluster": "no cluster",
+    "parity.runOnClusterDenied": "denied",
+    "parity.runOnClusterRestricted": "restricted",
+  } as const;
+  type Reason = (typeof RUN_ON_CLUSTER)[keyof typeof RUN_ON_CLUSTER];
+
+  /** What the Run on Cluster slot of a menu shows in a context: each entry whose clause holds. */
+  const shown = (menu: string, context: WhenContext): Reason[] =>
+    manifest.contributes.menus[menu]!.filter((entry) => entry.command in RUN_ON_CLUSTER)
+      .filter((entry) => evaluateWhen(entry.when ?? "true", context))
+      .map((entry) => RUN_ON_CLUSTER[entry.command as keyof typeof RUN_ON_CLUSTER]);
+
+  /** Why it cannot run in a context, in the order the reasons win; "ready" when it can. */
+  const expected = (context: WhenContext): Reason =>
+    !context.isWorkspaceTrusted
+      ? "restricted"
+      : context["parity.clusterTargetMissing"]
+        ? "no cluster"
+        : context["parity.cluster.submitDenied"]
+          ? "denied"
+          : "ready";
+
+  // Every combination of what the extension and VS Code set (undefined: not set yet).
+  const states: WhenContext[] = [];
+  for (const isWorkspaceTrusted of [true, false])
+    for (const missing of [undefined, true, false])
+      for (const denied of [undefined, true, false])
+        states.push({
+          isWorkspaceTrusted,
+          "parity.clusterTargetMissing": missing,
+          "parity.cluster.submitDenied": denied,
+        });
+
+  it("reads when clauses as VS Code does: && binds before ||, so an unparenthesised clause goes wrong", () => {
+    const unparenthesised =
+      "resourceExtname == .ipynb || resourceExtname == .py && !parity.cluster.submitDenied";
+    const denied = { resourceExtname: ".ipynb", "parity.cluster.submitDenied": true };
+    expect(evaluateWhen(unparenthesised, denied)).toBe(true);
+    expect(evaluateWhen(`(${unparenthesised.replace(" && ", ") && ")}`, denied)).toBe(false);
+    expect(() => evaluateWhen("viewItem =~ /x/", {})).toThrow();
+  });
+
+  /** Where each menu shows the slot: the open notebook, or a notebook or script in the editor. */
+  const places: Record<string, WhenContext[]> = {
+    "notebook/toolbar": [{ notebookType: "jupyter-notebook" }],
+    "editor/title": [{ resourceExtname: ".ipynb" }, { resourceExtname: ".py" }],
+    commandPalette: [{}],
+  };
+
+  it.each(Object.keys(places))(
+    "%s shows exactly one of them, the one that says why, in every state",
+    (menu) => {
+      for (const place of places[menu]!)
+        for (const state of states)
+          expect(shown(menu, { ...place, ...state }), JSON.stringify({ ...place, ...state })).toEqual([
+            expected(state),
+          ]);
+    },
+  );
+
+  it("shows none of them on a file Parity does not run", () => {
+    for (const state of states) {
+      expect(shown("editor/title", { ...state, resourceExtname: ".txt" })).toEqual([]);
+      expect(shown("notebook/toolbar", { ...state, notebookType: "interactive" })).toEqual([]);
+    }
+  });
+
+  it("gives each twin a title that says why, in Run on Cluster's place", () => {
+    const titles = Object.fromEntries(
+      manifest.contributes.commands.map((command) => [command.command, command.title]),
+    );
+    expect(titles["parity.runOnClusterNoCluster"]).toBe("Run on Cluster: No Cluster Found");
+    expect(titles["parity.runOnClusterDenied"]).toBe("Run on Cluster: Not Allowed in This Namespace");
+    expect(titles["parity.runOnClusterRestricted"]).toBe("Run on Cluster: Not in Restricted Mode");
+    for (const menu of ["notebook/toolbar", "editor/title"]) {
+      const groups = manifest.contributes.menus[menu]!.filter((entry) => entry.command in RUN_ON_CLUSTER).map(
+        (entry) => entry.group,
+      );
+      expect(new Set(groups).size, menu).toBe(1);
+    }
+  });
+
+  it("keeps the toolbar short: each twin shows as Run on Cluster with its own icon, the reason on hover", () => {
+    const twins = manifest.contributes.commands.filter((command) => command.command in RUN_ON_CLUSTER);
+    for (const twin of twins.filter((command) => command.command !== "parity.runOnCluster"))
+      expect(twin.shortTitle, twin.command).toBe("Run on Cluster");
+    expect(new Set(twins.map((command) => command.icon)).size).toBe(twins.length);
   });
 });

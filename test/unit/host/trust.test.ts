@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkScope, trustRefusal } from "../../../src/services/trust";
 import { sessionEnv, userScopedValue } from "../../../src/services/settings";
+import { DOCKER_HOST_SETTING } from "../../../src/core/dockerHostSetting";
+import { resolveDockerEndpoint } from "../../../src/targets/docker/connection";
 
 describe("Workspace Trust", () => {
   it("lets everything through in a trusted workspace", () => {
@@ -37,8 +39,16 @@ describe("settings that name programs or hosts", () => {
     expect(userScopedValue(undefined)).toBeUndefined();
   });
 
-  it("put the user's Docker host before DOCKER_HOST", () => {
-    expect(sessionEnv({ DOCKER_HOST: "unix:///a.sock" }, "tcp://b:2375").DOCKER_HOST).toBe("tcp://b:2375");
-    expect(sessionEnv({ DOCKER_HOST: "unix:///a.sock" }, " ").DOCKER_HOST).toBe("unix:///a.sock");
+  it("put the user's Docker host before DOCKER_HOST, marked as the setting's so that messages name it", () => {
+    const fromSetting = sessionEnv({ DOCKER_HOST: "unix:///a.sock" }, "tcp://b:2375");
+    expect(fromSetting.DOCKER_HOST).toBe("tcp://b:2375");
+    expect(
+      resolveDockerEndpoint(fromSetting, { homeDir: "/nowhere", readFile: () => undefined }).source,
+    ).toBe("parity.docker.host setting");
+    const fromVariable = sessionEnv({ DOCKER_HOST: "unix:///a.sock", [DOCKER_HOST_SETTING]: "stale" }, " ");
+    expect(fromVariable.DOCKER_HOST).toBe("unix:///a.sock");
+    expect(
+      resolveDockerEndpoint(fromVariable, { homeDir: "/nowhere", readFile: () => undefined }).source,
+    ).toBe("DOCKER_HOST");
   });
 });
