@@ -1,13 +1,23 @@
 // The logs panel's state work for 1,000,000 lines, without a browser: appending them in the
 // host's batch size (colour codes on one line in seven), searching them, and computing the
-// visible window while scrolling. Usage: node scripts/run-ts.mjs bench/logs.ts [lines]
+// visible window while scrolling. Then a run's logs.jsonl of 200,000 lines opened as the panel
+// opens it: its last screen read and drawn first (time to the last screen), the lines before it
+// read and joined in the background; against reading the log from its start, as before.
+// Usage: node scripts/run-ts.mjs bench/logs.ts [lines] [opened log's lines]
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { readLogEnd, readLogRange } from "../src/app/store/logRange";
+import { LogTail } from "../src/app/store/logTail";
 import type { LogLine } from "../src/core/job/types";
 import { ansiSegments } from "../webview-ui/src/lib/logs/ansi";
+import { EndFirstLog } from "../webview-ui/src/lib/logs/endFirstLog";
 import { LineStore } from "../webview-ui/src/lib/logs/lineStore";
 import { LogSearch } from "../webview-ui/src/lib/logs/search";
 import { visibleWindow } from "../webview-ui/src/lib/logs/viewport";
 
 const total = Number(process.argv[2] ?? 1_000_000);
+const openedLines = Number(process.argv[3] ?? 200_000);
 const BATCH = 5000;
 const ROW_HEIGHT = 18;
 const HEIGHT = 800;
@@ -72,3 +82,53 @@ console.log(
   `visible window + ANSI, frame ${(scroll.ms / frames).toFixed(3).padStart(7)} ms  (${frames} frames across the log)`,
 );
 console.log(`heap used                    ${heap.toFixed(0).padStart(7)} MiB`);
+
+// Opening the logs of a finished run of `openedLines` lines.
+const dir = mkdtempSync(path.join(tmpdir(), "parity-bench-logs-"));
+const jsonl: string[] = [];
+for (let start = 0; start < openedLines; start += BATCH)
+  for (const line of batch(start)) if (line.time < openedLines) jsonl.push(`${JSON.stringify(line)}\n`);
+writeFileSync(path.join(dir, "logs.jsonl"), jsonl.join(""));
+const everything = { streams: ["stdout", "stderr"] as LogLine["stream"][] };
+/** What a frame at the end of the view draws: the rows' coloured segments. */
+function drawEnd(store: LineStore): void {
+  const window = visibleWindow({
+    rowHeight: ROW_HEIGHT,
+    height: HEIGHT,
+    scrollTop: 1e12,
+    rowCount: store.rowCount,
+  });
+  for (let row = window.first; row < window.last; row++) ansiSegments(store.text(store.lineAt(row)));
+}
+// Each message crosses to the webview as JSON (the extension host's IPC) and back to objects.
+const delivered = <T>(payload: T): T => JSON.parse(JSON.stringify(payload)) as T;
+
+const endFirst = await (async () => {
+  const started = performance.now();
+  const end = await readLogEnd(dir, 1000);
+  const log = new EndFirstLog(everything);
+  log.end(delivered(end.lines), end.start > 0);
+  drawEnd(log.store);
+  const lastScreen = performance.now() - started;
+  await readLogRange(dir, 0, end.start, (lines) => void log.earlier(delivered(lines), false));
+  log.earlier([], true);
+  return { lastScreen, whole: performance.now() - started, lines: log.store.size };
+})();
+
+const fromStart = await (async () => {
+  const started = performance.now();
+  const store = new LineStore();
+  const tail = new LogTail(dir, {
+    onLines: (lines) => void store.append(delivered(lines)),
+    onRun: () => {},
+    onReset: () => {},
+  });
+  await tail.update();
+  tail.stop();
+  drawEnd(store);
+  return performance.now() - started;
+})();
+rmSync(dir, { recursive: true, force: true });
+console.log(
+  `open ${openedLines.toLocaleString()} lines: last screen ${endFirst.lastScreen.toFixed(0).padStart(4)} ms end first (${fromStart.toFixed(0)} ms reading from the start); whole log in order ${endFirst.whole.toFixed(0)} ms (${endFirst.lines.toLocaleString()} lines)`,
+);

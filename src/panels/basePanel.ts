@@ -13,8 +13,12 @@ export function webviewRoot(context: vscode.ExtensionContext): vscode.Uri {
 export function webviewOptions(
   context: vscode.ExtensionContext,
 ): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  // No retainContextWhenHidden: a hidden panel's webview is dropped and rebuilt from the host's state.
-  return { enableScripts: true, localResourceRoots: [webviewRoot(context)] };
+  // Retained while hidden: shown again, the page is there at once (14-41 ms from the tab press in
+  // code-server, against 1.1-1.3 s for a page made anew, nearly all of it VS Code making the
+  // frame). The cost is memory: a hidden page lives on, e.g. ~70 MB for the logs of a 200,000-line
+  // run (its lines; the DOM only of the rows in view). After a window reload the page loads fresh
+  // and draws the view it saved (webview-ui/src/lib/host.ts) at once.
+  return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [webviewRoot(context)] };
 }
 
 /**
@@ -61,7 +65,10 @@ export function escapeHtml(text: string): string {
 
 /**
  * A webview panel with a typed messenger. Subclasses send their state after `ready`, which the
- * webview says on every load (a hidden panel's webview is rebuilt when shown again).
+ * webview says on every load: the first, and after a window reload. A hidden panel's page is
+ * retained and keeps receiving its updates, so it is up to date when shown; only a panel restored
+ * from a session before retention (its options are VS Code's saved ones) has its page dropped
+ * while hidden, and says `ready` again when shown.
  */
 export abstract class BasePanel<ToWebview extends MessageMap, FromWebview extends MessageMap>
   implements vscode.Disposable
@@ -106,13 +113,14 @@ export abstract class BasePanel<ToWebview extends MessageMap, FromWebview extend
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.messenger.receive(raw)),
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) {
-          this.messenger.unready();
-          this.watchdog.hidden();
-          this.onHidden();
-        } else if (!this.messenger.isReady) {
-          this.watchdog.shown();
+        if (panel.visible) {
+          if (!this.messenger.isReady) this.watchdog.shown();
+          return;
         }
+        this.watchdog.hidden();
+        if (panel.options.retainContextWhenHidden) return;
+        this.messenger.unready();
+        this.onHidden();
       }),
       this.watchdog,
       panel.onDidDispose(() => this.dispose()),
@@ -144,7 +152,7 @@ export abstract class BasePanel<ToWebview extends MessageMap, FromWebview extend
   /** The webview (re)loaded and listens: send it everything it shows. */
   protected abstract onReady(): void;
 
-  /** The webview was dropped; stop producing messages for it until it is ready again. */
+  /** The webview was dropped (not retained); stop producing messages for it until it is ready again. */
   protected onHidden(): void {}
 
   onDidDispose(listener: () => void): void {

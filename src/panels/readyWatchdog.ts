@@ -34,12 +34,12 @@ export class ReadyWatchdog {
     if (visible) this.wait();
   }
 
-  /** The panel came into view not ready: VS Code loads its page again. */
+  /** The panel came into view not ready: VS Code loads (or reloads) its page now. */
   shown(): void {
     if (this.timer === undefined) this.wait();
   }
 
-  /** Out of view: VS Code dropped the page; nothing to wait for. */
+  /** Out of view: a page not loaded yet loads when shown (a page not retained is dropped); wait again then. */
   hidden(): void {
     this.stop();
     this.attempts = 0;

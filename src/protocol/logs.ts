@@ -20,9 +20,29 @@ export interface LogsRunInfo {
   live: boolean;
 }
 
+/**
+ * What a logs page draws the moment it loads, before the host answers: the run, and the lines it
+ * showed last (a screen of them, saved by the page; none in the host's first page).
+ */
+export interface LogsViewState {
+  run: LogsRunInfo;
+  lines: LogLine[];
+  /** How many lines the page held when it saved this. */
+  lineCount: number;
+}
+
+/**
+ * A page (re)loads: the host sends the log's end first (`end`), then, when lines come before it,
+ * those from the log's start in order (`earlier`, the last batch `done`), while new lines follow
+ * the end (`lines`). The page shows the end at once and the whole log, in its order, once loaded.
+ */
 export type LogsToWebview = {
   run: LogsRunInfo;
-  /** New lines, in order; a batch is bounded in size. */
+  /** The last lines of the log: they replace what the page shows; `earlier`: lines come before them. */
+  end: { lines: LogLine[]; earlier: boolean };
+  /** Lines before the end, from the log's start, in order; `done` with the last batch. */
+  earlier: { lines: LogLine[]; done: boolean };
+  /** New lines after those sent, in order; a batch is bounded in size. */
   lines: { lines: LogLine[] };
   /** The log was replaced (a rerun into the same folder): drop what is shown. */
   reset: Record<string, never>;
@@ -78,13 +98,4 @@ export const logsFromWebview: Validators<LogsFromWebview> = {
 export function passesFilter(line: Pick<LogLine, "stream" | "source">, filter: LogFilter): boolean {
   if (!filter.streams.includes(line.stream)) return false;
   return filter.sources === undefined || filter.sources.includes(line.source ?? "");
-}
-
-// CSI sequences (colours, cursor moves) and OSC sequences (titles, links) written by programs.
-// eslint-disable-next-line no-control-regex
-const ANSI_PATTERN = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
-
-/** The text without terminal escape sequences, for search, copy and save. */
-export function stripAnsi(text: string): string {
-  return text.includes("\u001b") ? text.replace(ANSI_PATTERN, "") : text;
 }

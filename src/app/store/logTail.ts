@@ -36,6 +36,8 @@ export interface LogTailOptions {
   settleMs?: number;
   /** false: follow run.json only (the diagnosis panel). */
   logs?: boolean;
+  /** Where in logs.jsonl to start (a line's start): what lies before was read another way. */
+  fromOffset?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class LogTail {
     this.idleAfterMs = options.idleAfterMs ?? IDLE_AFTER_MS;
     this.settleMs = options.settleMs ?? SETTLE_MS;
     this.followLogs = options.logs ?? true;
+    this.offset = options.fromOffset ?? 0;
   }
 
   get logFile(): string {

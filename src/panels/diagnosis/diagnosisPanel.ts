@@ -67,13 +67,13 @@ export class DiagnosisPanel extends BasePanel<DiagnosisToWebview, DiagnosisFromW
       );
   }
 
-  /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
+  /** Every load of the page (first, after a window reload, shown again if not retained): show, then follow the record. */
   protected onReady(): void {
     this.publish();
     this.record.start();
   }
 
-  /** A hidden panel's page is gone: nothing to update until it is shown (and says ready) again. */
+  /** A hidden page not retained is gone: nothing to update until it is shown (and says ready) again. */
   protected override onHidden(): void {
     this.record.stop();
   }

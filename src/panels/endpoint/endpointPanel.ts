@@ -79,7 +79,7 @@ export class EndpointPanel extends BasePanel<EndpointToWebview, EndpointFromWebv
     };
   }
 
-  /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
+  /** Every load of the page (first, after a window reload, shown again if not retained): show, then follow the record. */
   protected onReady(): void {
     this.publish();
     this.record.start();

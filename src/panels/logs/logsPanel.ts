@@ -1,27 +1,36 @@
 import path from "node:path";
 import * as vscode from "vscode";
-import type { RunResult } from "../../core/job/types";
+import type { LogLine, RunResult } from "../../core/job/types";
 import {
   logsFromWebview,
   passesFilter,
-  stripAnsi,
   type LogFilter,
   type LogsFromWebview,
   type LogsToWebview,
+  type LogsViewState,
 } from "../../protocol/logs";
 import { failureMessage } from "../../core/presentation/messages";
+import { plainText } from "../../core/presentation/terminalText";
 import { isFinished } from "../../core/workload/status";
 import { BasePanel } from "../basePanel";
 import type { PanelOptions } from "../types";
 import { LineBatcher } from "./lineBatcher";
 import { LogTail, readRunLogs, runDir, type RunRef } from "../../app/store";
+import { readLogEnd, readLogRange } from "../../app/store/logRange";
 
 export const LOGS_VIEW_TYPE = "parity.logs";
+
+/** Lines of the log's end sent first: more than a screen, small enough to arrive at once. */
+const END_LINES = 1000;
+/** Lines in one post of the earlier part (the batcher's bound for new lines). */
+const EARLIER_BATCH_LINES = 5000;
 
 /** A run's output, followed live from logs.jsonl; the webview keeps, filters and searches it. */
 export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
   private tail?: LogTail;
   private batcher?: LineBatcher;
+  /** Reading the log for the page now loaded; aborted when it is dropped or the log replaced. */
+  private loading?: AbortController;
   private result?: RunResult;
 
   constructor(
@@ -31,7 +40,8 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
     options: PanelOptions,
   ) {
     super(panel, context, "logs", logsFromWebview, options.log);
-    this.load(run, this.runInfo());
+    const first: LogsViewState = { run: this.runInfo(), lines: [], lineCount: 0 };
+    this.load(run, first);
     this.disposables.push({ dispose: () => this.stopFollowing() });
   }
 
@@ -45,25 +55,63 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
     };
   }
 
-  /** Every load of the webview starts from an empty view: read the log from its first byte. */
+  /**
+   * Every load of the page (it drew its last screen from its saved state): the log's end first,
+   * then what comes before it from the start, in the background, while new lines follow the end.
+   */
   protected onReady(): void {
     this.stopFollowing();
-    this.messenger.send("reset", {});
     this.messenger.send("run", this.runInfo());
+    const loading = new AbortController();
+    this.loading = loading;
+    void this.sendLog(loading.signal).catch((error: unknown) => {
+      if (!loading.signal.aborted) this.failedToFollow(error);
+    });
+  }
+
+  private async sendLog(signal: AbortSignal): Promise<void> {
+    const dir = runDir(this.run);
+    const end = await readLogEnd(dir, END_LINES);
+    if (signal.aborted) return;
+    this.messenger.send("end", { lines: end.lines, earlier: end.start > 0 });
     const batcher = new LineBatcher({
       send: (lines) => this.panel.webview.postMessage({ type: "lines", payload: { lines } }),
     });
     this.batcher = batcher;
-    this.tail = new LogTail(runDir(this.run), {
-      onLines: (lines) => batcher.push(lines),
-      onRun: (result) => this.onRun(result),
-      onReset: () => {
-        batcher.clear();
-        this.messenger.send("reset", {});
+    this.tail = new LogTail(
+      dir,
+      {
+        onLines: (lines) => batcher.push(lines),
+        onRun: (result) => this.onRun(result),
+        onReset: () => {
+          // Replaced: the tail reads the new log from its start; what was loading is stale.
+          this.loading?.abort();
+          batcher.clear();
+          this.messenger.send("reset", {});
+        },
+        onError: (error) => this.failedToFollow(error),
       },
-      onError: (error) => this.failedToFollow(error),
-    });
+      { fromOffset: end.end },
+    );
     this.tail.start().catch((error: unknown) => this.failedToFollow(error));
+    if (end.start === 0) return;
+    try {
+      await readLogRange(dir, 0, end.start, (lines) => this.sendEarlier(lines, signal), signal);
+    } finally {
+      // Read or not, the page stops waiting for the earlier part (it would say "loading…" for
+      // ever); a failure is said by the notice (onReady).
+      if (!signal.aborted) await this.postEarlier([], true);
+    }
+  }
+
+  /** Earlier lines in bounded posts, each delivered before the next (as the batcher does). */
+  private async sendEarlier(lines: LogLine[], signal: AbortSignal): Promise<void> {
+    for (let from = 0; from < lines.length && !signal.aborted; from += EARLIER_BATCH_LINES)
+      await this.postEarlier(lines.slice(from, from + EARLIER_BATCH_LINES), false);
+  }
+
+  private postEarlier(lines: LogLine[], done: boolean): Thenable<boolean> {
+    return this.panel.webview.postMessage({ type: "earlier", payload: { lines, done } });
   }
 
   private failedToFollow(error: unknown): void {
@@ -83,6 +131,8 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
   }
 
   private stopFollowing(): void {
+    this.loading?.abort();
+    this.loading = undefined;
     this.tail?.stop();
     this.tail = undefined;
     this.batcher?.dispose();
@@ -153,7 +203,7 @@ export class LogsPanel extends BasePanel<LogsToWebview, LogsFromWebview> {
   private async recordedText(filter: LogFilter): Promise<{ text: string; count: number }> {
     const lines = (await readRunLogs({ dir: runDir(this.run) }))
       .filter((line) => passesFilter(line, filter))
-      .map((line) => stripAnsi(line.text));
+      .map((line) => plainText(line.text));
     return { text: lines.length > 0 ? `${lines.join("\n")}\n` : "", count: lines.length };
   }
 

@@ -74,7 +74,7 @@ export class PipelineRunPanel extends BasePanel<RunGraphToWebview, RunGraphFromW
     this.openRun({ workspaceDir: this.run.workspaceDir, runId }, view);
   }
 
-  /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
+  /** Every load of the page (first, after a window reload, shown again if not retained): show, then follow the record. */
   protected onReady(): void {
     this.publish();
     this.record.start();

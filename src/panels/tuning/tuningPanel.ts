@@ -90,7 +90,7 @@ export class TuningPanel extends BasePanel<TuningToWebview, TuningFromWebview> {
     if (!this.isDisposed) this.messenger.send("applied", outcome);
   }
 
-  /** Every load of the page (first, after being hidden, after a reload): show, then follow the record. */
+  /** Every load of the page (first, after a window reload, shown again if not retained): show, then follow the record. */
   protected onReady(): void {
     this.publish();
     this.record.start();

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
 import { expect } from "vitest";
-import { resultsDir } from "./paths";
+import { repoRoot, resultsDir } from "./paths";
 
 /** The extension's id as VS Code knows it (publisher.name from package.json). */
 export const extensionId = "parity-dev.parity";
@@ -32,6 +32,21 @@ const panelTitles: Record<string, string> = {
   "parity.diagnosis": "Diagnosis: ",
   "parity.pipelineRun": "Run Graph: ",
 };
+
+/** Commands' titles to the short titles the notebook toolbar's overflow menu shows (package.json `shortTitle`). */
+const shortTitles = new Map(
+  (
+    JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+      contributes: { commands: Array<{ title: string; shortTitle?: string }> };
+    }
+  ).contributes.commands.flatMap(({ title, shortTitle }) =>
+    shortTitle ? [[title, shortTitle] as const] : [],
+  ),
+);
+
+function menuLabel(title: string): string {
+  return shortTitles.get(title) ?? title;
+}
 
 /** Page objects for the VS Code workbench served by code-server. */
 export class Workbench {
@@ -190,7 +205,10 @@ export class Workbench {
       await this.page.locator(".notebook-editor .cell-list-container .code-cell-row").first().waitFor();
   }
 
-  /** An action in the open notebook's toolbar, by its title (the command's title). */
+  /**
+   * An action in the open notebook's toolbar, by its title (the command's title: the button shows
+   * its shortTitle where it has one, and keeps the title as its accessible name).
+   */
   notebookToolbarButton(title: string): Locator {
     return this.page
       .locator(`.notebook-toolbar-container a.action-label[aria-label^="${title}"]`)
@@ -209,7 +227,7 @@ export class Workbench {
     await toolbar.locator('a.action-label[aria-label^="More Actions"]').first().click();
     const item = this.page
       .locator(".context-view .monaco-menu")
-      .getByRole("menuitem", { name: title, exact: true });
+      .getByRole("menuitem", { name: menuLabel(title), exact: true });
     await item.waitFor({ timeout: 15_000 });
     return item;
   }

@@ -8,25 +8,40 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** What VS Code keeps for the panel: what the host needs to reload it, and this page's UI state. */
-interface SavedState<Ui> {
+/**
+ * What VS Code keeps for the panel while its page is dropped (the window reloading; a retained
+ * page lives on while hidden): what the host needs to reload it, this page's UI state, and the
+ * view it last drew.
+ */
+interface SavedState<Ui, View> {
   restore: unknown;
   ui?: Ui;
+  view?: View;
 }
+
+/** A view drawn often (a log streaming in, a scroll) is kept at most this often. */
+const VIEW_SAVE_INTERVAL_MS = 250;
 
 export type HostHandlers<M extends MessageMap> = { [K in keyof M & string]?: (payload: M[K]) => void };
 
-export interface HostConnection<FromWebview extends MessageMap, Ui> {
+export interface HostConnection<FromWebview extends MessageMap, Ui, View> {
   send<K extends keyof FromWebview & string>(type: K, payload: FromWebview[K]): void;
-  /** The UI state saved before the page was last dropped (hidden or reloaded). */
+  /** The UI state saved before the page was last dropped (the window reloaded). */
   readonly savedUi: Ui | undefined;
   saveUi(ui: Ui): void;
+  /**
+   * What to draw at once, before the host answers `ready`: the view this panel's page last saved
+   * (the window reloaded, or a page not retained is shown again), else the first view state the
+   * host wrote into the page (data-state). The host's messages then bring it up to date.
+   */
+  readonly lastView: View | undefined;
+  /** Keeps the view drawn now for the page's next load. */
+  saveView(view: View): void;
 }
 
-/** The first view state the host wrote into the page, so it renders before `ready` is answered. */
-export function initialState<T>(): T | undefined {
+function parseData<T>(text: string | undefined): T | undefined {
   try {
-    return (JSON.parse(document.body.dataset.state ?? "null") ?? undefined) as T | undefined;
+    return (JSON.parse(text ?? "null") ?? undefined) as T | undefined;
   } catch {
     return undefined;
   }
@@ -36,20 +51,31 @@ export function initialState<T>(): T | undefined {
  * Connects the page to its panel host: typed sends, handlers for the host's messages (anything
  * else is ignored), and `ready` once listening.
  */
-export function connectToHost<ToWebview extends MessageMap, FromWebview extends MessageMap, Ui>(
+export function connectToHost<ToWebview extends MessageMap, FromWebview extends MessageMap, Ui, View = never>(
   handlers: HostHandlers<ToWebview>,
-): HostConnection<FromWebview, Ui> {
+): HostConnection<FromWebview, Ui, View> {
   const api = acquireVsCodeApi();
-  const saved = api.getState() as SavedState<Ui> | undefined;
-  let restore: unknown;
-  try {
-    restore = JSON.parse(document.body.dataset.restore ?? "null");
-  } catch {
-    restore = saved?.restore;
-  }
-  const state: SavedState<Ui> = { restore, ...(saved?.ui !== undefined ? { ui: saved.ui } : {}) };
+  const saved = api.getState() as SavedState<Ui, View> | undefined;
+  const restore = parseData<unknown>(document.body.dataset.restore) ?? saved?.restore;
+  const state: SavedState<Ui, View> = {
+    restore,
+    ...(saved?.ui !== undefined ? { ui: saved.ui } : {}),
+    ...(saved?.view !== undefined ? { view: saved.view } : {}),
+  };
   // Saved at once: VS Code hands this to the panel serializer after a window reload.
   api.setState(state);
+
+  let lastSaved = 0;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const saveNow = () => {
+    clearTimeout(pending);
+    pending = undefined;
+    lastSaved = Date.now();
+    api.setState(state);
+  };
+  const saveSoon = () => {
+    pending ??= setTimeout(saveNow, Math.max(0, lastSaved + VIEW_SAVE_INTERVAL_MS - Date.now()));
+  };
 
   window.addEventListener("message", (event: MessageEvent<unknown>) => {
     const data = event.data;
@@ -59,12 +85,17 @@ export function connectToHost<ToWebview extends MessageMap, FromWebview extends 
     if (typeof payload !== "object" || payload === null) return;
     (handlers[type as keyof ToWebview & string] as (payload: unknown) => void)(payload);
   });
-  const connection: HostConnection<FromWebview, Ui> = {
+  const connection: HostConnection<FromWebview, Ui, View> = {
     send: (type, payload) => api.postMessage({ type, payload }),
     savedUi: state.ui,
     saveUi: (ui) => {
       state.ui = ui;
-      api.setState(state);
+      saveSoon();
+    },
+    lastView: state.view ?? parseData<View>(document.body.dataset.state),
+    saveView: (view) => {
+      state.view = view;
+      saveSoon();
     },
   };
   connection.send("ready", {} as FromWebview[keyof FromWebview & string]);

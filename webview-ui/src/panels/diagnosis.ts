@@ -9,17 +9,17 @@ import {
 } from "../../../src/protocol/diagnosis";
 import "../lib/base.css";
 import "../lib/elements";
-import { connectToHost, initialState } from "../lib/host";
+import { connectToHost } from "../lib/host";
 import { actionLink, itemCard } from "../lib/items";
 
-let state = initialState<DiagnosisViewState>();
-
-const host = connectToHost<DiagnosisToWebview, DiagnosisFromWebview, undefined>({
+const host = connectToHost<DiagnosisToWebview, DiagnosisFromWebview, undefined, DiagnosisViewState>({
   state: (next) => {
     state = next;
+    host.saveView(next);
     draw();
   },
 });
+let state = host.lastView;
 
 function draw(): void {
   render(view(state), document.getElementById("app")!);

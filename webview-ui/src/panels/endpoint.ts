@@ -14,7 +14,7 @@ import { MAX_CONCURRENCY, MAX_LOAD_REQUESTS } from "../../../src/protocol/endpoi
 import "../lib/base.css";
 import "../lib/endpoint/endpoint.css";
 import "../lib/elements";
-import { connectToHost, initialState } from "../lib/host";
+import { connectToHost } from "../lib/host";
 import { actionLink } from "../lib/items";
 
 type Protocol = EndpointViewState["protocol"];
@@ -30,7 +30,6 @@ interface Ui {
 
 const DEFAULT_UI: Ui = { count: 100, concurrency: 4 };
 
-let state = initialState<EndpointViewState>();
 /** The request in flight, by id, and whether it is a load or a comparison of the revisions. */
 let pending: { id: number; kind: "single" | "load" | "compare" } | undefined;
 let nextId = 1;
@@ -39,9 +38,10 @@ let load: SendAnswer | undefined;
 let comparison: ComparisonAnswer | undefined;
 let canaryOutcome: { ok: boolean; message: string } | undefined;
 
-const host = connectToHost<EndpointToWebview, EndpointFromWebview, Ui>({
+const host = connectToHost<EndpointToWebview, EndpointFromWebview, Ui, EndpointViewState>({
   state: (next) => {
     state = next;
+    host.saveView(next);
     draw();
   },
   answer: (answer) => {
@@ -62,6 +62,7 @@ const host = connectToHost<EndpointToWebview, EndpointFromWebview, Ui>({
     draw();
   },
 });
+let state = host.lastView;
 const saved = host.savedUi;
 const ui: Ui = {
   ...DEFAULT_UI,

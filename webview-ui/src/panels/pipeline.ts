@@ -11,21 +11,22 @@ import {
 import "../lib/base.css";
 import "../lib/pipeline/pipeline.css";
 import "../lib/elements";
-import { connectToHost, initialState } from "../lib/host";
+import { connectToHost } from "../lib/host";
 import { edgePath, layoutGraph, type GraphLayout, type PlacedNode } from "../lib/pipeline/layout";
 
-let state = initialState<RunGraphViewState>();
 /** The layout of the last nodes and edges drawn: laid out again only when the graph's shape changes. */
 let laidOut: { shape: string; layout: GraphLayout } | undefined;
 /** Ticks once a second while a step runs, so its elapsed time moves; stopped otherwise. */
 let ticker: ReturnType<typeof setInterval> | undefined;
 
-const host = connectToHost<RunGraphToWebview, RunGraphFromWebview, undefined>({
+const host = connectToHost<RunGraphToWebview, RunGraphFromWebview, undefined, RunGraphViewState>({
   state: (next) => {
     state = next;
+    host.saveView(next);
     draw();
   },
 });
+let state = host.lastView;
 
 function draw(): void {
   render(view(state), document.getElementById("app")!);

@@ -8,7 +8,7 @@ import type {
 } from "../../../src/protocol/report";
 import "../lib/base.css";
 import "../lib/elements";
-import { connectToHost, initialState } from "../lib/host";
+import { connectToHost } from "../lib/host";
 import { actionLink, itemCard } from "../lib/items";
 import { answered, applying, itemsChanged, NO_OUTCOMES, type FixOutcomes } from "../lib/report/fixOutcomes";
 
@@ -17,13 +17,12 @@ const pending = new Map<number, number>();
 /** The answers to apply requests: a success under the summary, a refusal under its item. */
 let outcomes: FixOutcomes = NO_OUTCOMES;
 let nextRequestId = 1;
-let state = initialState<ReportViewState>();
-
-const host = connectToHost<ReportToWebview, ReportFromWebview, undefined>({
+const host = connectToHost<ReportToWebview, ReportFromWebview, undefined, ReportViewState>({
   state: (next) => {
     if (state && JSON.stringify(next.items) !== JSON.stringify(state.items))
       outcomes = itemsChanged(outcomes);
     state = next;
+    host.saveView(next);
     draw();
   },
   applied: ({ requestId, ok, message }) => {
@@ -33,6 +32,8 @@ const host = connectToHost<ReportToWebview, ReportFromWebview, undefined>({
     draw();
   },
 });
+
+let state = host.lastView;
 
 function apply(index: number): void {
   const requestId = nextRequestId++;

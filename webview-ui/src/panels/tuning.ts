@@ -12,7 +12,7 @@ import { elapsedWords } from "../../../src/protocol/pipeline";
 import "../lib/base.css";
 import "../lib/tuning/tuning.css";
 import "../lib/elements";
-import { connectToHost, initialState } from "../lib/host";
+import { connectToHost } from "../lib/host";
 import { actionLink } from "../lib/items";
 import { ObjectiveChart } from "../lib/tuning/chart";
 import { linePath, parallelLayout } from "../lib/tuning/parallel";
@@ -22,16 +22,16 @@ interface Ui {
   sort: TrialSort;
 }
 
-let state = initialState<TuningViewState>();
 let outcome: ApplyOutcome | undefined;
 let applying = false;
 let chart: ObjectiveChart | undefined;
 /** Ticks once a second while a trial runs, so its duration moves; stopped otherwise. */
 let ticker: ReturnType<typeof setInterval> | undefined;
 
-const host = connectToHost<TuningToWebview, TuningFromWebview, Ui>({
+const host = connectToHost<TuningToWebview, TuningFromWebview, Ui, TuningViewState>({
   state: (next) => {
     state = next;
+    host.saveView(next);
     draw();
   },
   applied: (answer) => {
@@ -40,6 +40,7 @@ const host = connectToHost<TuningToWebview, TuningFromWebview, Ui>({
     draw();
   },
 });
+let state = host.lastView;
 const saved = host.savedUi?.sort;
 let sort: TrialSort =
   typeof saved?.key === "string" && typeof saved.descending === "boolean" ? saved : DEFAULT_SORT;
