@@ -2,7 +2,7 @@
 //   commands, views, panels, statusBar → services → app → targets → core
 //   cli → app → targets → core;  protocol → core (types only);  webview-ui → protocol
 // A layer may use any layer below it, never one above, and no module may take part in a cycle.
-const HOST = "^src/(extension\\.ts|commands|views|panels|statusBar|services)/?";
+const HOST = "^src/(extension\\.ts|host\\.ts|commands|views|panels|statusBar|services)/?";
 const layer = (folders) => `^src/(${folders.join("|")})/`;
 
 /** `from` may not import any of `to` (folders of src/). */
@@ -96,6 +96,17 @@ module.exports = {
       comment: "Webviews get computed data through src/protocol; business logic stays in the host.",
       from: { path: "^webview-ui/" },
       to: { path: "^src/(?!protocol/)" },
+    },
+    {
+      name: "activation-registers-stubs-only",
+      severity: "error",
+      comment:
+        "activate() loads dist/extension.js only: stubs for what package.json declares. Everything else is reached through the host (src/host.ts), loaded on first use.",
+      from: { path: "^src/extension\\.ts$" },
+      to: {
+        path: "^src/(?!(views/deferredTreeView|startFailure)\\.ts$)",
+        dependencyTypesNot: ["type-only", "type-import", "dynamic-import"],
+      },
     },
     {
       name: "host-loads-the-app-lazily",

@@ -9,6 +9,8 @@ import path from "node:path";
  * import bundles the module in as usual.
  */
 export const lazyEntries = {
+  host: "src/host.ts",
+  commands: "src/commands/registerCommands.ts",
   app: "src/app/index.ts",
   clusterCommands: "src/commands/cluster/index.ts",
   clusterModel: "src/views/cluster/clusterModel.ts",

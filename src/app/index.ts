@@ -2,10 +2,18 @@
 // use (services/app.ts), so Docker, Kubernetes and the profile parser stay out of activation.
 // The CLI imports the modules below directly.
 export { findProfileFile } from "../core/profile";
-export { kubeContexts, listNamespaces, profileClusterOf, type ProfileCluster } from "./cluster/contexts";
+export {
+  kubeContexts,
+  listNamespaces,
+  profileClusterOf,
+  readKubeContexts,
+  type ProfileCluster,
+} from "./cluster/contexts";
 export { followCluster, type FollowedCluster } from "./cluster/follow";
 export { recoverRun, type Recovery } from "./reconcile";
-export { buildNotebook, checkParity, draftProfile } from "./job/session";
+export { buildNotebook, checkParity } from "./job/session";
+export { draftProfile, requirementsAdditionFor, type DraftedProfile } from "./job/draft";
+export { draftNotes } from "../core/requirements";
 export { connectCluster } from "../targets/kube/connection";
 export { deleteWorkload } from "./targets/cluster/workloads";
 export { followRunEvents } from "./targets/local/events";

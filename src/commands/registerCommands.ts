@@ -1,4 +1,3 @@
-import type * as vscode from "vscode";
 import type { Services } from "../services/container";
 import type { ClusterView } from "../views/cluster/clusterView";
 import type { RunsView } from "../views/runs/runsView";
@@ -23,22 +22,33 @@ import { deployModel } from "./serving/deployModel";
 import { openEndpoint } from "./serving/openEndpoint";
 import { showEndpointLogs } from "./serving/showEndpointLogs";
 import { stopEndpoint } from "./serving/stopEndpoint";
-import { registerCommand, type CommandHandler } from "./support/boundary";
+import { runCommand, type CommandHandler } from "./support/boundary";
 import { cancelExperiment } from "./tuning/cancelExperiment";
 import { resumeExperiment } from "./tuning/resumeExperiment";
 import { showExperiment } from "./tuning/showExperiment";
 import { tune } from "./tuning/tune";
 
-/** Every command of package.json, each inside the one error boundary. */
+/** Runs a command by its id, with the arguments VS Code passed to the stub activation registered. */
+export type RunCommand = (id: string, args: unknown[]) => Promise<void>;
+
+/**
+ * Every command of package.json, each inside the one error boundary. Activation registers a stub
+ * for each command package.json declares (src/extension.ts); the stub runs its handler from here.
+ */
 export function registerCommands(
   services: Services,
   views: { runs: RunsView; cluster: ClusterView },
-): vscode.Disposable[] {
+): RunCommand {
   const commands: Record<string, CommandHandler> = {
     "parity.checkParity": checkParity,
     "parity.buildImage": buildImage,
     "parity.runLocally": runLocally,
     "parity.runOnCluster": later((cluster) => cluster.runOnCluster),
+    "parity.runOnClusterNoCluster": later((cluster) => cluster.explainNoCluster),
+    "parity.runOnClusterDenied": later((cluster) => cluster.explainSubmitDenied),
+    "parity.runOnClusterRestricted": later((cluster) => cluster.explainRestricted),
+    "parity.selectKubeconfig": later((cluster) => cluster.selectKubeconfig),
+    "parity.openClusterDocs": later((cluster) => cluster.openClusterDocs),
     "parity.openLogs": openLogs,
     "parity.cancelRun": cancelRun,
     "parity.createProfile": createProfile,
@@ -70,7 +80,11 @@ export function registerCommands(
     "parity.copyEndpointUrl": copyEndpointUrl,
     "parity.showEndpointLogs": showEndpointLogs,
   };
-  return Object.entries(commands).map(([id, handler]) => registerCommand(services, id, handler));
+  return async (id, args) => {
+    const handler = commands[id];
+    if (!handler) throw new Error(`Parity declares the command ${id} but has no handler for it.`);
+    await runCommand(services, id, handler, args);
+  };
 }
 
 type ClusterCommands = typeof import("./cluster");

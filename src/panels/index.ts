@@ -9,6 +9,7 @@ import { PIPELINE_VIEW_TYPE, PipelineRunPanel, pipelineTitle } from "./pipeline/
 import { REPORT_VIEW_TYPE, ReportPanel, reportTitle } from "./report/reportPanel";
 import { TUNING_VIEW_TYPE, TuningPanel, tuningTitle } from "./tuning/tuningPanel";
 import { chooseRestoreRef, PanelMemory, restoreOf } from "./panelMemory";
+import { parityPanelColumn } from "./panelGroup";
 import { workspaceFolders } from "./applyFix";
 import { asRunRef, readRecordNow, runDir, runRefInWorkspace, type RunRef } from "../app/store";
 import type { ReportData } from "../services/reportStore";
@@ -104,14 +105,37 @@ function recordTitles(title: (notebook: string) => string): (run: RunRef) => str
   };
 }
 
+const PANEL_TYPES: ReadonlySet<string> = new Set([
+  REPORT_VIEW_TYPE,
+  LOGS_VIEW_TYPE,
+  DIAGNOSIS_VIEW_TYPE,
+  PIPELINE_VIEW_TYPE,
+  TUNING_VIEW_TYPE,
+  ENDPOINT_VIEW_TYPE,
+]);
+
+/** The editor group that holds Parity's panels now (the user may have moved them), if one does. */
+function panelGroupColumn(): vscode.ViewColumn | undefined {
+  const webviewType = (tab: vscode.Tab | undefined) =>
+    tab?.input instanceof vscode.TabInputWebview ? tab.input.viewType : undefined;
+  const groups = vscode.window.tabGroups.all.map((group) => ({
+    viewColumn: group.viewColumn,
+    isActive: group.isActive,
+    webviewTypes: group.tabs.flatMap((tab) => webviewType(tab) ?? []),
+    activeWebviewType: webviewType(group.activeTab),
+  }));
+  return parityPanelColumn(groups, PANEL_TYPES);
+}
+
 /**
- * Beside the notebook, which stays in view; the logs panel, the run graph and the tuning panel
- * (opened when a run starts) leave the focus there too.
+ * In the one group of Parity's panels, as a tab there; the first opens beside the notebook,
+ * which stays in view. The logs panel, the run graph and the tuning panel (opened when a run
+ * starts) leave the focus where it is.
  */
 function createPanel(context: vscode.ExtensionContext, viewType: string, title: string): vscode.WebviewPanel {
   const preserveFocus =
     viewType === LOGS_VIEW_TYPE || viewType === PIPELINE_VIEW_TYPE || viewType === TUNING_VIEW_TYPE;
-  const column = { viewColumn: vscode.ViewColumn.Beside, preserveFocus };
+  const column = { viewColumn: panelGroupColumn() ?? vscode.ViewColumn.Beside, preserveFocus };
   return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(context));
 }
 
@@ -165,13 +189,27 @@ function serializer<Ref>(
   };
 }
 
-/** Restores the panels of the last session after a window reload. */
-export function registerPanels(context: vscode.ExtensionContext, panelOptions: PanelOptions): void {
+/** Where registerPanels hands each view type's serializer. */
+export type RegisterSerializer = (
+  viewType: string,
+  serializer: vscode.WebviewPanelSerializer,
+) => vscode.Disposable;
+
+/**
+ * Restores the panels of the last session after a window reload. `register` takes each view
+ * type's serializer: the extension's host hands it to the one registered at activation, which
+ * loaded this bundle on first use (see src/extension.ts).
+ */
+export function registerPanels(
+  context: vscode.ExtensionContext,
+  panelOptions: PanelOptions,
+  register: RegisterSerializer,
+): void {
   options = panelOptions;
   memory = new PanelMemory(context.workspaceState, panelOptions.log);
   const runTitles = (prefix: string) => (run: RunRef) => [runTitle(prefix, run), `${prefix}: ${run.runId}`];
   context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(
+    register(
       REPORT_VIEW_TYPE,
       serializer(
         REPORT_VIEW_TYPE,
@@ -184,7 +222,7 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
         },
       ),
     ),
-    vscode.window.registerWebviewPanelSerializer(
+    register(
       LOGS_VIEW_TYPE,
       serializer(
         LOGS_VIEW_TYPE,
@@ -193,7 +231,7 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
         (run, panel) => new LogsPanel(panel, context, run, requireOptions()),
       ),
     ),
-    vscode.window.registerWebviewPanelSerializer(
+    register(
       DIAGNOSIS_VIEW_TYPE,
       serializer(
         DIAGNOSIS_VIEW_TYPE,
@@ -202,19 +240,19 @@ export function registerPanels(context: vscode.ExtensionContext, panelOptions: P
         (run, panel) => new DiagnosisPanel(panel, context, run, requireOptions()),
       ),
     ),
-    vscode.window.registerWebviewPanelSerializer(
+    register(
       PIPELINE_VIEW_TYPE,
       serializer(PIPELINE_VIEW_TYPE, restoredRunRef, recordTitles(pipelineTitle), (run, panel) =>
         pipelinePanel(context, run, panel),
       ),
     ),
-    vscode.window.registerWebviewPanelSerializer(
+    register(
       TUNING_VIEW_TYPE,
       serializer(TUNING_VIEW_TYPE, restoredRunRef, recordTitles(tuningTitle), (run, panel) =>
         tuningPanel(context, run, panel),
       ),
     ),
-    vscode.window.registerWebviewPanelSerializer(
+    register(
       ENDPOINT_VIEW_TYPE,
       serializer(ENDPOINT_VIEW_TYPE, restoredRunRef, endpointTitles, (run, panel) =>
         endpointPanel(context, run, panel),
@@ -320,4 +358,9 @@ function showRunPanel(viewType: string, run: RunRef, create: () => OpenPanel): v
   const existing = open.get(keyOf(viewType, ref));
   if (existing) existing.reveal();
   else track(viewType, ref, create());
+}
+
+/** Whether a panel of the run is open (of `viewType`: LOGS_VIEW_TYPE...), shown or behind another tab. */
+export function isPanelOpen(viewType: string, run: RunRef): boolean {
+  return open.has(keyOf(viewType, { workspaceDir: run.workspaceDir, runId: run.runId }));
 }

@@ -5,6 +5,7 @@ import { ActiveNotebook } from "./activeNotebook";
 import { ActiveRuns } from "./activeRuns";
 import { loadApp, type App } from "./app";
 import { CheckFlights } from "./checkFlights";
+import { kubeEnv } from "./clusterSettings";
 import { ClusterStatus } from "./clusterStatus";
 import { ReportStore, type ReportData } from "./reportStore";
 import { RunRecovery } from "./runRecovery";
@@ -91,7 +92,7 @@ export class Services implements vscode.Disposable {
   sessionContext(notebookFile: string, signal: AbortSignal): SessionContext {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(notebookFile));
     return {
-      env: sessionEnv(process.env, this.userSetting<string>("docker.host")),
+      env: kubeEnv(sessionEnv(process.env, this.userSetting<string>("docker.host"))),
       cwd: folder?.uri.fsPath ?? path.dirname(notebookFile),
       signal,
     };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NodeItem, PodItem, WorkloadItem } from "../../../src/core/cluster/objects";
 import { healthAges, healthWords, type ClusterSnapshot } from "../../../src/core/cluster/snapshot";
-import { clusterRows } from "../../../src/views/cluster/clusterModel";
+import { ClusterModel, clusterRows } from "../../../src/views/cluster/clusterModel";
 import type { ClusterRow } from "../../../src/views/cluster/clusterRow";
 
 const gpuNode = (name: string, gpus: number, taints: NodeItem["spec"] = {}): NodeItem => ({
@@ -227,6 +227,99 @@ describe("the Cluster view's rows", () => {
     expect(performance.now() - started).toBeLessThan(1000);
     expect(find(rows, "section/runs").children![0]!.children).toHaveLength(5000);
     expect(find(rows, "section/gpus").children![0]!.description).toMatch(/^2500 allocated of 4/);
+  });
+});
+
+describe("the Cluster view's rows from one snapshot to the next", () => {
+  // Informers hand over the same object for a pod that did not change: so do these snapshots.
+  const base = snapshot();
+  const withPod = (index: number, next: PodItem | undefined): ClusterSnapshot => ({
+    ...base,
+    pods: base.pods.flatMap((each, at) => (at !== index ? [each] : next ? [next] : [])),
+  });
+  const ids = (rows: ClusterRow[] | undefined) => rows?.map((row) => row.id);
+
+  it("rebuild only the rows a pod's change touches, each keeping its object", () => {
+    const model = new ClusterModel();
+    model.update(base, 0);
+    const runs = find(model.rows, "section/runs");
+    const job = runs.children![0]!;
+    const podRow = job.children![0]!;
+    const [first] = base.pods as [PodItem];
+    const changed = model.update(withPod(0, { ...first, status: { phase: "Failed" } }), 0);
+    expect(ids(changed)).toEqual(["run/pod/team-a/train-abc-x1"]);
+    expect(changed![0]).toBe(podRow);
+    expect(podRow.description).toBe("Failed · cpu-1");
+    expect(find(model.rows, "section/runs")).toBe(runs);
+    expect(runs.children![0]).toBe(job);
+    // The same again, as a new object: nothing to refresh.
+    expect(model.update(withPod(0, { ...first, status: { phase: "Failed" } }), 0)).toEqual([]);
+    expect(model.update(base, 0)).toEqual([podRow]);
+  });
+
+  it("refresh a GPU node's row when a pod holding its GPUs ends, and a workload's row when its pods go", () => {
+    const model = new ClusterModel();
+    model.update(base, 0);
+    const small = base.pods[2]!;
+    const ended = withPod(2, { ...small, status: { phase: "Succeeded" } });
+    expect(ids(model.update(ended, 0))).toEqual(["gpu-node/gpu-a100-4"]);
+    expect(find(find(model.rows, "section/gpus").children!, "gpu-node/gpu-a100-4").description).toMatch(
+      /^3 allocated/,
+    );
+    const gone = model.update({ ...ended, pods: ended.pods.slice(1) }, 0);
+    expect(ids(gone)).toEqual(["run/team-a/Job/train-abc"]);
+    expect(find(model.rows, "section/runs").children![0]!.children).toBeUndefined();
+  });
+
+  it("refresh a section when a workload comes or goes, and everything when the rows at the top change", () => {
+    const model = new ClusterModel();
+    model.update(base, 0);
+    const another: WorkloadItem = {
+      ...parityJob,
+      metadata: { ...parityJob.metadata, name: "train-def", uid: "u3" },
+    };
+    const added = model.update({ ...base, workloads: [...base.workloads, another] }, 0);
+    expect(ids(added)).toEqual(["section/runs"]);
+    expect(find(model.rows, "section/runs").description).toBe("2");
+    expect(model.update({ ...base, health: { state: "unreachable", error: "refused" } }, 0)).toBeUndefined();
+    expect(ids(model.rows)).toEqual(["section/context"]);
+  });
+
+  it("end where rows built afresh from the last snapshot would", () => {
+    const model = new ClusterModel();
+    let current = base;
+    const steps: ((from: ClusterSnapshot) => ClusterSnapshot)[] = [
+      (from) => ({
+        ...from,
+        pods: [...from.pods, pod("team-a", "train-abc-x2", "gpu-a100-4", 0, "Pending", "Job/train-abc")],
+      }),
+      (from) => ({
+        ...from,
+        pods: from.pods.map((each, at) => (at === 1 ? { ...each, status: { phase: "Succeeded" } } : each)),
+      }),
+      (from) => ({ ...from, canDelete: false }),
+      (from) => ({
+        ...from,
+        workloads: [
+          { ...parityJob, status: { conditions: [{ type: "Failed", status: "True" }] } },
+          pytorchJob,
+        ],
+      }),
+      (from) => ({ ...from, pods: from.pods.slice(1) }),
+      // Pods that change while the cluster is unreachable show once it is back.
+      (from) => ({
+        ...from,
+        health: { state: "unreachable", error: "refused" },
+        pods: from.pods.map((each) => ({ ...each, status: { phase: "Failed" } })),
+      }),
+      (from) => ({ ...from, health: base.health }),
+    ];
+    model.update(current, 0);
+    for (const step of steps) {
+      current = step(current);
+      model.update(current, 0);
+      expect(model.rows).toEqual(clusterRows(current, 0));
+    }
   });
 });
 

@@ -147,6 +147,7 @@ describe("Run Pipeline on Cluster in package.json", () => {
     expect(command("parity.runPipelineOnCluster")).toEqual({
       command: "parity.runPipelineOnCluster",
       title: "Run Pipeline on Cluster",
+      shortTitle: "Pipeline on Cluster",
       category: "Parity",
       icon: command("parity.runOnCluster")!.icon,
     });

@@ -156,7 +156,7 @@ afterEach(async () => {
 
 describe("endpoint panel", () => {
   it("shows the endpoint with the notebook's rows, sends them through the host and answers with the predictions and latency", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showEndpointPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     expect(panel.viewType).toBe("parity.endpoint");
@@ -224,7 +224,7 @@ describe("endpoint panel", () => {
   });
 
   it("refuses what it cannot send, without sending: bad JSON, an empty editor, Restricted Mode, a malformed message", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showEndpointPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     panel.receive({ type: "ready", payload: {} });
@@ -252,7 +252,7 @@ describe("endpoint panel", () => {
       path.join(workspaceDir, ".parity", "runs", runId, "run.json"),
       JSON.stringify({ ...record(notebook, "cancelled"), finishedAt: "2026-12-05T14:10:00.000Z" }),
     );
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     const restored = fake.fakePanel("parity.endpoint", "Endpoint: iris");
     await fake.state.serializers.get("parity.endpoint")!.deserializeWebviewPanel(restored, {
       restore: { workspaceDir, runId },
@@ -297,7 +297,7 @@ describe("the endpoint panel on a cluster canary", () => {
       path.join(workspaceDir, ".parity", "runs", runId, "run.json"),
       JSON.stringify(clusterRecord(record(notebook), split)),
     );
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showEndpointPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     panel.receive({ type: "ready", payload: {} });
@@ -383,7 +383,7 @@ describe("the endpoint panel on a cluster canary", () => {
   });
 
   it("refuses to compare an endpoint without a canary", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showEndpointPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     panel.receive({ type: "ready", payload: {} });

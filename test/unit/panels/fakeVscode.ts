@@ -82,12 +82,18 @@ export class TabInputNotebook {
     readonly notebookType = "jupyter-notebook",
   ) {}
 }
+/** A webview panel's tab; VS Code 1.100 prefixes its view type ("mainThreadWebview-parity.logs"). */
+export class TabInputWebview {
+  constructor(readonly viewType: string) {}
+}
+
 export const NotebookEditorRevealType = { InCenterIfOutsideViewport: 2 };
 
 export interface FakePanel {
   viewType: string;
   title: string;
   visible: boolean;
+  options: PanelOptions;
   posted: Array<{ type: string; payload: unknown }>;
   webview: {
     html: string;
@@ -99,7 +105,7 @@ export interface FakePanel {
   };
   /** The webview sends a message to the host. */
   receive(message: unknown): void;
-  /** The tab is hidden (its webview dropped) or shown again. */
+  /** The tab is hidden (its webview dropped unless retained) or shown again. */
   setVisible(visible: boolean): void;
   onDidChangeViewState: (listener: Listener<unknown>) => { dispose(): void };
   onDidDispose: (listener: Listener<void>) => { dispose(): void };
@@ -108,7 +114,12 @@ export interface FakePanel {
   disposed: boolean;
 }
 
-export function fakePanel(viewType: string, title: string): FakePanel {
+/** A panel's options as VS Code keeps them: a restored panel has those it was made with. */
+export interface PanelOptions {
+  retainContextWhenHidden?: boolean;
+}
+
+export function fakePanel(viewType: string, title: string, options: PanelOptions = {}): FakePanel {
   const messages = emitter<unknown>();
   const viewState = emitter<unknown>();
   const disposed = emitter<void>();
@@ -116,6 +127,7 @@ export function fakePanel(viewType: string, title: string): FakePanel {
     viewType,
     title,
     visible: true,
+    options: { retainContextWhenHidden: options.retainContextWhenHidden },
     posted: [],
     webview: {
       html: "",
@@ -164,8 +176,19 @@ export const state = {
   errors: [] as string[],
   /** What the extension keeps in context.workspaceState (it outlives a window reload). */
   workspaceState: new Map<string, unknown>(),
+  /** The tree views created, by id, with the message each shows. */
+  treeViews: new Map<string, { treeDataProvider: unknown; message: string | undefined }>(),
+  /** The lines written to the output channel. */
+  output: [] as string[],
+  /** The commands registered, by id. */
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
   /** The editor groups and their tabs, as window.tabGroups.all gives them. */
-  tabGroups: [] as Array<{ viewColumn: number; tabs: Array<{ input: unknown }> }>,
+  tabGroups: [] as Array<{
+    viewColumn: number;
+    isActive?: boolean;
+    activeTab?: { input: unknown };
+    tabs: Array<{ input: unknown }>;
+  }>,
 };
 
 export function reset(): void {
@@ -180,8 +203,20 @@ export function reset(): void {
   state.errors = [];
   state.workspaceState.clear();
   state.tabGroups = [];
+  state.treeViews.clear();
+  state.commands.clear();
+  state.output = [];
   workspace.workspaceFolders = undefined;
   workspace.isTrusted = true;
+}
+
+/**
+ * Keeps a panel serializer where a test finds it: what registerPanels's caller does (in the
+ * extension, the host hands it to the serializer registered at activation).
+ */
+export function collectSerializer(viewType: string, serializer: object): { dispose(): void } {
+  state.serializers.set(viewType, serializer as never);
+  return { dispose: () => state.serializers.delete(viewType) };
 }
 
 export const window = {
@@ -190,16 +225,28 @@ export const window = {
       return state.tabGroups;
     },
   },
-  createWebviewPanel: vi.fn((viewType: string, title: string) => {
-    const panel = fakePanel(viewType, title);
+  createWebviewPanel: vi.fn((viewType: string, title: string, _column: unknown, options: PanelOptions) => {
+    const panel = fakePanel(viewType, title, options);
     state.panels.push(panel);
     return panel;
   }),
-  registerWebviewPanelSerializer: (viewType: string, serializer: never) => {
-    state.serializers.set(viewType, serializer);
-    return { dispose: () => state.serializers.delete(viewType) };
+  registerWebviewPanelSerializer: (viewType: string, serializer: never) =>
+    collectSerializer(viewType, serializer),
+  createTreeView: (id: string, options: { treeDataProvider: unknown }) => {
+    const view = {
+      treeDataProvider: options.treeDataProvider,
+      message: undefined as string | undefined,
+      dispose: () => void state.treeViews.delete(id),
+    };
+    state.treeViews.set(id, view);
+    return view;
   },
   showErrorMessage: async (message: string) => void state.errors.push(message),
+  createOutputChannel: () => ({
+    appendLine: (line: string) => void state.output.push(line),
+    show: () => undefined,
+    dispose: () => undefined,
+  }),
   setStatusBarMessage: vi.fn(() => ({ dispose: () => undefined })),
   showSaveDialog: async () => state.saveTarget,
   showTextDocument: async (target: unknown, options: unknown) =>
@@ -213,6 +260,7 @@ export const window = {
 export const workspace = {
   workspaceFolders: undefined as Array<{ uri: Uri }> | undefined,
   isTrusted: true,
+  onDidGrantWorkspaceTrust: () => ({ dispose: () => undefined }),
   openTextDocument: async (uri: Uri) => {
     const document = state.documents.get(uri.fsPath);
     if (!document) throw new Error(`cannot open ${uri.fsPath}`);
@@ -248,6 +296,22 @@ export const workspace = {
       void state.written.set(uri.fsPath, Buffer.from(content).toString()),
   },
 };
+
+export const commands = {
+  registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+    state.commands.set(id, handler);
+    return { dispose: () => state.commands.delete(id) };
+  },
+};
+
+export class EventEmitter<T> {
+  private readonly emitter = emitter<T>();
+  readonly event = this.emitter.event;
+  fire(value: T): void {
+    this.emitter.fire(value);
+  }
+  dispose(): void {}
+}
 
 export const env = {
   clipboard: { writeText: async (text: string) => void (state.clipboard = text) },

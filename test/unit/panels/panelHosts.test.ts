@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -70,7 +70,7 @@ afterEach(() => {
 
 describe("report panel", () => {
   it("loads a page with a strict CSP and holds its posts until the webview is ready", () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showReportPanel(context, reportData("numpy\n"));
     const panel = fake.state.panels[0]!;
 
@@ -86,8 +86,10 @@ describe("report panel", () => {
     expect(html).toContain('data-restore="{&#34;notebookFile&#34;:&#34;/w/train.ipynb&#34;}"');
     expect(panel.webview.options).toEqual({
       enableScripts: true,
+      retainContextWhenHidden: true,
       localResourceRoots: [fake.Uri.file("/ext/dist/webview")],
     });
+    expect(panel.options.retainContextWhenHidden).toBe(true);
     expect(panel.posted).toEqual([]);
 
     panel.receive({ type: "ready", payload: {} });
@@ -98,7 +100,7 @@ describe("report panel", () => {
   });
 
   it("keeps one panel per notebook and reveals it", () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showReportPanel(context, reportData("numpy\n"));
     panels.showReportPanel(context, reportData("numpy==1.26.4\n"));
     expect(fake.window.createWebviewPanel).toHaveBeenCalledTimes(1);
@@ -107,7 +109,7 @@ describe("report panel", () => {
 
   it("applies a fix as a workspace edit, saves, answers the request and checks parity again", async () => {
     const panelOptions = options();
-    panels.registerPanels(context, panelOptions);
+    panels.registerPanels(context, panelOptions, fake.collectSerializer);
     const requirements = fake.document("/w/requirements.txt", "torch==2.3.1+cu121\nnumpy  # math\n");
     const data = reportData(requirements.text);
     panels.showReportPanel(context, data);
@@ -137,7 +139,7 @@ describe("report panel", () => {
 
   it("refuses a stale fix with a sentence and ignores malformed messages", async () => {
     const panelOptions = options();
-    panels.registerPanels(context, panelOptions);
+    panels.registerPanels(context, panelOptions, fake.collectSerializer);
     fake.document("/w/requirements.txt", "pandas\n");
     const data = reportData("torch==2.3.1+cu121\nnumpy\n");
     panels.showReportPanel(context, data);
@@ -158,7 +160,7 @@ describe("report panel", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {
       const panelOptions = options();
-      panels.registerPanels(context, panelOptions);
+      panels.registerPanels(context, panelOptions, fake.collectSerializer);
       panels.showReportPanel(context, reportData("numpy\n"));
       const panel = fake.state.panels[0]!;
       const first = panel.webview.html;
@@ -180,7 +182,7 @@ describe("report panel", () => {
 
   it("is restored after a reload from the notebook file the webview saved, and computes the report again", async () => {
     const panelOptions = options();
-    panels.registerPanels(context, panelOptions);
+    panels.registerPanels(context, panelOptions, fake.collectSerializer);
     const panel = fake.fakePanel("parity.report", "Parity Report: train.ipynb");
     await fake.state.serializers.get("parity.report")!.deserializeWebviewPanel(panel, {
       restore: { notebookFile: "/w/train.ipynb" },
@@ -238,7 +240,7 @@ describe("logs and diagnosis panels", () => {
   });
 
   it("sends a run's recorded lines after ready, and copies and saves them without colours", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showLogsPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     expect(panel.title).toBe("Logs: train.ipynb");
@@ -246,13 +248,15 @@ describe("logs and diagnosis panels", () => {
     expect(panel.posted).toEqual([]);
 
     panel.receive({ type: "ready", payload: {} });
-    await settle(() => lastOf(panel, "lines") !== undefined);
-    expect(lastOf(panel, "lines")).toEqual({
+    await settle(() => lastOf(panel, "end") !== undefined);
+    expect(lastOf(panel, "end")).toEqual({
       lines: [
         { stream: "stdout", text: "\u001b[32mepoch 1\u001b[0m", time: 1 },
         { stream: "stderr", text: "ValueError: bad", time: 2 },
       ],
+      earlier: false,
     });
+    await settle(() => (lastOf(panel, "run") as { status: string }).status === "failed");
     expect(lastOf(panel, "run")).toMatchObject({
       status: "failed",
       live: false,
@@ -270,15 +274,85 @@ describe("logs and diagnosis panels", () => {
     expect(lastOf(panel, "notice")).toEqual({ message: "Saved 1 line to out.log." });
   });
 
+  it("sends a long log's end first, then the lines before it in order, while new lines follow the end", async () => {
+    const file = path.join(workspaceDir, ".parity", "runs", runId, "logs.jsonl");
+    const line = (index: number) =>
+      `${JSON.stringify({ stream: "stdout", text: `line ${index}`, time: index })}\n`;
+    await writeFile(file, Array.from({ length: 12_000 }, (_, index) => line(index)).join(""));
+    panels.registerPanels(context, options(), fake.collectSerializer);
+    panels.showLogsPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => panel.posted.some((message) => message.type === "end"));
+    await appendFile(file, line(12_000));
+    const texts = (type: string) =>
+      panel.posted
+        .filter((message) => message.type === type)
+        .flatMap((message) =>
+          (message.payload as { lines: Array<{ text: string }> }).lines.map((each) => each.text),
+        );
+    await settle(
+      () =>
+        panel.posted.some((message) => (message.payload as { done?: boolean }).done === true) &&
+        texts("lines").length > 0,
+    );
+
+    const end = texts("end");
+    expect(end).toHaveLength(1000);
+    expect(end.at(-1)).toBe("line 11999");
+    expect(lastOf(panel, "end")).toMatchObject({ earlier: true });
+    expect([...texts("earlier"), ...end, ...texts("lines")]).toEqual(
+      Array.from({ length: 12_001 }, (_, index) => `line ${index}`),
+    );
+    // Bounded posts: none carries more than the batcher's 5,000 lines.
+    expect(
+      panel.posted.every(
+        (message) => ((message.payload as { lines?: unknown[] }).lines?.length ?? 0) <= 5000,
+      ),
+    ).toBe(true);
+  });
+
+  it("ends the earlier part when reading it fails, so the page stops loading, and says so", async () => {
+    const file = path.join(workspaceDir, ".parity", "runs", runId, "logs.jsonl");
+    const line = (index: number) =>
+      `${JSON.stringify({ stream: "stdout", text: `line ${index}`, time: index })}\n`;
+    await writeFile(file, Array.from({ length: 3000 }, (_, index) => line(index)).join(""));
+    const logged: string[] = [];
+    panels.registerPanels(
+      context,
+      options({ log: (message) => void logged.push(message) }),
+      fake.collectSerializer,
+    );
+    panels.showLogsPanel(context, { workspaceDir, runId });
+    const panel = fake.state.panels[0]!;
+    // The fake webview refuses the first post of earlier lines, as a failed read would end it.
+    const post = panel.webview.postMessage.bind(panel.webview);
+    let refused = false;
+    panel.webview.postMessage = async (message: unknown) => {
+      const { type, payload } = message as { type: string; payload: { lines: unknown[] } };
+      if (type === "earlier" && payload.lines.length > 0 && !refused) {
+        refused = true;
+        throw new Error("the earlier lines could not be read");
+      }
+      return post(message);
+    };
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => lastOf(panel, "notice") !== undefined);
+    expect(lastOf(panel, "earlier")).toEqual({ lines: [], done: true });
+    expect(lastOf(panel, "notice")).toMatchObject({
+      message: expect.stringContaining("the earlier lines could not be read"),
+    });
+  });
+
   it("restores a logs panel from the run the webview saved, and refuses anything else", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     const panel = fake.fakePanel("parity.logs", "Logs: train.ipynb");
     await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(panel, {
       restore: { workspaceDir, runId },
     });
     expect(panel.disposed).toBe(false);
     panel.receive({ type: "ready", payload: {} });
-    await settle(() => lastOf(panel, "lines") !== undefined);
+    await settle(() => lastOf(panel, "end") !== undefined);
 
     for (const restore of [
       { workspaceDir, runId: "../../etc" },
@@ -299,7 +373,7 @@ describe("logs and diagnosis panels", () => {
       await mkdir(path.join(outside, ".parity", "runs", runId), { recursive: true });
       const run = { workspaceDir: outside, runId };
       const opts = options();
-      panels.registerPanels(context, opts);
+      panels.registerPanels(context, opts, fake.collectSerializer);
       panels.showLogsPanel(context, run);
       panels.showDiagnosisPanel(context, { workspaceDir, runId: ".." });
       expect(fake.state.panels).toEqual([]);
@@ -314,7 +388,7 @@ describe("logs and diagnosis panels", () => {
   });
 
   it("says why the logs could not be saved, in words, with the next step", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showLogsPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     panel.receive({ type: "ready", payload: {} });
@@ -338,7 +412,7 @@ describe("logs and diagnosis panels", () => {
 
   it("restores a logs panel whose webview never loaded (covered by the diagnosis) from what the host remembers", async () => {
     const run = { workspaceDir, runId };
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showLogsPanel(context, run);
     panels.showDiagnosisPanel(context, run);
     panels.showReportPanel(context, reportData("numpy\n"));
@@ -350,14 +424,14 @@ describe("logs and diagnosis panels", () => {
     ).subscriptions.splice(0)) {
       subscription.dispose();
     }
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
 
     const logs = fake.fakePanel("parity.logs", "Logs: train.ipynb");
     await fake.state.serializers.get("parity.logs")!.deserializeWebviewPanel(logs, undefined);
     expect(logs.disposed).toBe(false);
     expect(logs.webview.html).toContain(`data-restore="`);
     logs.receive({ type: "ready", payload: {} });
-    await settle(() => lastOf(logs, "lines") !== undefined);
+    await settle(() => lastOf(logs, "end") !== undefined);
 
     const diagnosis = fake.fakePanel("parity.diagnosis", "Diagnosis: train.ipynb");
     await fake.state.serializers.get("parity.diagnosis")!.deserializeWebviewPanel(diagnosis, {
@@ -375,13 +449,36 @@ describe("logs and diagnosis panels", () => {
     expect(twice.disposed).toBe(true);
   });
 
-  it("follows the record only while its page is in view", async () => {
+  it("keeps its retained page up to date while hidden, with no new ready", async () => {
     const live = { ...result, status: "running" as const, exitCode: null, diagnosis: [] };
     const record = path.join(workspaceDir, ".parity", "runs", runId, "run.json");
     await writeFile(record, JSON.stringify(live));
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showDiagnosisPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
+    expect(panel.options.retainContextWhenHidden).toBe(true);
+    panel.receive({ type: "ready", payload: {} });
+    await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "running");
+
+    panel.setVisible(false);
+    await writeFile(record, JSON.stringify(result));
+    await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "failed");
+    const html = panel.webview.html;
+    panel.setVisible(true);
+    expect(panel.webview.html).toBe(html);
+    panel.dispose();
+  });
+
+  it("follows the record of a restored panel that is not retained only while its page is in view", async () => {
+    const live = { ...result, status: "running" as const, exitCode: null, diagnosis: [] };
+    const record = path.join(workspaceDir, ".parity", "runs", runId, "run.json");
+    await writeFile(record, JSON.stringify(live));
+    panels.registerPanels(context, options(), fake.collectSerializer);
+    const panel = fake.fakePanel("parity.diagnosis", "Diagnosis: train.ipynb");
+    await fake.state.serializers.get("parity.diagnosis")!.deserializeWebviewPanel(panel, {
+      restore: { workspaceDir, runId },
+      ui: {},
+    });
     panel.receive({ type: "ready", payload: {} });
     await settle(() => (lastOf(panel, "state") as { status?: string } | undefined)?.status === "running");
 
@@ -399,7 +496,7 @@ describe("logs and diagnosis panels", () => {
   });
 
   it("explains the run and opens the notebook at the failing cell", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showDiagnosisPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     expect(panel.title).toBe("Diagnosis: train.ipynb");
@@ -426,7 +523,7 @@ describe("logs and diagnosis panels", () => {
   });
 
   it("opens the failing cell in the group where the notebook already has a tab", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showDiagnosisPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     fake.state.tabGroups = [

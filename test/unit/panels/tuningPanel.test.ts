@@ -105,7 +105,7 @@ afterEach(async () => {
 
 describe("tuning panel", () => {
   it("shows the experiment's record once the page is ready, and opens a trial's logs from its row", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     panels.showTuningPanel(context, { workspaceDir, runId });
     const panel = fake.state.panels[0]!;
     expect(panel.viewType).toBe("parity.tuning");
@@ -132,7 +132,7 @@ describe("tuning panel", () => {
   });
 
   it("is restored after a reload from the experiment the page saved, and only from a run of the workspace", async () => {
-    panels.registerPanels(context, options());
+    panels.registerPanels(context, options(), fake.collectSerializer);
     const panel = fake.fakePanel("parity.tuning", "Tuning: train.ipynb");
     await fake.state.serializers.get("parity.tuning")!.deserializeWebviewPanel(panel, {
       restore: { workspaceDir, runId },
