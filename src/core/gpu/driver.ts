@@ -1,3 +1,4 @@
+import { compareVersions } from "../parity/units";
 /**
  * The least Linux driver each CUDA release was shipped for (CUDA's release notes, "CUDA Toolkit
  * and Corresponding Driver Versions", the GA release of each).
@@ -78,12 +79,4 @@ export function cudaOfDriver(driver: string): string | undefined {
 }
 
 /** Numeric comparison of dotted driver versions ("535.104.05" < "550.54.14"). */
-export function compareDriver(a: string, b: string): number {
-  const left = a.split(".").map((part) => parseInt(part, 10) || 0);
-  const right = b.split(".").map((part) => parseInt(part, 10) || 0);
-  for (let index = 0; index < Math.max(left.length, right.length); index++) {
-    const difference = (left[index] ?? 0) - (right[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
+export const compareDriver = compareVersions;
