@@ -1,8 +1,7 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { repoRoot } from "./harness/paths";
 import { openVsCode } from "./harness/session";
 import type { Workbench } from "./harness/workbench";
 
@@ -136,8 +135,8 @@ describe("empty and error states", () => {
       await workbench
         .notebookToolbarButton("Run Locally with Production Limits")
         .waitFor({ timeout: 30_000 });
-      const shot = await workbench.screenshot("cluster-welcome");
-      await copyFile(shot, path.join(repoRoot, "docs/screenshots/cluster-welcome.png"));
+      // The README's picture (docs/screenshots/cluster-welcome.png).
+      await workbench.screenshot("cluster-welcome");
 
       // Run on Cluster's place on the toolbar says why, on hover (its title) and on a click.
       await workbench
