@@ -2,6 +2,7 @@
 // notebook without outputs: outputs are ignored, so the ratio should stay near the cost of
 // parsing the JSON. Usage: node scripts/run-ts.mjs bench/convert.ts
 import { convertNotebook } from "../src/core/notebook";
+import { median } from "./timing";
 
 const CELLS = 200;
 const OUTPUT_BYTES = 100 * 1024 * 1024;
@@ -16,16 +17,6 @@ function notebook(outputBytesPerCell: number): string {
     outputs: outputBytesPerCell ? [{ output_type: "stream", name: "stdout", text: [output] }] : [],
   }));
   return JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
-}
-
-function median(run: () => void, times: number): number {
-  const samples: number[] = [];
-  for (let index = 0; index < times; index++) {
-    const started = performance.now();
-    run();
-    samples.push(performance.now() - started);
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(times / 2)]!;
 }
 
 const small = notebook(0);

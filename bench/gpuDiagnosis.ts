@@ -3,6 +3,7 @@
 // those phrases only, so the time should stay about that of scanning the text once.
 // Usage: node scripts/run-ts.mjs bench/gpuDiagnosis.ts
 import { diagnoseGpuFailure } from "../src/core/diagnosis/gpu";
+import { median } from "./timing";
 
 const MIB = 1 << 20;
 const LOGS: Record<string, string> = {
@@ -10,16 +11,6 @@ const LOGS: Record<string, string> = {
   "1 MiB before PyTorch's architecture warning": `${"A".repeat(MIB)} with CUDA capability sm_80 is not compatible with the current PyTorch installation.\nRuntimeError: CUDA error: no kernel image is available for execution on the device`,
   "1 MiB lines and no GPU failure": Array.from({ length: 8 }, () => "7".repeat(MIB)).join("\n"),
 };
-
-function median(run: () => void, times: number): number {
-  const samples: number[] = [];
-  for (let index = 0; index < times; index++) {
-    const started = performance.now();
-    run();
-    samples.push(performance.now() - started);
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(times / 2)]!;
-}
 
 for (const [name, log] of Object.entries(LOGS)) {
   const ms = median(() => diagnoseGpuFailure({ log }), 9);
